@@ -1,0 +1,22 @@
+# drivers/ — hardware drivers (kernel only) and portable drawing code (fb, font:
+# also built for the host runner and tests).
+DRIVERS_KERNEL_SRC := drivers/uart16550.c drivers/acpi.c drivers/timer.c drivers/pic8259.c \
+	drivers/fb.c drivers/font.c
+DRIVERS_KERNEL_ASM := drivers/font_data.asm
+DRIVERS_HOST_SRC   := drivers/fb.c drivers/font.c
+DRIVERS_HOST_OBJ   := $(DRIVERS_HOST_SRC:%.c=$(BUILD)/host/%.o) $(BUILD)/host/drivers/font_data.o
+
+FONT_DIR := /usr/share/consolefonts
+FONT_PSF := $(BUILD)/fonts/terminus16.psf $(BUILD)/fonts/terminus32.psf
+
+$(BUILD)/fonts/terminus16.psf: $(FONT_DIR)/Lat15-Terminus16.psf.gz
+	@mkdir -p $(@D)
+	gzip -dc $< > $@
+$(BUILD)/fonts/terminus32.psf: $(FONT_DIR)/Lat15-Terminus32x16.psf.gz
+	@mkdir -p $(@D)
+	gzip -dc $< > $@
+
+$(BUILD)/kernel/drivers/font_data.o $(BUILD)/host/drivers/font_data.o: $(FONT_PSF)
+$(BUILD)/host/drivers/font_data.o: drivers/font_data.asm
+	@mkdir -p $(@D)
+	$(NASM) -f elf64 -I$(BUILD)/fonts/ $< -o $@

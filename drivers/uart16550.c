@@ -1,0 +1,116 @@
+/*
+ * uart16550.c — polled 16550 UART driver; see uart16550.h.
+ */
+#include "uart16550.h"
+#include "portio.h"
+
+enum {
+	REG_DATA = 0, REG_IER = 1, REG_FCR = 2, REG_LCR = 3,
+	REG_MCR = 4, REG_LSR = 5, REG_MSR = 6, REG_SCR = 7,
+};
+#define LSR_DATA_READY 0x01
+#define LSR_THR_EMPTY  0x20
+#define LCR_DLAB       0x80
+#define LCR_8N1        0x03
+#define MCR_DTR_RTS_OUT2 0x0B
+#define MCR_LOOPBACK   0x10
+#define UART_CLOCK     115200u
+
+/* Iterations of an LSR poll before giving up on one byte. Each IN from an I/O
+ * port takes about 1 us on real chipsets, so this bounds a wait to ~10 ms. */
+#define UART_SPIN_LIMIT 10000u
+#define UART_MAX_STALLS 3u
+
+static uint16_t g_base;
+static bool g_present;
+static unsigned g_stalls;
+
+static bool probe(uint16_t base)
+{
+	/* Scratch register: absent ports read back 0xFF (floating bus). */
+	outb(base + REG_SCR, 0x5A);
+	if (inb(base + REG_SCR) != 0x5A)
+		return false;
+	outb(base + REG_SCR, 0xA5);
+	if (inb(base + REG_SCR) != 0xA5)
+		return false;
+
+	/* Loopback: a byte written to THR comes back on RBR. */
+	uint8_t saved_mcr = inb(base + REG_MCR);
+	outb(base + REG_IER, 0x00);
+	outb(base + REG_FCR, 0x07); /* enable and clear FIFOs */
+	outb(base + REG_MCR, MCR_LOOPBACK | 0x0F);
+	outb(base + REG_DATA, 0xAE);
+	bool ok = false;
+	for (unsigned i = 0; i < UART_SPIN_LIMIT; i++) {
+		if (inb(base + REG_LSR) & LSR_DATA_READY) {
+			ok = inb(base + REG_DATA) == 0xAE;
+			break;
+		}
+	}
+	outb(base + REG_MCR, saved_mcr);
+	return ok;
+}
+
+bool uart_init(uint16_t base, uint32_t baud)
+{
+	g_present = false;
+	g_base = 0;
+	g_stalls = 0;
+	if (!probe(base))
+		return false;
+	if (baud == 0 || baud > UART_CLOCK)
+		baud = UART_CLOCK;
+	uint32_t div = (UART_CLOCK + baud / 2) / baud;
+	if (div == 0)
+		div = 1;
+	if (div > 0xFFFF)
+		div = 0xFFFF;
+	outb(base + REG_IER, 0x00);
+	outb(base + REG_LCR, LCR_DLAB);
+	outb(base + REG_DATA, (uint8_t)(div & 0xFF));
+	outb(base + REG_IER, (uint8_t)(div >> 8));
+	outb(base + REG_LCR, LCR_8N1);
+	outb(base + REG_FCR, 0xC7); /* FIFO on, clear both, 14-byte RX trigger */
+	outb(base + REG_MCR, MCR_DTR_RTS_OUT2);
+	g_base = base;
+	g_present = true;
+	return true;
+}
+
+bool uart_present(void) { return g_present; }
+uint16_t uart_base(void) { return g_present ? g_base : 0; }
+
+void uart_putc_raw(uint8_t c)
+{
+	if (!g_present)
+		return;
+	for (unsigned i = 0; i < UART_SPIN_LIMIT; i++) {
+		if (inb(g_base + REG_LSR) & LSR_THR_EMPTY) {
+			outb(g_base + REG_DATA, c);
+			g_stalls = 0;
+			return;
+		}
+		cpu_pause();
+	}
+	if (++g_stalls >= UART_MAX_STALLS)
+		g_present = false; /* the port stopped draining: stop waiting on it */
+}
+
+void uart_write(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n && g_present; i++) {
+		if (s[i] == '\n')
+			uart_putc_raw('\r');
+		uart_putc_raw((uint8_t)s[i]);
+	}
+}
+
+int uart_getc(void)
+{
+	if (!g_present)
+		return -1;
+	if (inb(g_base + REG_LSR) & LSR_DATA_READY)
+		return inb(g_base + REG_DATA);
+	return -1;
+}

@@ -1,0 +1,46 @@
+/*
+ * uart16550.h — polled driver for a PC 16550-compatible UART (COM port).
+ *
+ * Follows the TI/National PC16550D datasheet register map: RBR/THR (+0),
+ * IER (+1), IIR/FCR (+2), LCR (+3), MCR (+4), LSR (+5), MSR (+6), SCR (+7);
+ * DLL/DLM at +0/+1 while LCR.DLAB = 1; clock 1.8432 MHz / 16 = 115200 baud max.
+ *
+ * Used by both the UEFI loader and the kernel (each has its own copy of the
+ * state). Many PCs have no legacy serial port: uart_init probes for one, and
+ * every wait is bounded, so an absent, unplugged or stuck port never hangs the
+ * caller; it only makes uart_present() false.
+ */
+#ifndef PXOS_UART16550_H
+#define PXOS_UART16550_H
+
+#include <stdint.h>
+#include <stddef.h>
+#include <stdbool.h>
+
+#define UART_COM1 0x3F8
+#define UART_COM2 0x2F8
+
+/* uart_init: probe the UART at I/O port `base` (scratch-register and loopback
+ * tests), then program `baud` (50..115200; rounded to the nearest divisor), 8N1,
+ * FIFOs on, interrupts off. Returns true when a working UART answered; otherwise
+ * leaves the port untouched and all output is dropped. */
+bool uart_init(uint16_t base, uint32_t baud);
+
+/* uart_present: whether uart_init found a UART and it has not stopped draining. */
+bool uart_present(void);
+
+/* uart_base: the I/O port in use, or 0. */
+uint16_t uart_base(void);
+
+/* uart_write: send `n` bytes, turning "\n" into "\r\n". Each byte waits at most
+ * ~10 ms for the transmitter; after three such timeouts in a row the port is
+ * declared gone and later output is dropped. */
+void uart_write(const char *s, size_t n);
+
+/* uart_putc_raw: send one byte as is (no newline translation), bounded wait. */
+void uart_putc_raw(uint8_t c);
+
+/* uart_getc: the next received byte, or -1 when none is waiting (never blocks). */
+int uart_getc(void);
+
+#endif /* PXOS_UART16550_H */

@@ -1,0 +1,33 @@
+# kernel/ — the freestanding x86-64 kernel, linked at PXOS_KERNEL_VBASE.
+KERNEL_ELF := $(BUILD)/kernel.elf
+
+# Required: freestanding, no SSE/x87 (no FPU state to save), no red zone
+# (interrupts), kernel code model (top 2 GiB), frame pointers (backtraces).
+KERNEL_REQ := $(WARN_REQ) -ffreestanding -fno-stack-protector -fno-stack-check \
+	-fno-pic -fno-pie -mcmodel=kernel -mno-red-zone -mgeneral-regs-only \
+	-fno-omit-frame-pointer -fno-asynchronous-unwind-tables -fno-unwind-tables \
+	-I. -MMD -MP -DPXOS_KERNEL=1
+
+KERNEL_C_SRC := kernel/main.c kernel/lib.c kernel/printf.c kernel/klog.c \
+	kernel/console.c kernel/gdt.c kernel/idt.c kernel/trap.c kernel/pmm.c \
+	kernel/heap.c kernel/panic.c kernel/power.c kernel/vram.c kernel/ramdisk.c \
+	kernel/pngload.c kernel/monitor.c kernel/bootcheck.c kernel/cmdline.c \
+	kernel/pxhost.c \
+	$(DRIVERS_KERNEL_SRC) $(PXVM_SRC)
+KERNEL_ASM_SRC := kernel/entry.asm kernel/isr.asm $(DRIVERS_KERNEL_ASM)
+
+KERNEL_OBJ := $(KERNEL_C_SRC:%.c=$(BUILD)/kernel/%.o) $(KERNEL_ASM_SRC:%.asm=$(BUILD)/kernel/%.o)
+
+$(BUILD)/kernel/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(KERNEL_REQ) $(KERNEL_CFLAGS) -c $< -o $@
+
+$(BUILD)/kernel/%.o: %.asm
+	@mkdir -p $(@D)
+	$(NASM) -f elf64 -g -F dwarf -I$(BUILD)/fonts/ -MD $(@:.o=.d) -MP $< -o $@
+
+$(KERNEL_ELF): $(KERNEL_OBJ) kernel/kernel.ld
+	$(LD) -nostdlib -static -z max-page-size=0x1000 -z noexecstack -T kernel/kernel.ld \
+		-o $@ $(KERNEL_OBJ)
+
+ALL_TARGETS += $(KERNEL_ELF)

@@ -1,0 +1,27 @@
+/*
+ * console.h — the on-screen text console in the KERNEL region of VRAM.
+ * klog and console_write (klog.h) feed it; the serial port gets the same bytes.
+ */
+#ifndef PXOS_CONSOLE_H
+#define PXOS_CONSOLE_H
+
+#include <stdint.h>
+#include <stddef.h>
+#include "drivers/fb.h"
+#include "drivers/font.h"
+
+/* console_attach: start drawing text into the w x h rectangle at (x, y) of `fb`
+ * with `font`. Text written before (kept in a small buffer) is replayed. */
+void console_attach(const struct fb *fb, const struct font *font, int x, int y, int w, int h);
+
+/* console_screen_write: put bytes on the screen console ('\n' new line, '\r'
+ * column 0, '\b' back one column, '\t' to the next multiple of 8). Long lines
+ * wrap; the oldest line scrolls away. */
+void console_screen_write(const char *s, size_t n);
+
+/* console_set_color: text colour (a pixel word) for the following bytes. */
+void console_set_color(uint32_t color);
+
+#define CONSOLE_DEFAULT_COLOR FB_RGB(200, 200, 200)
+
+#endif /* PXOS_CONSOLE_H */

@@ -1,0 +1,156 @@
+/*
+ * main.c — the boot story of the pxOS kernel, one step a line.
+ *
+ * BOOTX64.EFI has loaded us, exited boot services and jumped to _start
+ * (entry.asm) with the boot info (boot/bootinfo.h); _start moved to our own
+ * stack and called kmain.
+ */
+#include "bootcheck.h"
+#include "cmdline.h"
+#include "console.h"
+#include "cpu.h"
+#include "gdt.h"
+#include "klog.h"
+#include "lib.h"
+#include "monitor.h"
+#include "panic.h"
+#include "param.h"
+#include "pmm.h"
+#include "power.h"
+#include "ramdisk.h"
+#include "trap.h"
+#include "vram.h"
+#include "drivers/acpi.h"
+#include "drivers/fb.h"
+#include "drivers/pic8259.h"
+#include "drivers/timer.h"
+#include "drivers/uart16550.h"
+#include "pxvm/sched.h"
+
+static struct fb screen;
+static struct pxfs rootfs;
+
+void kmain(struct pxos_bootinfo *bi) __attribute__((noreturn));
+
+/* serial_init: the UART named by `serial=` (off, or an I/O port), else COM1,
+ * else COM2. */
+static void serial_init(void)
+{
+	const char *opt = cmdline_get("serial");
+	uint64_t port;
+	if (opt && !strcmp(opt, "off"))
+		return;
+	if (opt && parse_u64(opt, &port) == 0 && port && port < 0xFFF8) {
+		uart_init((uint16_t)port, SERIAL_BAUD);
+		return;
+	}
+	if (!uart_init(UART_COM1, SERIAL_BAUD))
+		uart_init(UART_COM2, SERIAL_BAUD);
+}
+
+static void log_level_init(void)
+{
+	const char *lv = cmdline_get("loglevel");
+	if (!lv)
+		return;
+	if (!strcmp(lv, "debug")) klog_set_level(KLOG_DEBUG);
+	else if (!strcmp(lv, "info")) klog_set_level(KLOG_INFO);
+	else if (!strcmp(lv, "warn")) klog_set_level(KLOG_WARN);
+	else if (!strcmp(lv, "error")) klog_set_level(KLOG_ERROR);
+	else kwarn("kernel", "loglevel=%s unknown (debug, info, warn, error)", lv);
+}
+
+/* screen_init: the GOP framebuffer, the VRAM substrate on it, and the screen
+ * console in its kernel region. Without a usable framebuffer the kernel goes
+ * on with the serial console alone. */
+static void screen_init(const struct pxos_bootinfo *bi, int fb_ok)
+{
+	const struct pxos_framebuffer *f = &bi->fb;
+	uint32_t masks[4] = { f->mask_red, f->mask_green, f->mask_blue, f->mask_reserved };
+	if (!fb_ok || fb_init(&screen, (void *)(uintptr_t)f->base, f->width, f->height, f->stride, f->format, masks)) {
+		kerror("fb", "framebuffer from the loader unusable (%ux%u stride %u format %u); serial only",
+		       f->width, f->height, f->stride, f->format);
+		return;
+	}
+	kinfo("fb", "GOP mode %u: %ux%u %s, stride %u pixels, at 0x%llx", f->mode, f->width, f->height,
+	      fb_format_name(&screen), f->stride, (unsigned long long)f->base);
+	if (vram_init(&screen) != 0) {
+		kerror("vram", "screen %ux%u too small for the substrate (needs room for one 128x128 slot)",
+		       f->width, f->height);
+		return;
+	}
+	const struct vram_layout *L = vram_layout();
+	const struct vram_rect *k = &L->body[VR_KERNEL];
+	console_attach(&screen, L->font, k->x + 4, k->y, k->w - 8, k->h);
+	for (int r = 0; r < VR_COUNT; r++)
+		kinfo("vram", "region %-9s y=%-4d h=%d", vram_region_name((enum vram_region)r), L->region[r].y,
+		      L->region[r].h);
+	kinfo("vram", "%u process slots of 128x128 tile + 128x128 canvas", L->nslots);
+}
+
+static void status_line(const struct pxos_bootinfo *bi)
+{
+	char buf[160];
+	snprintf(buf, sizeof(buf), "pxOS %s | %ux%u %s | %u slots | %u files | loader->kernel %llu ms",
+	         PXOS_VERSION_STRING, screen.width, screen.height, screen.base ? fb_format_name(&screen) : "-",
+	         vram_ready() ? vram_layout()->nslots : 0, rootfs.good,
+	         (unsigned long long)(timer_tsc_hz() ? (bi->tsc_at_exit - bi->tsc_at_entry) * 1000 / timer_tsc_hz() : 0));
+	vram_status(buf);
+}
+
+static void start_init(void)
+{
+	const char *path = cmdline_get("init");
+	if (!path || !*path)
+		path = "/boot/init";
+	int pid = sched_spawn(path, cmdline_get("initargs"), 0);
+	if (pid < 0) {
+		kerror("init", "cannot start %s: %s", path, pxvm_error_text((uint32_t)-pid));
+		return;
+	}
+	kinfo("init", "started %s as pid %d", path, pid);
+}
+
+void kmain(struct pxos_bootinfo *bi)
+{
+	const char *why;
+	int fb_ok;
+	int bi_ok = bootinfo_check(bi, &why, &fb_ok) == 0;
+	cmdline_init(bi_ok ? bi->cmdline : "");
+	serial_init();
+	if (!bi_ok) {
+		kerror("kernel", "boot info rejected: %s", why);
+		halt_forever();
+	}
+	power_init();
+	gdt_init();
+	idt_init();
+	pic_disable();
+	panic_set_symbols((const void *)(uintptr_t)bi->symtab, bi->symtab_size,
+	                  (const char *)(uintptr_t)bi->strtab, bi->strtab_size);
+	kinfo("kernel", "pxOS kernel %s starting", PXOS_VERSION_STRING);
+	if (uart_present())
+		kinfo("kernel", "serial console on I/O port 0x%x, %u baud", uart_base(), SERIAL_BAUD);
+	log_level_init();
+	if (*cmdline_raw())
+		kinfo("kernel", "command line: %s", cmdline_raw());
+	if (pmm_init(bi) != 0)
+		panic("kmain: the UEFI memory map has no usable memory");
+	kinfo("pmm", "%zu MiB free for the kernel", pmm_free_pages() / 256);
+	acpi_init(bi->acpi_rsdp);
+	timer_init(bi->tsc_at_entry);
+	kinfo("timer", "TSC %llu.%03llu MHz (from %s)", (unsigned long long)(timer_tsc_hz() / 1000000),
+	      (unsigned long long)(timer_tsc_hz() / 1000 % 1000), timer_source());
+	if (power_under_qemu())
+		kinfo("kernel", "running under QEMU (%s)", power_hypervisor_name());
+	screen_init(bi, fb_ok);
+	ramdisk_mount(bi, &rootfs);
+	sched_init(&rootfs, vram_ready() ? vram_layout()->nslots : 0);
+	status_line(bi);
+	kinfo("kernel", "boot took %llu ms from loader entry", (unsigned long long)(timer_us() / 1000));
+	start_init();
+	sched_run(0);
+	kinfo("kernel", "all processes have ended (%llu instructions); entering the monitor",
+	      (unsigned long long)sched_total_steps());
+	monitor_run(&rootfs);
+}

@@ -1,0 +1,32 @@
+/*
+ * panic.h — stopping the kernel when one of its own invariants breaks.
+ *
+ * panic() prints "PANIC: <message>", the registers at the call, and a
+ * symbolised frame-pointer backtrace (symbols from the ELF .symtab the loader
+ * passes in the boot info) to serial and to the screen, then halts the CPU, or
+ * exits QEMU with PXOS_EXIT_PANIC when running under QEMU with debugexit.
+ * Guests never cause a panic: their faults stop only the guest.
+ * Convention, as in xv6: panic("func: reason").
+ */
+#ifndef PXOS_PANIC_H
+#define PXOS_PANIC_H
+
+#include <stdint.h>
+
+void panic(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
+
+/* panic_symbolize: name of the function containing kernel address `addr` and the
+ * offset into it; returns NULL when unknown. */
+const char *panic_symbolize(uint64_t addr, uint64_t *offset);
+
+/* panic_backtrace: print up to `max` frames starting from frame pointer `rbp`. */
+void panic_backtrace(uint64_t rbp, int max);
+
+/* panic_set_symbols: install the symbol table from the boot info (addresses are
+ * identity-mapped physical addresses of the .symtab and .strtab copies). */
+void panic_set_symbols(const void *symtab, uint64_t symtab_size, const char *strtab, uint64_t strtab_size);
+
+/* halt_forever: disable interrupts and halt this CPU for good. */
+void halt_forever(void) __attribute__((noreturn));
+
+#endif /* PXOS_PANIC_H */

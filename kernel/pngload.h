@@ -1,0 +1,18 @@
+/*
+ * pngload.h — PNG decoding in the kernel with stb_image (Debian libstb-dev),
+ * PNG only, on the kernel heap.
+ */
+#ifndef PXOS_PNGLOAD_H
+#define PXOS_PNGLOAD_H
+
+#include <stdint.h>
+#include <stddef.h>
+
+/* png_decode_rgba: decode the PNG in `size` bytes at `data` to RGBA8 (width x
+ * height x 4 bytes, row-major, no padding). Returns a heap buffer (free with
+ * png_free), or NULL with *why set to stb_image's reason. */
+uint8_t *png_decode_rgba(const void *data, size_t size, uint32_t *width, uint32_t *height, const char **why);
+
+void png_free(uint8_t *pixels);
+
+#endif /* PXOS_PNGLOAD_H */

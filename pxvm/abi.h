@@ -1,0 +1,143 @@
+/*
+ * abi.h — what a pxVM program sees: its memory map, the executable format, the
+ * system calls, their error codes, and the faults that stop a process.
+ *
+ * Shared by the kernel, the host tools (pxasm, pxrun) and the tests, so every
+ * number here is defined once. docs/pxvm-isa.md and docs/pxvm-abi.md explain it.
+ */
+#ifndef PXVM_ABI_H
+#define PXVM_ABI_H
+
+#include <stdint.h>
+
+/* ---- Process memory map (byte addresses inside one process) ------------------
+ * 64 KiB per process, which is 16384 pixels: a 128 x 128 tile of VRAM.
+ *
+ *   0x0000-0x00FF  vectors      reserved for guest handler addresses; zero today
+ *   0x0100-0x01FF  system area  written by the kernel at spawn (below)
+ *   0x0200-...     program image, then data, heap; the stack grows down from 0xF000
+ *   0xF000-0xFFFF  trap page    the hypervisor's trap interface (TRAP_FLAG...)
+ */
+#define PXVM_MEM_SIZE     0x10000u
+#define PXVM_MEM_WORDS    (PXVM_MEM_SIZE / 4u)
+#define PXVM_TILE_W       128u                 /* pixels per tile row */
+#define PXVM_TILE_H       128u                 /* tile rows */
+#define PXVM_ROW_BYTES    (PXVM_TILE_W * 4u)   /* 512 bytes of memory per tile row */
+#define PXVM_VECTORS      0x0000u
+#define PXVM_SYSAREA      0x0100u
+#define PXVM_IMAGE_BASE   0x0200u
+#define PXVM_STACK_TOP    0xF000u
+#define PXVM_IMAGE_MAX    (PXVM_STACK_TOP - PXVM_IMAGE_BASE)
+
+/* System area fields (32-bit little-endian words). */
+#define PXVM_SYS_PID      0x0100u /* this process's pid */
+#define PXVM_SYS_PPID     0x0104u /* parent's pid, 0 for none */
+#define PXVM_SYS_ARGC     0x0108u /* number of arguments, argv[0] = program path */
+#define PXVM_SYS_ARGV     0x010Cu /* address of the argv pointer array */
+#define PXVM_SYS_ABI      0x0110u /* PXVM_ABI_VERSION */
+#define PXVM_SYS_ARGV_ARR 0x0120u /* argv[0..PXVM_ARGV_MAX-1] pointers */
+#define PXVM_SYS_ARGSTR   0x0140u /* argument strings, NUL-terminated, to 0x01FF */
+#define PXVM_ARGV_MAX     8u
+#define PXVM_ARGSTR_SIZE  (0x0200u - PXVM_SYS_ARGSTR)
+#define PXVM_ABI_VERSION  1u
+
+/* Trap interface (design notes 000): written by the guest, served by the
+ * hypervisor. Offsets are byte addresses; each field is 32-bit little-endian
+ * except the flag byte. */
+#define PXVM_TRAP_FLAG    0xF000u
+#define PXVM_TRAP_ARG0    0xF001u
+#define PXVM_TRAP_ARG1    0xF005u
+#define PXVM_TRAP_ARG2    0xF009u
+#define PXVM_TRAP_RESULT  0xF00Du
+
+/* ---- Executable format (.pxe) ------------------------------------------------
+ * A 16-byte little-endian header, then image_size bytes that are loaded at
+ * PXVM_IMAGE_BASE. The rest of memory starts zeroed. */
+#define PXE_MAGIC   0x31455850u /* "PXE1" */
+#define PXE_VERSION 1u
+struct pxe_header {
+	uint32_t magic;       /* PXE_MAGIC */
+	uint16_t version;     /* PXE_VERSION */
+	uint16_t flags;       /* 0 */
+	uint32_t entry;       /* byte address of the first instruction, 4-aligned */
+	uint32_t image_size;  /* bytes after the header, 4-aligned, <= PXVM_IMAGE_MAX */
+};
+#define PXE_HEADER_SIZE 16u
+
+/* ---- Faults: what stops a process that broke a rule of the ISA --------------
+ * X(name, code, text) */
+#define PXVM_FAULTS(X)                                                        \
+	X(NONE,       0, "no fault")                                          \
+	X(OPCODE,     1, "unknown opcode")                                    \
+	X(ENCODING,   2, "reserved bits set or register above R7")            \
+	X(MEM_RANGE,  3, "memory access outside the process's 64 KiB")       \
+	X(UNALIGNED,  4, "unaligned word access")                             \
+	X(DIV_ZERO,   5, "division by zero")                                  \
+	X(JUMP,       6, "jump target outside memory or not 4-aligned")       \
+	X(PC_END,     7, "execution ran past the end of memory")              \
+	X(BREAKPOINT, 8, "breakpoint (BRK)")                                  \
+	X(SYSCALL,    9, "system call could not be completed")
+
+enum pxvm_fault {
+#define PXVM_X_FAULT(name, code, text) PXVM_FAULT_##name = (code),
+	PXVM_FAULTS(PXVM_X_FAULT)
+#undef PXVM_X_FAULT
+	PXVM_FAULT_COUNT
+};
+
+/* pxvm_fault_text: a short English description of fault `f`. */
+const char *pxvm_fault_text(uint32_t f);
+
+/* ---- System calls -------------------------------------------------------------
+ * SYSCALL n; arguments in R1..R5; the result in R0. A negative R0 is -PXE_E*.
+ * X(name, number, args, summary) */
+#define PXVM_SYSCALLS(X)                                                                      \
+	X(PRINT,     1, "R1=str",                   "write NUL-terminated string + newline to the console") \
+	X(RECT,      2, "R1=x R2=y R3=w R4=h R5=rgb", "fill a rectangle of the caller's canvas (clipped)") \
+	X(TEXT,      3, "R1=x R2=y R3=str R4=rgb",  "draw a string on the caller's canvas")            \
+	X(WRITE,     6, "R1=fd R2=buf R3=len",      "write bytes to stdout (1) or stderr (2)")          \
+	X(EXIT,      7, "R1=status",                "end the process with status 0..255")               \
+	X(GETPID,    8, "",                         "R0 = this process's pid")                          \
+	X(TIME,     11, "",                         "R0 = ms since boot, R1 = us since boot (both mod 2^32)") \
+	X(READDIR,  25, "R1=dir R2=index R3=buf R4=len", "name of entry `index` of `dir` into buf; R0 = length, -ERANGE past the end") \
+	X(SPAWN,    31, "R1=path R2=args",          "start a program from PixelFS; R0 = pid")           \
+	X(WAIT,     33, "R1=pid",                   "wait for child pid to end; R0 = pid, R1 = status")
+
+enum pxvm_syscall {
+#define PXVM_X_SYS(name, num, args, doc) PXVM_SYS_##name = (num),
+	PXVM_SYSCALLS(PXVM_X_SYS)
+#undef PXVM_X_SYS
+};
+
+/* Exit status reported by WAIT for a process stopped by a fault:
+ * PXVM_STATUS_FAULTED | fault code. Normal exits report 0..255. */
+#define PXVM_STATUS_FAULTED 0x100u
+
+/* ---- Error codes (R0 = -code) ------------------------------------------------
+ * X(name, code, text) */
+#define PXVM_ERRORS(X)                                                        \
+	X(NOSYS,       1, "no such system call")                              \
+	X(NOENT,       2, "no such file or directory")                        \
+	X(FAULT,       3, "address outside the caller's memory")              \
+	X(INVAL,       4, "invalid argument")                                 \
+	X(NOEXEC,      5, "not a valid pxVM executable")                      \
+	X(AGAIN,       6, "no free process slot")                             \
+	X(CHILD,       7, "no such child process")                            \
+	X(NAMETOOLONG, 8, "name too long")                                    \
+	X(BADF,        9, "bad file descriptor")                              \
+	X(NOMEM,      10, "out of memory")                                    \
+	X(RANGE,      11, "index out of range")
+
+enum pxvm_error {
+#define PXVM_X_ERR(name, code, text) PXE_E##name = (code),
+	PXVM_ERRORS(PXVM_X_ERR)
+#undef PXVM_X_ERR
+};
+
+/* pxvm_error_text: description of error code `e` (positive, as in -R0). */
+const char *pxvm_error_text(uint32_t e);
+
+/* pxvm_syscall_name: the name of syscall `n`, or NULL when there is none. */
+const char *pxvm_syscall_name(uint32_t n);
+
+#endif /* PXVM_ABI_H */

@@ -1,0 +1,10 @@
+# pxvm/ — portable VM, scheduler, syscalls and PixelFS: built twice, into the
+# kernel (freestanding) and into host tools and tests.
+PXVM_CORE_SRC := pxvm/isa.c pxvm/vm.c pxvm/disasm.c
+PXVM_FS_SRC   := pxvm/crc32.c pxvm/pixelfs.c
+PXVM_OS_SRC   := pxvm/sched.c pxvm/syscall.c
+PXVM_SRC      := $(PXVM_CORE_SRC) $(PXVM_FS_SRC) $(PXVM_OS_SRC)
+
+PXVM_CORE_HOST_OBJ := $(PXVM_CORE_SRC:%.c=$(BUILD)/host/%.o)
+PXVM_FS_HOST_OBJ   := $(PXVM_FS_SRC:%.c=$(BUILD)/host/%.o)
+PXVM_OS_HOST_OBJ   := $(PXVM_OS_SRC:%.c=$(BUILD)/host/%.o)

@@ -1,0 +1,96 @@
+/*
+ * sched.h — the pxVM process table and its round-robin scheduler.
+ *
+ * A fixed table of processes (NPROC in kernel/param.h, fewer when VRAM has fewer
+ * slots): process i lives in VRAM slot i, its memory mirrored in that slot's
+ * tile. The scheduler runs each RUNNABLE process for a quantum of SCHED_QUANTUM
+ * instructions, round-robin, so a busy loop cannot starve the others; a process
+ * that faults is stopped and reported (pid, pc, word, reason) and the rest go
+ * on. Portable: the same code runs in the kernel and in tools/pxrun.
+ */
+#ifndef PXVM_SCHED_H
+#define PXVM_SCHED_H
+
+#include <stdint.h>
+#include <stdbool.h>
+#include "vm.h"
+#include "pixelfs.h"
+#include "kernel/param.h"
+
+enum proc_state {
+	PROC_FREE = 0,  /* slot unused */
+	PROC_RUNNABLE,  /* ready to run */
+	PROC_RUNNING,   /* being run by the scheduler now */
+	PROC_BLOCKED,   /* waiting: see block */
+	PROC_ZOMBIE,    /* ended; status kept until the parent's WAIT */
+};
+
+enum proc_block {
+	BLOCK_NONE = 0,
+	BLOCK_WAIT,     /* in WAIT for child wait_pid (0 = any child) */
+};
+
+struct proc {
+	struct pxvm vm;
+	enum proc_state state;
+	enum proc_block block;
+	uint32_t pid, ppid;
+	uint32_t wait_pid;
+	uint32_t status;            /* ZOMBIE: 0..255, or PXVM_STATUS_FAULTED | fault */
+	uint32_t slot;              /* index in the table = VRAM slot */
+	uint64_t syscalls;
+	char name[PROC_NAME_MAX];
+};
+
+/* sched_init: empty the table; `fs` is the mounted PixelFS (may have no files);
+ * `nslots` is how many VRAM slots exist (the table uses min(NPROC, nslots)). */
+void sched_init(const struct pxfs *fs, uint32_t nslots);
+
+/* sched_spawn: start program `path` (a PROGRAM file in PixelFS) with argument
+ * string `args` (space-separated, may be NULL) as a child of `ppid` (0 = the
+ * kernel). Returns the new pid (> 0) or -PXE_E*: NOENT (no such file), NOEXEC
+ * (not a program, or a malformed one: the reason is logged), AGAIN (table
+ * full), NOMEM, NAMETOOLONG (arguments do not fit the system area). */
+int sched_spawn(const char *path, const char *args, uint32_t ppid);
+
+/* sched_run: run processes until none is RUNNABLE or `max_steps` instructions
+ * have run in total (0 = no limit). Returns the number of processes still alive
+ * (RUNNABLE, BLOCKED). */
+uint32_t sched_run(uint64_t max_steps);
+
+/* sched_nproc: size of the table. */
+uint32_t sched_nproc(void);
+
+/* sched_proc: table entry `i` (0 <= i < sched_nproc()). */
+struct proc *sched_proc(uint32_t i);
+
+/* sched_find: the live or zombie process with `pid`, or NULL. */
+struct proc *sched_find(uint32_t pid);
+
+/* sched_state_name: "free", "runnable", "running", "blocked", "zombie". */
+const char *sched_state_name(enum proc_state s);
+
+/* sched_exit: end `p` with `status` (0..255, or PXVM_STATUS_FAULTED | fault):
+ * it becomes a zombie for its parent's WAIT, or is freed at once when nobody
+ * waits for it; a parent blocked in WAIT on it wakes with its status. */
+void sched_exit(struct proc *p, uint32_t status);
+
+/* sched_wait: WAIT for `p`: reap a zombie child `pid` (0 = any), or block.
+ * Returns 1 when `p` blocked, 0 when R0/R1 got the result or an error. */
+int sched_wait(struct proc *p, uint32_t pid);
+
+/* sched_render: redraw the process table region and slot labels. */
+void sched_render(void);
+
+/* sched_total_steps: instructions run by every process since sched_init. */
+uint64_t sched_total_steps(void);
+
+/* sched_fs: the filesystem given to sched_init. */
+const struct pxfs *sched_fs(void);
+
+/* Call counts per syscall number (numbers >= SCHED_SYSCALL_SLOTS are counted
+ * in the last slot). */
+#define SCHED_SYSCALL_SLOTS 64
+extern uint64_t sched_syscall_counts[SCHED_SYSCALL_SLOTS];
+
+#endif /* PXVM_SCHED_H */
