@@ -18,6 +18,8 @@ static const struct pxfs *fs;
 static uint64_t total_steps;
 static uint32_t last_run;      /* index of the process run last */
 uint64_t sched_syscall_counts[SCHED_SYSCALL_SLOTS];
+static struct { uint32_t pid, status; } reaped[SCHED_REAPED_MAX];
+static uint32_t nreaped;
 
 static const char *const state_names[] = { "free", "runnable", "running", "blocked", "zombie" };
 
@@ -36,6 +38,7 @@ void sched_init(const struct pxfs *f, uint32_t nslots)
 	fs = f;
 	next_pid = 1;
 	next_slot = 0;
+	nreaped = 0;
 	total_steps = 0;
 	last_run = nproc ? nproc - 1 : 0;
 }
@@ -66,7 +69,7 @@ static uint32_t state_color(const struct proc *p)
 
 static void render_one(struct proc *p)
 {
-	char buf[64];
+	char buf[96];
 	if (p->state == PROC_FREE)
 		return;
 	snprintf(buf, sizeof(buf), "%3u %-12.12s %-8s %llu", p->pid, p->name, sched_state_name(p->state),
@@ -185,7 +188,7 @@ static void free_proc(struct proc *p)
 	pxhost_mem_free(p->vm.mem);
 	p->vm.mem = 0;
 	p->state = PROC_FREE;
-	char buf[48];
+	char buf[96];
 	snprintf(buf, sizeof(buf), "slot %u: pid %u %s ended %s%u", p->slot, p->pid, p->name,
 	         (p->status & PXVM_STATUS_FAULTED) ? "fault " : "", p->status & 0xFFu);
 	vram_slot_label(p->slot, buf, FB_RGB(110, 110, 120));
@@ -218,6 +221,9 @@ void sched_exit(struct proc *p, uint32_t status)
 	}
 	struct proc *parent = p->ppid ? sched_find(p->ppid) : 0;
 	if (!parent) {
+		reaped[nreaped % SCHED_REAPED_MAX].pid = p->pid;
+		reaped[nreaped % SCHED_REAPED_MAX].status = status;
+		nreaped++;
 		free_proc(p);
 		return;
 	}
@@ -231,6 +237,18 @@ void sched_exit(struct proc *p, uint32_t status)
 		return;
 	}
 	render_one(p);
+}
+
+int sched_reaped_status(uint32_t pid, uint32_t *status)
+{
+	for (uint32_t k = 0; k < SCHED_REAPED_MAX && k < nreaped; k++) {
+		uint32_t i = (nreaped - 1 - k) % SCHED_REAPED_MAX;
+		if (reaped[i].pid == pid) {
+			*status = reaped[i].status;
+			return 0;
+		}
+	}
+	return -1;
 }
 
 int sched_wait(struct proc *p, uint32_t pid)

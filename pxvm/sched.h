@@ -79,6 +79,12 @@ void sched_exit(struct proc *p, uint32_t status);
  * Returns 1 when `p` blocked, 0 when R0/R1 got the result or an error. */
 int sched_wait(struct proc *p, uint32_t pid);
 
+/* sched_reaped_status: the exit status of recently ended process `pid` whose
+ * parent was the kernel (ppid 0) or had gone; the last SCHED_REAPED_MAX such
+ * ends are kept. Returns 0 and *status, or -1 when unknown. */
+#define SCHED_REAPED_MAX 16
+int sched_reaped_status(uint32_t pid, uint32_t *status);
+
 /* sched_render: redraw the process table region and slot labels. */
 void sched_render(void);
 

@@ -1,0 +1,31 @@
+# userland/ — pxVM programs in pxasm assembly, assembled into the PixelFS
+# ramdisk: userland/boot/*.pxs -> /boot/*, userland/apps/*.pxs -> /apps/*.
+GEN_PXOS_INC := $(BUILD)/tools/gen-pxos-inc
+PXOS_INC     := $(BUILD)/userland/include/pxos.inc
+USER_LIB     := $(wildcard userland/lib/*.pxs userland/lib/*.inc)
+USER_SRC     := $(wildcard userland/boot/*.pxs userland/apps/*.pxs)
+USER_PXE     := $(USER_SRC:userland/%.pxs=$(BUILD)/userland/%.pxe)
+RAMDISK_PNG  := $(BUILD)/pixelfs.png
+PXASM_FLAGS  := -I $(BUILD)/userland/include -I userland/lib
+
+$(GEN_PXOS_INC): $(BUILD)/host/tools/gen-pxos-inc.o
+	@mkdir -p $(@D)
+	$(HOSTCC) $(HOST_CFLAGS) $^ -o $@
+
+$(PXOS_INC): $(GEN_PXOS_INC)
+	@mkdir -p $(@D)
+	$(GEN_PXOS_INC) > $@
+
+$(BUILD)/userland/%.pxe: userland/%.pxs $(PXASM) $(PXOS_INC) $(USER_LIB)
+	@mkdir -p $(@D)
+	$(PXASM) $(PXASM_FLAGS) -o $@ -l $(@:.pxe=.lst) $<
+
+# The ramdisk is built from a fresh staging tree so that removed programs do
+# not linger in it.
+$(RAMDISK_PNG): $(USER_PXE) $(PXFS)
+	rm -rf $(BUILD)/rootfs && mkdir -p $(BUILD)/rootfs/boot $(BUILD)/rootfs/apps
+	cp $(filter $(BUILD)/userland/boot/%,$(USER_PXE)) $(BUILD)/rootfs/boot/
+	cp $(filter $(BUILD)/userland/apps/%,$(USER_PXE)) $(BUILD)/rootfs/apps/
+	$(PXFS) build $@ $(BUILD)/rootfs
+
+ALL_TARGETS += $(RAMDISK_PNG)
