@@ -1,0 +1,25 @@
+/*
+ * fmt.h — the loader's small printf-style formatter (pure C, no libc, no EFI),
+ * shared by the loader's reporting and its host-tested parsers.
+ *
+ * Follows the C11 fprintf conversion semantics (ISO/IEC 9899:2011 §7.21.6.1) for
+ * the subset the loader uses: %% %c %s %d %i %u %x %X %p, the flags '-' and '0',
+ * a field width, a precision for %s (also as ".*"), and the length modifiers
+ * hh h l ll z j. Anything else is copied to the output as is.
+ */
+#ifndef PXOS_BOOT_FMT_H
+#define PXOS_BOOT_FMT_H
+
+#include <stdarg.h>
+#include <stddef.h>
+
+/* fmt_vsnprintf: format `fmt` with `ap` into `buf` of `n` bytes. Always
+ * NUL-terminates when n > 0; returns the length the complete output would have
+ * (C11 vsnprintf), so a result >= n means the text was cut. */
+int fmt_vsnprintf(char *buf, size_t n, const char *fmt, va_list ap);
+
+/* fmt_snprintf: fmt_vsnprintf with a variable argument list. */
+int fmt_snprintf(char *buf, size_t n, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+#endif /* PXOS_BOOT_FMT_H */
