@@ -41,13 +41,13 @@ static uint32_t pal_cols, pal_cell_w;
 static bool pal_labels;
 static uint32_t sys_cols, sys_cell_w, proc_cols, proc_cell_w;
 
-#define OPCODE_COUNT_X(name, code, fmt, syn, doc) +1
+#define OPCODE_COUNT_X(name, code, fmt, imm, syn, doc) +1
 static const uint32_t n_opcodes = 0 PXVM_OPCODES(OPCODE_COUNT_X);
 #define SYSCALL_COUNT_X(name, num, args, doc) +1
 static const uint32_t n_syscalls = 0 PXVM_SYSCALLS(SYSCALL_COUNT_X);
 
 static const uint8_t opcode_codes[] = {
-#define OPCODE_CODE_X(name, code, fmt, syn, doc) code,
+#define OPCODE_CODE_X(name, code, fmt, imm, syn, doc) code,
 	PXVM_OPCODES(OPCODE_CODE_X)
 };
 static const uint16_t syscall_numbers[] = {

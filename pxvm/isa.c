@@ -18,8 +18,8 @@ static const uint8_t format_words[PXVM_F_COUNT] = {
 };
 
 static const struct pxvm_opinfo optable[256] = {
-#define PXVM_X_OP(name, code, fmt, syn, doc) \
-	[code] = { #name, syn, doc, PXVM_F_##fmt, 0, 0 },
+#define PXVM_X_OP(name, code, fmt, imm, syn, doc) \
+	[code] = { #name, syn, doc, PXVM_F_##fmt, PXVM_IMM_##imm, 0, 0 },
 	PXVM_OPCODES(PXVM_X_OP)
 #undef PXVM_X_OP
 };

@@ -23,8 +23,10 @@
  * meaning and the disassembler round-trips; a word that breaks this raises
  * PXVM_FAULT_ENCODING. docs/pxvm-isa.md is the prose specification.
  *
- * PXVM_OPCODES(X) is the single table: X(name, code, format, syntax, summary).
+ * PXVM_OPCODES(X) is the single table: X(name, code, format, imm, syntax, summary).
  *   format  one of the PXVM_F_* below: which fields are used and checked
+ *   imm     the class of the immediate operand, PXVM_IMM_* below: how it is
+ *           range-checked by the assembler and printed by the disassembler
  *   syntax  operand order as written in assembly:
  *             ""       no operands          "a"        ra
  *             "a,b"    ra, rb               "a,b,c"    ra, rb, rc
@@ -74,61 +76,73 @@ enum pxvm_format {
 	PXVM_F_COUNT
 };
 
+/* ---- Immediate operand classes ------------------------------------------- */
+enum pxvm_imm_kind {
+	PXVM_IMM_NONE = 0, /* no immediate operand */
+	PXVM_IMM_U8,       /* imm8: 0..255 */
+	PXVM_IMM_S16,      /* imm16 sign-extended (IMM16, ADDI): -32768..65535 accepted */
+	PXVM_IMM_OFFSET,   /* "[b+i]" memory offset, sign-extended: -32768..65535 */
+	PXVM_IMM_U16,      /* imm16 taken as is (SYSCALL): 0..65535 */
+	PXVM_IMM_TARGET,   /* jump target: 0..0xFFFF, 4-aligned */
+	PXVM_IMM_ADDR,     /* LOAD/STORE word address: 0..0xFFFF, 4-aligned */
+	PXVM_IMM_W32,      /* the next word (IMM32): any 32-bit value */
+};
+
 /* ---- The opcode table --------------------------------------------------------
  * Codes 0x00, 0x01, 0x10, 0x11, 0x20, 0x30, 0x31, 0x40, 0x41, 0x42, 0x50, 0x51
  * and 0xF0 are fixed by the design notes; the others extend them. */
-#define PXVM_OPCODES(X)                                                                    \
-	X(HALT,    0x00, N,     "",        "stop the process; exit status 0")                 \
-	X(NOP,     0x01, N,     "",        "do nothing")                                      \
-	X(BRK,     0x02, N,     "",        "breakpoint: stop with PXVM_FAULT_BREAKPOINT")     \
-	X(IMM8,    0x10, AI8,   "a,i",     "ra = imm8 (zero-extended)")                       \
-	X(IMM32,   0x11, AW,    "a,i",     "ra = the next word; pc += 8")                     \
-	X(IMM16,   0x12, AI16,  "a,i",     "ra = imm16 (sign-extended)")                      \
-	X(MOV,     0x20, AB,    "a,b",     "ra = rb")                                         \
-	X(ADD,     0x30, ABC,   "a,b,c",   "ra = rb + rc (mod 2^32)")                         \
-	X(SUB,     0x31, ABC,   "a,b,c",   "ra = rb - rc (mod 2^32)")                         \
-	X(MUL,     0x32, ABC,   "a,b,c",   "ra = low 32 bits of rb * rc")                     \
-	X(DIVU,    0x33, ABC,   "a,b,c",   "ra = rb / rc unsigned; rc = 0 faults")            \
-	X(MODU,    0x34, ABC,   "a,b,c",   "ra = rb % rc unsigned; rc = 0 faults")            \
-	X(DIV,     0x35, ABC,   "a,b,c",   "ra = rb / rc signed, toward 0; rc = 0 faults")    \
-	X(MOD,     0x36, ABC,   "a,b,c",   "ra = rb % rc signed, sign of rb; rc = 0 faults")  \
-	X(AND,     0x37, ABC,   "a,b,c",   "ra = rb & rc")                                    \
-	X(OR,      0x38, ABC,   "a,b,c",   "ra = rb | rc")                                    \
-	X(XOR,     0x39, ABC,   "a,b,c",   "ra = rb ^ rc")                                    \
-	X(NOT,     0x3A, AB,    "a,b",     "ra = ~rb")                                        \
-	X(SHL,     0x3B, ABC,   "a,b,c",   "ra = rb << (rc & 31)")                            \
-	X(SHR,     0x3C, ABC,   "a,b,c",   "ra = rb >> (rc & 31), logical")                   \
-	X(SAR,     0x3D, ABC,   "a,b,c",   "ra = rb >> (rc & 31), arithmetic")                \
-	X(ADDI,    0x3E, ABI16, "a,b,i",   "ra = rb + imm16 (sign-extended)")                 \
-	X(NEG,     0x3F, AB,    "a,b",     "ra = -rb (mod 2^32)")                             \
-	X(JMP,     0x40, I16,   "i",       "pc = imm16")                                      \
-	X(JZ,      0x41, AI16,  "a,i",     "if ra == 0: pc = imm16")                          \
-	X(CMP,     0x42, ABC,   "a,b,c",   "ra = (rb == rc) ? 1 : 0")                         \
-	X(JNZ,     0x43, AI16,  "a,i",     "if ra != 0: pc = imm16")                          \
-	X(CALL,    0x44, I16,   "i",       "push pc + 4; pc = imm16")                         \
-	X(RET,     0x45, N,     "",        "pc = pop")                                        \
-	X(JR,      0x46, A,     "a",       "pc = ra")                                         \
-	X(CALLR,   0x47, A,     "a",       "push pc + 4; pc = ra")                            \
-	X(SLT,     0x48, ABC,   "a,b,c",   "ra = (rb < rc signed) ? 1 : 0")                   \
-	X(SLTU,    0x49, ABC,   "a,b,c",   "ra = (rb < rc unsigned) ? 1 : 0")                 \
-	X(BEQ,     0x4A, ABI16, "a,b,i",   "if ra == rb: pc = imm16")                         \
-	X(BNE,     0x4B, ABI16, "a,b,i",   "if ra != rb: pc = imm16")                         \
-	X(BLT,     0x4C, ABI16, "a,b,i",   "if ra < rb signed: pc = imm16")                   \
-	X(BGE,     0x4D, ABI16, "a,b,i",   "if ra >= rb signed: pc = imm16")                  \
-	X(BLTU,    0x4E, ABI16, "a,b,i",   "if ra < rb unsigned: pc = imm16")                 \
-	X(BGEU,    0x4F, ABI16, "a,b,i",   "if ra >= rb unsigned: pc = imm16")                \
-	X(LOAD,    0x50, AI16,  "a,i",     "ra = word at address imm16")                      \
-	X(STORE,   0x51, AI16,  "i,a",     "word at address imm16 = ra")                      \
-	X(LDW,     0x52, ABI16, "a,[b+i]", "ra = word at rb + imm16")                         \
-	X(STW,     0x53, ABI16, "a,[b+i]", "word at rb + imm16 = ra")                         \
-	X(LDB,     0x54, ABI16, "a,[b+i]", "ra = byte at rb + imm16 (zero-extended)")         \
-	X(STB,     0x55, ABI16, "a,[b+i]", "byte at rb + imm16 = ra & 0xFF")                  \
-	X(PUSH,    0x56, A,     "a",       "sp -= 4; word at sp = ra")                        \
-	X(POP,     0x57, A,     "a",       "ra = word at sp; sp += 4")                        \
-	X(SYSCALL, 0xF0, I16,   "i",       "system call number imm16; see pxvm/abi.h")
+#define PXVM_OPCODES(X)                                                                                       \
+	X(HALT,    0x00, N,     NONE,   "",        "stop the process; exit status 0")                                \
+	X(NOP,     0x01, N,     NONE,   "",        "do nothing")                                                     \
+	X(BRK,     0x02, N,     NONE,   "",        "breakpoint: stop with PXVM_FAULT_BREAKPOINT")                    \
+	X(IMM8,    0x10, AI8,   U8,     "a,i",     "ra = imm8 (zero-extended)")                                      \
+	X(IMM32,   0x11, AW,    W32,    "a,i",     "ra = the next word; pc += 8")                                    \
+	X(IMM16,   0x12, AI16,  S16,    "a,i",     "ra = imm16 (sign-extended)")                                     \
+	X(MOV,     0x20, AB,    NONE,   "a,b",     "ra = rb")                                                        \
+	X(ADD,     0x30, ABC,   NONE,   "a,b,c",   "ra = rb + rc (mod 2^32)")                                        \
+	X(SUB,     0x31, ABC,   NONE,   "a,b,c",   "ra = rb - rc (mod 2^32)")                                        \
+	X(MUL,     0x32, ABC,   NONE,   "a,b,c",   "ra = low 32 bits of rb * rc")                                    \
+	X(DIVU,    0x33, ABC,   NONE,   "a,b,c",   "ra = rb / rc unsigned; rc = 0 faults")                           \
+	X(MODU,    0x34, ABC,   NONE,   "a,b,c",   "ra = rb % rc unsigned; rc = 0 faults")                           \
+	X(DIV,     0x35, ABC,   NONE,   "a,b,c",   "ra = rb / rc signed, toward 0; rc = 0 faults")                   \
+	X(MOD,     0x36, ABC,   NONE,   "a,b,c",   "ra = rb % rc signed, sign of rb; rc = 0 faults")                 \
+	X(AND,     0x37, ABC,   NONE,   "a,b,c",   "ra = rb & rc")                                                   \
+	X(OR,      0x38, ABC,   NONE,   "a,b,c",   "ra = rb | rc")                                                   \
+	X(XOR,     0x39, ABC,   NONE,   "a,b,c",   "ra = rb ^ rc")                                                   \
+	X(NOT,     0x3A, AB,    NONE,   "a,b",     "ra = ~rb")                                                       \
+	X(SHL,     0x3B, ABC,   NONE,   "a,b,c",   "ra = rb << (rc & 31)")                                           \
+	X(SHR,     0x3C, ABC,   NONE,   "a,b,c",   "ra = rb >> (rc & 31), logical")                                  \
+	X(SAR,     0x3D, ABC,   NONE,   "a,b,c",   "ra = rb >> (rc & 31), arithmetic")                               \
+	X(ADDI,    0x3E, ABI16, S16,    "a,b,i",   "ra = rb + imm16 (sign-extended)")                                \
+	X(NEG,     0x3F, AB,    NONE,   "a,b",     "ra = -rb (mod 2^32)")                                            \
+	X(JMP,     0x40, I16,   TARGET, "i",       "pc = imm16")                                                     \
+	X(JZ,      0x41, AI16,  TARGET, "a,i",     "if ra == 0: pc = imm16")                                         \
+	X(CMP,     0x42, ABC,   NONE,   "a,b,c",   "ra = (rb == rc) ? 1 : 0")                                        \
+	X(JNZ,     0x43, AI16,  TARGET, "a,i",     "if ra != 0: pc = imm16")                                         \
+	X(CALL,    0x44, I16,   TARGET, "i",       "push pc + 4; pc = imm16")                                        \
+	X(RET,     0x45, N,     NONE,   "",        "pc = pop")                                                       \
+	X(JR,      0x46, A,     NONE,   "a",       "pc = ra")                                                        \
+	X(CALLR,   0x47, A,     NONE,   "a",       "push pc + 4; pc = ra")                                           \
+	X(SLT,     0x48, ABC,   NONE,   "a,b,c",   "ra = (rb < rc signed) ? 1 : 0")                                  \
+	X(SLTU,    0x49, ABC,   NONE,   "a,b,c",   "ra = (rb < rc unsigned) ? 1 : 0")                                \
+	X(BEQ,     0x4A, ABI16, TARGET, "a,b,i",   "if ra == rb: pc = imm16")                                        \
+	X(BNE,     0x4B, ABI16, TARGET, "a,b,i",   "if ra != rb: pc = imm16")                                        \
+	X(BLT,     0x4C, ABI16, TARGET, "a,b,i",   "if ra < rb signed: pc = imm16")                                  \
+	X(BGE,     0x4D, ABI16, TARGET, "a,b,i",   "if ra >= rb signed: pc = imm16")                                 \
+	X(BLTU,    0x4E, ABI16, TARGET, "a,b,i",   "if ra < rb unsigned: pc = imm16")                                \
+	X(BGEU,    0x4F, ABI16, TARGET, "a,b,i",   "if ra >= rb unsigned: pc = imm16")                               \
+	X(LOAD,    0x50, AI16,  ADDR,   "a,i",     "ra = word at address imm16")                                     \
+	X(STORE,   0x51, AI16,  ADDR,   "i,a",     "word at address imm16 = ra")                                     \
+	X(LDW,     0x52, ABI16, OFFSET, "a,[b+i]", "ra = word at rb + imm16")                                        \
+	X(STW,     0x53, ABI16, OFFSET, "a,[b+i]", "word at rb + imm16 = ra")                                        \
+	X(LDB,     0x54, ABI16, OFFSET, "a,[b+i]", "ra = byte at rb + imm16 (zero-extended)")                        \
+	X(STB,     0x55, ABI16, OFFSET, "a,[b+i]", "byte at rb + imm16 = ra & 0xFF")                                 \
+	X(PUSH,    0x56, A,     NONE,   "a",       "sp -= 4; word at sp = ra")                                       \
+	X(POP,     0x57, A,     NONE,   "a",       "ra = word at sp; sp += 4")                                       \
+	X(SYSCALL, 0xF0, I16,   U16,    "i",       "system call number imm16; see pxvm/abi.h")
 
 enum pxvm_opcode {
-#define PXVM_X_ENUM(name, code, fmt, syn, doc) PXVM_OP_##name = (code),
+#define PXVM_X_ENUM(name, code, fmt, imm, syn, doc) PXVM_OP_##name = (code),
 	PXVM_OPCODES(PXVM_X_ENUM)
 #undef PXVM_X_ENUM
 };
@@ -139,6 +153,7 @@ struct pxvm_opinfo {
 	const char *syntax;   /* operand pattern, see above */
 	const char *summary;  /* one-line semantics */
 	uint8_t format;       /* enum pxvm_format */
+	uint8_t imm;          /* enum pxvm_imm_kind */
 	uint8_t words;        /* instruction length in words (1 or 2) */
 	uint32_t zero_mask;   /* bits that must be zero */
 };

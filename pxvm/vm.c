@@ -149,7 +149,7 @@ enum pxvm_run_result pxvm_run(struct pxvm *vm, uint64_t budget)
 #pragma GCC diagnostic ignored "-Woverride-init"
 	static const void *const table[256] = {
 		[0 ... 255] = &&op_invalid,
-#define PXVM_X_LABEL(name, code, fmt, syn, doc) [code] = &&op_##name,
+#define PXVM_X_LABEL(name, code, fmt, imm, syn, doc) [code] = &&op_##name,
 		PXVM_OPCODES(PXVM_X_LABEL)
 #undef PXVM_X_LABEL
 	};
