@@ -111,3 +111,12 @@ void console_attach(const struct fb *f, const struct font *fnt, int x, int y, in
 	console_screen_write(early, early_len);
 	early_len = 0;
 }
+
+void console_grow_to_bottom(void)
+{
+	if (!attached)
+		return;
+	int h = (int)fb.height - oy;
+	attached = false;
+	console_attach(&fb, font, ox, oy, cols * (int)font->width, h);
+}

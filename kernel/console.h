@@ -19,9 +19,15 @@ void console_attach(const struct fb *fb, const struct font *font, int x, int y, 
  * wrap; the oldest line scrolls away. */
 void console_screen_write(const char *s, size_t n);
 
+/* console_grow_to_bottom: for panic and exception reports: clear the console
+ * and let it run from its top edge to the bottom of the screen, over the
+ * regions below it, so the whole report stays visible. */
+void console_grow_to_bottom(void);
+
 /* console_set_color: text colour (a pixel word) for the following bytes. */
 void console_set_color(uint32_t color);
 
 #define CONSOLE_DEFAULT_COLOR FB_RGB(200, 200, 200)
+#define PANIC_COLOR FB_RGB(255, 80, 80) /* panic and CPU exception reports */
 
 #endif /* PXOS_CONSOLE_H */

@@ -8,7 +8,7 @@
 
 bits 64
 section .text.entry
-global _start
+global _start:function
 extern kmain
 
 _start:

@@ -132,6 +132,8 @@ void kmain(struct pxos_bootinfo *bi)
 	if (uart_present())
 		kinfo("kernel", "serial console on I/O port 0x%x, %u baud", uart_base(), SERIAL_BAUD);
 	log_level_init();
+	const char *pe = cmdline_get("panic");
+	power_set_panic_exit(pe && !strcmp(pe, "exit"));
 	if (*cmdline_raw())
 		kinfo("kernel", "command line: %s", cmdline_raw());
 	if (pmm_init(bi) != 0)

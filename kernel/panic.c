@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include "panic.h"
 #include "klog.h"
+#include "console.h"
 #include "lib.h"
 #include "cpu.h"
 #include "param.h"
@@ -98,7 +99,7 @@ void panic(const char *fmt, ...)
 {
 	cli();
 	if (panicking++) {
-		power_exit_qemu(PXOS_EXIT_PANIC);
+		power_panic_exit();
 		halt_forever();
 	}
 	char msg[KLOG_LINE_MAX];
@@ -109,6 +110,8 @@ void panic(const char *fmt, ...)
 	uint64_t rbp = read_rbp();
 	uint64_t rsp;
 	__asm__ volatile("mov %%rsp, %0" : "=r"(rsp));
+	console_grow_to_bottom();
+	console_set_color(PANIC_COLOR);
 	kprintf("\n*** PANIC: %s\n", msg);
 	kprintf("  RSP %016llx  RBP %016llx  RFLAGS %016llx\n", (unsigned long long)rsp,
 	        (unsigned long long)rbp, (unsigned long long)read_rflags());
@@ -118,6 +121,6 @@ void panic(const char *fmt, ...)
 	kprintf("backtrace:\n");
 	panic_backtrace(rbp, 16);
 	kprintf("system halted.\n");
-	power_exit_qemu(PXOS_EXIT_PANIC);
+	power_panic_exit();
 	halt_forever();
 }

@@ -3,8 +3,9 @@
  *
  * panic() prints "PANIC: <message>", the registers at the call, and a
  * symbolised frame-pointer backtrace (symbols from the ELF .symtab the loader
- * passes in the boot info) to serial and to the screen, then halts the CPU, or
- * exits QEMU with PXOS_EXIT_PANIC when running under QEMU with debugexit.
+ * passes in the boot info) to serial and to the screen (in red), then halts the
+ * CPU so the report stays visible; with the boot option `panic=exit` under QEMU
+ * it ends QEMU with PXOS_EXIT_PANIC instead.
  * Guests never cause a panic: their faults stop only the guest.
  * Convention, as in xv6: panic("func: reason").
  */

@@ -10,6 +10,15 @@
 
 static char hv_name[13];
 static bool under_qemu;
+static bool exit_on_panic;
+
+void power_set_panic_exit(bool on) { exit_on_panic = on; }
+
+void power_panic_exit(void)
+{
+	if (exit_on_panic)
+		power_exit_qemu(PXOS_EXIT_PANIC);
+}
 
 void power_init(void)
 {

@@ -22,6 +22,14 @@ const char *power_hypervisor_name(void);
  * is absent. */
 void power_exit_qemu(uint8_t code);
 
+/* power_set_panic_exit: whether a panic or CPU exception also ends QEMU (with
+ * PXOS_EXIT_PANIC) after printing its report; set by the `panic=exit` boot
+ * option. By default the machine halts and keeps the report on screen. */
+void power_set_panic_exit(bool on);
+
+/* power_panic_exit: end QEMU with PXOS_EXIT_PANIC if power_set_panic_exit(true). */
+void power_panic_exit(void);
+
 /* power_reset: reset the machine (ACPI reset register when the FADT has one,
  * then the 8042 pulse, then a triple fault). Never returns. */
 void power_reset(void) __attribute__((noreturn));

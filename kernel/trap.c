@@ -5,6 +5,7 @@
 #include "trap.h"
 #include "cpu.h"
 #include "klog.h"
+#include "console.h"
 #include "panic.h"
 #include "power.h"
 #include "param.h"
@@ -48,6 +49,8 @@ static void print_symbol(uint64_t addr)
 
 static void dump_exception(const struct trapframe *tf)
 {
+	console_grow_to_bottom();
+	console_set_color(PANIC_COLOR);
 	kprintf("\n*** CPU EXCEPTION %llu %s, error code 0x%llx",
 	        (unsigned long long)tf->vector, trap_exception_name((unsigned)tf->vector),
 	        (unsigned long long)tf->error);
@@ -97,10 +100,10 @@ void trap_dispatch(struct trapframe *tf)
 		/* Faulted while reporting a fault: the console itself may be broken. */
 		static const char msg[] = "\n*** nested CPU exception while reporting one; halting\n";
 		uart_write(msg, sizeof(msg) - 1);
-		power_exit_qemu(PXOS_EXIT_PANIC);
+		power_panic_exit();
 		halt_forever();
 	}
 	dump_exception(tf);
-	power_exit_qemu(PXOS_EXIT_PANIC);
+	power_panic_exit();
 	halt_forever();
 }

@@ -75,8 +75,7 @@ struct pxe_header {
 	X(DIV_ZERO,   5, "division by zero")                                  \
 	X(JUMP,       6, "jump target outside memory or not 4-aligned")       \
 	X(PC_END,     7, "execution ran past the end of memory")              \
-	X(BREAKPOINT, 8, "breakpoint (BRK)")                                  \
-	X(SYSCALL,    9, "system call could not be completed")
+	X(BREAKPOINT, 8, "breakpoint (BRK)")
 
 enum pxvm_fault {
 #define PXVM_X_FAULT(name, code, text) PXVM_FAULT_##name = (code),
