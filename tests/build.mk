@@ -1,10 +1,18 @@
 # tests/ — host unit tests (cmocka) are registered by each area's build.mk in
-# UNIT_TESTS; QEMU boot tests drive the built disk image through OVMF.
+# UNIT_TESTS; QEMU tests boot the built media through OVMF (tests/qemu/).
 TEST_BIN := $(BUILD)/tests
+
+# Test programs (pxasm sources in tests/programs/) used by the QEMU tests.
+TEST_PROGRAMS := $(patsubst tests/programs/%.pxs,$(BUILD)/tests/programs/%.pxe,$(wildcard tests/programs/*.pxs))
+$(BUILD)/tests/programs/%.pxe: tests/programs/%.pxs $(PXASM) $(PXOS_INC) $(USER_LIB)
+	@mkdir -p $(@D)
+	$(PXASM) $(PXASM_FLAGS) -o $@ -l $(@:.pxe=.lst) $<
 
 check-unit: $(UNIT_TESTS)
 	@set -e; for t in $(UNIT_TESTS); do echo "== $$t"; $$t; done
 	@echo "unit tests: all passed"
 
-check-qemu: all
-	@echo "qemu tests: none yet"
+# Boot tests, then the media tests (disk image and ISO, as disk, USB stick, CD).
+check-qemu: all $(TEST_PROGRAMS) $(ISO)
+	$(PYTHON) tests/qemu/test_boot.py --build $(BUILD)
+	$(MAKE) --no-print-directory check-media

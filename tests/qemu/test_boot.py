@@ -1,0 +1,413 @@
+#!/usr/bin/python3
+"""test_boot — pxOS booted end to end under OVMF, checked on serial and on screen.
+
+    /usr/bin/python3 tests/qemu/test_boot.py [--build DIR] [--timeout S] [-k SUBSTRING]
+
+`make check-qemu` runs it after `make all`. Each test boots build/pxos.img (or
+a variant of it made with iso/esp-replace.sh) headless and checks:
+  - boot: every stage's serial marker in order (loader, kernel, PixelFS with
+    its file count, init, each app's output, the monitor); then a screendump:
+    the machine-readable record in row 0 against the serial log, the region
+    bands, the literal opcode colours in the palette, each program's tile
+    holding its .pxe image word for word, the primes canvas pixel for pixel
+    against a sieve computed here, init's status bars; `exit` ends QEMU with 0.
+  - a corrupt PixelFS image (bad superblock; a truncated PNG): a clear message,
+    no files, the kernel reaches the monitor anyway.
+  - a corrupt file, a malformed program and a guest that jumps out of its
+    memory, in a 1024x768 mode: each reported by name, the other programs run.
+  - a kernel.elf that is garbage or truncated: the loader says why and stops.
+  - a CPU exception (monitor `fault pf`) and a panic: vector, CR2, registers
+    and a symbolised backtrace on serial, then QEMU exits with code 0x7E.
+Logs and screenshots: build/tests/qemu/boot-*/. Last line: "boot: N passed, N failed".
+"""
+
+import argparse
+import os
+import re
+import shutil
+import subprocess
+import sys
+import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import pxqemu  # noqa: E402
+
+CFG = {}
+PXOS_EXIT_PANIC = 0x7E
+REGIONS = ("metadata", "palette", "kernel", "syscalls", "processes", "programs")
+GREEN = (64, 255, 64)
+RED = (255, 64, 64)
+NAVY = (16, 24, 64)
+HEADER_BG = {"palette": (60, 24, 24), "kernel": (20, 52, 28), "syscalls": (56, 50, 18),
+             "processes": (18, 48, 56), "programs": (48, 22, 56)}
+
+
+def build_path(*parts):
+    return os.path.join(CFG["build"], *parts)
+
+
+def run(*cmd):
+    r = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    if r.returncode != 0:
+        raise AssertionError("%s failed (%d):\n%s" % (" ".join(cmd), r.returncode, r.stdout.decode()))
+    return r.stdout.decode()
+
+
+def code_words(pxe):
+    """{address: word bytes} of every instruction word of a program, read from
+    the pxasm listing beside its .pxe (data is left out: programs change it)."""
+    with open(pxe, "rb") as f:
+        data = f.read()
+    assert data[:4] == b"PXE1", pxe
+    body = data[16:]
+    words = {}
+    with open(pxe[:-4] + ".lst") as f:
+        for line in f:
+            m = re.match(r"([0-9A-F]{4})  ((?:[0-9A-F]{8} ?){1,2})\s", line)
+            if not m:
+                continue
+            addr = int(m.group(1), 16)
+            for k, hexword in enumerate(m.group(2).split()):
+                a = addr + 4 * k
+                word = body[a - 0x200:a - 0x200 + 4]
+                assert word == int(hexword, 16).to_bytes(4, "little"), "listing and .pxe disagree at %x" % a
+                words[a] = word
+    assert words, "no instructions in the listing of %s" % pxe
+    return words
+
+
+def sieve(n):
+    prime = [True] * n
+    prime[0] = prime[1] = False
+    for i in range(2, int(n ** 0.5) + 1):
+        if prime[i]:
+            for j in range(i * i, n, i):
+                prime[j] = False
+    return prime
+
+
+def read_record(img):
+    """Decode the substrate's record in row 0 (kernel/vram.h)."""
+    def value(i):
+        r, g, b = img.get_pixel(i, 0)
+        return r | (g << 8) | (b << 16)
+    rec = {"magic": value(0), "version": value(1), "width": value(2), "height": value(3),
+           "slots": value(4), "tile": value(5), "regions": {}, "slot": []}
+    for k, name in enumerate(REGIONS):
+        rec["regions"][name] = (value(6 + 2 * k), value(7 + 2 * k))
+    for s in range(rec["slots"]):
+        base = 18 + 4 * s
+        rec["slot"].append({"tile": (value(base), value(base + 1)),
+                            "canvas": (value(base + 2), value(base + 3))})
+    return rec
+
+
+class BootCase(unittest.TestCase):
+    maxDiff = None
+
+    def boot(self, name, image=None):
+        vm = pxqemu.Qemu(image or CFG["img"], name)
+        self.addCleanup(vm.close)
+        return vm
+
+    def expect(self, vm, pattern, timeout=None):
+        return vm.expect(pattern, timeout or CFG["timeout"])
+
+    def variant(self, name, replace=None, delete=()):
+        path = build_path("tests", "qemu", "variants", name + ".img")
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        pxqemu.make_variant(CFG["img"], path, replace=replace or {}, delete=delete)
+        return path
+
+    def check_screen_record(self, img, serial_text):
+        rec = read_record(img)
+        self.assertEqual(rec["magic"], 0x4F7870, "row 0 must start with 'p','x','O'")
+        self.assertEqual(rec["version"] & 0xFF, ord("S"))
+        self.assertEqual((rec["width"], rec["height"]), (img.width, img.height))
+        self.assertEqual(rec["tile"], 128)
+        logged = {m.group(1): (int(m.group(2)), int(m.group(3))) for m in
+                  re.finditer(r"vram: region (\w+)\s+y=(\d+)\s+h=(\d+)", serial_text)}
+        self.assertEqual(rec["regions"], logged, "record and serial log disagree on the regions")
+        slots = int(re.search(r"vram: (\d+) process slots", serial_text).group(1))
+        self.assertEqual(rec["slots"], slots)
+        # The bands tile the screen top to bottom.
+        y = 0
+        for name in REGIONS:
+            ry, rh = rec["regions"][name]
+            self.assertEqual(ry, y, "region %s starts at %d, want %d" % (name, ry, y))
+            y += rh
+        self.assertEqual(y, img.height)
+        for name, colour in HEADER_BG.items():
+            ry, _ = rec["regions"][name]
+            self.assertEqual(img.get_pixel(img.width - 3, ry + 2), colour, "header bar of %s" % name)
+        return rec
+
+    def check_palette(self, img, rec):
+        ry, rh = rec["regions"]["palette"]
+        seen = set()
+        for y in range(ry, ry + rh):
+            for x in range(0, img.width, 2):
+                r, g, b = img.get_pixel(x, y)
+                if g == 0 and b == 0:
+                    seen.add(r)
+        # The literal instruction pixels of a few opcodes (opcode in red, no operands).
+        for op, name in ((0x11, "IMM32"), (0x30, "ADD"), (0x40, "JMP"), (0x50, "LOAD"), (0xF0, "SYSCALL")):
+            self.assertIn(op, seen, "palette swatch of %s (%d,0,0) missing" % (name, op))
+
+    def slot_of(self, serial_text, path):
+        m = re.search(r"spawned pid (\d+) %s \(parent \d+\) in slot (\d+)" % re.escape(path), serial_text)
+        self.assertIsNotNone(m, "no spawn line for %s" % path)
+        return int(m.group(2))
+
+    def check_tile_holds_image(self, img, rec, slot, pxe):
+        """The process tile shows the program's code: the word at address a is
+        tile pixel (a/4 % 128, a/4 / 128), its bytes 0..2 in R, G, B."""
+        tx, ty = rec["slot"][slot]["tile"]
+        words = code_words(pxe)
+        for addr, w in sorted(words.items()):
+            i = addr // 4
+            px = img.get_pixel(tx + i % 128, ty + i // 128)
+            self.assertEqual(px, (w[0], w[1], w[2]),
+                             "tile of slot %d, instruction at 0x%04x of %s" % (slot, addr, os.path.basename(pxe)))
+        return len(words)
+
+
+class BootTests(BootCase):
+    def test_boot_runs_init_and_apps(self):
+        rootfs = build_path("rootfs")
+        nfiles = sum(len(files) for _, _, files in os.walk(rootfs))
+        vm = self.boot("boot")
+        self.expect(vm, r"pxOS loader: ")
+        self.expect(vm, r"pxOS loader: jumping to kernel")
+        self.expect(vm, r"\] INFO  kernel: pxOS kernel \S+ starting")
+        m = self.expect(vm, r"pixelfs: mounted (\d+) files \((\d+) rejected\)")
+        self.assertEqual((int(m.group(1)), int(m.group(2))), (nfiles, 0))
+        self.expect(vm, r"init: started /boot/init as pid 1")
+        self.expect(vm, r"init: running /apps/hello")
+        self.expect(vm, r"hello: Hello, world! from a pxVM process living in VRAM \(pid 2\)")
+        self.expect(vm, r"init: /apps/hello exited with status 0")
+        self.expect(vm, r"primes: 1900 primes below 16384")
+        self.expect(vm, r"init: done, 2 programs run")
+        self.expect(vm, r"pxmon> ")
+        text = pxqemu.strip_ansi(vm.output)
+        # Every kernel log line carries a timestamp and a level.
+        klines = [l for l in text.splitlines() if l.startswith("[")]
+        self.assertGreater(len(klines), 20)
+        for line in klines:
+            self.assertRegex(line, r"^\[\s*\d+\.\d{6}\] (DEBUG|INFO |WARN |ERROR) \w+: ")
+        self.assertNotIn("ERROR", text)
+
+        img = vm.screendump(os.path.join(vm.dir, "screen.png"))
+        shutil.copy(os.path.join(vm.dir, "screen.png"), build_path("screenshot-boot.png"))
+        rec = self.check_screen_record(img, text)
+        self.check_palette(img, rec)
+
+        # Each program's tile holds its image, word for word.
+        for path, pxe in (("/boot/init", "boot/init.pxe"), ("/apps/hello", "apps/hello.pxe"),
+                          ("/apps/primes", "apps/primes.pxe")):
+            self.check_tile_holds_image(img, rec, self.slot_of(text, path), build_path("userland", pxe))
+
+        # The primes canvas, pixel for pixel; and its sieve, visible in its tile.
+        slot = self.slot_of(text, "/apps/primes")
+        cx, cy = rec["slot"][slot]["canvas"]
+        prime = sieve(16384)
+        wrong = [n for n in range(16384)
+                 if (img.get_pixel(cx + n % 128, cy + n // 128) == GREEN) != prime[n]]
+        self.assertEqual(wrong[:10], [], "primes canvas differs at n = %s" % wrong[:10])
+        tx, ty = rec["slot"][slot]["tile"]
+        for n in (4, 6, 9, 100, 16382, 2, 5, 16381):  # sieve byte n at 0x4000 + n: 0xFF if composite
+            a = 0x4000 + n                            # (bytes 0..2 of a word are R, G, B)
+            px = img.get_pixel(tx + (a // 4) % 128, ty + (a // 4) // 128)
+            self.assertEqual(px[a % 4], 0 if prime[n] else 0xFF, "sieve byte %d in the tile" % n)
+
+        # init's canvas: its banner, and one green bar per program that exited 0.
+        icx, icy = rec["slot"][self.slot_of(text, "/boot/init")]["canvas"]
+        self.assertEqual(img.get_pixel(icx + 2, icy + 2), NAVY)
+        for i in range(2):
+            self.assertEqual(img.get_pixel(icx + 60, icy + 40 + 10 * i + 4), GREEN, "status bar %d" % i)
+        self.assertEqual(img.get_pixel(icx + 60, icy + 40 + 20 + 4), NAVY, "no third bar")
+
+        # The monitor answers, and `exit` ends QEMU with status 0 (no kernel errors).
+        vm.send("fs\r")
+        self.expect(vm, r"/apps/primes")
+        vm.send("ps\r")
+        self.expect(vm, r"slots, \d+ instructions run in all")
+        vm.send("exit\r")
+        self.assertEqual(vm.wait_exit(60), (0 << 1) | 1)
+
+
+class CorruptImageTests(BootCase):
+    def corrupt_ramdisk_boot(self, name, ramdisk, message):
+        img = self.variant(name, replace={"/pxos/pixelfs.png": ramdisk})
+        vm = self.boot(name, img)
+        self.expect(vm, r"pxOS kernel \S+ starting")
+        self.expect(vm, message)
+        self.expect(vm, r"init: cannot start /boot/init: no such file or directory")
+        self.expect(vm, r"pxmon> ")
+        vm.screendump(os.path.join(vm.dir, "screen.png"))
+        vm.send("exit\r")
+        self.assertEqual(vm.wait_exit(60), (1 << 1) | 1, "exit reports the logged errors")
+
+    def test_superblock_corrupt(self):
+        bad = build_path("tests", "qemu", "variants", "super-corrupt.png")
+        os.makedirs(os.path.dirname(bad), exist_ok=True)
+        run(build_path("tools", "pxfs"), "corrupt", build_path("pixelfs.png"), bad, "--super")
+        self.corrupt_ramdisk_boot("boot-corrupt-super", bad,
+                                  r"ERROR pixelfs: ramdisk image corrupt: superblock checksum mismatch")
+
+    def test_truncated_png(self):
+        bad = build_path("tests", "qemu", "variants", "truncated.png")
+        os.makedirs(os.path.dirname(bad), exist_ok=True)
+        with open(build_path("pixelfs.png"), "rb") as f:
+            data = f.read()
+        with open(bad, "wb") as f:
+            f.write(data[:len(data) // 2])
+        self.corrupt_ramdisk_boot("boot-truncated-png", bad,
+                                  r"ERROR pixelfs: ramdisk image corrupt: not a decodable PNG")
+
+
+class FaultTests(BootCase):
+    def test_bad_file_bad_program_and_wild_guest(self):
+        """/apps/crash jumps out of its memory, /apps/broken is a malformed
+        program, /apps/hello's data is corrupt; /apps/primes must still run.
+        Also boots in a 1024x768 mode to exercise the loader's config and the
+        substrate's scaling."""
+        stage = build_path("tests", "qemu", "variants", "rootfs-faults")
+        shutil.rmtree(stage, ignore_errors=True)
+        os.makedirs(os.path.join(stage, "boot"))
+        os.makedirs(os.path.join(stage, "apps"))
+        shutil.copy(build_path("userland", "boot", "init.pxe"), os.path.join(stage, "boot"))
+        for app in ("hello", "primes"):
+            shutil.copy(build_path("userland", "apps", app + ".pxe"), os.path.join(stage, "apps"))
+        shutil.copy(build_path("tests", "programs", "crash.pxe"), os.path.join(stage, "apps"))
+        with open(os.path.join(stage, "apps", "broken.pxe"), "wb") as f:
+            f.write(b"PXE1\x01\x00\x00\x00\x00\x02\x00\x00\xff\xff\x00\x00" + b"\0" * 32)
+        ramdisk = os.path.join(os.path.dirname(stage), "faults.png")
+        clean = ramdisk + ".clean.png"
+        run(build_path("tools", "pxfs"), "build", clean, stage)
+        run(build_path("tools", "pxfs"), "corrupt", clean, ramdisk, "--file", "/apps/hello")
+        cfg = os.path.join(os.path.dirname(stage), "boot-1024.cfg")
+        with open(cfg, "w") as f:
+            f.write("# test: another mode, and a panic ends QEMU\nvideo = 1024x768\ncmdline = panic=exit\n")
+        img = self.variant("faults", replace={"/pxos/pixelfs.png": ramdisk, "/pxos/boot.cfg": cfg})
+
+        vm = self.boot("boot-faults", img)
+        self.expect(vm, r"fb: GOP mode \d+: 1024x768 ")
+        self.expect(vm, r"ERROR pixelfs: /apps/hello: checksum mismatch; file left out")
+        self.expect(vm, r"pixelfs: mounted 4 files \(1 rejected\)")
+        self.expect(vm, r"init: running /apps/broken")
+        self.expect(vm, r"spawn /apps/broken: malformed program: image larger than the 60928 bytes")
+        self.expect(vm, r"init: /apps/broken could not start: error 5")
+        self.expect(vm, r"crash: about to jump to 0x12345678")
+        m = self.expect(vm, r"pid (\d+) \(crash\) stopped by fault 6: jump target outside memory or not "
+                            r"4-aligned; pc 0x[0-9a-f]{4} word 0x[0-9a-f]{8} \(JR R1\), address 0x12345678")
+        self.expect(vm, r"init: /apps/crash was stopped by fault 6")
+        self.expect(vm, r"primes: 1900 primes below 16384")
+        self.expect(vm, r"init: /apps/primes exited with status 0")
+        self.expect(vm, r"init: done, 3 programs run")
+        self.expect(vm, r"pxmon> ")
+        text = pxqemu.strip_ansi(vm.output)
+        self.assertNotIn("still running after the jump", text)
+        self.assertNotIn("/apps/hello exited", text)
+
+        shot = vm.screendump(os.path.join(vm.dir, "screen.png"))
+        self.assertEqual((shot.width, shot.height), (1024, 768))
+        rec = self.check_screen_record(shot, text)
+        crash_slot = self.slot_of(text, "/apps/crash")
+        self.check_tile_holds_image(shot, rec, crash_slot, build_path("tests", "programs", "crash.pxe"))
+        tx, ty = rec["slot"][crash_slot]["tile"]
+        self.assertEqual(shot.get_pixel(tx + 5, ty + 64), (255, 0, 255), "crash's pattern at 0x8000")
+        icx, icy = rec["slot"][self.slot_of(text, "/boot/init")]["canvas"]
+        bars = [shot.get_pixel(icx + 60, icy + 44 + 10 * i) for i in range(3)]
+        self.assertEqual(bars, [RED, RED, GREEN], "init's bars: broken, crash, primes")
+
+        # The kernel's own panic path: message, registers, symbolised backtrace.
+        vm.send("panic\r")
+        self.expect(vm, r"\*\*\* PANIC: monitor: panic requested")
+        self.expect(vm, r"CR3 [0-9a-f]{16}")
+        self.expect(vm, r"#1 [0-9a-f]{16} <cmd_panic\+0x[0-9a-f]+>")
+        self.expect(vm, r"#2 [0-9a-f]{16} <monitor_execute\+0x[0-9a-f]+>")
+        self.expect(vm, r"<kmain\+0x[0-9a-f]+>")
+        self.expect(vm, r"system halted")
+        self.assertEqual(vm.wait_exit(60), (PXOS_EXIT_PANIC << 1) | 1, "panic=exit ends QEMU")
+
+    def test_cpu_exception_dump(self):
+        """Without panic=exit the machine halts with the report on screen."""
+        vm = self.boot("boot-exception")
+        self.expect(vm, r"pxmon> ")
+        vm.send("fault pf\r")
+        self.expect(vm, r"\*\*\* CPU EXCEPTION 14 #PF page fault, error code 0x2 \(page not present, write, kernel\)")
+        self.expect(vm, r"RIP ffffffff8[0-9a-f]{7} <cmd_fault\+0x[0-9a-f]+>")
+        self.expect(vm, r"CR2 00007f0000000000")
+        self.expect(vm, r"RAX [0-9a-f]{16}  RBX")
+        self.expect(vm, r"R12 [0-9a-f]{16}")
+        self.expect(vm, r"backtrace:")
+        self.expect(vm, r"<monitor_execute\+0x[0-9a-f]+>")
+        self.expect(vm, r"system halted")
+        shot = vm.screendump(os.path.join(vm.dir, "screen.png"))
+        rec = read_record(shot)
+        ky, kh = rec["regions"]["kernel"]
+        red = sum(1 for y in range(ky, ky + kh) for x in range(0, shot.width, 2)
+                  if shot.get_pixel(x, y) == (255, 80, 80))
+        self.assertGreater(red, 500, "the report is drawn in red in the kernel console")
+        self.assertIsNone(vm.proc.poll(), "without panic=exit the machine halts, QEMU keeps running")
+
+
+class LoaderTests(BootCase):
+    def bad_kernel_boot(self, name, data, message):
+        bad = build_path("tests", "qemu", "variants", name + ".elf")
+        os.makedirs(os.path.dirname(bad), exist_ok=True)
+        with open(bad, "wb") as f:
+            f.write(data)
+        img = self.variant(name, replace={"/pxos/kernel.elf": bad})
+        vm = self.boot(name, img)
+        self.expect(vm, message)
+        text = pxqemu.strip_ansi(vm.output)
+        self.assertNotIn("jumping to kernel", text)
+        self.assertNotIn("pxOS kernel", text)
+
+    def test_garbage_kernel(self):
+        self.bad_kernel_boot("boot-garbage-kernel", b"this is not an ELF file\n" * 40,
+                             r"pxOS loader: .*kernel\.elf: not an ELF file \(bad magic\)")
+
+    def test_truncated_kernel(self):
+        with open(build_path("kernel.elf"), "rb") as f:
+            data = f.read()
+        self.bad_kernel_boot("boot-truncated-kernel", data[:6000],
+                             r"pxOS loader: .*kernel\.elf: .*(outside|beyond|past|exceeds).*file")
+
+
+def main():
+    here = os.path.dirname(os.path.abspath(__file__))
+    repo = os.path.dirname(os.path.dirname(here))
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--build", default=os.environ.get("BUILD") or os.path.join(repo, "build"))
+    ap.add_argument("--timeout", type=float, default=120.0, help="seconds per serial marker (default 120)")
+    ap.add_argument("-k", dest="filters", action="append", default=[],
+                    help="run only tests whose id contains this (repeatable)")
+    args = ap.parse_args()
+    CFG["build"] = os.path.abspath(args.build)
+    CFG["img"] = os.path.join(CFG["build"], "pxos.img")
+    CFG["timeout"] = args.timeout
+    need = [CFG["img"], build_path("tools", "pxfs"), build_path("tests", "programs", "crash.pxe")]
+    missing = [p for p in need if not os.path.exists(p)]
+    if missing:
+        print("test_boot: missing %s: run `make all` first" % ", ".join(missing), file=sys.stderr)
+        print("boot: 0 passed, 1 failed")
+        return 1
+    suite = unittest.TestSuite()
+    loader = unittest.TestLoader()
+    for case in (BootTests, CorruptImageTests, FaultTests, LoaderTests):
+        for test in loader.loadTestsFromTestCase(case):
+            if not args.filters or any(f in test.id() for f in args.filters):
+                suite.addTest(test)
+    result = unittest.TextTestRunner(verbosity=2, stream=sys.stderr).run(suite)
+    failed = len(result.failures) + len(result.errors) + len(result.unexpectedSuccesses)
+    passed = result.testsRun - failed - len(result.skipped)
+    sys.stdout.flush()
+    print("boot: %d passed, %d failed" % (passed, failed))
+    return 0 if failed == 0 and result.testsRun > 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
