@@ -29,3 +29,10 @@ $(RAMDISK_PNG): $(USER_PXE) $(PXFS)
 	$(PXFS) build $@ $(BUILD)/rootfs
 
 ALL_TARGETS += $(RAMDISK_PNG)
+
+# The docs' ISA/ABI tables must match the generator's output.
+UNIT_TESTS += $(BUILD)/tests/test_docs
+$(BUILD)/tests/test_docs: tests/unit/test_docs.sh $(GEN_PXOS_INC)
+	@mkdir -p $(@D)
+	printf '#!/bin/sh\nexec /bin/sh %s %s "$$@"\n' '$(abspath tests/unit/test_docs.sh)' '$(abspath $(GEN_PXOS_INC))' > $@
+	chmod +x $@
