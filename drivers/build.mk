@@ -20,3 +20,9 @@ $(BUILD)/kernel/drivers/font_data.o $(BUILD)/host/drivers/font_data.o: $(FONT_PS
 $(BUILD)/host/drivers/font_data.o: drivers/font_data.asm
 	@mkdir -p $(@D)
 	$(NASM) -f elf64 -I$(BUILD)/fonts/ $< -o $@
+
+# Framebuffer and font unit tests.
+UNIT_TESTS += $(BUILD)/tests/test_fb
+$(BUILD)/tests/test_fb: $(BUILD)/host/tests/unit/test_fb.o $(DRIVERS_HOST_OBJ)
+	@mkdir -p $(@D)
+	$(HOSTCC) $(HOST_CFLAGS) $^ -o $@ -lcmocka

@@ -9,3 +9,11 @@ ALL_TARGETS += $(PXRUN)
 $(PXRUN): $(PXRUN_OBJ)
 	@mkdir -p $(@D)
 	$(HOSTCC) $(HOST_CFLAGS) $^ -o $@ -lm
+
+# Shell-level test of the runner (tests/unit/test_pxrun.sh).
+UNIT_TESTS += $(BUILD)/tests/test_pxrun
+$(BUILD)/tests/test_pxrun: tests/unit/test_pxrun.sh $(PXRUN) $(PXASM) $(PXOS_INC)
+	@mkdir -p $(@D)
+	printf '#!/bin/sh\nexec /bin/sh %s %s %s %s "$$@"\n' '$(abspath tests/unit/test_pxrun.sh)' \
+		'$(abspath $(PXRUN))' '$(abspath $(PXASM))' '$(abspath $(dir $(PXOS_INC)))' > $@
+	chmod +x $@
