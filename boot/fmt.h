@@ -1,11 +1,9 @@
 /*
- * fmt.h — the loader's small printf-style formatter (pure C, no libc, no EFI),
- * shared by the loader's reporting and its host-tested parsers.
- *
- * Follows the C11 fprintf conversion semantics (ISO/IEC 9899:2011 §7.21.6.1) for
- * the subset the loader uses: %% %c %s %d %i %u %x %X %p, the flags '-' and '0',
- * a field width, a precision for %s (also as ".*"), and the length modifiers
- * hh h l ll z j. Anything else is copied to the output as is.
+ * fmt.h — the loader's printf-style formatter (no libc, no EFI), shared by the
+ * loader's reporting and its host-tested parsers. It is stb_sprintf (Debian's
+ * libstb-dev) without floating point, as in the kernel: C11 fprintf semantics
+ * (ISO/IEC 9899:2011 §7.21.6.1) for %% %c %s %d %i %u %x %X %p, flags, widths,
+ * precisions and the l ll z j modifiers the loader uses.
  */
 #ifndef PXOS_BOOT_FMT_H
 #define PXOS_BOOT_FMT_H
