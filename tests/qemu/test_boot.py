@@ -17,7 +17,10 @@ a variant of it made with iso/esp-replace.sh) headless and checks:
     memory, in a 1024x768 mode: each reported by name, the other programs run.
   - a kernel.elf that is garbage or truncated: the loader says why and stops.
   - a CPU exception (monitor `fault pf`) and a panic: vector, CR2, registers
-    and a symbolised backtrace on serial, then QEMU exits with code 0x7E.
+    and a symbolised backtrace on serial and on screen; halt, or with the
+    panic=exit option QEMU exits with code 0x7E.
+  - a machine whose only UART is COM2, and one with no UART at all (checked
+    from the screen alone).
 Logs and screenshots: build/tests/qemu/boot-*/. Last line: "boot: N passed, N failed".
 """
 
@@ -353,6 +356,59 @@ class FaultTests(BootCase):
         self.assertIsNone(vm.proc.poll(), "without panic=exit the machine halts, QEMU keeps running")
 
 
+class SerialQemu(pxqemu.Qemu):
+    """A machine whose only UART is at COM2 (0x2F8), or that has none at all;
+    the harness's serial socket is then wired to COM2 or to nothing."""
+
+    def __init__(self, *args, uart="com2", **kwargs):
+        self.uart = uart
+        super().__init__(*args, **kwargs)
+
+    def command(self):
+        args = super().command()
+        i = args.index("chardev:serial0")
+        del args[i - 1:i + 1]                      # the "-serial chardev:serial0" pair
+        args += ["-serial", "none"]                # no default UART either
+        if self.uart == "com2":
+            args += ["-device", "isa-serial,chardev=serial0,iobase=0x2f8,irq=3"]
+        return args
+
+
+class SerialTests(BootCase):
+    def test_uart_only_at_com2(self):
+        vm = SerialQemu(CFG["img"], "boot-com2", uart="com2")
+        self.addCleanup(vm.close)
+        self.expect(vm, r"pxOS loader: ")
+        self.expect(vm, r"kernel: serial console on I/O port 0x2f8")
+        self.expect(vm, r"primes: 1900 primes below 16384")
+        self.expect(vm, r"pxmon> ")
+        vm.send("exit\r")
+        self.assertEqual(vm.wait_exit(60), 1)
+
+    def test_no_uart_at_all(self):
+        """Many laptops have no legacy serial port: pxOS must still boot, run
+        its programs and show them on screen (checked from screendumps)."""
+        import time
+        vm = SerialQemu(CFG["img"], "boot-no-uart", uart="none")
+        self.addCleanup(vm.close)
+        deadline = time.monotonic() + CFG["timeout"] * pxqemu.TIMEOUT_SCALE
+        prime = sieve(16384)
+        while True:
+            time.sleep(3)
+            shot = vm.screendump(os.path.join(vm.dir, "screen.png"))
+            rec = read_record(shot)
+            if rec["magic"] == 0x4F7870 and rec["slots"] >= 3:
+                # init, hello, primes take slots 0, 1, 2; primes' canvas done?
+                cx, cy = rec["slot"][2]["canvas"]
+                if all((shot.get_pixel(cx + n % 128, cy + n // 128) == GREEN) == prime[n]
+                       for n in range(16384)):
+                    break
+            self.assertLess(time.monotonic(), deadline, "the screen never showed the primes")
+        icx, icy = rec["slot"][0]["canvas"]
+        self.assertEqual([shot.get_pixel(icx + 60, icy + 44 + 10 * i) for i in range(2)], [GREEN, GREEN])
+        self.assertEqual(vm.output, "", "nothing can arrive on a serial port that does not exist")
+
+
 class LoaderTests(BootCase):
     def bad_kernel_boot(self, name, data, message):
         bad = build_path("tests", "qemu", "variants", name + ".elf")
@@ -397,7 +453,7 @@ def main():
         return 1
     suite = unittest.TestSuite()
     loader = unittest.TestLoader()
-    for case in (BootTests, CorruptImageTests, FaultTests, LoaderTests):
+    for case in (BootTests, CorruptImageTests, FaultTests, SerialTests, LoaderTests):
         for test in loader.loadTestsFromTestCase(case):
             if not args.filters or any(f in test.id() for f in args.filters):
                 suite.addTest(test)
