@@ -91,8 +91,12 @@ static void cmd_run(int argc, char **argv)
 	}
 	char args[LINE_MAX] = "";
 	size_t n = 0;
-	for (int i = 2; i < argc; i++)
+	for (int i = 2; i < argc && n < sizeof(args); i++)
 		n += (size_t)snprintf(args + n, sizeof(args) - n, "%s%s", i > 2 ? " " : "", argv[i]);
+	if (n >= sizeof(args)) {
+		kprintf("run: arguments too long\n");
+		return;
+	}
 	int pid = sched_spawn(argv[1], args, 0);
 	if (pid < 0) {
 		kprintf("run %s: %s\n", argv[1], pxvm_error_text((uint32_t)-pid));

@@ -168,7 +168,7 @@ int main(int argc, char **argv)
 	const char *program = argv[i++];
 	char args[256] = "";
 	size_t an = 0;
-	for (; i < argc; i++)
+	for (; i < argc && an < sizeof(args); i++)
 		an += (size_t)snprintf(args + an, sizeof(args) - an, "%s%s", an ? " " : "", argv[i]);
 	if (an >= sizeof(args)) {
 		fprintf(stderr, "pxrun: arguments too long\n");
