@@ -63,6 +63,16 @@ struct pa_toks {
  * error (t->err_col, t->err). Reuses t's buffers. */
 void pa_lex(const char *s, size_t len, struct pa_toks *t);
 void pa_toks_free(struct pa_toks *t);
+
+/* pa_is_punct: whether token `k` is the punctuation `op`. */
+bool pa_is_punct(const struct pa_tok *k, int op);
+
+/* pa_split_commas: split the tokens from index `first` to the TK_END of `t` at
+ * commas outside parentheses and brackets. Piece n is tokens [start[n], end[n])
+ * (empty when start[n] == end[n]; end[n] indexes the comma or TK_END). Fills at
+ * most `max` pieces and returns how many there are (possibly more than `max`);
+ * no tokens at all gives 0. */
+int pa_split_commas(const struct pa_toks *t, size_t first, size_t *start, size_t *end, int max);
 bool pa_is_ident_char(int c);
 
 /* ---- Source lines ------------------------------------------------------------ */

@@ -240,3 +240,33 @@ void pa_toks_free(struct pa_toks *t)
 	free(t->sbuf);
 	memset(t, 0, sizeof *t);
 }
+
+bool pa_is_punct(const struct pa_tok *k, int op)
+{
+	return k->kind == TK_PUNCT && k->op == op;
+}
+
+int pa_split_commas(const struct pa_toks *t, size_t first, size_t *start, size_t *end, int max)
+{
+	int n = 0, nest = 0;
+	if (t->v[first].kind == TK_END)
+		return 0;
+	size_t st = first;
+	for (size_t j = first;; j++) {
+		const struct pa_tok *a = &t->v[j];
+		if (pa_is_punct(a, '(') || pa_is_punct(a, '['))
+			nest++;
+		else if ((pa_is_punct(a, ')') || pa_is_punct(a, ']')) && nest > 0)
+			nest--;
+		if (a->kind != TK_END && !(nest == 0 && pa_is_punct(a, ',')))
+			continue;
+		if (n < max) {
+			start[n] = st;
+			end[n] = j;
+		}
+		n++;
+		if (a->kind == TK_END)
+			return n;
+		st = j + 1;
+	}
+}

@@ -35,11 +35,6 @@ static int new_stmt(struct pa_asm *as, int kind, int line, int col)
 	return (int)as->nstmts++;
 }
 
-static bool is_punct(const struct pa_tok *k, int op)
-{
-	return k->kind == TK_PUNCT && k->op == op;
-}
-
 static struct pa_pctx pctx(struct pa_asm *as, int li, struct pa_toks *t, size_t i, size_t end)
 {
 	struct pa_pctx p;
@@ -149,8 +144,8 @@ static void expr_list(struct pa_asm *as, int li, struct pa_toks *t, size_t i, in
 	for (;;) {
 		size_t j = i;
 		int nest = 0;
-		while (t->v[j].kind != TK_END && !(nest == 0 && is_punct(&t->v[j], ','))) {
-			nest += is_punct(&t->v[j], '(') - (is_punct(&t->v[j], ')') && nest > 0);
+		while (t->v[j].kind != TK_END && !(nest == 0 && pa_is_punct(&t->v[j], ','))) {
+			nest += pa_is_punct(&t->v[j], '(') - (pa_is_punct(&t->v[j], ')') && nest > 0);
 			j++;
 		}
 		if (j == i) {
@@ -200,7 +195,7 @@ static void string_list(struct pa_asm *as, int li, struct pa_toks *t, size_t i, 
 		i++;
 		if (t->v[i].kind == TK_END)
 			break;
-		if (!is_punct(&t->v[i], ',')) {
+		if (!pa_is_punct(&t->v[i], ',')) {
 			pa_error(as, li, t->v[i].col, "expected ',' between the strings of %s", dir);
 			free(bytes);
 			return;
@@ -241,7 +236,7 @@ static void directive(struct pa_asm *as, int li, struct pa_toks *t, size_t i)
 		const struct pa_tok *name = &t->v[i + 1];
 		if (name->kind != TK_IDENT)
 			pa_error(as, li, name->col, "expected a name after .equ (.equ name, value)");
-		else if (!is_punct(&t->v[i + 2], ','))
+		else if (!pa_is_punct(&t->v[i + 2], ','))
 			pa_error(as, li, t->v[i + 2].col, "expected ',' after the name in .equ (.equ name, value)");
 		else
 			define_constant(as, li, t, name, i + 3);
@@ -336,12 +331,12 @@ static bool parse_mem(struct pa_asm *as, int li, struct pa_toks *t, size_t s, si
 {
 	struct pa_pctx p = pctx(as, li, t, s, e);
 	char d[64];
-	if (!is_punct(&t->v[s], '[')) {
+	if (!pa_is_punct(&t->v[s], '[')) {
 		pa_error(as, li, t->v[s].col, "operand %d of %s must be a memory operand [rb + offset], found %s",
 			 opn, mn, pa_tok_desc(&p, &t->v[s], d, sizeof d));
 		return false;
 	}
-	if (e - s < 2 || !is_punct(&t->v[e - 1], ']')) {
+	if (e - s < 2 || !pa_is_punct(&t->v[e - 1], ']')) {
 		pa_error(as, li, t->v[e - 1].col, "expected ']' to close the memory operand [rb + offset]");
 		return false;
 	}
@@ -365,7 +360,7 @@ static bool parse_mem(struct pa_asm *as, int li, struct pa_toks *t, size_t s, si
 		return true;
 	}
 	const struct pa_tok *k = &t->v[s + 2];
-	if (!is_punct(k, '+') && !is_punct(k, '-')) {
+	if (!pa_is_punct(k, '+') && !pa_is_punct(k, '-')) {
 		pa_error(as, li, k->col, "expected '+', '-' or ']' after the base register, found %s",
 			 pa_tok_desc(&p, k, d, sizeof d));
 		return false;
@@ -412,28 +407,7 @@ static void instruction(struct pa_asm *as, int li, struct pa_toks *t, size_t i)
 	enum pxvm_imm_kind ik = pxvm_disasm_imm_kind((uint32_t)op);
 
 	size_t start[MAX_OPERANDS], end[MAX_OPERANDS];
-	int nops = 0;
-	if (t->v[i + 1].kind != TK_END) {
-		size_t st = i + 1;
-		int nest = 0;
-		for (size_t j = i + 1;; j++) {
-			const struct pa_tok *a = &t->v[j];
-			if (is_punct(a, '(') || is_punct(a, '['))
-				nest++;
-			else if ((is_punct(a, ')') || is_punct(a, ']')) && nest > 0)
-				nest--;
-			if (a->kind != TK_END && !(nest == 0 && is_punct(a, ',')))
-				continue;
-			if (nops < MAX_OPERANDS) {
-				start[nops] = st;
-				end[nops] = j;
-			}
-			nops++;
-			if (a->kind == TK_END)
-				break;
-			st = j + 1;
-		}
-	}
+	int nops = pa_split_commas(t, i + 1, start, end, MAX_OPERANDS);
 	int nsyn = oi->syntax[0] ? 1 : 0;
 	for (const char *c = oi->syntax; *c; c++)
 		nsyn += *c == ',';
@@ -500,7 +474,7 @@ static void parse_line(struct pa_asm *as, int li, struct pa_toks *t)
 {
 	const struct pa_line *l = &as->lines[li];
 	size_t i = 0;
-	while (t->v[i].kind == TK_IDENT && is_punct(&t->v[i + 1], ':')) {
+	while (t->v[i].kind == TK_IDENT && pa_is_punct(&t->v[i + 1], ':')) {
 		define_label(as, li, &t->v[i]);
 		i += 2;
 	}
@@ -513,7 +487,7 @@ static void parse_line(struct pa_asm *as, int li, struct pa_toks *t)
 	const struct pa_tok *k = &t->v[i];
 	if (k->kind == TK_END)
 		return;
-	if (k->kind == TK_IDENT && is_punct(&t->v[i + 1], '=')) {
+	if (k->kind == TK_IDENT && pa_is_punct(&t->v[i + 1], '=')) {
 		define_constant(as, li, t, k, i + 2);
 	} else if (k->kind == TK_IDENT && l->text[k->col] == '.') {
 		directive(as, li, t, i);

@@ -120,11 +120,6 @@ static bool tok_is(const struct pa_line *l, const struct pa_tok *k, const char *
 	return k->kind == TK_IDENT && pa_eq_ci(l->text + k->col, (size_t)k->len, word);
 }
 
-static bool is_punct(const struct pa_tok *k, int op)
-{
-	return k->kind == TK_PUNCT && k->op == op;
-}
-
 /* ---- .include ------------------------------------------------------------------ */
 
 static void do_include(struct pa_asm *as, int li, struct pa_toks *t, size_t i)
@@ -260,7 +255,7 @@ static void begin_macro(struct pa_asm *as, int li, struct pa_toks *t, size_t i)
 			}
 		m->params = pa_realloc(m->params, (size_t)(m->nparams + 1) * sizeof *m->params);
 		m->params[m->nparams++] = pa_strndup(ps, plen);
-		if (is_punct(&t->v[j + 1], ','))
+		if (pa_is_punct(&t->v[j + 1], ','))
 			j++;
 	}
 	as->collecting = (int)as->nmacros++;
@@ -383,32 +378,22 @@ static void expand(struct pa_asm *as, int li, struct pa_toks *t, size_t i, int m
 	}
 	const char **args = pa_realloc(NULL, (t->n + 1) * sizeof *args);
 	size_t *arglen = pa_realloc(NULL, (t->n + 1) * sizeof *arglen);
-	int nargs = 0, nest = 0;
+	size_t *from = pa_realloc(NULL, (t->n + 1) * sizeof *from);
+	size_t *to = pa_realloc(NULL, (t->n + 1) * sizeof *to);
+	int nargs = pa_split_commas(t, i + 1, from, to, (int)t->n + 1);
 	bool bad = false;
-	if (t->v[i + 1].kind != TK_END) {
-		size_t s = i + 1;
-		for (size_t j = i + 1;; j++) {
-			const struct pa_tok *a = &t->v[j];
-			if (is_punct(a, '(') || is_punct(a, '['))
-				nest++;
-			else if ((is_punct(a, ')') || is_punct(a, ']')) && nest > 0)
-				nest--;
-			if (a->kind != TK_END && !(nest == 0 && is_punct(a, ',')))
-				continue;
-			args[nargs] = l->text + t->v[s].col;
-			arglen[nargs] = 0;
-			if (j == s) {
-				pa_error(as, li, a->col, "macro argument %d is empty", nargs + 1);
-				bad = true;
-			} else {
-				arglen[nargs] = (size_t)(t->v[j - 1].col + t->v[j - 1].len - t->v[s].col);
-			}
-			nargs++;
-			if (a->kind == TK_END)
-				break;
-			s = j + 1;
+	for (int n = 0; n < nargs; n++) {
+		args[n] = l->text + t->v[from[n]].col;
+		arglen[n] = 0;
+		if (from[n] == to[n]) {
+			pa_error(as, li, t->v[to[n]].col, "macro argument %d is empty", n + 1);
+			bad = true;
+		} else {
+			arglen[n] = (size_t)(t->v[to[n] - 1].col + t->v[to[n] - 1].len - t->v[from[n]].col);
 		}
 	}
+	free(from);
+	free(to);
 	if (!bad && nargs != m->nparams) {
 		if (m->nparams == 0) {
 			pa_error(as, li, k->col, "macro '%s' takes no arguments, got %d", m->name, nargs);
@@ -465,7 +450,7 @@ static void process_line(struct pa_asm *as, int file, int lineno, char *text, si
 	struct pa_toks t = { 0 };
 	pa_lex(text, len, &t);
 	size_t i = 0;
-	while (t.v[i].kind == TK_IDENT && is_punct(&t.v[i + 1], ':'))
+	while (t.v[i].kind == TK_IDENT && pa_is_punct(&t.v[i + 1], ':'))
 		i += 2;
 	const struct pa_tok *k = &t.v[i];
 	struct pa_line *l = &as->lines[li];
@@ -482,7 +467,7 @@ static void process_line(struct pa_asm *as, int file, int lineno, char *text, si
 	} else if (tok_is(l, k, ".endm")) {
 		l->kind = L_SKIP;
 		pa_error(as, li, k->col, ".endm without a matching .macro");
-	} else if (k->kind == TK_IDENT && !is_punct(&t.v[i + 1], ':') && !is_punct(&t.v[i + 1], '=') &&
+	} else if (k->kind == TK_IDENT && !pa_is_punct(&t.v[i + 1], ':') && !pa_is_punct(&t.v[i + 1], '=') &&
 		   (mi = pa_find_macro(as, text + k->col, (size_t)k->len)) >= 0) {
 		l->kind = L_CALL;
 		l->stmt_col = k->col;
