@@ -87,6 +87,13 @@ void panic_backtrace(uint64_t rbp, int max)
 	}
 }
 
+void panic_print_control_regs(void)
+{
+	kprintf("  CR0 %016llx  CR2 %016llx  CR3 %016llx  CR4 %016llx\n",
+	        (unsigned long long)read_cr0(), (unsigned long long)read_cr2(),
+	        (unsigned long long)read_cr3(), (unsigned long long)read_cr4());
+}
+
 void halt_forever(void)
 {
 	for (;;) {
@@ -115,9 +122,7 @@ void panic(const char *fmt, ...)
 	kprintf("\n*** PANIC: %s\n", msg);
 	kprintf("  RSP %016llx  RBP %016llx  RFLAGS %016llx\n", (unsigned long long)rsp,
 	        (unsigned long long)rbp, (unsigned long long)read_rflags());
-	kprintf("  CR0 %016llx  CR2 %016llx  CR3 %016llx  CR4 %016llx\n",
-	        (unsigned long long)read_cr0(), (unsigned long long)read_cr2(),
-	        (unsigned long long)read_cr3(), (unsigned long long)read_cr4());
+	panic_print_control_regs();
 	kprintf("backtrace:\n");
 	panic_backtrace(rbp, 16);
 	kprintf("system halted.\n");

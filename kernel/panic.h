@@ -27,6 +27,9 @@ void panic_backtrace(uint64_t rbp, int max);
  * identity-mapped physical addresses of the .symtab and .strtab copies). */
 void panic_set_symbols(const void *symtab, uint64_t symtab_size, const char *strtab, uint64_t strtab_size);
 
+/* panic_print_control_regs: print CR0, CR2, CR3 and CR4 on one line. */
+void panic_print_control_regs(void);
+
 /* halt_forever: disable interrupts and halt this CPU for good. */
 void halt_forever(void) __attribute__((noreturn));
 

@@ -62,9 +62,7 @@ static void dump_exception(const struct trapframe *tf)
 	print_symbol(tf->rip);
 	kprintf("\n  CS %04llx  SS %04llx  RFLAGS %016llx\n", (unsigned long long)tf->cs,
 	        (unsigned long long)tf->ss, (unsigned long long)tf->rflags);
-	kprintf("  CR0 %016llx  CR2 %016llx  CR3 %016llx  CR4 %016llx\n",
-	        (unsigned long long)read_cr0(), (unsigned long long)read_cr2(),
-	        (unsigned long long)read_cr3(), (unsigned long long)read_cr4());
+	panic_print_control_regs();
 	kprintf("  RAX %016llx  RBX %016llx  RCX %016llx  RDX %016llx\n",
 	        (unsigned long long)tf->rax, (unsigned long long)tf->rbx,
 	        (unsigned long long)tf->rcx, (unsigned long long)tf->rdx);

@@ -15,12 +15,19 @@
 
 static uint32_t err(int e) { return (uint32_t)e; } /* e is already negative */
 
+/* read_text: the guest string at `addr` for PRINT and TEXT, into buf
+ * (PRINT_MAX + 1 bytes): its length, -PXE_EFAULT, or -PXE_EINVAL when longer
+ * than PRINT_MAX. */
+static int read_text(const struct proc *p, uint32_t addr, char *buf)
+{
+	int n = pxvm_read_str(&p->vm, addr, buf, PRINT_MAX + 1);
+	return n == -PXE_ENAMETOOLONG ? -PXE_EINVAL : n;
+}
+
 static uint32_t sys_print(struct proc *p)
 {
 	char buf[PRINT_MAX + 1];
-	int n = pxvm_read_str(&p->vm, p->vm.r[1], buf, sizeof(buf));
-	if (n == -PXE_ENAMETOOLONG)
-		return err(-PXE_EINVAL);
+	int n = read_text(p, p->vm.r[1], buf);
 	if (n < 0)
 		return err(n);
 	buf[n] = '\n';
@@ -53,9 +60,7 @@ static uint32_t sys_rect(struct proc *p)
 static uint32_t sys_text(struct proc *p)
 {
 	char buf[PRINT_MAX + 1];
-	int n = pxvm_read_str(&p->vm, p->vm.r[3], buf, sizeof(buf));
-	if (n == -PXE_ENAMETOOLONG)
-		return err(-PXE_EINVAL);
+	int n = read_text(p, p->vm.r[3], buf);
 	if (n < 0)
 		return err(n);
 	vram_canvas_text(p->slot, (int32_t)p->vm.r[1], (int32_t)p->vm.r[2], buf, (uint32_t)n, p->vm.r[4]);
