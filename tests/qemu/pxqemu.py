@@ -33,9 +33,11 @@ import signal
 import socket
 import struct
 import subprocess
+import sys
 import tempfile
 import threading
 import time
+import unittest
 import zlib
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -652,3 +654,25 @@ class Qemu:
 
 def _shell_quote(s):
     return s if re.fullmatch(r"[A-Za-z0-9_./=:,+-]+", s) else "'" + s.replace("'", "'\\''") + "'"
+
+
+def run_suite(label, cases, filters=()):
+    """Run the unittest TestCase classes `cases` (only tests whose id contains
+    one of `filters`, when given), report on stderr, print the summary line
+    "LABEL: N passed, N failed[, N skipped]" on stdout and return the exit
+    status: 0 when something ran and nothing failed."""
+    suite = unittest.TestSuite()
+    loader = unittest.TestLoader()
+    for case in cases:
+        for test in loader.loadTestsFromTestCase(case):
+            if not filters or any(f in test.id() for f in filters):
+                suite.addTest(test)
+    result = unittest.TextTestRunner(verbosity=2, stream=sys.stderr).run(suite)
+    failed = len(result.failures) + len(result.errors) + len(result.unexpectedSuccesses)
+    passed = result.testsRun - failed - len(result.skipped)
+    line = "%s: %d passed, %d failed" % (label, passed, failed)
+    if result.skipped:
+        line += ", %d skipped" % len(result.skipped)
+    sys.stdout.flush()
+    print(line)
+    return 0 if failed == 0 and result.testsRun > 0 else 1

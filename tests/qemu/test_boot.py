@@ -302,7 +302,7 @@ class FaultTests(BootCase):
         self.expect(vm, r"spawn /apps/broken: malformed program: image larger than the 60928 bytes")
         self.expect(vm, r"init: /apps/broken could not start: error 5")
         self.expect(vm, r"crash: about to jump to 0x12345678")
-        m = self.expect(vm, r"pid (\d+) \(crash\) stopped by fault 6: jump target outside memory or not "
+        self.expect(vm, r"pid (\d+) \(crash\) stopped by fault 6: jump target outside memory or not "
                             r"4-aligned; pc 0x[0-9a-f]{4} word 0x[0-9a-f]{8} \(JR R1\), address 0x12345678")
         self.expect(vm, r"init: /apps/crash was stopped by fault 6")
         self.expect(vm, r"primes: 1900 primes below 16384")
@@ -451,19 +451,8 @@ def main():
         print("test_boot: missing %s: run `make all` first" % ", ".join(missing), file=sys.stderr)
         print("boot: 0 passed, 1 failed")
         return 1
-    suite = unittest.TestSuite()
-    loader = unittest.TestLoader()
-    for case in (BootTests, CorruptImageTests, FaultTests, SerialTests, LoaderTests):
-        for test in loader.loadTestsFromTestCase(case):
-            if not args.filters or any(f in test.id() for f in args.filters):
-                suite.addTest(test)
-    result = unittest.TextTestRunner(verbosity=2, stream=sys.stderr).run(suite)
-    failed = len(result.failures) + len(result.errors) + len(result.unexpectedSuccesses)
-    passed = result.testsRun - failed - len(result.skipped)
-    sys.stdout.flush()
-    print("boot: %d passed, %d failed" % (passed, failed))
-    return 0 if failed == 0 and result.testsRun > 0 else 1
-
+    return pxqemu.run_suite("boot", (BootTests, CorruptImageTests, FaultTests, SerialTests, LoaderTests),
+                            args.filters)
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -268,22 +268,7 @@ def main():
             print("media: 0 passed, 1 failed")
             return 1
 
-    suite = unittest.TestSuite()
-    loader = unittest.TestLoader()
-    for case in (HarnessTests, LayoutTests, VariantTests, BootTests):
-        for test in loader.loadTestsFromTestCase(case):
-            if not args.filters or any(f in test.id() for f in args.filters):
-                suite.addTest(test)
-    result = unittest.TextTestRunner(verbosity=2, stream=sys.stderr).run(suite)
-    failed = len(result.failures) + len(result.errors) + len(result.unexpectedSuccesses)
-    passed = result.testsRun - failed - len(result.skipped)
-    line = "media: %d passed, %d failed" % (passed, failed)
-    if result.skipped:
-        line += ", %d skipped" % len(result.skipped)
-    sys.stdout.flush()
-    print(line)
-    return 0 if failed == 0 and result.testsRun > 0 else 1
-
+    return pxqemu.run_suite("media", (HarnessTests, LayoutTests, VariantTests, BootTests), args.filters)
 
 if __name__ == "__main__":
     sys.exit(main())
