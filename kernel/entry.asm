@@ -10,24 +10,17 @@ bits 64
 section .text.entry
 global _start:function
 extern kmain
+extern kernel_stack_top         ; kernel/main.c: end of the KSTACK_SIZE boot stack
 
 _start:
 	cli
 	cld
-	mov rsp, kernel_stack_top
+	mov rsp, [rel kernel_stack_top]
 	xor ebp, ebp
 	call kmain
 .hang:
 	cli
 	hlt
 	jmp .hang
-
-section .bss
-align 16
-global kernel_stack_bottom
-kernel_stack_bottom:
-	resb 65536              ; KSTACK_SIZE in kernel/param.h
-global kernel_stack_top
-kernel_stack_top:
 
 section .note.GNU-stack noalloc noexec nowrite progbits

@@ -27,6 +27,10 @@
 #include "drivers/uart16550.h"
 #include "pxvm/sched.h"
 
+/* The boot CPU's kernel stack; entry.asm loads kernel_stack_top into RSP. */
+static uint8_t kernel_stack[KSTACK_SIZE] __attribute__((aligned(16)));
+void *const kernel_stack_top = kernel_stack + sizeof(kernel_stack);
+
 static struct fb screen;
 static struct pxfs rootfs;
 

@@ -13,7 +13,6 @@
 #define SCHED_QUANTUM    20000   /* instructions a process runs before the next one */
 #define PRINT_MAX        1024    /* longest string PRINT/TEXT accept, bytes */
 #define WRITE_MAX        4096    /* longest single WRITE, bytes */
-#define PATH_MAX_BYTES   96      /* = PXFS_PATH_MAX */
 
 /* Kernel memory */
 #define KSTACK_SIZE      (64 * 1024)   /* boot CPU kernel stack */

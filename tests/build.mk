@@ -1,7 +1,5 @@
 # tests/ — host unit tests (cmocka) are registered by each area's build.mk in
 # UNIT_TESTS; QEMU tests boot the built media through OVMF (tests/qemu/).
-TEST_BIN := $(BUILD)/tests
-
 # Test programs (pxasm sources in tests/programs/) used by the QEMU tests.
 TEST_PROGRAMS := $(patsubst tests/programs/%.pxs,$(BUILD)/tests/programs/%.pxe,$(wildcard tests/programs/*.pxs))
 $(BUILD)/tests/programs/%.pxe: tests/programs/%.pxs $(PXASM) $(PXOS_INC) $(USER_LIB)
