@@ -8,11 +8,30 @@
 #define PXOS_VERSION_STRING "0.1"
 
 /* Processes */
-#define NPROC            16      /* process table size; fewer if VRAM has fewer slots */
+#define NPROC            32      /* process table size (pid slots); VRAM may show fewer tiles */
 #define PROC_NAME_MAX    32      /* bytes of a process name, including the NUL */
 #define SCHED_QUANTUM    20000   /* instructions a process runs before the next one */
 #define PRINT_MAX        1024    /* longest string PRINT/TEXT accept, bytes */
-#define WRITE_MAX        4096    /* longest single WRITE, bytes */
+#define WRITE_MAX        4096    /* longest single WRITE/READ, bytes */
+#define SLEEP_MAX_MS     3600000 /* longest SLEEP, ms */
+
+/* IPC (pxvm/ipc.c) */
+#define IPC_QUEUE_LEN    8       /* messages queued per receiving process */
+#define IPC_MSG_MAX      256     /* payload bytes per message */
+
+/* Files (pxvm/vfs.c): PixelFS from the ramdisk, writes kept in RAM only */
+#define NOFILE           8       /* open files per process (fds 3..) */
+#define VFS_RAM_FILES    64      /* files created or rewritten since boot */
+#define VFS_FILE_MAX     (64 * 1024) /* largest file a process can write, bytes */
+
+/* Console (pxvm/tty.c) */
+#define TTY_INPUT_MAX    1024    /* bytes of typed input kept for stdin */
+#define TTY_LINE_MAX     256     /* longest edited input line */
+
+/* Trap hypervisor (pxvm/hv.c) and the serial bridge (kernel/bridge.c) */
+#define HV_INFLIGHT_MAX  8       /* LLM/oracle calls in flight at once */
+#define HV_PROMPT_MAX    4096    /* longest prompt, bytes */
+#define HV_REPLY_MAX     8192    /* longest reply kept by the kernel, bytes */
 
 /* Kernel memory */
 #define KSTACK_SIZE      (64 * 1024)   /* boot CPU kernel stack */

@@ -40,6 +40,7 @@ static bool ready;
 static uint32_t pal_cols, pal_cell_w;
 static bool pal_labels;
 static uint32_t sys_cols, sys_cell_w, proc_cols, proc_cell_w;
+static int sys_compact; /* small screens: "num:count" cells without the name */
 
 #define OPCODE_COUNT_X(name, code, fmt, imm, syn, doc) +1
 static const uint32_t n_opcodes = 0 PXVM_OPCODES(OPCODE_COUNT_X);
@@ -89,8 +90,13 @@ static int layout(void)
 		return -1;
 	int pal_h = (int)ceil_div(n_opcodes, pal_cols) * line + 2;
 
-	sys_cell_w = (uint32_t)(20 * fw);
+	sys_cell_w = (uint32_t)(21 * fw);
 	sys_cols = (uint32_t)W / sys_cell_w;
+	sys_compact = !sys_cols || ceil_div(n_syscalls, sys_cols) > 4;
+	if (sys_compact) {
+		sys_cell_w = (uint32_t)(10 * fw);
+		sys_cols = (uint32_t)W / sys_cell_w;
+	}
 	proc_cell_w = (uint32_t)(40 * fw);
 	proc_cols = (uint32_t)W / proc_cell_w;
 	if (!sys_cols || !proc_cols)
@@ -212,7 +218,10 @@ void vram_syscall_counts(const uint64_t *counts, uint32_t n)
 		uint32_t num = syscall_numbers[i];
 		char buf[32];
 		unsigned long long c = (counts && num < n) ? (unsigned long long)counts[num] : 0;
-		snprintf(buf, sizeof(buf), "%2u %-8s %-7llu", num, pxvm_syscall_name(num), c);
+		if (sys_compact)
+			snprintf(buf, sizeof(buf), "%2u:%-6llu", num, c % 1000000);
+		else
+			snprintf(buf, sizeof(buf), "%2u %-9s %-7llu", num, pxvm_syscall_name(num), c);
 		int x = b->x + 4 + (int)((i % sys_cols) * sys_cell_w);
 		int y = b->y + 1 + (int)(i / sys_cols) * line;
 		fb_text(&fb, L.font, x, y, buf, sizeof(buf), COL_TEXT, COL_BG);

@@ -50,6 +50,13 @@
 #define PXVM_TRAP_ARG2    0xF009u
 #define PXVM_TRAP_RESULT  0xF00Du
 
+/* Trap types (design notes 000), written to TRAP_FLAG; docs/hypervisor.md. */
+#define PXVM_TRAP_RUN_PYTHON   0x01u /* run a guest module from PixelFS (no Python exists) */
+#define PXVM_TRAP_CALL_LLM     0x02u
+#define PXVM_TRAP_LOAD_FILE    0x03u
+#define PXVM_TRAP_SAMPLE_NOISE 0x04u
+#define PXVM_TRAP_ORACLE       0x05u
+
 /* ---- Executable format (.pxe) ------------------------------------------------
  * A 16-byte little-endian header, then image_size bytes that are loaded at
  * PXVM_IMAGE_BASE. The rest of memory starts zeroed. */
@@ -91,16 +98,35 @@ const char *pxvm_fault_text(uint32_t f);
  * SYSCALL n; arguments in R1..R5; the result in R0. A negative R0 is -PXE_E*.
  * X(name, number, args, summary) */
 #define PXVM_SYSCALLS(X)                                                                      \
-	X(PRINT,     1, "R1=str",                   "write NUL-terminated string + newline to the console") \
-	X(RECT,      2, "R1=x R2=y R3=w R4=h R5=rgb", "fill a rectangle of the caller's canvas (clipped)") \
-	X(TEXT,      3, "R1=x R2=y R3=str R4=rgb",  "draw a string on the caller's canvas")            \
-	X(WRITE,     6, "R1=fd R2=buf R3=len",      "write bytes to stdout (1) or stderr (2)")          \
+	X(PRINT,     1, "R1=str",                   "write NUL-terminated string + newline to stdout") \
+	X(RECT,      2, "R1=x R2=y R3=w R4=h R5=rgb", "fill a rectangle of the caller's canvas layer (clipped)") \
+	X(TEXT,      3, "R1=x R2=y R3=str R4=rgb",  "draw a string on the caller's canvas layer")      \
+	X(LAYER_USE, 4, "R1=layer",                 "select the canvas layer RECT/TEXT/PIXEL draw on") \
+	X(READ,      5, "R1=fd R2=buf R3=len",      "read bytes from stdin (0) or an open file; R0 = count, 0 at end") \
+	X(WRITE,     6, "R1=fd R2=buf R3=len",      "write bytes to stdout (1), stderr (2) or an open file") \
 	X(EXIT,      7, "R1=status",                "end the process with status 0..255")               \
-	X(GETPID,    8, "",                         "R0 = this process's pid")                          \
+	X(GETPID,    8, "",                         "R0 = this process's pid, R1 = its parent's")       \
+	X(YIELD,     9, "",                         "give up the rest of this quantum")                 \
+	X(SLEEP,    10, "R1=ms",                    "block for R1 milliseconds")                        \
 	X(TIME,     11, "",                         "R0 = ms since boot, R1 = us since boot (both mod 2^32)") \
+	X(PIXEL,    12, "R1=x R2=y R3=rgb",         "set one pixel of the caller's canvas layer")       \
+	X(IPC_SEND, 14, "R1=pid R2=buf R3=len",     "queue a message for pid; -EAGAIN when its queue is full") \
+	X(IPC_RECV, 15, "R1=buf R2=cap R3=flags",   "receive a message (blocks unless flags&1); R0 = len, R1 = sender") \
+	X(FS_OPEN,  20, "R1=path R2=flags",         "open a file (flags: 1 write, 2 create, 4 truncate, 8 append); R0 = fd") \
+	X(FS_CLOSE, 21, "R1=fd",                    "close a file descriptor")                           \
+	X(FS_WRITE, 22, "R1=fd R2=buf R3=len",      "write to an open file (kept in RAM until power-off)") \
+	X(FS_READ,  23, "R1=fd R2=buf R3=len",      "read from an open file; R0 = count, 0 at end")     \
+	X(FS_STAT,  24, "R1=path R2=buf",           "buf = { size, type, flags } (3 words)")              \
 	X(READDIR,  25, "R1=dir R2=index R3=buf R4=len", "name of entry `index` of `dir` into buf; R0 = length, -ERANGE past the end") \
+	X(FS_CREATE, 26, "R1=path",                 "create an empty file (RAM) or truncate one")         \
+	X(FORK,     30, "",                         "copy this process; R0 = child pid in the parent, 0 in the child") \
 	X(SPAWN,    31, "R1=path R2=args",          "start a program from PixelFS; R0 = pid")           \
-	X(WAIT,     33, "R1=pid",                   "wait for child pid to end; R0 = pid, R1 = status")
+	X(EXEC,     32, "R1=path R2=args",          "replace this process's image with a program")      \
+	X(WAIT,     33, "R1=pid",                   "wait for child pid (0 = any) to end; R0 = pid, R1 = status") \
+	X(KILL,     34, "R1=pid",                   "stop process pid (status PXVM_STATUS_KILLED)")      \
+	X(SETFG,    35, "R1=pid",                   "make pid the console's foreground process (gets stdin)") \
+	X(PROCINFO, 36, "R1=index R2=buf",          "buf = process table entry `index` (see docs); -ERANGE past the end") \
+	X(HVTRAP,   40, "R1=type R2=a0 R3=a1 R4=a2", "the trap interface as a system call (docs/hypervisor.md)")
 
 enum pxvm_syscall {
 #define PXVM_X_SYS(name, num, args, doc) PXVM_SYS_##name = (num),
@@ -111,6 +137,8 @@ enum pxvm_syscall {
 /* Exit status reported by WAIT for a process stopped by a fault:
  * PXVM_STATUS_FAULTED | fault code. Normal exits report 0..255. */
 #define PXVM_STATUS_FAULTED 0x100u
+/* ... and for a process ended by KILL (or Ctrl-C on the console). */
+#define PXVM_STATUS_KILLED  0x200u
 
 /* ---- Error codes (R0 = -code) ------------------------------------------------
  * X(name, code, text) */
@@ -125,7 +153,18 @@ enum pxvm_syscall {
 	X(NAMETOOLONG, 8, "name too long")                                    \
 	X(BADF,        9, "bad file descriptor")                              \
 	X(NOMEM,      10, "out of memory")                                    \
-	X(RANGE,      11, "index out of range")
+	X(RANGE,      11, "index out of range")                              \
+	X(SRCH,       12, "no such process")                                 \
+	X(PERM,       13, "operation not permitted")                         \
+	X(MFILE,      14, "too many open files")                             \
+	X(EXIST,      15, "file exists")                                     \
+	X(NOSPC,      16, "no space left (RAM file table or size limit)")    \
+	X(ISDIR,      17, "is a directory")                                  \
+	X(WOULDBLOCK, 18, "operation would block")                           \
+	X(NOBRIDGE,   19, "no host bridge on the serial line")               \
+	X(TIMEDOUT,   20, "timed out")                                       \
+	X(IO,         21, "input/output error (bridge or device)")           \
+	X(BUSY,       22, "too many requests in flight")
 
 enum pxvm_error {
 #define PXVM_X_ERR(name, code, text) PXE_E##name = (code),

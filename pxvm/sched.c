@@ -270,10 +270,24 @@ int sched_wait(struct proc *p, uint32_t pid)
 		p->vm.r[0] = (uint32_t)-PXE_ECHILD;
 		return 0;
 	}
-	p->state = PROC_BLOCKED;
-	p->block = BLOCK_WAIT;
+	sched_block(p, BLOCK_WAIT);
 	p->wait_pid = pid;
 	return 1;
+}
+
+void sched_block(struct proc *p, enum proc_block why)
+{
+	p->state = PROC_BLOCKED;
+	p->block = why;
+}
+
+void sched_wake(struct proc *p)
+{
+	if (p->state != PROC_BLOCKED)
+		return;
+	p->state = PROC_RUNNABLE;
+	p->block = BLOCK_NONE;
+	render_one(p);
 }
 
 static void report_fault(struct proc *p)
@@ -322,6 +336,7 @@ uint32_t sched_run(uint64_t max_steps)
 			report_fault(p);
 			sched_exit(p, PXVM_STATUS_FAULTED | p->vm.fault);
 			break;
+		case PXVM_RUN_TRAP: /* served by the hypervisor (issue 4); until then: */
 		case PXVM_RUN_SYSCALL:
 			if (p->state == PROC_RUNNING)
 				p->state = PROC_RUNNABLE;

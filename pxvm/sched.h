@@ -28,6 +28,10 @@ enum proc_state {
 enum proc_block {
 	BLOCK_NONE = 0,
 	BLOCK_WAIT,     /* in WAIT for child wait_pid (0 = any child) */
+	BLOCK_SLEEP,    /* in SLEEP until wake_us */
+	BLOCK_IPC,      /* in IPC_RECV, queue empty */
+	BLOCK_READ,     /* in READ on stdin, no input yet (pxvm/tty.c) */
+	BLOCK_TRAP,     /* trap or HVTRAP waiting for the hypervisor (pxvm/hv.c) */
 };
 
 struct proc {
@@ -39,6 +43,7 @@ struct proc {
 	uint32_t status;            /* ZOMBIE: 0..255, or PXVM_STATUS_FAULTED | fault */
 	uint32_t slot;              /* index in the table = VRAM slot */
 	uint64_t syscalls;
+	uint64_t wake_us;           /* BLOCK_SLEEP: pxhost_time_us() to wake at */
 	char name[PROC_NAME_MAX];
 };
 
@@ -84,6 +89,14 @@ int sched_wait(struct proc *p, uint32_t pid);
  * ends are kept. Returns 0 and *status, or -1 when unknown. */
 #define SCHED_REAPED_MAX 16
 int sched_reaped_status(uint32_t pid, uint32_t *status);
+
+/* sched_block: make the running process `p` BLOCKED for `why` (its syscall
+ * hook then returns 1). */
+void sched_block(struct proc *p, enum proc_block why);
+
+/* sched_wake: make BLOCKED `p` RUNNABLE again (its registers already hold the
+ * result of the call it blocked in). No effect on a process in another state. */
+void sched_wake(struct proc *p);
 
 /* sched_render: redraw the process table region and slot labels. */
 void sched_render(void);

@@ -53,6 +53,8 @@ enum pxvm_run_result {
 	PXVM_RUN_HALT = 1,    /* HALT executed */
 	PXVM_RUN_FAULT = 2,   /* vm->fault says why; vm->fault_pc where */
 	PXVM_RUN_SYSCALL = 3, /* the syscall hook asked to stop */
+	PXVM_RUN_TRAP = 4,    /* a store set the TRAP_FLAG byte (0xF000) nonzero; pc is past
+	                       * that store. The owner serves the trap (pxvm/hv.h). */
 };
 
 /* pxvm_init: make `vm` a fresh process over `mem` (PXVM_MEM_ALLOC_WORDS words,

@@ -49,3 +49,19 @@ void pxhost_log(int level, const char *fmt, ...)
 	va_end(ap);
 	fputc('\n', stderr);
 }
+
+void pxhost_poll(void) {}
+
+int pxhost_idle(uint64_t until_us)
+{
+	(void)until_us;
+	return -1; /* nothing can wake a blocked process yet */
+}
+
+int pxhost_llm_submit(uint32_t id, uint32_t kind, const char *model, const char *prompt, uint32_t len)
+{
+	(void)id; (void)kind; (void)model; (void)prompt; (void)len;
+	return -PXE_ENOBRIDGE;
+}
+
+void pxhost_llm_cancel(uint32_t id) { (void)id; }

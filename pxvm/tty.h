@@ -1,0 +1,35 @@
+/*
+ * tty.h — the console as pxVM processes see it: stdin, the foreground process.
+ *
+ * Typed bytes (PS/2 keyboard, serial line) arrive through tty_input(); a cooked
+ * line discipline echoes them, handles backspace and Ctrl-C/Ctrl-D, and hands
+ * complete lines to the foreground process's READ on fd 0. Portable: the
+ * kernel and the host simulator feed it the same way.
+ */
+#ifndef PXVM_TTY_H
+#define PXVM_TTY_H
+
+#include <stdint.h>
+#include <stddef.h>
+
+struct proc;
+
+/* tty_init: empty the input queue; no foreground process. */
+void tty_init(void);
+
+/* tty_input: `n` typed bytes from a keyboard or the serial line (not from an
+ * interrupt handler: call from pxhost_poll). Wakes a foreground READ. */
+void tty_input(const char *bytes, size_t n);
+
+/* tty_read: READ on fd 0 for `p` into guest address buf, at most len bytes.
+ * Returns 1 when `p` blocked (BLOCK_READ), else 0 with R0 set. */
+int tty_read(struct proc *p, uint32_t buf, uint32_t len);
+
+/* tty_set_foreground / tty_foreground: the pid whose READ gets input. */
+void tty_set_foreground(uint32_t pid);
+uint32_t tty_foreground(void);
+
+/* tty_proc_gone: `p` ended; if it was the foreground, its parent becomes it. */
+void tty_proc_gone(const struct proc *p);
+
+#endif /* PXVM_TTY_H */
