@@ -5,6 +5,7 @@
 #include "syscall.h"
 #include "disasm.h"
 #include "host.h"
+#include "hv.h"
 #include "port.h"
 #include "kernel/vram.h"
 
@@ -336,7 +337,10 @@ uint32_t sched_run(uint64_t max_steps)
 			report_fault(p);
 			sched_exit(p, PXVM_STATUS_FAULTED | p->vm.fault);
 			break;
-		case PXVM_RUN_TRAP: /* served by the hypervisor (issue 4); until then: */
+		case PXVM_RUN_TRAP:
+			if (!hv_trap(p) && p->state == PROC_RUNNING)
+				p->state = PROC_RUNNABLE;
+			break;
 		case PXVM_RUN_SYSCALL:
 			if (p->state == PROC_RUNNING)
 				p->state = PROC_RUNNABLE;

@@ -199,6 +199,15 @@ enum pxvm_run_result pxvm_run(struct pxvm *vm, uint64_t budget)
 		if (__builtin_expect(addr & 3u, 0))                        \
 			goto f_unaligned;                                      \
 	} while (0)
+/* After a store to `addr`: a nonzero TRAP_FLAG byte written by this store hands
+ * the process to the hypervisor. One compare per store on the hot path. */
+#define TRAP_CHECK()                                                       \
+	do {                                                               \
+		if (__builtin_expect(addr == PXVM_TRAP_FLAG, 0) && bmem[PXVM_TRAP_FLAG]) { \
+			result = PXVM_RUN_TRAP;                                    \
+			goto out;                                                  \
+		}                                                              \
+	} while (0)
 #define BYTE_ADDR(a)                                               \
 	do {                                                           \
 		addr = (a);                                                \
@@ -255,6 +264,7 @@ op_CALL:  CHECK(I16);
 	DIRTY(addr);
 	R[PXVM_SP] = addr;
 	pc = t;
+	TRAP_CHECK();
 	NEXT();
 op_RET:   CHECK(N);
 	WORD_ADDR(R[PXVM_SP]);
@@ -271,6 +281,7 @@ op_CALLR: CHECK(A);
 	DIRTY(addr);
 	R[PXVM_SP] = addr;
 	pc = t;
+	TRAP_CHECK();
 	NEXT();
 op_SLT:   CHECK(ABC); RA = (int32_t)RB < (int32_t)RC; NEXT();
 op_SLTU:  CHECK(ABC); RA = RB < RC; NEXT();
@@ -281,17 +292,18 @@ op_BGE:   CHECK(ABI16); if ((int32_t)RA >= (int32_t)RB) JUMP_TO(IMM16); NEXT();
 op_BLTU:  CHECK(ABI16); if (RA < RB) JUMP_TO(IMM16); NEXT();
 op_BGEU:  CHECK(ABI16); if (RA >= RB) JUMP_TO(IMM16); NEXT();
 op_LOAD:  CHECK(AI16); WORD_ADDR(IMM16); RA = mem[addr >> 2]; NEXT();
-op_STORE: CHECK(AI16); WORD_ADDR(IMM16); mem[addr >> 2] = RA; DIRTY(addr); NEXT();
+op_STORE: CHECK(AI16); WORD_ADDR(IMM16); mem[addr >> 2] = RA; DIRTY(addr); TRAP_CHECK(); NEXT();
 op_LDW:   CHECK(ABI16); WORD_ADDR(RB + SIMM16); RA = mem[addr >> 2]; NEXT();
-op_STW:   CHECK(ABI16); WORD_ADDR(RB + SIMM16); mem[addr >> 2] = RA; DIRTY(addr); NEXT();
+op_STW:   CHECK(ABI16); WORD_ADDR(RB + SIMM16); mem[addr >> 2] = RA; DIRTY(addr); TRAP_CHECK(); NEXT();
 op_LDB:   CHECK(ABI16); BYTE_ADDR(RB + SIMM16); RA = bmem[addr]; NEXT();
-op_STB:   CHECK(ABI16); BYTE_ADDR(RB + SIMM16); bmem[addr] = (uint8_t)RA; DIRTY(addr); NEXT();
+op_STB:   CHECK(ABI16); BYTE_ADDR(RB + SIMM16); bmem[addr] = (uint8_t)RA; DIRTY(addr); TRAP_CHECK(); NEXT();
 op_PUSH:  CHECK(A);
 	t = RA;
 	WORD_ADDR(R[PXVM_SP] - 4);
 	mem[addr >> 2] = t;
 	DIRTY(addr);
 	R[PXVM_SP] = addr;
+	TRAP_CHECK();
 	NEXT();
 op_POP:   CHECK(A);
 	WORD_ADDR(R[PXVM_SP]);
@@ -367,4 +379,5 @@ out:
 #undef JUMP_TO
 #undef WORD_ADDR
 #undef BYTE_ADDR
+#undef TRAP_CHECK
 }
