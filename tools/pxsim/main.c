@@ -1,8 +1,8 @@
 /*
- * pxrun — run pxVM programs on the host with the kernel's own VM, scheduler,
+ * pxsim — run pxVM programs on the host with the kernel's own VM, scheduler,
  * system calls, PixelFS and VRAM substrate (VRAM is host memory here).
  *
- *   pxrun [options] PROGRAM [ARGS...]
+ *   pxsim [options] PROGRAM [ARGS...]
  *
  * PROGRAM is a .pxe file on the host (it is placed in an in-memory PixelFS as
  * /bin/NAME) or, with --fs, an absolute path inside that PixelFS image.
@@ -14,7 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "pxrun.h"
+#include "pxsim.h"
 #include "boot/bootinfo.h"
 #include "drivers/fb.h"
 #include "kernel/vram.h"
@@ -39,7 +39,7 @@
 static void usage(void)
 {
 	fprintf(stderr,
-	        "usage: pxrun [options] PROGRAM [ARGS...]\n"
+	        "usage: pxsim [options] PROGRAM [ARGS...]\n"
 	        "  PROGRAM           a .pxe file, or with --fs an absolute PixelFS path\n"
 	        "  --fs IMG.png      mount this PixelFS image\n"
 	        "  --add FILE=PATH   put host FILE in the in-memory PixelFS at PATH (repeatable)\n"
@@ -55,7 +55,7 @@ static uint8_t *read_file(const char *path, size_t *size)
 {
 	FILE *f = fopen(path, "rb");
 	if (!f) {
-		fprintf(stderr, "pxrun: %s: %s\n", path, strerror(errno));
+		fprintf(stderr, "pxsim: %s: %s\n", path, strerror(errno));
 		return 0;
 	}
 	uint8_t *buf = 0;
@@ -67,7 +67,7 @@ static uint8_t *read_file(const char *path, size_t *size)
 			if (!nb) {
 				free(buf);
 				fclose(f);
-				fprintf(stderr, "pxrun: %s: out of memory\n", path);
+				fprintf(stderr, "pxsim: %s: out of memory\n", path);
 				return 0;
 			}
 			buf = nb;
@@ -80,7 +80,7 @@ static uint8_t *read_file(const char *path, size_t *size)
 	int bad = ferror(f);
 	fclose(f);
 	if (bad) {
-		fprintf(stderr, "pxrun: %s: read error\n", path);
+		fprintf(stderr, "pxsim: %s: read error\n", path);
 		free(buf);
 		return 0;
 	}
@@ -102,7 +102,7 @@ static int parse_uint(const char *s, uint64_t *out)
 static void report(void *ctx, const char *path, const char *why)
 {
 	(void)ctx;
-	fprintf(stderr, "pxrun: PixelFS: %s: %s; file left out\n", path, why);
+	fprintf(stderr, "pxsim: PixelFS: %s: %s; file left out\n", path, why);
 }
 
 static int write_png(const char *path, const struct fb *fb)
@@ -121,7 +121,7 @@ static int write_png(const char *path, const struct fb *fb)
 	int ok = stbi_write_png(path, (int)fb->width, (int)fb->height, 3, rgb, (int)fb->width * 3);
 	free(rgb);
 	if (!ok)
-		fprintf(stderr, "pxrun: %s: cannot write PNG\n", path);
+		fprintf(stderr, "pxsim: %s: cannot write PNG\n", path);
 	return ok ? 0 : -1;
 }
 
@@ -135,28 +135,28 @@ int main(int argc, char **argv)
 	for (; i < argc && argv[i][0] == '-' && argv[i][1] == '-'; i++) {
 		const char *o = argv[i];
 		const char *v = i + 1 < argc ? argv[i + 1] : 0;
-		if (!strcmp(o, "--quiet")) { pxrun_quiet = 1; continue; }
+		if (!strcmp(o, "--quiet")) { pxsim_quiet = 1; continue; }
 		if (!strcmp(o, "--help")) { usage(); return 0; }
-		if (!v) { fprintf(stderr, "pxrun: %s needs a value\n", o); return 2; }
+		if (!v) { fprintf(stderr, "pxsim: %s needs a value\n", o); return 2; }
 		i++;
 		if (!strcmp(o, "--fs")) fs_path = v;
 		else if (!strcmp(o, "--png")) png_path = v;
 		else if (!strcmp(o, "--format")) format = v;
 		else if (!strcmp(o, "--add")) {
-			if (nadds == MAX_ADDS || !strchr(v, '=')) { fprintf(stderr, "pxrun: --add FILE=PATH (at most %d)\n", MAX_ADDS); return 2; }
+			if (nadds == MAX_ADDS || !strchr(v, '=')) { fprintf(stderr, "pxsim: --add FILE=PATH (at most %d)\n", MAX_ADDS); return 2; }
 			adds[nadds++] = v;
 		} else if (!strcmp(o, "--screen")) {
 			if (sscanf(v, "%llux%llu", (unsigned long long *)&width, (unsigned long long *)&height) != 2 ||
 			    width < 64 || height < 64 || width > 8192 || height > 8192) {
-				fprintf(stderr, "pxrun: --screen wants WxH between 64 and 8192\n");
+				fprintf(stderr, "pxsim: --screen wants WxH between 64 and 8192\n");
 				return 2;
 			}
 		} else if (!strcmp(o, "--stride")) {
-			if (parse_uint(v, &stride)) { fprintf(stderr, "pxrun: bad --stride\n"); return 2; }
+			if (parse_uint(v, &stride)) { fprintf(stderr, "pxsim: bad --stride\n"); return 2; }
 		} else if (!strcmp(o, "--max-steps")) {
-			if (parse_uint(v, &max_steps) || !max_steps) { fprintf(stderr, "pxrun: bad --max-steps\n"); return 2; }
+			if (parse_uint(v, &max_steps) || !max_steps) { fprintf(stderr, "pxsim: bad --max-steps\n"); return 2; }
 		} else {
-			fprintf(stderr, "pxrun: unknown option %s\n", o);
+			fprintf(stderr, "pxsim: unknown option %s\n", o);
 			usage();
 			return 2;
 		}
@@ -171,13 +171,13 @@ int main(int argc, char **argv)
 	for (; i < argc && an < sizeof(args); i++)
 		an += (size_t)snprintf(args + an, sizeof(args) - an, "%s%s", an ? " " : "", argv[i]);
 	if (an >= sizeof(args)) {
-		fprintf(stderr, "pxrun: arguments too long\n");
+		fprintf(stderr, "pxsim: arguments too long\n");
 		return 2;
 	}
 	if (!stride)
 		stride = width;
 	if (stride < width || stride > 16384) {
-		fprintf(stderr, "pxrun: --stride must be at least the width\n");
+		fprintf(stderr, "pxsim: --stride must be at least the width\n");
 		return 2;
 	}
 
@@ -186,17 +186,17 @@ int main(int argc, char **argv)
 	if (!strcmp(format, "rgbx")) fmt = PXOS_PIXEL_RGBX8;
 	else if (!strcmp(format, "bgrx")) fmt = PXOS_PIXEL_BGRX8;
 	else if (!strcmp(format, "bitmask")) fmt = PXOS_PIXEL_BITMASK;
-	else { fprintf(stderr, "pxrun: --format is rgbx, bgrx or bitmask\n"); return 2; }
+	else { fprintf(stderr, "pxsim: --format is rgbx, bgrx or bitmask\n"); return 2; }
 	uint32_t *vram = calloc((size_t)stride * height, 4);
 	struct fb fb;
 	if (!vram || fb_init(&fb, vram, (uint32_t)width, (uint32_t)height, (uint32_t)stride, fmt, masks)) {
-		fprintf(stderr, "pxrun: cannot set up a %llux%llu screen\n", (unsigned long long)width,
+		fprintf(stderr, "pxsim: cannot set up a %llux%llu screen\n", (unsigned long long)width,
 		        (unsigned long long)height);
 		return 2;
 	}
-	pxrun_clock_start();
+	pxsim_clock_start();
 	if (vram_init(&fb) != 0) {
-		fprintf(stderr, "pxrun: screen too small for even one process slot\n");
+		fprintf(stderr, "pxsim: screen too small for even one process slot\n");
 		return 2;
 	}
 
@@ -210,12 +210,12 @@ int main(int argc, char **argv)
 		int comp;
 		pixels = stbi_load(fs_path, &w, &h, &comp, 4);
 		if (!pixels) {
-			fprintf(stderr, "pxrun: %s: not a decodable PNG (%s)\n", fs_path, stbi_failure_reason());
+			fprintf(stderr, "pxsim: %s: not a decodable PNG (%s)\n", fs_path, stbi_failure_reason());
 			return 2;
 		}
 		int err = pxfs_mount(&fs, pixels, (uint32_t)w, (uint32_t)h, bad, report, 0);
 		if (err) {
-			fprintf(stderr, "pxrun: %s: %s\n", fs_path, pxfs_strerror(err));
+			fprintf(stderr, "pxsim: %s: %s\n", fs_path, pxfs_strerror(err));
 			return 2;
 		}
 		snprintf(start_path, sizeof(start_path), "%s", program);
@@ -251,7 +251,7 @@ int main(int argc, char **argv)
 		pixels = hh ? calloc((size_t)PXFS_DEFAULT_WIDTH * hh, 4) : 0;
 		if (!pixels || pxfs_build(in, (uint32_t)n, PXFS_DEFAULT_WIDTH, hh, pixels, &why) ||
 		    pxfs_mount(&fs, pixels, PXFS_DEFAULT_WIDTH, hh, bad, report, 0)) {
-			fprintf(stderr, "pxrun: cannot build the in-memory PixelFS: %s\n", why);
+			fprintf(stderr, "pxsim: cannot build the in-memory PixelFS: %s\n", why);
 			return 2;
 		}
 	}
@@ -259,14 +259,14 @@ int main(int argc, char **argv)
 	sched_init(&fs, vram_layout()->nslots);
 	int pid = sched_spawn(start_path, args, 0);
 	if (pid < 0) {
-		fprintf(stderr, "pxrun: %s: %s\n", start_path, pxvm_error_text((uint32_t)-pid));
+		fprintf(stderr, "pxsim: %s: %s\n", start_path, pxvm_error_text((uint32_t)-pid));
 		return 2;
 	}
 	uint32_t alive = sched_run(max_steps);
 	int status;
 	uint32_t st;
 	if (alive) {
-		fprintf(stderr, "pxrun: stopped after %llu instructions with %u processes alive\n",
+		fprintf(stderr, "pxsim: stopped after %llu instructions with %u processes alive\n",
 		        (unsigned long long)sched_total_steps(), alive);
 		status = 124;
 	} else if (sched_reaped_status((uint32_t)pid, &st) == 0) {

@@ -1,10 +1,10 @@
 #!/bin/sh
-# test_pxrun.sh PXRUN PXASM INCDIR — the host runner: programs run as in the
+# test_pxsim.sh PXSIM PXASM INCDIR — the host runner: programs run as in the
 # kernel (same VM, scheduler, syscalls, PixelFS, VRAM layout), faults are
 # reported and give 128 + fault, and the screen it draws is the same in every
 # GOP pixel format and stride (drivers/fb.c's encode/decode paths).
 set -u
-PXRUN=$1 PXASM=$2 INC=$3
+PXSIM=$1 PXASM=$2 INC=$3
 root=$(cd "$(dirname "$0")/../.." && pwd)
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -20,11 +20,11 @@ asm hello "$root/userland/apps/hello.pxs" && asm primes "$root/userland/apps/pri
 	asm init "$root/userland/boot/init.pxs" && asm crash "$root/tests/programs/crash.pxs" ||
 	{ echo "not ok - assembling the test programs"; cat "$tmp/asm.log"; exit 1; }
 
-"$PXRUN" --quiet "$tmp/hello.pxe" >"$tmp/out" 2>"$tmp/err"; rc=$?
+"$PXSIM" --quiet "$tmp/hello.pxe" >"$tmp/out" 2>"$tmp/err"; rc=$?
 check "hello exits 0" [ $rc -eq 0 ]
 check "hello greets" grep -q "hello: Hello, world! from a pxVM process living in VRAM (pid 1)" "$tmp/out"
 
-"$PXRUN" --quiet --add "$tmp/hello.pxe=/apps/hello" --add "$tmp/crash.pxe=/apps/crash" \
+"$PXSIM" --quiet --add "$tmp/hello.pxe=/apps/hello" --add "$tmp/crash.pxe=/apps/crash" \
 	--add "$tmp/primes.pxe=/apps/primes" "$tmp/init.pxe" >"$tmp/out" 2>"$tmp/err"; rc=$?
 check "init exits 0 although a child faulted" [ $rc -eq 0 ]
 check "crash is stopped by a jump fault" grep -q "pid 3 (crash) stopped by fault 6: jump target outside memory" "$tmp/err"
@@ -33,34 +33,34 @@ check "init reports the fault" grep -q "init: /apps/crash was stopped by fault 6
 check "primes runs after the fault" grep -q "primes: 1900 primes below 16384" "$tmp/out"
 check "init finishes" grep -q "init: done, 3 programs run" "$tmp/out"
 
-"$PXRUN" --quiet "$tmp/crash.pxe" >"$tmp/out" 2>"$tmp/err"; rc=$?
+"$PXSIM" --quiet "$tmp/crash.pxe" >"$tmp/out" 2>"$tmp/err"; rc=$?
 check "a faulting program's status is 128 + fault (134)" [ $rc -eq 134 ]
 
 # The same program drawn in every pixel format and a wide stride gives the same picture.
 for f in bgrx rgbx bitmask; do
-	"$PXRUN" --quiet --format $f --png "$tmp/$f.png" "$tmp/hello.pxe" >/dev/null 2>&1
+	"$PXSIM" --quiet --format $f --png "$tmp/$f.png" "$tmp/hello.pxe" >/dev/null 2>&1
 	check "hello in $f" [ -s "$tmp/$f.png" ]
 done
-"$PXRUN" --quiet --stride 1400 --png "$tmp/stride.png" "$tmp/hello.pxe" >/dev/null 2>&1
+"$PXSIM" --quiet --stride 1400 --png "$tmp/stride.png" "$tmp/hello.pxe" >/dev/null 2>&1
 check "rgbx draws what bgrx draws" cmp -s "$tmp/bgrx.png" "$tmp/rgbx.png"
 check "bitmask draws what bgrx draws" cmp -s "$tmp/bgrx.png" "$tmp/bitmask.png"
 check "a stride wider than the screen draws the same" cmp -s "$tmp/bgrx.png" "$tmp/stride.png"
 
-"$PXRUN" --quiet --screen 640x480 "$tmp/hello.pxe" >/dev/null 2>&1
+"$PXSIM" --quiet --screen 640x480 "$tmp/hello.pxe" >/dev/null 2>&1
 check "640x480 has room for a slot" [ $? -eq 0 ]
-"$PXRUN" --quiet --screen 200x150 "$tmp/hello.pxe" >/dev/null 2>"$tmp/err"; rc=$?
+"$PXSIM" --quiet --screen 200x150 "$tmp/hello.pxe" >/dev/null 2>"$tmp/err"; rc=$?
 check "a screen too small is refused with a message" sh -c "[ $rc -eq 2 ] && grep -q 'too small' '$tmp/err'"
-"$PXRUN" "$tmp/missing.pxe" >/dev/null 2>"$tmp/err"; rc=$?
+"$PXSIM" "$tmp/missing.pxe" >/dev/null 2>"$tmp/err"; rc=$?
 check "a missing program is refused with a message" sh -c "[ $rc -eq 2 ] && grep -q 'missing.pxe' '$tmp/err'"
 printf 'not a program' > "$tmp/text.pxe"
-"$PXRUN" "$tmp/text.pxe" >/dev/null 2>"$tmp/err"; rc=$?
+"$PXSIM" "$tmp/text.pxe" >/dev/null 2>"$tmp/err"; rc=$?
 check "a file that is not a program is refused" sh -c "[ $rc -eq 2 ] && grep -q 'not a valid pxVM executable' '$tmp/err'"
 
 # A loop that never ends is stopped by --max-steps (status 124).
 printf '_start:\n    JMP _start\n' > "$tmp/spin.pxs"
 asm spin "$tmp/spin.pxs"
-"$PXRUN" --quiet --max-steps 100000 "$tmp/spin.pxe" >/dev/null 2>&1; rc=$?
+"$PXSIM" --quiet --max-steps 100000 "$tmp/spin.pxe" >/dev/null 2>&1; rc=$?
 check "a busy loop is stopped by the step budget" [ $rc -eq 124 ]
 
-[ $fail -eq 0 ] && echo "test_pxrun: all $n checks passed"
+[ $fail -eq 0 ] && echo "test_pxsim: all $n checks passed"
 exit $fail

@@ -1,5 +1,5 @@
 /*
- * host.c — pxrun's side of pxvm/host.h: process output to stdout/stderr,
+ * host.c — pxsim's side of pxvm/host.h: process output to stdout/stderr,
  * wall-clock time, process memory from malloc, log lines to stderr.
  */
 #define _POSIX_C_SOURCE 200809L
@@ -9,12 +9,12 @@
 #include <time.h>
 #include "pxvm/host.h"
 #include "pxvm/vm.h"
-#include "pxrun.h"
+#include "pxsim.h"
 
-int pxrun_quiet;
+int pxsim_quiet;
 static struct timespec t0;
 
-void pxrun_clock_start(void) { clock_gettime(CLOCK_MONOTONIC, &t0); }
+void pxsim_clock_start(void) { clock_gettime(CLOCK_MONOTONIC, &t0); }
 
 uint64_t pxhost_time_us(void)
 {
@@ -38,7 +38,7 @@ void pxhost_mem_free(uint32_t *mem) { free(mem); }
 void pxhost_log(int level, const char *fmt, ...)
 {
 	static const char *const names[] = { "DEBUG", "INFO ", "WARN ", "ERROR" };
-	if (pxrun_quiet && level < 2)
+	if (pxsim_quiet && level < 2)
 		return;
 	uint64_t us = pxhost_time_us();
 	fprintf(stderr, "[%5llu.%06llu] %s sched: ", (unsigned long long)(us / 1000000),
