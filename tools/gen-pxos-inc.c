@@ -94,5 +94,24 @@ int main(int argc, char **argv)
 	       PXVM_TRAP_FLAG, PXVM_TRAP_ARG0, PXVM_TRAP_ARG1, PXVM_TRAP_ARG2, PXVM_TRAP_RESULT);
 	printf(".equ STDOUT, 1\n.equ STDERR, 2\n");
 	printf(".equ CANVAS_W, %u\n.equ CANVAS_H, %u\n", PXVM_TILE_W, PXVM_TILE_H);
+	/* The error texts for std.pxs's strerror: one string per code 1..ERROR_MAX
+	 * (an empty string where a code is unused), so a guest can say what went
+	 * wrong in the same words as the kernel and the docs. */
+	printf("\n; Exit status of a process ended by KILL (or Ctrl-C), as WAIT reports it.\n");
+	printf(".equ STATUS_KILLED, 0x%X\n", PXVM_STATUS_KILLED);
+	unsigned emax = 0;
+#define X(name, code, text) if ((code) > emax) emax = (code);
+	PXVM_ERRORS(X)
+#undef X
+	printf("\n; ERROR_TEXTS expands to the text of each error code 1..ERROR_MAX, in order.\n");
+	printf(".equ ERROR_MAX, %u\n.macro ERROR_TEXTS\n", emax);
+	for (unsigned e = 1; e <= emax; e++) {
+		const char *t = "";
+#define X(name, code, text) if ((code) == e) t = text;
+		PXVM_ERRORS(X)
+#undef X
+		printf("    .string \"%s\"\n", t);
+	}
+	printf(".endm\n");
 	return 0;
 }
