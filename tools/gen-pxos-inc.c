@@ -94,11 +94,13 @@ int main(int argc, char **argv)
 	       PXVM_TRAP_FLAG, PXVM_TRAP_ARG0, PXVM_TRAP_ARG1, PXVM_TRAP_ARG2, PXVM_TRAP_RESULT);
 	printf(".equ STDOUT, 1\n.equ STDERR, 2\n");
 	printf(".equ CANVAS_W, %u\n.equ CANVAS_H, %u\n", PXVM_TILE_W, PXVM_TILE_H);
+	printf("\n; Flags, record layouts and states that go with the system calls.\n");
+#define X(name, value, doc) printf(".equ %-14s 0x%X    ; %s\n", #name ",", (unsigned)(value), doc);
+	PXVM_ABI_CONSTS(X)
+#undef X
 	/* The error texts for std.pxs's strerror: one string per code 1..ERROR_MAX
 	 * (an empty string where a code is unused), so a guest can say what went
 	 * wrong in the same words as the kernel and the docs. */
-	printf("\n; Exit status of a process ended by KILL (or Ctrl-C), as WAIT reports it.\n");
-	printf(".equ STATUS_KILLED, 0x%X\n", PXVM_STATUS_KILLED);
 	unsigned emax = 0;
 #define X(name, code, text) if ((code) > emax) emax = (code);
 	PXVM_ERRORS(X)
