@@ -1,13 +1,21 @@
 /*
- * pxsim — run pxVM programs on the host with the kernel's own VM, scheduler,
- * system calls, PixelFS and VRAM substrate (VRAM is host memory here).
+ * pxsim — the pxOS host simulator: the kernel's own VM, scheduler, system
+ * calls, tty, PixelFS and VRAM substrate running on the host, VRAM in memory.
  *
  *   pxsim [options] PROGRAM [ARGS...]
+ *   pxsim [options] --boot [INIT-ARGS...]
  *
- * PROGRAM is a .pxe file on the host (it is placed in an in-memory PixelFS as
+ * PROGRAM is a .pxe file on the host (it is placed in the in-memory PixelFS as
  * /bin/NAME) or, with --fs, an absolute path inside that PixelFS image.
- * Exit status: the program's exit status (0..255); 128 + fault code when a
- * fault stopped it; 124 when --max-steps ran out; 2 for usage or input errors.
+ * --boot starts /boot/init from the filesystem, as the kernel does.
+ * Console input comes from --type/--input (a script typed line by line when
+ * the foreground process reads stdin), --at (typed at a given time), or the
+ * terminal (--interactive). docs/pxsim.md is the manual.
+ *
+ * Exit status: the first process's exit status (0..255); 128 + fault code when
+ * a fault stopped it; 137 when it was killed; 124 when --max-steps ran out; 125
+ * when processes were left blocked with nothing that could wake them; 2 for
+ * usage or input errors.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
@@ -20,6 +28,7 @@
 #include "kernel/vram.h"
 #include "pxvm/pixelfs.h"
 #include "pxvm/sched.h"
+#include "pxvm/tty.h"
 
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wsign-compare"
@@ -35,14 +44,28 @@
 #pragma GCC diagnostic pop
 
 #define MAX_ADDS 32
+#define MAX_FILES (PXFS_MAX_FILES + MAX_ADDS + 1)
 
 static void usage(void)
 {
 	fprintf(stderr,
 	        "usage: pxsim [options] PROGRAM [ARGS...]\n"
+	        "       pxsim [options] --boot [INIT-ARGS...]\n"
 	        "  PROGRAM           a .pxe file, or with --fs an absolute PixelFS path\n"
-	        "  --fs IMG.png      mount this PixelFS image\n"
-	        "  --add FILE=PATH   put host FILE in the in-memory PixelFS at PATH (repeatable)\n"
+	        "  --boot            run /boot/init from the filesystem, as the kernel does\n"
+	        "  --fs IMG.png      mount this PixelFS image (e.g. build/pixelfs.png)\n"
+	        "  --add FILE=PATH   put host FILE in the PixelFS at PATH (repeatable; with\n"
+	        "                    --fs, added to the image's files or replacing one)\n"
+	        "  --type STRING     console input, typed a line at a time when the foreground\n"
+	        "                    process reads stdin; escapes \\n \\t \\r \\e \\\\ \\xHH\n"
+	        "                    (\\x03 is Ctrl-C, \\x04 Ctrl-D); repeatable, in order\n"
+	        "  --input FILE      console input from FILE, as --type (- for stdin)\n"
+	        "  --at MS:STRING    type STRING (escapes as --type) when the clock reaches MS\n"
+	        "  --interactive     console input from the terminal as you type (raw mode;\n"
+	        "                    Ctrl-\\ quits); implies --realtime\n"
+	        "  --realtime        wall-clock time; default: a virtual clock (instructions /\n"
+	        "                    --mips, plus sleeps skipped), so runs repeat exactly\n"
+	        "  --mips N          virtual clock speed, million instructions a second (100)\n"
 	        "  --screen WxH      VRAM size in pixels (default 1280x800)\n"
 	        "  --stride N        pixels per scan line (default: the width)\n"
 	        "  --format F        rgbx, bgrx (default) or bitmask (R,G,B at bits 8,16,24)\n"
@@ -125,24 +148,155 @@ static int write_png(const char *path, const struct fb *fb)
 	return ok ? 0 : -1;
 }
 
+/* Add one file to the input list, replacing an earlier one with the same path. */
+static void add_input(struct pxfs_input *in, uint32_t *n, const char *path, const uint8_t *data,
+                      uint32_t size, uint32_t type)
+{
+	uint32_t i = 0;
+	while (i < *n && strcmp(in[i].path, path))
+		i++;
+	if (i == *n)
+		(*n)++;
+	in[i].path = path;
+	in[i].data = data;
+	in[i].size = size;
+	in[i].type = type;
+}
+
+/* The filesystem: the image `fs_path` (may be NULL) with the host files `adds`
+ * (FILE=PATH) and `program` (may be NULL; at /bin/NAME, its path in *start)
+ * added. Returns 0, or -1 after a message. */
+static int make_fs(struct pxfs *fs, const char *fs_path, const char **adds, int nadds, const char *program,
+                   char *start, size_t start_size)
+{
+	static uint8_t bad[PXFS_MAX_FILES];
+	static struct pxfs_input in[MAX_FILES];
+	static char paths[MAX_ADDS + 1][PXFS_PATH_MAX];
+	uint32_t n = 0;
+	uint8_t *pixels = 0;
+	int w = 0, h = 0;
+	if (fs_path) {
+		int comp;
+		pixels = stbi_load(fs_path, &w, &h, &comp, 4);
+		if (!pixels) {
+			fprintf(stderr, "pxsim: %s: not a decodable PNG (%s)\n", fs_path, stbi_failure_reason());
+			return -1;
+		}
+		int err = pxfs_mount(fs, pixels, (uint32_t)w, (uint32_t)h, bad, report, 0);
+		if (err) {
+			fprintf(stderr, "pxsim: %s: %s\n", fs_path, pxfs_strerror(err));
+			return -1;
+		}
+		if (!nadds && !program)
+			return 0; /* the image as it is */
+		struct pxfs_file f;
+		for (uint32_t i = 0; i < fs->count; i++)
+			if (pxfs_entry(fs, i, &f) == 0)
+				add_input(in, &n, f.path, f.data, f.size, f.type);
+	}
+	for (int k = 0; k <= nadds; k++) {
+		const char *file;
+		static char fname[MAX_ADDS][512];
+		if (k < nadds) {
+			const char *eq = strchr(adds[k], '=');
+			snprintf(fname[k], sizeof(fname[k]), "%.*s", (int)(eq - adds[k]), adds[k]);
+			if (strlen(eq + 1) >= sizeof(paths[k])) {
+				fprintf(stderr, "pxsim: --add %s: the path is too long\n", adds[k]);
+				return -1;
+			}
+			memcpy(paths[k], eq + 1, strlen(eq + 1) + 1);
+			file = fname[k];
+		} else if (program) {
+			const char *base = strrchr(program, '/') ? strrchr(program, '/') + 1 : program;
+			snprintf(paths[k], sizeof(paths[k]), "/bin/%.*s", (int)strcspn(base, "."), base);
+			size_t pl = strlen(paths[k]);
+			if (pl >= start_size)
+				return -1;
+			memcpy(start, paths[k], pl + 1);
+			file = program;
+		} else {
+			break;
+		}
+		const char *why = pxfs_check_path(paths[k]);
+		if (why) {
+			fprintf(stderr, "pxsim: %s: not a PixelFS path: %s\n", paths[k], why);
+			return -1;
+		}
+		size_t size;
+		uint8_t *data = read_file(file, &size);
+		if (!data)
+			return -1;
+		add_input(in, &n, paths[k], data, (uint32_t)size,
+		          size >= 4 && !memcmp(data, "PXE1", 4) ? PXFS_TYPE_PROGRAM : PXFS_TYPE_DATA);
+	}
+	uint32_t hh = pxfs_layout(in, n, PXFS_DEFAULT_WIDTH);
+	const char *why = "";
+	uint8_t *img = hh ? calloc((size_t)PXFS_DEFAULT_WIDTH * hh, 4) : 0;
+	if (!img || pxfs_build(in, n, PXFS_DEFAULT_WIDTH, hh, img, &why) ||
+	    pxfs_mount(fs, img, PXFS_DEFAULT_WIDTH, hh, bad, report, 0)) {
+		fprintf(stderr, "pxsim: cannot build the in-memory PixelFS: %s\n", why);
+		return -1;
+	}
+	return 0; /* `pixels` stays allocated: the inputs pointed into it */
+}
+
+/* Add console input from --type / --at / --input. Returns 0 or -1 after a message. */
+static int add_input_option(const char *opt, const char *v)
+{
+	char *bytes = 0;
+	size_t n = 0;
+	uint64_t at = 0;
+	if (!strcmp(opt, "--input")) {
+		bytes = (char *)read_file(strcmp(v, "-") ? v : "/dev/stdin", &n);
+		if (!bytes)
+			return -1;
+	} else {
+		if (!strcmp(opt, "--at")) {
+			char *end;
+			errno = 0;
+			at = strtoull(v, &end, 10);
+			if (errno || end == v || *end != ':') {
+				fprintf(stderr, "pxsim: --at wants MS:STRING\n");
+				return -1;
+			}
+			v = end + 1;
+		}
+		if (pxsim_unescape(v, &bytes, &n)) {
+			fprintf(stderr, "pxsim: %s: bad escape in \"%s\" (\\n \\r \\t \\e \\\\ \\xHH)\n", opt, v);
+			return -1;
+		}
+	}
+	int err = !strcmp(opt, "--at") ? pxsim_script_at(at, bytes, n) : pxsim_script_add(bytes, n);
+	free(bytes);
+	if (err)
+		fprintf(stderr, "pxsim: out of memory for the input\n");
+	return err;
+}
+
 int main(int argc, char **argv)
 {
 	const char *fs_path = 0, *png_path = 0, *format = "bgrx";
 	const char *adds[MAX_ADDS];
-	int nadds = 0;
+	int nadds = 0, boot = 0;
 	uint64_t width = 1280, height = 800, stride = 0, max_steps = 1000000000ull;
 	int i = 1;
 	for (; i < argc && argv[i][0] == '-' && argv[i][1] == '-'; i++) {
 		const char *o = argv[i];
 		const char *v = i + 1 < argc ? argv[i + 1] : 0;
 		if (!strcmp(o, "--quiet")) { pxsim_quiet = 1; continue; }
+		if (!strcmp(o, "--boot")) { boot = 1; continue; }
+		if (!strcmp(o, "--realtime")) { pxsim_realtime = 1; continue; }
+		if (!strcmp(o, "--interactive")) { pxsim_interactive = pxsim_realtime = 1; continue; }
 		if (!strcmp(o, "--help")) { usage(); return 0; }
 		if (!v) { fprintf(stderr, "pxsim: %s needs a value\n", o); return 2; }
 		i++;
 		if (!strcmp(o, "--fs")) fs_path = v;
 		else if (!strcmp(o, "--png")) png_path = v;
 		else if (!strcmp(o, "--format")) format = v;
-		else if (!strcmp(o, "--add")) {
+		else if (!strcmp(o, "--type") || !strcmp(o, "--input") || !strcmp(o, "--at")) {
+			if (add_input_option(o, v))
+				return 2;
+		} else if (!strcmp(o, "--add")) {
 			if (nadds == MAX_ADDS || !strchr(v, '=')) { fprintf(stderr, "pxsim: --add FILE=PATH (at most %d)\n", MAX_ADDS); return 2; }
 			adds[nadds++] = v;
 		} else if (!strcmp(o, "--screen")) {
@@ -155,17 +309,22 @@ int main(int argc, char **argv)
 			if (parse_uint(v, &stride)) { fprintf(stderr, "pxsim: bad --stride\n"); return 2; }
 		} else if (!strcmp(o, "--max-steps")) {
 			if (parse_uint(v, &max_steps) || !max_steps) { fprintf(stderr, "pxsim: bad --max-steps\n"); return 2; }
+		} else if (!strcmp(o, "--mips")) {
+			if (parse_uint(v, &pxsim_steps_per_us) || !pxsim_steps_per_us || pxsim_steps_per_us > 100000) {
+				fprintf(stderr, "pxsim: --mips wants 1..100000\n");
+				return 2;
+			}
 		} else {
 			fprintf(stderr, "pxsim: unknown option %s\n", o);
 			usage();
 			return 2;
 		}
 	}
-	if (i >= argc) {
+	if (!boot && i >= argc) {
 		usage();
 		return 2;
 	}
-	const char *program = argv[i++];
+	const char *program = boot ? 0 : argv[i++];
 	char args[256] = "";
 	size_t an = 0;
 	for (; i < argc && an < sizeof(args); i++)
@@ -200,77 +359,35 @@ int main(int argc, char **argv)
 		return 2;
 	}
 
-	/* The filesystem: an image, or one built in memory from host files. */
+	/* The filesystem: an image, host files, or both. */
 	static struct pxfs fs;
-	static uint8_t bad[PXFS_MAX_FILES];
-	uint8_t *pixels = 0;
-	int w = 0, h = 0;
 	char start_path[PXFS_PATH_MAX];
-	if (fs_path) {
-		int comp;
-		pixels = stbi_load(fs_path, &w, &h, &comp, 4);
-		if (!pixels) {
-			fprintf(stderr, "pxsim: %s: not a decodable PNG (%s)\n", fs_path, stbi_failure_reason());
-			return 2;
-		}
-		int err = pxfs_mount(&fs, pixels, (uint32_t)w, (uint32_t)h, bad, report, 0);
-		if (err) {
-			fprintf(stderr, "pxsim: %s: %s\n", fs_path, pxfs_strerror(err));
-			return 2;
-		}
-		snprintf(start_path, sizeof(start_path), "%s", program);
-	} else {
-		struct pxfs_input in[MAX_ADDS + 1];
-		uint8_t *datas[MAX_ADDS + 1];
-		char paths[MAX_ADDS + 1][PXFS_PATH_MAX];
-		int n = 0;
-		const char *base = strrchr(program, '/') ? strrchr(program, '/') + 1 : program;
-		snprintf(paths[0], sizeof(paths[0]), "/bin/%.*s", (int)strcspn(base, "."), base);
-		snprintf(start_path, sizeof(start_path), "%s", paths[0]);
-		const char *files[MAX_ADDS + 1];
-		files[n++] = program;
-		for (int k = 0; k < nadds; k++) {
-			const char *eq = strchr(adds[k], '=');
-			static char fname[MAX_ADDS][512];
-			snprintf(fname[k], sizeof(fname[k]), "%.*s", (int)(eq - adds[k]), adds[k]);
-			snprintf(paths[n], sizeof(paths[n]), "%s", eq + 1);
-			files[n++] = fname[k];
-		}
-		for (int k = 0; k < n; k++) {
-			size_t size;
-			datas[k] = read_file(files[k], &size);
-			if (!datas[k])
-				return 2;
-			in[k].path = paths[k];
-			in[k].data = datas[k];
-			in[k].size = (uint32_t)size;
-			in[k].type = size >= 4 && !memcmp(datas[k], "PXE1", 4) ? PXFS_TYPE_PROGRAM : PXFS_TYPE_DATA;
-		}
-		uint32_t hh = pxfs_layout(in, (uint32_t)n, PXFS_DEFAULT_WIDTH);
-		const char *why = "";
-		pixels = hh ? calloc((size_t)PXFS_DEFAULT_WIDTH * hh, 4) : 0;
-		if (!pixels || pxfs_build(in, (uint32_t)n, PXFS_DEFAULT_WIDTH, hh, pixels, &why) ||
-		    pxfs_mount(&fs, pixels, PXFS_DEFAULT_WIDTH, hh, bad, report, 0)) {
-			fprintf(stderr, "pxsim: cannot build the in-memory PixelFS: %s\n", why);
-			return 2;
-		}
-	}
+	snprintf(start_path, sizeof(start_path), "%s", boot ? "/boot/init" : program);
+	if (make_fs(&fs, fs_path, adds, nadds, fs_path || boot ? 0 : program, start_path, sizeof(start_path)))
+		return 2;
 
+	if (pxsim_interactive && pxsim_terminal_raw())
+		fprintf(stderr, "pxsim: warning: cannot put the terminal in raw mode\n");
+	tty_init();
 	sched_init(&fs, vram_layout()->nslots);
 	int pid = sched_spawn(start_path, args, 0);
 	if (pid < 0) {
 		fprintf(stderr, "pxsim: %s: %s\n", start_path, pxvm_error_text((uint32_t)-pid));
 		return 2;
 	}
+	tty_set_foreground((uint32_t)pid);
 	uint32_t alive = sched_run(max_steps);
 	int status;
 	uint32_t st;
 	if (alive) {
-		fprintf(stderr, "pxsim: stopped after %llu instructions with %u processes alive\n",
-		        (unsigned long long)sched_total_steps(), alive);
-		status = 124;
+		int budget = sched_total_steps() >= max_steps;
+		fprintf(stderr, "pxsim: stopped after %llu instructions with %u processes alive%s\n",
+		        (unsigned long long)sched_total_steps(), alive,
+		        budget ? " (--max-steps)" : ", blocked with nothing left to wake them");
+		status = budget ? 124 : 125;
 	} else if (sched_reaped_status((uint32_t)pid, &st) == 0) {
-		status = (st & PXVM_STATUS_FAULTED) ? 128 + (int)(st & 0xFF) : (int)(st & 0xFF);
+		status = (st & PXVM_STATUS_KILLED) ? 137
+		       : (st & PXVM_STATUS_FAULTED) ? 128 + (int)(st & 0xFF) : (int)(st & 0xFF);
 	} else {
 		status = 0;
 	}
