@@ -27,7 +27,7 @@ struct dis {
 	const struct pxdis_options *opt;
 	size_t nwords;
 	uint8_t *code;       /* per word: 0, 1 instruction start, 2 IMM32 value */
-	uint8_t *dref;       /* per byte: 1 when reached code names it as data */
+	uint8_t *dref;       /* per byte: reached code names it: 1 by LOAD/STORE (a word), 2 by IMM32 */
 	uint8_t *start;      /* per byte: 1 when an item starts there */
 	uint8_t *label;      /* per byte: LB_* */
 	uint32_t *next_ref;  /* per byte: the offset of the next dref after it, or size */
@@ -126,11 +126,11 @@ static void discover(struct dis *d, uint32_t root)
 			if (k == PXVM_IMM_TARGET && !amb && sp < d->nwords)
 				stack[sp++] = PXVM_IMM16(w);
 			if (!amb && k == PXVM_IMM_ADDR && in_image(d, PXVM_IMM16(w)))
-				d->dref[PXVM_IMM16(w) - d->img->base] = 1;
+				d->dref[PXVM_IMM16(w) - d->img->base] |= 1;
 			if (k == PXVM_IMM_W32 && !unknown_bits(d, (i + 1) * 4)) {
 				uint32_t v = word_at(d, (i + 1) * 4);
 				if (in_image(d, v))
-					d->dref[v - d->img->base] = 1;
+					d->dref[v - d->img->base] |= 2;
 			}
 			if (ends_path(w))
 				break;
@@ -170,11 +170,11 @@ static void layout_data(struct dis *d, uint32_t p, uint32_t e)
 {
 	while (p < e) {
 		uint32_t lim = d->next_ref[p] < e ? d->next_ref[p] : e;
-		if (!d->opt->no_strings) {
+		if (!d->opt->no_strings && !(d->dref[p] == 1 && !(p & 3u) && p + 4 <= lim)) {
 			uint32_t q = p;
 			while (q < lim && byte_known(d, q) && string_byte(d->img->bytes[q]))
 				q++;
-			uint32_t min = d->dref[p] ? 1 : 3;
+			uint32_t min = (d->dref[p] & 2) ? 1 : 3; /* IMM32 R, addr: likely a string */
 			if (q < lim && byte_known(d, q) && d->img->bytes[q] == 0 && q - p >= min) {
 				add_item(d, p, q + 1 - p, I_STRING, false);
 				p = q + 1;
@@ -397,6 +397,8 @@ static void emit(struct dis *d, struct out *o, struct pxdis_stats *st)
 			uint32_t w = word_at(d, it->off);
 			uint32_t next = it->size == 8 ? word_at(d, it->off + 4) : 0;
 			pxvm_disasm(w, next, addr, text, sizeof text);
+			if (it->kind == I_WORD && strncmp(text, ".word", 5) != 0) /* e.g. an IMM32 cut short */
+				snprintf(text, sizeof text, ".word 0x%08X", (unsigned)w);
 			if (it->kind == I_INSN && !it->amb) {
 				enum pxvm_imm_kind k = pxvm_disasm_imm_kind(PXVM_OP(w));
 				if (k == PXVM_IMM_TARGET || k == PXVM_IMM_ADDR)
