@@ -52,6 +52,7 @@ include tools/pxrun/build.mk
 include userland/build.mk
 include iso/build.mk
 include tests/build.mk
+include tests/bench/build.mk
 
 all: $(ALL_TARGETS)
 

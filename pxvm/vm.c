@@ -311,6 +311,7 @@ op_POP:   CHECK(A);
 	R[PXVM_SP] = addr + 4;
 	RA = t; /* POP SP loads the popped word into SP */
 	NEXT();
+op_DJNZ:   CHECK(AI16); if (--RA != 0) JUMP_TO(IMM16); NEXT();
 op_SYSCALL: {
 	CHECK(I16);
 	vm->pc = pc;
