@@ -53,6 +53,7 @@ include userland/build.mk
 include iso/build.mk
 include tests/build.mk
 include tools/pxdis/build.mk
+include tests/bench/build.mk
 
 all: $(ALL_TARGETS)
 
