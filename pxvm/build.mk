@@ -8,6 +8,9 @@ PXVM_SRC      := $(PXVM_CORE_SRC) $(PXVM_FS_SRC) $(PXVM_OS_SRC)
 PXVM_CORE_HOST_OBJ := $(PXVM_CORE_SRC:%.c=$(BUILD)/host/%.o)
 PXVM_FS_HOST_OBJ   := $(PXVM_FS_SRC:%.c=$(BUILD)/host/%.o)
 PXVM_OS_HOST_OBJ   := $(PXVM_OS_SRC:%.c=$(BUILD)/host/%.o)
+# The random generator (pxvm/rng.c), used by the hypervisor.
+PXVM_SRC           += pxvm/rng.c
+PXVM_OS_HOST_OBJ   += $(BUILD)/host/pxvm/rng.o
 
 # Interpreter unit tests.
 UNIT_TESTS += $(BUILD)/tests/test_vm
