@@ -106,7 +106,7 @@ int main(int argc, char **argv)
 	       ".equ HV_NOISE_GAUSS, %u\n.equ HV_NOISE_UNIFORM, %u\n.equ HV_NOISE_BITS, %u\n.equ Q16_ONE, 0x10000\n",
 	       HV_TRUNCATED, HV_FILE_BY_ID, HV_MODEL_MAX, HV_NOISE_GAUSS, HV_NOISE_UNIFORM, HV_NOISE_BITS);
 	printf("\n; PX_ERROR_TEXTS: expands to px_err_table (.word: text of error code i, 0 for none)\n"
-	       "; and the strings; used once by px.pxs.\n.macro PX_ERROR_TEXTS\n");
+	       "; and the strings; used once, by std.pxs (strerror).\n.macro PX_ERROR_TEXTS\n");
 #define X(name, code, text) printf("px_err_%d: .string \"%s\"\n", code, text);
 	PXVM_ERRORS(X)
 #undef X
@@ -122,22 +122,5 @@ int main(int argc, char **argv)
 #define X(name, value, doc) printf(".equ %-14s 0x%X    ; %s\n", #name ",", (unsigned)(value), doc);
 	PXVM_ABI_CONSTS(X)
 #undef X
-	/* The error texts for std.pxs's strerror: one string per code 1..ERROR_MAX
-	 * (an empty string where a code is unused), so a guest can say what went
-	 * wrong in the same words as the kernel and the docs. */
-	unsigned emax = 0;
-#define X(name, code, text) if ((code) > emax) emax = (code);
-	PXVM_ERRORS(X)
-#undef X
-	printf("\n; ERROR_TEXTS expands to the text of each error code 1..ERROR_MAX, in order.\n");
-	printf(".equ ERROR_MAX, %u\n.macro ERROR_TEXTS\n", emax);
-	for (unsigned e = 1; e <= emax; e++) {
-		const char *t = "";
-#define X(name, code, text) if ((code) == e) t = text;
-		PXVM_ERRORS(X)
-#undef X
-		printf("    .string \"%s\"\n", t);
-	}
-	printf(".endm\n");
 	return 0;
 }

@@ -86,7 +86,7 @@ check "boot: init runs /boot/initrc" sh -c "grep -q 'init: /apps/hello exited wi
 check "boot: init starts the shell" has "init: started the shell /boot/sh as pid 4"
 check "the shell prompts and the tty echoes the input" has 'sh\$ echo hello   world'
 check "help lists the builtins" sh -c "grep -q '  history  ' '$tmp/out' && grep -q '  kill PID...' '$tmp/out'"
-check "help lists the programs in /apps" has "Programs in /apps: cat forkdemo hello ls pingpong primes ps sleep swarm"
+check "help lists the programs in /apps" sh -c "grep '^Programs in /apps:' '$tmp/out' | grep -q ' cat forkdemo hello ls .*pingpong primes ps sleep swarm'"
 check "echo" has "^hello   world\$"
 check "ls / shows the directories" sh -c "grep -q '^dir  *- apps/' '$tmp/out' && grep -q '^dir  *- boot/' '$tmp/out'"
 check "ls /apps shows programs with their sizes" grep -q "^program  *[0-9][0-9]* forkdemo" "$tmp/out"
@@ -99,7 +99,7 @@ check "end of input ends the shell, then init" sh -c "grep -q 'init: the shell e
 
 boot 'ps\necho one\necho two\nhistory\n!2\n!!\n!99\n!x\n&\nexit 3\n'
 check "ps shows init, the shell (blocked) and itself (running)" sh -c "grep -q '^    1     0 blocked .* init' '$tmp/out' && grep -q '^    4     1 blocked .* sh' '$tmp/out' && grep -q '^    [0-9]*     4 running .* ps' '$tmp/out'"
-check "ps counts" has "ps: 3 processes, 12 slots"
+check "ps counts" has "ps: 3 processes, [0-9]* slots"
 check "history numbers the commands" sh -c "grep -q '^    2  echo one' '$tmp/out' && grep -q '^    4  history' '$tmp/out'"
 check "!N runs command N again" test "$(grep -c '^one$' "$tmp/out")" -eq 3
 check "!99 is not in the history" has_err "sh: !99: event not found"
@@ -116,7 +116,7 @@ check "an ended job is reported at the next prompt" sh -c "grep -A1 '^sh\$ sleep
 check "wait for a process that is not a child" has_err "sh: wait: no such child process"
 check "wait with a bad PID" has_err "usage: wait \[PID\]"
 
-boot 'swarm 4 0 &\nsleep 300\nps\nkill 5\nkill 5\nkill 1\nkill\nsleep 50\nps\n' --png "$tmp/swarm.png"
+boot 'swarm 4 0 &\nsleep 300\nps\nkill 5\nkill 5\nkill 1\nkill\nsleep 50\nps\n'
 check "swarm forks 4 drawers" has "swarm: 4 drawers, pids 6 7 8 9"
 check "ps shows swarm and its drawers" test "$(grep -c '^    [6-9]     5 [a-z]* .* swarm' "$tmp/out")" -eq 4
 check "the busy drawers are preempted (runnable)" grep -q "^    7     5 runnable .* swarm" "$tmp/out"
@@ -125,6 +125,9 @@ check "killing it again: no such process" has_err "sh: kill: 5: no such process"
 check "the shell may not kill init" has_err "sh: kill: 1: operation not permitted"
 check "kill without a PID" has_err "usage: kill PID..."
 check "the drawers stop when swarm is gone" sh -c "tail -n 4 '$tmp/out' | grep -q 'ps: 3 processes'"
+# The screen while the swarm runs: each drawer's colour fills its own canvas.
+boot 'swarm 4 0 &\nsleep 300\n' --max-steps 80000000 --png "$tmp/swarm.png"
+check "the run stops at --max-steps with the swarm alive" [ $rc -eq 124 ]
 /usr/bin/python3 - "$tmp/swarm.png" "$root/tests/qemu" >"$tmp/py" 2>&1 <<'PY'
 import sys
 sys.path.insert(0, sys.argv[2])
@@ -135,15 +138,16 @@ def v(i):
     return r | g << 8 | b << 16
 assert v(0) == 0x4F7870, "no substrate record in row 0"
 slots = v(4)
-colours = {5: (255, 64, 64), 6: (64, 255, 64), 7: (64, 128, 255), 8: (255, 220, 64)}
-for slot, rgb in colours.items():   # drawers 6..9 (pids) ran in slots 5..8
-    cx, cy = v(18 + 4 * slot + 2), v(18 + 4 * slot + 3)
-    n = sum(1 for y in range(cy, cy + 128) for x in range(cx, cx + 128) if img.get_pixel(x, y) == rgb)
-    assert n >= 100, "slot %d canvas has %d pixels of %s" % (slot, n, rgb)
-    print("slot", slot, n)
+canvases = [(v(18 + 4 * s + 2), v(18 + 4 * s + 3)) for s in range(slots)]
+for rgb in ((255, 64, 64), (64, 255, 64), (64, 128, 255), (255, 220, 64)):  # drawers 0..3
+    counts = [sum(1 for y in range(cy, cy + 128) for x in range(cx, cx + 128) if img.get_pixel(x, y) == rgb)
+              for cx, cy in canvases]
+    assert max(counts) >= 100, "no canvas with the drawer colour %s: %s" % (rgb, counts)
+    print(rgb, counts)
 PY
 pyrc=$?
-check "every drawer drew on its own canvas" [ $pyrc -eq 0 ] || cat "$tmp/py"
+check "every drawer drew on its canvas" [ $pyrc -eq 0 ]
+[ $pyrc -eq 0 ] || cat "$tmp/py"
 
 boot 'swarm 2 0\nps\n' --at '400:\x03'
 check "Ctrl-C kills the foreground program" has_err "sh: swarm (pid 5) killed"
