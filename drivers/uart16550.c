@@ -114,3 +114,20 @@ int uart_getc(void)
 		return inb(g_base + REG_DATA);
 	return -1;
 }
+
+int uart_irq_line(void)
+{
+	if (!g_present)
+		return -1;
+	if (g_base == UART_COM1)
+		return 4;
+	if (g_base == UART_COM2)
+		return 3;
+	return -1;
+}
+
+void uart_rx_irq(bool on)
+{
+	if (g_present)
+		outb(g_base + REG_IER, on ? 0x01 : 0x00);
+}

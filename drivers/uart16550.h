@@ -43,4 +43,13 @@ void uart_putc_raw(uint8_t c);
 /* uart_getc: the next received byte, or -1 when none is waiting (never blocks). */
 int uart_getc(void);
 
+/* uart_irq_line: the legacy IRQ of the port in use (COM1 0x3F8: 4, COM2 0x2F8:
+ * 3, PC/AT convention), or -1 when unknown (another port, or none). */
+int uart_irq_line(void);
+
+/* uart_rx_irq: turn the "received data available" interrupt (IER bit 0) on or
+ * off; MCR OUT2, which gates the UART's interrupt line on PCs, is already set
+ * by uart_init. No effect without a UART. */
+void uart_rx_irq(bool on);
+
 #endif /* PXOS_UART16550_H */

@@ -350,6 +350,7 @@ uint32_t sched_run(uint64_t max_steps)
 			vram_tile_flush(p->slot, p->vm.mem, p->vm.dirty);
 		if (++quanta % RENDER_EVERY == 0 || p->state != PROC_RUNNABLE)
 			sched_render();
+		pxhost_poll(); /* input, timers, the monitor's hot key: between quanta */
 	}
 	sched_render();
 	uint32_t alive = 0;
