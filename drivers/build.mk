@@ -26,3 +26,9 @@ UNIT_TESTS += $(BUILD)/tests/test_fb
 $(BUILD)/tests/test_fb: $(BUILD)/host/tests/unit/test_fb.o $(DRIVERS_HOST_OBJ)
 	@mkdir -p $(@D)
 	$(HOSTCC) $(HOST_CFLAGS) $^ -o $@ -lcmocka
+
+# Keyboard scancode decoder unit tests.
+UNIT_TESTS += $(BUILD)/tests/test_kbdmap
+$(BUILD)/tests/test_kbdmap: $(BUILD)/host/tests/unit/test_kbdmap.o $(BUILD)/host/drivers/kbdmap.o
+	@mkdir -p $(@D)
+	$(HOSTCC) $(HOST_CFLAGS) $^ -o $@ -lcmocka
