@@ -1,5 +1,6 @@
 /*
- * uart16550.h — polled driver for a PC 16550-compatible UART (COM port).
+ * uart16550.h — driver for a PC 16550-compatible UART (COM port): polled
+ * output, input polled or by the receive interrupt (uart_rx_irq).
  *
  * Follows the TI/National PC16550D datasheet register map: RBR/THR (+0),
  * IER (+1), IIR/FCR (+2), LCR (+3), MCR (+4), LSR (+5), MSR (+6), SCR (+7);

@@ -141,6 +141,10 @@ void irq_report(void)
 			        (pic_mask_bits() & (1u << i)) ? " (masked)" : "");
 	kprintf("  spurious IRQ 7: %llu, IRQ 15: %llu; PIC mask 0x%04x\n", (unsigned long long)spurious[0],
 	        (unsigned long long)spurious[1], pic_mask_bits());
+	unsigned last;
+	uint64_t other = trap_unexpected(&last);
+	if (other)
+		kprintf("  unexpected interrupts on unrouted vectors: %llu (last 0x%x)\n", (unsigned long long)other, last);
 	kprintf("  keyboard: %s, %llu scancodes, %llu dropped\n", ps2kbd_present() ? "PS/2" : "none",
 	        (unsigned long long)kr, (unsigned long long)kd);
 	kprintf("  serial: %s, %llu bytes received, %llu dropped\n",
