@@ -24,10 +24,12 @@
 #include "vram.h"
 #include "drivers/acpi.h"
 #include "drivers/fb.h"
+#include "drivers/rng.h"
 #include "drivers/timer.h"
 #include "drivers/uart16550.h"
 #include "pxvm/host.h"
 #include "pxvm/sched.h"
+#include "pxvm/hv.h"
 
 /* The boot CPU's kernel stack; entry.asm loads kernel_stack_top into RSP. */
 static uint8_t kernel_stack[KSTACK_SIZE] __attribute__((aligned(16)));
@@ -166,11 +168,14 @@ void kmain(struct pxos_bootinfo *bi)
 	kinfo("pmm", "%zu MiB free for the kernel", pmm_free_pages() / 256);
 	acpi_init(bi->acpi_rsdp);
 	timer_init(bi->tsc_at_entry);
+	uart_set_clock(timer_us);
 	kinfo("timer", "TSC %llu.%03llu MHz (from %s)", (unsigned long long)(timer_tsc_hz() / 1000000),
 	      (unsigned long long)(timer_tsc_hz() / 1000 % 1000), timer_source());
 	irq_init();
 	if (power_under_qemu())
 		kinfo("kernel", "running under QEMU (%s)", power_hypervisor_name());
+	hwrng_boot_seed(cmdline_get("seed"));
+	hv_init();
 	screen_init(bi, fb_ok);
 	ramdisk_mount(bi, &rootfs);
 	sched_init(&rootfs, vram_ready() ? vram_layout()->nslots : 0);
