@@ -20,10 +20,12 @@ enum {
  * port takes about 1 us on real chipsets, so this bounds a wait to ~10 ms. */
 #define UART_SPIN_LIMIT 10000u
 #define UART_MAX_STALLS 3u
+#define UART_STALL_US 200000u  /* with a clock: longest wait for one byte */
 
 static uint16_t g_base;
 static bool g_present;
 static unsigned g_stalls;
+static uint64_t (*g_clock)(void);
 
 static bool probe(uint16_t base)
 {
@@ -81,17 +83,35 @@ bool uart_init(uint16_t base, uint32_t baud)
 bool uart_present(void) { return g_present; }
 uint16_t uart_base(void) { return g_present ? g_base : 0; }
 
+void uart_set_clock(uint64_t (*now_us)(void)) { g_clock = now_us; }
+
+static bool thr_empty(void) { return inb(g_base + REG_LSR) & LSR_THR_EMPTY; }
+
 void uart_putc_raw(uint8_t c)
 {
 	if (!g_present)
 		return;
-	for (unsigned i = 0; i < UART_SPIN_LIMIT; i++) {
-		if (inb(g_base + REG_LSR) & LSR_THR_EMPTY) {
-			outb(g_base + REG_DATA, c);
-			g_stalls = 0;
-			return;
+	if (g_clock) {
+		/* Bounded by time: a loaded emulator host can take longer than
+		 * any spin count to drain the transmitter. */
+		uint64_t end = g_clock() + UART_STALL_US;
+		do {
+			if (thr_empty()) {
+				outb(g_base + REG_DATA, c);
+				g_stalls = 0;
+				return;
+			}
+			cpu_pause();
+		} while (g_clock() < end);
+	} else {
+		for (unsigned i = 0; i < UART_SPIN_LIMIT; i++) {
+			if (thr_empty()) {
+				outb(g_base + REG_DATA, c);
+				g_stalls = 0;
+				return;
+			}
+			cpu_pause();
 		}
-		cpu_pause();
 	}
 	if (++g_stalls >= UART_MAX_STALLS)
 		g_present = false; /* the port stopped draining: stop waiting on it */
@@ -113,4 +133,21 @@ int uart_getc(void)
 	if (inb(g_base + REG_LSR) & LSR_DATA_READY)
 		return inb(g_base + REG_DATA);
 	return -1;
+}
+
+int uart_irq_line(void)
+{
+	if (!g_present)
+		return -1;
+	if (g_base == UART_COM1)
+		return 4;
+	if (g_base == UART_COM2)
+		return 3;
+	return -1;
+}
+
+void uart_rx_irq(bool on)
+{
+	if (g_present)
+		outb(g_base + REG_IER, on ? 0x01 : 0x00);
 }

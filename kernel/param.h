@@ -54,4 +54,9 @@
 #define DEBUG_EXIT_PORT  0xF4
 #define PXOS_EXIT_PANIC  0x7E    /* kernel panic or CPU exception */
 
+/* Interrupts and input (kernel/irq.c, kernel/input.c) */
+#define TICK_HZ          1000    /* PIT tick: wakes the idle CPU, bounds deadline lateness */
+#define INPUT_RING_SIZE  4096    /* bytes queued per input ring (keyboard scancodes, serial RX) */
+#define MONITOR_HOTKEY   0x1C    /* Ctrl-\ on keyboard or serial: enter the debug monitor */
+
 #endif /* PXOS_PARAM_H */
