@@ -168,7 +168,6 @@ void kmain(struct pxos_bootinfo *bi)
 	kinfo("pmm", "%zu MiB free for the kernel", pmm_free_pages() / 256);
 	acpi_init(bi->acpi_rsdp);
 	timer_init(bi->tsc_at_entry);
-	uart_set_clock(timer_us);
 	kinfo("timer", "TSC %llu.%03llu MHz (from %s)", (unsigned long long)(timer_tsc_hz() / 1000000),
 	      (unsigned long long)(timer_tsc_hz() / 1000 % 1000), timer_source());
 	irq_init();
