@@ -32,6 +32,14 @@
 #define HV_INFLIGHT_MAX  8       /* LLM/oracle calls in flight at once */
 #define HV_PROMPT_MAX    4096    /* longest prompt, bytes */
 #define HV_REPLY_MAX     8192    /* longest reply kept by the kernel, bytes */
+#define BRIDGE_PAYLOAD_MAX     4608   /* largest frame payload, bytes (a REQUEST: 2 + model + prompt) */
+#define BRIDGE_TXQ             16     /* reliable frames the kernel queues for sending */
+#define BRIDGE_HELLO_WAIT_MS   300    /* boot handshake: wait this long for HELLO_ACK */
+#define BRIDGE_RETRY_MS        400    /* resend an unacknowledged frame after this long */
+#define BRIDGE_RETRIES         8      /* sends of one frame before the link is declared down */
+#define BRIDGE_PROBE_MS        3000   /* bridge silent this long with calls in flight: send HELLO */
+#define BRIDGE_IDLE_TIMEOUT_MS 20000  /* no reply part or keep-alive this long: -ETIMEDOUT */
+#define BRIDGE_CALL_TIMEOUT_MS 300000 /* no call lasts longer than this: -ETIMEDOUT */
 
 /* Kernel memory */
 #define KSTACK_SIZE      (64 * 1024)   /* boot CPU kernel stack */

@@ -14,3 +14,6 @@ UNIT_TESTS += $(BUILD)/tests/test_vm
 $(BUILD)/tests/test_vm: $(BUILD)/host/tests/unit/test_vm.o $(BUILD)/host/pxvm/vm.o $(BUILD)/host/pxvm/isa.o
 	@mkdir -p $(@D)
 	$(HOSTCC) $(HOST_CFLAGS) $^ -o $@ -lcmocka
+
+# The serial bridge's frame codec (kernel/bridge.c and tools/pxbridge).
+PXVM_SRC += pxvm/frame.c
