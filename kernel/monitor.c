@@ -11,6 +11,7 @@
 #include "power.h"
 #include "vram.h"
 #include "pxvm/sched.h"
+#include "bridge.h"
 #include "drivers/uart16550.h"
 #include "drivers/timer.h"
 
@@ -163,6 +164,8 @@ static const struct {
 	{ "panic", "", "panic the kernel (tests the panic path; halts)", cmd_panic },
 	{ "exit", "[CODE]", "end QEMU (isa-debug-exit); default 0, or 1 if the kernel logged errors", cmd_exit },
 	{ "reset", "", "reset the machine", cmd_reset },
+	{ "llm", "[-m M] [-o] TEXT", "ask the host bridge's LLM (-o: oracle) and print the answer", bridge_monitor_cmd },
+	{ "bridge", "", "serial bridge link status and counters", bridge_monitor_cmd },
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 
@@ -201,7 +204,9 @@ static void read_line(char *buf, size_t cap)
 {
 	size_t n = 0;
 	for (;;) {
-		int c = uart_getc();
+		bridge_uart_poll(); /* serial bytes through the bridge's demultiplexer */
+		bridge_poll();
+		int c = bridge_getc();
 		if (c < 0) {
 			cpu_pause();
 			continue;

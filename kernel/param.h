@@ -40,6 +40,7 @@
 #define BRIDGE_PROBE_MS        3000   /* bridge silent this long with calls in flight: send HELLO */
 #define BRIDGE_IDLE_TIMEOUT_MS 20000  /* no reply part or keep-alive this long: -ETIMEDOUT */
 #define BRIDGE_CALL_TIMEOUT_MS 300000 /* no call lasts longer than this: -ETIMEDOUT */
+#define BRIDGE_CONSOLE_QUEUE   1024   /* typed console bytes the bridge keeps for bridge_getc */
 
 /* Kernel memory */
 #define KSTACK_SIZE      (64 * 1024)   /* boot CPU kernel stack */

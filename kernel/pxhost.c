@@ -11,6 +11,7 @@
 #include "heap.h"
 #include "console.h"
 #include "drivers/timer.h"
+#include "bridge.h"
 
 void pxhost_output(uint32_t pid, int fd, const char *s, size_t n)
 {
@@ -37,18 +38,20 @@ void pxhost_log(int level, const char *fmt, ...)
 	klog((enum klog_level)level, "sched", "%s", buf);
 }
 
-void pxhost_poll(void) {}
+void pxhost_poll(void)
+{
+	bridge_uart_poll();
+	bridge_poll();
+}
 
 int pxhost_idle(uint64_t until_us)
 {
 	(void)until_us;
-	return -1; /* nothing can wake a blocked process yet */
+	if (bridge_busy()) { /* an LLM call's answer (or its timeout) will wake it */
+		pxhost_poll();
+		return 0;
+	}
+	return -1; /* nothing else can wake a blocked process yet */
 }
 
-int pxhost_llm_submit(uint32_t id, uint32_t kind, const char *model, const char *prompt, uint32_t len)
-{
-	(void)id; (void)kind; (void)model; (void)prompt; (void)len;
-	return -PXE_ENOBRIDGE;
-}
-
-void pxhost_llm_cancel(uint32_t id) { (void)id; }
+/* pxhost_llm_submit and pxhost_llm_cancel: kernel/bridge.c. */
