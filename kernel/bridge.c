@@ -373,13 +373,15 @@ int bridge_getc(void)
 
 bool bridge_present(void) { return present; }
 
-bool bridge_busy(void)
+static unsigned calls_in_flight(void)
 {
+	unsigned n = 0;
 	for (unsigned i = 0; i < sizeof(calls) / sizeof(calls[0]); i++)
-		if (calls[i].used)
-			return true;
-	return false;
+		n += calls[i].used;
+	return n;
 }
+
+bool bridge_busy(void) { return calls_in_flight() != 0; }
 
 void bridge_poll(void)
 {
@@ -495,7 +497,7 @@ static void cmd_status(void)
 	kprintf("bridge: %s, session %08x; %u calls in flight; %u frames out, %u in; "
 	        "%u retransmits, %u NAKs in, %u NAKs out, %u duplicates, %u bad frames, "
 	        "%u timeouts, %u links lost\n",
-	        present ? "present" : "absent", peer_session, (unsigned)bridge_busy() ? 1u : 0u,
+	        present ? "present" : "absent", peer_session, calls_in_flight(),
 	        st.frames_out, st.frames_in, st.retransmits, st.naks_in, st.naks_out, st.dups, dmx.bad,
 	        st.timeouts, st.lost);
 }

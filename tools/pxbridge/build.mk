@@ -35,3 +35,13 @@ fuzz-frame: $(FRAME_FUZZ) $(FRAME_FUZZ_SEED)
 	$(FRAME_FUZZ_SEED) $(BUILD)/fuzz/frame-corpus
 	cd $(BUILD)/fuzz && ./fuzz_frame -max_total_time=$(BRIDGE_FUZZ_TIME) -max_len=16384 \
 		-timeout=10 -print_final_stats=1 frame-corpus
+
+# The bridge itself (libcurl + cJSON from Debian: tools/deps.sh).
+PXBRIDGE     := $(BUILD)/tools/pxbridge
+PXBRIDGE_SRC := tools/pxbridge/main.c tools/pxbridge/backend.c tools/pxbridge/sse.c
+PXBRIDGE_OBJ := $(PXBRIDGE_SRC:%.c=$(BUILD)/host/%.o) $(FRAME_HOST_OBJ)
+ALL_TARGETS  += $(PXBRIDGE)
+
+$(PXBRIDGE): $(PXBRIDGE_OBJ)
+	@mkdir -p $(@D)
+	$(HOSTCC) $(HOST_CFLAGS) $^ -o $@ -lcurl -lcjson
