@@ -45,3 +45,38 @@ ALL_TARGETS  += $(PXBRIDGE)
 $(PXBRIDGE): $(PXBRIDGE_OBJ)
 	@mkdir -p $(@D)
 	$(HOSTCC) $(HOST_CFLAGS) $^ -o $@ -lcurl -lcjson
+
+SSE_FUZZ := $(BUILD)/fuzz/fuzz_sse
+$(SSE_FUZZ): tests/fuzz/fuzz_sse.c tools/pxbridge/sse.c tools/pxbridge/sse.h
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_FLAGS) tests/fuzz/fuzz_sse.c tools/pxbridge/sse.c -lcjson -o $@
+
+# Seeds: a streamed answer, a whole answer, an error and a model list.
+SSE_SEEDS := $(BUILD)/fuzz/sse-corpus/.seeded
+$(SSE_SEEDS):
+	@mkdir -p $(@D)
+	printf '\x20data: {"choices":[{"delta":{"content":"Hel"}}]}\r\n\r\ndata: {"choices":[{"delta":{"content":"lo \\u00e9"},"finish_reason":null}]}\n\ndata: [DONE]\n\n' > $(@D)/stream
+	printf '\x00{"choices":[{"message":{"role":"assistant","content":"yes"}}]}' > $(@D)/whole
+	printf '\x05data: {"error":{"message":"model not loaded"}}\n\n' > $(@D)/error
+	printf '\x00{"data":[{"id":"qwen2.5-7b","object":"model"}],"models":[{"name":"llama3"}]}' > $(@D)/models
+	touch $@
+
+fuzz-sse: $(SSE_FUZZ) $(SSE_SEEDS)
+	cd $(BUILD)/fuzz && ./fuzz_sse -max_total_time=$(BRIDGE_FUZZ_TIME) -max_len=8192 \
+		-timeout=10 -print_final_stats=1 sse-corpus
+
+# Bounded runs of both fuzzers in `make check-unit` (a shell wrapper, as the
+# other script tests); a crash fails the unit tests and leaves its input in
+# $(BUILD)/fuzz/.
+UNIT_TESTS += $(BUILD)/tests/test_fuzz_bridge
+$(BUILD)/tests/test_fuzz_bridge: $(FRAME_FUZZ) $(FRAME_FUZZ_SEED) $(SSE_FUZZ) $(SSE_SEEDS)
+	@mkdir -p $(@D)
+	printf '#!/bin/sh\nset -e\ncd %s\nmkdir -p frame-corpus\n./frame_seeds frame-corpus\n./fuzz_frame -max_total_time=%s -max_len=16384 -timeout=10 frame-corpus 2>fuzz_frame.log || { tail -40 fuzz_frame.log; exit 1; }\n./fuzz_sse -max_total_time=%s -max_len=8192 -timeout=10 sse-corpus 2>fuzz_sse.log || { tail -40 fuzz_sse.log; exit 1; }\necho "bridge fuzzers (frame, sse): no crash"\n' \
+		'$(abspath $(BUILD)/fuzz)' '$(BRIDGE_FUZZ_SMOKE)' '$(BRIDGE_FUZZ_SMOKE)' > $@
+	chmod +x $@
+
+# Unit tests of pxbridge's SSE/JSON reader.
+UNIT_TESTS += $(BUILD)/tests/test_pxbridge_sse
+$(BUILD)/tests/test_pxbridge_sse: $(BUILD)/host/tests/unit/test_pxbridge_sse.o $(BUILD)/host/tools/pxbridge/sse.o
+	@mkdir -p $(@D)
+	$(HOSTCC) $(HOST_CFLAGS) $^ -o $@ -lcmocka -lcjson
