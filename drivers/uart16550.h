@@ -34,14 +34,9 @@ bool uart_present(void);
 uint16_t uart_base(void);
 
 /* uart_write: send `n` bytes, turning "\n" into "\r\n". Each byte waits at most
- * ~10 ms for the transmitter (200 ms once uart_set_clock gave a clock); after
- * three such timeouts in a row the port is declared gone and later output is
- * dropped. */
+ * 5e8 TSC cycles (0.1..0.5 s) for the transmitter; after three such timeouts
+ * in a row the port is declared gone and later output is dropped. */
 void uart_write(const char *s, size_t n);
-
-/* uart_set_clock: bound transmit waits by time, with `now_us` (microseconds,
- * monotonic) instead of by a count of status reads. */
-void uart_set_clock(uint64_t (*now_us)(void));
 
 /* uart_putc_raw: send one byte as is (no newline translation), bounded wait. */
 void uart_putc_raw(uint8_t c);

@@ -15,6 +15,7 @@
 #include "klog.h"
 #include "lib.h"
 #include "monitor.h"
+#include "bridge.h"
 #include "panic.h"
 #include "param.h"
 #include "pmm.h"
@@ -168,7 +169,6 @@ void kmain(struct pxos_bootinfo *bi)
 	kinfo("pmm", "%zu MiB free for the kernel", pmm_free_pages() / 256);
 	acpi_init(bi->acpi_rsdp);
 	timer_init(bi->tsc_at_entry);
-	uart_set_clock(timer_us);
 	kinfo("timer", "TSC %llu.%03llu MHz (from %s)", (unsigned long long)(timer_tsc_hz() / 1000000),
 	      (unsigned long long)(timer_tsc_hz() / 1000 % 1000), timer_source());
 	irq_init();
@@ -180,6 +180,7 @@ void kmain(struct pxos_bootinfo *bi)
 	ramdisk_mount(bi, &rootfs);
 	sched_init(&rootfs, vram_ready() ? vram_layout()->nslots : 0);
 	status_line(bi);
+	bridge_init();
 	kinfo("kernel", "boot took %llu ms from loader entry", (unsigned long long)(timer_us() / 1000));
 	start_init();
 	main_loop();
