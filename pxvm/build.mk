@@ -25,7 +25,7 @@ SCHED_TEST_HOST_OBJ  := $(BUILD)/host/tests/unit/sched_testhost.o $(SCHED_TEST_P
 $(BUILD)/host/tests/unit/sched_testhost.o: HOST_CFLAGS += \
 	-DTH_INC_DIR='"$(abspath $(BUILD)/userland/include)"' -DTH_LIB_DIR='"$(abspath userland/lib)"'
 
-SCHED_TESTS := $(BUILD)/tests/test_sched
+SCHED_TESTS := $(BUILD)/tests/test_sched $(BUILD)/tests/test_sched_fs
 UNIT_TESTS  += $(SCHED_TESTS)
 $(SCHED_TESTS): $(BUILD)/tests/%: $(BUILD)/host/tests/unit/%.o $(SCHED_TEST_HOST_OBJ) | $(BUILD)/userland/include/pxos.inc
 	@mkdir -p $(@D)
