@@ -28,6 +28,7 @@ unsigned th_polls, th_idles, th_warnings;
 const char *th_input;
 size_t th_input_chunk;
 int th_no_idle;
+long th_live_allocs;
 struct fb th_fb;
 uint32_t *th_vram;
 
@@ -54,9 +55,18 @@ void pxhost_output(uint32_t pid, int fd, const char *s, size_t n)
 
 uint64_t pxhost_time_us(void) { return th_now_us; }
 
-uint32_t *pxhost_mem_alloc(void) { return malloc(PXVM_MEM_ALLOC_WORDS * sizeof(uint32_t)); }
+uint32_t *pxhost_mem_alloc(void)
+{
+	uint32_t *m = malloc(PXVM_MEM_ALLOC_WORDS * sizeof(uint32_t));
+	th_live_allocs += m != 0;
+	return m;
+}
 
-void pxhost_mem_free(uint32_t *mem) { free(mem); }
+void pxhost_mem_free(uint32_t *mem)
+{
+	th_live_allocs -= mem != 0;
+	free(mem);
+}
 
 void pxhost_log(int level, const char *fmt, ...)
 {

@@ -42,6 +42,9 @@ extern size_t th_input_chunk;
  * everything is blocked (to look at processes mid-way). */
 extern int th_no_idle;
 
+/* Blocks from pxhost_mem_alloc not yet freed. */
+extern long th_live_allocs;
+
 /* The screen (th_width x th_height, RGBX8) and its pixels. */
 extern struct fb th_fb;
 extern uint32_t *th_vram;
