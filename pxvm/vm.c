@@ -147,7 +147,7 @@ void pxvm_fault(struct pxvm *vm, enum pxvm_fault f, uint32_t addr)
  * jump ("cross-jumping"), which costs the branch predictor the per-opcode
  * history that threaded code is for; keep one dispatch per handler. */
 #if defined(__GNUC__) && !defined(__clang__)
-__attribute__((optimize("no-crossjumping", "no-gcse")))
+__attribute__((optimize("no-crossjumping")))
 #endif
 enum pxvm_run_result pxvm_run(struct pxvm *vm, uint64_t budget)
 {
