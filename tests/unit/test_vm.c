@@ -35,12 +35,39 @@ static int teardown(void **state)
 	return 0;
 }
 
-/* Put `n` words at PXVM_IMAGE_BASE and run until stop. */
+/* Opcodes that some test ran to completion (or, for BRK, to its fault). */
+static uint8_t covered[256];
+static uint32_t step_mem[PXVM_MEM_ALLOC_WORDS];
+
+/* Put `n` words at PXVM_IMAGE_BASE and run until stop, in one pxvm_run.
+ * Unless a syscall hook is set (hooks count their calls), the same run is
+ * repeated on a copy one instruction at a time: it must end in the same
+ * state (the budget is exact, so quanta cannot change a result), and it
+ * records which opcodes ran, for test_every_opcode_covered. */
 static enum pxvm_run_result run_words(const uint32_t *w, size_t n, uint64_t budget)
 {
 	memcpy((uint8_t *)mem + PXVM_IMAGE_BASE, w, n * 4);
 	vm.pc = PXVM_IMAGE_BASE;
-	return pxvm_run(&vm, budget);
+	struct pxvm s = vm;
+	memcpy(step_mem, mem, sizeof(step_mem));
+	s.mem = step_mem;
+	enum pxvm_run_result r = pxvm_run(&vm, budget);
+	if (vm.syscall)
+		return r;
+	enum pxvm_run_result sr = PXVM_RUN_BUDGET;
+	for (uint64_t k = 0; k < budget && sr == PXVM_RUN_BUDGET && !s.fault; k++) {
+		uint32_t op = s.pc < PXVM_MEM_SIZE ? step_mem[s.pc / 4] & 0xFFu : 0xFFu;
+		sr = pxvm_run(&s, 1);
+		if (!s.fault || s.fault == PXVM_FAULT_BREAKPOINT)
+			covered[op] = 1;
+	}
+	if (s.fault)
+		sr = PXVM_RUN_FAULT;
+	if (sr != r || s.pc != vm.pc || s.steps != vm.steps || memcmp(s.r, vm.r, sizeof(s.r)) ||
+	    s.fault != vm.fault || s.fault_addr != vm.fault_addr || memcmp(step_mem, mem, sizeof(step_mem)))
+		fail_msg("run in single steps differs from one run: result %d/%d pc 0x%x/0x%x steps %llu/%llu", sr, r,
+		         s.pc, vm.pc, (unsigned long long)s.steps, (unsigned long long)vm.steps);
+	return r;
 }
 #define RUN(...) run_words((const uint32_t[]){ __VA_ARGS__ }, sizeof((const uint32_t[]){ __VA_ARGS__ }) / 4, 1000)
 
@@ -791,6 +818,16 @@ static void test_trap_flag(void **state)
 	assert_int_equal(RUN(E(NOP, 0, 0, 0), HALT), PXVM_RUN_HALT);
 }
 
+/* Registered last: every opcode in the ISA table was run by a test above, so
+ * a new opcode cannot be added without a test of its semantics. */
+static void test_every_opcode_covered(void **state)
+{
+	(void)state;
+	for (uint32_t op = 0; op < 256; op++)
+		if (pxvm_opinfo(op)->name && !covered[op])
+			fail_msg("no test runs %s (0x%02X)", pxvm_opinfo(op)->name, op);
+}
+
 static void put_header(uint8_t *f, uint32_t magic, uint16_t ver, uint32_t entry, uint32_t size)
 {
 	memcpy(f, &magic, 4);
@@ -893,6 +930,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_fault_from_syscall_hook, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_budget_exact, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_trap_flag, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_every_opcode_covered, setup, teardown),
 	};
 	return cmocka_run_group_tests_name("pxvm interpreter", tests, NULL, NULL);
 }
