@@ -31,6 +31,7 @@ pxbridge.log, qemu.log). Last line: "bridge: N passed, N failed".
 
 import argparse
 import os
+import shutil
 import re
 import socket
 import subprocess
@@ -120,11 +121,12 @@ class BridgeQemu(pxqemu.Qemu):
 class BridgeCase(unittest.TestCase):
     T = 120  # seconds for boot markers
 
-    def boot(self, name, bridge_args=(), env=None, bridge=True):
+    def boot(self, name, bridge_args=(), env=None, bridge=True, img=None):
+        img = img or CFG["img"]
         if bridge:
-            vm = BridgeQemu(CFG["img"], name, bridge_args=bridge_args, env=env, build=CFG["build"])
+            vm = BridgeQemu(img, name, bridge_args=bridge_args, env=env, build=CFG["build"])
         else:
-            vm = pxqemu.Qemu(CFG["img"], name, build=CFG["build"])
+            vm = pxqemu.Qemu(img, name, build=CFG["build"])
         self.addCleanup(vm.close)
         vm.expect(r"pxmon> ", self.T)
         return vm
@@ -140,6 +142,15 @@ class BridgeCase(unittest.TestCase):
             answer = answer[:-2]  # the newline the monitor prints before "llm: "
         vm.expect(r"pxmon> ", 30)
         return answer, m
+
+    @staticmethod
+    def script():
+        """The --script rules file for the fault and guest tests."""
+        path = os.path.join(CFG["build"], "tests", "qemu", "bridge-script.txt")
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "w") as f:
+            f.write(SCRIPT_LONG)
+        return path
 
     @staticmethod
     def summary(text, m):
@@ -285,12 +296,6 @@ gap: 400
 
 
 class FaultTests(BridgeCase):
-    def script(self):
-        path = os.path.join(CFG["build"], "tests", "qemu", "bridge-script.txt")
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        with open(path, "w") as f:
-            f.write(SCRIPT_LONG)
-        return path
 
     def test_corrupt_frames(self):
         vm = self.boot("bridge-corrupt", ["--script", self.script(), "--corrupt-frames", "25",
@@ -339,6 +344,51 @@ class FaultTests(BridgeCase):
         self.finish(vm)
 
 
+class GuestTrapTests(BridgeCase):
+    """A guest program (tests/programs/llmtrap.pxs) calls CALL_LLM through the
+    hypervisor (SYSCALL HVTRAP) and prints RESULT and its reply buffer."""
+
+    def image(self):
+        stage = os.path.join(CFG["build"], "tests", "qemu", "variants", "bridge-rootfs")
+        shutil.rmtree(stage, ignore_errors=True)
+        shutil.copytree(os.path.join(CFG["build"], "rootfs"), stage)
+        os.makedirs(os.path.join(stage, "test"))
+        shutil.copy(CFG["llmtrap"], os.path.join(stage, "test"))
+        ramdisk = stage + ".png"
+        subprocess.run([os.path.join(CFG["build"], "tools", "pxfs"), "build", ramdisk, stage],
+                       check=True, stdout=subprocess.DEVNULL)
+        dst = os.path.join(CFG["build"], "tests", "qemu", "variants", "bridge.img")
+        return pxqemu.make_variant(CFG["img"], dst, replace={"/pxos/pixelfs.png": ramdisk})
+
+    def trap(self, vm, prompt):
+        vm.send("run /test/llmtrap %s\r" % prompt)
+        m = vm.expect(r"llmtrap: result (\d+)\r?\n", 60)
+        reply = vm.expect(r"([^\r\n]*)\r?\n", 10).group(1)
+        vm.expect(r"pxmon> ", 30)
+        result = int(m.group(1))
+        if result == 2**32 - 1:  # -ENOSYS
+            self.skipTest("the hypervisor does not serve CALL_LLM in this build")
+        return result, reply
+
+    def test_guest_call_and_truncation(self):
+        vm = self.boot("bridge-guest", ["--script", self.script()], img=self.image())
+        result, reply = self.trap(vm, "slowstart")
+        self.assertEqual((result, reply), (24, "answered after a restart"))
+        # An answer longer than the 48-byte buffer: 47 bytes kept, flagged.
+        result, reply = self.trap(vm, "long")
+        self.assertEqual(result, 0x40000000 | 47)
+        self.assertEqual(reply, "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJK")
+        self.finish(vm)
+
+    def test_guest_no_bridge(self):
+        vm = self.boot("bridge-guest-none", bridge=False, img=self.image())
+        t0 = time.monotonic()
+        result, _ = self.trap(vm, "hello")
+        self.assertEqual(result, 2**32 - 19)  # -ENOBRIDGE, at once
+        self.assertLess(time.monotonic() - t0, 10)
+        self.finish(vm)
+
+
 def main():
     here = os.path.dirname(os.path.abspath(__file__))
     repo = os.path.dirname(os.path.dirname(here))
@@ -350,12 +400,13 @@ def main():
     CFG["build"] = os.path.abspath(args.build)
     CFG["img"] = os.path.join(CFG["build"], "pxos.img")
     CFG["pxbridge"] = os.path.join(CFG["build"], "tools", "pxbridge")
-    missing = [p for p in (CFG["img"], CFG["pxbridge"]) if not os.path.exists(p)]
+    CFG["llmtrap"] = os.path.join(CFG["build"], "tests", "programs", "llmtrap.pxe")
+    missing = [p for p in (CFG["img"], CFG["pxbridge"], CFG["llmtrap"]) if not os.path.exists(p)]
     if missing:
         print("test_bridge: missing %s: run `make all` first" % ", ".join(missing), file=sys.stderr)
         print("bridge: 0 passed, 1 failed")
         return 1
-    return pxqemu.run_suite("bridge", (HttpTests, TimeoutTests, NoBridgeTests, FaultTests), args.filters)
+    return pxqemu.run_suite("bridge", (HttpTests, TimeoutTests, NoBridgeTests, FaultTests, GuestTrapTests), args.filters)
 
 
 if __name__ == "__main__":
