@@ -190,8 +190,13 @@ class HttpTests(BridgeCase):
             self.assertEqual(answer, "ok")
             status = self.finish(vm)
             self.assertIn("0 calls in flight", status)
-            chats = mock.chat_requests()
-            self.assertEqual(len(chats), 3)
+            # Programs started at boot may have asked too: pick ours by prompt.
+            def asked(prompt):
+                found = [r for r in mock.chat_requests()
+                         if r["body"]["messages"][-1]["content"] == prompt]
+                self.assertEqual(len(found), 1, prompt)
+                return found[0]
+            chats = [asked("What is six times seven?"), asked("Is 42 even?"), asked("hi")]
             b0 = chats[0]["body"]
             self.assertEqual(b0["model"], "mock-model-a")
             self.assertTrue(b0["stream"])
@@ -207,6 +212,38 @@ class HttpTests(BridgeCase):
                                   r"answer %d bytes, first part \d+ ms, total \d+ ms: answered"
                              % len(reply.encode()))
             self.assertRegex(log, r"request \d+ oracle model mock-model-b \(guest 3\)")
+
+    def test_ask_app(self):
+        """The hypervisor's `ask` program: the answer on the console, the
+        process ends with 0, and its canvas shows the drawn answer."""
+        if not os.path.exists(os.path.join(CFG["build"], "rootfs", "apps", "ask.pxe")):
+            self.skipTest("no /apps/ask in this build")
+        reply = "Forty-two: the product of six and seven."
+        with MockLLM() as mock:
+            mock.config.update(reply=reply, pieces=5)
+            vm = self.boot("bridge-ask", ["--url", mock.url])
+            vm.send("run /apps/ask What is six times seven?\r")
+            m = vm.expect(r"spawned pid (\d+) /apps/ask \(parent \d+\) in slot (\d+)", 30)
+            vm.expect(re.escape(reply), 60)
+            vm.expect(r"pid %s \(ask\) exited with status 0" % m.group(1), 60)
+            vm.expect(r"pxmon> ", 30)
+            vm.send("regions\r")
+            c = vm.expect(r"slot %s tile \d+,\d+ canvas (\d+),(\d+)\r?\n" % m.group(2), 10)
+            vm.expect(r"pxmon> ", 10)
+            shot = vm.screendump(os.path.join(vm.dir, "ask.png"))
+            cx, cy = int(c.group(1)), int(c.group(2))
+            counts = {}
+            for y in range(128):
+                for x in range(128):
+                    px = shot.get_pixel(cx + x, cy + y)
+                    counts[px] = counts.get(px, 0) + 1
+            # The answer is drawn in white: about 40 Terminus glyphs, some 560
+            # pixels ("asking..." alone, in yellow, would leave none).
+            self.assertGreater(counts.get((255, 255, 255), 0), 400,
+                               "ask's canvas does not show the answer (%r)" % counts)
+            self.assertTrue(any(r["body"]["messages"][-1]["content"].endswith("What is six times seven?")
+                                for r in mock.chat_requests()))
+            self.finish(vm)
 
     def test_server_down(self):
         s = socket.socket()
