@@ -24,7 +24,12 @@ answer as it streams. A stdlib mock of an OpenAI-compatible server
     intact, with retransmissions counted;
   - pxbridge quitting and restarting in the middle of a call: before any
     answer byte the call is re-sent and answered; mid-answer it fails with an
-    I/O error; the monitor keeps working in both cases.
+    I/O error; the monitor keeps working in both cases;
+  - a guest program (tests/programs/llmtrap.pxs) trapping CALL_LLM: RESULT and
+    the reply in its buffer, an answer longer than the buffer cut and flagged,
+    -ENOBRIDGE at once without a bridge (skipped while the hypervisor answers
+    -ENOSYS); the `ask` program: answer on the console and drawn on its
+    canvas (skipped when the build has no /apps/ask).
 Logs: build/tests/qemu/bridge-*/ (serial.log = what pxbridge printed,
 pxbridge.log, qemu.log). Last line: "bridge: N passed, N failed".
 """
