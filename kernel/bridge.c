@@ -16,6 +16,7 @@
  * bridge cannot continue a half-streamed answer.
  */
 #include "bridge.h"
+#include "input.h"
 #include "pxvm/frame.h"
 #include "pxvm/crc32.h"
 #include "pxvm/host.h"
@@ -71,8 +72,6 @@ static struct frame_demux dmx;
 static struct frame rxf;
 static uint8_t txbuf[FRAME_ENCODED_MAX];
 
-static uint8_t cq[BRIDGE_CONSOLE_QUEUE];
-static unsigned cq_head, cq_count;
 
 static struct {
 	uint32_t frames_out, frames_in, retransmits, naks_in, naks_out, dups, timeouts, lost;
@@ -346,33 +345,7 @@ size_t bridge_rx(const uint8_t *in, size_t n, uint8_t *console)
 
 void bridge_uart_poll(void)
 {
-	uint8_t in[64], out[65];
-	for (;;) {
-		size_t n = 0;
-		int c;
-		while (n < sizeof(in) && (c = uart_getc()) >= 0)
-			in[n++] = (uint8_t)c;
-		if (!n)
-			return;
-		size_t m = bridge_rx(in, n, out);
-		for (size_t i = 0; i < m; i++) {
-			if (cq_count == BRIDGE_CONSOLE_QUEUE) {
-				cq_head = (cq_head + 1) % BRIDGE_CONSOLE_QUEUE;
-				cq_count--;
-			}
-			cq[(cq_head + cq_count++) % BRIDGE_CONSOLE_QUEUE] = out[i];
-		}
-	}
-}
-
-int bridge_getc(void)
-{
-	if (!cq_count)
-		return -1;
-	uint8_t c = cq[cq_head];
-	cq_head = (cq_head + 1) % BRIDGE_CONSOLE_QUEUE;
-	cq_count--;
-	return c;
+	kinput_poll(); /* the serial ring goes through kinput_serial -> bridge_rx */
 }
 
 bool bridge_present(void) { return present; }

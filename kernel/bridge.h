@@ -21,8 +21,8 @@
 #define BRIDGE_ID_KERNEL 0x80000000u
 
 /* bridge_init: the boot handshake. Sends HELLO and waits up to
- * BRIDGE_HELLO_WAIT_MS for HELLO_ACK; console bytes received meanwhile are
- * kept for bridge_getc. Call after uart_init and timer_init. Without a UART
+ * BRIDGE_HELLO_WAIT_MS for HELLO_ACK; console bytes received meanwhile go
+ * to the console input path. Call after uart_init and timer_init. Without a UART
  * the bridge stays absent and every LLM call fails with -PXE_ENOBRIDGE. */
 void bridge_init(void);
 
@@ -37,14 +37,10 @@ bool bridge_busy(void);
  * their count. */
 size_t bridge_rx(const uint8_t *in, size_t n, uint8_t *console);
 
-/* bridge_uart_poll: read every byte the UART has through bridge_rx; the
- * console bytes go to a small queue read by bridge_getc (kept until read;
- * beyond BRIDGE_CONSOLE_QUEUE bytes the oldest are dropped). */
+/* bridge_uart_poll: move every received serial byte through the kernel's
+ * input path (kernel/input.c kinput_poll): kinput_serial hands it to bridge_rx,
+ * which keeps the frames and passes the console text on to kinput_console. */
 void bridge_uart_poll(void);
-
-/* bridge_getc: the next console byte received (after bridge_uart_poll and
- * bridge_poll), or -1 when none is waiting. Never blocks. */
-int bridge_getc(void);
 
 /* bridge_poll: timers: resend unacknowledged frames, give up on a silent
  * bridge, expire calls (BRIDGE_IDLE_TIMEOUT_MS, BRIDGE_CALL_TIMEOUT_MS),

@@ -1,6 +1,7 @@
 /*
  * pxhost.c — the kernel's side of pxvm/host.h: process output to the console,
- * time from the TSC, process memory from the kernel heap, log lines to klog.
+ * time from the TSC, process memory from the kernel heap, log lines to klog,
+ * typed input from the interrupt-fed rings (kernel/input.c), idle as HLT.
  */
 #include <stdarg.h>
 #include "pxvm/host.h"
@@ -10,6 +11,9 @@
 #include "lib.h"
 #include "heap.h"
 #include "console.h"
+#include "input.h"
+#include "irq.h"
+#include "monitor.h"
 #include "drivers/timer.h"
 #include "bridge.h"
 
@@ -40,18 +44,19 @@ void pxhost_log(int level, const char *fmt, ...)
 
 void pxhost_poll(void)
 {
-	bridge_uart_poll();
+	kinput_poll();
+	if (kinput_monitor_requested())
+		monitor_enter("hot key (Ctrl-\\)");
 	bridge_poll();
 }
 
 int pxhost_idle(uint64_t until_us)
 {
-	(void)until_us;
-	if (bridge_busy()) { /* an LLM call's answer (or its timeout) will wake it */
-		pxhost_poll();
-		return 0;
-	}
-	return -1; /* nothing else can wake a blocked process yet */
+	/* The PIT tick wakes the CPU every 1/TICK_HZ s, so a deadline is noticed
+	 * at most one tick late; input and every other interrupt wake it sooner. */
+	if (!until_us || pxhost_time_us() < until_us)
+		irq_idle();
+	return 0;
 }
 
 /* pxhost_llm_submit and pxhost_llm_cancel: kernel/bridge.c. */
