@@ -28,7 +28,7 @@
 
 static uint64_t now_us;
 static int submit_error;                 /* nonzero: pxhost_llm_submit fails with it */
-static struct { uint32_t id, kind; char model[16]; char prompt[HV_PROMPT_MAX + 256]; uint32_t len; } sub[64];
+static struct { uint32_t id, kind; char model[16]; char prompt[HV_PROMPT_MAX + 256]; uint32_t len; uint64_t t; } sub[64];
 static int nsub;
 static uint32_t cancelled[64];
 static int ncancel;
@@ -79,6 +79,7 @@ int pxhost_llm_submit(uint32_t id, uint32_t kind, const char *model, const char 
 	memcpy(sub[nsub].prompt, prompt, len);
 	sub[nsub].prompt[len] = 0;
 	sub[nsub].len = len;
+	sub[nsub].t = now_us;
 	nsub++;
 	return 0;
 }
@@ -178,12 +179,13 @@ static void build_fs(void)
  * gets auto_reply(index) as its whole answer (0: the answer is an error). */
 static const char *(*auto_reply)(int k);
 static int answered_upto;
+static uint64_t reply_delay_us; /* the fake LLM answers this long after the submission */
 
 static void serve_pending(void)
 {
 	if (!auto_reply)
 		return;
-	while (answered_upto < nsub) {
+	while (answered_upto < nsub && now_us >= sub[answered_upto].t + reply_delay_us) {
 		int k = answered_upto++;
 		const char *a = auto_reply(k);
 		if (a)
@@ -205,6 +207,7 @@ static int setup(void **state)
 	nsub = ncancel = 0;
 	answered_upto = 0;
 	auto_reply = 0;
+	reply_delay_us = 0;
 	out_len = err_len = 0;
 	out_buf[0] = err_buf[0] = 0;
 	return 0;
@@ -950,7 +953,10 @@ static void test_organism(void **state)
 {
 	(void)state;
 	auto_reply = reply_coop;
+	reply_delay_us = 1000000; /* the oracle takes a second to answer */
+	uint64_t t0 = now_us;
 	assert_int_equal(run_program("/apps/organism", "300"), 0);
+	uint64_t elapsed = now_us - t0;
 	unsigned frames, meetings, coop, comp, by_oracle, by_coin;
 	const char *line = strstr(out_buf, "organism: ");
 	assert_non_null(line);
@@ -971,6 +977,11 @@ static void test_organism(void **state)
 		assert_int_equal(by_coin, 0);
 		assert_true(by_oracle > 0 && by_oracle <= (unsigned)nsub);
 		assert_non_null(strstr(sub[0].prompt, "Should they cooperate"));
+		/* It kept animating while the askers waited: 300 frames of 40 ms
+		 * took 12 s of (virtual) time, not 12 s plus a second per answer. */
+		assert_true(by_oracle >= 4);
+		assert_true(elapsed >= 300 * 40000ull);
+		assert_true(elapsed < 300 * 40000ull + 2000000ull);
 	}
 }
 
