@@ -13,4 +13,5 @@ check-unit: $(UNIT_TESTS)
 # Boot tests, then the media tests (disk image and ISO, as disk, USB stick, CD).
 check-qemu: all $(TEST_PROGRAMS) $(ISO)
 	$(PYTHON) tests/qemu/test_boot.py --build $(BUILD)
+	$(PYTHON) tests/qemu/test_hv.py --build $(BUILD)
 	$(MAKE) --no-print-directory check-media
