@@ -118,5 +118,9 @@ int main(int argc, char **argv)
 	       0 PXVM_ERRORS(PX_COUNT_ERR) + 1);
 	printf(".equ STDOUT, 1\n.equ STDERR, 2\n");
 	printf(".equ CANVAS_W, %u\n.equ CANVAS_H, %u\n", PXVM_TILE_W, PXVM_TILE_H);
+	printf("\n; Flags, record layouts and states that go with the system calls.\n");
+#define X(name, value, doc) printf(".equ %-14s 0x%X    ; %s\n", #name ",", (unsigned)(value), doc);
+	PXVM_ABI_CONSTS(X)
+#undef X
 	return 0;
 }

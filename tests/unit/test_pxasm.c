@@ -39,6 +39,8 @@ static int mem_read(void *ctx, const char *path, char **text, size_t *len)
 	(void)ctx;
 	for (const struct mem_file *f = mem_files; f && f->path; f++)
 		if (!strcmp(f->path, path)) {
+			if (!f->text)
+				return EACCES; /* a file that exists but cannot be read */
 			*len = strlen(f->text);
 			*text = malloc(*len + 1);
 			memcpy(*text, f->text, *len + 1);
@@ -318,6 +320,13 @@ static void test_entry_errors(void **state)
 	expect_error("NOP\n_start = 0x300\n",
 		     "t.pxs:2:1: error: entry point 0x0300 (_start) is outside the image (0x0200..0x0204)");
 	expect_error(".entry a\n.entry b\na: NOP\nb: NOP\n", "t.pxs:2:1: error: duplicate .entry");
+	struct pxasm_result r2;
+	char note[256];
+	assert_int_equal(assemble(".entry a\n.entry b\na: NOP\nb: NOP\n", &r2), -1);
+	assert_int_equal(r2.ndiags, 2);
+	pxasm_format_diag(&r2.diags[1], note, sizeof note);
+	assert_string_equal(note, "t.pxs:1:1: note: the first .entry is here");
+	pxasm_result_free(&r2);
 }
 
 static void test_pxe_header(void **state)
@@ -462,6 +471,29 @@ static void test_includes(void **state)
 	mem_files = NULL;
 }
 
+/* Includes nested deeper than 32 levels; an include file that exists but
+ * cannot be read. */
+static void test_include_limits(void **state)
+{
+	(void)state;
+	static struct mem_file files[42];
+	static char names[40][16], texts[40][40];
+	for (int i = 0; i < 40; i++) {
+		snprintf(names[i], sizeof names[i], "d%d.pxs", i);
+		snprintf(texts[i], sizeof texts[i], ".byte %d\n.include \"d%d.pxs\"\n", i, i + 1);
+		files[i] = (struct mem_file){ names[i], texts[i] };
+	}
+	files[40] = (struct mem_file){ "locked.pxs", NULL };
+	files[41] = (struct mem_file){ NULL, NULL };
+	mem_files = files;
+	/* files 32 deep are fine: t.pxs (1), d0 (2) ... d30 (32); d30's include
+	 * would be the 33rd level */
+	expect_error(".include \"d0.pxs\"\n", "d30.pxs:2:10: error: includes nested too deeply (limit 32)");
+	expect_error("NOP\n.include \"locked.pxs\"\n",
+		     "t.pxs:2:10: error: cannot read include file 'locked.pxs': Permission denied");
+	mem_files = NULL;
+}
+
 static void test_include_cycles(void **state)
 {
 	(void)state;
@@ -550,6 +582,13 @@ static void test_limits(void **state)
 	for (int i = 0; i < 200; i++)
 		s = grow_src(s, &n, &cap, "(");
 	expect_error(s, "t.pxs:1:107: error: expression nested too deeply (limit 100)");
+	/* unary operators */
+	n = 0;
+	s = grow_src(s, &n, &cap, ".word ");
+	for (int i = 0; i < 200; i++)
+		s = grow_src(s, &n, &cap, i % 2 ? "-" : "~");
+	s = grow_src(s, &n, &cap, "1\n");
+	expect_error(s, "t.pxs:1:107: error: expression nested too deeply (limit 100)");
 	/* exponential macro expansion stops at the line limit */
 	n = 0;
 	s = grow_src(s, &n, &cap, ".macro m0\nNOP\n.endm\n");
@@ -593,6 +632,7 @@ static const struct { const char *src, *want; } error_cases[] = {
 	{ "LDB R1, [\n", "t.pxs:1:9: error: expected ']' to close the memory operand [rb + offset]" },
 	{ "STB R1, [5]\n", "t.pxs:1:10: error: a memory operand starts with a base register: [rb + offset], found '5'" },
 	{ "5 NOP\n", "t.pxs:1:1: error: expected a label, directive or instruction, found '5'" },
+	{ "FOOBAR R1\n", "t.pxs:1:1: error: unknown mnemonic 'FOOBAR'" },
 	/* labels and constants */
 	{ "JMP nowhere\n", "t.pxs:1:5: error: unknown label 'nowhere'" },
 	{ "loop: NOP\nJMP lop\n", "t.pxs:2:5: error: unknown label 'lop'; did you mean 'loop'?" },
@@ -645,6 +685,12 @@ static const struct { const char *src, *want; } error_cases[] = {
 	{ ".byte 'ab'\n", "t.pxs:1:7: error: a character literal holds one character (use .ascii for more)" },
 	{ ".byte ''\n", "t.pxs:1:7: error: empty character literal" },
 	{ ".byte 'a\n", "t.pxs:1:7: error: unterminated character literal (missing closing ')" },
+	{ ".byte '\\\n", "t.pxs:1:8: error: bad escape '\\' at the end of the line" },
+	{ ".string \"ab\\\n", "t.pxs:1:12: error: bad escape '\\' at the end of the line" },
+	/* lexical errors on the lines the source phase reads: .include, .macro, a call */
+	{ ".include \"abc\n", "t.pxs:1:10: error: unterminated string (missing closing \")" },
+	{ ".macro m \"\n.endm\n", "t.pxs:1:10: error: unterminated string (missing closing \")" },
+	{ ".macro m x\n.endm\nm \"\n", "t.pxs:3:3: error: unterminated string (missing closing \")" },
 	{ ".byte 0x\n", "t.pxs:1:7: error: bad number: '0x' prefix without digits" },
 	{ ".byte 0b102\n", "t.pxs:1:11: error: bad digit '2' in binary number" },
 	{ ".byte 12a\n", "t.pxs:1:9: error: bad digit 'a' in decimal number" },
@@ -686,6 +732,10 @@ static const struct { const char *src, *want; } error_cases[] = {
 	{ ".macro m\n.endm\n.macro m\n.endm\n", "t.pxs:3:8: error: macro 'm' is already defined" },
 	{ ".macro m a, a\n.endm\n", "t.pxs:1:13: error: duplicate macro parameter 'a'" },
 	{ ".macro\n.endm\n", "t.pxs:1:7: error: expected a macro name after .macro" },
+	{ ".macro r1\n.endm\n", "t.pxs:1:8: error: macro name 'r1' is a register name" },
+	{ ".macro m 5\n.endm\n", "t.pxs:1:10: error: expected a parameter name in .macro" },
+	{ ".macro m a.b\n.endm\n", "t.pxs:1:10: error: expected a parameter name in .macro" },
+	{ ".macro m\n.endm x\n", "t.pxs:2:7: error: unexpected text after .endm" },
 	{ "x: .macro m\n.endm\n", "t.pxs:1:1: error: a label cannot share a line with .macro" },
 	{ ".macro r x\n r \\x\n.endm\n r 1\n",
 	  "t.pxs:2:2: error: macro calls nested too deeply (limit 64): is macro 'r' recursive?" },
@@ -835,6 +885,16 @@ static int cli_teardown(void **state)
 	return system(cmd) == 0 ? 0 : -1;
 }
 
+/* The text in file `errfile` must contain `want`. */
+static void expect_stderr(const char *errfile, const char *want)
+{
+	size_t len;
+	char *msg = slurp(errfile, &len);
+	if (!msg || !strstr(msg, want))
+		fail_msg("stderr:\n%s\nlacks:\n%s", msg ? msg : "(unreadable)", want);
+	free(msg);
+}
+
 static void test_cli(void **state)
 {
 	(void)state;
@@ -891,13 +951,31 @@ static void test_cli(void **state)
 	assert_int_equal(run(a4, err), 1);
 	assert_int_equal(access(badout, F_OK), -1); /* no output file on error */
 
-	/* command-line mistakes */
+	/* command-line mistakes: status 2 and a message */
 	const char *a5[] = { tool, NULL };
 	assert_int_equal(run(a5, err), 2);
+	expect_stderr(err, "pxasm: no input file\n");
 	const char *a6[] = { tool, "--bogus", src, NULL };
 	assert_int_equal(run(a6, err), 2);
+	expect_stderr(err, "pxasm: unknown option '--bogus'\n");
 	const char *a7[] = { tool, "-o", NULL };
 	assert_int_equal(run(a7, err), 2);
+	expect_stderr(err, "pxasm: -o needs an argument\n");
+	const char *a7b[] = { tool, src, bad, NULL };
+	assert_int_equal(run(a7b, err), 2);
+	char two[2 * PATH_MAX + 64];
+	snprintf(two, sizeof two, "pxasm: more than one input file ('%s' and '%s')\n", src, bad);
+	expect_stderr(err, two);
+	const char *a7c[] = { tool, "-o", src, src, NULL };
+	assert_int_equal(run(a7c, err), 2);
+	expect_stderr(err, "pxasm: the input, output and listing files must differ\n");
+	char nodir[PATH_MAX + 16];
+	snprintf(nodir, sizeof nodir, "%s/no/such/dir/x.pxe", tmpdir);
+	const char *a7d[] = { tool, "-o", nodir, src, NULL };
+	assert_int_equal(run(a7d, err), 1);
+	char cw[2 * PATH_MAX];
+	snprintf(cw, sizeof cw, "pxasm: cannot write '%s': No such file or directory\n", nodir);
+	expect_stderr(err, cw);
 	char missing[PATH_MAX];
 	snprintf(missing, sizeof missing, "%s/missing.pxs", tmpdir);
 	const char *a8[] = { tool, missing, NULL };
@@ -965,6 +1043,7 @@ int main(void)
 		cmocka_unit_test(test_macro_listing_and_notes),
 		cmocka_unit_test(test_includes),
 		cmocka_unit_test(test_include_cycles),
+		cmocka_unit_test(test_include_limits),
 		cmocka_unit_test(test_error_limit),
 		cmocka_unit_test(test_limits),
 		cmocka_unit_test(test_error_messages),

@@ -1,0 +1,45 @@
+# tools/pxdis — the pxVM disassembler (docs/pxdis.md), and its tests.
+PXDIS_LIB_SRC := tools/pxdis/dis.c tools/pxdis/load.c
+PXDIS_LIB_OBJ := $(PXDIS_LIB_SRC:%.c=$(BUILD)/host/%.o) \
+                 $(BUILD)/host/pxvm/isa.o $(BUILD)/host/pxvm/disasm.o $(PXVM_FS_HOST_OBJ)
+PXDIS         := $(BUILD)/tools/pxdis
+ALL_TARGETS   += $(PXDIS)
+
+$(PXDIS): $(BUILD)/host/tools/pxdis/main.o $(PXDIS_LIB_OBJ)
+	@mkdir -p $(@D)
+	$(HOSTCC) $(HOST_CFLAGS) -o $@ $^ -lm
+
+# The host runner that writes screendumps (--png) for the tile test; another
+# name can be given here if the runner is renamed.
+PXDIS_RUNNER ?= $(PXRUN)
+
+# Every program, found by glob (userland/ except its libraries, and
+# tests/programs/), built with the usual pattern rules: the round-trip test
+# disassembles each .pxe, reassembles the output and compares the bytes.
+PXDIS_PROGRAMS := $(patsubst %.pxs,$(BUILD)/%.pxe,$(shell find userland tests/programs -name '*.pxs' \
+                    ! -path '*/lib/*' ! -path '*/include/*' 2>/dev/null | LC_ALL=C sort))
+
+UNIT_TESTS += $(BUILD)/tests/test_pxdis $(BUILD)/tests/test_pxdis_roundtrip
+
+# cmocka: the library (layout, labels, strings, ambiguity, loaders) and a tile
+# from a screendump that the runner drew; test_pxdis runs $(PXDIS_RUNNER) and
+# $(PXASM) itself, given through the environment by this wrapper.
+$(BUILD)/tests/test_pxdis.bin: $(BUILD)/host/tests/unit/test_pxdis.o $(PXDIS_LIB_OBJ) $(PXASM_LIB_OBJ)
+	@mkdir -p $(@D)
+	$(HOSTCC) $(HOST_CFLAGS) -o $@ $(sort $^) -lcmocka -lm
+
+$(BUILD)/tests/test_pxdis: $(BUILD)/tests/test_pxdis.bin $(PXDIS_RUNNER) $(PXASM) $(PXDIS) $(PXOS_INC)
+	@mkdir -p $(@D)
+	printf '#!/bin/sh\nPXDIS_RUNNER=%s PXASM=%s PXDIS=%s PXDIS_INC=%s PXDIS_SRC=%s exec %s "$$@"\n' \
+		'$(abspath $(PXDIS_RUNNER))' '$(abspath $(PXASM))' '$(abspath $(PXDIS))' \
+		'$(abspath $(dir $(PXOS_INC)))' '$(abspath .)' '$(abspath $(BUILD)/tests/test_pxdis.bin)' > $@
+	chmod +x $@
+
+$(BUILD)/tests/test_pxdis_roundtrip: tests/unit/test_pxdis_roundtrip.sh $(PXDIS) $(PXASM) $(PXFS) \
+                                     $(PXDIS_PROGRAMS)
+	@mkdir -p $(@D)
+	printf '#!/bin/sh\nexec /bin/sh %s %s %s %s %s' '$(abspath tests/unit/test_pxdis_roundtrip.sh)' \
+		'$(abspath $(PXDIS))' '$(abspath $(PXASM))' '$(abspath $(PXFS))' '$(abspath $(BUILD))' > $@
+	printf " '%s'" $(abspath $(PXDIS_PROGRAMS)) >> $@
+	printf ' "$$@"\n' >> $@
+	chmod +x $@
