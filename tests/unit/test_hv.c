@@ -56,10 +56,14 @@ void pxhost_log(int level, const char *fmt, ...) { (void)level, (void)fmt; }
 static void serve_pending(void);
 void pxhost_poll(void) { serve_pending(); }
 
-/* Idle with a deadline: time jumps to it (a virtual clock). */
+/* Idle with a deadline: time jumps to it (a virtual clock). With
+ * idle_returns set, idling returns at once instead, so that a test can answer
+ * a blocked call itself between scheduler runs. */
+static int idle_returns;
+
 int pxhost_idle(uint64_t until_us)
 {
-	if (!until_us)
+	if (!until_us || idle_returns)
 		return -1;
 	if (until_us > now_us)
 		now_us = until_us;
@@ -208,6 +212,7 @@ static int setup(void **state)
 	answered_upto = 0;
 	auto_reply = 0;
 	reply_delay_us = 0;
+	idle_returns = 0;
 	out_len = err_len = 0;
 	out_buf[0] = err_buf[0] = 0;
 	return 0;
@@ -796,6 +801,7 @@ static void test_syscall_llm(void **state)
 static void test_guest_oracle_end_to_end(void **state)
 {
 	(void)state;
+	idle_returns = 1; /* the test answers (or times out) the call itself */
 	int pid = sched_spawn("/bin/oracle", 0, 0);
 	assert_true(pid > 0);
 	struct proc *p = sched_find((uint32_t)pid);
@@ -858,6 +864,7 @@ static void test_ask_answer(void **state)
 static void test_ask_streamed_by_hand(void **state)
 {
 	(void)state;
+	idle_returns = 1; /* the test answers (or times out) the call itself */
 	int pid = sched_spawn("/apps/ask", "two words", 0);
 	assert_true(pid > 0);
 	sched_run(0);
@@ -909,6 +916,7 @@ static void test_ask_truncated(void **state)
 static void test_ask_timeout(void **state)
 {
 	(void)state;
+	idle_returns = 1; /* the test answers (or times out) the call itself */
 	int pid = sched_spawn("/apps/ask", "slow", 0);
 	sched_run(0);
 	assert_int_equal(nsub, 1);
@@ -919,6 +927,23 @@ static void test_ask_timeout(void **state)
 	assert_int_equal(sched_reaped_status((uint32_t)pid, &status), 0);
 	assert_int_equal(status, 1);
 	assert_string_equal(err_buf, "ask: timed out\n");
+}
+
+/* Nobody answers and nothing else is runnable: the scheduler's idle wait
+ * lasts until the call's deadline, and the call ends with ETIMEDOUT. */
+static void test_lost_answer_times_out_in_scheduler(void **state)
+{
+	(void)state;
+	uint64_t t0 = now_us;
+	int pid = sched_spawn("/apps/ask", "anyone?", 0);
+	assert_true(pid > 0);
+	sched_run(0);
+	uint32_t status;
+	assert_int_equal(sched_reaped_status((uint32_t)pid, &status), 0);
+	assert_int_equal(status, 1);
+	assert_string_equal(err_buf, "ask: timed out\n");
+	assert_true(now_us - t0 >= (uint64_t)HV_LLM_TIMEOUT_MS * 1000);
+	assert_int_equal(ncancel, 1);
 }
 
 static const char *reply_oracle(int k)
@@ -1012,6 +1037,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_ask_no_bridge, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ask_truncated, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ask_timeout, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_lost_answer_times_out_in_scheduler, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_oracle_demo, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_organism, setup, teardown),
 	};
