@@ -60,7 +60,7 @@ class SeedTests(HvCase):
 
         def first_sample():
             vm.send("run /apps/oracle\n")
-            m = self.expect(vm, r"sample mean (\d+), first sample \(16\.16\) (\d+)")
+            m = self.expect(vm, r"sample mean (\d+), first sample \(16\.16\) (\d+)\r?\n")
             mean, first = int(m.group(1)), int(m.group(2))
             self.assertIn(mean, (63, 64, 65), "2000 samples of N(64, 14)")
             # No bridge: each question fails at once, and says why.
