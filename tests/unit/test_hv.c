@@ -23,6 +23,7 @@
 #include "pxvm/sched.h"
 #include "pxvm/host.h"
 #include "pxvm/pixelfs.h"
+#include "pxvm/vfs.h"
 
 /* ---- the test platform ---------------------------------------------------- */
 
@@ -474,6 +475,11 @@ static void test_load_file(void **state)
 	assert_int_equal(trap_now(p, T, HV_FILE_BY_ID | 99, 0x4000, 0x10), -PXE_ENOENT);
 	put_str(p, 0x3100, "/data/none");
 	assert_int_equal(trap_now(p, T, 0x3100, 0x4000, 0x10), -PXE_ENOENT);
+	/* Files created since boot (RAM) are seen too; a directory is not a file. */
+	assert_int_equal(vfs_create("/data/none"), 0);
+	assert_int_equal(trap_now(p, T, 0x3100, 0x4000, 0x10), 0);
+	put_str(p, 0x3180, "/data");
+	assert_int_equal(trap_now(p, T, 0x3180, 0x4000, 0x10), -PXE_EISDIR);
 	put_str(p, 0x3200, "");
 	assert_int_equal(trap_now(p, T, 0x3200, 0x4000, 0x10), -PXE_EINVAL);
 	memset(bytes(p) + 0x3300, 'a', PXFS_PATH_MAX + 10);
