@@ -48,7 +48,8 @@ include pxvm/build.mk
 include kernel/build.mk
 include boot/build.mk
 include tools/build.mk
-include tools/pxrun/build.mk
+include tools/pxsim/build.mk
+include tools/pxbridge/build.mk
 include userland/build.mk
 include iso/build.mk
 include tools/pxdis/build.mk

@@ -1,7 +1,7 @@
 # drivers/ — hardware drivers (kernel only) and portable drawing code (fb, font:
 # also built for the host runner and tests).
 DRIVERS_KERNEL_SRC := drivers/uart16550.c drivers/acpi.c drivers/timer.c drivers/pic8259.c \
-	drivers/fb.c drivers/font.c
+	drivers/pit.c drivers/ps2kbd.c drivers/kbdmap.c drivers/fb.c drivers/font.c
 DRIVERS_KERNEL_ASM := drivers/font_data.asm
 DRIVERS_KERNEL_SRC += drivers/rng.c
 DRIVERS_HOST_SRC   := drivers/fb.c drivers/font.c
@@ -25,5 +25,11 @@ $(BUILD)/host/drivers/font_data.o: drivers/font_data.asm
 # Framebuffer and font unit tests.
 UNIT_TESTS += $(BUILD)/tests/test_fb
 $(BUILD)/tests/test_fb: $(BUILD)/host/tests/unit/test_fb.o $(DRIVERS_HOST_OBJ)
+	@mkdir -p $(@D)
+	$(HOSTCC) $(HOST_CFLAGS) $^ -o $@ -lcmocka
+
+# Keyboard scancode decoder unit tests.
+UNIT_TESTS += $(BUILD)/tests/test_kbdmap
+$(BUILD)/tests/test_kbdmap: $(BUILD)/host/tests/unit/test_kbdmap.o $(BUILD)/host/drivers/kbdmap.o
 	@mkdir -p $(@D)
 	$(HOSTCC) $(HOST_CFLAGS) $^ -o $@ -lcmocka

@@ -16,10 +16,14 @@ enum {
 #define MCR_LOOPBACK   0x10
 #define UART_CLOCK     115200u
 
-/* Iterations of an LSR poll before giving up on one byte. Each IN from an I/O
- * port takes about 1 us on real chipsets, so this bounds a wait to ~10 ms. */
+/* Iterations of an LSR poll before the loopback probe gives up. Each IN from
+ * an I/O port takes about 1 us on real chipsets, so this bounds it to ~10 ms. */
 #define UART_SPIN_LIMIT 10000u
 #define UART_MAX_STALLS 3u
+/* Longest wait for the transmitter to take one byte, in TSC cycles: 0.1 s at
+ * 5 GHz, 0.5 s at 1 GHz (the frequency is not known yet when the loader and
+ * the kernel start writing). */
+#define UART_STALL_TSC 500000000ull
 
 static uint16_t g_base;
 static bool g_present;
@@ -81,18 +85,23 @@ bool uart_init(uint16_t base, uint32_t baud)
 bool uart_present(void) { return g_present; }
 uint16_t uart_base(void) { return g_present ? g_base : 0; }
 
+static bool thr_empty(void) { return inb(g_base + REG_LSR) & LSR_THR_EMPTY; }
+
 void uart_putc_raw(uint8_t c)
 {
 	if (!g_present)
 		return;
-	for (unsigned i = 0; i < UART_SPIN_LIMIT; i++) {
-		if (inb(g_base + REG_LSR) & LSR_THR_EMPTY) {
+	/* Bounded by TSC cycles, not by a count of status reads: under an
+	 * emulator on a loaded host, draining one byte can take many reads. */
+	uint64_t start = rdtsc();
+	do {
+		if (thr_empty()) {
 			outb(g_base + REG_DATA, c);
 			g_stalls = 0;
 			return;
 		}
 		cpu_pause();
-	}
+	} while (rdtsc() - start < UART_STALL_TSC);
 	if (++g_stalls >= UART_MAX_STALLS)
 		g_present = false; /* the port stopped draining: stop waiting on it */
 }
@@ -113,4 +122,21 @@ int uart_getc(void)
 	if (inb(g_base + REG_LSR) & LSR_DATA_READY)
 		return inb(g_base + REG_DATA);
 	return -1;
+}
+
+int uart_irq_line(void)
+{
+	if (!g_present)
+		return -1;
+	if (g_base == UART_COM1)
+		return 4;
+	if (g_base == UART_COM2)
+		return 3;
+	return -1;
+}
+
+void uart_rx_irq(bool on)
+{
+	if (g_present)
+		outb(g_base + REG_IER, on ? 0x01 : 0x00);
 }

@@ -1,5 +1,6 @@
 /*
- * uart16550.h — polled driver for a PC 16550-compatible UART (COM port).
+ * uart16550.h — driver for a PC 16550-compatible UART (COM port): polled
+ * output, input polled or by the receive interrupt (uart_rx_irq).
  *
  * Follows the TI/National PC16550D datasheet register map: RBR/THR (+0),
  * IER (+1), IIR/FCR (+2), LCR (+3), MCR (+4), LSR (+5), MSR (+6), SCR (+7);
@@ -33,8 +34,8 @@ bool uart_present(void);
 uint16_t uart_base(void);
 
 /* uart_write: send `n` bytes, turning "\n" into "\r\n". Each byte waits at most
- * ~10 ms for the transmitter; after three such timeouts in a row the port is
- * declared gone and later output is dropped. */
+ * 5e8 TSC cycles (0.1..0.5 s) for the transmitter; after three such timeouts
+ * in a row the port is declared gone and later output is dropped. */
 void uart_write(const char *s, size_t n);
 
 /* uart_putc_raw: send one byte as is (no newline translation), bounded wait. */
@@ -42,5 +43,14 @@ void uart_putc_raw(uint8_t c);
 
 /* uart_getc: the next received byte, or -1 when none is waiting (never blocks). */
 int uart_getc(void);
+
+/* uart_irq_line: the legacy IRQ of the port in use (COM1 0x3F8: 4, COM2 0x2F8:
+ * 3, PC/AT convention), or -1 when unknown (another port, or none). */
+int uart_irq_line(void);
+
+/* uart_rx_irq: turn the "received data available" interrupt (IER bit 0) on or
+ * off; MCR OUT2, which gates the UART's interrupt line on PCs, is already set
+ * by uart_init. No effect without a UART. */
+void uart_rx_irq(bool on);
 
 #endif /* PXOS_UART16550_H */

@@ -10,9 +10,12 @@
 #include "console.h"
 #include "cpu.h"
 #include "gdt.h"
+#include "input.h"
+#include "irq.h"
 #include "klog.h"
 #include "lib.h"
 #include "monitor.h"
+#include "bridge.h"
 #include "panic.h"
 #include "param.h"
 #include "pmm.h"
@@ -22,10 +25,10 @@
 #include "vram.h"
 #include "drivers/acpi.h"
 #include "drivers/fb.h"
-#include "drivers/pic8259.h"
 #include "drivers/rng.h"
 #include "drivers/timer.h"
 #include "drivers/uart16550.h"
+#include "pxvm/host.h"
 #include "pxvm/sched.h"
 #include "pxvm/hv.h"
 
@@ -117,6 +120,26 @@ static void start_init(void)
 	kinfo("init", "started %s as pid %d", path, pid);
 }
 
+/* main_loop: run processes for ever. Interrupts are on: their handlers fill
+ * the input rings, and pxhost_poll (between quanta) moves the bytes on and
+ * opens the monitor on its hot key. When processes are alive but none can
+ * run, the CPU halts until an interrupt; when none is alive, the monitor
+ * takes over until `continue` or `run`. */
+static void main_loop(void) __attribute__((noreturn));
+static void main_loop(void)
+{
+	for (;;) {
+		if (sched_run(0) > 0) {
+			pxhost_poll();
+			pxhost_idle(0);
+			continue;
+		}
+		kinfo("kernel", "no process is alive (%llu instructions run in all)",
+		      (unsigned long long)sched_total_steps());
+		monitor_enter("all processes have ended");
+	}
+}
+
 void kmain(struct pxos_bootinfo *bi)
 {
 	const char *why;
@@ -131,7 +154,6 @@ void kmain(struct pxos_bootinfo *bi)
 	power_init();
 	gdt_init();
 	idt_init();
-	pic_disable();
 	panic_set_symbols((const void *)(uintptr_t)bi->symtab, bi->symtab_size,
 	                  (const char *)(uintptr_t)bi->strtab, bi->strtab_size);
 	kinfo("kernel", "pxOS kernel %s starting", PXOS_VERSION_STRING);
@@ -149,6 +171,7 @@ void kmain(struct pxos_bootinfo *bi)
 	timer_init(bi->tsc_at_entry);
 	kinfo("timer", "TSC %llu.%03llu MHz (from %s)", (unsigned long long)(timer_tsc_hz() / 1000000),
 	      (unsigned long long)(timer_tsc_hz() / 1000 % 1000), timer_source());
+	irq_init();
 	if (power_under_qemu())
 		kinfo("kernel", "running under QEMU (%s)", power_hypervisor_name());
 	hwrng_boot_seed(cmdline_get("seed"));
@@ -157,10 +180,8 @@ void kmain(struct pxos_bootinfo *bi)
 	ramdisk_mount(bi, &rootfs);
 	sched_init(&rootfs, vram_ready() ? vram_layout()->nslots : 0);
 	status_line(bi);
+	bridge_init();
 	kinfo("kernel", "boot took %llu ms from loader entry", (unsigned long long)(timer_us() / 1000));
 	start_init();
-	sched_run(0);
-	kinfo("kernel", "all processes have ended (%llu instructions); entering the monitor",
-	      (unsigned long long)sched_total_steps());
-	monitor_run(&rootfs);
+	main_loop();
 }

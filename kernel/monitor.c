@@ -10,7 +10,12 @@
 #include "panic.h"
 #include "power.h"
 #include "vram.h"
+#include "input.h"
+#include "irq.h"
 #include "pxvm/sched.h"
+#include "pxvm/disasm.h"
+#include "drivers/ps2kbd.h"
+#include "bridge.h"
 #include "drivers/uart16550.h"
 #include "drivers/timer.h"
 #include "drivers/rng.h"
@@ -19,19 +24,57 @@
 #define LINE_MAX 160
 #define MAX_ARGS 12
 
-static const struct pxfs *fs;
+static bool active;      /* serving commands now (monitor_enter is not re-entered) */
+static bool leave;       /* `continue` or a started `run`: back to the scheduler */
 
 static void cmd_help(int argc, char **argv);
+
+/* arg_u32: parse argv value `s` (decimal or 0x-hex) no larger than `max`. */
+static int arg_u32(const char *s, uint32_t max, uint32_t *out)
+{
+	uint64_t v;
+	if (parse_u64(s, &v) != 0 || v > max)
+		return -1;
+	*out = (uint32_t)v;
+	return 0;
+}
+
+/* arg_proc: the live or zombie process named by pid string `s`, or NULL after
+ * saying why. */
+static struct proc *arg_proc(const char *s)
+{
+	uint32_t pid;
+	if (arg_u32(s, 0xFFFFFFFFu, &pid) != 0) {
+		kprintf("'%s' is not a pid\n", s);
+		return 0;
+	}
+	struct proc *p = sched_find(pid);
+	if (!p || !p->vm.mem)
+		kprintf("no process with pid %u (ps lists them)\n", pid);
+	return p && p->vm.mem ? p : 0;
+}
+
+static const char *const block_names[] = { "", "wait", "sleep", "ipc", "read", "trap" };
+
+static const char *block_name(const struct proc *p)
+{
+	return p->state == PROC_BLOCKED && (unsigned)p->block < 6 ? block_names[p->block] : "";
+}
 
 static void cmd_ps(int argc, char **argv)
 {
 	(void)argc, (void)argv;
+	uint64_t us = timer_us();
+	kprintf("  up %llu.%03llu s\n", (unsigned long long)(us / 1000000), (unsigned long long)(us / 1000 % 1000));
 	kprintf("  PID  PPID SLOT STATE     STEPS        PC     NAME\n");
 	for (uint32_t i = 0; i < sched_nproc(); i++) {
 		struct proc *p = sched_proc(i);
 		if (p->state == PROC_FREE)
 			continue;
-		kprintf("  %3u  %4u %4u %-9s %-12llu 0x%04x %s\n", p->pid, p->ppid, p->slot, sched_state_name(p->state),
+		char state[16];
+		snprintf(state, sizeof(state), "%s%s%s", sched_state_name(p->state), *block_name(p) ? ":" : "",
+		         block_name(p));
+		kprintf("  %3u  %4u %4u %-9s %-12llu 0x%04x %s\n", p->pid, p->ppid, p->slot, state,
 		        (unsigned long long)p->vm.steps, p->vm.pc, p->name);
 	}
 	kprintf("  %u slots, %llu instructions run in all\n", sched_nproc(), (unsigned long long)sched_total_steps());
@@ -58,6 +101,7 @@ static void cmd_regions(int argc, char **argv)
 static void cmd_fs(int argc, char **argv)
 {
 	(void)argc, (void)argv;
+	const struct pxfs *fs = sched_fs();
 	if (!fs || !fs->count) {
 		kprintf("no PixelFS mounted\n");
 		return;
@@ -76,9 +120,46 @@ static void cmd_fs(int argc, char **argv)
 	}
 }
 
+/* mem PID ADDR [LEN]: hex dump of a process's memory, 16 bytes a line. */
+static void dump_proc_mem(int argc, char **argv)
+{
+	struct proc *p = arg_proc(argv[1]);
+	uint32_t addr, len = 64;
+	if (!p)
+		return;
+	if (argc < 3 || arg_u32(argv[2], PXVM_MEM_SIZE - 1, &addr) != 0 ||
+	    (argc > 3 && arg_u32(argv[3], PXVM_MEM_SIZE, &len) != 0)) {
+		kprintf("usage: mem PID ADDR [LEN]  (ADDR < 0x%x, LEN <= 0x%x)\n", PXVM_MEM_SIZE, PXVM_MEM_SIZE);
+		return;
+	}
+	if (len > PXVM_MEM_SIZE - addr)
+		len = PXVM_MEM_SIZE - addr;
+	const uint8_t *m = (const uint8_t *)p->vm.mem;
+	for (uint32_t line = addr & ~15u; line < addr + len; line += 16) {
+		char hex[16 * 3 + 2], asc[17];
+		size_t h = 0;
+		for (uint32_t i = 0; i < 16; i++) {
+			uint32_t a = line + i;
+			bool in = a >= addr && a < addr + len;
+			if (in)
+				h += (size_t)snprintf(hex + h, sizeof(hex) - h, "%02x ", m[a]);
+			else
+				h += (size_t)snprintf(hex + h, sizeof(hex) - h, "   ");
+			if (i == 7)
+				h += (size_t)snprintf(hex + h, sizeof(hex) - h, " ");
+			asc[i] = !in ? ' ' : (m[a] >= 32 && m[a] < 127) ? (char)m[a] : '.';
+		}
+		asc[16] = '\0';
+		kprintf("  %04x  %s |%s|\n", line, hex, asc);
+	}
+}
+
 static void cmd_mem(int argc, char **argv)
 {
-	(void)argc, (void)argv;
+	if (argc > 1) {
+		dump_proc_mem(argc, argv);
+		return;
+	}
 	size_t arena, used;
 	heap_stats(&arena, &used);
 	kprintf("physical: %zu KiB free of %zu KiB usable\n", pmm_free_pages() * 4, pmm_total_pages() * 4);
@@ -104,7 +185,115 @@ static void cmd_run(int argc, char **argv)
 		kprintf("run %s: %s\n", argv[1], pxvm_error_text((uint32_t)-pid));
 		return;
 	}
-	sched_run(0);
+	kprintf("pid %d started; back to the scheduler (Ctrl-\\ returns here)\n", pid);
+	leave = true;
+}
+
+static void cmd_continue(int argc, char **argv)
+{
+	(void)argc, (void)argv;
+	leave = true;
+}
+
+static void cmd_regs(int argc, char **argv)
+{
+	if (argc != 2) {
+		kprintf("usage: regs PID\n");
+		return;
+	}
+	struct proc *p = arg_proc(argv[1]);
+	if (!p)
+		return;
+	const struct pxvm *vm = &p->vm;
+	kprintf("pid %u (%s) %s%s%s, parent %u, slot %u\n", p->pid, p->name, sched_state_name(p->state),
+	        *block_name(p) ? " in " : "", block_name(p), p->ppid, p->slot);
+	for (int i = 0; i < PXVM_NREGS; i++)
+		kprintf("  R%d%s %08x%s", i, i == 7 ? "/SP" : "   ", vm->r[i], i % 4 == 3 ? "\n" : "");
+	char dis[64];
+	uint32_t pc = vm->pc;
+	if (pc + 4 <= PXVM_MEM_SIZE && !(pc & 3)) {
+		pxvm_disasm(vm->mem[pc >> 2], pc + 8 <= PXVM_MEM_SIZE ? vm->mem[(pc >> 2) + 1] : 0, pc, dis, sizeof(dis));
+		kprintf("  PC    %08x  %s\n", pc, dis);
+	} else {
+		kprintf("  PC    %08x  (outside memory or not 4-aligned)\n", pc);
+	}
+	kprintf("  %llu instructions, %llu system calls\n", (unsigned long long)vm->steps,
+	        (unsigned long long)p->syscalls);
+	if (vm->fault)
+		kprintf("  fault %u: %s at pc 0x%04x, word 0x%08x, address 0x%x\n", vm->fault, pxvm_fault_text(vm->fault),
+		        vm->fault_pc, vm->fault_word, vm->fault_addr);
+	if (p->state == PROC_ZOMBIE)
+		kprintf("  ended with status 0x%x\n", p->status);
+}
+
+/* dis PID [ADDR [N]]: N instructions from ADDR (default: 12 from the pc). */
+static void cmd_dis(int argc, char **argv)
+{
+	if (argc < 2 || argc > 4) {
+		kprintf("usage: dis PID [ADDR [N]]\n");
+		return;
+	}
+	struct proc *p = arg_proc(argv[1]);
+	if (!p)
+		return;
+	uint32_t addr = p->vm.pc, count = 12;
+	if ((argc > 2 && arg_u32(argv[2], PXVM_MEM_SIZE - 4, &addr) != 0) ||
+	    (argc > 3 && (arg_u32(argv[3], 256, &count) != 0 || !count))) {
+		kprintf("usage: dis PID [ADDR [N]]  (ADDR < 0x%x, N 1..256)\n", PXVM_MEM_SIZE - 3);
+		return;
+	}
+	addr &= ~3u;
+	const uint32_t *m = p->vm.mem;
+	for (uint32_t i = 0; i < count && addr + 4 <= PXVM_MEM_SIZE; i++) {
+		char dis[64];
+		uint32_t next = addr + 8 <= PXVM_MEM_SIZE ? m[(addr >> 2) + 1] : 0;
+		int words = pxvm_disasm(m[addr >> 2], next, addr, dis, sizeof(dis));
+		if (words == 2)
+			kprintf("%s %04x  %08x %08x  %s\n", addr == p->vm.pc ? "=>" : "  ", addr, m[addr >> 2], next, dis);
+		else
+			kprintf("%s %04x  %08x           %s\n", addr == p->vm.pc ? "=>" : "  ", addr, m[addr >> 2], dis);
+		addr += 4u * (uint32_t)(words > 0 ? words : 1);
+	}
+}
+
+static void cmd_kill(int argc, char **argv)
+{
+	if (argc != 2) {
+		kprintf("usage: kill PID\n");
+		return;
+	}
+	struct proc *p = arg_proc(argv[1]);
+	if (!p)
+		return;
+	if (p->state != PROC_RUNNABLE && p->state != PROC_BLOCKED) {
+		kprintf("pid %u is %s: nothing to kill\n", p->pid, sched_state_name(p->state));
+		return;
+	}
+	uint32_t pid = p->pid;
+	int err = sched_kill(0, pid); /* also drops its files, messages, LLM calls, console */
+	if (err)
+		kprintf("kill %u: %s\n", pid, pxvm_error_text((uint32_t)-err));
+	else
+		kprintf("pid %u killed\n", pid);
+}
+
+static void cmd_uptime(int argc, char **argv)
+{
+	(void)argc, (void)argv;
+	uint64_t us = timer_us(), halts, halted_us, tty, mon;
+	irq_idle_stats(&halts, &halted_us);
+	kinput_stats(&tty, &mon);
+	kprintf("up %llu.%03llu s, %llu ticks at %u Hz, %llu idle halts, %llu ms halted, input %llu bytes to "
+	        "the tty, %llu to the monitor\n",
+	        (unsigned long long)(us / 1000000), (unsigned long long)(us / 1000 % 1000),
+	        (unsigned long long)irq_ticks(), TICK_HZ, (unsigned long long)halts,
+	        (unsigned long long)(halted_us / 1000), (unsigned long long)tty, (unsigned long long)mon);
+}
+
+static void cmd_irq(int argc, char **argv)
+{
+	(void)argc, (void)argv;
+	irq_report();
 }
 
 static void cmd_fault(int argc, char **argv)
@@ -174,15 +363,23 @@ static const struct {
 } commands[] = {
 	{ "help", "", "this list", cmd_help },
 	{ "ps", "", "processes: pid, parent, slot, state, instructions, pc", cmd_ps },
+	{ "regs", "PID", "a process's registers, pc and fault", cmd_regs },
+	{ "mem", "[PID ADDR [LEN]]", "hex dump of process memory; alone: physical memory and heap", cmd_mem },
+	{ "dis", "PID [ADDR [N]]", "disassemble N instructions (default 12 from the pc)", cmd_dis },
+	{ "kill", "PID", "end a process (status PXVM_STATUS_KILLED)", cmd_kill },
+	{ "continue", "", "leave the monitor: back to the scheduler", cmd_continue },
+	{ "run", "PATH [ARGS]", "start a program and go back to the scheduler", cmd_run },
+	{ "uptime", "", "time since boot, timer ticks, idle halts", cmd_uptime },
+	{ "irq", "", "interrupt counts, input rings, idle", cmd_irq },
 	{ "regions", "", "VRAM regions and process slots", cmd_regions },
 	{ "fs", "", "PixelFS directory (rejected files marked)", cmd_fs },
-	{ "mem", "", "physical memory and heap", cmd_mem },
-	{ "run", "PATH [ARGS]", "start a program and run until all processes end", cmd_run },
 	{ "fault", "ud|pf|de|gp", "raise a CPU exception (tests the handler; halts)", cmd_fault },
 	{ "panic", "", "panic the kernel (tests the panic path; halts)", cmd_panic },
 	{ "exit", "[CODE]", "end QEMU (isa-debug-exit); default 0, or 1 if the kernel logged errors", cmd_exit },
 	{ "reset", "", "reset the machine", cmd_reset },
 	{ "seed", "[N]", "reseed the random generator (repeatable noise); no N: show the seed", cmd_seed },
+	{ "llm", "[-m M] [-o] TEXT", "ask the host bridge's LLM (-o: oracle) and print the answer", bridge_monitor_cmd },
+	{ "bridge", "", "serial bridge link status and counters", bridge_monitor_cmd },
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 
@@ -190,7 +387,8 @@ static void cmd_help(int argc, char **argv)
 {
 	(void)argc, (void)argv;
 	for (unsigned i = 0; i < NCOMMANDS; i++)
-		kprintf("  %-8s %-12s %s\n", commands[i].name, commands[i].args, commands[i].help);
+		kprintf("  %-8s %-16s %s\n", commands[i].name, commands[i].args, commands[i].help);
+	kprintf("  Ctrl-\\ (0x1C) on the keyboard or serial line enters this monitor at any time.\n");
 }
 
 void monitor_execute(char *line)
@@ -217,43 +415,64 @@ void monitor_execute(char *line)
 	kprintf("unknown command '%s' (try help)\n", argv[0]);
 }
 
+/* read_line: one edited line from the monitor's input (keyboard or serial),
+ * echoed on every console; the CPU halts while nothing is typed. A "\n" right
+ * after the "\r" that ended the previous line is skipped (CR LF terminals). */
 static void read_line(char *buf, size_t cap)
 {
+	static int last;
 	size_t n = 0;
 	for (;;) {
-		int c = uart_getc();
+		bridge_poll(); /* timers of LLM calls in flight */
+		int c = kinput_monitor_getc();
 		if (c < 0) {
-			cpu_pause();
+			irq_idle();
 			continue;
 		}
+		int prev = last;
+		last = c;
+		if (c == '\n' && prev == '\r' && n == 0)
+			continue;
 		if (c == '\r' || c == '\n') {
-			uart_write("\n", 1);
+			console_write("\n", 1);
 			buf[n] = '\0';
 			return;
 		}
 		if ((c == 0x7F || c == '\b') && n > 0) {
 			n--;
-			uart_write("\b \b", 3);
+			console_write("\b \b", 3);
+		} else if (c == 0x15 || c == 0x03) { /* Ctrl-U, Ctrl-C: drop the line */
+			while (n > 0) {
+				n--;
+				console_write("\b \b", 3);
+			}
 		} else if (c >= 32 && c < 127 && n + 1 < cap) {
 			buf[n++] = (char)c;
 			char ch = (char)c;
-			uart_write(&ch, 1);
+			console_write(&ch, 1);
 		}
 	}
 }
 
-void monitor_run(const struct pxfs *f)
+bool monitor_active(void) { return active; }
+
+void monitor_enter(const char *why)
 {
-	fs = f;
-	if (!uart_present()) {
-		kinfo("monitor", "no serial port: nothing to talk to; halting (the screen keeps the state)");
-		halt_forever();
-	}
-	kinfo("monitor", "debug monitor on serial; type help");
+	if (active)
+		return;
+	active = true;
+	leave = false;
+	kinput_monitor_open();
+	if (uart_present() || ps2kbd_present())
+		kinfo("monitor", "%s: debug monitor (help lists commands, continue resumes)", why);
+	else
+		kinfo("monitor", "%s: no serial port and no keyboard, nobody can type; idling", why);
 	char line[LINE_MAX];
-	for (;;) {
-		uart_write("pxmon> ", 7);
+	while (!leave) {
+		kprintf("pxmon> ");
 		read_line(line, sizeof(line));
 		monitor_execute(line);
 	}
+	kinput_monitor_close();
+	active = false;
 }

@@ -1,19 +1,28 @@
 /*
- * monitor.h — the debug monitor on the serial console ("pxmon> ").
- * Commands: help, ps, regions, fs, mem, run, fault, panic, exit, reset
- * (docs/architecture.md lists them). It is where the kernel sits once the
- * programs it started have all ended.
+ * monitor.h — the kernel's debug monitor ("pxmon> ").
+ *
+ * It reads from the keyboard and the serial line alike (kernel/input.h) and
+ * writes to both consoles. It is entered when every process has ended
+ * (kmain), and at any time with the hot key Ctrl-\ (0x1C), which the
+ * scheduler notices between quanta (pxhost_poll): processes stay frozen while
+ * it runs and go on after `continue`. Commands: help, ps, regs, mem, dis,
+ * kill, continue, run, uptime, irq, regions, fs, fault, panic, exit, reset
+ * (docs/architecture.md lists them).
  */
 #ifndef PXOS_MONITOR_H
 #define PXOS_MONITOR_H
 
-#include "pxvm/pixelfs.h"
+#include <stdbool.h>
 
-/* monitor_run: serve monitor commands from the serial port forever. Without a
- * UART there is nobody to talk to: the CPU halts (the screen keeps its state). */
-void monitor_run(const struct pxfs *fs) __attribute__((noreturn));
+/* monitor_enter: say `why`, then serve commands until `continue` (or a `run`
+ * that started a program); returns to the caller. While waiting for input the
+ * CPU halts. A call while the monitor is already active returns at once. */
+void monitor_enter(const char *why);
 
-/* monitor_execute: run one command line (for tests and for monitor_run). */
+/* monitor_active: whether monitor_enter is serving commands now. */
+bool monitor_active(void);
+
+/* monitor_execute: run one command line (for tests and for monitor_enter). */
 void monitor_execute(char *line);
 
 #endif /* PXOS_MONITOR_H */

@@ -1,6 +1,7 @@
 /*
  * pxhost.c — the kernel's side of pxvm/host.h: process output to the console,
- * time from the TSC, process memory from the kernel heap, log lines to klog.
+ * time from the TSC, process memory from the kernel heap, log lines to klog,
+ * typed input from the interrupt-fed rings (kernel/input.c), idle as HLT.
  */
 #include <stdarg.h>
 #include "pxvm/host.h"
@@ -10,7 +11,11 @@
 #include "lib.h"
 #include "heap.h"
 #include "console.h"
+#include "input.h"
+#include "irq.h"
+#include "monitor.h"
 #include "drivers/timer.h"
+#include "bridge.h"
 
 void pxhost_output(uint32_t pid, int fd, const char *s, size_t n)
 {
@@ -37,18 +42,21 @@ void pxhost_log(int level, const char *fmt, ...)
 	klog((enum klog_level)level, "sched", "%s", buf);
 }
 
-void pxhost_poll(void) {}
+void pxhost_poll(void)
+{
+	kinput_poll();
+	if (kinput_monitor_requested())
+		monitor_enter("hot key (Ctrl-\\)");
+	bridge_poll();
+}
 
 int pxhost_idle(uint64_t until_us)
 {
-	(void)until_us;
-	return -1; /* nothing can wake a blocked process yet */
+	/* The PIT tick wakes the CPU every 1/TICK_HZ s, so a deadline is noticed
+	 * at most one tick late; input and every other interrupt wake it sooner. */
+	if (!until_us || pxhost_time_us() < until_us)
+		irq_idle();
+	return 0;
 }
 
-int pxhost_llm_submit(uint32_t id, uint32_t kind, const char *model, const char *prompt, uint32_t len)
-{
-	(void)id; (void)kind; (void)model; (void)prompt; (void)len;
-	return -PXE_ENOBRIDGE;
-}
-
-void pxhost_llm_cancel(uint32_t id) { (void)id; }
+/* pxhost_llm_submit and pxhost_llm_cancel: kernel/bridge.c. */

@@ -13,6 +13,8 @@
 
 static irq_handler_fn handlers[256];
 static volatile int exception_depth;
+static volatile uint64_t unexpected;
+static volatile unsigned last_unexpected;
 
 static const char *const exception_names[32] = {
 	"#DE divide error", "#DB debug", "NMI", "#BP breakpoint", "#OF overflow",
@@ -37,6 +39,12 @@ int trap_register(unsigned vector, irq_handler_fn fn)
 		return -1;
 	handlers[vector] = fn;
 	return 0;
+}
+
+uint64_t trap_unexpected(unsigned *last_vector)
+{
+	*last_vector = last_unexpected;
+	return unexpected;
 }
 
 static void print_symbol(uint64_t addr)
@@ -88,9 +96,9 @@ void trap_dispatch(struct trapframe *tf)
 		if (handlers[tf->vector]) {
 			handlers[tf->vector](tf);
 		} else {
-			static unsigned reported;
-			if (reported++ < 8)
-				kwarn("trap", "unexpected interrupt on vector %llu", (unsigned long long)tf->vector);
+			/* Interrupt context: count it (monitor `irq`), never print. */
+			unexpected++;
+			last_unexpected = (unsigned)tf->vector;
 		}
 		return;
 	}

@@ -26,6 +26,10 @@ typedef void (*irq_handler_fn)(struct trapframe *tf);
 /* trap_register: route vector `vector` (32..255) to `fn`. Returns 0 or -1. */
 int trap_register(unsigned vector, irq_handler_fn fn);
 
+/* trap_unexpected: how many interrupts arrived on vectors >= 32 with no
+ * handler, and in *last_vector the latest such vector. */
+uint64_t trap_unexpected(unsigned *last_vector);
+
 /* trap_dispatch: called by isr_common for every interrupt. CPU exceptions
  * (vectors 0..31) print the vector, its name, the error code, CR2, every
  * register and a backtrace to serial and screen, then stop the machine. */

@@ -27,3 +27,6 @@ $(BUILD)/tests/test_hv: $(BUILD)/host/tests/unit/test_hv.o $(PXVM_CORE_HOST_OBJ)
 		$(PXVM_OS_HOST_OBJ) $(BUILD)/host/kernel/vram.o $(DRIVERS_HOST_OBJ) | $(HV_TEST_APPS)
 	@mkdir -p $(@D)
 	$(HOSTCC) $(HOST_CFLAGS) $(filter %.o,$^) -o $@ -lcmocka
+
+# The serial bridge's frame codec (kernel/bridge.c and tools/pxbridge).
+PXVM_SRC += pxvm/frame.c

@@ -14,4 +14,5 @@ check-unit: $(UNIT_TESTS)
 check-qemu: all $(TEST_PROGRAMS) $(ISO)
 	$(PYTHON) tests/qemu/test_boot.py --build $(BUILD)
 	$(PYTHON) tests/qemu/test_hv.py --build $(BUILD)
+	$(PYTHON) tests/qemu/test_input.py --build $(BUILD)
 	$(MAKE) --no-print-directory check-media

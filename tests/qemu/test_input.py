@@ -1,0 +1,307 @@
+#!/usr/bin/python3
+"""test_input — interrupts, the PS/2 keyboard, serial input, idle and the monitor hot key.
+
+    /usr/bin/python3 tests/qemu/test_input.py [--build DIR] [--timeout S] [-k SUBSTRING]
+
+`make check-qemu` runs it after `make all`. Each test boots build/pxos.img (or
+a variant) headless and checks:
+  - keyboard: keys typed with HMP `sendkey` (scancode set 1 through the i8042,
+    IRQ 1) reach the monitor: letters, Shift, Backspace, Ctrl-U, Enter; the
+    echo is on serial and on screen (typed text appears in the kernel console
+    region; erased with Backspace, the region is pixel for pixel as before).
+  - serial: commands typed on the serial line (IRQ 4) reach the monitor.
+  - timer and idle: between two `uptime`s about a second apart the PIT ticks
+    advance at ~TICK_HZ and the CPU halted (the hlt wake-up counter and the
+    time spent halted advance too).
+  - hot key: with a process spinning for ever (tests/programs/spin.pxs as
+    init), Ctrl-\\ on serial and then on the keyboard opens the monitor; the
+    process is frozen while it is open (ps, regs, dis, mem inspect it),
+    `continue` resumes it, `kill` ends it, and the monitor comes back.
+Logs and screenshots: build/tests/qemu/input-*/. Last line: "input: N passed, N failed".
+"""
+
+import argparse
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import pxqemu  # noqa: E402
+
+CFG = {}
+TICK_HZ = 1000
+
+
+def build_path(*parts):
+    return os.path.join(CFG["build"], *parts)
+
+
+def run(*cmd):
+    r = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    if r.returncode != 0:
+        raise AssertionError("%s failed (%d):\n%s" % (" ".join(cmd), r.returncode, r.stdout.decode()))
+    return r.stdout.decode()
+
+
+class InputCase(unittest.TestCase):
+    maxDiff = None
+
+    def boot(self, name, image=None):
+        vm = pxqemu.Qemu(image or CFG["img"], name)
+        self.addCleanup(vm.close)
+        return vm
+
+    def expect(self, vm, pattern, timeout=None):
+        return vm.expect(pattern, timeout or CFG["timeout"])
+
+    def keys(self, vm, *names):
+        for k in names:
+            out = vm.hmp("sendkey " + k)
+            self.assertEqual(out, "", "sendkey %s: %s" % (k, out))
+            time.sleep(0.03)
+
+    def type_keys(self, vm, text):
+        """Type text on the PS/2 keyboard (lower case, digits, space, a few
+        symbols; upper case with Shift)."""
+        names = {" ": "spc", "-": "minus", ".": "dot", "/": "slash", "\r": "ret", "!": "shift-1"}
+        for ch in text:
+            if ch in names:
+                self.keys(vm, names[ch])
+            elif ch.isupper():
+                self.keys(vm, "shift-" + ch.lower())
+            else:
+                self.keys(vm, ch)
+
+    def uptime(self, vm):
+        vm.send("uptime\r")
+        m = self.expect(vm, r"up (\d+)\.(\d{3}) s, (\d+) ticks at (\d+) Hz, (\d+) idle halts, (\d+) ms halted")
+        return {"ms": int(m.group(1)) * 1000 + int(m.group(2)), "ticks": int(m.group(3)),
+                "hz": int(m.group(4)), "halts": int(m.group(5)), "halted_ms": int(m.group(6))}
+
+    def kernel_region(self, vm, text):
+        m = re.search(r"vram: region kernel\s+y=(\d+)\s+h=(\d+)", text)
+        self.assertIsNotNone(m, "no kernel region in the log")
+        return int(m.group(1)), int(m.group(2))
+
+
+def program_image(name, program):
+    """A variant of the disk image whose ramdisk holds only
+    tests/programs/PROGRAM.pxe (as /apps/PROGRAM) and whose init it is."""
+    stage = build_path("tests", "qemu", "variants", "rootfs-" + name)
+    shutil.rmtree(stage, ignore_errors=True)
+    os.makedirs(os.path.join(stage, "apps"))
+    shutil.copy(build_path("tests", "programs", program + ".pxe"), os.path.join(stage, "apps"))
+    ramdisk = os.path.join(os.path.dirname(stage), name + ".png")
+    run(build_path("tools", "pxfs"), "build", ramdisk, stage)
+    cfg = os.path.join(os.path.dirname(stage), "boot-" + name + ".cfg")
+    with open(cfg, "w") as f:
+        f.write("# test: %s as init\ncmdline = init=/apps/%s\n" % (program, program))
+    path = build_path("tests", "qemu", "variants", name + ".img")
+    pxqemu.make_variant(CFG["img"], path, replace={"/pxos/pixelfs.png": ramdisk, "/pxos/boot.cfg": cfg})
+    return path
+
+
+HOTKEY_RE = r"monitor: hot key \(Ctrl-\\\): debug monitor"
+
+
+class KeyboardSerialTests(InputCase):
+    def test_keyboard_serial_timer_idle(self):
+        vm = self.boot("input-keyboard", program_image("readline", "readline"))
+        self.expect(vm, r"irq: 8259 pair at vectors 0x20\.\.0x2f; PIT tick 1000\.\d+ Hz on IRQ 0")
+        self.expect(vm, r"irq: PS/2 keyboard on IRQ 1")
+        self.expect(vm, r"irq: serial receive on IRQ 4")
+        self.expect(vm, r"readline: ready")
+        time.sleep(0.3)
+
+        # Both consoles feed the foreground process's stdin.
+        self.type_keys(vm, "Hello World!\r")
+        self.expect(vm, r"readline: got \[Hello World!\]")
+        vm.send("from serial\r")
+        self.expect(vm, r"readline: got \[from serial\]")
+        self.type_keys(vm, "abx")
+        self.keys(vm, "backspace")
+        self.type_keys(vm, "c\r")
+        self.expect(vm, r"readline: got \[abc\]")
+
+        # The monitor: the hot key on serial; the reader is blocked in READ.
+        vm.send("\x1c")
+        self.expect(vm, HOTKEY_RE)
+        self.expect(vm, r"pxmon> ")
+        vm.send("ps\r")
+        self.expect(vm, r"\s+1\s+0\s+\d+ blocked:read .* readline")
+        self.expect(vm, r"pxmon> ")
+        vm.send("help\r")
+        self.expect(vm, r"continue\s+leave the monitor")
+        self.expect(vm, r"Ctrl-\\ \(0x1C\)")
+        self.expect(vm, r"pxmon> ")
+
+        # Keyboard into the monitor: Shift, '!', an unknown command echoed back.
+        self.type_keys(vm, "HeLp!\r")
+        self.expect(vm, r"unknown command 'HeLp!' \(try help\)")
+        self.expect(vm, r"pxmon> ")
+        # Backspace and Ctrl-U edit the line before Enter sends it.
+        self.type_keys(vm, "psx")
+        self.keys(vm, "backspace")
+        self.type_keys(vm, "\r")
+        self.expect(vm, r"slots, \d+ instructions run in all")
+        self.expect(vm, r"pxmon> ")
+        self.type_keys(vm, "garbage")
+        self.keys(vm, "ctrl-u")
+        self.type_keys(vm, "irq\r")
+        self.expect(vm, r"keyboard: PS/2, (\d+) scancodes, 0 dropped")
+        self.expect(vm, r"serial: IRQ, (\d+) bytes received, 0 dropped")
+        self.expect(vm, r"idle: \d+ halts")
+        self.expect(vm, r"pxmon> ")
+
+        # The echo is on screen: typed text changes the kernel console; erased
+        # again, the console is pixel for pixel what it was.
+        ky, kh = self.kernel_region(vm, pxqemu.strip_ansi(vm.output))
+        time.sleep(0.3)
+        region = lambda img: img.crop(0, ky, img.width, kh).data
+        before = vm.screendump(os.path.join(vm.dir, "before-typing.png"))
+        self.type_keys(vm, "echo")
+        time.sleep(0.3)
+        typed = vm.screendump(os.path.join(vm.dir, "typed.png"))
+        self.assertNotEqual(region(typed), region(before), "typed text shows in the kernel console")
+        for _ in range(4):
+            self.keys(vm, "backspace")
+        time.sleep(0.3)
+        erased = vm.screendump(os.path.join(vm.dir, "erased.png"))
+        self.assertEqual(region(erased), region(before), "Backspace erases the echo on screen")
+
+        # Timer and idle, outside the monitor: with the only process blocked,
+        # the scheduler halts the CPU; the PIT ticks at TICK_HZ and wakes it.
+        a = self.uptime(vm)
+        vm.send("continue\r")
+        t0 = time.monotonic()
+        time.sleep(2)
+        self.keys(vm, "ctrl-backslash")   # the hot key on the keyboard
+        self.expect(vm, HOTKEY_RE)
+        b = self.uptime(vm)
+        wall_ms = (time.monotonic() - t0) * 1000
+        self.assertEqual(a["hz"], TICK_HZ)
+        dt = b["ticks"] - a["ticks"]
+        guest_ms = b["ms"] - a["ms"]
+        self.assertGreater(guest_ms, 1500, "uptime advances while idle")
+        self.assertGreater(dt, guest_ms * TICK_HZ / 1000 * 0.5, "PIT ticks at ~TICK_HZ (%d ticks in %d ms)"
+                           % (dt, guest_ms))
+        self.assertLess(dt, wall_ms * TICK_HZ / 1000 * 1.5 + 50)
+        self.assertGreater(b["halts"] - a["halts"], dt // 2, "each tick wakes a halted CPU")
+        self.assertGreater(b["halted_ms"] - a["halted_ms"], guest_ms // 2, "idle time is spent halted")
+
+        # Ctrl-D on the keyboard: end of input; the reader exits, the monitor
+        # comes back by itself.
+        vm.send("continue\r")
+        time.sleep(0.3)
+        self.keys(vm, "ctrl-d")
+        self.expect(vm, r"readline: end of input")
+        self.expect(vm, r"pid 1 \(readline\) exited with status 0")
+        self.expect(vm, r"monitor: all processes have ended: debug monitor")
+        self.expect(vm, r"pxmon> ")
+        vm.send("exit\r")
+        self.assertEqual(vm.wait_exit(60), (0 << 1) | 1)
+
+
+class HotKeyTests(InputCase):
+    def ps_steps(self, vm):
+        vm.send("ps\r")
+        m = self.expect(vm, r"\s+1\s+0\s+\d+ (\S+)\s+(\d+)\s+0x([0-9a-f]{4}) spin")
+        self.expect(vm, r"pxmon> ")
+        return m.group(1), int(m.group(2))
+
+    def test_hotkey_freezes_and_continue_resumes(self):
+        vm = self.boot("input-hotkey", program_image("spin", "spin"))
+        self.expect(vm, r"init: started /apps/spin as pid 1")
+        self.expect(vm, r"spin: counting for ever")
+        time.sleep(1)
+
+        # Ctrl-\ on the serial line, while pid 1 never stops computing.
+        vm.send("\x1c")
+        self.expect(vm, HOTKEY_RE)
+        self.expect(vm, r"pxmon> ")
+        state, s1 = self.ps_steps(vm)
+        self.assertEqual(state, "runnable")
+        self.assertGreater(s1, 100000)
+        time.sleep(0.5)
+        self.assertEqual(self.ps_steps(vm)[1], s1, "the process is frozen while the monitor is open")
+
+        vm.send("regs 1\r")
+        self.expect(vm, r"pid 1 \(spin\) runnable, parent 0, slot \d+")
+        m = self.expect(vm, r"R1\s+([0-9a-f]{8})")
+        self.assertGreater(int(m.group(1), 16), 1000, "R1 is spin's counter")
+        self.expect(vm, r"PC\s+0000[0-9a-f]{4}  (ADDI R1, R1, 1|JMP 0x[0-9a-f]+)")
+        self.expect(vm, r"pxmon> ")
+
+        vm.send("dis 1 0x200 6\r")
+        self.expect(vm, r"   0200  [0-9a-f]{8} [0-9a-f]{8}  IMM32 R1, 0x[0-9a-f]+")
+        self.expect(vm, r"(=>|  ) 02[0-9a-f]{2}  [0-9a-f]{8}           ADDI R1, R1, 1")
+        self.expect(vm, r"pxmon> ")
+        vm.send("dis 1\r")
+        self.expect(vm, r"=> 02[0-9a-f]{2}  [0-9a-f]{8} ")
+        self.expect(vm, r"pxmon> ")
+
+        # The program image as the hex dump shows it, line for line (the image
+        # starts at 0x200; its message string shows in the ASCII column).
+        with open(build_path("tests", "programs", "spin.pxe"), "rb") as f:
+            body = f.read()[16:]
+        vm.send("mem 1 0x200 %d\r" % len(body))
+        for off in range(0, len(body), 16):
+            chunk = body[off:off + 16]
+            hexes = " ".join("%02x" % b for b in chunk[:8]) + "  " + " ".join("%02x" % b for b in chunk[8:])
+            hexes = hexes.ljust(16 * 3 + 1)
+            asc = "".join(chr(b) if 32 <= b < 127 else "." for b in chunk).ljust(16)
+            self.expect(vm, re.escape("  %04x  %s |%s|" % (0x200 + off, hexes, asc)))
+        self.expect(vm, r"pxmon> ")
+        vm.send("mem 1 0x10000\r")
+        self.expect(vm, r"usage: mem PID ADDR \[LEN\]")
+        vm.send("regs 99\r")
+        self.expect(vm, r"no process with pid 99")
+
+        vm.send("continue\r")
+        time.sleep(1)
+        # Ctrl-\ on the PS/2 keyboard this time.
+        self.keys(vm, "ctrl-backslash")
+        self.expect(vm, HOTKEY_RE)
+        self.expect(vm, r"pxmon> ")
+        _, s2 = self.ps_steps(vm)
+        self.assertGreater(s2, s1 + 100000, "continue let the process run on")
+
+        vm.send("kill 1\r")
+        self.expect(vm, r"pid 1 killed")
+        vm.send("kill 1\r")
+        self.expect(vm, r"no process with pid 1")
+        vm.send("continue\r")
+        self.expect(vm, r"monitor: all processes have ended: debug monitor")
+        self.expect(vm, r"pxmon> ")
+        vm.send("exit\r")
+        self.assertEqual(vm.wait_exit(60), (0 << 1) | 1)
+
+
+def main():
+    here = os.path.dirname(os.path.abspath(__file__))
+    repo = os.path.dirname(os.path.dirname(here))
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--build", default=os.environ.get("BUILD") or os.path.join(repo, "build"))
+    ap.add_argument("--timeout", type=float, default=120.0, help="seconds per serial marker (default 120)")
+    ap.add_argument("-k", dest="filters", action="append", default=[],
+                    help="run only tests whose id contains this (repeatable)")
+    args = ap.parse_args()
+    CFG["build"] = os.path.abspath(args.build)
+    CFG["img"] = os.path.join(CFG["build"], "pxos.img")
+    CFG["timeout"] = args.timeout
+    need = [CFG["img"], build_path("tools", "pxfs")] + [build_path("tests", "programs", p + ".pxe")
+                                                       for p in ("spin", "readline")]
+    missing = [p for p in need if not os.path.exists(p)]
+    if missing:
+        print("test_input: missing %s: run `make all` first" % ", ".join(missing), file=sys.stderr)
+        print("input: 0 passed, 1 failed")
+        return 1
+    return pxqemu.run_suite("input", (KeyboardSerialTests, HotKeyTests), args.filters)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
