@@ -20,10 +20,13 @@ $(BUILD)/tests/test_vm: $(BUILD)/host/tests/unit/test_vm.o $(BUILD)/host/pxvm/vm
 
 # Trap hypervisor and random generator tests, with a test platform and fake LLM.
 UNIT_TESTS += $(BUILD)/tests/test_hv
+# It also runs ask, oracle and organism (built from userland/apps) against the fake LLM.
+HV_TEST_APPS := $(BUILD)/userland/apps/ask.pxe $(BUILD)/userland/apps/oracle.pxe $(BUILD)/userland/apps/organism.pxe
+$(BUILD)/host/tests/unit/test_hv.o: HOST_REQ += -DHV_TEST_APPS='"$(abspath $(BUILD))/userland/apps"'
 $(BUILD)/tests/test_hv: $(BUILD)/host/tests/unit/test_hv.o $(PXVM_CORE_HOST_OBJ) $(PXVM_FS_HOST_OBJ) \
-		$(PXVM_OS_HOST_OBJ) $(BUILD)/host/kernel/vram.o $(DRIVERS_HOST_OBJ)
+		$(PXVM_OS_HOST_OBJ) $(BUILD)/host/kernel/vram.o $(DRIVERS_HOST_OBJ) | $(HV_TEST_APPS)
 	@mkdir -p $(@D)
-	$(HOSTCC) $(HOST_CFLAGS) $^ -o $@ -lcmocka
+	$(HOSTCC) $(HOST_CFLAGS) $(filter %.o,$^) -o $@ -lcmocka
 
 # The serial bridge's frame codec (kernel/bridge.c and tools/pxbridge).
 PXVM_SRC += pxvm/frame.c

@@ -607,6 +607,9 @@ uint32_t sched_run(uint64_t max_steps)
 		uint64_t now = pxhost_time_us();
 		hv_poll(now);
 		uint64_t deadline = wake_sleepers(now);
+		uint64_t hv_deadline = hv_next_deadline(); /* an LLM call's timeout wakes too */
+		if (hv_deadline && (!deadline || hv_deadline < deadline))
+			deadline = hv_deadline;
 		struct proc *p = pick_next();
 		if (!p) {
 			if (!count_state(PROC_BLOCKED))
