@@ -9,9 +9,9 @@ $(PXDIS): $(BUILD)/host/tools/pxdis/main.o $(PXDIS_LIB_OBJ)
 	@mkdir -p $(@D)
 	$(HOSTCC) $(HOST_CFLAGS) -o $@ $^ -lm
 
-# The host runner that writes screendumps (--png) for the tile test; another
-# name can be given here if the runner is renamed.
-PXDIS_RUNNER ?= $(PXRUN)
+# The host runner that writes screendumps (--png) for the tile test: pxsim
+# when the build has it (tools/pxrun's successor), else pxrun; or set it.
+PXDIS_RUNNER ?= $(or $(PXSIM),$(PXRUN))
 
 # Every program, found by glob (userland/ except its libraries, and
 # tests/programs/), built with the usual pattern rules: the round-trip test

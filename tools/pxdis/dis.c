@@ -482,8 +482,12 @@ int pxdis_write(FILE *f, const struct pxdis_image *img, const struct pxdis_optio
 		find_labels(&d);
 
 	struct out o = { f, !opt->no_addresses };
-	if (opt->title)
-		fprintf(f, "; pxdis: %s\n", opt->title);
+	if (opt->title) { /* a file name may hold anything; keep the comment on one line */
+		fputs("; pxdis: ", f);
+		for (const char *c = opt->title; *c; c++)
+			fputc((unsigned char)*c < 0x20 || *c == 0x7F ? '?' : *c, f);
+		fputc('\n', f);
+	}
 	fprintf(f, "; %zu bytes at 0x%04X..0x%04zX", img->size, (unsigned)img->base, img->base + img->size);
 	if (img->pxe)
 		fprintf(f, ", entry 0x%04X", (unsigned)img->entry);
