@@ -13,7 +13,11 @@ $(PXDIS): $(BUILD)/host/tools/pxdis/main.o $(PXDIS_LIB_OBJ)
 # when the build has it (tools/pxrun's successor), else pxrun; or set it.
 PXDIS_RUNNER ?= $(or $(PXSIM),$(PXRUN))
 
-UNIT_TESTS += $(BUILD)/tests/test_pxdis $(BUILD)/tests/test_pxdis_roundtrip
+PXDIS_TESTS := $(BUILD)/tests/test_pxdis $(BUILD)/tests/test_pxdis_roundtrip
+UNIT_TESTS  += $(PXDIS_TESTS)
+# This file is included after tests/build.mk has read check-unit's
+# prerequisites, so name them here too.
+check-unit: $(PXDIS_TESTS)
 
 # cmocka: the library (layout, labels, strings, ambiguity, loaders) and a tile
 # from a screendump that the runner drew; test_pxdis runs $(PXDIS_RUNNER) and
