@@ -51,8 +51,10 @@ include tools/build.mk
 include tools/pxrun/build.mk
 include userland/build.mk
 include iso/build.mk
-include tests/build.mk
 include tools/pxdis/build.mk
+include tests/bench/build.mk
+# Last: check-unit depends on every UNIT_TESTS entry registered above.
+include tests/build.mk
 
 all: $(ALL_TARGETS)
 

@@ -23,9 +23,11 @@
 #include "drivers/acpi.h"
 #include "drivers/fb.h"
 #include "drivers/pic8259.h"
+#include "drivers/rng.h"
 #include "drivers/timer.h"
 #include "drivers/uart16550.h"
 #include "pxvm/sched.h"
+#include "pxvm/hv.h"
 
 /* The boot CPU's kernel stack; entry.asm loads kernel_stack_top into RSP. */
 static uint8_t kernel_stack[KSTACK_SIZE] __attribute__((aligned(16)));
@@ -149,6 +151,8 @@ void kmain(struct pxos_bootinfo *bi)
 	      (unsigned long long)(timer_tsc_hz() / 1000 % 1000), timer_source());
 	if (power_under_qemu())
 		kinfo("kernel", "running under QEMU (%s)", power_hypervisor_name());
+	hwrng_boot_seed(cmdline_get("seed"));
+	hv_init();
 	screen_init(bi, fb_ok);
 	ramdisk_mount(bi, &rootfs);
 	sched_init(&rootfs, vram_ready() ? vram_layout()->nslots : 0);

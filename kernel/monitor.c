@@ -13,6 +13,8 @@
 #include "pxvm/sched.h"
 #include "drivers/uart16550.h"
 #include "drivers/timer.h"
+#include "drivers/rng.h"
+#include "pxvm/rng.h"
 
 #define LINE_MAX 160
 #define MAX_ARGS 12
@@ -149,6 +151,23 @@ static void cmd_reset(int argc, char **argv)
 	power_reset();
 }
 
+/* seed [N]: reseed the random generator with N (repeatable runs), or show how it was seeded. */
+static void cmd_seed(int argc, char **argv)
+{
+	uint64_t n;
+	if (argc < 2) {
+		kprintf("seed %llu (from %s)\n", (unsigned long long)rng_last_seed(), hwrng_source());
+		return;
+	}
+	if (parse_u64(argv[1], &n) != 0) {
+		kprintf("usage: seed [N]   (N decimal or 0x-hex)\n");
+		return;
+	}
+	rng_seed(n);
+	hwrng_set_source("monitor");
+	kprintf("seed %llu\n", (unsigned long long)n);
+}
+
 static const struct {
 	const char *name, *args, *help;
 	void (*fn)(int, char **);
@@ -163,6 +182,7 @@ static const struct {
 	{ "panic", "", "panic the kernel (tests the panic path; halts)", cmd_panic },
 	{ "exit", "[CODE]", "end QEMU (isa-debug-exit); default 0, or 1 if the kernel logged errors", cmd_exit },
 	{ "reset", "", "reset the machine", cmd_reset },
+	{ "seed", "[N]", "reseed the random generator (repeatable noise); no N: show the seed", cmd_seed },
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 

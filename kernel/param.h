@@ -32,6 +32,8 @@
 #define HV_INFLIGHT_MAX  8       /* LLM/oracle calls in flight at once */
 #define HV_PROMPT_MAX    4096    /* longest prompt, bytes */
 #define HV_REPLY_MAX     8192    /* longest reply kept by the kernel, bytes */
+#define HV_LLM_TIMEOUT_MS 60000  /* an LLM call with no sign of life (part, keep-alive) for this long fails */
+#define HV_LLM_MAX_MS    600000  /* no LLM call lasts longer, keep-alives or not */
 
 /* Kernel memory */
 #define KSTACK_SIZE      (64 * 1024)   /* boot CPU kernel stack */

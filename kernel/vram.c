@@ -7,6 +7,7 @@
 #include "pxvm/isa.h"
 #include "pxvm/abi.h"
 #include "pxvm/port.h"
+#include "boot/bootinfo.h"
 
 #define COL_BG        FB_RGB(6, 6, 14)
 #define COL_TEXT      FB_RGB(210, 210, 210)
@@ -28,7 +29,7 @@ static const char *const region_names[VR_COUNT] = {
 static const char *const region_titles[VR_COUNT] = {
 	"", "OPCODE PALETTE  opcode = red channel of the instruction pixel",
 	"KERNEL  console", "SYSCALL TABLE  number name calls",
-	"PROCESS TABLE  pid name state steps",
+	"PROCESS TABLE  pid name state steps syscalls faults",
 	"PROGRAM AREA  tile = 64 KiB of process memory, 1 word per pixel | canvas",
 };
 
@@ -341,25 +342,78 @@ static bool canvas_clip(const struct vram_rect *c, int *x, int *y, int *w, int *
 	return true;
 }
 
+/* draw_target: where drawing for slot `slot` lands: its visible canvas on the
+ * screen (back == NULL) or its back layer in RAM. False when there is none. */
+static bool draw_target(unsigned slot, uint32_t *back, struct fb *out, struct vram_rect *r)
+{
+	if (back) {
+		static const uint32_t masks[4] = { 0xFFu, 0xFF00u, 0xFF0000u, 0xFF000000u };
+		*r = (struct vram_rect){ 0, 0, (int)PXVM_TILE_W, (int)PXVM_TILE_H };
+		return fb_init(out, back, PXVM_TILE_W, PXVM_TILE_H, PXVM_TILE_W, PXOS_PIXEL_RGBX8, masks) == 0;
+	}
+	if (!ready || slot >= L.nslots)
+		return false;
+	*out = fb;
+	*r = L.slot[slot].canvas;
+	return true;
+}
+
+static const struct font *canvas_font(void)
+{
+	return ready ? L.font : font_builtin(16);
+}
+
+void vram_draw_rect(unsigned slot, uint32_t *back, int x, int y, int w, int h, uint32_t color)
+{
+	struct fb t;
+	struct vram_rect c;
+	if (draw_target(slot, back, &t, &c) && canvas_clip(&c, &x, &y, &w, &h))
+		fb_fill(&t, x, y, w, h, color);
+}
+
+void vram_draw_pixel(unsigned slot, uint32_t *back, int x, int y, uint32_t color)
+{
+	vram_draw_rect(slot, back, x, y, 1, 1, color);
+}
+
+int vram_draw_text(unsigned slot, uint32_t *back, int x, int y, const char *s, uint32_t n, uint32_t color)
+{
+	struct fb t;
+	struct vram_rect c;
+	const struct font *font = canvas_font();
+	if (!font || !draw_target(slot, back, &t, &c))
+		return x;
+	const int fw = (int)font->width, fh = (int)font->height;
+	/* Draw glyph by glyph, only those wholly inside the canvas. */
+	for (uint32_t i = 0; i < n && s[i]; i++, x += fw) {
+		if (x < 0 || y < 0 || x + fw > c.w || y + fh > c.h)
+			continue;
+		fb_text(&t, font, c.x + x, c.y + y, &s[i], 1, color, FB_TRANSPARENT);
+	}
+	return x;
+}
+
+void vram_layer_show(unsigned slot, const uint32_t *back)
+{
+	if (!ready || slot >= L.nslots || !back)
+		return;
+	const struct vram_rect *c = &L.slot[slot].canvas;
+	for (int y = 0; y < c->h; y++)
+		fb_put_row(&fb, c->x, c->y + y, back + (size_t)y * PXVM_TILE_W, (uint32_t)c->w);
+}
+
+void vram_layer_fill(uint32_t *back, uint32_t color)
+{
+	for (uint32_t i = 0; i < PXVM_TILE_W * PXVM_TILE_H; i++)
+		back[i] = color;
+}
+
 void vram_canvas_rect(unsigned slot, int x, int y, int w, int h, uint32_t color)
 {
-	if (!ready || slot >= L.nslots)
-		return;
-	if (canvas_clip(&L.slot[slot].canvas, &x, &y, &w, &h))
-		fb_fill(&fb, x, y, w, h, color);
+	vram_draw_rect(slot, 0, x, y, w, h, color);
 }
 
 int vram_canvas_text(unsigned slot, int x, int y, const char *s, uint32_t n, uint32_t color)
 {
-	if (!ready || slot >= L.nslots)
-		return x;
-	const struct vram_rect *c = &L.slot[slot].canvas;
-	const int fw = (int)L.font->width, fh = (int)L.font->height;
-	/* Draw glyph by glyph, only those wholly inside the canvas. */
-	for (uint32_t i = 0; i < n && s[i]; i++, x += fw) {
-		if (x < 0 || y < 0 || x + fw > c->w || y + fh > c->h)
-			continue;
-		fb_text(&fb, L.font, c->x + x, c->y + y, &s[i], 1, color, FB_TRANSPARENT);
-	}
-	return x;
+	return vram_draw_text(slot, 0, x, y, s, n, color);
 }

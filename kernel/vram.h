@@ -87,6 +87,22 @@ void vram_canvas_clear(unsigned slot, uint32_t color);
 void vram_canvas_rect(unsigned slot, int x, int y, int w, int h, uint32_t color);
 int vram_canvas_text(unsigned slot, int x, int y, const char *s, uint32_t n, uint32_t color);
 
+/* Canvas layers (LAYER_USE): each slot's canvas is the visible layer; a
+ * process may also draw on a back layer, a PXVM_TILE_W x PXVM_TILE_H array of
+ * pixel words in RAM (`back`), and show it. vram_draw_*: draw on slot `slot`'s
+ * visible canvas when `back` is NULL, else on `back`; canvas coordinates,
+ * clipped to the canvas, so nothing lands outside it. Text returns the x just
+ * past it. */
+void vram_draw_rect(unsigned slot, uint32_t *back, int x, int y, int w, int h, uint32_t color);
+void vram_draw_pixel(unsigned slot, uint32_t *back, int x, int y, uint32_t color);
+int vram_draw_text(unsigned slot, uint32_t *back, int x, int y, const char *s, uint32_t n, uint32_t color);
+
+/* vram_layer_show: copy back layer `back` onto slot `slot`'s visible canvas. */
+void vram_layer_show(unsigned slot, const uint32_t *back);
+
+/* vram_layer_fill: set every pixel of back layer `back` to `color`. */
+void vram_layer_fill(uint32_t *back, uint32_t color);
+
 /* vram_proc_cell: write the process-table cell of slot `slot`. */
 void vram_proc_cell(unsigned slot, const char *text, uint32_t color);
 

@@ -9,6 +9,7 @@
 #define PXVM_ABI_H
 
 #include <stdint.h>
+#include "kernel/param.h"
 
 /* ---- Process memory map (byte addresses inside one process) ------------------
  * 64 KiB per process, which is 16384 pixels: a 128 x 128 tile of VRAM.
@@ -101,7 +102,7 @@ const char *pxvm_fault_text(uint32_t f);
 	X(PRINT,     1, "R1=str",                   "write NUL-terminated string + newline to stdout") \
 	X(RECT,      2, "R1=x R2=y R3=w R4=h R5=rgb", "fill a rectangle of the caller's canvas layer (clipped)") \
 	X(TEXT,      3, "R1=x R2=y R3=str R4=rgb",  "draw a string on the caller's canvas layer")      \
-	X(LAYER_USE, 4, "R1=layer",                 "select the canvas layer RECT/TEXT/PIXEL draw on") \
+	X(LAYER_USE, 4, "R1=layer R2=flags",        "draw on layer 0 (shown) or 1 (back); flags&1 shows the back layer; R0 = previous layer") \
 	X(READ,      5, "R1=fd R2=buf R3=len",      "read bytes from stdin (0) or an open file; R0 = count, 0 at end") \
 	X(WRITE,     6, "R1=fd R2=buf R3=len",      "write bytes to stdout (1), stderr (2) or an open file") \
 	X(EXIT,      7, "R1=status",                "end the process with status 0..255")               \
@@ -123,9 +124,9 @@ const char *pxvm_fault_text(uint32_t f);
 	X(SPAWN,    31, "R1=path R2=args",          "start a program from PixelFS; R0 = pid")           \
 	X(EXEC,     32, "R1=path R2=args",          "replace this process's image with a program")      \
 	X(WAIT,     33, "R1=pid",                   "wait for child pid (0 = any) to end; R0 = pid, R1 = status") \
-	X(KILL,     34, "R1=pid",                   "stop process pid (status PXVM_STATUS_KILLED)")      \
+	X(KILL,     34, "R1=pid",                   "end process pid (WAIT status STATUS_KILLED); see docs for who may")      \
 	X(SETFG,    35, "R1=pid",                   "make pid the console's foreground process (gets stdin)") \
-	X(PROCINFO, 36, "R1=index R2=buf",          "buf = process table entry `index` (see docs); -ERANGE past the end") \
+	X(PROCINFO, 36, "R1=index R2=buf",          "buf = process table entry `index` (PI_* layout, 80 bytes); -ERANGE past the end") \
 	X(HVTRAP,   40, "R1=type R2=a0 R3=a1 R4=a2", "the trap interface as a system call (docs/hypervisor.md)")
 
 enum pxvm_syscall {
@@ -134,11 +135,72 @@ enum pxvm_syscall {
 #undef PXVM_X_SYS
 };
 
+/* Numbers that go with the system calls: flags, record layouts, states.
+ * X(name, value, doc); gen-pxos-inc prints each as `.equ name, value`. */
+#define PXVM_ABI_CONSTS(X)                                                                  \
+	X(STDIN,          0,    "fd of the console input (READ)")                               \
+	X(FD_FIRST,       3,    "first fd FS_OPEN hands out; NOFILE fds per process")           \
+	X(NOFILE,         NOFILE, "open files per process")                                     \
+	X(O_WRITE,        1,    "FS_OPEN flag: open for writing (and reading)")                 \
+	X(O_CREATE,       2,    "FS_OPEN flag: create the file (in RAM) when missing")          \
+	X(O_TRUNC,        4,    "FS_OPEN flag: truncate to 0 bytes (with O_WRITE)")             \
+	X(O_APPEND,       8,    "FS_OPEN flag: every write goes to the end (with O_WRITE)")     \
+	X(ST_SIZE,        0,    "FS_STAT record: size in bytes (0 for a directory)")            \
+	X(ST_TYPE,        4,    "FS_STAT record: FT_* type")                                    \
+	X(ST_FLAGS,       8,    "FS_STAT record: ST_F_* flags")                                 \
+	X(STAT_SIZE,      12,   "bytes of the FS_STAT record")                                  \
+	X(FT_DIR,         0,    "file type: directory")                                         \
+	X(FT_PROGRAM,     1,    "file type: pxVM executable")                                   \
+	X(FT_TEXT,        2,    "file type: text")                                              \
+	X(FT_DATA,        3,    "file type: other data")                                        \
+	X(ST_F_RAM,       1,    "FS_STAT flag: created or written since boot (RAM only)")       \
+	X(ST_F_DIR,       2,    "FS_STAT flag: a directory")                                    \
+	X(IPC_NONBLOCK,   1,    "IPC_RECV flag: return -EWOULDBLOCK instead of blocking")       \
+	X(IPC_MSG_MAX,    IPC_MSG_MAX, "largest IPC message payload, bytes")                    \
+	X(IPC_QUEUE_LEN,  IPC_QUEUE_LEN, "messages a receiver's queue holds")                   \
+	X(LAYER_FRONT,    0,    "LAYER_USE: draw on the visible canvas")                        \
+	X(LAYER_BACK,     1,    "LAYER_USE: draw on the back layer (RAM)")                      \
+	X(LAYER_SHOW,     1,    "LAYER_USE flag: copy the back layer onto the visible canvas")  \
+	X(PS_FREE,        0,    "PROCINFO state: slot unused")                                  \
+	X(PS_RUNNABLE,    1,    "PROCINFO state: ready to run")                                 \
+	X(PS_RUNNING,     2,    "PROCINFO state: running now (the caller)")                     \
+	X(PS_BLOCKED,     3,    "PROCINFO state: blocked, see PI_BLOCK")                        \
+	X(PS_ZOMBIE,      4,    "PROCINFO state: ended, not yet waited for")                    \
+	X(PB_NONE,        0,    "PROCINFO block reason: not blocked")                           \
+	X(PB_WAIT,        1,    "PROCINFO block reason: in WAIT")                               \
+	X(PB_SLEEP,       2,    "PROCINFO block reason: in SLEEP")                              \
+	X(PB_IPC,         3,    "PROCINFO block reason: in IPC_RECV")                           \
+	X(PB_READ,        4,    "PROCINFO block reason: in READ on stdin")                      \
+	X(PB_TRAP,        5,    "PROCINFO block reason: waiting for the hypervisor")            \
+	X(PI_PID,         0,    "PROCINFO record: pid (0 for a free slot)")                     \
+	X(PI_PPID,        4,    "PROCINFO record: parent's pid (0 = the kernel)")               \
+	X(PI_STATE,       8,    "PROCINFO record: PS_* state")                                  \
+	X(PI_BLOCK,       12,   "PROCINFO record: PB_* block reason")                           \
+	X(PI_STEPS_LO,    16,   "PROCINFO record: instructions run, low word")                  \
+	X(PI_STEPS_HI,    20,   "PROCINFO record: instructions run, high word")                 \
+	X(PI_SYSCALLS,    24,   "PROCINFO record: system calls made (mod 2^32)")                \
+	X(PI_FAULTS,      28,   "PROCINFO record: faults taken")                                \
+	X(PI_STATUS,      32,   "PROCINFO record: exit status (zombie), else 0")                \
+	X(PI_SLOT,        36,   "PROCINFO record: VRAM slot = table index")                     \
+	X(PI_ERRORS,      40,   "PROCINFO record: system calls that returned an error")         \
+	X(PI_FLAGS,       44,   "PROCINFO record: PIF_* flags")                                 \
+	X(PI_NAME,        48,   "PROCINFO record: program name, NUL-terminated (32 bytes)")     \
+	X(PROCINFO_SIZE,  80,   "bytes of the PROCINFO record")                                 \
+	X(PIF_FG,         1,    "PROCINFO flag: the console's foreground process")              \
+	X(PIF_BACK,       2,    "PROCINFO flag: draws on its back layer")                       \
+	X(STATUS_KILLED,  0x200, "WAIT status of a process ended by KILL or Ctrl-C")
+
+enum pxvm_abi_const {
+#define PXVM_X_CONST(name, value, doc) PXVM_##name = (value),
+	PXVM_ABI_CONSTS(PXVM_X_CONST)
+#undef PXVM_X_CONST
+};
+
 /* Exit status reported by WAIT for a process stopped by a fault:
  * PXVM_STATUS_FAULTED | fault code. Normal exits report 0..255. */
 #define PXVM_STATUS_FAULTED 0x100u
-/* ... and for a process ended by KILL (or Ctrl-C on the console). */
-#define PXVM_STATUS_KILLED  0x200u
+/* ... and for a process ended by KILL (or Ctrl-C on the console):
+ * PXVM_STATUS_KILLED, defined with the constants above. */
 
 /* ---- Error codes (R0 = -code) ------------------------------------------------
  * X(name, code, text) */

@@ -15,6 +15,25 @@
 
 struct proc;
 
+/* Argument encodings (docs/hypervisor.md). */
+#define HV_TRUNCATED     0x40000000u /* RESULT flag: CALL_LLM / LOAD_FILE data was cut to the buffer */
+#define HV_FILE_BY_ID    0x80000000u /* LOAD_FILE ARG0: bit set = PixelFS file id, else a path address */
+#define HV_MODEL_MAX     255u        /* model ids 0..255 */
+#define HV_NOISE_GAUSS   0u          /* SAMPLE_NOISE ARG2: Gaussian, ARG0 = mean, ARG1 = std (16.16) */
+#define HV_NOISE_UNIFORM 1u          /* uniform in [ARG0, ARG1) (16.16) */
+#define HV_NOISE_BITS    2u          /* 32 random bits (ARG0 = ARG1 = 0) */
+
+/* Counters since hv_init, for the monitor and tests. */
+struct hv_stats {
+	uint64_t traps;      /* traps and HVTRAP calls served */
+	uint64_t submitted;  /* LLM/oracle requests handed to the platform */
+	uint64_t answered;   /* ... that ended with an answer */
+	uint64_t failed;     /* ... that ended with an error (submit refused, bridge error, bad oracle answer) */
+	uint64_t timedout;   /* ... that passed their deadline */
+	uint64_t cancelled;  /* ... dropped because their process ended */
+	uint64_t busy;       /* calls refused with -PXE_EBUSY (table full) */
+};
+
 /* hv_init: no request in flight. */
 void hv_init(void);
 
@@ -37,7 +56,18 @@ void hv_llm_alive(uint32_t id);
 /* hv_proc_gone: `p` ended or was killed; drop and cancel its requests. */
 void hv_proc_gone(const struct proc *p);
 
-/* hv_poll: expire requests past their deadline (called with the clock). */
+/* hv_poll: expire requests past their deadline (called with the clock):
+ * each ends with -PXE_ETIMEDOUT and is cancelled on the platform. */
 void hv_poll(uint64_t now_us);
+
+/* hv_next_deadline: the earliest deadline (pxhost_time_us) of a request in
+ * flight, 0 when none: the scheduler's idle wait should not sleep past it. */
+uint64_t hv_next_deadline(void);
+
+/* hv_inflight: LLM/oracle requests in flight now (0..HV_INFLIGHT_MAX). */
+uint32_t hv_inflight(void);
+
+/* hv_get_stats: copy the counters. */
+void hv_get_stats(struct hv_stats *out);
 
 #endif /* PXVM_HV_H */

@@ -139,6 +139,7 @@ enum pxvm_imm_kind {
 	X(STB,     0x55, ABI16, OFFSET, "a,[b+i]", "byte at rb + imm16 = ra & 0xFF")                                 \
 	X(PUSH,    0x56, A,     NONE,   "a",       "sp -= 4; word at sp = ra")                                       \
 	X(POP,     0x57, A,     NONE,   "a",       "ra = word at sp; sp += 4")                                       \
+	X(DJNZ,    0x60, AI16,  TARGET, "a,i",     "ra = ra - 1; if ra != 0: pc = imm16")                            \
 	X(SYSCALL, 0xF0, I16,   U16,    "i",       "system call number imm16; see pxvm/abi.h")
 
 enum pxvm_opcode {

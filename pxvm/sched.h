@@ -40,27 +40,61 @@ struct proc {
 	enum proc_block block;
 	uint32_t pid, ppid;
 	uint32_t wait_pid;
-	uint32_t status;            /* ZOMBIE: 0..255, or PXVM_STATUS_FAULTED | fault */
+	uint32_t status;            /* ZOMBIE: 0..255, PXVM_STATUS_FAULTED | fault, or
+	                             * PXVM_STATUS_KILLED */
 	uint32_t slot;              /* index in the table = VRAM slot */
-	uint64_t syscalls;
+	uint64_t syscalls;          /* system calls made */
+	uint32_t sys_errors;        /* system calls that returned an error */
+	uint32_t faults;            /* faults taken (a fault ends the process: 0 or 1) */
 	uint64_t wake_us;           /* BLOCK_SLEEP: pxhost_time_us() to wake at */
+	uint32_t io_buf, io_len;    /* BLOCK_READ / BLOCK_IPC: the guest buffer to fill */
+	int16_t fd[NOFILE];         /* fd 3 + i -> open-file index in pxvm/vfs.c, -1 closed */
+	uint32_t layer;             /* canvas layer RECT/TEXT/PIXEL draw on (LAYER_USE) */
+	uint32_t *back;             /* the back canvas layer (PXVM_MEM_ALLOC_WORDS words
+	                             * from pxhost_mem_alloc), NULL until first used */
 	char name[PROC_NAME_MAX];
 };
 
-/* sched_init: empty the table; `fs` is the mounted PixelFS (may have no files);
- * `nslots` is how many VRAM slots exist (the table uses min(NPROC, nslots)). */
+/* sched_init: empty the table and reset the process subsystems (IPC queues,
+ * RAM files, console, hypervisor); `fs` is the mounted PixelFS (may have no
+ * files); `nslots` is how many VRAM slots exist (the table uses
+ * min(NPROC, nslots)). */
 void sched_init(const struct pxfs *fs, uint32_t nslots);
 
-/* sched_spawn: start program `path` (a PROGRAM file in PixelFS) with argument
- * string `args` (space-separated, may be NULL) as a child of `ppid` (0 = the
- * kernel). Returns the new pid (> 0) or -PXE_E*: NOENT (no such file), NOEXEC
- * (not a program, or a malformed one: the reason is logged), AGAIN (table
- * full), NOMEM, NAMETOOLONG (arguments do not fit the system area). */
+/* sched_spawn: start program `path` (a PROGRAM file in PixelFS, or a file
+ * written since boot that holds a valid .pxe) with argument string `args`
+ * (space-separated, may be NULL) as a child of `ppid` (0 = the kernel).
+ * Returns the new pid (> 0) or -PXE_E*: NOENT (no such file), NOEXEC (not a
+ * program, or a malformed one: the reason is logged), AGAIN (table full),
+ * NOMEM, NAMETOOLONG (arguments do not fit the system area). */
 int sched_spawn(const char *path, const char *args, uint32_t ppid);
 
-/* sched_run: run processes until none is RUNNABLE or `max_steps` instructions
- * have run in total (0 = no limit). Returns the number of processes still alive
- * (RUNNABLE, BLOCKED). */
+/* sched_fork: copy `parent` (its 64 KiB, registers, open files; not its IPC
+ * queue, canvas or back layer) into a free slot as its child. The child's R0
+ * is 0 and its system area names its own pid and parent. Returns the child's
+ * pid, or -PXE_EAGAIN (table full) / -PXE_ENOMEM. */
+int sched_fork(struct proc *parent);
+
+/* sched_exec: replace `p`'s image with program `path` and `args`, keeping its
+ * pid, parent, open files and IPC queue. Everything is checked before the old
+ * image is touched, so on error (as sched_spawn's) `p` runs on unchanged. */
+int sched_exec(struct proc *p, const char *path, const char *args);
+
+/* sched_kill: end live process `pid` with PXVM_STATUS_KILLED on behalf of
+ * `killer` (NULL = the kernel or the console, allowed everything but pid 1).
+ * Permission: a process may kill itself and its descendants; pid 1 may kill
+ * anyone. Returns 0, -PXE_ESRCH (no such live process) or -PXE_EPERM. */
+int sched_kill(struct proc *killer, uint32_t pid);
+
+/* sched_is_ancestor: whether `anc` is `pid`'s parent, grandparent, ... */
+bool sched_is_ancestor(uint32_t anc, uint32_t pid);
+
+/* sched_run: run processes until nothing can run any more or `max_steps`
+ * instructions have run in total (0 = no limit). Between quanta it calls
+ * pxhost_poll() and hv_poll(now) and wakes sleepers whose time has come; when
+ * nothing is runnable but processes are blocked it calls
+ * pxhost_idle(earliest sleep deadline, 0 = none) and returns when that gives
+ * -1. Returns the number of processes still alive (RUNNABLE, BLOCKED). */
 uint32_t sched_run(uint64_t max_steps);
 
 /* sched_nproc: size of the table. */
@@ -75,9 +109,14 @@ struct proc *sched_find(uint32_t pid);
 /* sched_state_name: "free", "runnable", "running", "blocked", "zombie". */
 const char *sched_state_name(enum proc_state s);
 
-/* sched_exit: end `p` with `status` (0..255, or PXVM_STATUS_FAULTED | fault):
- * it becomes a zombie for its parent's WAIT, or is freed at once when nobody
- * waits for it; a parent blocked in WAIT on it wakes with its status. */
+/* sched_block_name: "-", "wait", "sleep", "ipc", "read", "trap". */
+const char *sched_block_name(enum proc_block b);
+
+/* sched_exit: end `p` with `status` (0..255, PXVM_STATUS_FAULTED | fault or
+ * PXVM_STATUS_KILLED): its files, IPC queue, console and hypervisor requests
+ * are released; it becomes a zombie for its parent's WAIT, or is freed at once
+ * when nobody waits for it; a parent blocked in WAIT on it wakes with its
+ * status. No effect on a process that is not live. */
 void sched_exit(struct proc *p, uint32_t status);
 
 /* sched_wait: WAIT for `p`: reap a zombie child `pid` (0 = any), or block.
@@ -106,6 +145,10 @@ uint64_t sched_total_steps(void);
 
 /* sched_fs: the filesystem given to sched_init. */
 const struct pxfs *sched_fs(void);
+
+/* sched_procinfo: fill `out` (PXVM_PROCINFO_SIZE bytes, layout in abi.h) with
+ * table entry `i`. Returns 0, or -PXE_ERANGE past the end of the table. */
+int sched_procinfo(uint32_t i, uint8_t *out);
 
 /* Call counts per syscall number (numbers >= SCHED_SYSCALL_SLOTS are counted
  * in the last slot). */

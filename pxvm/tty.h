@@ -25,9 +25,17 @@ void tty_input(const char *bytes, size_t n);
  * Returns 1 when `p` blocked (BLOCK_READ), else 0 with R0 set. */
 int tty_read(struct proc *p, uint32_t buf, uint32_t len);
 
-/* tty_set_foreground / tty_foreground: the pid whose READ gets input. */
+/* tty_set_foreground / tty_foreground: the pid whose READ gets input (set by
+ * the kernel: no permission check; 0 = none). */
 void tty_set_foreground(uint32_t pid);
 uint32_t tty_foreground(void);
+
+/* tty_setfg: SETFG for `caller`: give the console to `pid` (0 = the caller).
+ * Allowed when pid is the caller or one of its descendants, and the caller
+ * holds the console (is the foreground, an ancestor of it, or there is none).
+ * A process that gives the console to itself becomes a console owner: Ctrl-C
+ * does not kill it (see tty.c). Returns 0, -PXE_ESRCH or -PXE_EPERM. */
+int tty_setfg(struct proc *caller, uint32_t pid);
 
 /* tty_proc_gone: `p` ended; if it was the foreground, its parent becomes it. */
 void tty_proc_gone(const struct proc *p);

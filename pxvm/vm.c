@@ -143,6 +143,12 @@ void pxvm_fault(struct pxvm *vm, enum pxvm_fault f, uint32_t addr)
 	vm->fault_addr = addr;
 }
 
+/* GCC merges the handlers' identical dispatch tails into one shared indirect
+ * jump ("cross-jumping"), which costs the branch predictor the per-opcode
+ * history that threaded code is for; keep one dispatch per handler. */
+#if defined(__GNUC__) && !defined(__clang__)
+__attribute__((optimize("no-crossjumping", "no-gcse")))
+#endif
 enum pxvm_run_result pxvm_run(struct pxvm *vm, uint64_t budget)
 {
 #pragma GCC diagnostic push
@@ -269,8 +275,9 @@ op_CALL:  CHECK(I16);
 op_RET:   CHECK(N);
 	WORD_ADDR(R[PXVM_SP]);
 	t = mem[addr >> 2];
-	R[PXVM_SP] = addr + 4;
-	JUMP_TO(t);
+	if (__builtin_expect((t & 3u) || t >= PXVM_MEM_SIZE, 0)) { addr = t; goto f_jump; }
+	R[PXVM_SP] = addr + 4; /* only now: a fault leaves SP as it was */
+	pc = t;
 	NEXT();
 op_JR:    CHECK(A); JUMP_TO(RA); NEXT();
 op_CALLR: CHECK(A);
@@ -310,6 +317,12 @@ op_POP:   CHECK(A);
 	t = mem[addr >> 2];
 	R[PXVM_SP] = addr + 4;
 	RA = t; /* POP SP loads the popped word into SP */
+	NEXT();
+op_DJNZ:  CHECK(AI16);
+	t = RA - 1;
+	if (t != 0)
+		JUMP_TO(IMM16); /* a bad target faults before ra changes */
+	RA = t;
 	NEXT();
 op_SYSCALL: {
 	CHECK(I16);

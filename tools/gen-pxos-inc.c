@@ -12,6 +12,9 @@
 #include <string.h>
 #include "pxvm/abi.h"
 #include "pxvm/isa.h"
+#include "pxvm/hv.h"
+
+#define PX_COUNT_ERR(name, code, text) + 1
 
 static const char *const format_names[] = {
 #define X(f, words, zero) #f,
@@ -92,7 +95,32 @@ int main(int argc, char **argv)
 	       PXVM_SYS_PID, PXVM_SYS_PPID, PXVM_SYS_ARGC, PXVM_SYS_ARGV);
 	printf(".equ TRAP_FLAG, 0x%X\n.equ TRAP_ARG0, 0x%X\n.equ TRAP_ARG1, 0x%X\n.equ TRAP_ARG2, 0x%X\n.equ TRAP_RESULT, 0x%X\n",
 	       PXVM_TRAP_FLAG, PXVM_TRAP_ARG0, PXVM_TRAP_ARG1, PXVM_TRAP_ARG2, PXVM_TRAP_RESULT);
+	/* Hypervisor traps (docs/hypervisor.md): types and argument encodings, and
+	 * a macro that lays out the error texts for userland/lib/px.pxs. */
+	printf("\n; Trap types and encodings (docs/hypervisor.md).\n");
+	printf(".equ TRAP_RUN_PYTHON, %u\n.equ TRAP_CALL_LLM, %u\n.equ TRAP_LOAD_FILE, %u\n"
+	       ".equ TRAP_SAMPLE_NOISE, %u\n.equ TRAP_ORACLE, %u\n",
+	       PXVM_TRAP_RUN_PYTHON, PXVM_TRAP_CALL_LLM, PXVM_TRAP_LOAD_FILE, PXVM_TRAP_SAMPLE_NOISE,
+	       PXVM_TRAP_ORACLE);
+	printf(".equ HV_TRUNCATED, 0x%X\n.equ HV_FILE_BY_ID, 0x%X\n.equ HV_MODEL_MAX, %u\n"
+	       ".equ HV_NOISE_GAUSS, %u\n.equ HV_NOISE_UNIFORM, %u\n.equ HV_NOISE_BITS, %u\n.equ Q16_ONE, 0x10000\n",
+	       HV_TRUNCATED, HV_FILE_BY_ID, HV_MODEL_MAX, HV_NOISE_GAUSS, HV_NOISE_UNIFORM, HV_NOISE_BITS);
+	printf("\n; PX_ERROR_TEXTS: expands to px_err_table (.word: text of error code i, 0 for none)\n"
+	       "; and the strings; used once by px.pxs.\n.macro PX_ERROR_TEXTS\n");
+#define X(name, code, text) printf("px_err_%d: .string \"%s\"\n", code, text);
+	PXVM_ERRORS(X)
+#undef X
+	printf(".align 4\npx_err_table:\n    .word 0\n");
+#define X(name, code, text) printf("    .word px_err_%d\n", code);
+	PXVM_ERRORS(X)
+#undef X
+	printf(".endm\n.equ PX_ERR_COUNT, %d ; entries of px_err_table (error codes are 1..N)\n\n",
+	       0 PXVM_ERRORS(PX_COUNT_ERR) + 1);
 	printf(".equ STDOUT, 1\n.equ STDERR, 2\n");
 	printf(".equ CANVAS_W, %u\n.equ CANVAS_H, %u\n", PXVM_TILE_W, PXVM_TILE_H);
+	printf("\n; Flags, record layouts and states that go with the system calls.\n");
+#define X(name, value, doc) printf(".equ %-14s 0x%X    ; %s\n", #name ",", (unsigned)(value), doc);
+	PXVM_ABI_CONSTS(X)
+#undef X
 	return 0;
 }

@@ -54,8 +54,15 @@ void pxhost_poll(void) {}
 
 int pxhost_idle(uint64_t until_us)
 {
-	(void)until_us;
-	return -1; /* nothing can wake a blocked process yet */
+	/* No input source here: only a sleeper's deadline can wake anyone. */
+	if (!until_us)
+		return -1;
+	uint64_t now = pxhost_time_us();
+	if (until_us > now) {
+		struct timespec d = { (time_t)((until_us - now) / 1000000u), (long)((until_us - now) % 1000000u) * 1000 };
+		nanosleep(&d, 0);
+	}
+	return 0;
 }
 
 int pxhost_llm_submit(uint32_t id, uint32_t kind, const char *model, const char *prompt, uint32_t len)

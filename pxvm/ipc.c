@@ -1,0 +1,101 @@
+/*
+ * ipc.c — bounded message queues per process; see ipc.h.
+ */
+#include "ipc.h"
+#include "sched.h"
+#include "port.h"
+
+struct msg {
+	uint32_t from, len;
+	uint8_t data[IPC_MSG_MAX];
+};
+
+struct queue {
+	uint32_t head, count;  /* ring of IPC_QUEUE_LEN messages */
+	struct msg m[IPC_QUEUE_LEN];
+};
+
+static struct queue queues[NPROC]; /* by table slot */
+
+void ipc_init(void) { memset(queues, 0, sizeof(queues)); }
+
+uint32_t ipc_pending(const struct proc *p) { return p->slot < NPROC ? queues[p->slot].count : 0; }
+
+void ipc_proc_gone(const struct proc *p)
+{
+	if (p->slot < NPROC)
+		memset(&queues[p->slot], 0, sizeof(queues[p->slot]));
+}
+
+/* deliver: copy a message into blocked receiver `p`'s buffer and set its
+ * results (R0 copied, R1 sender, R2 full length). */
+static void deliver(struct proc *p, uint32_t from, const uint8_t *data, uint32_t len)
+{
+	uint32_t n = len < p->io_len ? len : p->io_len;
+	pxvm_write(&p->vm, p->io_buf, data, n); /* checked when it blocked */
+	p->vm.r[0] = n;
+	p->vm.r[1] = from;
+	p->vm.r[2] = len;
+}
+
+int ipc_send(struct proc *from, uint32_t pid, uint32_t buf, uint32_t len)
+{
+	uint8_t data[IPC_MSG_MAX];
+	if (len > IPC_MSG_MAX)
+		return -PXE_EINVAL;
+	int e = pxvm_read(&from->vm, buf, data, len);
+	if (e)
+		return e;
+	struct proc *to = sched_find(pid);
+	if (!to || to->state == PROC_ZOMBIE)
+		return -PXE_ESRCH;
+	if (to->state == PROC_BLOCKED && to->block == BLOCK_IPC) {
+		deliver(to, from->pid, data, len);
+		sched_wake(to);
+		return 0;
+	}
+	struct queue *q = &queues[to->slot];
+	if (q->count == IPC_QUEUE_LEN)
+		return -PXE_EAGAIN;
+	uint32_t mine = 0;
+	for (uint32_t k = 0; k < q->count; k++)
+		mine += q->m[(q->head + k) % IPC_QUEUE_LEN].from == from->pid;
+	if (to != from && mine >= IPC_QUEUE_LEN / 2)
+		return -PXE_EAGAIN;
+	struct msg *m = &q->m[(q->head + q->count) % IPC_QUEUE_LEN];
+	m->from = from->pid;
+	m->len = len;
+	memcpy(m->data, data, len);
+	q->count++;
+	return 0;
+}
+
+int ipc_recv(struct proc *p, uint32_t buf, uint32_t cap, uint32_t flags)
+{
+	if (flags & ~(uint32_t)PXVM_IPC_NONBLOCK) {
+		p->vm.r[0] = (uint32_t)-PXE_EINVAL;
+		return 0;
+	}
+	if (cap > IPC_MSG_MAX)
+		cap = IPC_MSG_MAX;
+	if (cap > PXVM_MEM_SIZE || buf > PXVM_MEM_SIZE - cap) {
+		p->vm.r[0] = (uint32_t)-PXE_EFAULT;
+		return 0;
+	}
+	p->io_buf = buf;
+	p->io_len = cap;
+	struct queue *q = &queues[p->slot];
+	if (q->count) {
+		struct msg *m = &q->m[q->head];
+		deliver(p, m->from, m->data, m->len);
+		q->head = (q->head + 1) % IPC_QUEUE_LEN;
+		q->count--;
+		return 0;
+	}
+	if (flags & PXVM_IPC_NONBLOCK) {
+		p->vm.r[0] = (uint32_t)-PXE_EWOULDBLOCK;
+		return 0;
+	}
+	sched_block(p, BLOCK_IPC);
+	return 1;
+}

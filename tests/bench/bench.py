@@ -1,0 +1,217 @@
+#!/usr/bin/python3
+"""bench.py — `make bench`: pxVM against Lua on the same algorithms, throughput
+under the scheduler, and instructions per second inside QEMU.
+
+    /usr/bin/python3 tests/bench/bench.py [--build DIR] [--runs N] [--no-qemu]
+                                          [--no-procs] [--only NAME,...]
+
+1. Each benchmark (loop, fib, sieve, copy; tests/bench/*.pxs and *.lua) runs in
+   pxVM on the host (build/tests/bench/pxbench run: the bare interpreter, in
+   quanta of SCHED_QUANTUM instructions), in Lua 5.4 (`lua5.4 NAME.lua`, the
+   whole process timed) and, when `luajit` is installed, in LuaJIT with its JIT
+   off (`luajit -joff`). Each is run --runs times (default 3) and the fastest
+   run counts. Every run's result line must equal the C reference
+   (`pxbench ref`), or the script fails.
+2. Throughput under the real scheduler (pxbench procs): the loop and sieve
+   programs as 1, 8 and 32 processes, the total work the same in each case.
+3. In QEMU (TCG): pxOS boots with tests/bench/qbench.pxs as init (boot.cfg
+   `cmdline = init=/boot/qbench initargs=N`), which prints its instructions
+   per second on the serial console.
+
+Exit status 0, or 1 when a result is wrong or a run failed. docs/performance.md
+explains the figures.
+"""
+
+import argparse
+import os
+import platform
+import re
+import shutil
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(os.path.dirname(HERE))
+sys.path.insert(0, os.path.join(REPO, "tests", "qemu"))
+
+BENCHES = [  # name, description
+    ("loop", "10^8 additions mod 2^32"),
+    ("fib", "recursive fib(30)"),
+    ("sieve", "sieve to 50,000, 200 times"),
+    ("copy", "copy 16 KiB, 10,000 times"),
+]
+# Throughput workloads: (program, argument per process for 1, 8, 32 processes)
+PROCS = [
+    ("loop", {1: 96000000, 8: 12000000, 32: 3000000}),
+    ("sieve", {1: 64, 8: 8, 32: 2}),
+]
+QBENCH_N = 50000000
+
+
+class BenchError(Exception):
+    pass
+
+
+def timed(cmd):
+    """Run cmd; return (stdout, wall seconds)."""
+    t = time.perf_counter()
+    r = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, check=False)
+    secs = time.perf_counter() - t
+    if r.returncode != 0:
+        raise BenchError("%s failed (status %d): %s" % (" ".join(cmd), r.returncode, r.stderr.strip()))
+    return r.stdout, secs
+
+
+def pxbench_stats(out):
+    """(result line, steps, seconds) from pxbench run/procs output."""
+    m = re.search(r"^steps (\d+) seconds ([0-9.]+)$", out, re.M)
+    if not m:
+        raise BenchError("pxbench printed no statistics:\n" + out)
+    return out.splitlines()[0], int(m.group(1)), float(m.group(2))
+
+
+def best(n, fn):
+    results = [fn() for _ in range(n)]
+    return min(results, key=lambda r: r[-1])
+
+
+def cpu_name():
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown CPU"
+
+
+def run_host(build, runs, only):
+    pxbench = os.path.join(build, "tests", "bench", "pxbench")
+    lua = shutil.which("lua5.4")
+    if not lua:
+        raise BenchError("lua5.4 not found: install it with `make deps`")
+    luajit = shutil.which("luajit")
+    rows = []
+    for name, what in BENCHES:
+        if only and name not in only:
+            continue
+        want = subprocess.run([pxbench, "ref", name], stdout=subprocess.PIPE, text=True,
+                              check=True).stdout.strip()
+        pxe = os.path.join(build, "tests", "bench", name + ".pxe")
+        line, steps, px = best(runs, lambda: pxbench_stats(timed([pxbench, "run", pxe])[0]))
+        if line != want:
+            raise BenchError("pxVM %s printed %r, want %r" % (name, line, want))
+        script = os.path.join(HERE, name + ".lua")
+        out, lu = best(runs, lambda: timed([lua, script]))
+        if out.strip() != want:
+            raise BenchError("Lua %s printed %r, want %r" % (name, out.strip(), want))
+        jit = None
+        if luajit:
+            out, jit = best(runs, lambda: timed([luajit, "-joff", script]))
+            if out.strip() != want:
+                raise BenchError("LuaJIT %s printed %r, want %r" % (name, out.strip(), want))
+        rows.append((name, what, px, lu, jit, steps))
+        print("  %-6s done: %s" % (name, want), file=sys.stderr)
+    return rows, bool(luajit)
+
+
+def run_procs(build, runs):
+    pxbench = os.path.join(build, "tests", "bench", "pxbench")
+    rows = []
+    for name, args in PROCS:
+        pxe = os.path.join(build, "tests", "bench", name + ".pxe")
+        base = None
+        for n in (1, 8, 32):
+            line, steps, secs = best(runs, lambda: pxbench_stats(
+                timed([pxbench, "procs", str(n), pxe, str(args[n])])[0]))
+            rate = steps / secs
+            if base is None:
+                base = rate
+            rows.append((name, n, args[n], steps, secs, rate, 100.0 * rate / base))
+    return rows
+
+
+def run_qemu(build, n):
+    import pxqemu
+    img = os.path.join(build, "pxos.img")
+    stage = os.path.join(build, "tests", "bench", "qemu-rootfs")
+    shutil.rmtree(stage, ignore_errors=True)
+    os.makedirs(os.path.join(stage, "boot"))
+    shutil.copy(os.path.join(build, "tests", "bench", "qbench.pxe"), os.path.join(stage, "boot"))
+    ramdisk = os.path.join(build, "tests", "bench", "qbench-ramdisk.png")
+    subprocess.run([os.path.join(build, "tools", "pxfs"), "build", ramdisk, stage], check=True,
+                   stdout=subprocess.DEVNULL)
+    cfg = ("# make bench: the in-QEMU benchmark as init\n"
+           "cmdline = init=/boot/qbench initargs=%d\n" % n).encode()
+    variant = pxqemu.make_variant(img, os.path.join(build, "tests", "bench", "qbench.img"),
+                                  replace={"/pxos/pixelfs.png": ramdisk, "/pxos/boot.cfg": cfg})
+    with pxqemu.Qemu(variant, "bench-qbench", build=build) as vm:
+        m = vm.expect(r"qbench: (\d+) instructions in (\d+) ms: (\d+) instructions/s", timeout=300)
+        return int(m.group(1)), int(m.group(2)), int(m.group(3))
+
+
+def fmt_s(x):
+    return "-" if x is None else "%.3f" % x
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--build", default=os.path.join(REPO, "build"))
+    ap.add_argument("--runs", type=int, default=3, help="runs per measurement; the fastest counts")
+    ap.add_argument("--no-qemu", action="store_true", help="skip the in-QEMU figure")
+    ap.add_argument("--no-procs", action="store_true", help="skip the scheduler throughput")
+    ap.add_argument("--only", default="", help="comma-separated benchmarks to run")
+    ap.add_argument("--qemu-n", type=int, default=QBENCH_N, help="qbench loop steps")
+    a = ap.parse_args()
+    only = set(filter(None, a.only.split(",")))
+    build = os.path.abspath(a.build)
+    print("pxOS benchmarks on %s, %d CPUs; best of %d runs" % (cpu_name(), os.cpu_count(), a.runs))
+    try:
+        rows, have_jit = run_host(build, a.runs, only)
+        print()
+        hdr = "%-7s %-28s %9s %9s %9s" % ("bench", "work", "pxVM s", "Lua s", "pxVM/Lua")
+        if have_jit:
+            hdr += " %11s" % "LuaJIT -joff"
+        hdr += " %13s" % "pxVM Minstr/s"
+        print(hdr)
+        worst = 0.0
+        for name, what, px, lu, jit, steps in rows:
+            ratio = px / lu
+            worst = max(worst, ratio)
+            line = "%-7s %-28s %9s %9s %9.2f" % (name, what, fmt_s(px), fmt_s(lu), ratio)
+            if have_jit:
+                line += " %11s" % fmt_s(jit)
+            line += " %13.0f" % (steps / px / 1e6)
+            print(line)
+        if not have_jit:
+            print("(LuaJIT not installed: its column is left out)")
+        print("worst pxVM/Lua ratio: %.2f (goal <= 1.0: %s)" % (worst, "met" if worst <= 1.0 else "NOT met"))
+        if not a.no_procs:
+            print()
+            print("Throughput under the scheduler (pxvm/sched.c, quantum %s instructions):"
+                  % quantum())
+            print("%-7s %5s %10s %12s %9s %14s %8s" % ("bench", "procs", "arg each", "instructions",
+                                                        "seconds", "Minstr/s", "% of 1"))
+            for name, n, arg, steps, secs, rate, pct in run_procs(build, a.runs):
+                print("%-7s %5d %10d %12d %9.3f %14.0f %7.1f%%" % (name, n, arg, steps, secs, rate / 1e6, pct))
+        if not a.no_qemu:
+            print()
+            instr, ms, rate = run_qemu(build, a.qemu_n)
+            print("In QEMU (TCG, qbench as init): %d instructions in %d ms: %.0f Minstr/s"
+                  % (instr, ms, rate / 1e6))
+    except BenchError as e:
+        print("bench: FAILED: %s" % e, file=sys.stderr)
+        return 1
+    return 0
+
+
+def quantum():
+    with open(os.path.join(REPO, "kernel", "param.h")) as f:
+        m = re.search(r"#define\s+SCHED_QUANTUM\s+(\d+)", f.read())
+    return m.group(1) if m else "?"
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,29 @@
+# tests/bench — `make bench`: pxVM against Lua 5.4 (and LuaJIT -joff when
+# installed) on the same four algorithms, throughput under the scheduler with
+# 1, 8 and 32 processes, and the instructions per second inside QEMU.
+# docs/performance.md has the figures and how to read them. `make test` runs
+# every benchmark once at a small size and checks its result (test_bench).
+BENCH_NAMES := loop fib sieve copy
+BENCH_PXE   := $(patsubst %,$(BUILD)/tests/bench/%.pxe,$(BENCH_NAMES) qbench)
+PXBENCH     := $(BUILD)/tests/bench/pxbench
+PXBENCH_OBJ := $(BUILD)/host/tests/bench/pxbench.o $(BUILD)/host/kernel/vram.o $(DRIVERS_HOST_OBJ) \
+               $(PXVM_CORE_HOST_OBJ) $(PXVM_FS_HOST_OBJ) $(PXVM_OS_HOST_OBJ)
+.PHONY: bench
+
+$(PXBENCH): $(PXBENCH_OBJ)
+	@mkdir -p $(@D)
+	$(HOSTCC) $(HOST_CFLAGS) $^ -o $@ -lm
+
+$(BUILD)/tests/bench/%.pxe: tests/bench/%.pxs tests/bench/benchlib.pxs $(PXASM) $(PXOS_INC) $(USER_LIB)
+	@mkdir -p $(@D)
+	$(PXASM) $(PXASM_FLAGS) -I tests/bench -o $@ -l $(@:.pxe=.lst) $<
+
+UNIT_TESTS += $(BUILD)/tests/test_bench
+$(BUILD)/tests/test_bench: tests/bench/test_bench.sh $(PXBENCH) $(BENCH_PXE)
+	@mkdir -p $(@D)
+	printf '#!/bin/sh\nexec /bin/sh %s %s %s "$$@"\n' '$(abspath tests/bench/test_bench.sh)' \
+		'$(abspath $(PXBENCH))' '$(abspath $(BUILD)/tests/bench)' > $@
+	chmod +x $@
+
+bench: all $(PXBENCH) $(BENCH_PXE)
+	$(PYTHON) tests/bench/bench.py --build $(BUILD)
