@@ -3,11 +3,12 @@
 # trip over every program: pxdis each .pxe, reassemble the output with pxasm,
 # and the new .pxe must equal the original byte for byte. The same for the raw
 # image (--raw) and for the program read from a PixelFS image (--fs).
-# The programs are found by glob: every .pxe under BUILD/userland and
-# BUILD/tests/programs, so new programs are covered without changes here.
+# The programs are found by glob: every .pxe under BUILD/userland,
+# BUILD/tests/programs and BUILD/tests/bench (the benchmarks), so new
+# programs are covered without changes here.
 set -u
 PXDIS=$1 PXASM=$2 PXFS=$3 BUILD=$4
-set -- $(find "$BUILD/userland" "$BUILD/tests/programs" -name '*.pxe' 2>/dev/null | LC_ALL=C sort)
+set -- $(find "$BUILD/userland" "$BUILD/tests/programs" "$BUILD/tests/bench" -name '*.pxe' 2>/dev/null | LC_ALL=C sort)
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 n=0 fail=0

@@ -15,9 +15,6 @@ PXDIS_RUNNER ?= $(or $(PXSIM),$(PXRUN))
 
 PXDIS_TESTS := $(BUILD)/tests/test_pxdis $(BUILD)/tests/test_pxdis_roundtrip
 UNIT_TESTS  += $(PXDIS_TESTS)
-# This file is included after tests/build.mk has read check-unit's
-# prerequisites, so name them here too.
-check-unit: $(PXDIS_TESTS)
 
 # cmocka: the library (layout, labels, strings, ambiguity, loaders) and a tile
 # from a screendump that the runner drew; test_pxdis runs $(PXDIS_RUNNER) and
@@ -37,8 +34,9 @@ $(BUILD)/tests/test_pxdis: $(BUILD)/tests/test_pxdis.bin $(PXDIS_RUNNER) $(PXASM
 # in $(BUILD)/userland and $(BUILD)/tests/programs when it runs, so programs
 # added by any rule are covered (`make test` builds everything first; here the
 # ones the userland and test-program variables name are prerequisites).
+PXDIS_TEST_PXE := $(patsubst %.pxs,$(BUILD)/%.pxe,$(wildcard tests/programs/*.pxs))
 $(BUILD)/tests/test_pxdis_roundtrip: tests/unit/test_pxdis_roundtrip.sh $(PXDIS) $(PXASM) $(PXFS) \
-                                     $(USER_PXE) $(TEST_PROGRAMS)
+                                     $(USER_PXE) $(PXDIS_TEST_PXE)
 	@mkdir -p $(@D)
 	printf '#!/bin/sh\nexec /bin/sh %s %s %s %s %s "$$@"\n' '$(abspath tests/unit/test_pxdis_roundtrip.sh)' \
 		'$(abspath $(PXDIS))' '$(abspath $(PXASM))' '$(abspath $(PXFS))' '$(abspath $(BUILD))' > $@
