@@ -43,6 +43,13 @@ class HvCase(unittest.TestCase):
     def expect(self, vm, pattern, timeout=None):
         return vm.expect(pattern, timeout or CFG["timeout"])
 
+    def to_monitor(self, vm):
+        """Boot ends in the shell: `exit` there ends it and init, and the
+        kernel's monitor answers."""
+        self.expect(vm, r"sh\$ ")
+        vm.send("exit\n")
+        self.expect(vm, PROMPT)
+
     def command(self, vm, line, pattern):
         """Send a monitor command and wait for `pattern` in its output."""
         vm.send(line + "\n")
@@ -55,7 +62,7 @@ class SeedTests(HvCase):
     def test_seeded_runs_repeat(self):
         vm = self.boot("hv-seed", cmdline="seed=42")
         self.expect(vm, r"rng: seeded with seed=42")
-        self.expect(vm, PROMPT)
+        self.to_monitor(vm)
         self.command(vm, "seed", r"seed 42 \(from seed=\)")
 
         def first_sample():
@@ -90,20 +97,20 @@ class SeedTests(HvCase):
         vm = self.boot("hv-bad-seed", cmdline="seed=banana")
         self.expect(vm, r"WARN  rng: seed=banana is not a number .*; seeding from the hardware")
         self.expect(vm, r"rng: seeded from (rdseed|rdrand|tsc-jitter)")
-        self.expect(vm, PROMPT)
+        self.to_monitor(vm)
 
 
 class SourceTests(HvCase):
     def test_hardware_seed(self):
         vm = self.boot("hv-rdseed")  # pxqemu's -cpu max has RDRAND and RDSEED
         m = self.expect(vm, r"rng: seeded from (rdseed|rdrand) \(seed (\d+);")
-        self.expect(vm, PROMPT)
+        self.to_monitor(vm)
         self.command(vm, "seed", r"seed %s \(from %s\)" % (m.group(2), m.group(1)))
 
     def test_jitter_seed(self):
         vm = self.boot("hv-jitter", extra_args=("-cpu", "qemu64,-rdrand,-rdseed"))
         self.expect(vm, r"rng: seeded from tsc-jitter \(seed \d+;")
-        self.expect(vm, PROMPT)
+        self.to_monitor(vm)
 
 
 def main():
