@@ -18,6 +18,7 @@
 #include "bridge.h"
 #include "input.h"
 #include "pxvm/frame.h"
+#include "pxvm/crc32.h"
 #include "pxvm/host.h"
 #include "pxvm/hv.h"
 #include "pxvm/abi.h"
@@ -82,6 +83,7 @@ static struct {
 	uint32_t id;
 	int status;
 	uint32_t bytes;
+	uint32_t crc;        /* CRC-32 of the answer received (what the console shows may lose bytes) */
 } mon;
 static uint32_t mon_next;
 
@@ -122,8 +124,10 @@ static void deliver(uint32_t id, int status, const uint8_t *text, uint32_t len, 
 	if (id & BRIDGE_ID_KERNEL) {
 		if (!mon.waiting || mon.id != id)
 			return;
-		if (len)
+		if (len) {
 			console_write((const char *)text, len);
+			mon.crc = crc32_update(mon.crc, text, len);
+		}
 		mon.bytes += len;
 		if (!more) {
 			mon.status = status;
@@ -514,6 +518,7 @@ void bridge_monitor_cmd(int argc, char **argv)
 	uint32_t id = BRIDGE_ID_KERNEL | (++mon_next & 0xFFFFFF);
 	mon.id = id;
 	mon.bytes = 0;
+	mon.crc = 0;
 	mon.status = 0;
 	mon.waiting = true;
 	uint64_t t0 = timer_us();
@@ -532,5 +537,5 @@ void bridge_monitor_cmd(int argc, char **argv)
 	if (mon.status < 0)
 		kprintf("\nllm: %s after %llu ms\n", pxvm_error_text((uint32_t)-mon.status), (unsigned long long)ms);
 	else
-		kprintf("\nllm: %u bytes in %llu ms\n", mon.bytes, (unsigned long long)ms);
+		kprintf("\nllm: %u bytes in %llu ms, crc32 %08x\n", mon.bytes, (unsigned long long)ms, mon.crc);
 }

@@ -80,3 +80,9 @@ UNIT_TESTS += $(BUILD)/tests/test_pxbridge_sse
 $(BUILD)/tests/test_pxbridge_sse: $(BUILD)/host/tests/unit/test_pxbridge_sse.o $(BUILD)/host/tools/pxbridge/sse.o
 	@mkdir -p $(@D)
 	$(HOSTCC) $(HOST_CFLAGS) $^ -o $@ -lcmocka -lcjson
+
+# QEMU end-to-end tests of the bridge (tests/qemu/test_bridge.py), part of check-qemu.
+.PHONY: check-bridge
+check-bridge: all $(BUILD)/tests/programs/llmtrap.pxe
+	$(PYTHON) tests/qemu/test_bridge.py --build $(BUILD)
+check-qemu: check-bridge
