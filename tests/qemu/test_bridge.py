@@ -133,6 +133,10 @@ class BridgeCase(unittest.TestCase):
         else:
             vm = pxqemu.Qemu(img, name, build=CFG["build"])
         self.addCleanup(vm.close)
+        # Boot ends in the shell; `exit` there ends it and init, and the
+        # kernel's monitor answers.
+        vm.expect(r"sh\$ ", self.T)
+        vm.send("exit\r")
         vm.expect(r"pxmon> ", self.T)
         return vm
 
