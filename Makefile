@@ -8,6 +8,7 @@
 #   make iso        hybrid ISO (CD or USB) in build/pxos.iso
 #   make debug      QEMU paused with a gdb stub, and gdb attached to the kernel
 #   make clean      remove build/
+#   make bench      pxVM against Lua, throughput, in-QEMU speed (docs/performance.md)
 #
 # Flags: variables ending in _REQ are required and always applied; CFLAGS-style
 # variables without it (HOST_CFLAGS, KERNEL_CFLAGS, LOADER_CFLAGS) are yours to

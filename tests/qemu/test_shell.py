@@ -14,6 +14,7 @@ typed on the serial console:
   - kill of the background job: the shell reports it, the drawers stop, ps no
     longer lists them;
   - Ctrl-C on a foreground program, and at the prompt (the shell survives);
+  - Ctrl-\ opens the kernel's monitor, `continue` returns to the shell;
   - a background sleep collected with wait;
   - exit: init reports the shell's status and ends, the kernel opens its
     monitor, and `exit` there powers off with status 0.
@@ -174,6 +175,20 @@ class ShellTests(unittest.TestCase):
         self.expect(r"\^C")
         self.expect(PROMPT)
         self.command("echo after ctrl-c", r"(?m)^after ctrl-c\r?$")
+
+        # Ctrl-\ opens the kernel's monitor between quanta; `continue` goes back
+        # and the shell carries on.
+        vm.send("\x1c")
+        self.expect(r"debug monitor \(help lists commands, continue resumes\)")
+        self.expect(r"pxmon> ")
+        vm.send("ps\r")
+        self.expect(r"blocked:read +\d+ +0x[0-9a-f]+ +sh")
+        self.expect(r"pxmon> ")
+        vm.send("continue\r")
+        time.sleep(0.5)
+        vm.send("\r")
+        self.expect(PROMPT)
+        self.command("echo back from the monitor", r"(?m)^back from the monitor\r?$")
 
         # A background job collected with wait.
         vm.send("sleep 300 &\r")

@@ -149,6 +149,10 @@ pyrc=$?
 check "every drawer drew on its canvas" [ $pyrc -eq 0 ]
 [ $pyrc -eq 0 ] || cat "$tmp/py"
 
+boot 'swarm 8 5\n'
+check "swarm: a fork with no free slot is reported" has_err "swarm: fork: no free process slot"
+check "swarm goes on with the drawers it has" grep -q "^swarm: \([1-7]\) drawers done" "$tmp/out"
+
 boot 'swarm 2 0\nps\n' --at '400:\x03'
 check "Ctrl-C kills the foreground program" has_err "sh: swarm (pid 5) killed"
 check "the shell prompts again after Ctrl-C" grep -q "^sh\$ ps" "$tmp/out"
