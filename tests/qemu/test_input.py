@@ -236,6 +236,21 @@ class HotKeyTests(InputCase):
         self.expect(vm, r"PC\s+0000[0-9a-f]{4}  (ADDI R1, R1, 1|JMP 0x[0-9a-f]+)")
         self.expect(vm, r"pxmon> ")
 
+        # Single steps: each instruction printed before it runs, then the
+        # registers; R1 grows by one per ADDI, the instruction count by 3.
+        r1 = int(m.group(1), 16)
+        vm.send("step 1 3\r")
+        trace = [self.expect(vm, r"  0000(02[0-9a-f]{2})  (ADDI R1, R1, 1|JMP 0x0210)\r?\n").group(2)
+                 for _ in range(3)]
+        self.assertIn(trace, (["ADDI R1, R1, 1", "JMP 0x0210", "ADDI R1, R1, 1"],
+                              ["JMP 0x0210", "ADDI R1, R1, 1", "JMP 0x0210"]))
+        m = self.expect(vm, r"R1\s+([0-9a-f]{8})")
+        self.assertEqual(int(m.group(1), 16), r1 + trace.count("ADDI R1, R1, 1"))
+        self.expect(vm, r"next  0000(02[0-9a-f]{2})  ")
+        self.expect(vm, r"pxmon> ")
+        self.assertEqual(self.ps_steps(vm)[1], s1 + 3, "step 1 3 ran three instructions")
+        s1 += 3
+
         vm.send("dis 1 0x200 6\r")
         self.expect(vm, r"   0200  [0-9a-f]{8} [0-9a-f]{8}  IMM32 R1, 0x[0-9a-f]+")
         self.expect(vm, r"(=>|  ) 02[0-9a-f]{2}  [0-9a-f]{8}           ADDI R1, R1, 1")
