@@ -8,6 +8,7 @@
 #   make iso        hybrid ISO (CD or USB) in build/pxos.iso
 #   make debug      QEMU paused with a gdb stub, and gdb attached to the kernel
 #   make clean      remove build/
+#   make bench      pxVM against Lua, throughput, in-QEMU speed (docs/performance.md)
 #
 # Flags: variables ending in _REQ are required and always applied; CFLAGS-style
 # variables without it (HOST_CFLAGS, KERNEL_CFLAGS, LOADER_CFLAGS) are yours to
@@ -48,7 +49,8 @@ include pxvm/build.mk
 include kernel/build.mk
 include boot/build.mk
 include tools/build.mk
-include tools/pxrun/build.mk
+include tools/pxsim/build.mk
+include tools/pxbridge/build.mk
 include userland/build.mk
 include iso/build.mk
 include tools/pxdis/build.mk

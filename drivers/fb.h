@@ -8,7 +8,7 @@
  * EFI_PIXEL_BITMASK). The alpha byte lands in the reserved bits, so in 32-bit
  * modes VRAM holds the whole word even though the screen shows only R, G, B.
  *
- * Portable: the base pointer may be real VRAM (kernel) or host memory (pxrun
+ * Portable: the base pointer may be real VRAM (kernel) or host memory (pxsim
  * and tests). Every drawing call clips to the framebuffer.
  */
 #ifndef PXOS_FB_H

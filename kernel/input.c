@@ -3,6 +3,7 @@
  */
 #include "input.h"
 #include "irq.h"
+#include "bridge.h"
 #include "param.h"
 #include "ring.h"
 #include "drivers/ps2kbd.h"
@@ -28,7 +29,15 @@ void kinput_serial(const uint8_t *b, size_t n)
 	/* The one place serial bytes enter the kernel: the bridge's frame
 	 * demultiplexer (kernel/bridge.c) takes its frames out of `b` here and
 	 * passes the console text between them on. */
-	kinput_console((const char *)b, n);
+	uint8_t text[129];
+	while (n) {
+		size_t k = n < 128 ? n : 128;
+		size_t m = bridge_rx(b, k, text);
+		if (m)
+			kinput_console((const char *)text, m);
+		b += k;
+		n -= k;
+	}
 }
 
 static void tty_deliver(const char *s, size_t n)

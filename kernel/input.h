@@ -4,8 +4,8 @@
  * tty (pxvm/tty.h), in the main loop.
  *
  *   keyboard ring ─► ps2kbd_read (scancodes → bytes) ─────────────► kinput_console
- *   serial ring ──► kinput_serial (the serial bridge's frames will be split
- *                   off here; console text goes on) ──────────────► kinput_console
+ *   serial ring ──► kinput_serial ─► bridge_rx (kernel/bridge.c keeps the
+ *                   bridge's frames; console text goes on) ───────► kinput_console
  *   kinput_console: MONITOR_HOTKEY (Ctrl-\, 0x1C) asks for the debug monitor;
  *                   while the monitor is wanted or open, bytes queue for it;
  *                   otherwise they go to tty_input (line editing, echo, the

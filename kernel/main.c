@@ -15,6 +15,7 @@
 #include "klog.h"
 #include "lib.h"
 #include "monitor.h"
+#include "bridge.h"
 #include "panic.h"
 #include "param.h"
 #include "pmm.h"
@@ -179,6 +180,7 @@ void kmain(struct pxos_bootinfo *bi)
 	ramdisk_mount(bi, &rootfs);
 	sched_init(&rootfs, vram_ready() ? vram_layout()->nslots : 0);
 	status_line(bi);
+	bridge_init();
 	kinfo("kernel", "boot took %llu ms from loader entry", (unsigned long long)(timer_us() / 1000));
 	start_init();
 	main_loop();

@@ -15,6 +15,7 @@
 #include "pxvm/sched.h"
 #include "pxvm/disasm.h"
 #include "drivers/ps2kbd.h"
+#include "bridge.h"
 #include "drivers/uart16550.h"
 #include "drivers/timer.h"
 #include "drivers/rng.h"
@@ -419,6 +420,8 @@ static const struct {
 	{ "exit", "[CODE]", "end QEMU (isa-debug-exit); default 0, or 1 if the kernel logged errors", cmd_exit },
 	{ "reset", "", "reset the machine", cmd_reset },
 	{ "seed", "[N]", "reseed the random generator (repeatable noise); no N: show the seed", cmd_seed },
+	{ "llm", "[-m M] [-o] TEXT", "ask the host bridge's LLM (-o: oracle) and print the answer", bridge_monitor_cmd },
+	{ "bridge", "", "serial bridge link status and counters", bridge_monitor_cmd },
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 
@@ -462,6 +465,7 @@ static void read_line(char *buf, size_t cap)
 	static int last;
 	size_t n = 0;
 	for (;;) {
+		bridge_poll(); /* timers of LLM calls in flight */
 		int c = kinput_monitor_getc();
 		if (c < 0) {
 			irq_idle();

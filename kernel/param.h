@@ -35,6 +35,15 @@
 #define HV_LLM_TIMEOUT_MS 60000  /* an LLM call with no sign of life (part, keep-alive) for this long fails */
 #define HV_LLM_MAX_MS    600000  /* no LLM call lasts longer, keep-alives or not */
 
+#define BRIDGE_PAYLOAD_MAX     4608   /* largest frame payload, bytes (a REQUEST: 2 + model + prompt) */
+#define BRIDGE_TXQ             16     /* reliable frames the kernel queues for sending */
+#define BRIDGE_HELLO_WAIT_MS   300    /* boot handshake: wait this long for HELLO_ACK */
+#define BRIDGE_RETRY_MS        400    /* resend an unacknowledged frame after this long */
+#define BRIDGE_RETRIES         8      /* sends of one frame before the link is declared down */
+#define BRIDGE_PROBE_MS        3000   /* bridge silent this long with calls in flight: send HELLO */
+#define BRIDGE_IDLE_TIMEOUT_MS 20000  /* no reply part or keep-alive this long: -ETIMEDOUT */
+#define BRIDGE_CALL_TIMEOUT_MS 300000 /* no call lasts longer than this: -ETIMEDOUT */
+
 /* Kernel memory */
 #define KSTACK_SIZE      (64 * 1024)   /* boot CPU kernel stack */
 #define IST_STACK_SIZE   (16 * 1024)   /* double-fault / NMI stacks */

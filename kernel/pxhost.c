@@ -15,6 +15,7 @@
 #include "irq.h"
 #include "monitor.h"
 #include "drivers/timer.h"
+#include "bridge.h"
 
 void pxhost_output(uint32_t pid, int fd, const char *s, size_t n)
 {
@@ -46,6 +47,7 @@ void pxhost_poll(void)
 	kinput_poll();
 	if (kinput_monitor_requested())
 		monitor_enter("hot key (Ctrl-\\)");
+	bridge_poll();
 }
 
 int pxhost_idle(uint64_t until_us)
@@ -57,10 +59,4 @@ int pxhost_idle(uint64_t until_us)
 	return 0;
 }
 
-int pxhost_llm_submit(uint32_t id, uint32_t kind, const char *model, const char *prompt, uint32_t len)
-{
-	(void)id; (void)kind; (void)model; (void)prompt; (void)len;
-	return -PXE_ENOBRIDGE;
-}
-
-void pxhost_llm_cancel(uint32_t id) { (void)id; }
+/* pxhost_llm_submit and pxhost_llm_cancel: kernel/bridge.c. */

@@ -384,13 +384,20 @@ int vram_draw_text(unsigned slot, uint32_t *back, int x, int y, const char *s, u
 	if (!font || !draw_target(slot, back, &t, &c))
 		return x;
 	const int fw = (int)font->width, fh = (int)font->height;
-	/* Draw glyph by glyph, only those wholly inside the canvas. */
-	for (uint32_t i = 0; i < n && s[i]; i++, x += fw) {
-		if (x < 0 || y < 0 || x + fw > c.w || y + fh > c.h)
+	/* Draw glyph by glyph, only those wholly inside the canvas; 64-bit x so
+	 * that any start (a guest's R1) is safe. */
+	int64_t cx = x;
+	uint32_t i = 0;
+	for (; i < n && s[i]; i++, cx += fw) {
+		if (cx >= c.w)
+			break;
+		if (cx < 0 || y < 0 || cx + fw > c.w || (int64_t)y + fh > c.h)
 			continue;
-		fb_text(&t, font, c.x + x, c.y + y, &s[i], 1, color, FB_TRANSPARENT);
+		fb_text(&t, font, c.x + (int)cx, c.y + y, &s[i], 1, color, FB_TRANSPARENT);
 	}
-	return x;
+	for (; i < n && s[i]; i++)
+		cx += fw;
+	return cx > INT32_MAX ? INT32_MAX : (int)cx;
 }
 
 void vram_layer_show(unsigned slot, const uint32_t *back)

@@ -20,7 +20,7 @@
  * Tiles are mirrors of RAM: the interpreter runs on each process's RAM shadow
  * and vram_tile_flush copies the rows it dirtied (reading VRAM back is slow on
  * real hardware, writing it in whole rows is fast). Portable: the framebuffer
- * may be host memory (tools/pxrun).
+ * may be host memory (tools/pxsim).
  */
 #ifndef PXOS_VRAM_H
 #define PXOS_VRAM_H

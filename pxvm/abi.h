@@ -2,7 +2,7 @@
  * abi.h — what a pxVM program sees: its memory map, the executable format, the
  * system calls, their error codes, and the faults that stop a process.
  *
- * Shared by the kernel, the host tools (pxasm, pxrun) and the tests, so every
+ * Shared by the kernel, the host tools (pxasm, pxsim) and the tests, so every
  * number here is defined once. docs/pxvm-isa.md and docs/pxvm-abi.md explain it.
  */
 #ifndef PXVM_ABI_H

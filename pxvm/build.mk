@@ -20,7 +20,76 @@ $(BUILD)/tests/test_vm: $(BUILD)/host/tests/unit/test_vm.o $(BUILD)/host/pxvm/vm
 
 # Trap hypervisor and random generator tests, with a test platform and fake LLM.
 UNIT_TESTS += $(BUILD)/tests/test_hv
+# It also runs ask, oracle and organism (built from userland/apps) against the fake LLM.
+HV_TEST_APPS := $(BUILD)/userland/apps/ask.pxe $(BUILD)/userland/apps/oracle.pxe $(BUILD)/userland/apps/organism.pxe
+$(BUILD)/host/tests/unit/test_hv.o: HOST_REQ += -DHV_TEST_APPS='"$(abspath $(BUILD))/userland/apps"'
 $(BUILD)/tests/test_hv: $(BUILD)/host/tests/unit/test_hv.o $(PXVM_CORE_HOST_OBJ) $(PXVM_FS_HOST_OBJ) \
-		$(PXVM_OS_HOST_OBJ) $(BUILD)/host/kernel/vram.o $(DRIVERS_HOST_OBJ)
+		$(PXVM_OS_HOST_OBJ) $(BUILD)/host/kernel/vram.o $(DRIVERS_HOST_OBJ) | $(HV_TEST_APPS)
 	@mkdir -p $(@D)
-	$(HOSTCC) $(HOST_CFLAGS) $^ -o $@ -lcmocka
+	$(HOSTCC) $(HOST_CFLAGS) $(filter %.o,$^) -o $@ -lcmocka
+
+# The serial bridge's frame codec (kernel/bridge.c and tools/pxbridge).
+PXVM_SRC += pxvm/frame.c
+
+# Scheduler and system-call tests (cmocka) on the test platform
+# tests/unit/sched_testhost.c: programs are assembled at run time with the
+# pxasm library, including pxos.inc from the build.
+SCHED_TEST_PXASM_OBJ := $(patsubst %.c,$(BUILD)/host/%.o,$(filter-out tools/pxasm/main.c,$(wildcard tools/pxasm/*.c)))
+SCHED_TEST_HOST_OBJ  := $(BUILD)/host/tests/unit/sched_testhost.o $(SCHED_TEST_PXASM_OBJ) \
+	$(BUILD)/host/kernel/vram.o $(DRIVERS_HOST_OBJ) \
+	$(PXVM_CORE_HOST_OBJ) $(PXVM_FS_HOST_OBJ) $(PXVM_OS_HOST_OBJ)
+$(BUILD)/host/tests/unit/sched_testhost.o: HOST_CFLAGS += \
+	-DTH_INC_DIR='"$(abspath $(BUILD)/userland/include)"' -DTH_LIB_DIR='"$(abspath userland/lib)"'
+
+SCHED_TESTS := $(BUILD)/tests/test_sched $(BUILD)/tests/test_sched_fs
+UNIT_TESTS  += $(SCHED_TESTS)
+$(SCHED_TESTS): $(BUILD)/tests/%: $(BUILD)/host/tests/unit/%.o $(SCHED_TEST_HOST_OBJ) | $(BUILD)/userland/include/pxos.inc
+	@mkdir -p $(@D)
+	$(HOSTCC) $(HOST_CFLAGS) $(filter %.o,$^) -o $@ -lcmocka -lm
+
+# The VM fuzz target (tests/fuzz/fuzz_vm.c): libFuzzer with ASan and UBSan
+# when $(FUZZ_CC) has it, else a standalone random driver built with the same
+# sanitizers. `make fuzz-vm` runs it for VM_FUZZ_TIME seconds (crashes land in
+# $(BUILD)/fuzz/); check-unit runs it for VM_FUZZ_CHECK_TIME seconds.
+VM_FUZZ            := $(BUILD)/fuzz/fuzz_vm
+VM_FUZZ_TIME       ?= 300
+VM_FUZZ_CHECK_TIME ?= 20
+# Only the target and pxvm/ get libFuzzer's coverage; the screen, the test
+# platform and the assembler are built with the sanitizers alone (faster).
+VM_FUZZ_SRC   := tests/fuzz/fuzz_vm.c $(PXVM_SRC)
+VM_FUZZ_PLAIN := tests/unit/sched_testhost.c kernel/vram.c drivers/fb.c drivers/font.c \
+	$(filter-out tools/pxasm/main.c,$(wildcard tools/pxasm/*.c))
+VM_FUZZ_FLAGS = $(WARN_REQ) -I. -D_DEFAULT_SOURCE -g -O1 -fno-sanitize-recover=all \
+	-DTH_INC_DIR='"$(abspath $(BUILD)/userland/include)"' -DTH_LIB_DIR='"$(abspath userland/lib)"'
+.PHONY: fuzz-vm
+
+# Builds $(VM_FUZZ) and $(VM_FUZZ).run, a script that runs it for $$1 seconds
+# whichever kind it is.
+$(VM_FUZZ): $(VM_FUZZ_SRC) $(VM_FUZZ_PLAIN) $(BUILD)/host/drivers/font_data.o | $(BUILD)/userland/include/pxos.inc
+	@mkdir -p $(@D)/vm-corpus $(@D)/vm-obj
+	@if echo 'int LLVMFuzzerTestOneInput(const char *d, unsigned long n) { (void)d; (void)n; return 0; }' | \
+	    $(FUZZ_CC) -fsanitize=fuzzer -x c - -o $(@D)/.probe 2>/dev/null; then \
+		echo "$(FUZZ_CC) libFuzzer $@"; \
+		for f in $(VM_FUZZ_PLAIN); do \
+			$(FUZZ_CC) $(VM_FUZZ_FLAGS) -fsanitize=address,undefined -c $$f \
+				-o $(@D)/vm-obj/$$(echo $$f | tr / _).o || exit 1; \
+		done; \
+		$(FUZZ_CC) $(VM_FUZZ_FLAGS) -fsanitize=fuzzer,address,undefined $(VM_FUZZ_SRC) $(@D)/vm-obj/*.o \
+			$(BUILD)/host/drivers/font_data.o -o $@ -lm && \
+		printf '#!/bin/sh\ncd %s && exec ./fuzz_vm -max_total_time=$${1:-20} -max_len=2400 -timeout=20 -print_final_stats=1 vm-corpus\n' '$(abspath $(@D))' > $@.run; \
+	else \
+		echo "$(HOSTCC) standalone $@ (no libFuzzer)"; \
+		$(HOSTCC) $(VM_FUZZ_FLAGS) -DFUZZ_STANDALONE -fsanitize=address,undefined $(filter %.c %.o,$^) -o $@ -lm && \
+		printf '#!/bin/sh\nexec %s $${1:-20}\n' '$(abspath $@)' > $@.run; \
+	fi
+	@rm -f $(@D)/.probe
+	@chmod +x $@.run
+
+fuzz-vm: $(VM_FUZZ)
+	$(VM_FUZZ).run $(VM_FUZZ_TIME)
+
+UNIT_TESTS += $(BUILD)/tests/test_fuzz_vm
+$(BUILD)/tests/test_fuzz_vm: $(VM_FUZZ)
+	@mkdir -p $(@D)
+	printf '#!/bin/sh\nexec %s %s "$$@"\n' '$(abspath $(VM_FUZZ)).run' '$(VM_FUZZ_CHECK_TIME)' > $@
+	chmod +x $@

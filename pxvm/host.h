@@ -1,7 +1,7 @@
 /*
  * host.h — what the scheduler and the system calls need from the platform they
  * run on. The kernel implements these in kernel/pxhost.c, the host runner in
- * tools/pxrun; nothing else in pxvm/ knows which one it is.
+ * tools/pxsim; nothing else in pxvm/ knows which one it is.
  */
 #ifndef PXVM_HOST_H
 #define PXVM_HOST_H

@@ -17,6 +17,7 @@
 #include "sched.h"
 #include "host.h"
 #include "rng.h"
+#include "vfs.h"
 #include "port.h"
 
 #define ORACLE_KEEP 64 /* bytes of an oracle's answer kept to read yes/no from */
@@ -74,18 +75,23 @@ static int read_string(const struct proc *p, uint32_t addr, char *dst, uint32_t 
 
 static int32_t trap_load_file(struct proc *p, uint32_t src, uint32_t dst, uint32_t cap)
 {
-	const struct pxfs *fs = sched_fs();
-	struct pxfs_file f;
-	int found;
+	const uint8_t *data;
+	uint32_t size;
 	if (src & HV_FILE_BY_ID) {
+		const struct pxfs *fs = sched_fs();
+		struct pxfs_file f;
 		uint32_t id = src & ~HV_FILE_BY_ID;
 		if (id == 0)
 			return -PXE_EINVAL;
 		if (!out_ok(dst, cap))
 			return -PXE_EFAULT;
-		found = fs && pxfs_lookup_id(fs, id, &f) == 0;
+		if (!fs || pxfs_lookup_id(fs, id, &f) != 0)
+			return -PXE_ENOENT;
+		data = f.data;
+		size = f.size;
 	} else {
 		char path[PXFS_PATH_MAX];
+		struct vfs_file f;
 		if (src >= PXVM_MEM_SIZE)
 			return -PXE_EINVAL;
 		int n = read_string(p, src, path, sizeof(path), -PXE_ENAMETOOLONG);
@@ -93,14 +99,17 @@ static int32_t trap_load_file(struct proc *p, uint32_t src, uint32_t dst, uint32
 			return n;
 		if (!out_ok(dst, cap))
 			return -PXE_EFAULT;
-		found = fs && pxfs_lookup(fs, path, &f) == 0;
+		if (vfs_lookup(path, &f) != 0)
+			return -PXE_ENOENT;
+		if (!f.data && f.type == 0)
+			return -PXE_EISDIR;
+		data = f.data;
+		size = f.size;
 	}
-	if (!found)
-		return -PXE_ENOENT;
-	uint32_t n = f.size < cap ? f.size : cap;
+	uint32_t n = size < cap ? size : cap;
 	if (n)
-		pxvm_write(&p->vm, dst, f.data, n); /* in range: checked by out_ok */
-	return (int32_t)(n | (f.size > cap ? HV_TRUNCATED : 0));
+		pxvm_write(&p->vm, dst, data, n); /* in range: checked by out_ok */
+	return (int32_t)(n | (size > cap ? HV_TRUNCATED : 0));
 }
 
 static int32_t trap_sample(uint32_t a0, uint32_t a1, uint32_t kind, uint32_t *value)
@@ -297,6 +306,8 @@ void hv_llm_reply(uint32_t id, int status, const char *text, uint32_t len, int m
 	struct hv_req *r = find_req(id);
 	if (!r)
 		return; /* timed out, cancelled or never ours: nobody waits for it */
+	if (!text)
+		len = 0;
 	if (status < 0) {
 		finish(r, status <= -1 && status >= -64 ? status : -PXE_EIO);
 		return;

@@ -21,7 +21,8 @@
 #include "port.h"
 #include "kernel/vram.h"
 
-#define RENDER_EVERY 64 /* quanta between process-table redraws */
+#define RENDER_EVERY 64       /* quanta between process-table redraws... */
+#define RENDER_US    50000u   /* ...or this many microseconds */
 
 _Static_assert(PROC_NAME_MAX == PXVM_PROCINFO_SIZE - PXVM_PI_NAME, "PROCINFO name field holds a name");
 
@@ -60,8 +61,11 @@ void sched_init(const struct pxfs *f, uint32_t nslots)
 	memset(table, 0, sizeof(table));
 	memset(sched_syscall_counts, 0, sizeof(sched_syscall_counts));
 	nproc = nslots < NPROC ? nslots : NPROC;
-	for (uint32_t i = 0; i < nproc; i++)
+	for (uint32_t i = 0; i < NPROC; i++) {
 		table[i].slot = i;
+		for (uint32_t k = 0; k < NOFILE; k++)
+			table[i].fd[k] = -1;
+	}
 	fs = f;
 	next_pid = 1;
 	next_slot = 0;
@@ -605,7 +609,7 @@ int sched_step(struct proc *p, uint64_t n)
 
 uint32_t sched_run(uint64_t max_steps)
 {
-	uint64_t start = total_steps;
+	uint64_t start = total_steps, last_render = pxhost_time_us();
 	uint32_t quanta = 0;
 	for (;;) {
 		if (max_steps && total_steps - start >= max_steps)
@@ -614,6 +618,9 @@ uint32_t sched_run(uint64_t max_steps)
 		uint64_t now = pxhost_time_us();
 		hv_poll(now);
 		uint64_t deadline = wake_sleepers(now);
+		uint64_t hv_deadline = hv_next_deadline(); /* an LLM call's timeout wakes too */
+		if (hv_deadline && (!deadline || hv_deadline < deadline))
+			deadline = hv_deadline;
 		struct proc *p = pick_next();
 		if (!p) {
 			if (!count_state(PROC_BLOCKED))
@@ -624,8 +631,10 @@ uint32_t sched_run(uint64_t max_steps)
 			continue;
 		}
 		run_quantum(p);
-		if (++quanta % RENDER_EVERY == 0 || p->state != PROC_RUNNABLE)
+		if (++quanta % RENDER_EVERY == 0 || now - last_render >= RENDER_US) {
 			sched_render();
+			last_render = now;
+		}
 	}
 	sched_render();
 	return count_state(PROC_RUNNABLE) + count_state(PROC_BLOCKED);

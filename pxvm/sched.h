@@ -6,7 +6,7 @@
  * tile. The scheduler runs each RUNNABLE process for a quantum of SCHED_QUANTUM
  * instructions, round-robin, so a busy loop cannot starve the others; a process
  * that faults is stopped and reported (pid, pc, word, reason) and the rest go
- * on. Portable: the same code runs in the kernel and in tools/pxrun.
+ * on. Portable: the same code runs in the kernel and in tools/pxsim.
  */
 #ifndef PXVM_SCHED_H
 #define PXVM_SCHED_H

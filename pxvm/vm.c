@@ -147,7 +147,7 @@ void pxvm_fault(struct pxvm *vm, enum pxvm_fault f, uint32_t addr)
  * jump ("cross-jumping"), which costs the branch predictor the per-opcode
  * history that threaded code is for; keep one dispatch per handler. */
 #if defined(__GNUC__) && !defined(__clang__)
-__attribute__((optimize("no-crossjumping", "no-gcse")))
+__attribute__((optimize("no-crossjumping")))
 #endif
 enum pxvm_run_result pxvm_run(struct pxvm *vm, uint64_t budget)
 {
@@ -165,8 +165,7 @@ enum pxvm_run_result pxvm_run(struct pxvm *vm, uint64_t budget)
 
 	uint32_t R[PXVM_NREGS];
 	memcpy(R, vm->r, sizeof(R));
-	uint32_t *const mem = vm->mem;
-	uint8_t *const bmem = (uint8_t *)mem;
+	uint8_t *const bmem = (uint8_t *)vm->mem;
 	uint32_t pc = vm->pc, w = 0, addr = 0, t;
 	uint64_t left = budget;
 	enum pxvm_run_result result;
@@ -178,12 +177,15 @@ enum pxvm_run_result pxvm_run(struct pxvm *vm, uint64_t budget)
 		if (__builtin_expect(left == 0, 0))            \
 			goto out_budget;                           \
 		left--;                                        \
-		w = mem[pc >> 2];                              \
+		w = *(const uint32_t *)(bmem + pc);            \
 		pc += 4;                                       \
 		goto *table[w & 0xFFu];                        \
 	} while (0)
 #define CHECK(fmt) \
 	do { if (__builtin_expect(w & ZM_##fmt, 0)) goto f_encoding; } while (0)
+/* The word at byte address a (4-aligned, checked): byte-offset addressing
+ * saves the shift of mem[a >> 2]. */
+#define MEMW(a) (*(uint32_t *)(bmem + (a)))
 #define RA R[(w >> 8) & 7u]
 #define RB R[(w >> 12) & 7u]
 #define RC R[(w >> 16) & 7u]
@@ -229,7 +231,7 @@ op_BRK:   CHECK(N); fault = PXVM_FAULT_BREAKPOINT; addr = pc - 4; goto out_fault
 op_IMM8:  CHECK(AI8); RA = (w >> 16) & 0xFFu; NEXT();
 op_IMM32: CHECK(AW);
 	if (__builtin_expect(pc >= PXVM_MEM_SIZE, 0)) { addr = pc; goto f_range; }
-	RA = mem[pc >> 2];
+	RA = MEMW(pc);
 	pc += 4;
 	NEXT();
 op_IMM16: CHECK(AI16); RA = SIMM16; NEXT();
@@ -266,7 +268,7 @@ op_CALL:  CHECK(I16);
 	t = IMM16;
 	if (t & 3u) { addr = t; goto f_jump; }
 	WORD_ADDR(R[PXVM_SP] - 4);
-	mem[addr >> 2] = pc;
+	MEMW(addr) = pc;
 	DIRTY(addr);
 	R[PXVM_SP] = addr;
 	pc = t;
@@ -274,7 +276,7 @@ op_CALL:  CHECK(I16);
 	NEXT();
 op_RET:   CHECK(N);
 	WORD_ADDR(R[PXVM_SP]);
-	t = mem[addr >> 2];
+	t = MEMW(addr);
 	if (__builtin_expect((t & 3u) || t >= PXVM_MEM_SIZE, 0)) { addr = t; goto f_jump; }
 	R[PXVM_SP] = addr + 4; /* only now: a fault leaves SP as it was */
 	pc = t;
@@ -284,7 +286,7 @@ op_CALLR: CHECK(A);
 	t = RA;
 	if ((t & 3u) || t >= PXVM_MEM_SIZE) { addr = t; goto f_jump; }
 	WORD_ADDR(R[PXVM_SP] - 4);
-	mem[addr >> 2] = pc;
+	MEMW(addr) = pc;
 	DIRTY(addr);
 	R[PXVM_SP] = addr;
 	pc = t;
@@ -298,23 +300,23 @@ op_BLT:   CHECK(ABI16); if ((int32_t)RA < (int32_t)RB) JUMP_TO(IMM16); NEXT();
 op_BGE:   CHECK(ABI16); if ((int32_t)RA >= (int32_t)RB) JUMP_TO(IMM16); NEXT();
 op_BLTU:  CHECK(ABI16); if (RA < RB) JUMP_TO(IMM16); NEXT();
 op_BGEU:  CHECK(ABI16); if (RA >= RB) JUMP_TO(IMM16); NEXT();
-op_LOAD:  CHECK(AI16); WORD_ADDR(IMM16); RA = mem[addr >> 2]; NEXT();
-op_STORE: CHECK(AI16); WORD_ADDR(IMM16); mem[addr >> 2] = RA; DIRTY(addr); TRAP_CHECK(); NEXT();
-op_LDW:   CHECK(ABI16); WORD_ADDR(RB + SIMM16); RA = mem[addr >> 2]; NEXT();
-op_STW:   CHECK(ABI16); WORD_ADDR(RB + SIMM16); mem[addr >> 2] = RA; DIRTY(addr); TRAP_CHECK(); NEXT();
+op_LOAD:  CHECK(AI16); WORD_ADDR(IMM16); RA = MEMW(addr); NEXT();
+op_STORE: CHECK(AI16); WORD_ADDR(IMM16); MEMW(addr) = RA; DIRTY(addr); TRAP_CHECK(); NEXT();
+op_LDW:   CHECK(ABI16); WORD_ADDR(RB + SIMM16); RA = MEMW(addr); NEXT();
+op_STW:   CHECK(ABI16); WORD_ADDR(RB + SIMM16); MEMW(addr) = RA; DIRTY(addr); TRAP_CHECK(); NEXT();
 op_LDB:   CHECK(ABI16); BYTE_ADDR(RB + SIMM16); RA = bmem[addr]; NEXT();
 op_STB:   CHECK(ABI16); BYTE_ADDR(RB + SIMM16); bmem[addr] = (uint8_t)RA; DIRTY(addr); TRAP_CHECK(); NEXT();
 op_PUSH:  CHECK(A);
 	t = RA;
 	WORD_ADDR(R[PXVM_SP] - 4);
-	mem[addr >> 2] = t;
+	MEMW(addr) = t;
 	DIRTY(addr);
 	R[PXVM_SP] = addr;
 	TRAP_CHECK();
 	NEXT();
 op_POP:   CHECK(A);
 	WORD_ADDR(R[PXVM_SP]);
-	t = mem[addr >> 2];
+	t = MEMW(addr);
 	R[PXVM_SP] = addr + 4;
 	RA = t; /* POP SP loads the popped word into SP */
 	NEXT();

@@ -4,7 +4,7 @@
  * The core knows nothing of the machine it runs on (uxn style): it executes
  * instruction words from a process's memory, and reaches the outside world only
  * through the syscall hook. The same code runs in the kernel, in the host runner
- * (tools/pxrun) and in the unit tests.
+ * (tools/pxsim) and in the unit tests.
  *
  * Memory is the process's RAM shadow of its VRAM tile: PXVM_MEM_WORDS 32-bit
  * words, word i being tile pixel (i % 128, i / 128). Every store marks the tile

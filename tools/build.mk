@@ -90,4 +90,12 @@ $(BUILD)/tests/test_disasm: $(BUILD)/host/tests/unit/test_disasm.o $(PXASM_LIB_O
 	$(HOSTCC) $(HOST_CFLAGS) -o $@ $^ -lcmocka
 
 UNIT_TESTS += $(BUILD)/tests/test_pxasm $(BUILD)/tests/test_disasm
+
+# Every message text in tools/pxasm/*.c must have a test in test_pxasm.c.
+UNIT_TESTS += $(BUILD)/tests/test_pxasm_messages
+$(BUILD)/tests/test_pxasm_messages: tests/unit/test_pxasm_messages.py
+	@mkdir -p $(@D)
+	printf '#!/bin/sh\nexec %s %s %s "$$@"\n' '$(PYTHON)' '$(abspath tests/unit/test_pxasm_messages.py)' \
+		'$(abspath .)' > $@
+	chmod +x $@
 # ---- pxasm ---------------------------------------------------------- end ------

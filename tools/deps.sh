@@ -12,6 +12,7 @@ PACKAGES=(
 	mtools dosfstools xorriso gdisk    # boot media without root or loop devices
 	libstb-dev zlib1g-dev              # PNG decoding (kernel), PNG writing (tools)
 	libcmocka-dev                      # host unit tests
+	libcurl4-openssl-dev libcjson-dev  # tools/pxbridge: HTTP to LLM servers, JSON
 	console-setup-linux                # PSF console fonts in /usr/share/consolefonts
 	python3 gdb clang lua5.4           # test drivers, make debug, fuzzing, benchmarks
 )

@@ -106,7 +106,7 @@ int main(int argc, char **argv)
 	       ".equ HV_NOISE_GAUSS, %u\n.equ HV_NOISE_UNIFORM, %u\n.equ HV_NOISE_BITS, %u\n.equ Q16_ONE, 0x10000\n",
 	       HV_TRUNCATED, HV_FILE_BY_ID, HV_MODEL_MAX, HV_NOISE_GAUSS, HV_NOISE_UNIFORM, HV_NOISE_BITS);
 	printf("\n; PX_ERROR_TEXTS: expands to px_err_table (.word: text of error code i, 0 for none)\n"
-	       "; and the strings; used once by px.pxs.\n.macro PX_ERROR_TEXTS\n");
+	       "; and the strings; used once, by std.pxs (strerror).\n.macro PX_ERROR_TEXTS\n");
 #define X(name, code, text) printf("px_err_%d: .string \"%s\"\n", code, text);
 	PXVM_ERRORS(X)
 #undef X

@@ -12,7 +12,14 @@
 # guest `out` of v ends QEMU with status (v << 1) | 1), -no-reboot, no NIC.
 # TCG by default; KVM=1 asks for KVM (used only if /dev/kvm works).
 # Window: GTK (else SDL) when $DISPLAY or $WAYLAND_DISPLAY is set, else VNC on
-# 127.0.0.1 (the first free port from 5900). Serial console: this terminal.
+# 127.0.0.1 (the first free port from 5900).
+# Serial console: this terminal, through the host bridge tools/pxbridge (the
+# LLM relay; docs/bridge-protocol.md): QEMU's serial port is a Unix socket
+# (BUILD/qemu-run/serial-PID.sock) that pxbridge connects to; Ctrl-] opens its
+# menu (q quits, which also stops QEMU). pxbridge's options come from
+# $PXBRIDGE_ARGS (e.g. "--url http://127.0.0.1:1234 --model NAME"), its log
+# goes to BUILD/pxbridge.log. BRIDGE=0 uses the plain stdio serial console
+# instead (no LLM relay; Ctrl-A X quits QEMU), as does a missing pxbridge.
 # Extra QEMU arguments: $QEMU_EXTRA (split on white space).
 #
 # --debug: QEMU waits, paused, for gdb on tcp::1234 (-s -S); its serial output
@@ -20,12 +27,13 @@
 # $KERNEL_ELF) with `target remote :1234`; QEMU is stopped when gdb exits.
 #
 # Environment: BUILD (default: IMG's directory), QEMU (qemu-system-x86_64),
-# OVMF_CODE, OVMF_VARS (firmware files), KVM, QEMU_EXTRA, KERNEL_ELF, GDB.
+# OVMF_CODE, OVMF_VARS (firmware files), KVM, QEMU_EXTRA, KERNEL_ELF, GDB,
+# BRIDGE, PXBRIDGE (default BUILD/tools/pxbridge), PXBRIDGE_ARGS.
 set -euo pipefail
 
 die() { echo "run-qemu: $*" >&2; exit 1; }
 say() { echo "run-qemu: $*" >&2; }
-usage() { sed -n '2,26s/^# \{0,1\}//p' "$0" >&2; exit 2; }
+usage() { sed -n '2,35s/^# \{0,1\}//p' "$0" >&2; exit 2; }
 
 debug=0
 case ${1:-} in
@@ -69,6 +77,7 @@ cleanup() {
 		kill "$qemu_pid" 2>/dev/null || true
 		wait "$qemu_pid" 2>/dev/null || true
 	fi
+	if [ -n "${bridge_sock:-}" ]; then rm -f -- "$bridge_sock"; fi
 	rm -f -- "$vars" "${errlog:-}"
 }
 trap cleanup EXIT
@@ -153,6 +162,53 @@ fi
 # Extra arguments, split on white space on purpose.
 # shellcheck disable=SC2206
 extra=(${QEMU_EXTRA:-})
+
+PXBRIDGE=${PXBRIDGE:-$BUILD/tools/pxbridge}
+if [ "$debug" = 0 ] && [ "${BRIDGE:-1}" != 0 ]; then
+	if [ ! -x "$PXBRIDGE" ]; then
+		say "pxbridge not found at $PXBRIDGE (build it with 'make'): plain serial console, no LLM relay"
+	else
+		if [ -n "${screen:-}" ]; then
+			say "no display: the screen is on $screen; the serial console is this terminal"
+		fi
+		bridge_sock=$rundir/serial-$$.sock
+		# Unix socket paths are limited to 107 bytes.
+		if [ ${#bridge_sock} -gt 100 ]; then
+			bridge_sock=$(mktemp -u /tmp/pxos-serial-XXXXXX.sock)
+		fi
+		rm -f -- "$bridge_sock"
+		say "serial console through pxbridge: Ctrl-] opens its menu (q quits QEMU too); log in $BUILD/pxbridge.log"
+		errlog=$(mktemp "$rundir/qemu-stderr.XXXXXX")
+		# QEMU waits (wait=on) until pxbridge is connected, so no output is lost.
+		"$QEMU" "${args[@]}" -chardev "socket,id=serial0,path=$bridge_sock,server=on,wait=on" \
+			-serial chardev:serial0 -monitor none "${extra[@]}" </dev/null 2>"$errlog" &
+		qemu_pid=$!
+		# Options are split on white space on purpose.
+		# shellcheck disable=SC2206
+		bargs=(${PXBRIDGE_ARGS:-})
+		set +e
+		"$PXBRIDGE" --socket "$bridge_sock" --wait 30 --log "$BUILD/pxbridge.log" "${bargs[@]}"
+		bstatus=$?
+		# pxbridge ended: the user quit (stop QEMU) or QEMU ended (collect it).
+		if kill -0 "$qemu_pid" 2>/dev/null; then
+			sleep 0.5
+			kill -0 "$qemu_pid" 2>/dev/null && kill "$qemu_pid" 2>/dev/null
+		fi
+		wait "$qemu_pid"
+		status=$?
+		qemu_pid=
+		set -e
+		cat -- "$errlog" >&2
+		[ "$bstatus" -eq 0 ] || say "pxbridge exited with status $bstatus (see $BUILD/pxbridge.log)"
+		if [ $((status % 2)) -eq 1 ] && ! grep -q "^$(basename -- "$QEMU"):" "$errlog"; then
+			code=$((status >> 1))
+			say "pxOS ended QEMU through isa-debug-exit with code $code"
+			exit "$code"
+		fi
+		[ "$status" -eq 0 ] || [ "$status" -eq 143 ] || say "QEMU exited with status $status"
+		exit 0
+	fi
+fi
 
 if [ "$debug" = 0 ]; then
 	if [ -n "${screen:-}" ]; then

@@ -1,5 +1,6 @@
 # userland/ — pxVM programs in pxasm assembly, assembled into the PixelFS
-# ramdisk: userland/boot/*.pxs -> /boot/*, userland/apps/*.pxs -> /apps/*.
+# ramdisk: userland/boot/*.pxs -> /boot/*, userland/apps/*.pxs -> /apps/*, and
+# the other files of userland/boot (initrc, motd) -> /boot/ as they are.
 GEN_PXOS_INC := $(BUILD)/tools/gen-pxos-inc
 PXOS_INC     := $(BUILD)/userland/include/pxos.inc
 USER_LIB     := $(wildcard userland/lib/*.pxs userland/lib/*.inc)
@@ -22,10 +23,14 @@ $(BUILD)/userland/%.pxe: userland/%.pxs $(PXASM) $(PXOS_INC) $(USER_LIB)
 
 # The ramdisk is built from a fresh staging tree so that removed programs do
 # not linger in it.
-$(RAMDISK_PNG): $(USER_PXE) $(PXFS)
+# Files in userland/boot that are not sources (initrc, motd) go in as they are.
+USER_BOOT_FILES := $(filter-out %.pxs,$(wildcard userland/boot/*))
+
+$(RAMDISK_PNG): $(USER_PXE) $(USER_BOOT_FILES) $(PXFS)
 	rm -rf $(BUILD)/rootfs && mkdir -p $(BUILD)/rootfs/boot $(BUILD)/rootfs/apps
 	cp $(filter $(BUILD)/userland/boot/%,$(USER_PXE)) $(BUILD)/rootfs/boot/
 	cp $(filter $(BUILD)/userland/apps/%,$(USER_PXE)) $(BUILD)/rootfs/apps/
+	$(if $(USER_BOOT_FILES),cp $(USER_BOOT_FILES) $(BUILD)/rootfs/boot/)
 	$(PXFS) build $@ $(BUILD)/rootfs
 
 ALL_TARGETS += $(RAMDISK_PNG)

@@ -13,7 +13,8 @@ under the scheduler, and instructions per second inside QEMU.
    run counts. Every run's result line must equal the C reference
    (`pxbench ref`), or the script fails.
 2. Throughput under the real scheduler (pxbench procs): the loop and sieve
-   programs as 1, 8 and 32 processes, the total work the same in each case.
+   programs as 1, 8 and 32 processes, the total work the same in each case;
+   instructions per CPU second of sched_run.
 3. In QEMU (TCG): pxOS boots with tests/bench/qbench.pxs as init (boot.cfg
    `cmdline = init=/boot/qbench initargs=N`), which prints its instructions
    per second on the serial console.
@@ -26,6 +27,7 @@ import argparse
 import os
 import platform
 import re
+import resource
 import shutil
 import subprocess
 import sys
@@ -44,7 +46,7 @@ BENCHES = [  # name, description
 # Throughput workloads: (program, argument per process for 1, 8, 32 processes)
 PROCS = [
     ("loop", {1: 96000000, 8: 12000000, 32: 3000000}),
-    ("sieve", {1: 64, 8: 8, 32: 2}),
+    ("sieve", {1: 256, 8: 32, 32: 8}),
 ]
 QBENCH_N = 50000000
 
@@ -54,24 +56,33 @@ class BenchError(Exception):
 
 
 def timed(cmd):
-    """Run cmd; return (stdout, wall seconds)."""
-    t = time.perf_counter()
-    r = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, check=False)
-    secs = time.perf_counter() - t
-    if r.returncode != 0:
-        raise BenchError("%s failed (status %d): %s" % (" ".join(cmd), r.returncode, r.stderr.strip()))
-    return r.stdout, secs
+    """Run cmd to its end; return its stdout (BenchError if it fails)."""
+    p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    out, err = p.communicate()
+    if p.returncode != 0:
+        raise BenchError("%s failed (status %d): %s" % (" ".join(cmd), p.returncode, err.strip()))
+    return out
+
+
+def timed_cpu(cmd):
+    """Run cmd; return (stdout, CPU seconds (user + system) of that process)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    out = timed(cmd)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return out, cpu
 
 
 def pxbench_stats(out):
-    """(result line, steps, seconds) from pxbench run/procs output."""
-    m = re.search(r"^steps (\d+) seconds ([0-9.]+)$", out, re.M)
+    """(result line, steps, wall seconds, CPU seconds) from pxbench run/procs."""
+    m = re.search(r"^steps (\d+) seconds ([0-9.]+) cpu ([0-9.]+)$", out, re.M)
     if not m:
         raise BenchError("pxbench printed no statistics:\n" + out)
-    return out.splitlines()[0], int(m.group(1)), float(m.group(2))
+    return out.splitlines()[0], int(m.group(1)), float(m.group(2)), float(m.group(3))
 
 
 def best(n, fn):
+    """The fastest of n runs of fn (its result's last element is the time)."""
     results = [fn() for _ in range(n)]
     return min(results, key=lambda r: r[-1])
 
@@ -100,16 +111,17 @@ def run_host(build, runs, only):
         want = subprocess.run([pxbench, "ref", name], stdout=subprocess.PIPE, text=True,
                               check=True).stdout.strip()
         pxe = os.path.join(build, "tests", "bench", name + ".pxe")
-        line, steps, px = best(runs, lambda: pxbench_stats(timed([pxbench, "run", pxe])[0]))
+        out, px = best(runs, lambda: timed_cpu([pxbench, "run", pxe]))
+        line, steps, _, _ = pxbench_stats(out)
         if line != want:
             raise BenchError("pxVM %s printed %r, want %r" % (name, line, want))
         script = os.path.join(HERE, name + ".lua")
-        out, lu = best(runs, lambda: timed([lua, script]))
+        out, lu = best(runs, lambda: timed_cpu([lua, script]))
         if out.strip() != want:
             raise BenchError("Lua %s printed %r, want %r" % (name, out.strip(), want))
         jit = None
         if luajit:
-            out, jit = best(runs, lambda: timed([luajit, "-joff", script]))
+            out, jit = best(runs, lambda: timed_cpu([luajit, "-joff", script]))
             if out.strip() != want:
                 raise BenchError("LuaJIT %s printed %r, want %r" % (name, out.strip(), want))
         rows.append((name, what, px, lu, jit, steps))
@@ -124,8 +136,8 @@ def run_procs(build, runs):
         pxe = os.path.join(build, "tests", "bench", name + ".pxe")
         base = None
         for n in (1, 8, 32):
-            line, steps, secs = best(runs, lambda: pxbench_stats(
-                timed([pxbench, "procs", str(n), pxe, str(args[n])])[0]))
+            line, steps, _, secs = best(runs, lambda: pxbench_stats(
+                timed([pxbench, "procs", str(n), pxe, str(args[n])])))
             rate = steps / secs
             if base is None:
                 base = rate
@@ -167,7 +179,7 @@ def main():
     a = ap.parse_args()
     only = set(filter(None, a.only.split(",")))
     build = os.path.abspath(a.build)
-    print("pxOS benchmarks on %s, %d CPUs; best of %d runs" % (cpu_name(), os.cpu_count(), a.runs))
+    print("pxOS benchmarks on %s, %d CPUs; CPU seconds, best of %d runs" % (cpu_name(), os.cpu_count(), a.runs))
     try:
         rows, have_jit = run_host(build, a.runs, only)
         print()
@@ -193,7 +205,7 @@ def main():
             print("Throughput under the scheduler (pxvm/sched.c, quantum %s instructions):"
                   % quantum())
             print("%-7s %5s %10s %12s %9s %14s %8s" % ("bench", "procs", "arg each", "instructions",
-                                                        "seconds", "Minstr/s", "% of 1"))
+                                                        "CPU s", "Minstr/s", "% of 1"))
             for name, n, arg, steps, secs, rate, pct in run_procs(build, a.runs):
                 print("%-7s %5d %10d %12d %9.3f %14.0f %7.1f%%" % (name, n, arg, steps, secs, rate / 1e6, pct))
         if not a.no_qemu:

@@ -5,13 +5,14 @@
  *       Run one process on the bare interpreter: pxvm_run in quanta of
  *       SCHED_QUANTUM instructions, as the scheduler gives them, with a minimal
  *       system-call hook (WRITE, PRINT, EXIT, TIME). Prints the program's output,
- *       then "steps N seconds S".
+ *       then "steps N seconds S cpu C" (wall-clock and CPU seconds of the run).
  *   pxbench procs N PROGRAM.pxe [ARG]
  *       Run N copies of the program (each with argument ARG) under the real
  *       scheduler, system calls and VRAM substrate (pxvm/sched.c, pxvm/syscall.c,
  *       kernel/vram.c) on an in-memory screen large enough for NPROC slots.
  *       Checks that every copy printed the same result line, that none
- *       faulted, and the exit status of the last SCHED_REAPED_MAX to end; then prints that line once and "steps N seconds S".
+ *       faulted, and the exit status of the last SCHED_REAPED_MAX to end;
+ *       then prints that line once and "steps N seconds S cpu C".
  *   pxbench ref NAME [ARG]
  *       The result line a benchmark must print (loop, fib, sieve, copy),
  *       computed in C, for the correctness checks.
@@ -60,6 +61,14 @@ static double now_s(void)
 	struct timespec t;
 	clock_gettime(CLOCK_MONOTONIC, &t);
 	return (double)(t.tv_sec - t0.tv_sec) + (double)(t.tv_nsec - t0.tv_nsec) * 1e-9;
+}
+
+/* CPU time of this process: what a run costs, whatever else the machine runs. */
+static double cpu_s(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
 }
 
 /* ---- pxvm/host.h for the scheduler ---------------------------------------- */
@@ -210,14 +219,15 @@ static int cmd_run(const char *path, const char *arg)
 	free(file);
 	set_args(&vm, arg);
 	vm.syscall = bare_syscall;
-	double start = now_s();
+	double start = now_s(), cpu = cpu_s();
 	enum pxvm_run_result r;
 	do
 		r = pxvm_run(&vm, SCHED_QUANTUM);
 	while (r == PXVM_RUN_BUDGET || (r == PXVM_RUN_SYSCALL && !exited) || r == PXVM_RUN_TRAP);
 	double secs = now_s() - start;
+	cpu = cpu_s() - cpu;
 	fwrite(out, 1, out_len, stdout);
-	printf("steps %llu seconds %.6f\n", (unsigned long long)vm.steps, secs);
+	printf("steps %llu seconds %.6f cpu %.6f\n", (unsigned long long)vm.steps, secs, cpu);
 	if (r == PXVM_RUN_FAULT) {
 		fprintf(stderr, "pxbench: %s: fault %u (%s) at pc 0x%04x\n", path, vm.fault, pxvm_fault_text(vm.fault),
 		        vm.fault_pc);
@@ -279,9 +289,10 @@ static int cmd_procs(uint32_t n, const char *path, const char *arg)
 			return 2;
 		}
 	}
-	double start = now_s();
+	double start = now_s(), cpu = cpu_s();
 	uint32_t alive = sched_run(0);
 	double secs = now_s() - start;
+	cpu = cpu_s() - cpu;
 	/* Every copy must have printed the same line, and nothing may have
 	 * faulted (the scheduler logs a warning for every fault). Pids are 1..n. */
 	const char *line = proc_out[1];
@@ -303,7 +314,7 @@ static int cmd_procs(uint32_t n, const char *path, const char *arg)
 		}
 	}
 	fwrite(line, 1, len, stdout);
-	printf("steps %llu seconds %.6f\n", (unsigned long long)sched_total_steps(), secs);
+	printf("steps %llu seconds %.6f cpu %.6f\n", (unsigned long long)sched_total_steps(), secs, cpu);
 	return bad_end;
 }
 

@@ -6,7 +6,8 @@
 `make check-qemu` runs it after `make all`. Each test boots build/pxos.img (or
 a variant of it made with iso/esp-replace.sh) headless and checks:
   - boot: every stage's serial marker in order (loader, kernel, PixelFS with
-    its file count, init, each app's output, the monitor); then a screendump:
+    its file count, init, each app's output, the shell's prompt; `exit` there,
+    then the monitor); then a screendump:
     the machine-readable record in row 0 against the serial log, the region
     bands, the literal opcode colours in the palette, each program's tile
     holding its .pxe image word for word, the primes canvas pixel for pixel
@@ -191,7 +192,8 @@ class BootTests(BootCase):
         self.expect(vm, r"init: /apps/hello exited with status 0")
         self.expect(vm, r"primes: 1900 primes below 16384")
         self.expect(vm, r"init: done, 2 programs run")
-        self.expect(vm, r"pxmon> ")
+        self.expect(vm, r"init: started the shell /boot/sh as pid 4")
+        self.expect(vm, r"sh\$ ")
         text = pxqemu.strip_ansi(vm.output)
         # Every kernel log line carries a timestamp and a level.
         klines = [l for l in text.splitlines() if l.startswith("[")]
@@ -230,7 +232,11 @@ class BootTests(BootCase):
             self.assertEqual(img.get_pixel(icx + 60, icy + 40 + 10 * i + 4), GREEN, "status bar %d" % i)
         self.assertEqual(img.get_pixel(icx + 60, icy + 40 + 20 + 4), NAVY, "no third bar")
 
-        # The monitor answers, and `exit` ends QEMU with status 0 (no kernel errors).
+        # `exit` ends the shell, then init; the monitor answers, and its `exit`
+        # ends QEMU with status 0 (no kernel errors).
+        vm.send("exit\r")
+        self.expect(vm, r"init: the shell exited with status 0")
+        self.expect(vm, r"pxmon> ")
         vm.send("fs\r")
         self.expect(vm, r"/apps/primes")
         vm.send("ps\r")
@@ -383,6 +389,8 @@ class SerialTests(BootCase):
         self.expect(vm, r"pxOS loader: ")
         self.expect(vm, r"kernel: serial console on I/O port 0x2f8")
         self.expect(vm, r"primes: 1900 primes below 16384")
+        self.expect(vm, r"sh\$ ")
+        vm.send("exit\r")
         self.expect(vm, r"pxmon> ")
         vm.send("exit\r")
         self.assertEqual(vm.wait_exit(60), 1)

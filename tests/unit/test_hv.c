@@ -23,23 +23,53 @@
 #include "pxvm/sched.h"
 #include "pxvm/host.h"
 #include "pxvm/pixelfs.h"
+#include "pxvm/vfs.h"
 
 /* ---- the test platform ---------------------------------------------------- */
 
 static uint64_t now_us;
 static int submit_error;                 /* nonzero: pxhost_llm_submit fails with it */
-static struct { uint32_t id, kind; char model[16]; char prompt[HV_PROMPT_MAX + 256]; uint32_t len; } sub[64];
+static struct { uint32_t id, kind; char model[16]; char prompt[HV_PROMPT_MAX + 256]; uint32_t len; uint64_t t; } sub[64];
 static int nsub;
 static uint32_t cancelled[64];
 static int ncancel;
 
-void pxhost_output(uint32_t pid, int fd, const char *s, size_t n) { (void)pid, (void)fd, (void)s, (void)n; }
+/* What processes wrote to stdout and stderr. */
+static char out_buf[16384], err_buf[16384];
+static size_t out_len, err_len;
+
+void pxhost_output(uint32_t pid, int fd, const char *s, size_t n)
+{
+	(void)pid;
+	char *b = fd == 2 ? err_buf : out_buf;
+	size_t *len = fd == 2 ? &err_len : &out_len;
+	size_t room = sizeof(out_buf) - 1 - *len;
+	if (n > room)
+		n = room;
+	memcpy(b + *len, s, n);
+	*len += n;
+	b[*len] = 0;
+}
 uint64_t pxhost_time_us(void) { return now_us; }
 uint32_t *pxhost_mem_alloc(void) { return malloc(PXVM_MEM_ALLOC_WORDS * sizeof(uint32_t)); }
 void pxhost_mem_free(uint32_t *mem) { free(mem); }
 void pxhost_log(int level, const char *fmt, ...) { (void)level, (void)fmt; }
-void pxhost_poll(void) {}
-int pxhost_idle(uint64_t until_us) { (void)until_us; return -1; }
+static void serve_pending(void);
+void pxhost_poll(void) { serve_pending(); }
+
+/* Idle with a deadline: time jumps to it (a virtual clock). With
+ * idle_returns set, idling returns at once instead, so that a test can answer
+ * a blocked call itself between scheduler runs. */
+static int idle_returns;
+
+int pxhost_idle(uint64_t until_us)
+{
+	if (!until_us || idle_returns)
+		return -1;
+	if (until_us > now_us)
+		now_us = until_us;
+	return 0;
+}
 
 int pxhost_llm_submit(uint32_t id, uint32_t kind, const char *model, const char *prompt, uint32_t len)
 {
@@ -54,6 +84,7 @@ int pxhost_llm_submit(uint32_t id, uint32_t kind, const char *model, const char 
 	memcpy(sub[nsub].prompt, prompt, len);
 	sub[nsub].prompt[len] = 0;
 	sub[nsub].len = len;
+	sub[nsub].t = now_us;
 	nsub++;
 	return 0;
 }
@@ -67,7 +98,8 @@ void pxhost_llm_cancel(uint32_t id)
 /* ---- a PixelFS with programs and a data file ------------------------------- */
 
 #define FS_W 256
-static uint8_t fs_px[FS_W * 64 * 4] __attribute__((aligned(8)));
+#define FS_H 256
+static uint8_t fs_px[FS_W * FS_H * 4] __attribute__((aligned(8)));
 static struct pxfs fs;
 static uint8_t fs_bad[PXFS_MAX_FILES];
 static uint8_t prog_halt[PXE_HEADER_SIZE + 4];
@@ -83,6 +115,32 @@ static uint32_t make_pxe(uint8_t *out, const uint32_t *words, uint32_t n)
 	memcpy(out, &h, sizeof(h));
 	memcpy(out + PXE_HEADER_SIZE, words, n * 4);
 	return PXE_HEADER_SIZE + n * 4;
+}
+
+/* The userland programs, assembled by the build (HV_TEST_APPS: their directory). */
+#ifndef HV_TEST_APPS
+#error "build with -DHV_TEST_APPS=\"<build>/userland/apps\""
+#endif
+#define NAPPS 3
+static struct app { const char *file, *fs_path; uint8_t *data; uint32_t size; } apps[NAPPS] = {
+	{ "ask.pxe", "/apps/ask", 0, 0 },
+	{ "oracle.pxe", "/apps/oracle", 0, 0 },
+	{ "organism.pxe", "/apps/organism", 0, 0 },
+};
+
+static void load_app(struct app *a)
+{
+	char path[512];
+	snprintf(path, sizeof(path), "%s/%s", HV_TEST_APPS, a->file);
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		fail_msg("cannot open %s (build the userland first)", path);
+	static uint8_t buf[NAPPS][65536];
+	size_t n = fread(buf[a - apps], 1, sizeof(buf[0]), f);
+	fclose(f);
+	assert_true(n > PXE_HEADER_SIZE && n < sizeof(buf[0]));
+	a->data = buf[a - apps];
+	a->size = (uint32_t)n;
 }
 
 /* The question the guest asks lives at 0x0300 (set by the test before it runs). */
@@ -104,17 +162,42 @@ static void build_fs(void)
 		E(SYSCALL, 0, 0, PXVM_SYS_EXIT),
 	};
 	prog_oracle_size = make_pxe(prog_oracle, oracle, sizeof(oracle) / 4);
-	struct pxfs_input in[] = {
+	struct pxfs_input in[3 + NAPPS] = {
 		{ "/bin/halt", PXFS_TYPE_PROGRAM, prog_halt, sizeof(prog_halt) },
 		{ "/bin/oracle", PXFS_TYPE_PROGRAM, prog_oracle, prog_oracle_size },
 		{ "/data/fox.txt", PXFS_TYPE_TEXT, (const uint8_t *)data_text, sizeof(data_text) - 1 },
 	};
+	for (int i = 0; i < NAPPS; i++) {
+		if (!apps[i].data)
+			load_app(&apps[i]);
+		in[3 + i] = (struct pxfs_input){ apps[i].fs_path, PXFS_TYPE_PROGRAM, apps[i].data, apps[i].size };
+	}
 	const char *why = 0;
-	uint32_t h = pxfs_layout(in, 3, FS_W);
-	assert_true(h > 0 && h <= 64);
-	assert_int_equal(pxfs_build(in, 3, FS_W, h, fs_px, &why), 0);
+	uint32_t h = pxfs_layout(in, 3 + NAPPS, FS_W);
+	assert_true(h > 0 && h <= FS_H);
+	assert_int_equal(pxfs_build(in, 3 + NAPPS, FS_W, h, fs_px, &why), 0);
 	assert_int_equal(pxfs_mount(&fs, fs_px, FS_W, h, fs_bad, 0, 0), 0);
-	assert_int_equal(fs.good, 3);
+	assert_int_equal(fs.good, 3 + NAPPS);
+}
+
+/* The fake LLM's automatic mode: when set, every submission not yet answered
+ * gets auto_reply(index) as its whole answer (0: the answer is an error). */
+static const char *(*auto_reply)(int k);
+static int answered_upto;
+static uint64_t reply_delay_us; /* the fake LLM answers this long after the submission */
+
+static void serve_pending(void)
+{
+	if (!auto_reply)
+		return;
+	while (answered_upto < nsub && now_us >= sub[answered_upto].t + reply_delay_us) {
+		int k = answered_upto++;
+		const char *a = auto_reply(k);
+		if (a)
+			hv_llm_reply(sub[k].id, 0, a, (uint32_t)strlen(a), 0);
+		else
+			hv_llm_reply(sub[k].id, -PXE_ETIMEDOUT, 0, 0, 0);
+	}
 }
 
 static int setup(void **state)
@@ -127,6 +210,12 @@ static int setup(void **state)
 	now_us = 1000;
 	submit_error = 0;
 	nsub = ncancel = 0;
+	answered_upto = 0;
+	auto_reply = 0;
+	reply_delay_us = 0;
+	idle_returns = 0;
+	out_len = err_len = 0;
+	out_buf[0] = err_buf[0] = 0;
 	return 0;
 }
 
@@ -386,6 +475,11 @@ static void test_load_file(void **state)
 	assert_int_equal(trap_now(p, T, HV_FILE_BY_ID | 99, 0x4000, 0x10), -PXE_ENOENT);
 	put_str(p, 0x3100, "/data/none");
 	assert_int_equal(trap_now(p, T, 0x3100, 0x4000, 0x10), -PXE_ENOENT);
+	/* Files created since boot (RAM) are seen too; a directory is not a file. */
+	assert_int_equal(vfs_create("/data/none"), 0);
+	assert_int_equal(trap_now(p, T, 0x3100, 0x4000, 0x10), 0);
+	put_str(p, 0x3180, "/data");
+	assert_int_equal(trap_now(p, T, 0x3180, 0x4000, 0x10), -PXE_EISDIR);
 	put_str(p, 0x3200, "");
 	assert_int_equal(trap_now(p, T, 0x3200, 0x4000, 0x10), -PXE_EINVAL);
 	memset(bytes(p) + 0x3300, 'a', PXFS_PATH_MAX + 10);
@@ -713,6 +807,7 @@ static void test_syscall_llm(void **state)
 static void test_guest_oracle_end_to_end(void **state)
 {
 	(void)state;
+	idle_returns = 1; /* the test answers (or times out) the call itself */
 	int pid = sched_spawn("/bin/oracle", 0, 0);
 	assert_true(pid > 0);
 	struct proc *p = sched_find((uint32_t)pid);
@@ -731,6 +826,194 @@ static void test_guest_oracle_end_to_end(void **state)
 	uint32_t status;
 	assert_int_equal(sched_reaped_status((uint32_t)pid, &status), 0);
 	assert_int_equal(status, 1);
+}
+
+
+/* ---- the guest programs (userland/apps), with the fake LLM --------------- */
+
+/* run_program: spawn `path` with `args`, run the scheduler until it has
+ * ended, answering LLM calls (serve_pending) between runs. Returns its exit
+ * status. */
+static uint32_t run_program(const char *path, const char *args)
+{
+	int pid = sched_spawn(path, args, 0);
+	assert_true(pid > 0);
+	for (int rounds = 0; rounds < 100000 && sched_find((uint32_t)pid); rounds++) {
+		sched_run(2000000);
+		serve_pending();
+		hv_poll(now_us);
+		if (!auto_reply && sched_find((uint32_t)pid) && sched_find((uint32_t)pid)->state == PROC_BLOCKED &&
+		    answered_upto == nsub)
+			break; /* waits for an answer the test gives itself */
+	}
+	uint32_t status = 0xFFFF;
+	if (!sched_find((uint32_t)pid))
+		assert_int_equal(sched_reaped_status((uint32_t)pid, &status), 0);
+	return status;
+}
+
+static const char *reply_pixels(int k) { (void)k; return "pxOS is an operating system whose processes live in pixels."; }
+
+static void test_ask_answer(void **state)
+{
+	(void)state;
+	auto_reply = reply_pixels;
+	assert_int_equal(run_program("/apps/ask", "what is pxOS?"), 0);
+	assert_int_equal(nsub, 1);
+	assert_int_equal(sub[0].kind, PXVM_TRAP_CALL_LLM);
+	assert_string_equal(sub[0].model, "0");
+	assert_string_equal(sub[0].prompt, "what is pxOS?");
+	assert_string_equal(out_buf, "pxOS is an operating system whose processes live in pixels.\n");
+	assert_string_equal(err_buf, "");
+}
+
+static void test_ask_streamed_by_hand(void **state)
+{
+	(void)state;
+	idle_returns = 1; /* the test answers (or times out) the call itself */
+	int pid = sched_spawn("/apps/ask", "two words", 0);
+	assert_true(pid > 0);
+	sched_run(0);
+	struct proc *p = sched_find((uint32_t)pid);
+	assert_non_null(p);
+	assert_int_equal(p->state, PROC_BLOCKED);
+	assert_int_equal(p->block, BLOCK_TRAP);
+	assert_int_equal(nsub, 1);
+	reply(sub[0].id, "Hello ", 1);
+	hv_llm_alive(sub[0].id);
+	reply(sub[0].id, "from the bridge.", 0);
+	sched_run(0);
+	uint32_t status;
+	assert_int_equal(sched_reaped_status((uint32_t)pid, &status), 0);
+	assert_int_equal(status, 0);
+	assert_string_equal(out_buf, "Hello from the bridge.\n");
+}
+
+static void test_ask_no_bridge(void **state)
+{
+	(void)state;
+	submit_error = -PXE_ENOBRIDGE;
+	assert_int_equal(run_program("/apps/ask", "anyone?"), 1);
+	assert_string_equal(out_buf, "");
+	assert_string_equal(err_buf, "ask: no host bridge on the serial line\n");
+}
+
+static const char *reply_long(int k)
+{
+	(void)k;
+	static char big[6000];
+	for (size_t i = 0; i < sizeof(big) - 1; i++)
+		big[i] = (char)('a' + i % 26);
+	big[sizeof(big) - 1] = 0;
+	return big;
+}
+
+static void test_ask_truncated(void **state)
+{
+	(void)state;
+	auto_reply = reply_long;
+	assert_int_equal(run_program("/apps/ask", "tell me everything"), 0);
+	/* ask's buffer is 4096 bytes: 4095 characters and the NUL. */
+	assert_int_equal(out_len, 4095 + 1);
+	assert_memory_equal(out_buf, reply_long(0), 4095);
+	assert_non_null(strstr(err_buf, "truncated"));
+}
+
+static void test_ask_timeout(void **state)
+{
+	(void)state;
+	idle_returns = 1; /* the test answers (or times out) the call itself */
+	int pid = sched_spawn("/apps/ask", "slow", 0);
+	sched_run(0);
+	assert_int_equal(nsub, 1);
+	now_us += (uint64_t)HV_LLM_TIMEOUT_MS * 1000;
+	hv_poll(now_us);
+	sched_run(0);
+	uint32_t status;
+	assert_int_equal(sched_reaped_status((uint32_t)pid, &status), 0);
+	assert_int_equal(status, 1);
+	assert_string_equal(err_buf, "ask: timed out\n");
+}
+
+/* Nobody answers and nothing else is runnable: the scheduler's idle wait
+ * lasts until the call's deadline, and the call ends with ETIMEDOUT. */
+static void test_lost_answer_times_out_in_scheduler(void **state)
+{
+	(void)state;
+	uint64_t t0 = now_us;
+	int pid = sched_spawn("/apps/ask", "anyone?", 0);
+	assert_true(pid > 0);
+	sched_run(0);
+	uint32_t status;
+	assert_int_equal(sched_reaped_status((uint32_t)pid, &status), 0);
+	assert_int_equal(status, 1);
+	assert_string_equal(err_buf, "ask: timed out\n");
+	assert_true(now_us - t0 >= (uint64_t)HV_LLM_TIMEOUT_MS * 1000);
+	assert_int_equal(ncancel, 1);
+}
+
+static const char *reply_oracle(int k)
+{
+	static const char *const a[] = { "Yes.", "No, it is not.", "It depends." };
+	return a[k % 3];
+}
+
+static void test_oracle_demo(void **state)
+{
+	(void)state;
+	auto_reply = reply_oracle;
+	/* One question of three gets no yes/no answer: exit status 1. */
+	assert_int_equal(run_program("/apps/oracle", 0), 1);
+	assert_int_equal(nsub, 3);
+	for (int k = 0; k < 3; k++)
+		assert_int_equal(sub[k].kind, PXVM_TRAP_ORACLE);
+	assert_non_null(strstr(out_buf, "sample mean 6")); /* 2000 samples of N(64, 14): 63..65 */
+	assert_non_null(strstr(out_buf, "Is 7 a prime number? -> yes\n"));
+	assert_non_null(strstr(out_buf, "Is the Earth flat? -> no\n"));
+	assert_non_null(strstr(out_buf, "-> no answer: input/output error (bridge or device)\n"));
+	/* A question from the arguments. */
+	out_len = 0;
+	auto_reply = reply_oracle; /* k = 3: "Yes." */
+	assert_int_equal(run_program("/apps/oracle", "Is this a test?"), 0);
+	assert_string_equal(sub[3].prompt + strlen(sub[3].prompt) - strlen("Is this a test?"), "Is this a test?");
+}
+
+static const char *reply_coop(int k) { return k % 2 ? "no" : "yes"; }
+
+static void test_organism(void **state)
+{
+	(void)state;
+	auto_reply = reply_coop;
+	reply_delay_us = 1000000; /* the oracle takes a second to answer */
+	uint64_t t0 = now_us;
+	assert_int_equal(run_program("/apps/organism", "300"), 0);
+	uint64_t elapsed = now_us - t0;
+	unsigned frames, meetings, coop, comp, by_oracle, by_coin;
+	const char *line = strstr(out_buf, "organism: ");
+	assert_non_null(line);
+	assert_int_equal(sscanf(line, "organism: %u frames, %u meetings: %u cooperated, %u competed; "
+	                              "decided by the oracle %u, by a coin %u",
+	                        &frames, &meetings, &coop, &comp, &by_oracle, &by_coin), 6);
+	assert_int_equal(frames, 300);
+	assert_true(meetings > 0);
+	assert_int_equal(coop + comp, by_oracle + by_coin);
+	if (strstr(err_buf, "FORK is not available")) {
+		/* A system without FORK: coin flips, no oracle calls at all. */
+		assert_int_equal(nsub, 0);
+		assert_int_equal(by_oracle, 0);
+	} else {
+		/* Every meeting went to the oracle through a forked asker, and
+		 * every answer (all of them yes or no) was used. */
+		assert_true(nsub > 0);
+		assert_int_equal(by_coin, 0);
+		assert_true(by_oracle > 0 && by_oracle <= (unsigned)nsub);
+		assert_non_null(strstr(sub[0].prompt, "Should they cooperate"));
+		/* It kept animating while the askers waited: 300 frames of 40 ms
+		 * took 12 s of (virtual) time, not 12 s plus a second per answer. */
+		assert_true(by_oracle >= 4);
+		assert_true(elapsed >= 300 * 40000ull);
+		assert_true(elapsed < 300 * 40000ull + 2000000ull);
+	}
 }
 
 int main(void)
@@ -755,6 +1038,14 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_process_gone, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_syscall_llm, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_guest_oracle_end_to_end, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ask_answer, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ask_streamed_by_hand, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ask_no_bridge, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ask_truncated, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ask_timeout, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_lost_answer_times_out_in_scheduler, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_oracle_demo, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_organism, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, 0, 0);
 }

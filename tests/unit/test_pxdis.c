@@ -427,7 +427,7 @@ static void test_fs_errors(void **state)
 	assert_non_null(strstr(err, "not a readable PNG"));
 	struct pxdis_shot s;
 	assert_int_equal(pxdis_shot_load(path, &s, err, sizeof err), -1);
-	assert_non_null(strstr(err, "not a readable PNG"));
+	assert_non_null(strstr(err, "not a readable PNG or PPM"));
 	unlink(path);
 }
 
@@ -648,8 +648,27 @@ static void test_tile_from_screendump(void **state)
 	free(got);
 	pxdis_image_free(&orig);
 	pxdis_image_free(&tile);
-	pxdis_shot_free(&shot);
 	free(file);
+
+	/* the same screen as a PPM (what QEMU's screendump writes by default) */
+	char ppm[PATH_MAX];
+	snprintf(ppm, sizeof ppm, "%s/shot.ppm", tmpdir);
+	FILE *pf = fopen(ppm, "wb");
+	assert_non_null(pf);
+	fprintf(pf, "P6\n%u %u\n255\n", (unsigned)shot.width, (unsigned)shot.height);
+	fwrite(shot.rgb, 3, (size_t)shot.width * shot.height, pf);
+	fclose(pf);
+	struct pxdis_shot shot2;
+	if (pxdis_shot_load(ppm, &shot2, msg, sizeof msg) != 0)
+		fail_msg("%s", msg);
+	assert_int_equal(shot2.width, shot.width);
+	assert_memory_equal(shot2.rgb, shot.rgb, (size_t)shot.width * shot.height * 3);
+	uint32_t x2, y2;
+	assert_int_equal(pxdis_shot_slot(&shot2, 0, &x2, &y2, msg, sizeof msg), 0);
+	assert_int_equal(x2, x);
+	assert_int_equal(y2, y);
+	pxdis_shot_free(&shot2);
+	pxdis_shot_free(&shot);
 
 	/* the command line: --slot and --tile agree, and warn about the lost bits */
 	char out2[PATH_MAX], tilearg[32];

@@ -1,20 +1,21 @@
 #!/bin/sh
-# test_pxdis_roundtrip.sh PXDIS PXASM PXFS BUILD PROGRAM.pxe... — the disassembler's
-# round trip over every program: pxdis each .pxe, reassemble the output with
-# pxasm, and the new .pxe must equal the original byte for byte. The same for
-# the raw image (--raw) and for the program read from a PixelFS image (--fs).
-# The programs are given by the Makefile, which finds them by glob
-# (tools/pxdis/build.mk), so new programs are covered without changes here.
+# test_pxdis_roundtrip.sh PXDIS PXASM PXFS BUILD — the disassembler's round
+# trip over every program: pxdis each .pxe, reassemble the output with pxasm,
+# and the new .pxe must equal the original byte for byte. The same for the raw
+# image (--raw) and for the program read from a PixelFS image (--fs).
+# The programs are found by glob: every .pxe under BUILD/userland,
+# BUILD/tests/programs and BUILD/tests/bench (the benchmarks), so new
+# programs are covered without changes here.
 set -u
 PXDIS=$1 PXASM=$2 PXFS=$3 BUILD=$4
-shift 4
+set -- $(find "$BUILD/userland" "$BUILD/tests/programs" "$BUILD/tests/bench" -name '*.pxe' 2>/dev/null | LC_ALL=C sort)
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 n=0 fail=0
 ok() { n=$((n + 1)); echo "ok $n - $1"; }
 bad() { n=$((n + 1)); echo "not ok $n - $1"; fail=1; }
 
-[ $# -gt 0 ] || { echo "not ok - no programs given"; exit 1; }
+[ $# -gt 0 ] || { echo "not ok - no programs in $BUILD/userland or $BUILD/tests/programs"; exit 1; }
 count=0
 for pxe in "$@"; do
 	name=$(echo "$pxe" | sed "s|^$BUILD/||; s|/|_|g; s|\.pxe\$||")

@@ -35,12 +35,39 @@ static int teardown(void **state)
 	return 0;
 }
 
-/* Put `n` words at PXVM_IMAGE_BASE and run until stop. */
+/* Opcodes that some test ran to completion (or, for BRK, to its fault). */
+static uint8_t covered[256];
+static uint32_t step_mem[PXVM_MEM_ALLOC_WORDS];
+
+/* Put `n` words at PXVM_IMAGE_BASE and run until stop, in one pxvm_run.
+ * Unless a syscall hook is set (hooks count their calls), the same run is
+ * repeated on a copy one instruction at a time: it must end in the same
+ * state (the budget is exact, so quanta cannot change a result), and it
+ * records which opcodes ran, for test_every_opcode_covered. */
 static enum pxvm_run_result run_words(const uint32_t *w, size_t n, uint64_t budget)
 {
 	memcpy((uint8_t *)mem + PXVM_IMAGE_BASE, w, n * 4);
 	vm.pc = PXVM_IMAGE_BASE;
-	return pxvm_run(&vm, budget);
+	struct pxvm s = vm;
+	memcpy(step_mem, mem, sizeof(step_mem));
+	s.mem = step_mem;
+	enum pxvm_run_result r = pxvm_run(&vm, budget);
+	if (vm.syscall)
+		return r;
+	enum pxvm_run_result sr = PXVM_RUN_BUDGET;
+	for (uint64_t k = 0; k < budget && sr == PXVM_RUN_BUDGET && !s.fault; k++) {
+		uint32_t op = s.pc < PXVM_MEM_SIZE ? step_mem[s.pc / 4] & 0xFFu : 0xFFu;
+		sr = pxvm_run(&s, 1);
+		if (!s.fault || s.fault == PXVM_FAULT_BREAKPOINT)
+			covered[op] = 1;
+	}
+	if (s.fault)
+		sr = PXVM_RUN_FAULT;
+	if (sr != r || s.pc != vm.pc || s.steps != vm.steps || memcmp(s.r, vm.r, sizeof(s.r)) ||
+	    s.fault != vm.fault || s.fault_addr != vm.fault_addr || memcmp(step_mem, mem, sizeof(step_mem)))
+		fail_msg("run in single steps differs from one run: result %d/%d pc 0x%x/0x%x steps %llu/%llu", sr, r,
+		         s.pc, vm.pc, (unsigned long long)s.steps, (unsigned long long)vm.steps);
+	return r;
 }
 #define RUN(...) run_words((const uint32_t[]){ __VA_ARGS__ }, sizeof((const uint32_t[]){ __VA_ARGS__ }) / 4, 1000)
 
@@ -365,6 +392,442 @@ static void test_every_unassigned_opcode_faults(void **state)
 	}
 }
 
+/* ---- Edge cases of the semantics ------------------------------------------ */
+
+static void test_alu_edges(void **state)
+{
+	(void)state;
+	static const struct alu_case cases[] = {
+		{ PXVM_OP_MUL, 0xFFFFFFFFu, 0xFFFFFFFFu, 1 },          /* low 32 bits of the product */
+		{ PXVM_OP_MUL, 0x80000000u, 2, 0 },
+		{ PXVM_OP_DIVU, 7, 0xFFFFFFFFu, 0 },
+		{ PXVM_OP_MODU, 7, 0xFFFFFFFFu, 7 },
+		{ PXVM_OP_DIVU, 0x80000000u, 0x80000000u, 1 },
+		{ PXVM_OP_DIV, (uint32_t)-7, (uint32_t)-2, 3 },         /* toward zero */
+		{ PXVM_OP_DIV, 7, (uint32_t)-2, (uint32_t)-3 },
+		{ PXVM_OP_DIV, 0x80000000u, 1, 0x80000000u },
+		{ PXVM_OP_MOD, (uint32_t)-7, (uint32_t)-2, (uint32_t)-1 }, /* sign of the dividend */
+		{ PXVM_OP_MOD, 0x80000000u, 3, (uint32_t)-2 },
+		{ PXVM_OP_SHL, 0x12345678u, 32, 0x12345678u },         /* 32 & 31 = 0 */
+		{ PXVM_OP_SHL, 1, 31, 0x80000000u },
+		{ PXVM_OP_SHL, 3, 0xFFFFFFFFu, 0x80000000u },          /* count 31 */
+		{ PXVM_OP_SHR, 0x80000000u, 32, 0x80000000u },
+		{ PXVM_OP_SHR, 0xFFFFFFFFu, 63, 1 },
+		{ PXVM_OP_SAR, 0x80000000u, 32, 0x80000000u },
+		{ PXVM_OP_SAR, 0x80000000u, 1, 0xC0000000u },          /* copies the sign bit */
+		{ PXVM_OP_SAR, 0x40000000u, 30, 1 },
+		{ PXVM_OP_SHR, 0x80000000u, 1, 0x40000000u },          /* shifts in zeros */
+		{ PXVM_OP_ADD, 0x80000000u, 0x80000000u, 0 },
+		{ PXVM_OP_SUB, 0, 0x80000000u, 0x80000000u },
+		{ PXVM_OP_SLT, 5, 5, 0 },
+		{ PXVM_OP_SLT, 0x80000000u, 0x7FFFFFFFu, 1 },          /* INT_MIN < INT_MAX */
+		{ PXVM_OP_SLTU, 0x7FFFFFFFu, 0x80000000u, 1 },
+		{ PXVM_OP_SLTU, 5, 5, 0 },
+		{ PXVM_OP_CMP, 0, 0, 1 },
+		{ PXVM_OP_AND, 0xFFFFFFFFu, 0, 0 },
+		{ PXVM_OP_OR, 0, 0, 0 },
+		{ PXVM_OP_XOR, 0xFFFFFFFFu, 0xFFFFFFFFu, 0 },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		pxvm_init(&vm, mem);
+		vm.r[1] = cases[i].b;
+		vm.r[2] = cases[i].c;
+		uint32_t prog[] = { PXVM_ENCODE(cases[i].op, 3, 1, 2), HALT };
+		assert_int_equal(run_words(prog, 2, 10), PXVM_RUN_HALT);
+		if (vm.r[3] != cases[i].want)
+			fail_msg("case %zu: %s 0x%x, 0x%x gave 0x%x, want 0x%x", i, pxvm_opinfo(cases[i].op)->name,
+			         cases[i].b, cases[i].c, vm.r[3], cases[i].want);
+		assert_int_equal(vm.r[1], cases[i].b); /* sources untouched */
+		assert_int_equal(vm.r[2], cases[i].c);
+	}
+	/* One register as destination and both sources. */
+	pxvm_init(&vm, mem);
+	vm.r[4] = 21;
+	assert_int_equal(RUN(E3(ADD, 4, 4, 4), E3(SUB, 5, 4, 4), E3(MUL, 6, 4, 4), HALT), PXVM_RUN_HALT);
+	assert_int_equal(vm.r[4], 42);
+	assert_int_equal(vm.r[5], 0);
+	assert_int_equal(vm.r[6], 42 * 42);
+}
+
+static void test_unary_edges(void **state)
+{
+	(void)state;
+	vm.r[1] = 0x80000000u;
+	vm.r[2] = 0;
+	assert_int_equal(RUN(E(NEG, 3, 1, 0), E(NEG, 4, 2, 0), E(NOT, 5, 2, 0), E(NEG, 1, 1, 0), HALT),
+	                 PXVM_RUN_HALT);
+	assert_int_equal(vm.r[3], 0x80000000u); /* -INT_MIN wraps to itself */
+	assert_int_equal(vm.r[4], 0);
+	assert_int_equal(vm.r[5], 0xFFFFFFFFu);
+	assert_int_equal(vm.r[1], 0x80000000u);
+}
+
+static void test_immediate_extension(void **state)
+{
+	(void)state;
+	vm.r[1] = 0x1000;
+	assert_int_equal(RUN(E(IMM8, 2, 0, 0xFF), E(IMM16, 3, 0, 0x8000), E(IMM16, 4, 0, 0xFFFF),
+	                     E(ADDI, 5, 1, 0x8000), E(ADDI, 6, 1, 0x7FFF), HALT),
+	                 PXVM_RUN_HALT);
+	assert_int_equal(vm.r[2], 0xFF);                 /* imm8 zero-extended */
+	assert_int_equal(vm.r[3], 0xFFFF8000u);          /* imm16 sign-extended */
+	assert_int_equal(vm.r[4], 0xFFFFFFFFu);
+	assert_int_equal(vm.r[5], 0x1000u - 0x8000u);    /* ADDI's imm16 sign-extended */
+	assert_int_equal(vm.r[6], 0x1000u + 0x7FFFu);
+	/* Memory offsets are sign-extended: [R1 + 0xFFFC] is R1 - 4; [R1 + 0x7FFC] is R1 + 0x7FFC. */
+	pxvm_init(&vm, mem);
+	mem[0x0FFC / 4] = 0x11111111u;
+	mem[0x8FFC / 4] = 0x22222222u;
+	vm.r[1] = 0x1000;
+	assert_int_equal(RUN(E(LDW, 2, 1, 0xFFFC), E(LDW, 3, 1, 0x7FFC), HALT), PXVM_RUN_HALT);
+	assert_int_equal(vm.r[2], 0x11111111u);
+	assert_int_equal(vm.r[3], 0x22222222u);
+	/* LDB zero-extends: bytes 0x80..0xFF do not become negative. */
+	pxvm_init(&vm, mem);
+	vm.r[1] = 0x3000;
+	((uint8_t *)mem)[0x3000] = 0x80;
+	((uint8_t *)mem)[0x3001] = 0xFF;
+	vm.r[2] = vm.r[3] = 0xDEADBEEFu;
+	assert_int_equal(RUN(E(LDB, 2, 1, 0), E(LDB, 3, 1, 1), HALT), PXVM_RUN_HALT);
+	assert_int_equal(vm.r[2], 0x80);
+	assert_int_equal(vm.r[3], 0xFF);
+	/* STB stores the low byte only and leaves its neighbours alone. */
+	pxvm_init(&vm, mem);
+	mem[0x3000 / 4] = 0xAAAAAAAAu;
+	vm.r[1] = 0x3000;
+	vm.r[2] = 0x12345678u;
+	assert_int_equal(RUN(E(STB, 2, 1, 2), HALT), PXVM_RUN_HALT);
+	assert_int_equal(mem[0x3000 / 4], 0xAA78AAAAu);
+}
+
+static void test_branches_not_taken(void **state)
+{
+	(void)state;
+	/* Every branch below is false and must fall through to the next word;
+	 * a taken one lands on the BRK at 0x300 instead. */
+	vm.r[1] = 0x80000000u; /* INT_MIN: below 1 signed, above it unsigned */
+	vm.r[2] = 1;
+	vm.r[3] = 0;
+	mem[0x300 / 4] = E(BRK, 0, 0, 0);
+	assert_int_equal(RUN(E(JZ, 2, 0, 0x300), E(JNZ, 3, 0, 0x300), E(BEQ, 1, 2, 0x300), E(BNE, 2, 2, 0x300),
+	                     E(BLT, 2, 1, 0x300), E(BGE, 1, 2, 0x300), E(BLTU, 1, 2, 0x300), E(BGEU, 2, 1, 0x300),
+	                     E(BLT, 2, 2, 0x300), E(BLTU, 2, 2, 0x300), HALT),
+	                 PXVM_RUN_HALT);
+	assert_int_equal(vm.steps, 11);
+	/* ... and these are true: signed and unsigned orders differ on INT_MIN; >= holds on equality. */
+	static const uint32_t taken[] = {
+		E(BLT, 1, 2, 0x300), E(BGEU, 1, 2, 0x300), E(BGE, 2, 2, 0x300), E(BGEU, 2, 2, 0x300),
+	};
+	for (size_t i = 0; i < sizeof(taken) / sizeof(taken[0]); i++) {
+		pxvm_init(&vm, mem);
+		vm.r[1] = 0x80000000u;
+		vm.r[2] = 1;
+		mem[0x300 / 4] = HALT;
+		uint32_t p[] = { taken[i], E(BRK, 0, 0, 0) };
+		assert_int_equal(run_words(p, 2, 10), PXVM_RUN_HALT);
+	}
+}
+
+static void test_djnz(void **state)
+{
+	(void)state;
+	/* R1 counts 5 down to 0; R2 counts the loop's turns. */
+	vm.r[1] = 5;
+	assert_int_equal(RUN(E(ADDI, 2, 2, 1), E(DJNZ, 1, 0, PXVM_IMAGE_BASE), HALT), PXVM_RUN_HALT);
+	assert_int_equal(vm.r[1], 0);
+	assert_int_equal(vm.r[2], 5);
+	assert_int_equal(vm.steps, 11);
+	/* From 0 it wraps to 0xFFFFFFFF and branches. */
+	pxvm_init(&vm, mem);
+	mem[0x300 / 4] = HALT;
+	assert_int_equal(RUN(E(DJNZ, 3, 0, 0x300), E(BRK, 0, 0, 0)), PXVM_RUN_HALT);
+	assert_int_equal(vm.r[3], 0xFFFFFFFFu);
+}
+
+static void test_stack_register_rules(void **state)
+{
+	(void)state;
+	/* PUSH SP pushes SP's value from before the push. */
+	assert_int_equal(RUN(E(PUSH, PXVM_SP, 0, 0), HALT), PXVM_RUN_HALT);
+	assert_int_equal(mem[(PXVM_STACK_TOP - 4) / 4], PXVM_STACK_TOP);
+	assert_int_equal(vm.r[PXVM_SP], PXVM_STACK_TOP - 4);
+	/* POP SP: SP ends up holding the popped word, not popped word + 4. */
+	pxvm_init(&vm, mem);
+	mem[(PXVM_STACK_TOP - 4) / 4] = 0x1234;
+	vm.r[PXVM_SP] = PXVM_STACK_TOP - 4;
+	assert_int_equal(RUN(E(POP, PXVM_SP, 0, 0), HALT), PXVM_RUN_HALT);
+	assert_int_equal(vm.r[PXVM_SP], 0x1234);
+	/* CALL pushes the address of the next instruction, RET pops it. */
+	pxvm_init(&vm, mem);
+	mem[0x300 / 4] = E(RET, 0, 0, 0);
+	assert_int_equal(RUN(E(CALL, 0, 0, 0x300), HALT), PXVM_RUN_HALT);
+	assert_int_equal(mem[(PXVM_STACK_TOP - 4) / 4], PXVM_IMAGE_BASE + 4);
+	assert_int_equal(vm.r[PXVM_SP], PXVM_STACK_TOP);
+	assert_int_equal(vm.steps, 3);
+}
+
+static void test_memory_edges(void **state)
+{
+	(void)state;
+	/* The last word and the last byte are inside memory. */
+	vm.r[1] = 0xFFFC;
+	vm.r[2] = 0xCAFEF00Du;
+	assert_int_equal(RUN(E(STW, 2, 1, 0), E(LDW, 3, 1, 0), E(STB, 2, 1, 3), E(LDB, 4, 1, 3),
+	                     E(STORE, 2, 0, 0xFFFC), E(LOAD, 5, 0, 0xFFFC), E(LDW, 6, 0, 0), HALT),
+	                 PXVM_RUN_HALT);
+	assert_int_equal(vm.r[3], 0xCAFEF00Du);
+	assert_int_equal(vm.r[4], 0x0D);
+	assert_int_equal(vm.r[5], 0xCAFEF00Du);
+	assert_int_equal(vm.r[6], mem[0]);              /* address 0 is ordinary memory */
+	assert_int_equal(mem[PXVM_MEM_WORDS], 0xFFFFFFFFu); /* the guard word is never written */
+	/* A store marks exactly the tile row it touched. */
+	pxvm_init(&vm, mem);
+	vm.dirty[0] = vm.dirty[1] = 0;
+	vm.r[1] = 0x1FF;
+	assert_int_equal(RUN(E(STB, 1, 1, 0), HALT), PXVM_RUN_HALT);
+	assert_int_equal(vm.dirty[0], 1);
+	assert_int_equal(vm.dirty[1], 0);
+	/* Range is checked before alignment: 0xFFFE is out of range, not unaligned. */
+	pxvm_init(&vm, mem);
+	vm.r[1] = 0xFFFE;
+	assert_int_equal(RUN(E(LDW, 2, 1, 0)), PXVM_RUN_FAULT);
+	assert_int_equal(vm.fault, PXVM_FAULT_MEM_RANGE);
+	pxvm_init(&vm, mem);
+	vm.r[1] = 0x10000;
+	assert_int_equal(RUN(E(LDB, 2, 1, 0)), PXVM_RUN_FAULT);
+	assert_int_equal(vm.fault, PXVM_FAULT_MEM_RANGE);
+	assert_int_equal(vm.fault_addr, 0x10000);
+}
+
+/* ---- Faults leave the machine as it was before the faulting instruction ---- */
+
+struct fault_state_case {
+	const char *what;
+	uint32_t word;            /* the faulting instruction, at IMAGE_BASE */
+	uint32_t r1, sp;          /* R1 and SP before it */
+	enum pxvm_fault fault;
+	uint32_t addr;            /* fault_addr */
+};
+
+static void test_fault_leaves_state(void **state)
+{
+	(void)state;
+	const struct fault_state_case cases[] = {
+		{ "STW out of range", E(STW, 2, 1, 0), 0xFFFE, PXVM_STACK_TOP, PXVM_FAULT_MEM_RANGE, 0xFFFE },
+		{ "STW unaligned", E(STW, 2, 1, 1), 0x1000, PXVM_STACK_TOP, PXVM_FAULT_UNALIGNED, 0x1001 },
+		{ "STB out of range", E(STB, 2, 1, 0x7FFF), 0xFFFF, PXVM_STACK_TOP, PXVM_FAULT_MEM_RANGE, 0x17FFE },
+		{ "STORE unaligned", E(STORE, 2, 0, 0x1002), 0, PXVM_STACK_TOP, PXVM_FAULT_UNALIGNED, 0x1002 },
+		{ "LDW unaligned", E(LDW, 2, 1, 0), 0x1003, PXVM_STACK_TOP, PXVM_FAULT_UNALIGNED, 0x1003 },
+		{ "LOAD unaligned", E(LOAD, 2, 0, 0x1002), 0, PXVM_STACK_TOP, PXVM_FAULT_UNALIGNED, 0x1002 },
+		{ "PUSH below 0", E(PUSH, 2, 0, 0), 0, 0, PXVM_FAULT_MEM_RANGE, 0xFFFFFFFCu },
+		{ "PUSH unaligned", E(PUSH, 2, 0, 0), 0, 0x1002, PXVM_FAULT_UNALIGNED, 0x0FFE },
+		{ "POP past the end", E(POP, 2, 0, 0), 0, 0x10000, PXVM_FAULT_MEM_RANGE, 0x10000 },
+		{ "POP unaligned", E(POP, 2, 0, 0), 0, 0x1001, PXVM_FAULT_UNALIGNED, 0x1001 },
+		{ "CALL, stack below 0", E(CALL, 0, 0, 0x300), 0, 0, PXVM_FAULT_MEM_RANGE, 0xFFFFFFFCu },
+		{ "CALL unaligned target", E(CALL, 0, 0, 0x302), 0, PXVM_STACK_TOP, PXVM_FAULT_JUMP, 0x302 },
+		{ "CALLR outside", E(CALLR, 1, 0, 0), 0x10000, PXVM_STACK_TOP, PXVM_FAULT_JUMP, 0x10000 },
+		{ "CALLR, stack unaligned", E(CALLR, 1, 0, 0), 0x300, 0x1001, PXVM_FAULT_UNALIGNED, 0x0FFD },
+		{ "RET to a bad address", E(RET, 0, 0, 0), 0, 0x1000, PXVM_FAULT_JUMP, 0x0BAD0000u },
+		{ "RET, stack past the end", E(RET, 0, 0, 0), 0, 0xFFFE, PXVM_FAULT_MEM_RANGE, 0xFFFE },
+		{ "JR unaligned", E(JR, 1, 0, 0), 0x301, PXVM_STACK_TOP, PXVM_FAULT_JUMP, 0x301 },
+		{ "JNZ unaligned", E(JNZ, 1, 0, 0x303), 1, PXVM_STACK_TOP, PXVM_FAULT_JUMP, 0x303 },
+		{ "DJNZ unaligned", E(DJNZ, 1, 0, 0x302), 5, PXVM_STACK_TOP, PXVM_FAULT_JUMP, 0x302 },
+		{ "DIV by zero", E3(DIV, 1, 1, 3), 77, PXVM_STACK_TOP, PXVM_FAULT_DIV_ZERO, PXVM_IMAGE_BASE },
+		{ "MODU by zero", E3(MODU, 1, 1, 3), 77, PXVM_STACK_TOP, PXVM_FAULT_DIV_ZERO, PXVM_IMAGE_BASE },
+		{ "unknown opcode", 0x00000003u, 0, PXVM_STACK_TOP, PXVM_FAULT_OPCODE, PXVM_IMAGE_BASE },
+		{ "opcode 0xFF", 0xFFFFFFFFu, 0, PXVM_STACK_TOP, PXVM_FAULT_OPCODE, PXVM_IMAGE_BASE },
+		{ "reserved bit in ADDI", E(ADDI, 1, 1, 1) | 0x8000u, 5, PXVM_STACK_TOP, PXVM_FAULT_ENCODING,
+		  PXVM_IMAGE_BASE },
+		{ "breakpoint", E(BRK, 0, 0, 0), 0, PXVM_STACK_TOP, PXVM_FAULT_BREAKPOINT, PXVM_IMAGE_BASE },
+	};
+	static uint32_t before[PXVM_MEM_ALLOC_WORDS];
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const struct fault_state_case *c = &cases[i];
+		pxvm_init(&vm, mem);
+		mem[0x1000 / 4] = 0x0BAD0000u;  /* RET's bad return address */
+		mem[0xEFFC / 4] = 0x55555555u;
+		for (int r = 0; r < PXVM_NREGS; r++)
+			vm.r[r] = 0x100u * (uint32_t)r + 7; /* distinct values */
+		vm.r[1] = c->r1;
+		vm.r[3] = 0;
+		vm.r[PXVM_SP] = c->sp;
+		mem[PXVM_IMAGE_BASE / 4] = c->word;
+		uint32_t regs[PXVM_NREGS];
+		memcpy(regs, vm.r, sizeof(regs));
+		memcpy(before, mem, sizeof(before));
+		uint64_t dirty0 = vm.dirty[0] = 0, dirty1 = vm.dirty[1] = 0;
+		vm.pc = PXVM_IMAGE_BASE;
+		enum pxvm_run_result r = pxvm_run(&vm, 10);
+		if (r != PXVM_RUN_FAULT || vm.fault != (uint32_t)c->fault || vm.fault_addr != c->addr)
+			fail_msg("%s: result %d fault %u addr 0x%x, want fault %u addr 0x%x", c->what, r, vm.fault,
+			         vm.fault_addr, c->fault, c->addr);
+		if (memcmp(regs, vm.r, sizeof(regs)))
+			fail_msg("%s: the registers changed", c->what);
+		if (memcmp(before, mem, sizeof(before)))
+			fail_msg("%s: memory changed", c->what);
+		if (vm.dirty[0] != dirty0 || vm.dirty[1] != dirty1)
+			fail_msg("%s: rows marked dirty", c->what);
+		assert_int_equal(vm.pc, PXVM_IMAGE_BASE);
+		assert_int_equal(vm.fault_pc, PXVM_IMAGE_BASE);
+		assert_int_equal(vm.fault_word, c->word);
+		assert_int_equal(vm.steps, 1); /* the faulting instruction counts */
+	}
+}
+
+static void test_pc_end_state(void **state)
+{
+	(void)state;
+	mem[PXVM_MEM_WORDS - 1] = E(IMM8, 1, 0, 9);
+	vm.pc = PXVM_MEM_SIZE - 4;
+	assert_int_equal(pxvm_run(&vm, 10), PXVM_RUN_FAULT);
+	assert_int_equal(vm.r[1], 9);                    /* the last word ran */
+	assert_int_equal(vm.fault, PXVM_FAULT_PC_END);
+	assert_int_equal(vm.pc, PXVM_MEM_SIZE);
+	assert_int_equal(vm.fault_pc, PXVM_MEM_SIZE);
+	assert_int_equal(vm.fault_addr, PXVM_MEM_SIZE);
+	assert_int_equal(vm.fault_word, 0xFFFFFFFFu);    /* the guard word */
+	assert_int_equal(vm.steps, 2);
+}
+
+static int fault_hook(struct pxvm *v, uint32_t number)
+{
+	pxvm_fault(v, PXVM_FAULT_MEM_RANGE, number);
+	return 0;
+}
+
+static void test_fault_from_syscall_hook(void **state)
+{
+	(void)state;
+	vm.syscall = fault_hook;
+	assert_int_equal(RUN(E(NOP, 0, 0, 0), E(SYSCALL, 0, 0, 0x1234), HALT), PXVM_RUN_FAULT);
+	assert_int_equal(vm.fault, PXVM_FAULT_MEM_RANGE);
+	assert_int_equal(vm.fault_pc, PXVM_IMAGE_BASE + 4);
+	assert_int_equal(vm.fault_word, E(SYSCALL, 0, 0, 0x1234));
+	assert_int_equal(vm.fault_addr, 0x1234);
+	assert_int_equal(pxvm_run(&vm, 10), PXVM_RUN_FAULT);
+}
+
+/* ---- The step budget is exact ------------------------------------------------ */
+
+static void test_budget_exact(void **state)
+{
+	(void)state;
+	/* A loop of mixed instructions (one of them the two-word IMM32). */
+	const uint32_t loop[] = {
+		E(ADDI, 1, 1, 1), E(IMM32, 2, 0, 0), 0x12345678u, E3(ADD, 3, 3, 1),
+		E(STW, 3, 0, 0x1000), E(JMP, 0, 0, PXVM_IMAGE_BASE),
+	};
+	for (uint64_t k = 0; k <= 40; k++) {
+		pxvm_init(&vm, mem);
+		assert_int_equal(run_words(loop, 6, k), PXVM_RUN_BUDGET);
+		if (vm.steps != k)
+			fail_msg("budget %llu ran %llu instructions", (unsigned long long)k, (unsigned long long)vm.steps);
+		assert_int_equal(vm.r[1], (k + 4) / 5); /* ADDI runs once every 5 instructions */
+	}
+	/* Budget 1, 100 times, is the same as budget 100 once. */
+	pxvm_init(&vm, mem);
+	assert_int_equal(run_words(loop, 6, 100), PXVM_RUN_BUDGET);
+	uint32_t regs[PXVM_NREGS], pc = vm.pc;
+	memcpy(regs, vm.r, sizeof(regs));
+	pxvm_init(&vm, mem);
+	assert_int_equal(run_words(loop, 6, 1), PXVM_RUN_BUDGET);
+	for (int i = 1; i < 100; i++)
+		assert_int_equal(pxvm_run(&vm, 1), PXVM_RUN_BUDGET);
+	assert_int_equal(vm.steps, 100);
+	assert_int_equal(vm.pc, pc);
+	assert_memory_equal(vm.r, regs, sizeof(regs));
+	/* An instruction that stops the run counts when it is the budget's last. */
+	pxvm_init(&vm, mem);
+	assert_int_equal(RUN(E(NOP, 0, 0, 0), HALT), PXVM_RUN_HALT);
+	pxvm_init(&vm, mem);
+	uint32_t two[] = { E(NOP, 0, 0, 0), HALT };
+	assert_int_equal(run_words(two, 2, 2), PXVM_RUN_HALT);
+	assert_int_equal(vm.steps, 2);
+	pxvm_init(&vm, mem);
+	assert_int_equal(run_words(two, 2, 1), PXVM_RUN_BUDGET);
+	assert_int_equal(vm.pc, PXVM_IMAGE_BASE + 4);
+	assert_int_equal(pxvm_run(&vm, 1), PXVM_RUN_HALT);
+	assert_int_equal(vm.steps, 2);
+	/* A budget that ends right after a SYSCALL: the call counts once. */
+	pxvm_init(&vm, mem);
+	uint32_t sc[] = { E(SYSCALL, 0, 0, 1), E(SYSCALL, 0, 0, 1), HALT };
+	assert_int_equal(run_words(sc, 3, 1), PXVM_RUN_BUDGET);
+	assert_int_equal(vm.steps, 1);
+	assert_int_equal(pxvm_run(&vm, 5), PXVM_RUN_HALT);
+	assert_int_equal(vm.steps, 3);
+}
+
+/* ---- The trap flag ----------------------------------------------------------- */
+
+struct trap_case {
+	const char *what;
+	uint32_t word;   /* one store instruction at IMAGE_BASE, then HALT */
+	uint32_t r1, r2, sp;
+	enum pxvm_run_result want;
+	uint32_t pc;     /* pc after the run */
+};
+
+static void test_trap_flag(void **state)
+{
+	(void)state;
+	const uint32_t B = PXVM_IMAGE_BASE, T = PXVM_TRAP_FLAG;
+	const struct trap_case cases[] = {
+		{ "STB nonzero to the flag", E(STB, 2, 1, 0), T, 0x02, PXVM_STACK_TOP, PXVM_RUN_TRAP, B + 4 },
+		{ "STB zero to the flag", E(STB, 2, 1, 0), T, 0x100, PXVM_STACK_TOP, PXVM_RUN_HALT, B + 8 },
+		{ "STW, low byte nonzero", E(STW, 2, 1, 0), T, 0x05, PXVM_STACK_TOP, PXVM_RUN_TRAP, B + 4 },
+		{ "STW, low byte zero", E(STW, 2, 1, 0), T, 0xFFFFFF00u, PXVM_STACK_TOP, PXVM_RUN_HALT, B + 8 },
+		{ "STORE to the flag", E(STORE, 2, 0, 0xF000), 0, 0x03, PXVM_STACK_TOP, PXVM_RUN_TRAP, B + 4 },
+		{ "STB to ARG0", E(STB, 2, 1, 1), T, 0x02, PXVM_STACK_TOP, PXVM_RUN_HALT, B + 8 },
+		{ "STW to RESULT's word", E(STW, 2, 1, 0x0C), T, 0x02, PXVM_STACK_TOP, PXVM_RUN_HALT, B + 8 },
+		{ "STW just below", E(STW, 2, 1, -4), T, 0xFFFFFFFFu, PXVM_STACK_TOP, PXVM_RUN_HALT, B + 8 },
+		{ "PUSH onto the flag", E(PUSH, 2, 0, 0), 0, 0x04, 0xF004, PXVM_RUN_TRAP, B + 4 },
+		{ "PUSH zero onto the flag", E(PUSH, 2, 0, 0), 0, 0, 0xF004, PXVM_RUN_HALT, B + 8 },
+		{ "CALL pushing onto the flag", E(CALL, 0, 0, 0x300), 0, 0, 0xF004, PXVM_RUN_TRAP, 0x300 },
+		{ "CALLR pushing onto the flag", E(CALLR, 1, 0, 0), 0x300, 0, 0xF004, PXVM_RUN_TRAP, 0x300 },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const struct trap_case *c = &cases[i];
+		pxvm_init(&vm, mem);
+		mem[0x300 / 4] = HALT;
+		vm.r[1] = c->r1;
+		vm.r[2] = c->r2;
+		vm.r[PXVM_SP] = c->sp;
+		uint32_t p[] = { c->word, HALT };
+		enum pxvm_run_result r = run_words(p, 2, 10);
+		if (r != c->want || vm.pc != c->pc)
+			fail_msg("%s: result %d pc 0x%x, want %d pc 0x%x", c->what, r, vm.pc, c->want, c->pc);
+		assert_int_equal(vm.steps, c->want == PXVM_RUN_TRAP ? 1 : 2);
+	}
+	/* The flag already set: every later store that leaves it nonzero traps
+	 * again, and a store clearing it does not. Stores elsewhere never trap. */
+	pxvm_init(&vm, mem);
+	((uint8_t *)mem)[PXVM_TRAP_FLAG] = 0x02;
+	vm.r[1] = PXVM_TRAP_FLAG;
+	vm.r[2] = 0x07;
+	assert_int_equal(RUN(E(STB, 2, 1, 4), E(STB, 2, 1, 0), HALT), PXVM_RUN_TRAP);
+	assert_int_equal(vm.steps, 2);
+	assert_int_equal(pxvm_run(&vm, 10), PXVM_RUN_HALT); /* resumes after the store */
+	pxvm_init(&vm, mem);
+	((uint8_t *)mem)[PXVM_TRAP_FLAG] = 0x02;
+	vm.r[1] = PXVM_TRAP_FLAG;
+	assert_int_equal(RUN(E(STB, 3, 1, 0), HALT), PXVM_RUN_HALT);
+	/* Writes by the owner (pxvm_write, e.g. a READ into the trap page) do not trap. */
+	pxvm_init(&vm, mem);
+	uint8_t one = 1;
+	assert_int_equal(pxvm_write(&vm, PXVM_TRAP_FLAG, &one, 1), 0);
+	assert_int_equal(RUN(E(NOP, 0, 0, 0), HALT), PXVM_RUN_HALT);
+}
+
+/* Registered last: every opcode in the ISA table was run by a test above, so
+ * a new opcode cannot be added without a test of its semantics. */
+static void test_every_opcode_covered(void **state)
+{
+	(void)state;
+	for (uint32_t op = 0; op < 256; op++)
+		if (pxvm_opinfo(op)->name && !covered[op])
+			fail_msg("no test runs %s (0x%02X)", pxvm_opinfo(op)->name, op);
+}
+
 static void put_header(uint8_t *f, uint32_t magic, uint16_t ver, uint32_t entry, uint32_t size)
 {
 	memcpy(f, &magic, 4);
@@ -455,6 +918,19 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_load_pxe, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_guest_memory_helpers, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_self_modifying_code, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_alu_edges, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_unary_edges, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_immediate_extension, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_branches_not_taken, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_djnz, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_stack_register_rules, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_memory_edges, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_fault_leaves_state, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_pc_end_state, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_fault_from_syscall_hook, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_budget_exact, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_trap_flag, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_every_opcode_covered, setup, teardown),
 	};
 	return cmocka_run_group_tests_name("pxvm interpreter", tests, NULL, NULL);
 }

@@ -357,25 +357,27 @@ static void put_line(const struct dis *d, struct out *o, const char *text, uint3
 	fputc('\n', o->f);
 }
 
-static void put_string(FILE *f, const uint8_t *s, size_t n)
+/* Writes `.string "..."` for n bytes (the NUL not included); returns the
+ * number of characters written. */
+static int put_string(FILE *f, const uint8_t *s, size_t n)
 {
-	fputs(".string \"", f);
+	int len = fprintf(f, ".string \"");
 	for (size_t i = 0; i < n; i++) {
 		uint8_t c = s[i];
 		if (c == '"' || c == '\\')
-			fprintf(f, "\\%c", c);
+			len += fprintf(f, "\\%c", c);
 		else if (c == '\n')
-			fputs("\\n", f);
+			len += fprintf(f, "\\n");
 		else if (c == '\t')
-			fputs("\\t", f);
+			len += fprintf(f, "\\t");
 		else if (c == '\r')
-			fputs("\\r", f);
+			len += fprintf(f, "\\r");
 		else if (c < 0x20 || c >= 0x7F)
-			fprintf(f, "\\x%02X", c);
+			len += fprintf(f, "\\x%02X", c);
 		else
-			fputc(c, f);
+			len += fprintf(f, "%c", c);
 	}
-	fputc('"', f);
+	return len + fprintf(f, "\"");
 }
 
 static void emit(struct dis *d, struct out *o, struct pxdis_stats *st)
@@ -415,9 +417,10 @@ static void emit(struct dis *d, struct out *o, struct pxdis_stats *st)
 		}
 		case I_STRING: {
 			fputs("        ", o->f);
-			put_string(o->f, d->img->bytes + it->off, it->size - 1);
+			int n = 8 + put_string(o->f, d->img->bytes + it->off, it->size - 1);
 			if (o->addresses)
-				fprintf(o->f, "  ; %04X: %u bytes", (unsigned)addr, (unsigned)it->size);
+				fprintf(o->f, "%*s; %04X: %u bytes", n < 40 ? 40 - n : 1, "", (unsigned)addr,
+					(unsigned)it->size);
 			fputc('\n', o->f);
 			st->data_lines++;
 			break;
@@ -482,8 +485,12 @@ int pxdis_write(FILE *f, const struct pxdis_image *img, const struct pxdis_optio
 		find_labels(&d);
 
 	struct out o = { f, !opt->no_addresses };
-	if (opt->title)
-		fprintf(f, "; pxdis: %s\n", opt->title);
+	if (opt->title) { /* a file name may hold anything; keep the comment on one line */
+		fputs("; pxdis: ", f);
+		for (const char *c = opt->title; *c; c++)
+			fputc((unsigned char)*c < 0x20 || *c == 0x7F ? '?' : *c, f);
+		fputc('\n', f);
+	}
 	fprintf(f, "; %zu bytes at 0x%04X..0x%04zX", img->size, (unsigned)img->base, img->base + img->size);
 	if (img->pxe)
 		fprintf(f, ", entry 0x%04X", (unsigned)img->entry);

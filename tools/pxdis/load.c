@@ -1,7 +1,8 @@
 /*
  * load.c — where pxdis's bytes come from (see pxdis.h): .pxe files, raw
- * binaries, PixelFS images (pxvm/pixelfs.c) and screendump tiles. PNG decoding
- * is stb_image (Debian libstb-dev), compiled here for this tool.
+ * binaries, PixelFS images (pxvm/pixelfs.c) and screendump tiles. PNG (and,
+ * for screendumps, PPM) decoding is stb_image (Debian libstb-dev), compiled
+ * here for this tool.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -15,6 +16,7 @@
 /* Third-party code: any warning suppression it needs goes inside this push/pop. */
 #pragma GCC diagnostic push
 #define STBI_ONLY_PNG
+#define STBI_ONLY_PNM /* QEMU's `screendump` writes PPM unless asked for PNG */
 #define STBI_NO_HDR
 #define STBI_NO_LINEAR
 #define STB_IMAGE_IMPLEMENTATION
@@ -176,7 +178,7 @@ int pxdis_shot_load(const char *path, struct pxdis_shot *s, char *err, size_t ca
 		return fail(err, cap, "%s: %s", path, strerror(errno));
 	if (!stbi_info_from_file(f, &w, &h, &comp)) {
 		fclose(f);
-		return fail(err, cap, "%s: not a readable PNG (%s)", path, stbi_failure_reason());
+		return fail(err, cap, "%s: not a readable PNG or PPM (%s)", path, stbi_failure_reason());
 	}
 	if (w < 1 || h < 1 || w > 16384 || h > 16384) {
 		fclose(f);
@@ -185,7 +187,7 @@ int pxdis_shot_load(const char *path, struct pxdis_shot *s, char *err, size_t ca
 	uint8_t *px = stbi_load_from_file(f, &w, &h, &comp, 3);
 	fclose(f);
 	if (!px)
-		return fail(err, cap, "%s: cannot decode PNG (%s)", path, stbi_failure_reason());
+		return fail(err, cap, "%s: cannot decode the image (%s)", path, stbi_failure_reason());
 	s->rgb = px;
 	s->width = (uint32_t)w;
 	s->height = (uint32_t)h;

@@ -98,7 +98,8 @@ struct pxdis_shot {
 	uint32_t width, height;
 };
 
-/* pxdis_shot_load: decode PNG file `path`. pxdis_shot_free releases it. */
+/* pxdis_shot_load: decode image file `path`: PNG, or PPM/PGM (QEMU's
+ * `screendump` default). pxdis_shot_free releases it. */
 int pxdis_shot_load(const char *path, struct pxdis_shot *s, char *err, size_t cap);
 void pxdis_shot_free(struct pxdis_shot *s);
 

@@ -1,0 +1,541 @@
+/*
+ * bridge.c — the kernel's link layer of the serial bridge; see bridge.h and
+ * docs/bridge-protocol.md.
+ *
+ * Sending: reliable frames (REQUEST, CANCEL) wait in a queue and go out one at
+ * a time (stop-and-wait): the head is sent with the next sequence number and
+ * resent every BRIDGE_RETRY_MS until the bridge ACKs it (a NAK resends at
+ * once); after BRIDGE_RETRIES sends the bridge counts as lost and every call
+ * fails with -PXE_EIO. Receiving: every intact reliable frame is ACKed; a
+ * repeat of the last sequence number (our ACK was lost) is ACKed again and not
+ * delivered twice; a damaged frame is answered with NAK.
+ *
+ * Sessions: HELLO and HELLO_ACK carry the sender's session number in the id
+ * field. A new bridge session (the bridge restarted) re-sends the calls that
+ * have had no answer bytes yet and fails those that had (-PXE_EIO): a new
+ * bridge cannot continue a half-streamed answer.
+ */
+#include "bridge.h"
+#include "input.h"
+#include "pxvm/frame.h"
+#include "pxvm/crc32.h"
+#include "pxvm/host.h"
+#include "pxvm/hv.h"
+#include "pxvm/abi.h"
+#include "drivers/uart16550.h"
+#include "drivers/timer.h"
+#include "drivers/portio.h"
+#include "klog.h"
+#include "lib.h"
+#include "cpu.h"
+#include "console.h"
+#include "panic.h"
+#include "param.h"
+
+#define US_PER_MS 1000ull
+
+struct txent {
+	uint8_t type;
+	uint32_t id;
+	uint16_t len;
+	uint8_t payload[BRIDGE_PAYLOAD_MAX];
+};
+
+struct call {
+	bool used;
+	bool acked;          /* the bridge has the REQUEST */
+	uint8_t kind;
+	uint32_t id;
+	uint32_t got;        /* answer bytes received */
+	uint64_t start_us, heard_us;
+	uint16_t req_len;
+	uint8_t req[BRIDGE_PAYLOAD_MAX]; /* the REQUEST payload, for a re-send after a bridge restart */
+};
+
+static struct txent txq[BRIDGE_TXQ];
+static unsigned tx_head, tx_count;
+static bool tx_busy;         /* txq[tx_head] is out and not yet acknowledged */
+static uint16_t tx_seq;
+static uint64_t tx_sent_us;
+static unsigned tx_tries;
+
+static bool rx_have;
+static uint16_t rx_last;
+
+static bool present;
+static uint32_t my_session, peer_session;
+static uint64_t peer_heard_us, probe_us;
+
+static struct call calls[HV_INFLIGHT_MAX + 1]; /* + the monitor's own */
+
+static struct frame_demux dmx;
+static struct frame rxf;
+static uint8_t txbuf[FRAME_ENCODED_MAX];
+
+
+static struct {
+	uint32_t frames_out, frames_in, retransmits, naks_in, naks_out, dups, timeouts, lost;
+} st;
+
+/* The monitor's call: its answer is printed as it arrives. */
+static struct {
+	bool waiting;
+	uint32_t id;
+	int status;
+	uint32_t bytes;
+	uint32_t crc;        /* CRC-32 of the answer received (what the console shows may lose bytes) */
+} mon;
+static uint32_t mon_next;
+
+static void send_frame(uint8_t type, uint32_t id, uint16_t seq, const void *p, size_t len)
+{
+	size_t n = frame_encode(txbuf, sizeof(txbuf), type, id, seq, p, len);
+	if (!n)
+		panic("send_frame: a frame the kernel built does not encode");
+	/* In one go: nothing (an interrupt handler's log line) may split it. */
+	uint64_t flags = read_rflags();
+	cli();
+	for (size_t i = 0; i < n; i++)
+		uart_putc_raw(txbuf[i]);
+	if (flags & (1u << 9))
+		sti();
+	st.frames_out++;
+}
+
+static void send_hello(uint8_t type)
+{
+	char banner[64];
+	int n = snprintf(banner, sizeof(banner), "pxOS %s proto=%c max=%u", PXOS_VERSION_STRING,
+	                 FRAME_VERSION, (unsigned)BRIDGE_PAYLOAD_MAX);
+	send_frame(type, my_session, 0, banner, (size_t)n);
+}
+
+static struct call *find_call(uint32_t id)
+{
+	for (unsigned i = 0; i < sizeof(calls) / sizeof(calls[0]); i++)
+		if (calls[i].used && calls[i].id == id)
+			return &calls[i];
+	return NULL;
+}
+
+/* deliver: an answer part, the end, or a failure of call `id`. */
+static void deliver(uint32_t id, int status, const uint8_t *text, uint32_t len, int more)
+{
+	if (id & BRIDGE_ID_KERNEL) {
+		if (!mon.waiting || mon.id != id)
+			return;
+		if (len) {
+			console_write((const char *)text, len);
+			mon.crc = crc32_update(mon.crc, text, len);
+		}
+		mon.bytes += len;
+		if (!more) {
+			mon.status = status;
+			mon.waiting = false;
+		}
+		return;
+	}
+	hv_llm_reply(id, status, (const char *)text, len, more);
+}
+
+static void end_call(struct call *c, int status)
+{
+	uint32_t id = c->id;
+	c->used = false;
+	deliver(id, status, NULL, 0, 0);
+}
+
+static int queue(uint8_t type, uint32_t id, const void *p, size_t len)
+{
+	if (tx_count >= BRIDGE_TXQ || len > BRIDGE_PAYLOAD_MAX)
+		return -1;
+	struct txent *e = &txq[(tx_head + tx_count) % BRIDGE_TXQ];
+	e->type = type;
+	e->id = id;
+	e->len = (uint16_t)len;
+	if (len)
+		memcpy(e->payload, p, len);
+	tx_count++;
+	return 0;
+}
+
+static void send_head(uint64_t now)
+{
+	struct txent *e = &txq[tx_head];
+	send_frame(e->type, e->id, tx_seq, e->payload, e->len);
+	tx_sent_us = now;
+	tx_tries++;
+}
+
+static void pump(uint64_t now)
+{
+	if (tx_busy || !tx_count || !present)
+		return;
+	tx_seq++;
+	tx_tries = 0;
+	tx_busy = true;
+	send_head(now);
+}
+
+/* link_lost: the bridge stopped acknowledging: fail every call. */
+static void link_lost(const char *why)
+{
+	if (present)
+		kwarn("bridge", "link lost (%s): failing %s calls", why, bridge_busy() ? "the" : "no");
+	present = false;
+	st.lost++;
+	tx_busy = false;
+	tx_count = 0;
+	for (unsigned i = 0; i < sizeof(calls) / sizeof(calls[0]); i++)
+		if (calls[i].used)
+			end_call(&calls[i], -PXE_EIO);
+}
+
+/* new_session: HELLO or HELLO_ACK with session number `s` arrived. */
+static void new_session(uint32_t s, const struct frame *f, uint64_t now)
+{
+	bool was = present;
+	present = true;
+	peer_heard_us = now;
+	if (was && s == peer_session)
+		return;
+	char banner[80];
+	size_t n = f->len < sizeof(banner) - 1 ? f->len : sizeof(banner) - 1;
+	for (size_t i = 0; i < n; i++)
+		banner[i] = (f->payload[i] >= 32 && f->payload[i] < 127) ? (char)f->payload[i] : '?';
+	banner[n] = '\0';
+	kinfo("bridge", "host bridge %s (%s)", peer_session ? "reconnected" : "connected", banner);
+	peer_session = s;
+	rx_have = false;
+	/* The old session's unacknowledged frame goes to the new one afresh. */
+	if (tx_busy) {
+		tx_tries = 0;
+		send_head(now);
+	}
+	for (unsigned i = 0; i < sizeof(calls) / sizeof(calls[0]); i++) {
+		struct call *c = &calls[i];
+		if (!c->used || !c->acked)
+			continue;
+		if (c->got) {
+			kwarn("bridge", "call %u: the bridge restarted mid-answer", c->id);
+			end_call(c, -PXE_EIO);
+		} else if (queue(FRAME_REQUEST, c->id, c->req, c->req_len) == 0) {
+			c->acked = false;
+			c->heard_us = now;
+		} else {
+			end_call(c, -PXE_EBUSY);
+		}
+	}
+	pump(now);
+}
+
+static void on_ack(uint16_t seq, uint64_t now)
+{
+	if (!tx_busy || seq != tx_seq)
+		return;
+	struct txent *e = &txq[tx_head];
+	if (e->type == FRAME_REQUEST) {
+		struct call *c = find_call(e->id);
+		if (c)
+			c->acked = true;
+	}
+	tx_head = (tx_head + 1) % BRIDGE_TXQ;
+	tx_count--;
+	tx_busy = false;
+	pump(now);
+}
+
+static void on_reliable(const struct frame *f, uint64_t now)
+{
+	send_frame(FRAME_ACK, 0, f->seq, NULL, 0);
+	if (rx_have && f->seq == rx_last) {
+		st.dups++;
+		return;
+	}
+	rx_have = true;
+	rx_last = f->seq;
+	struct call *c = find_call(f->id);
+	if (!c)
+		return; /* cancelled or expired meanwhile */
+	c->heard_us = now;
+	switch (f->type) {
+	case FRAME_REPLY_PART:
+		c->got += f->len;
+		deliver(c->id, 0, f->payload, f->len, 1);
+		break;
+	case FRAME_REPLY_END:
+		end_call(c, 0);
+		break;
+	case FRAME_ERROR: {
+		uint8_t code = frame_error_parse(f->payload, f->len);
+		char msg[96];
+		size_t n = f->len > 1 ? f->len - 1 : 0;
+		if (n > sizeof(msg) - 1)
+			n = sizeof(msg) - 1;
+		for (size_t i = 0; i < n; i++)
+			msg[i] = (f->payload[1 + i] >= 32 && f->payload[1 + i] < 127) ? (char)f->payload[1 + i] : '?';
+		msg[n] = '\0';
+		kwarn("bridge", "call %u failed on the host: %s", c->id, msg);
+		end_call(c, code == FRAME_ERR_TIMEOUT ? -PXE_ETIMEDOUT
+		          : code == FRAME_ERR_BUSY  ? -PXE_EBUSY : -PXE_EIO);
+		break;
+	}
+	default:
+		break; /* REQUEST/CANCEL are ours to send, not to receive */
+	}
+}
+
+static void on_frame(const struct frame *f, uint64_t now)
+{
+	st.frames_in++;
+	peer_heard_us = now;
+	switch (f->type) {
+	case FRAME_HELLO:
+		send_hello(FRAME_HELLO_ACK);
+		new_session(f->id, f, now);
+		break;
+	case FRAME_HELLO_ACK:
+		new_session(f->id, f, now);
+		break;
+	case FRAME_ACK:
+		on_ack(f->seq, now);
+		break;
+	case FRAME_NAK:
+		st.naks_in++;
+		if (tx_busy) {
+			st.retransmits++;
+			send_head(now);
+		}
+		break;
+	case FRAME_KEEPALIVE: {
+		struct call *c = find_call(f->id);
+		if (c) {
+			c->heard_us = now;
+			if (!(c->id & BRIDGE_ID_KERNEL))
+				hv_llm_alive(c->id);
+		}
+		break;
+	}
+	default:
+		if (frame_reliable(f->type))
+			on_reliable(f, now);
+		break;
+	}
+}
+
+size_t bridge_rx(const uint8_t *in, size_t n, uint8_t *console)
+{
+	size_t m = 0;
+	uint64_t now = timer_us();
+	for (size_t i = 0; i < n; i++) {
+		uint8_t out[2];
+		size_t no;
+		int r = frame_demux_byte(&dmx, in[i], out, &no, &rxf, NULL);
+		for (size_t k = 0; k < no; k++)
+			console[m++] = out[k];
+		if (r == FD_FRAME) {
+			on_frame(&rxf, now);
+		} else if (r == FD_BAD && present) {
+			st.naks_out++;
+			send_frame(FRAME_NAK, 0, 0, NULL, 0);
+		}
+	}
+	return m;
+}
+
+void bridge_uart_poll(void)
+{
+	kinput_poll(); /* the serial ring goes through kinput_serial -> bridge_rx */
+}
+
+bool bridge_present(void) { return present; }
+
+static unsigned calls_in_flight(void)
+{
+	unsigned n = 0;
+	for (unsigned i = 0; i < sizeof(calls) / sizeof(calls[0]); i++)
+		n += calls[i].used;
+	return n;
+}
+
+bool bridge_busy(void) { return calls_in_flight() != 0; }
+
+void bridge_poll(void)
+{
+	uint64_t now = timer_us();
+	if (tx_busy && now - tx_sent_us >= BRIDGE_RETRY_MS * US_PER_MS) {
+		if (tx_tries >= BRIDGE_RETRIES) {
+			link_lost("no acknowledgement");
+		} else {
+			st.retransmits++;
+			send_head(now);
+		}
+	}
+	bool busy = false;
+	for (unsigned i = 0; i < sizeof(calls) / sizeof(calls[0]); i++) {
+		struct call *c = &calls[i];
+		if (!c->used)
+			continue;
+		busy = true;
+		bool idle = now - c->heard_us >= BRIDGE_IDLE_TIMEOUT_MS * US_PER_MS;
+		if (idle || now - c->start_us >= BRIDGE_CALL_TIMEOUT_MS * US_PER_MS) {
+			st.timeouts++;
+			kwarn("bridge", "call %u timed out (%s)", c->id, idle ? "the bridge went silent" : "too long");
+			uint32_t id = c->id;
+			end_call(c, -PXE_ETIMEDOUT);
+			if (present)
+				(void)queue(FRAME_CANCEL, id, NULL, 0);
+		}
+	}
+	/* Calls wait and the bridge is silent: it may have restarted without
+	 * knowing us. A HELLO makes a new one answer (and re-sends the calls). */
+	if (busy && uart_present() && now - peer_heard_us >= BRIDGE_PROBE_MS * US_PER_MS &&
+	    now - probe_us >= BRIDGE_PROBE_MS * US_PER_MS) {
+		probe_us = now;
+		send_hello(FRAME_HELLO);
+	}
+	pump(now);
+}
+
+void bridge_init(void)
+{
+	frame_demux_init(&dmx);
+	uint64_t t0 = timer_us();
+	/* A session number that differs from boot to boot. */
+	my_session = (uint32_t)(t0 ^ (t0 >> 32) ^ 0x5A5A0000u) | 1u;
+	if (!uart_present()) {
+		kinfo("bridge", "no serial port: LLM calls will fail with \"no bridge\"");
+		return;
+	}
+	send_hello(FRAME_HELLO);
+	probe_us = t0;
+	while (!present && timer_us() - t0 < BRIDGE_HELLO_WAIT_MS * US_PER_MS) {
+		bridge_uart_poll();
+		cpu_pause();
+	}
+	if (!present)
+		kinfo("bridge", "no host bridge answered in %u ms: LLM calls fail with \"no bridge\" "
+		      "until one says HELLO", (unsigned)BRIDGE_HELLO_WAIT_MS);
+}
+
+int pxhost_llm_submit(uint32_t id, uint32_t kind, const char *model, const char *prompt, uint32_t len)
+{
+	uint64_t now = timer_us();
+	if (!present) {
+		/* Ask once in a while whether a bridge has appeared; fail now. */
+		if (uart_present() && now - probe_us >= BRIDGE_RETRY_MS * US_PER_MS) {
+			probe_us = now;
+			send_hello(FRAME_HELLO);
+		}
+		return -PXE_ENOBRIDGE;
+	}
+	if (find_call(id))
+		return -PXE_EBUSY;
+	struct call *c = NULL;
+	unsigned last = sizeof(calls) / sizeof(calls[0]) - 1; /* the monitor's slot */
+	for (unsigned i = (id & BRIDGE_ID_KERNEL) ? last : 0; i <= last; i++) {
+		if (!calls[i].used && ((id & BRIDGE_ID_KERNEL) || i < last)) {
+			c = &calls[i];
+			break;
+		}
+	}
+	if (!c || tx_count >= BRIDGE_TXQ)
+		return -PXE_EBUSY;
+	size_t n = frame_request_encode(c->req, sizeof(c->req), (uint8_t)kind, model, prompt, len);
+	if (!n)
+		return -PXE_EIO; /* model id or prompt over the protocol's limits */
+	c->req_len = (uint16_t)n;
+	c->used = true;
+	c->acked = false;
+	c->kind = (uint8_t)kind;
+	c->id = id;
+	c->got = 0;
+	c->start_us = c->heard_us = now;
+	(void)queue(FRAME_REQUEST, id, c->req, n);
+	pump(now);
+	return 0;
+}
+
+void pxhost_llm_cancel(uint32_t id)
+{
+	struct call *c = find_call(id);
+	if (!c)
+		return;
+	c->used = false;
+	if (present)
+		(void)queue(FRAME_CANCEL, id, NULL, 0);
+	pump(timer_us());
+}
+
+/* ---- monitor commands ---------------------------------------------------- */
+
+static void cmd_status(void)
+{
+	kprintf("bridge: %s, session %08x; %u calls in flight; %u frames out, %u in; "
+	        "%u retransmits, %u NAKs in, %u NAKs out, %u duplicates, %u bad frames, "
+	        "%u timeouts, %u links lost\n",
+	        present ? "present" : "absent", peer_session, calls_in_flight(),
+	        st.frames_out, st.frames_in, st.retransmits, st.naks_in, st.naks_out, st.dups, dmx.bad,
+	        st.timeouts, st.lost);
+}
+
+void bridge_monitor_cmd(int argc, char **argv)
+{
+	if (!strcmp(argv[0], "bridge")) {
+		cmd_status();
+		return;
+	}
+	/* llm [-m MODEL | -o] WORDS... */
+	uint32_t kind = PXVM_TRAP_CALL_LLM;
+	const char *model = "0";
+	int a = 1;
+	while (a < argc && argv[a][0] == '-') {
+		if (!strcmp(argv[a], "-o")) {
+			kind = PXVM_TRAP_ORACLE;
+			a++;
+		} else if (!strcmp(argv[a], "-m") && a + 1 < argc) {
+			model = argv[a + 1];
+			a += 2;
+		} else {
+			break;
+		}
+	}
+	char prompt[512];
+	size_t n = 0;
+	for (; a < argc; a++) {
+		size_t l = strlen(argv[a]);
+		if (n + l + 1 >= sizeof(prompt))
+			break;
+		if (n)
+			prompt[n++] = ' ';
+		memcpy(prompt + n, argv[a], l);
+		n += l;
+	}
+	if (!n) {
+		kprintf("usage: llm [-m MODEL] [-o] PROMPT...\n");
+		return;
+	}
+	uint32_t id = BRIDGE_ID_KERNEL | (++mon_next & 0xFFFFFF);
+	mon.id = id;
+	mon.bytes = 0;
+	mon.crc = 0;
+	mon.status = 0;
+	mon.waiting = true;
+	uint64_t t0 = timer_us();
+	int r = pxhost_llm_submit(id, kind, model, prompt, (uint32_t)n);
+	if (r < 0) {
+		mon.waiting = false;
+		kprintf("llm: %s\n", pxvm_error_text((uint32_t)-r));
+		return;
+	}
+	while (mon.waiting) {
+		bridge_uart_poll();
+		bridge_poll();
+		cpu_pause();
+	}
+	uint64_t ms = (timer_us() - t0) / 1000;
+	if (mon.status < 0)
+		kprintf("\nllm: %s after %llu ms\n", pxvm_error_text((uint32_t)-mon.status), (unsigned long long)ms);
+	else
+		kprintf("\nllm: %u bytes in %llu ms, crc32 %08x\n", mon.bytes, (unsigned long long)ms, mon.crc);
+}

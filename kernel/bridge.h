@@ -1,0 +1,55 @@
+/*
+ * bridge.h — the kernel's end of the serial bridge (docs/bridge-protocol.md):
+ * LLM requests leave as frames on the console UART, answers come back as
+ * frames mixed with the typed console bytes, and the kernel implements
+ * pxhost_llm_submit / pxhost_llm_cancel (pxvm/host.h) on top of it.
+ *
+ * Everything runs in the kernel's single thread of control, polled: received
+ * bytes go through bridge_rx (from the serial input path), timers through
+ * bridge_poll. A frame is written to the UART in one go with interrupts off,
+ * so no other output can split it.
+ */
+#ifndef PXOS_BRIDGE_H
+#define PXOS_BRIDGE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdbool.h>
+
+/* Request ids with this bit set belong to the kernel itself (the monitor's
+ * `llm` command); their answers are printed, not given to the hypervisor. */
+#define BRIDGE_ID_KERNEL 0x80000000u
+
+/* bridge_init: the boot handshake. Sends HELLO and waits up to
+ * BRIDGE_HELLO_WAIT_MS for HELLO_ACK; console bytes received meanwhile go
+ * to the console input path. Call after uart_init and timer_init. Without a UART
+ * the bridge stays absent and every LLM call fails with -PXE_ENOBRIDGE. */
+void bridge_init(void);
+
+/* bridge_present: whether a bridge answered (and has not been lost since). */
+bool bridge_present(void);
+
+/* bridge_busy: whether calls are in flight (the caller should keep polling). */
+bool bridge_busy(void);
+
+/* bridge_rx: demultiplex `n` received serial bytes: frames are handled, the
+ * console bytes are copied to `console` (room for n + 1 bytes needed); returns
+ * their count. */
+size_t bridge_rx(const uint8_t *in, size_t n, uint8_t *console);
+
+/* bridge_uart_poll: move every received serial byte through the kernel's
+ * input path (kernel/input.c kinput_poll): kinput_serial hands it to bridge_rx,
+ * which keeps the frames and passes the console text on to kinput_console. */
+void bridge_uart_poll(void);
+
+/* bridge_poll: timers: resend unacknowledged frames, give up on a silent
+ * bridge, expire calls (BRIDGE_IDLE_TIMEOUT_MS, BRIDGE_CALL_TIMEOUT_MS),
+ * probe with HELLO while calls wait on a silent bridge. Cheap when idle. */
+void bridge_poll(void);
+
+/* bridge_monitor_cmd: the monitor's `llm` (ask the bridge and print the answer
+ * as it streams; `llm -m MODEL PROMPT...`, `llm -o QUESTION` for the oracle)
+ * and `bridge` (link status and counters) commands. */
+void bridge_monitor_cmd(int argc, char **argv);
+
+#endif /* PXOS_BRIDGE_H */

@@ -1,0 +1,164 @@
+/*
+ * frame.h — the serial bridge's frame codec and stream demultiplexer, shared by
+ * the kernel (kernel/bridge.c, freestanding) and the host bridge
+ * (tools/pxbridge, hosted). docs/bridge-protocol.md is the specification.
+ *
+ * A frame is an ANSI APC string (ECMA-48 §8.3.2 APPLICATION PROGRAM COMMAND,
+ * terminated by ST = ESC '\'), so a plain terminal shows nothing of it:
+ *
+ *   ESC '_' "PXB" VER TYPE ID SEQ LEN PAYLOAD64 CRC ESC '\'
+ *
+ *   VER        '1' (FRAME_VERSION)
+ *   TYPE       one letter (enum frame_type)
+ *   ID         8 upper-case hex digits: request id
+ *   SEQ        4 hex digits: sequence number of a reliable frame (ACK: the one acked)
+ *   LEN        4 hex digits: payload length in bytes, 0..FRAME_PAYLOAD_MAX
+ *   PAYLOAD64  the payload in base64 (RFC 4648 §4, '=' padded): 4*ceil(LEN/3) chars
+ *   CRC        8 hex digits: CRC-32/ISO-HDLC (pxvm/crc32.h) of every body byte
+ *              before it ("PXB" up to the end of PAYLOAD64)
+ *
+ * Every byte between ESC '_' and ESC '\' is one of [A-Za-z0-9+/=], so any byte
+ * value can be carried and no control byte appears inside a frame.
+ */
+#ifndef PXVM_FRAME_H
+#define PXVM_FRAME_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "kernel/param.h"
+
+#define FRAME_VERSION      '1'
+#define FRAME_PAYLOAD_MAX  BRIDGE_PAYLOAD_MAX
+#define FRAME_HEADER_CHARS 21u /* "PXB" VER TYPE ID SEQ LEN */
+#define FRAME_B64_LEN(n)   ((((size_t)(n) + 2u) / 3u) * 4u)
+/* FRAME_BODY_MAX: the longest body (between ESC '_' and ESC '\'). */
+#define FRAME_BODY_MAX     (FRAME_HEADER_CHARS + FRAME_B64_LEN(FRAME_PAYLOAD_MAX) + 8u)
+/* FRAME_ENCODED_MAX: the longest encoded frame, with ESC '_' and ESC '\'. */
+#define FRAME_ENCODED_MAX  (FRAME_BODY_MAX + 4u)
+
+/* Frame types (the TYPE letter). Reliable frames (frame_reliable) carry a SEQ
+ * and are acknowledged; the others are not. */
+enum frame_type {
+	FRAME_HELLO      = 'H', /* "I am here": payload = text banner (name, version, limits) */
+	FRAME_HELLO_ACK  = 'h', /* answer to HELLO: payload = text banner */
+	FRAME_REQUEST    = 'Q', /* kernel → bridge: payload = frame_request_encode() */
+	FRAME_ACK        = 'A', /* SEQ = the reliable frame received intact */
+	FRAME_NAK        = 'N', /* a damaged frame arrived: resend the unacknowledged one */
+	FRAME_KEEPALIVE  = 'K', /* bridge → kernel: request ID is still being worked on */
+	FRAME_REPLY_PART = 'P', /* bridge → kernel: next bytes of the answer to ID */
+	FRAME_REPLY_END  = 'E', /* bridge → kernel: the answer to ID is complete */
+	FRAME_ERROR      = 'X', /* bridge → kernel: ID failed; payload = frame_error_encode() */
+	FRAME_CANCEL     = 'C', /* kernel → bridge: ID is no longer wanted */
+};
+
+/* Error reasons in an ERROR frame's payload (byte 0). */
+enum frame_error_code {
+	FRAME_ERR_BACKEND = 1, /* the LLM server failed or answered nonsense */
+	FRAME_ERR_TIMEOUT = 2, /* connect, first-token or between-token timeout */
+	FRAME_ERR_REQUEST = 3, /* the request was malformed (bad payload) */
+	FRAME_ERR_BUSY    = 4, /* the bridge has too many requests in flight */
+};
+
+/* Results of decoding (negative). */
+enum frame_status {
+	FRAME_OK         = 0,
+	FRAME_EMAGIC     = -1, /* not a pxOS frame (no "PXB") */
+	FRAME_EVERSION   = -2, /* another protocol version */
+	FRAME_ETYPE      = -3, /* unknown type letter */
+	FRAME_ESYNTAX    = -4, /* bad hex or base64, or a body of the wrong length */
+	FRAME_ETOOBIG    = -5, /* LEN (or the body) over the limit */
+	FRAME_ECRC       = -6, /* CRC mismatch */
+	FRAME_ETRUNCATED = -7, /* the frame was cut short (a stray byte or a new ESC '_') */
+};
+
+struct frame {
+	uint8_t type;     /* enum frame_type */
+	uint32_t id;
+	uint16_t seq;
+	uint16_t len;     /* payload bytes */
+	uint8_t payload[FRAME_PAYLOAD_MAX];
+};
+
+/* frame_type_valid: whether `t` is one of enum frame_type. */
+int frame_type_valid(uint8_t t);
+
+/* frame_reliable: whether frames of type `t` are acknowledged and retransmitted
+ * (REQUEST, CANCEL, REPLY_PART, REPLY_END, ERROR). */
+int frame_reliable(uint8_t t);
+
+/* frame_encode: write the frame (type, id, seq, `len` payload bytes at
+ * `payload`) into `out` (`cap` bytes), ESC '_' to ESC '\' inclusive.
+ * Returns the number of bytes written (at most FRAME_ENCODED_MAX), or 0 when
+ * `type` is invalid, `len` > FRAME_PAYLOAD_MAX or `cap` is too small. */
+size_t frame_encode(uint8_t *out, size_t cap, uint8_t type, uint32_t id, uint16_t seq,
+                    const void *payload, size_t len);
+
+/* frame_decode_body: decode a body (the `n` bytes between ESC '_' and ESC '\')
+ * into `f`. Returns FRAME_OK or a negative enum frame_status; `f` is
+ * meaningful only on FRAME_OK. */
+int frame_decode_body(const uint8_t *body, size_t n, struct frame *f);
+
+/* The demultiplexer separates console bytes from frames in a byte stream. */
+enum frame_demux_state { FD_TEXT, FD_ESC, FD_BODY, FD_BODY_ESC, FD_SKIP, FD_SKIP_ESC };
+
+struct frame_demux {
+	enum frame_demux_state state;
+	size_t blen;                     /* body bytes collected */
+	uint8_t body[FRAME_BODY_MAX];
+	uint32_t frames, bad, foreign;   /* counters: good frames, damaged pxOS frames, other APCs */
+};
+
+/* frame_demux_init: empty state, counters zero. */
+void frame_demux_init(struct frame_demux *d);
+
+/* Results of frame_demux_byte. */
+enum frame_demux_result {
+	FD_NONE = 0,   /* nothing completed (console bytes may have been produced) */
+	FD_FRAME = 1,  /* a good frame is in *f */
+	FD_BAD = 2,    /* a damaged pxOS frame was dropped (the receiver may NAK) */
+};
+
+/* frame_demux_byte: feed one byte. Console bytes that pass through go to
+ * `out` (0..2 bytes, count in *nout: an ESC is held until the next byte shows
+ * whether a frame starts). Returns enum frame_demux_result; on FD_FRAME the
+ * frame is in `f`; on FD_BAD *status (if not NULL) gets the frame_status.
+ * Bytes of frames (good or bad) never reach `out`; other APC strings
+ * (not "PXB") are dropped too and counted in `foreign`. */
+int frame_demux_byte(struct frame_demux *d, uint8_t b, uint8_t out[2], size_t *nout,
+                     struct frame *f, int *status);
+
+/* frame_demux_flush: end of input: emit a held ESC (0 or 1 byte into `out`)
+ * and drop an unfinished frame. Returns the count written. */
+size_t frame_demux_flush(struct frame_demux *d, uint8_t out[1]);
+
+/* A REQUEST payload: kind (1 byte, PXVM_TRAP_CALL_LLM or PXVM_TRAP_ORACLE),
+ * model length m (1 byte), m bytes of model id (no NUL), then the prompt. */
+#define FRAME_MODEL_MAX 64
+
+struct frame_request {
+	uint8_t kind;
+	char model[FRAME_MODEL_MAX + 1]; /* NUL-terminated */
+	const uint8_t *prompt;           /* points into the payload */
+	uint32_t prompt_len;
+};
+
+/* frame_request_encode: build a REQUEST payload in `out` (`cap` bytes).
+ * `model` is a NUL-terminated string of at most FRAME_MODEL_MAX bytes. Returns
+ * the payload length, or 0 when it does not fit. */
+size_t frame_request_encode(uint8_t *out, size_t cap, uint8_t kind, const char *model,
+                            const void *prompt, size_t len);
+
+/* frame_request_parse: split a REQUEST payload. Returns 0, or -1 when the
+ * payload is too short, the model length is over FRAME_MODEL_MAX or overruns
+ * the payload, or the model contains a NUL. */
+int frame_request_parse(const uint8_t *p, size_t n, struct frame_request *r);
+
+/* frame_error_encode: ERROR payload = code byte + message (truncated to fit
+ * `cap`). Returns the length (0 when cap is 0). */
+size_t frame_error_encode(uint8_t *out, size_t cap, uint8_t code, const char *msg);
+
+/* frame_error_parse: code from an ERROR payload (FRAME_ERR_BACKEND when empty);
+ * the message is p+1 .. p+n. */
+uint8_t frame_error_parse(const uint8_t *p, size_t n);
+
+#endif /* PXVM_FRAME_H */

@@ -1,0 +1,229 @@
+#!/usr/bin/python3
+"""test_shell — the pxOS shell in QEMU, driven over the serial line.
+
+    /usr/bin/python3 tests/qemu/test_shell.py [--build DIR] [--timeout S] [-k SUBSTRING]
+
+`make check-qemu` runs it after `make all`. One boot of build/pxos.img; then,
+typed on the serial console:
+  - builtins and programs in the foreground: echo, hello, cat of a file, ls,
+    an unknown command, forkdemo, pingpong, history and !N;
+  - `swarm 4 0 &` in the background: ps lists swarm and its four drawers; two
+    screendumps a moment apart show each drawer's canvas (its slot taken from
+    the kernel's "forked pid N in slot S" line) in the drawer's colour and
+    changing between the shots, while the shell still answers;
+  - kill of the background job: the shell reports it, the drawers stop, ps no
+    longer lists them;
+  - Ctrl-C on a foreground program, and at the prompt (the shell survives);
+  - Ctrl-\ opens the kernel's monitor, `continue` returns to the shell;
+  - a background sleep collected with wait;
+  - exit: init reports the shell's status and ends, the kernel opens its
+    monitor, and `exit` there powers off with status 0.
+Logs and screenshots: build/tests/qemu/shell-*/. Last line: "shell: N passed, N failed".
+"""
+
+import argparse
+import os
+import re
+import shutil
+import sys
+import time
+import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import pxqemu  # noqa: E402
+
+CFG = {}
+# swarm's palette (userland/apps/swarm.pxs, colours from userland/lib/colors.inc)
+DRAWER_COLOURS = [(255, 64, 64), (64, 255, 64), (64, 128, 255), (255, 220, 64)]
+PROMPT = r"sh\$ "
+
+
+def read_record(img):
+    """The substrate's record in row 0 (kernel/vram.h): slot count and each
+    slot's tile and canvas position."""
+    def value(i):
+        r, g, b = img.get_pixel(i, 0)
+        return r | (g << 8) | (b << 16)
+    assert value(0) == 0x4F7870, "no substrate record in row 0 of the screendump"
+    slots = value(4)
+    return [{"tile": (value(18 + 4 * s), value(19 + 4 * s)),
+             "canvas": (value(20 + 4 * s), value(21 + 4 * s))} for s in range(slots)]
+
+
+def canvas(img, rec, slot):
+    x, y = rec[slot]["canvas"]
+    return img.crop(x, y, 128, 128)
+
+
+def count_colour(img, rgb):
+    d = img.data
+    return sum(1 for i in range(0, len(d), 3) if (d[i], d[i + 1], d[i + 2]) == rgb)
+
+
+class ShellTests(unittest.TestCase):
+    maxDiff = None
+
+    def setUp(self):
+        self.vm = pxqemu.Qemu(CFG["img"], "shell-session")
+        self.addCleanup(self.vm.close)
+
+    def expect(self, pattern, timeout=None):
+        return self.vm.expect(pattern, timeout or CFG["timeout"])
+
+    def wait_all(self, patterns, start):
+        """Wait until every regex in `patterns` has appeared in the serial
+        output after offset `start`, in any order."""
+        deadline = time.monotonic() + CFG["timeout"] * pxqemu.TIMEOUT_SCALE
+        while True:
+            text = self.vm.output[start:]
+            missing = [p for p in patterns if not re.search(p, text)]
+            if not missing:
+                return
+            self.assertLess(time.monotonic(), deadline, "never appeared on serial: %s\n%s"
+                            % (missing, self.vm.tail()))
+            time.sleep(0.2)
+
+    def command(self, line, *patterns):
+        """Type `line` at the prompt and wait for its echo, then for each
+        pattern in turn, then for the next prompt; returns the output between
+        the echo and that prompt (escape sequences removed)."""
+        self.vm.send(line + "\r")
+        start = self.expect(re.escape(line) + r"\r?\n").end()
+        for p in patterns:
+            self.expect(p)
+        end = self.expect(PROMPT).start()
+        return pxqemu.strip_ansi(self.vm.output[start:end])
+
+    def test_shell_session(self):
+        vm = self.vm
+        self.expect(r"init: done, 2 programs run")
+        self.expect(r"init: started the shell /boot/sh as pid (\d+)")
+        self.expect(r"sh: pxOS shell; type help for the commands")
+        self.expect(PROMPT)
+
+        # Builtins and foreground programs.
+        self.command("echo hello from the test", r"(?m)^hello from the test\r?$")
+        out = self.command("help", r"Programs in /apps:[^\n]* swarm")
+        self.assertIn("kill PID...", out)
+        out = self.command("hello", r"hello: Hello, world! from a pxVM process living in VRAM \(pid \d+\)")
+        out = self.command("cat /boot/motd.txt", r"Welcome to pxOS\.")
+        self.assertIn("swarm &", out)
+        out = self.command("ls /apps", r"program +\d+ swarm")
+        for name in ("cat", "forkdemo", "hello", "ls", "pingpong", "primes", "ps", "sleep"):
+            self.assertRegex(out, r"program +\d+ %s\r?\n" % name)
+        self.command("cat /nope", r"cat: /nope: no such file or directory")
+        self.command("nosuch", r"sh: nosuch: command not found")
+        self.command("forkdemo", r"forkdemo: child: I am pid (\d+), my parent is pid \d+, value = 99",
+                     r"forkdemo: parent: child \d+ exited with status 42, value = 7")
+        self.command("pingpong 20", r"pingpong: 20 round trips between pid \d+ and pid \d+ in \d+ ms; "
+                                    r"ponger exited with status 0")
+        out = self.command("history", r"(?m)^ +3  hello\r?$")
+        self.command("!3", r"hello: Hello, world!")
+
+        # A background swarm: ps, the screen, then kill.
+        vm.send("swarm 4 0 &\r")
+        m = self.expect(r"(?m)^\[(\d+)\] swarm\r?$")
+        swarm = int(m.group(1))
+        self.expect(PROMPT)
+        slots = []
+        for i in range(4):
+            m = self.expect(r"pid %d \(swarm\) forked pid (\d+) in slot (\d+)" % swarm)
+            slots.append((int(m.group(1)), int(m.group(2))))
+        drawers = [pid for pid, _ in slots]
+        self.expect(r"swarm: 4 drawers, pids %s" % " ".join(str(p) for p in drawers))
+        time.sleep(2)
+        out = self.command("ps", r"ps: \d+ processes, \d+ slots")
+        self.assertRegex(out, r"\n +%d +\d+ blocked +\d+ swarm" % swarm, "swarm waits for its drawers")
+        for pid in drawers:
+            self.assertRegex(out, r"\n +%d +%d (runnable|running|blocked) +\d+ swarm" % (pid, swarm))
+        self.assertRegex(out, r"\n +1 +0 blocked +\d+ init")
+        self.assertRegex(out, r"\n +\d+ +1 blocked +\d+ sh")
+
+        shot1 = vm.screendump(os.path.join(vm.dir, "swarm-1.png"))
+        time.sleep(3)
+        self.command("echo still answering", r"(?m)^still answering\r?$")
+        shot2 = vm.screendump(os.path.join(vm.dir, "swarm-2.png"))
+        shutil.copy(os.path.join(vm.dir, "swarm-2.png"), os.path.join(CFG["build"], "screenshot-shell.png"))
+        rec = read_record(shot2)
+        changed = 0
+        for i, (pid, slot) in enumerate(slots):
+            c1, c2 = canvas(shot1, rec, slot), canvas(shot2, rec, slot)
+            n = count_colour(c2, DRAWER_COLOURS[i])
+            self.assertGreater(n, 30, "drawer %d (pid %d, slot %d): only %d pixels of %s on its canvas"
+                               % (i, pid, slot, n, DRAWER_COLOURS[i]))
+            changed += c1.data != c2.data
+        self.assertGreaterEqual(changed, 3, "the drawers' canvases should change between two screendumps")
+        # init's and the shell's canvases are there too, and the tiles hold code.
+        icx, icy = rec[0]["canvas"]
+        self.assertEqual(shot2.get_pixel(icx + 2, icy + 2), (16, 24, 64), "init's banner (NAVY)")
+
+        mark = len(vm.output)
+        self.command("kill %d" % swarm, r"\[%d\] done swarm \(killed\)" % swarm)
+        self.wait_all([r"pid %d \(swarm\) exited with status 0" % pid for pid in drawers], mark)
+        out = self.command("ps", r"ps: \d+ processes")
+        self.assertNotRegex(out, r" swarm\r?\n", "the drawers stop when swarm is killed")
+
+        # Ctrl-C: kills a foreground program; at the prompt it only clears the line.
+        vm.send("swarm 2 0\r")
+        m = self.expect(r"swarm: 2 drawers, pids (\d+) (\d+)")
+        time.sleep(1)
+        vm.send("\x03")
+        self.expect(r"\^C")
+        self.expect(r"sh: swarm \(pid \d+\) killed")
+        self.expect(PROMPT)
+        vm.send("ech\x03")
+        self.expect(r"\^C")
+        self.expect(PROMPT)
+        self.command("echo after ctrl-c", r"(?m)^after ctrl-c\r?$")
+
+        # Ctrl-\ opens the kernel's monitor between quanta; `continue` goes back
+        # and the shell carries on.
+        vm.send("\x1c")
+        self.expect(r"debug monitor \(help lists commands, continue resumes\)")
+        self.expect(r"pxmon> ")
+        vm.send("ps\r")
+        self.expect(r"blocked:read +\d+ +0x[0-9a-f]+ +sh")
+        self.expect(r"pxmon> ")
+        vm.send("continue\r")
+        time.sleep(0.5)
+        vm.send("\r")
+        self.expect(PROMPT)
+        self.command("echo back from the monitor", r"(?m)^back from the monitor\r?$")
+
+        # A background job collected with wait.
+        vm.send("sleep 300 &\r")
+        m = self.expect(r"(?m)^\[(\d+)\] sleep\r?$")
+        self.expect(PROMPT)
+        self.command("wait", r"\[%s\] done sleep \(status 0\)" % m.group(1))
+
+        # exit: init ends, the kernel's monitor takes over, and powers off.
+        vm.send("exit\r")
+        self.expect(r"init: the shell exited with status 0")
+        self.expect(r"pxmon> ")
+        text = pxqemu.strip_ansi(vm.output)
+        self.assertNotRegex(text, r"\] ERROR ", "no kernel errors during the session")
+        vm.send("exit\r")
+        self.assertEqual(vm.wait_exit(60), (0 << 1) | 1)
+
+
+def main():
+    here = os.path.dirname(os.path.abspath(__file__))
+    repo = os.path.dirname(os.path.dirname(here))
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--build", default=os.environ.get("BUILD") or os.path.join(repo, "build"))
+    ap.add_argument("--timeout", type=float, default=120.0, help="seconds per serial marker (default 120)")
+    ap.add_argument("-k", dest="filters", action="append", default=[],
+                    help="run only tests whose id contains this (repeatable)")
+    args = ap.parse_args()
+    CFG["build"] = os.path.abspath(args.build)
+    CFG["img"] = os.path.join(CFG["build"], "pxos.img")
+    CFG["timeout"] = args.timeout
+    if not os.path.exists(CFG["img"]):
+        print("test_shell: missing %s: run `make all` first" % CFG["img"], file=sys.stderr)
+        print("shell: 0 passed, 1 failed")
+        return 1
+    return pxqemu.run_suite("shell", (ShellTests,), args.filters)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,194 @@
+/*
+ * sched_testhost.c — the test platform for pxvm/ (see sched_testhost.h).
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "sched_testhost.h"
+#include "boot/bootinfo.h"
+#include "kernel/vram.h"
+#include "pxvm/host.h"
+#include "pxvm/pixelfs.h"
+#include "pxvm/sched.h"
+#include "pxvm/tty.h"
+#include "tools/pxasm/pxasm.h"
+
+#ifndef TH_INC_DIR
+#define TH_INC_DIR "build/userland/include"
+#endif
+#ifndef TH_LIB_DIR
+#define TH_LIB_DIR "userland/lib"
+#endif
+
+uint64_t th_now_us, th_tick_us = 100;
+char th_out[1 << 16];
+size_t th_out_len;
+unsigned th_polls, th_idles, th_warnings;
+const char *th_input;
+size_t th_input_chunk;
+int th_no_idle;
+long th_live_allocs;
+struct fb th_fb;
+uint32_t *th_vram;
+
+static struct pxfs fs;
+static uint8_t fs_bad[PXFS_MAX_FILES];
+static uint8_t *fs_pixels;
+
+void th_out_clear(void)
+{
+	th_out_len = 0;
+	th_out[0] = '\0';
+}
+
+void pxhost_output(uint32_t pid, int fd, const char *s, size_t n)
+{
+	(void)pid;
+	(void)fd;
+	if (n > sizeof(th_out) - 1 - th_out_len)
+		n = sizeof(th_out) - 1 - th_out_len;
+	memcpy(th_out + th_out_len, s, n);
+	th_out_len += n;
+	th_out[th_out_len] = '\0';
+}
+
+uint64_t pxhost_time_us(void) { return th_now_us; }
+
+uint32_t *pxhost_mem_alloc(void)
+{
+	uint32_t *m = malloc(PXVM_MEM_ALLOC_WORDS * sizeof(uint32_t));
+	th_live_allocs += m != 0;
+	return m;
+}
+
+void pxhost_mem_free(uint32_t *mem)
+{
+	th_live_allocs -= mem != 0;
+	free(mem);
+}
+
+void pxhost_log(int level, const char *fmt, ...)
+{
+	if (level >= 2)
+		th_warnings++;
+	if (!getenv("TH_LOG"))
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+void pxhost_poll(void)
+{
+	th_polls++;
+	th_now_us += th_tick_us;
+	if (th_input && *th_input) {
+		size_t n = strlen(th_input);
+		if (th_input_chunk && n > th_input_chunk)
+			n = th_input_chunk;
+		tty_input(th_input, n);
+		th_input += n;
+	}
+}
+
+int pxhost_idle(uint64_t until_us)
+{
+	th_idles++;
+	if (th_no_idle)
+		return -1;
+	if (until_us) {
+		if (until_us > th_now_us)
+			th_now_us = until_us;
+		return 0;
+	}
+	return th_input && *th_input ? 0 : -1;
+}
+
+int pxhost_llm_submit(uint32_t id, uint32_t kind, const char *model, const char *prompt, uint32_t len)
+{
+	(void)id; (void)kind; (void)model; (void)prompt; (void)len;
+	return -PXE_ENOBRIDGE;
+}
+
+void pxhost_llm_cancel(uint32_t id) { (void)id; }
+
+uint8_t *th_assemble(const char *src, size_t *size)
+{
+	static const char *const dirs[] = { TH_INC_DIR, TH_LIB_DIR };
+	const struct pxasm_options opt = { dirs, 2, 0, 0, 0 };
+	struct pxasm_result r;
+	if (pxasm_assemble("test.pxs", src, strlen(src), &opt, &r) != 0) {
+		pxasm_print_diags(stderr, &r);
+		pxasm_result_free(&r);
+		return 0;
+	}
+	uint8_t *out = malloc(PXE_HEADER_SIZE + r.image_size);
+	pxasm_pxe_header(&r, out);
+	memcpy(out + PXE_HEADER_SIZE, r.image, r.image_size);
+	*size = PXE_HEADER_SIZE + r.image_size;
+	pxasm_result_free(&r);
+	return out;
+}
+
+uint32_t th_boot(uint32_t w, uint32_t h, const struct th_file *files, uint32_t n)
+{
+	static const uint32_t masks[4] = { 0xFF, 0xFF00, 0xFF0000, 0xFF000000u };
+	free(th_vram);
+	th_vram = calloc((size_t)w * h, 4);
+	if (!th_vram || fb_init(&th_fb, th_vram, w, h, w, PXOS_PIXEL_RGBX8, masks) || vram_init(&th_fb)) {
+		fprintf(stderr, "th_boot: no %ux%u screen\n", w, h);
+		abort();
+	}
+	struct pxfs_input in[64];
+	uint8_t *bufs[64];
+	if (n > 64)
+		abort();
+	for (uint32_t i = 0; i < n; i++) {
+		size_t size = files[i].size;
+		bufs[i] = 0;
+		if (files[i].src) {
+			bufs[i] = th_assemble(files[i].src, &size);
+			if (!bufs[i]) {
+				fprintf(stderr, "th_boot: %s does not assemble\n", files[i].path);
+				abort();
+			}
+		}
+		in[i].path = files[i].path;
+		in[i].type = files[i].src ? PXFS_TYPE_PROGRAM : PXFS_TYPE_TEXT;
+		in[i].data = files[i].src ? bufs[i] : (const uint8_t *)files[i].data;
+		in[i].size = (uint32_t)size;
+	}
+	const char *why = "";
+	uint32_t hh = pxfs_layout_check(in, n, PXFS_DEFAULT_WIDTH, &why);
+	free(fs_pixels);
+	fs_pixels = hh ? calloc((size_t)PXFS_DEFAULT_WIDTH * hh, 4) : 0;
+	if (!fs_pixels || pxfs_build(in, n, PXFS_DEFAULT_WIDTH, hh, fs_pixels, &why) ||
+	    pxfs_mount(&fs, fs_pixels, PXFS_DEFAULT_WIDTH, hh, fs_bad, 0, 0)) {
+		fprintf(stderr, "th_boot: PixelFS: %s\n", why);
+		abort();
+	}
+	for (uint32_t i = 0; i < n; i++)
+		free(bufs[i]);
+	th_now_us = 0;
+	th_tick_us = 100;
+	th_polls = th_idles = th_warnings = 0;
+	th_input = 0;
+	th_input_chunk = 0;
+	th_no_idle = 0;
+	th_out_clear();
+	sched_init(&fs, vram_layout()->nslots);
+	return sched_nproc();
+}
+
+int th_spawn(const char *path, const char *args)
+{
+	int pid = sched_spawn(path, args, 0);
+	if (pid <= 0) {
+		fprintf(stderr, "th_spawn %s: error %d\n", path, pid);
+		abort();
+	}
+	return pid;
+}

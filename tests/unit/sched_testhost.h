@@ -1,0 +1,63 @@
+/*
+ * sched_testhost.h — pxvm/host.h for the scheduler tests and the VM fuzz
+ * target: a fake clock, captured output, process memory from malloc, a
+ * framebuffer in host memory, and a PixelFS built from assembly sources
+ * (assembled with the pxasm library, `.include "pxos.inc"` works).
+ */
+#ifndef SCHED_TESTHOST_H
+#define SCHED_TESTHOST_H
+
+#include <stdint.h>
+#include <stddef.h>
+#include "drivers/fb.h"
+
+/* A file for th_boot: `src` is pxasm source (becomes a PROGRAM) unless
+ * `data` is set (then `size` bytes of TEXT). */
+struct th_file {
+	const char *path;
+	const char *src;
+	const char *data;
+	uint32_t size;
+};
+
+/* The fake clock: pxhost_time_us() returns th_now_us; every pxhost_poll()
+ * adds th_tick_us (default 100); pxhost_idle(until) jumps to `until`. */
+extern uint64_t th_now_us, th_tick_us;
+
+/* Output of every process (and the console echo, pid 0), in order. */
+extern char th_out[1 << 16];
+extern size_t th_out_len;
+void th_out_clear(void);
+
+/* Counters: pxhost_poll and pxhost_idle calls, log lines at level >= 2. */
+extern unsigned th_polls, th_idles, th_warnings;
+
+/* Console input: when th_input is set, pxhost_poll feeds its bytes to the
+ * tty (all at once, or th_input_chunk bytes per poll when nonzero); idle
+ * without a deadline returns -1 only once it is all fed. */
+extern const char *th_input;
+extern size_t th_input_chunk;
+
+/* When set, pxhost_idle returns -1 at once: sched_run stops as soon as
+ * everything is blocked (to look at processes mid-way). */
+extern int th_no_idle;
+
+/* Blocks from pxhost_mem_alloc not yet freed. */
+extern long th_live_allocs;
+
+/* The screen (th_width x th_height, RGBX8) and its pixels. */
+extern struct fb th_fb;
+extern uint32_t *th_vram;
+
+/* th_boot: a fresh screen of w x h, the files assembled into a PixelFS, and
+ * sched_init on them. Returns the number of process slots; aborts with the
+ * assembler's messages when a source does not assemble. */
+uint32_t th_boot(uint32_t w, uint32_t h, const struct th_file *files, uint32_t n);
+
+/* th_assemble: pxasm source -> a malloc'd .pxe (*size bytes), or NULL. */
+uint8_t *th_assemble(const char *src, size_t *size);
+
+/* th_spawn: sched_spawn that aborts the test when it fails. */
+int th_spawn(const char *path, const char *args);
+
+#endif /* SCHED_TESTHOST_H */

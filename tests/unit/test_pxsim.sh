@@ -1,0 +1,193 @@
+#!/bin/sh
+# test_pxsim.sh PXSIM PXASM INCDIR RAMDISK — the host simulator: programs run
+# as in the kernel (same VM, scheduler, syscalls, tty, PixelFS, VRAM layout),
+# faults are reported and give 128 + fault, the screen it draws is the same in
+# every GOP pixel format and stride (drivers/fb.c's encode/decode paths); then
+# pxOS booted from the built ramdisk (RAMDISK) with scripted console input:
+# the shell, its builtins, history, background jobs, kill, Ctrl-C and end of
+# input, and the tools and demos (ps, ls, cat, forkdemo, pingpong, swarm).
+set -u
+PXSIM=$1 PXASM=$2 INC=$3 RAMDISK=$4
+root=$(cd "$(dirname "$0")/../.." && pwd)
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+n=0 fail=0
+check() { # check NAME CONDITION...
+	n=$((n + 1))
+	name=$1; shift
+	if "$@"; then echo "ok $n - $name"; else echo "not ok $n - $name"; fail=1; fi
+}
+asm() { "$PXASM" -I "$INC" -I "$root/userland/lib" -o "$tmp/$1.pxe" "$2" >"$tmp/asm.log" 2>&1; }
+
+asm hello "$root/userland/apps/hello.pxs" && asm primes "$root/userland/apps/primes.pxs" &&
+	asm init "$root/userland/boot/init.pxs" && asm crash "$root/tests/programs/crash.pxs" ||
+	{ echo "not ok - assembling the test programs"; cat "$tmp/asm.log"; exit 1; }
+
+"$PXSIM" --quiet "$tmp/hello.pxe" >"$tmp/out" 2>"$tmp/err"; rc=$?
+check "hello exits 0" [ $rc -eq 0 ]
+check "hello greets" grep -q "hello: Hello, world! from a pxVM process living in VRAM (pid 1)" "$tmp/out"
+
+"$PXSIM" --quiet --add "$tmp/hello.pxe=/apps/hello" --add "$tmp/crash.pxe=/apps/crash" \
+	--add "$tmp/primes.pxe=/apps/primes" "$tmp/init.pxe" >"$tmp/out" 2>"$tmp/err"; rc=$?
+check "init exits 0 although a child faulted" [ $rc -eq 0 ]
+check "crash is stopped by a jump fault" grep -q "pid 3 (crash) stopped by fault 6: jump target outside memory" "$tmp/err"
+check "crash does not run past the jump" sh -c "! grep -q 'still running after the jump' '$tmp/out'"
+check "init reports the fault" grep -q "init: /apps/crash was stopped by fault 6" "$tmp/out"
+check "primes runs after the fault" grep -q "primes: 1900 primes below 16384" "$tmp/out"
+check "init finishes" grep -q "init: done, 3 programs run" "$tmp/out"
+
+"$PXSIM" --quiet "$tmp/crash.pxe" >"$tmp/out" 2>"$tmp/err"; rc=$?
+check "a faulting program's status is 128 + fault (134)" [ $rc -eq 134 ]
+
+# The same program drawn in every pixel format and a wide stride gives the same picture.
+for f in bgrx rgbx bitmask; do
+	"$PXSIM" --quiet --format $f --png "$tmp/$f.png" "$tmp/hello.pxe" >/dev/null 2>&1
+	check "hello in $f" [ -s "$tmp/$f.png" ]
+done
+"$PXSIM" --quiet --stride 1400 --png "$tmp/stride.png" "$tmp/hello.pxe" >/dev/null 2>&1
+check "rgbx draws what bgrx draws" cmp -s "$tmp/bgrx.png" "$tmp/rgbx.png"
+check "bitmask draws what bgrx draws" cmp -s "$tmp/bgrx.png" "$tmp/bitmask.png"
+check "a stride wider than the screen draws the same" cmp -s "$tmp/bgrx.png" "$tmp/stride.png"
+
+"$PXSIM" --quiet --screen 640x480 "$tmp/hello.pxe" >/dev/null 2>&1
+check "640x480 has room for a slot" [ $? -eq 0 ]
+"$PXSIM" --quiet --screen 200x150 "$tmp/hello.pxe" >/dev/null 2>"$tmp/err"; rc=$?
+check "a screen too small is refused with a message" sh -c "[ $rc -eq 2 ] && grep -q 'too small' '$tmp/err'"
+"$PXSIM" "$tmp/missing.pxe" >/dev/null 2>"$tmp/err"; rc=$?
+check "a missing program is refused with a message" sh -c "[ $rc -eq 2 ] && grep -q 'missing.pxe' '$tmp/err'"
+printf 'not a program' > "$tmp/text.pxe"
+"$PXSIM" "$tmp/text.pxe" >/dev/null 2>"$tmp/err"; rc=$?
+check "a file that is not a program is refused" sh -c "[ $rc -eq 2 ] && grep -q 'not a valid pxVM executable' '$tmp/err'"
+
+# A loop that never ends is stopped by --max-steps (status 124).
+printf '_start:\n    JMP _start\n' > "$tmp/spin.pxs"
+asm spin "$tmp/spin.pxs"
+"$PXSIM" --quiet --max-steps 100000 "$tmp/spin.pxe" >/dev/null 2>&1; rc=$?
+check "a busy loop is stopped by the step budget" [ $rc -eq 124 ]
+
+# A process blocked with nothing that could wake it ends the run: status 125.
+printf '.include "pxos.inc"\n_start:\n    IMM32 R1, 0x4000\n    IMM8 R2, 4\n    IMM8 R3, 0\n    SYSCALL SYS_IPC_RECV\n    HALT\n' > "$tmp/recv.pxs"
+asm recv "$tmp/recv.pxs"
+"$PXSIM" --quiet "$tmp/recv.pxe" >/dev/null 2>"$tmp/err"; rc=$?
+check "a process blocked forever ends the run with 125" sh -c "[ $rc -eq 125 ] && grep -q 'nothing left to wake them' '$tmp/err'"
+
+# ---- pxOS booted in the simulator, driven through the console -------------------
+# boot SCRIPT [pxsim options...]: boot the ramdisk, type SCRIPT; $tmp/out, $tmp/err, $rc.
+boot() {
+	script=$1; shift
+	"$PXSIM" --quiet --fs "$RAMDISK" --boot --type "$script" "$@" >"$tmp/out" 2>"$tmp/err"; rc=$?
+}
+has() { grep -q -- "$1" "$tmp/out"; }          # has TEXT: in stdout
+has_err() { grep -q -- "$1" "$tmp/err"; }      # has_err TEXT: in stderr
+lacks() { ! grep -q -- "$1" "$tmp/out"; }
+
+boot 'help\necho hello   world\nls\nls /apps\nls /nope\ncat /boot/motd.txt\ncat /nope\nnosuch\n'
+check "boot: init runs /boot/initrc" sh -c "grep -q 'init: /apps/hello exited with status 0' '$tmp/out' && grep -q 'primes: 1900 primes below 16384' '$tmp/out' && grep -q 'init: done, 2 programs run' '$tmp/out'"
+check "boot: init starts the shell" has "init: started the shell /boot/sh as pid 4"
+check "the shell prompts and the tty echoes the input" has 'sh\$ echo hello   world'
+check "help lists the builtins" sh -c "grep -q '  history  ' '$tmp/out' && grep -q '  kill PID...' '$tmp/out'"
+check "help lists the programs in /apps" sh -c "grep '^Programs in /apps:' '$tmp/out' | grep -q ' cat forkdemo hello ls .*pingpong primes ps sleep swarm'"
+check "echo" has "^hello   world\$"
+check "ls / shows the directories" sh -c "grep -q '^dir  *- apps/' '$tmp/out' && grep -q '^dir  *- boot/' '$tmp/out'"
+check "ls /apps shows programs with their sizes" grep -q "^program  *[0-9][0-9]* forkdemo" "$tmp/out"
+check "ls of a missing path says so" has_err "ls: /nope: no such file or directory"
+check "the shell reports a nonzero exit" has_err "sh: ls (pid [0-9]*) exited with status 1"
+check "cat writes a file" has "Every process you start lives in a 128x128 tile"
+check "cat of a missing file says so" has_err "cat: /nope: no such file or directory"
+check "an unknown command is reported" has_err "sh: nosuch: command not found"
+check "end of input ends the shell, then init" sh -c "grep -q 'init: the shell exited with status 0' '$tmp/out' && [ $rc -eq 0 ]"
+
+boot 'ps\necho one\necho two\nhistory\n!2\n!!\n!99\n!x\n&\nexit 3\n'
+check "ps shows init, the shell (blocked) and itself (running)" sh -c "grep -q '^    1     0 blocked .* init' '$tmp/out' && grep -q '^    4     1 blocked .* sh' '$tmp/out' && grep -q '^    [0-9]*     4 running .* ps' '$tmp/out'"
+check "ps counts" has "ps: 3 processes, [0-9]* slots"
+check "history numbers the commands" sh -c "grep -q '^    2  echo one' '$tmp/out' && grep -q '^    4  history' '$tmp/out'"
+check "!N runs command N again" test "$(grep -c '^one$' "$tmp/out")" -eq 3
+check "!99 is not in the history" has_err "sh: !99: event not found"
+check "!x is not an event" has_err "sh: !x: event not found"
+check "a lone & is a syntax error" has_err "sh: syntax error: nothing before '&'"
+check "exit STATUS" has "init: the shell exited with status 3"
+
+boot 'sleep 100 &\njobs\nps\nwait\nsleep 50 &\nsleep 200\necho after\nwait 77\nwait x\n'
+check "& starts a background job" has "^\[5\] sleep"
+check "jobs lists it" test "$(grep -c '^\[5\] sleep' "$tmp/out")" -eq 2
+check "ps shows the sleeper blocked" grep -q "^    5     4 blocked .* sleep" "$tmp/out"
+check "wait collects the job" has "\[5\] done sleep (status 0)"
+check "an ended job is reported at the next prompt" sh -c "grep -A1 '^sh\$ sleep 200' '$tmp/out' | grep -q '^\[[0-9]*\] done sleep (status 0)'"
+check "wait for a process that is not a child" has_err "sh: wait: no such child process"
+check "wait with a bad PID" has_err "usage: wait \[PID\]"
+
+boot 'swarm 4 0 &\nsleep 300\nps\nkill 5\nkill 5\nkill 1\nkill\nsleep 50\nps\n'
+check "swarm forks 4 drawers" has "swarm: 4 drawers, pids 6 7 8 9"
+check "ps shows swarm and its drawers" test "$(grep -c '^    [6-9]     5 [a-z]* .* swarm' "$tmp/out")" -eq 4
+check "the busy drawers are preempted (runnable)" grep -q "^    7     5 runnable .* swarm" "$tmp/out"
+check "kill stops a background job, reported at once" has "\[5\] done swarm (killed)"
+check "killing it again: no such process" has_err "sh: kill: 5: no such process"
+check "the shell may not kill init" has_err "sh: kill: 1: operation not permitted"
+check "kill without a PID" has_err "usage: kill PID..."
+check "the drawers stop when swarm is gone" sh -c "tail -n 4 '$tmp/out' | grep -q 'ps: 3 processes'"
+# The screen while the swarm runs: each drawer's colour fills its own canvas.
+boot 'swarm 4 0 &\nsleep 300\n' --max-steps 80000000 --png "$tmp/swarm.png"
+check "the run stops at --max-steps with the swarm alive" [ $rc -eq 124 ]
+/usr/bin/python3 - "$tmp/swarm.png" "$root/tests/qemu" >"$tmp/py" 2>&1 <<'PY'
+import sys
+sys.path.insert(0, sys.argv[2])
+import pxqemu
+img = pxqemu.Image.load_png(sys.argv[1])
+def v(i):
+    r, g, b = img.get_pixel(i, 0)
+    return r | g << 8 | b << 16
+assert v(0) == 0x4F7870, "no substrate record in row 0"
+slots = v(4)
+canvases = [(v(18 + 4 * s + 2), v(18 + 4 * s + 3)) for s in range(slots)]
+for rgb in ((255, 64, 64), (64, 255, 64), (64, 128, 255), (255, 220, 64)):  # drawers 0..3
+    counts = [sum(1 for y in range(cy, cy + 128) for x in range(cx, cx + 128) if img.get_pixel(x, y) == rgb)
+              for cx, cy in canvases]
+    assert max(counts) >= 100, "no canvas with the drawer colour %s: %s" % (rgb, counts)
+    print(rgb, counts)
+PY
+pyrc=$?
+check "every drawer drew on its canvas" [ $pyrc -eq 0 ]
+[ $pyrc -eq 0 ] || cat "$tmp/py"
+
+boot 'swarm 8 5\n'
+check "swarm: a fork with no free slot is reported" has_err "swarm: fork: no free process slot"
+check "swarm goes on with the drawers it has" grep -q "^swarm: \([1-7]\) drawers done" "$tmp/out"
+
+boot 'swarm 2 0\nps\n' --at '400:\x03'
+check "Ctrl-C kills the foreground program" has_err "sh: swarm (pid 5) killed"
+check "the shell prompts again after Ctrl-C" grep -q "^sh\$ ps" "$tmp/out"
+boot '\x03echo still here\n'
+check "Ctrl-C at the prompt does not end the shell" has "^still here"
+
+boot 'cat\nline one\nline two\n\x04echo back\n'
+check "cat copies stdin until Ctrl-D" test "$(grep -c '^line two$' "$tmp/out")" -eq 2
+check "the shell gets the console back" has "^back"
+
+boot 'forkdemo\npingpong 50\npingpong x\n'
+check "forkdemo: the child has its own copy" has "forkdemo: child: I am pid 6, my parent is pid 5, value = 99"
+check "forkdemo: the parent waits for it" has "forkdemo: parent: child 6 exited with status 42, value = 7"
+check "pingpong: 50 round trips" grep -q "pingpong: 50 round trips between pid 7 and pid 8 in [0-9]* ms; ponger exited with status 0" "$tmp/out"
+check "pingpong with a bad count" has_err "usage: pingpong"
+
+# The virtual clock: 5 s of SLEEP take no real time, and runs repeat exactly.
+start=$(date +%s)
+boot 'sleep 5000\nswarm 3 40\nps\n' --png "$tmp/a.png"; cp "$tmp/out" "$tmp/out.a"
+boot 'sleep 5000\nswarm 3 40\nps\n' --png "$tmp/b.png"
+end=$(date +%s)
+check "sleeping 5 s takes no real time" [ $((end - start)) -lt 5 ]
+check "the same input gives the same run" cmp -s "$tmp/out.a" "$tmp/out"
+check "... and the same screen" cmp -s "$tmp/a.png" "$tmp/b.png"
+
+# --add puts host files beside the image's; options are checked.
+printf 'a note from the host\n' > "$tmp/note.txt"
+boot 'cat /home/note.txt\n' --add "$tmp/note.txt=/home/note.txt"
+check "--add with --fs: the file is there" has "^a note from the host"
+"$PXSIM" --fs "$RAMDISK" --boot --type 'bad\q' >/dev/null 2>"$tmp/err"; rc=$?
+check "a bad escape in --type is refused" sh -c "[ $rc -eq 2 ] && grep -q 'bad escape' '$tmp/err'"
+"$PXSIM" --fs "$RAMDISK" --boot --at 'soon:x' >/dev/null 2>"$tmp/err"; rc=$?
+check "a bad --at is refused" sh -c "[ $rc -eq 2 ] && grep -q 'MS:STRING' '$tmp/err'"
+"$PXSIM" --boot "$tmp/hello.pxe" >/dev/null 2>"$tmp/err"; rc=$?
+check "--boot without /boot/init says so" sh -c "[ $rc -eq 2 ] && grep -q '/boot/init: no such file' '$tmp/err'"
+
+[ $fail -eq 0 ] && echo "test_pxsim: all $n checks passed"
+exit $fail

@@ -1,0 +1,117 @@
+/*
+ * pxbridge.h — shared declarations of the host bridge (tools/pxbridge):
+ * options, the request table and the backends. docs/bridge-protocol.md
+ * describes the protocol, README.md the use.
+ */
+#ifndef PXBRIDGE_H
+#define PXBRIDGE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <curl/curl.h>
+
+#include "pxvm/frame.h"
+#include "sse.h"
+
+#define PXB_REQ_MAX     16     /* requests served at once */
+#define PXB_PART_MAX    512    /* answer bytes per REPLY_PART frame */
+#define PXB_RETRY_MS    300    /* resend an unacknowledged frame after this long */
+#define PXB_RETRIES     10     /* sends of one frame before the kernel counts as gone */
+#define PXB_KEEPALIVE_MS 1000  /* KEEPALIVE while a request has sent nothing for this long */
+#define PXB_RAW_MAX     (1024 * 1024) /* HTTP body bytes kept for a non-streamed answer */
+
+enum pxb_backend { BE_HTTP, BE_SCRIPT, BE_OFFLINE };
+
+struct pxb_rule {           /* one rule of a --script file */
+	char *match;            /* substring of the prompt; "*" matches every prompt */
+	char *reply;            /* the answer (escapes resolved) */
+	size_t reply_len;
+	unsigned repeat;        /* the reply is sent this many times (long answers) */
+	unsigned delay_ms;      /* before the first part */
+	unsigned gap_ms;        /* between parts */
+	unsigned chunk;         /* bytes per part (0: PXB_PART_MAX) */
+	char *fail;             /* answer with an ERROR frame carrying this message */
+	int kind;               /* 0 any, else only PXVM_TRAP_CALL_LLM (2) or ORACLE (5) */
+};
+
+struct pxb_opts {
+	const char *socket_path, *serial_dev, *url, *model, *model_map, *script, *log_path;
+	unsigned baud;
+	int no_tty, hello, probe;
+	unsigned connect_ms, first_ms, token_ms, max_tokens;
+	double corrupt_pct;
+	unsigned seed;
+	enum pxb_backend backend;
+	char chat_url[1024];          /* .../v1/chat/completions */
+	char probed_model[256];
+	struct pxb_rule *rules;
+	size_t nrules;
+};
+
+/* One request from the kernel. */
+struct pxb_req {
+	int used;
+	uint32_t id;
+	uint8_t kind;
+	char guest_model[FRAME_MODEL_MAX + 1];
+	char model[256];
+	char *prompt;
+	size_t prompt_len;
+	/* answer text not yet sent to the kernel */
+	char *out;
+	size_t out_len, out_cap;
+	size_t total;                  /* answer bytes produced */
+	int finished;                  /* the backend is done (out may still hold bytes) */
+	int err_code;                  /* FRAME_ERR_* when failed */
+	char err_msg[256];
+	double t_start, t_first, t_last, t_sent, t_keepalive;
+	/* HTTP */
+	CURL *easy;
+	struct curl_slist *hdrs;
+	char *body;
+	struct sse sse;
+	char *raw;
+	size_t raw_len;
+	char curl_err[CURL_ERROR_SIZE];
+	/* scripted */
+	const struct pxb_rule *rule;
+	size_t script_pos;             /* bytes of the scripted answer produced */
+	double next_at;                /* when the next scripted part is due */
+};
+
+/* pxb_now: seconds on the monotonic clock. */
+double pxb_now(void);
+
+/* pxb_log: a line to the --log file (and to stderr when the log view is on). */
+void pxb_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* backend.c */
+/* pxb_backend_init: pick the backend (script, --url, probed local server, or
+ * offline) and print which. Returns 0, or -1 with a message on stderr. */
+int pxb_backend_init(struct pxb_opts *o, CURLM *multi);
+
+/* pxb_backend_start: begin answering `r` (prompt and model set). Text arrives
+ * later in r->out; r->finished / r->err_code tell the end. */
+void pxb_backend_start(struct pxb_opts *o, CURLM *multi, struct pxb_req *r);
+
+/* pxb_backend_tick: timers of `r` (scripted parts, HTTP timeouts) at `now`. */
+void pxb_backend_tick(struct pxb_opts *o, CURLM *multi, struct pxb_req *r, double now);
+
+/* pxb_backend_done: a curl transfer of `r` ended with `code`. */
+void pxb_backend_done(struct pxb_opts *o, CURLM *multi, struct pxb_req *r, CURLcode code);
+
+/* pxb_backend_stop: abandon `r`'s backend work and free its buffers. */
+void pxb_backend_stop(CURLM *multi, struct pxb_req *r);
+
+/* pxb_req_text: append answer text to r->out. */
+void pxb_req_text(void *req, const char *s, size_t n);
+
+/* pxb_load_script: parse the --script rules file. Returns 0, or -1 with
+ * "file:line: message" on stderr. */
+int pxb_load_script(struct pxb_opts *o, const char *path);
+
+/* pxb_offline_answer: the offline backend's answer to a prompt (malloc'd). */
+char *pxb_offline_answer(uint8_t kind, const char *prompt, size_t len, size_t *out_len);
+
+#endif /* PXBRIDGE_H */

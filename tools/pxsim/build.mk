@@ -1,0 +1,21 @@
+# tools/pxsim — the host simulator: the kernel's VM, scheduler, syscalls, tty,
+# PixelFS and VRAM substrate on the host, VRAM in memory (docs/pxsim.md).
+PXSIM := $(BUILD)/tools/pxsim
+PXSIM_OBJ := $(BUILD)/host/tools/pxsim/main.o $(BUILD)/host/tools/pxsim/host.o \
+	$(BUILD)/host/kernel/vram.o $(DRIVERS_HOST_OBJ) \
+	$(PXVM_CORE_HOST_OBJ) $(PXVM_FS_HOST_OBJ) $(PXVM_OS_HOST_OBJ)
+ALL_TARGETS += $(PXSIM)
+
+$(PXSIM): $(PXSIM_OBJ)
+	@mkdir -p $(@D)
+	$(HOSTCC) $(HOST_CFLAGS) $^ -o $@ -lm
+
+# Shell-level test of the simulator, the shell and the tools on the built
+# ramdisk (tests/unit/test_pxsim.sh).
+UNIT_TESTS += $(BUILD)/tests/test_pxsim
+$(BUILD)/tests/test_pxsim: tests/unit/test_pxsim.sh $(PXSIM) $(PXASM) $(PXOS_INC) $(BUILD)/pixelfs.png
+	@mkdir -p $(@D)
+	printf '#!/bin/sh\nexec /bin/sh %s %s %s %s %s "$$@"\n' '$(abspath tests/unit/test_pxsim.sh)' \
+		'$(abspath $(PXSIM))' '$(abspath $(PXASM))' '$(abspath $(dir $(PXOS_INC)))' \
+		'$(abspath $(BUILD)/pixelfs.png)' > $@
+	chmod +x $@

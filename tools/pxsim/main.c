@@ -1,0 +1,397 @@
+/*
+ * pxsim — the pxOS host simulator: the kernel's own VM, scheduler, system
+ * calls, tty, PixelFS and VRAM substrate running on the host, VRAM in memory.
+ *
+ *   pxsim [options] PROGRAM [ARGS...]
+ *   pxsim [options] --boot [INIT-ARGS...]
+ *
+ * PROGRAM is a .pxe file on the host (it is placed in the in-memory PixelFS as
+ * /bin/NAME) or, with --fs, an absolute path inside that PixelFS image.
+ * --boot starts /boot/init from the filesystem, as the kernel does.
+ * Console input comes from --type/--input (a script typed line by line when
+ * the foreground process reads stdin), --at (typed at a given time), or the
+ * terminal (--interactive). docs/pxsim.md is the manual.
+ *
+ * Exit status: the first process's exit status (0..255); 128 + fault code when
+ * a fault stopped it; 137 when it was killed; 124 when --max-steps ran out; 125
+ * when processes were left blocked with nothing that could wake them; 2 for
+ * usage or input errors.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "pxsim.h"
+#include "boot/bootinfo.h"
+#include "drivers/fb.h"
+#include "kernel/vram.h"
+#include "pxvm/pixelfs.h"
+#include "pxvm/sched.h"
+#include "pxvm/tty.h"
+
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wsign-compare"
+#pragma GCC diagnostic ignored "-Wunused-function"
+#pragma GCC diagnostic ignored "-Wunused-parameter"
+#pragma GCC diagnostic ignored "-Wimplicit-fallthrough"
+#pragma GCC diagnostic ignored "-Wmissing-field-initializers"
+#define STB_IMAGE_IMPLEMENTATION
+#define STBI_ONLY_PNG
+#include <stb/stb_image.h>
+#define STB_IMAGE_WRITE_IMPLEMENTATION
+#include <stb/stb_image_write.h>
+#pragma GCC diagnostic pop
+
+#define MAX_ADDS 32
+#define MAX_FILES (PXFS_MAX_FILES + MAX_ADDS + 1)
+
+static void usage(void)
+{
+	fprintf(stderr,
+	        "usage: pxsim [options] PROGRAM [ARGS...]\n"
+	        "       pxsim [options] --boot [INIT-ARGS...]\n"
+	        "  PROGRAM           a .pxe file, or with --fs an absolute PixelFS path\n"
+	        "  --boot            run /boot/init from the filesystem, as the kernel does\n"
+	        "  --fs IMG.png      mount this PixelFS image (e.g. build/pixelfs.png)\n"
+	        "  --add FILE=PATH   put host FILE in the PixelFS at PATH (repeatable; with\n"
+	        "                    --fs, added to the image's files or replacing one)\n"
+	        "  --type STRING     console input, typed a line at a time when the foreground\n"
+	        "                    process reads stdin; escapes \\n \\t \\r \\e \\\\ \\xHH\n"
+	        "                    (\\x03 is Ctrl-C, \\x04 Ctrl-D); repeatable, in order\n"
+	        "  --input FILE      console input from FILE, as --type (- for stdin)\n"
+	        "  --at MS:STRING    type STRING (escapes as --type) when the clock reaches MS\n"
+	        "  --interactive     console input from the terminal as you type (raw mode;\n"
+	        "                    Ctrl-\\ quits); implies --realtime\n"
+	        "  --realtime        wall-clock time; default: a virtual clock (instructions /\n"
+	        "                    --mips, plus sleeps skipped), so runs repeat exactly\n"
+	        "  --mips N          virtual clock speed, million instructions a second (100)\n"
+	        "  --screen WxH      VRAM size in pixels (default 1280x800)\n"
+	        "  --stride N        pixels per scan line (default: the width)\n"
+	        "  --format F        rgbx, bgrx (default) or bitmask (R,G,B at bits 8,16,24)\n"
+	        "  --png OUT.png     write the final screen as an RGB PNG\n"
+	        "  --max-steps N     stop after N instructions in all (default 1000000000)\n"
+	        "  --quiet           only warnings and errors from the scheduler\n");
+}
+
+static uint8_t *read_file(const char *path, size_t *size)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f) {
+		fprintf(stderr, "pxsim: %s: %s\n", path, strerror(errno));
+		return 0;
+	}
+	uint8_t *buf = 0;
+	size_t cap = 0, n = 0;
+	for (;;) {
+		if (n == cap) {
+			cap = cap ? cap * 2 : 65536;
+			uint8_t *nb = realloc(buf, cap);
+			if (!nb) {
+				free(buf);
+				fclose(f);
+				fprintf(stderr, "pxsim: %s: out of memory\n", path);
+				return 0;
+			}
+			buf = nb;
+		}
+		size_t got = fread(buf + n, 1, cap - n, f);
+		n += got;
+		if (got == 0)
+			break;
+	}
+	int bad = ferror(f);
+	fclose(f);
+	if (bad) {
+		fprintf(stderr, "pxsim: %s: read error\n", path);
+		free(buf);
+		return 0;
+	}
+	*size = n;
+	return buf;
+}
+
+static int parse_uint(const char *s, uint64_t *out)
+{
+	char *end;
+	errno = 0;
+	unsigned long long v = strtoull(s, &end, 0);
+	if (errno || end == s || *end)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static void report(void *ctx, const char *path, const char *why)
+{
+	(void)ctx;
+	fprintf(stderr, "pxsim: PixelFS: %s: %s; file left out\n", path, why);
+}
+
+static int write_png(const char *path, const struct fb *fb)
+{
+	uint8_t *rgb = malloc((size_t)fb->width * fb->height * 3);
+	if (!rgb)
+		return -1;
+	for (uint32_t y = 0; y < fb->height; y++)
+		for (uint32_t x = 0; x < fb->width; x++) {
+			uint32_t c = fb_get(fb, (int)x, (int)y);
+			uint8_t *p = rgb + ((size_t)y * fb->width + x) * 3;
+			p[0] = (uint8_t)FB_R(c);
+			p[1] = (uint8_t)FB_G(c);
+			p[2] = (uint8_t)FB_B(c);
+		}
+	int ok = stbi_write_png(path, (int)fb->width, (int)fb->height, 3, rgb, (int)fb->width * 3);
+	free(rgb);
+	if (!ok)
+		fprintf(stderr, "pxsim: %s: cannot write PNG\n", path);
+	return ok ? 0 : -1;
+}
+
+/* Add one file to the input list, replacing an earlier one with the same path. */
+static void add_input(struct pxfs_input *in, uint32_t *n, const char *path, const uint8_t *data,
+                      uint32_t size, uint32_t type)
+{
+	uint32_t i = 0;
+	while (i < *n && strcmp(in[i].path, path))
+		i++;
+	if (i == *n)
+		(*n)++;
+	in[i].path = path;
+	in[i].data = data;
+	in[i].size = size;
+	in[i].type = type;
+}
+
+/* The filesystem: the image `fs_path` (may be NULL) with the host files `adds`
+ * (FILE=PATH) and `program` (may be NULL; at /bin/NAME, its path in *start)
+ * added. Returns 0, or -1 after a message. */
+static int make_fs(struct pxfs *fs, const char *fs_path, const char **adds, int nadds, const char *program,
+                   char *start, size_t start_size)
+{
+	static uint8_t bad[PXFS_MAX_FILES];
+	static struct pxfs_input in[MAX_FILES];
+	static char paths[MAX_ADDS + 1][PXFS_PATH_MAX];
+	uint32_t n = 0;
+	uint8_t *pixels = 0;
+	int w = 0, h = 0;
+	if (fs_path) {
+		int comp;
+		pixels = stbi_load(fs_path, &w, &h, &comp, 4);
+		if (!pixels) {
+			fprintf(stderr, "pxsim: %s: not a decodable PNG (%s)\n", fs_path, stbi_failure_reason());
+			return -1;
+		}
+		int err = pxfs_mount(fs, pixels, (uint32_t)w, (uint32_t)h, bad, report, 0);
+		if (err) {
+			fprintf(stderr, "pxsim: %s: %s\n", fs_path, pxfs_strerror(err));
+			return -1;
+		}
+		if (!nadds && !program)
+			return 0; /* the image as it is */
+		struct pxfs_file f;
+		for (uint32_t i = 0; i < fs->count; i++)
+			if (pxfs_entry(fs, i, &f) == 0)
+				add_input(in, &n, f.path, f.data, f.size, f.type);
+	}
+	for (int k = 0; k <= nadds; k++) {
+		const char *file;
+		static char fname[MAX_ADDS][512];
+		if (k < nadds) {
+			const char *eq = strchr(adds[k], '=');
+			snprintf(fname[k], sizeof(fname[k]), "%.*s", (int)(eq - adds[k]), adds[k]);
+			if (strlen(eq + 1) >= sizeof(paths[k])) {
+				fprintf(stderr, "pxsim: --add %s: the path is too long\n", adds[k]);
+				return -1;
+			}
+			memcpy(paths[k], eq + 1, strlen(eq + 1) + 1);
+			file = fname[k];
+		} else if (program) {
+			const char *base = strrchr(program, '/') ? strrchr(program, '/') + 1 : program;
+			snprintf(paths[k], sizeof(paths[k]), "/bin/%.*s", (int)strcspn(base, "."), base);
+			size_t pl = strlen(paths[k]);
+			if (pl >= start_size)
+				return -1;
+			memcpy(start, paths[k], pl + 1);
+			file = program;
+		} else {
+			break;
+		}
+		const char *why = pxfs_check_path(paths[k]);
+		if (why) {
+			fprintf(stderr, "pxsim: %s: not a PixelFS path: %s\n", paths[k], why);
+			return -1;
+		}
+		size_t size;
+		uint8_t *data = read_file(file, &size);
+		if (!data)
+			return -1;
+		add_input(in, &n, paths[k], data, (uint32_t)size,
+		          size >= 4 && !memcmp(data, "PXE1", 4) ? PXFS_TYPE_PROGRAM : PXFS_TYPE_DATA);
+	}
+	uint32_t hh = pxfs_layout(in, n, PXFS_DEFAULT_WIDTH);
+	const char *why = "";
+	uint8_t *img = hh ? calloc((size_t)PXFS_DEFAULT_WIDTH * hh, 4) : 0;
+	if (!img || pxfs_build(in, n, PXFS_DEFAULT_WIDTH, hh, img, &why) ||
+	    pxfs_mount(fs, img, PXFS_DEFAULT_WIDTH, hh, bad, report, 0)) {
+		fprintf(stderr, "pxsim: cannot build the in-memory PixelFS: %s\n", why);
+		return -1;
+	}
+	return 0; /* `pixels` stays allocated: the inputs pointed into it */
+}
+
+/* Add console input from --type / --at / --input. Returns 0 or -1 after a message. */
+static int add_input_option(const char *opt, const char *v)
+{
+	char *bytes = 0;
+	size_t n = 0;
+	uint64_t at = 0;
+	if (!strcmp(opt, "--input")) {
+		bytes = (char *)read_file(strcmp(v, "-") ? v : "/dev/stdin", &n);
+		if (!bytes)
+			return -1;
+	} else {
+		if (!strcmp(opt, "--at")) {
+			char *end;
+			errno = 0;
+			at = strtoull(v, &end, 10);
+			if (errno || end == v || *end != ':') {
+				fprintf(stderr, "pxsim: --at wants MS:STRING\n");
+				return -1;
+			}
+			v = end + 1;
+		}
+		if (pxsim_unescape(v, &bytes, &n)) {
+			fprintf(stderr, "pxsim: %s: bad escape in \"%s\" (\\n \\r \\t \\e \\\\ \\xHH)\n", opt, v);
+			return -1;
+		}
+	}
+	int err = !strcmp(opt, "--at") ? pxsim_script_at(at, bytes, n) : pxsim_script_add(bytes, n);
+	free(bytes);
+	if (err)
+		fprintf(stderr, "pxsim: out of memory for the input\n");
+	return err;
+}
+
+int main(int argc, char **argv)
+{
+	const char *fs_path = 0, *png_path = 0, *format = "bgrx";
+	const char *adds[MAX_ADDS];
+	int nadds = 0, boot = 0;
+	uint64_t width = 1280, height = 800, stride = 0, max_steps = 1000000000ull;
+	int i = 1;
+	for (; i < argc && argv[i][0] == '-' && argv[i][1] == '-'; i++) {
+		const char *o = argv[i];
+		const char *v = i + 1 < argc ? argv[i + 1] : 0;
+		if (!strcmp(o, "--quiet")) { pxsim_quiet = 1; continue; }
+		if (!strcmp(o, "--boot")) { boot = 1; continue; }
+		if (!strcmp(o, "--realtime")) { pxsim_realtime = 1; continue; }
+		if (!strcmp(o, "--interactive")) { pxsim_interactive = pxsim_realtime = 1; continue; }
+		if (!strcmp(o, "--help")) { usage(); return 0; }
+		if (!v) { fprintf(stderr, "pxsim: %s needs a value\n", o); return 2; }
+		i++;
+		if (!strcmp(o, "--fs")) fs_path = v;
+		else if (!strcmp(o, "--png")) png_path = v;
+		else if (!strcmp(o, "--format")) format = v;
+		else if (!strcmp(o, "--type") || !strcmp(o, "--input") || !strcmp(o, "--at")) {
+			if (add_input_option(o, v))
+				return 2;
+		} else if (!strcmp(o, "--add")) {
+			if (nadds == MAX_ADDS || !strchr(v, '=')) { fprintf(stderr, "pxsim: --add FILE=PATH (at most %d)\n", MAX_ADDS); return 2; }
+			adds[nadds++] = v;
+		} else if (!strcmp(o, "--screen")) {
+			if (sscanf(v, "%llux%llu", (unsigned long long *)&width, (unsigned long long *)&height) != 2 ||
+			    width < 64 || height < 64 || width > 8192 || height > 8192) {
+				fprintf(stderr, "pxsim: --screen wants WxH between 64 and 8192\n");
+				return 2;
+			}
+		} else if (!strcmp(o, "--stride")) {
+			if (parse_uint(v, &stride)) { fprintf(stderr, "pxsim: bad --stride\n"); return 2; }
+		} else if (!strcmp(o, "--max-steps")) {
+			if (parse_uint(v, &max_steps) || !max_steps) { fprintf(stderr, "pxsim: bad --max-steps\n"); return 2; }
+		} else if (!strcmp(o, "--mips")) {
+			if (parse_uint(v, &pxsim_steps_per_us) || !pxsim_steps_per_us || pxsim_steps_per_us > 100000) {
+				fprintf(stderr, "pxsim: --mips wants 1..100000\n");
+				return 2;
+			}
+		} else {
+			fprintf(stderr, "pxsim: unknown option %s\n", o);
+			usage();
+			return 2;
+		}
+	}
+	if (!boot && i >= argc) {
+		usage();
+		return 2;
+	}
+	const char *program = boot ? 0 : argv[i++];
+	char args[256] = "";
+	size_t an = 0;
+	for (; i < argc && an < sizeof(args); i++)
+		an += (size_t)snprintf(args + an, sizeof(args) - an, "%s%s", an ? " " : "", argv[i]);
+	if (an >= sizeof(args)) {
+		fprintf(stderr, "pxsim: arguments too long\n");
+		return 2;
+	}
+	if (!stride)
+		stride = width;
+	if (stride < width || stride > 16384) {
+		fprintf(stderr, "pxsim: --stride must be at least the width\n");
+		return 2;
+	}
+
+	/* The screen: host memory described exactly like a GOP framebuffer. */
+	uint32_t fmt, masks[4] = { 0x0000FF00u, 0x00FF0000u, 0xFF000000u, 0x000000FFu };
+	if (!strcmp(format, "rgbx")) fmt = PXOS_PIXEL_RGBX8;
+	else if (!strcmp(format, "bgrx")) fmt = PXOS_PIXEL_BGRX8;
+	else if (!strcmp(format, "bitmask")) fmt = PXOS_PIXEL_BITMASK;
+	else { fprintf(stderr, "pxsim: --format is rgbx, bgrx or bitmask\n"); return 2; }
+	uint32_t *vram = calloc((size_t)stride * height, 4);
+	struct fb fb;
+	if (!vram || fb_init(&fb, vram, (uint32_t)width, (uint32_t)height, (uint32_t)stride, fmt, masks)) {
+		fprintf(stderr, "pxsim: cannot set up a %llux%llu screen\n", (unsigned long long)width,
+		        (unsigned long long)height);
+		return 2;
+	}
+	pxsim_clock_start();
+	if (vram_init(&fb) != 0) {
+		fprintf(stderr, "pxsim: screen too small for even one process slot\n");
+		return 2;
+	}
+
+	/* The filesystem: an image, host files, or both. */
+	static struct pxfs fs;
+	char start_path[PXFS_PATH_MAX];
+	snprintf(start_path, sizeof(start_path), "%s", boot ? "/boot/init" : program);
+	if (make_fs(&fs, fs_path, adds, nadds, fs_path || boot ? 0 : program, start_path, sizeof(start_path)))
+		return 2;
+
+	if (pxsim_interactive && pxsim_terminal_raw())
+		fprintf(stderr, "pxsim: warning: cannot put the terminal in raw mode\n");
+	tty_init();
+	sched_init(&fs, vram_layout()->nslots);
+	int pid = sched_spawn(start_path, args, 0);
+	if (pid < 0) {
+		fprintf(stderr, "pxsim: %s: %s\n", start_path, pxvm_error_text((uint32_t)-pid));
+		return 2;
+	}
+	tty_set_foreground((uint32_t)pid);
+	uint32_t alive = sched_run(max_steps);
+	int status;
+	uint32_t st;
+	if (alive) {
+		int budget = sched_total_steps() >= max_steps;
+		fprintf(stderr, "pxsim: stopped after %llu instructions with %u processes alive%s\n",
+		        (unsigned long long)sched_total_steps(), alive,
+		        budget ? " (--max-steps)" : ", blocked with nothing left to wake them");
+		status = budget ? 124 : 125;
+	} else if (sched_reaped_status((uint32_t)pid, &st) == 0) {
+		status = (st & PXVM_STATUS_KILLED) ? 137
+		       : (st & PXVM_STATUS_FAULTED) ? 128 + (int)(st & 0xFF) : (int)(st & 0xFF);
+	} else {
+		status = 0;
+	}
+	if (png_path && write_png(png_path, &fb))
+		status = 2;
+	return status;
+}

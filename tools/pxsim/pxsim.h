@@ -1,0 +1,36 @@
+/*
+ * pxsim.h — internals of tools/pxsim, the host simulator of pxOS: settings
+ * main.c takes from the command line, and the input script host.c types.
+ */
+#ifndef PXSIM_H
+#define PXSIM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+extern int pxsim_quiet;        /* only warnings and errors from the scheduler */
+extern int pxsim_realtime;     /* wall-clock time instead of the virtual clock */
+extern int pxsim_interactive;  /* console input from the terminal (implies realtime) */
+extern uint64_t pxsim_steps_per_us; /* virtual clock: instructions per microsecond */
+
+/* pxsim_clock_start: time 0 of the wall clock. */
+void pxsim_clock_start(void);
+
+/* pxsim_unescape: decode `s` with the escapes \n \r \t \e \\ \xHH into a new
+ * malloc'd buffer *out of *n bytes. Returns 0, or -1 for a bad escape. */
+int pxsim_unescape(const char *s, char **out, size_t *n);
+
+/* pxsim_script_add: append `n` bytes to the input typed line by line. 0 or -1. */
+int pxsim_script_add(const char *bytes, size_t n);
+
+/* pxsim_script_at: type `n` bytes when the clock reaches `at_ms`. 0 or -1. */
+int pxsim_script_at(uint64_t at_ms, const char *bytes, size_t n);
+
+/* pxsim_input_left: scripted input not typed yet. */
+int pxsim_input_left(void);
+
+/* pxsim_terminal_raw: put a terminal on stdin in non-canonical, no-echo, no
+ * signal mode (restored at exit); nothing when stdin is not a terminal. */
+int pxsim_terminal_raw(void);
+
+#endif /* PXSIM_H */
