@@ -5,14 +5,19 @@
 
 `make check-qemu` runs it after `make all`. Each test boots build/pxos.img (or
 a variant) headless and checks:
-  - keyboard: keys typed with HMP `sendkey` (scancode set 1 through the i8042,
-    IRQ 1) reach the monitor: letters, Shift, Backspace, Ctrl-U, Enter; the
-    echo is on serial and on screen (typed text appears in the kernel console
-    region; erased with Backspace, the region is pixel for pixel as before).
-  - serial: commands typed on the serial line (IRQ 4) reach the monitor.
-  - timer and idle: between two `uptime`s about a second apart the PIT ticks
-    advance at ~TICK_HZ and the CPU halted (the hlt wake-up counter and the
-    time spent halted advance too).
+  - keyboard and serial to stdin: with tests/programs/readline.pxs as init,
+    lines typed with HMP `sendkey` (scancode set 1 through the i8042, IRQ 1:
+    Shift, '!', Backspace) and on the serial line (IRQ 4) come back from the
+    process; Ctrl-D ends its input.
+  - keyboard into the monitor: Shift, Backspace, Ctrl-U, Enter; the echo is
+    on serial and on screen (typed text appears in the kernel console region;
+    erased with Backspace, the region is pixel for pixel as before).
+  - timer and idle: with the only process blocked in READ for ~2 s, the PIT
+    ticks advance at ~TICK_HZ, the CPU halted (the hlt wake-up counter and
+    the time spent halted advance too) and uptime moved on.
+  - polled mode (kernel option irq=poll, also taken when no PIT tick
+    arrives): every IRQ masked, keyboard and serial still reach the process
+    and the monitor, and the CPU never halts.
   - hot key: with a process spinning for ever (tests/programs/spin.pxs as
     init), Ctrl-\\ on serial and then on the keyboard opens the monitor; the
     process is frozen while it is open (ps, regs, dis, mem inspect it),
@@ -88,9 +93,10 @@ class InputCase(unittest.TestCase):
         return int(m.group(1)), int(m.group(2))
 
 
-def program_image(name, program):
+def program_image(name, program, options=""):
     """A variant of the disk image whose ramdisk holds only
-    tests/programs/PROGRAM.pxe (as /apps/PROGRAM) and whose init it is."""
+    tests/programs/PROGRAM.pxe (as /apps/PROGRAM) and whose init it is;
+    `options`: more kernel options."""
     stage = build_path("tests", "qemu", "variants", "rootfs-" + name)
     shutil.rmtree(stage, ignore_errors=True)
     os.makedirs(os.path.join(stage, "apps"))
@@ -99,7 +105,7 @@ def program_image(name, program):
     run(build_path("tools", "pxfs"), "build", ramdisk, stage)
     cfg = os.path.join(os.path.dirname(stage), "boot-" + name + ".cfg")
     with open(cfg, "w") as f:
-        f.write("# test: %s as init\ncmdline = init=/apps/%s\n" % (program, program))
+        f.write("# test: %s as init\ncmdline = init=/apps/%s %s\n" % (program, program, options))
     path = build_path("tests", "qemu", "variants", name + ".img")
     pxqemu.make_variant(CFG["img"], path, replace={"/pxos/pixelfs.png": ramdisk, "/pxos/boot.cfg": cfg})
     return path
@@ -202,6 +208,30 @@ class KeyboardSerialTests(InputCase):
         self.expect(vm, r"pid 1 \(readline\) exited with status 0")
         self.expect(vm, r"monitor: all processes have ended: debug monitor")
         self.expect(vm, r"pxmon> ")
+        vm.send("exit\r")
+        self.assertEqual(vm.wait_exit(60), (0 << 1) | 1)
+
+
+class PolledModeTests(InputCase):
+    def test_irq_poll_option(self):
+        """irq=poll (and a machine whose 8259 does not reach the CPU): every
+        IRQ masked, keyboard and serial read from the main loop."""
+        vm = self.boot("input-polled", program_image("readline-poll", "readline", "irq=poll"))
+        self.expect(vm, r"WARN  irq: irq=poll: keyboard and serial polled from the main loop")
+        self.expect(vm, r"readline: ready")
+        time.sleep(0.3)
+        self.type_keys(vm, "Polled keys\r")
+        self.expect(vm, r"readline: got \[Polled keys\]")
+        vm.send("polled serial\r")
+        self.expect(vm, r"readline: got \[polled serial\]")
+        self.keys(vm, "ctrl-backslash")
+        self.expect(vm, HOTKEY_RE)
+        vm.send("irq\r")
+        self.expect(vm, r"spurious IRQ 7: 0, IRQ 15: 0; PIC mask 0xffff")
+        self.expect(vm, r"mode: polled")
+        self.expect(vm, r"serial: polled, \d+ bytes received, 0 dropped")
+        m = self.expect(vm, r"idle: (\d+) halts")
+        self.assertEqual(int(m.group(1)), 0, "polled mode never halts")
         vm.send("exit\r")
         self.assertEqual(vm.wait_exit(60), (0 << 1) | 1)
 
@@ -315,7 +345,7 @@ def main():
         print("test_input: missing %s: run `make all` first" % ", ".join(missing), file=sys.stderr)
         print("input: 0 passed, 1 failed")
         return 1
-    return pxqemu.run_suite("input", (KeyboardSerialTests, HotKeyTests), args.filters)
+    return pxqemu.run_suite("input", (KeyboardSerialTests, PolledModeTests, HotKeyTests), args.filters)
 
 
 if __name__ == "__main__":
