@@ -569,11 +569,11 @@ static uint32_t count_state(enum proc_state s)
 }
 
 /* run_quantum: run `p` for one quantum and settle what it did. */
-static void run_quantum(struct proc *p)
+static void run_budget(struct proc *p, uint64_t budget)
 {
 	p->state = PROC_RUNNING;
 	uint64_t before = p->vm.steps;
-	enum pxvm_run_result r = pxvm_run(&p->vm, SCHED_QUANTUM);
+	enum pxvm_run_result r = pxvm_run(&p->vm, budget);
 	total_steps += p->vm.steps - before;
 	switch (r) {
 	case PXVM_RUN_BUDGET:
@@ -597,6 +597,17 @@ static void run_quantum(struct proc *p)
 		p->state = PROC_RUNNABLE;
 	if (p->vm.mem)
 		vram_tile_flush(p->slot, p->vm.mem, p->vm.dirty);
+}
+
+static void run_quantum(struct proc *p) { run_budget(p, SCHED_QUANTUM); }
+
+int sched_step(struct proc *p, uint64_t n)
+{
+	if (p->state != PROC_RUNNABLE || !n)
+		return -1;
+	run_budget(p, n);
+	render_one(p);
+	return 0;
 }
 
 uint32_t sched_run(uint64_t max_steps)

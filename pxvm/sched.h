@@ -98,6 +98,12 @@ bool sched_is_ancestor(uint32_t anc, uint32_t pid);
  * -1. Returns the number of processes still alive (RUNNABLE, BLOCKED). */
 uint32_t sched_run(uint64_t max_steps);
 
+/* sched_step: run RUNNABLE `p` for at most `n` (>= 1) instructions now, out
+ * of turn, with everything a quantum does on its end (exit, fault report,
+ * trap, syscall blocking, tile flush): the debug monitor's single step.
+ * Returns 0, or -1 when `p` is not RUNNABLE or n is 0. */
+int sched_step(struct proc *p, uint64_t n);
+
 /* sched_nproc: size of the table. */
 uint32_t sched_nproc(void);
 
