@@ -18,6 +18,7 @@ void kinput_poll(void)
 	char kb[64];
 	uint8_t sb[128];
 	size_t n;
+	irq_poll_devices();
 	while ((n = ps2kbd_read(kb, sizeof(kb))) > 0)
 		kinput_console(kb, n);
 	while ((n = irq_serial_read(sb, sizeof(sb))) > 0)

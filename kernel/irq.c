@@ -4,6 +4,7 @@
 #include "irq.h"
 #include "cpu.h"
 #include "klog.h"
+#include "lib.h"
 #include "param.h"
 #include "ring.h"
 #include "trap.h"
@@ -24,6 +25,9 @@ static volatile uint64_t serial_rx, serial_dropped;
 static int serial_irq = -1;                    /* -1: polled from the tick */
 static bool serial_polled;
 static uint64_t halts, halted_tsc;
+static bool polled_mode;                       /* no interrupts reach the CPU: poll, never halt */
+
+#define TICK_CHECK_US 100000u                  /* how long irq_init waits for the first tick */
 
 /* Move every byte the UART holds into the serial ring (interrupt context). */
 static void serial_drain(void)
@@ -56,7 +60,29 @@ static void on_irq(struct trapframe *tf)
 	pic_eoi(irq);
 }
 
-void irq_init(void)
+/* enter_polled_mode: the devices are read from the main loop, with interrupts
+ * masked at the 8259s (the rings keep a single producer). */
+static void enter_polled_mode(const char *why)
+{
+	cli();
+	for (unsigned irq = 0; irq < PIC_IRQ_COUNT; irq++)
+		pic_mask(irq);
+	uart_rx_irq(false);
+	polled_mode = true;
+	sti();
+	kwarn("irq", "%s: keyboard and serial polled from the main loop; the CPU never halts", why);
+}
+
+void irq_poll_devices(void)
+{
+	if (!polled_mode)
+		return;
+	if (ps2kbd_present())
+		ps2kbd_irq();
+	serial_drain();
+}
+
+void irq_init(const char *mode)
 {
 	ring_init(&serial_ring);
 	pic_init();
@@ -90,7 +116,20 @@ void irq_init(void)
 		}
 	}
 	sti();
+	if (mode && !strcmp(mode, "poll")) {
+		enter_polled_mode("irq=poll");
+		return;
+	}
+	/* UEFI firmware leaves the LAPIC in virtual-wire mode, so the 8259 reaches
+	 * the CPU; where it does not, a HLT would never wake up. */
+	uint64_t end = timer_us() + TICK_CHECK_US;
+	while (!ticks && timer_us() < end)
+		cpu_pause();
+	if (!ticks)
+		enter_polled_mode("no PIT tick within 100 ms (the 8259 does not reach the CPU)");
 }
+
+bool irq_polled(void) { return polled_mode; }
 
 uint64_t irq_ticks(void) { return ticks; }
 
@@ -109,6 +148,10 @@ bool irq_input_pending(void)
 
 void irq_idle(void)
 {
+	if (polled_mode) {
+		cpu_pause();
+		return;
+	}
 	cli();
 	if (irq_input_pending()) {
 		sti();
@@ -147,8 +190,9 @@ void irq_report(void)
 		kprintf("  unexpected interrupts on unrouted vectors: %llu (last 0x%x)\n", (unsigned long long)other, last);
 	kprintf("  keyboard: %s, %llu scancodes, %llu dropped\n", ps2kbd_present() ? "PS/2" : "none",
 	        (unsigned long long)kr, (unsigned long long)kd);
+	kprintf("  mode: %s\n", polled_mode ? "polled (no interrupts reach the CPU, or irq=poll)" : "interrupts");
 	kprintf("  serial: %s, %llu bytes received, %llu dropped\n",
-	        !uart_present() ? "none" : serial_polled ? "polled on the tick" : "IRQ",
+	        !uart_present() ? "none" : polled_mode ? "polled" : serial_polled ? "polled on the tick" : "IRQ",
 	        (unsigned long long)serial_rx, (unsigned long long)serial_dropped);
 	kprintf("  idle: %llu halts, %llu ms halted\n", (unsigned long long)h, (unsigned long long)(us / 1000));
 }

@@ -20,9 +20,19 @@
 #include <stdint.h>
 
 /* irq_init: program the 8259s and the PIT, bring up the keyboard and serial
- * receive interrupts, route the vectors, then enable interrupts (STI). Call
- * once, after timer_init and uart_init. */
-void irq_init(void);
+ * receive interrupts, route the vectors, then enable interrupts (STI) and
+ * check that the PIT tick arrives. `mode` is the irq= kernel option: "poll"
+ * (or no tick within 100 ms) masks every IRQ and switches to polled mode:
+ * the main loop reads the devices (irq_poll_devices) and the CPU never
+ * halts. Call once, after timer_init and uart_init. */
+void irq_init(const char *mode);
+
+/* irq_polled: whether the kernel runs in polled mode. */
+bool irq_polled(void);
+
+/* irq_poll_devices: in polled mode, move what the keyboard controller and
+ * the UART hold into their rings (main loop); no effect otherwise. */
+void irq_poll_devices(void);
 
 /* irq_ticks: PIT ticks since irq_init (TICK_HZ a second). */
 uint64_t irq_ticks(void);

@@ -171,7 +171,7 @@ void kmain(struct pxos_bootinfo *bi)
 	timer_init(bi->tsc_at_entry);
 	kinfo("timer", "TSC %llu.%03llu MHz (from %s)", (unsigned long long)(timer_tsc_hz() / 1000000),
 	      (unsigned long long)(timer_tsc_hz() / 1000 % 1000), timer_source());
-	irq_init();
+	irq_init(cmdline_get("irq"));
 	if (power_under_qemu())
 		kinfo("kernel", "running under QEMU (%s)", power_hypervisor_name());
 	hwrng_boot_seed(cmdline_get("seed"));

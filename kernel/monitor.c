@@ -54,11 +54,29 @@ static struct proc *arg_proc(const char *s)
 	return p && p->vm.mem ? p : 0;
 }
 
-static const char *const block_names[] = { "", "wait", "sleep", "ipc", "read", "trap" };
-
 static const char *block_name(const struct proc *p)
 {
-	return p->state == PROC_BLOCKED && (unsigned)p->block < 6 ? block_names[p->block] : "";
+	return p->state == PROC_BLOCKED ? sched_block_name(p->block) : "";
+}
+
+/* print_insn: "  ADDR  disassembly" of the instruction at `addr` of `p`, or a
+ * note when pc is outside memory or not 4-aligned. */
+static void print_insn(const struct proc *p, const char *mark, uint32_t addr)
+{
+	char dis[64];
+	if (addr + 4 > PXVM_MEM_SIZE || (addr & 3)) {
+		kprintf("%s%08x  (outside memory or not 4-aligned)\n", mark, addr);
+		return;
+	}
+	const uint32_t *m = p->vm.mem;
+	pxvm_disasm(m[addr >> 2], addr + 8 <= PXVM_MEM_SIZE ? m[(addr >> 2) + 1] : 0, addr, dis, sizeof(dis));
+	kprintf("%s%08x  %s\n", mark, addr, dis);
+}
+
+static void print_regs(const struct pxvm *vm)
+{
+	for (int i = 0; i < PXVM_NREGS; i++)
+		kprintf("  R%d%s %08x%s", i, i == 7 ? "/SP" : "   ", vm->r[i], i % 4 == 3 ? "\n" : "");
 }
 
 static void cmd_ps(int argc, char **argv)
@@ -207,16 +225,8 @@ static void cmd_regs(int argc, char **argv)
 	const struct pxvm *vm = &p->vm;
 	kprintf("pid %u (%s) %s%s%s, parent %u, slot %u\n", p->pid, p->name, sched_state_name(p->state),
 	        *block_name(p) ? " in " : "", block_name(p), p->ppid, p->slot);
-	for (int i = 0; i < PXVM_NREGS; i++)
-		kprintf("  R%d%s %08x%s", i, i == 7 ? "/SP" : "   ", vm->r[i], i % 4 == 3 ? "\n" : "");
-	char dis[64];
-	uint32_t pc = vm->pc;
-	if (pc + 4 <= PXVM_MEM_SIZE && !(pc & 3)) {
-		pxvm_disasm(vm->mem[pc >> 2], pc + 8 <= PXVM_MEM_SIZE ? vm->mem[(pc >> 2) + 1] : 0, pc, dis, sizeof(dis));
-		kprintf("  PC    %08x  %s\n", pc, dis);
-	} else {
-		kprintf("  PC    %08x  (outside memory or not 4-aligned)\n", pc);
-	}
+	print_regs(vm);
+	print_insn(p, "  PC    ", vm->pc);
 	kprintf("  %llu instructions, %llu system calls\n", (unsigned long long)vm->steps,
 	        (unsigned long long)p->syscalls);
 	if (vm->fault)
@@ -253,6 +263,37 @@ static void cmd_dis(int argc, char **argv)
 		else
 			kprintf("%s %04x  %08x           %s\n", addr == p->vm.pc ? "=>" : "  ", addr, m[addr >> 2], dis);
 		addr += 4u * (uint32_t)(words > 0 ? words : 1);
+	}
+}
+
+/* step PID [N]: run N instructions (default 1) of a runnable process out of
+ * turn, printing each before it runs, then the registers. */
+static void cmd_step(int argc, char **argv)
+{
+	uint32_t n = 1;
+	if (argc < 2 || argc > 3 || (argc == 3 && (arg_u32(argv[2], 100, &n) != 0 || !n))) {
+		kprintf("usage: step PID [N]  (N 1..100)\n");
+		return;
+	}
+	struct proc *p = arg_proc(argv[1]);
+	if (!p)
+		return;
+	uint32_t pid = p->pid;
+	for (uint32_t i = 0; i < n; i++) {
+		if (p->state != PROC_RUNNABLE || p->pid != pid) {
+			kprintf("pid %u is %s%s%s: cannot step\n", pid, p->pid == pid ? sched_state_name(p->state) : "gone",
+			        *block_name(p) ? " in " : "", block_name(p));
+			return;
+		}
+		print_insn(p, "  ", p->vm.pc);
+		sched_step(p, 1);
+	}
+	if (p->pid == pid && p->vm.mem) {
+		print_regs(&p->vm);
+		print_insn(p, "  next  ", p->vm.pc);
+		if (p->state != PROC_RUNNABLE)
+			kprintf("pid %u is now %s%s%s\n", pid, sched_state_name(p->state), *block_name(p) ? " in " : "",
+			        block_name(p));
 	}
 }
 
@@ -366,6 +407,7 @@ static const struct {
 	{ "regs", "PID", "a process's registers, pc and fault", cmd_regs },
 	{ "mem", "[PID ADDR [LEN]]", "hex dump of process memory; alone: physical memory and heap", cmd_mem },
 	{ "dis", "PID [ADDR [N]]", "disassemble N instructions (default 12 from the pc)", cmd_dis },
+	{ "step", "PID [N]", "single-step N instructions (default 1) of a runnable process", cmd_step },
 	{ "kill", "PID", "end a process (status PXVM_STATUS_KILLED)", cmd_kill },
 	{ "continue", "", "leave the monitor: back to the scheduler", cmd_continue },
 	{ "run", "PATH [ARGS]", "start a program and go back to the scheduler", cmd_run },

@@ -6,8 +6,8 @@
  * (kmain), and at any time with the hot key Ctrl-\ (0x1C), which the
  * scheduler notices between quanta (pxhost_poll): processes stay frozen while
  * it runs and go on after `continue`. Commands: help, ps, regs, mem, dis,
- * kill, continue, run, uptime, irq, regions, fs, fault, panic, exit, reset
- * (docs/architecture.md lists them).
+ * step, kill, continue, run, uptime, irq, regions, fs, fault, panic, exit,
+ * reset, seed (docs/architecture.md lists them).
  */
 #ifndef PXOS_MONITOR_H
 #define PXOS_MONITOR_H

@@ -81,7 +81,8 @@ int sched_fork(struct proc *parent);
 int sched_exec(struct proc *p, const char *path, const char *args);
 
 /* sched_kill: end live process `pid` with PXVM_STATUS_KILLED on behalf of
- * `killer` (NULL = the kernel or the console, allowed everything but pid 1).
+ * `killer` (NULL = the kernel or the console: allowed everything; the console
+ * itself spares pid 1).
  * Permission: a process may kill itself and its descendants; pid 1 may kill
  * anyone. Returns 0, -PXE_ESRCH (no such live process) or -PXE_EPERM. */
 int sched_kill(struct proc *killer, uint32_t pid);
@@ -96,6 +97,12 @@ bool sched_is_ancestor(uint32_t anc, uint32_t pid);
  * pxhost_idle(earliest sleep deadline, 0 = none) and returns when that gives
  * -1. Returns the number of processes still alive (RUNNABLE, BLOCKED). */
 uint32_t sched_run(uint64_t max_steps);
+
+/* sched_step: run RUNNABLE `p` for at most `n` (>= 1) instructions now, out
+ * of turn, with everything a quantum does on its end (exit, fault report,
+ * trap, syscall blocking, tile flush): the debug monitor's single step.
+ * Returns 0, or -1 when `p` is not RUNNABLE or n is 0. */
+int sched_step(struct proc *p, uint64_t n);
 
 /* sched_nproc: size of the table. */
 uint32_t sched_nproc(void);

@@ -5,14 +5,19 @@
 
 `make check-qemu` runs it after `make all`. Each test boots build/pxos.img (or
 a variant) headless and checks:
-  - keyboard: keys typed with HMP `sendkey` (scancode set 1 through the i8042,
-    IRQ 1) reach the monitor: letters, Shift, Backspace, Ctrl-U, Enter; the
-    echo is on serial and on screen (typed text appears in the kernel console
-    region; erased with Backspace, the region is pixel for pixel as before).
-  - serial: commands typed on the serial line (IRQ 4) reach the monitor.
-  - timer and idle: between two `uptime`s about a second apart the PIT ticks
-    advance at ~TICK_HZ and the CPU halted (the hlt wake-up counter and the
-    time spent halted advance too).
+  - keyboard and serial to stdin: with tests/programs/readline.pxs as init,
+    lines typed with HMP `sendkey` (scancode set 1 through the i8042, IRQ 1:
+    Shift, '!', Backspace) and on the serial line (IRQ 4) come back from the
+    process; Ctrl-D ends its input.
+  - keyboard into the monitor: Shift, Backspace, Ctrl-U, Enter; the echo is
+    on serial and on screen (typed text appears in the kernel console region;
+    erased with Backspace, the region is pixel for pixel as before).
+  - timer and idle: with the only process blocked in READ for ~2 s, the PIT
+    ticks advance at ~TICK_HZ, the CPU halted (the hlt wake-up counter and
+    the time spent halted advance too) and uptime moved on.
+  - polled mode (kernel option irq=poll, also taken when no PIT tick
+    arrives): every IRQ masked, keyboard and serial still reach the process
+    and the monitor, and the CPU never halts.
   - hot key: with a process spinning for ever (tests/programs/spin.pxs as
     init), Ctrl-\\ on serial and then on the keyboard opens the monitor; the
     process is frozen while it is open (ps, regs, dis, mem inspect it),
@@ -88,9 +93,10 @@ class InputCase(unittest.TestCase):
         return int(m.group(1)), int(m.group(2))
 
 
-def program_image(name, program):
+def program_image(name, program, options=""):
     """A variant of the disk image whose ramdisk holds only
-    tests/programs/PROGRAM.pxe (as /apps/PROGRAM) and whose init it is."""
+    tests/programs/PROGRAM.pxe (as /apps/PROGRAM) and whose init it is;
+    `options`: more kernel options."""
     stage = build_path("tests", "qemu", "variants", "rootfs-" + name)
     shutil.rmtree(stage, ignore_errors=True)
     os.makedirs(os.path.join(stage, "apps"))
@@ -99,7 +105,7 @@ def program_image(name, program):
     run(build_path("tools", "pxfs"), "build", ramdisk, stage)
     cfg = os.path.join(os.path.dirname(stage), "boot-" + name + ".cfg")
     with open(cfg, "w") as f:
-        f.write("# test: %s as init\ncmdline = init=/apps/%s\n" % (program, program))
+        f.write("# test: %s as init\ncmdline = init=/apps/%s %s\n" % (program, program, options))
     path = build_path("tests", "qemu", "variants", name + ".img")
     pxqemu.make_variant(CFG["img"], path, replace={"/pxos/pixelfs.png": ramdisk, "/pxos/boot.cfg": cfg})
     return path
@@ -206,6 +212,30 @@ class KeyboardSerialTests(InputCase):
         self.assertEqual(vm.wait_exit(60), (0 << 1) | 1)
 
 
+class PolledModeTests(InputCase):
+    def test_irq_poll_option(self):
+        """irq=poll (and a machine whose 8259 does not reach the CPU): every
+        IRQ masked, keyboard and serial read from the main loop."""
+        vm = self.boot("input-polled", program_image("readline-poll", "readline", "irq=poll"))
+        self.expect(vm, r"WARN  irq: irq=poll: keyboard and serial polled from the main loop")
+        self.expect(vm, r"readline: ready")
+        time.sleep(0.3)
+        self.type_keys(vm, "Polled keys\r")
+        self.expect(vm, r"readline: got \[Polled keys\]")
+        vm.send("polled serial\r")
+        self.expect(vm, r"readline: got \[polled serial\]")
+        self.keys(vm, "ctrl-backslash")
+        self.expect(vm, HOTKEY_RE)
+        vm.send("irq\r")
+        self.expect(vm, r"spurious IRQ 7: 0, IRQ 15: 0; PIC mask 0xffff")
+        self.expect(vm, r"mode: polled")
+        self.expect(vm, r"serial: polled, \d+ bytes received, 0 dropped")
+        m = self.expect(vm, r"idle: (\d+) halts")
+        self.assertEqual(int(m.group(1)), 0, "polled mode never halts")
+        vm.send("exit\r")
+        self.assertEqual(vm.wait_exit(60), (0 << 1) | 1)
+
+
 class HotKeyTests(InputCase):
     def ps_steps(self, vm):
         vm.send("ps\r")
@@ -235,6 +265,21 @@ class HotKeyTests(InputCase):
         self.assertGreater(int(m.group(1), 16), 1000, "R1 is spin's counter")
         self.expect(vm, r"PC\s+0000[0-9a-f]{4}  (ADDI R1, R1, 1|JMP 0x[0-9a-f]+)")
         self.expect(vm, r"pxmon> ")
+
+        # Single steps: each instruction printed before it runs, then the
+        # registers; R1 grows by one per ADDI, the instruction count by 3.
+        r1 = int(m.group(1), 16)
+        vm.send("step 1 3\r")
+        trace = [self.expect(vm, r"  0000(02[0-9a-f]{2})  (ADDI R1, R1, 1|JMP 0x0210)\r?\n").group(2)
+                 for _ in range(3)]
+        self.assertIn(trace, (["ADDI R1, R1, 1", "JMP 0x0210", "ADDI R1, R1, 1"],
+                              ["JMP 0x0210", "ADDI R1, R1, 1", "JMP 0x0210"]))
+        m = self.expect(vm, r"R1\s+([0-9a-f]{8})")
+        self.assertEqual(int(m.group(1), 16), r1 + trace.count("ADDI R1, R1, 1"))
+        self.expect(vm, r"next  0000(02[0-9a-f]{2})  ")
+        self.expect(vm, r"pxmon> ")
+        self.assertEqual(self.ps_steps(vm)[1], s1 + 3, "step 1 3 ran three instructions")
+        s1 += 3
 
         vm.send("dis 1 0x200 6\r")
         self.expect(vm, r"   0200  [0-9a-f]{8} [0-9a-f]{8}  IMM32 R1, 0x[0-9a-f]+")
@@ -300,7 +345,7 @@ def main():
         print("test_input: missing %s: run `make all` first" % ", ".join(missing), file=sys.stderr)
         print("input: 0 passed, 1 failed")
         return 1
-    return pxqemu.run_suite("input", (KeyboardSerialTests, HotKeyTests), args.filters)
+    return pxqemu.run_suite("input", (KeyboardSerialTests, PolledModeTests, HotKeyTests), args.filters)
 
 
 if __name__ == "__main__":
