@@ -156,6 +156,9 @@ check "swarm goes on with the drawers it has" grep -q "^swarm: \([1-7]\) drawers
 boot 'swarm 2 0\nps\n' --at '400:\x03'
 check "Ctrl-C kills the foreground program" has_err "sh: swarm (pid 5) killed"
 check "the shell prompts again after Ctrl-C" grep -q "^sh\$ ps" "$tmp/out"
+boot 'swarm 2 0 &\nsleep 100 &\nwait\necho waited\n' --at '500:\x03'
+check "wait gives the job the console: Ctrl-C ends it" has "^\[5\] done swarm (killed)"
+check "... then wait goes on with the next job" sh -c "grep -q '^\[8\] done sleep (status 0)' '$tmp/out' && grep -q '^waited' '$tmp/out'"
 boot '\x03echo still here\n'
 check "Ctrl-C at the prompt does not end the shell" has "^still here"
 
