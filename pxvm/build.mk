@@ -62,6 +62,17 @@ VM_FUZZ_PLAIN := tests/unit/sched_testhost.c kernel/vram.c drivers/fb.c drivers/
 VM_FUZZ_FLAGS = $(WARN_REQ) -I. -D_DEFAULT_SOURCE -g -O1 -fno-sanitize-recover=all \
 	-DTH_INC_DIR='"$(abspath $(BUILD)/userland/include)"' -DTH_LIB_DIR='"$(abspath userland/lib)"'
 .PHONY: fuzz-vm
+# Seeds for libFuzzer: random records, half of the inputs all system calls
+# (the shape that reaches the kernel's argument checks soonest).
+define VM_FUZZ_SEEDS_PY
+import random, sys
+r = random.Random(7)
+for i in range(16):
+    n = 6 * r.randrange(10, 200)
+    b = bytes((r.randrange(0xA0, 0x100) if j % 6 == 0 and i % 2 else r.randrange(256)) for j in range(n))
+    open('%s/seed%02d' % (sys.argv[1], i), 'wb').write(b)
+endef
+export VM_FUZZ_SEEDS := $(VM_FUZZ_SEEDS_PY)
 
 # Builds $(VM_FUZZ) and $(VM_FUZZ).run, a script that runs it for $$1 seconds
 # whichever kind it is.
@@ -76,7 +87,8 @@ $(VM_FUZZ): $(VM_FUZZ_SRC) $(VM_FUZZ_PLAIN) $(BUILD)/host/drivers/font_data.o | 
 		done; \
 		$(FUZZ_CC) $(VM_FUZZ_FLAGS) -fsanitize=fuzzer,address,undefined $(VM_FUZZ_SRC) $(@D)/vm-obj/*.o \
 			$(BUILD)/host/drivers/font_data.o -o $@ -lm && \
-		printf '#!/bin/sh\ncd %s && exec ./fuzz_vm -max_total_time=$${1:-20} -max_len=2400 -timeout=20 -print_final_stats=1 vm-corpus\n' '$(abspath $(@D))' > $@.run; \
+		printf '#!/bin/sh\ncd %s && exec ./fuzz_vm -max_total_time=$${1:-20} -max_len=2400 -timeout=20 -print_final_stats=1 vm-corpus\n' '$(abspath $(@D))' > $@.run && \
+		$(PYTHON) -c "$$VM_FUZZ_SEEDS" $(@D)/vm-corpus; \
 	else \
 		echo "$(HOSTCC) standalone $@ (no libFuzzer)"; \
 		$(HOSTCC) $(VM_FUZZ_FLAGS) -DFUZZ_STANDALONE -fsanitize=address,undefined $(filter %.c %.o,$^) -o $@ -lm && \

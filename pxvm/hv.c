@@ -210,14 +210,8 @@ static int start_llm(struct proc *p, uint32_t kind, uint32_t a0, uint32_t a1, ui
 	char model_str[12];
 	snprintf(model_str, sizeof(model_str), "%u", model);
 	uint32_t id = next_id++;
-	if (next_id == 0)
+	if (next_id >= 0x80000000u) /* ids with bit 31 set are the monitor's `llm` calls */
 		next_id = 1;
-	int e = pxhost_llm_submit(id, kind, model_str, prompt_buf, off + (uint32_t)n);
-	if (e < 0) {
-		stats.failed++;
-		*result = e;
-		return 0;
-	}
 	memset(r, 0, sizeof(*r));
 	r->id = id;
 	r->pid = p->pid;
@@ -227,8 +221,19 @@ static int start_llm(struct proc *p, uint32_t kind, uint32_t a0, uint32_t a1, ui
 	r->cap = cap > HV_REPLY_MAX + 1 ? HV_REPLY_MAX + 1 : cap;
 	r->started_us = pxhost_time_us();
 	r->deadline_us = r->started_us + (uint64_t)HV_LLM_TIMEOUT_MS * 1000u;
-	stats.submitted++;
+	/* Registered and blocked before the platform sees it, so an answer that
+	 * comes back during pxhost_llm_submit already finds its caller. */
 	sched_block(p, BLOCK_TRAP);
+	int e = pxhost_llm_submit(id, kind, model_str, prompt_buf, off + (uint32_t)n);
+	if (e < 0) {
+		r->id = 0;
+		p->state = PROC_RUNNING; /* not blocked after all: the error is the result */
+		p->block = BLOCK_NONE;
+		stats.failed++;
+		*result = e;
+		return 0;
+	}
+	stats.submitted++;
 	return 1;
 }
 

@@ -81,7 +81,8 @@ int sched_fork(struct proc *parent);
 int sched_exec(struct proc *p, const char *path, const char *args);
 
 /* sched_kill: end live process `pid` with PXVM_STATUS_KILLED on behalf of
- * `killer` (NULL = the kernel or the console, allowed everything but pid 1).
+ * `killer` (NULL = the kernel or the console: allowed everything; the console
+ * itself spares pid 1).
  * Permission: a process may kill itself and its descendants; pid 1 may kill
  * anyone. Returns 0, -PXE_ESRCH (no such live process) or -PXE_EPERM. */
 int sched_kill(struct proc *killer, uint32_t pid);

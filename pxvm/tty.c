@@ -3,7 +3,7 @@
  *
  * Typed bytes are edited into a line (echoed through pxhost_output as pid 0):
  *   printable bytes, TAB and bytes >= 0x80  appended (a full line drops them)
- *   CR or LF         ends the line ('\n' is part of it) and makes it readable
+ *   CR, LF or CR LF  ends the line ('\n' is part of it) and makes it readable
  *   BS or DEL        erases the last byte ("\b \b")
  *   Ctrl-U           erases the whole line
  *   Ctrl-D           on an empty line: end of input (the next READ returns 0);
@@ -36,6 +36,7 @@ static uint32_t line_len;
 static uint32_t fg;       /* foreground pid, 0 = none */
 static bool fg_owner;     /* the foreground is a console owner (see above) */
 static int esc;           /* 0 none, 1 after ESC, 2 inside a sequence */
+static bool after_cr;     /* the last byte was CR: a LF now is part of it */
 
 void tty_init(void)
 {
@@ -43,6 +44,7 @@ void tty_init(void)
 	fg = 0;
 	fg_owner = false;
 	esc = 0;
+	after_cr = false;
 }
 
 uint32_t tty_foreground(void) { return fg; }
@@ -120,6 +122,10 @@ static void interrupt(void)
 
 static void input_byte(uint8_t c)
 {
+	bool crlf = after_cr && c == '\n';
+	after_cr = c == '\r';
+	if (crlf)
+		return;
 	if (esc == 1) {
 		esc = (c == '[' || c == 'O') ? 2 : 0;
 		return;

@@ -198,7 +198,8 @@ if [ "$debug" = 0 ] && [ "${BRIDGE:-1}" != 0 ]; then
 		status=$?
 		qemu_pid=
 		set -e
-		cat -- "$errlog" >&2
+		# QEMU's notes about the socket and the SIGTERM on quitting are expected.
+		grep -v -e 'info: QEMU waiting for connection' -e 'terminating on signal' -- "$errlog" >&2 || true
 		[ "$bstatus" -eq 0 ] || say "pxbridge exited with status $bstatus (see $BUILD/pxbridge.log)"
 		if [ $((status % 2)) -eq 1 ] && ! grep -q "^$(basename -- "$QEMU"):" "$errlog"; then
 			code=$((status >> 1))

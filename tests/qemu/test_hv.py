@@ -12,12 +12,18 @@ headless, without a bridge on the serial line, and checks:
     its noise histogram still runs.
   - without seed=, the CPU's RDSEED/RDRAND seed it (QEMU's `-cpu max`), and a
     CPU without them (`-cpu qemu64,-rdrand,-rdseed`) is seeded from TSC jitter.
+  - with tools/pxbridge on the serial line (its scripted backend): `ask` in
+    the shell prints the model's answer; the oracle demo gets yes, no and an
+    answer that is neither; the organisms' meetings are decided by the oracle
+    through their forked askers.
 Logs: build/tests/qemu/hv-*/. Last line: "hv: N passed, N failed".
 """
 
 import argparse
 import os
 import re
+import socket
+import subprocess
 import sys
 import unittest
 
@@ -43,29 +49,127 @@ class HvCase(unittest.TestCase):
     def expect(self, vm, pattern, timeout=None):
         return vm.expect(pattern, timeout or CFG["timeout"])
 
+    def to_monitor(self, vm):
+        """Boot to the shell, leave it: init ends and the monitor takes over
+        (so `run` starts each program alone and comes back when it ends)."""
+        self.expect(vm, r"sh: pxOS shell")
+        self.expect(vm, r"sh\$ ")
+        vm.send("exit\r")
+        self.expect(vm, PROMPT)
+
     def command(self, vm, line, pattern):
         """Send a monitor command and wait for `pattern` in its output."""
-        vm.send(line + "\n")
+        vm.send(line + "\r")
         m = self.expect(vm, pattern)
         self.expect(vm, PROMPT)
         return m
+
+
+class _BridgeLine:
+    """The serial line as the harness sees it through pxbridge: what pxbridge
+    prints (the console text) is read, keystrokes go to its stdin."""
+
+    def __init__(self, proc):
+        self.proc = proc
+
+    def recv(self, n):
+        return os.read(self.proc.stdout.fileno(), n)
+
+    def sendall(self, data):
+        self.proc.stdin.write(data)
+        self.proc.stdin.flush()
+
+    def shutdown(self, how):
+        pass
+
+    def close(self):
+        if self.proc.poll() is None:
+            self.proc.kill()
+        self.proc.wait()
+        for f in (self.proc.stdin, self.proc.stdout):
+            try:
+                f.close()
+            except OSError:
+                pass
+
+
+class BridgedQemu(pxqemu.Qemu):
+    """QEMU with tools/pxbridge attached to its serial socket instead of the
+    harness: the harness talks to pxbridge's terminal side."""
+
+    def __init__(self, *args, script=None, **kwargs):
+        self.script = script
+        super().__init__(*args, **kwargs)
+
+    def _connect(self, path, deadline):
+        if path != self._serial_path:
+            return super()._connect(path, deadline)
+        bridge = subprocess.Popen(
+            [os.path.join(CFG["build"], "tools", "pxbridge"), "--socket", path, "--wait", "30",
+             "--log", os.path.join(self.dir, "pxbridge.log"), "--script", self.script],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        return _BridgeLine(bridge)
+
+
+RULES = """# test_hv: scripted answers for the guest programs
+rule: cooperate
+reply: Yes, they should.
+rule: prime
+reply: yes
+rule: flat
+reply: No.
+rule: video memory
+reply: Perhaps.
+rule: what is pxOS
+reply: pxOS is an operating system whose processes live in the pixels of video memory.
+"""
+
+
+class BridgeTests(HvCase):
+    def test_programs_through_the_bridge(self):
+        script = os.path.join(CFG["build"], "tests", "qemu", "hv-rules.txt")
+        os.makedirs(os.path.dirname(script), exist_ok=True)
+        with open(script, "w") as f:
+            f.write(RULES)
+        vm = BridgedQemu(CFG["img"], "hv-bridge", script=script)
+        self.addCleanup(vm.close)
+        sh = r"sh\$ "
+        self.expect(vm, r"sh: pxOS shell")
+        self.expect(vm, sh)
+        vm.send("ask what is pxOS\r")
+        self.expect(vm, r"(?m)^pxOS is an operating system whose processes live in the pixels of video memory\.\r?$")
+        self.expect(vm, sh)
+        vm.send("oracle\r")
+        self.expect(vm, r"Is 7 a prime number\? -> yes")
+        self.expect(vm, r"Is the Earth flat\? -> no")
+        self.expect(vm, r"video memory\? -> no answer: input/output error")
+        self.expect(vm, sh)
+        vm.send("organism 150\r")
+        m = self.expect(vm, r"organism: 150 frames, (\d+) meetings: (\d+) cooperated, (\d+) competed; "
+                            r"decided by the oracle (\d+), by a coin (\d+)")
+        meetings, coop, comp, by_oracle, by_coin = (int(g) for g in m.groups())
+        self.assertEqual(coop + comp, by_oracle + by_coin)
+        self.assertEqual(by_coin, 0, "every answer was yes, so no coin was needed")
+        self.assertEqual(comp, 0)
+        self.expect(vm, sh)
 
 
 class SeedTests(HvCase):
     def test_seeded_runs_repeat(self):
         vm = self.boot("hv-seed", cmdline="seed=42")
         self.expect(vm, r"rng: seeded with seed=42")
-        self.expect(vm, PROMPT)
+        self.to_monitor(vm)
         self.command(vm, "seed", r"seed 42 \(from seed=\)")
 
         def first_sample():
-            vm.send("run /apps/oracle\n")
+            vm.send("run /apps/oracle\r")
             m = self.expect(vm, r"sample mean (\d+), first sample \(16\.16\) (\d+)\r?\n")
             mean, first = int(m.group(1)), int(m.group(2))
             self.assertIn(mean, (63, 64, 65), "2000 samples of N(64, 14)")
-            # No bridge: each question fails at once, and says why.
-            self.expect(vm, r"Is 7 a prime number\? -> no answer: no host bridge on the serial line")
-            self.expect(vm, r"Is the Earth flat\? -> no answer: no host bridge")
+            # No bridge: each question fails at once, and says why (the
+            # kernel's bridge handshake, an APC frame, may share the line).
+            self.expect(vm, r"Is 7 a prime number\? -> .*no answer: no host bridge on the serial line")
+            self.expect(vm, r"Is the Earth flat\? -> .*no answer: no host bridge")
             self.expect(vm, PROMPT)
             return first
 
@@ -80,30 +184,30 @@ class SeedTests(HvCase):
         self.command(vm, "seed", r"seed 8 \(from monitor\)")
         self.command(vm, "seed x", r"usage: seed \[N\]")
 
-        vm.send("run /apps/ask what is pxOS\n")
+        vm.send("run /apps/ask what is pxOS\r")
         self.expect(vm, r"ask: no host bridge on the serial line")
         self.expect(vm, PROMPT)
-        vm.send("exit\n")
+        vm.send("exit\r")
         vm.wait_exit(CFG["timeout"])
 
     def test_bad_seed_option(self):
         vm = self.boot("hv-bad-seed", cmdline="seed=banana")
         self.expect(vm, r"WARN  rng: seed=banana is not a number .*; seeding from the hardware")
         self.expect(vm, r"rng: seeded from (rdseed|rdrand|tsc-jitter)")
-        self.expect(vm, PROMPT)
+        self.to_monitor(vm)
 
 
 class SourceTests(HvCase):
     def test_hardware_seed(self):
         vm = self.boot("hv-rdseed")  # pxqemu's -cpu max has RDRAND and RDSEED
         m = self.expect(vm, r"rng: seeded from (rdseed|rdrand) \(seed (\d+);")
-        self.expect(vm, PROMPT)
+        self.to_monitor(vm)
         self.command(vm, "seed", r"seed %s \(from %s\)" % (m.group(2), m.group(1)))
 
     def test_jitter_seed(self):
         vm = self.boot("hv-jitter", extra_args=("-cpu", "qemu64,-rdrand,-rdseed"))
         self.expect(vm, r"rng: seeded from tsc-jitter \(seed \d+;")
-        self.expect(vm, PROMPT)
+        self.to_monitor(vm)
 
 
 def main():
@@ -122,7 +226,12 @@ def main():
         print("test_hv: missing %s: run `make all` first" % CFG["img"], file=sys.stderr)
         print("hv: 0 passed, 1 failed")
         return 1
-    return pxqemu.run_suite("hv", (SeedTests, SourceTests), args.filters)
+    suites = [SeedTests, SourceTests]
+    if os.path.exists(os.path.join(CFG["build"], "tools", "pxbridge")):
+        suites.append(BridgeTests)
+    else:
+        print("test_hv: no tools/pxbridge in the build: the bridge test is skipped", file=sys.stderr)
+    return pxqemu.run_suite("hv", tuple(suites), args.filters)
 
 
 if __name__ == "__main__":

@@ -29,9 +29,11 @@
 
 static uint64_t now_us;
 static int submit_error;                 /* nonzero: pxhost_llm_submit fails with it */
+static const char *answer_at_once;       /* set: pxhost_llm_submit answers with it before returning */
 static struct { uint32_t id, kind; char model[16]; char prompt[HV_PROMPT_MAX + 256]; uint32_t len; uint64_t t; } sub[64];
 static int nsub;
 static uint32_t cancelled[64];
+static int answered_upto;                /* submissions the fake LLM has answered */
 static int ncancel;
 
 /* What processes wrote to stdout and stderr. */
@@ -86,6 +88,10 @@ int pxhost_llm_submit(uint32_t id, uint32_t kind, const char *model, const char 
 	sub[nsub].len = len;
 	sub[nsub].t = now_us;
 	nsub++;
+	if (answer_at_once) {
+		answered_upto = nsub;
+		hv_llm_reply(id, 0, answer_at_once, (uint32_t)strlen(answer_at_once), 0);
+	}
 	return 0;
 }
 
@@ -183,7 +189,6 @@ static void build_fs(void)
 /* The fake LLM's automatic mode: when set, every submission not yet answered
  * gets auto_reply(index) as its whole answer (0: the answer is an error). */
 static const char *(*auto_reply)(int k);
-static int answered_upto;
 static uint64_t reply_delay_us; /* the fake LLM answers this long after the submission */
 
 static void serve_pending(void)
@@ -209,6 +214,7 @@ static int setup(void **state)
 	rng_seed(42);
 	now_us = 1000;
 	submit_error = 0;
+	answer_at_once = 0;
 	nsub = ncancel = 0;
 	answered_upto = 0;
 	auto_reply = 0;
@@ -558,6 +564,36 @@ static void test_no_bridge(void **state)
 	assert_int_equal(trap_now(p, PXVM_TRAP_ORACLE, 0x3000, 0, 0), -PXE_ENOBRIDGE);
 	assert_int_equal(p->state, PROC_RUNNING);
 	assert_int_equal(hv_inflight(), 0);
+}
+
+/* A platform may answer inside pxhost_llm_submit: the caller gets it at once. */
+static void test_llm_answer_during_submit(void **state)
+{
+	(void)state;
+	struct proc *p = spawn();
+	put_str(p, 0x3000, "quick?");
+	answer_at_once = "instant";
+	memcpy(bytes(p) + PXVM_TRAP_RESULT, "\xEE\xEE\xEE\xEE", 4);
+	bytes(p)[PXVM_TRAP_ARG0] = 0x00;
+	uint32_t a0 = 0x3000, a1 = LLM_ARG1(0, 32), a2 = 0x4000;
+	memcpy(bytes(p) + PXVM_TRAP_ARG0, &a0, 4);
+	memcpy(bytes(p) + PXVM_TRAP_ARG1, &a1, 4);
+	memcpy(bytes(p) + PXVM_TRAP_ARG2, &a2, 4);
+	bytes(p)[PXVM_TRAP_FLAG] = PXVM_TRAP_CALL_LLM;
+	hv_trap(p);
+	assert_int_equal(answered(p), 7);
+	assert_string_equal((char *)bytes(p) + 0x4000, "instant");
+	assert_int_equal(hv_inflight(), 0);
+	/* The same through the system call. */
+	p->state = PROC_RUNNING;
+	p->vm.r[1] = PXVM_TRAP_ORACLE;
+	p->vm.r[2] = 0x3000;
+	p->vm.r[3] = 0;
+	p->vm.r[4] = 0;
+	answer_at_once = "yes";
+	hv_syscall(p);
+	assert_int_equal(p->state, PROC_RUNNABLE);
+	assert_int_equal(p->vm.r[0], 1);
 }
 
 static void test_llm_answer_streamed(void **state)
@@ -1028,6 +1064,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_run_python, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_llm_arguments, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_no_bridge, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_llm_answer_during_submit, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_llm_answer_streamed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_llm_truncated, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_llm_error_status, setup, teardown),

@@ -178,6 +178,13 @@ check "sleeping 5 s takes no real time" [ $((end - start)) -lt 5 ]
 check "the same input gives the same run" cmp -s "$tmp/out.a" "$tmp/out"
 check "... and the same screen" cmp -s "$tmp/a.png" "$tmp/b.png"
 
+# init follows /boot/initrc: comments, blank lines, arguments, CR LF line ends.
+printf '# a comment\r\n/apps/hello\r\n\r\n   /apps/sleep 10\r\n/apps/ls /nope\n/apps/missing\n' > "$tmp/initrc"
+boot '' --add "$tmp/initrc=/boot/initrc"
+check "initrc: each command runs, with its arguments" sh -c "grep -q 'init: /apps/sleep exited with status 0' '$tmp/out' && grep -q 'init: /apps/ls exited with status 1' '$tmp/out'"
+check "initrc: a missing program is reported" has "init: /apps/missing could not start: error 2"
+check "initrc: four commands run" has "init: done, 4 programs run"
+
 # --add puts host files beside the image's; options are checked.
 printf 'a note from the host\n' > "$tmp/note.txt"
 boot 'cat /home/note.txt\n' --add "$tmp/note.txt=/home/note.txt"

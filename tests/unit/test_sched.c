@@ -584,7 +584,7 @@ static void test_tty_cooked_input(void **state)
 	(void)state;
 	const struct th_file f[] = { { "/bin/cat", cat_src, 0, 0 } };
 	th_boot(W, H, f, 1);
-	th_input = "ab\bc\nxy\x1b[Az\x15q\x7fr\x04\x04";
+	th_input = "ab\bc\r\nxy\x1b[Az\x15q\x7fr\x04\x04";
 	int pid = th_spawn("/bin/cat", 0);
 	sched_run(0);
 	assert_int_equal(status_of((uint32_t)pid), 7);

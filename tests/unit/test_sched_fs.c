@@ -321,6 +321,78 @@ static void test_spawn_program_written_in_ram(void **state)
 	free(pxe);
 }
 
+/* Read `n` bytes through fd into the process's memory at 0x8000. */
+static int rd(struct proc *p, int fd, uint32_t n, char *out)
+{
+	int got = vfs_read(p, (uint32_t)fd, 0x8000, n);
+	if (got > 0)
+		memcpy(out, (const uint8_t *)p->vm.mem + 0x8000, (size_t)got);
+	return got;
+}
+
+static void test_descriptors_shared_and_following_ram_copies(void **state)
+{
+	(void)state;
+	const struct th_file f[] = {
+		{ "/bin/hello", ".include \"pxos.inc\"\n_start:\n IMM32 R1, 3600000\n SYSCALL SYS_SLEEP\n JMP _start\n", 0, 0 },
+		{ "/etc/motd", 0, motd, sizeof(motd) - 1 },
+	};
+	th_boot(1280, 800, f, 2);
+	struct proc *a = sched_find((uint32_t)th_spawn("/bin/hello", 0));
+	char buf[64];
+	int fd = vfs_open(a, "/etc/motd", 0);
+	assert_int_equal(fd, 3);
+	assert_int_equal(rd(a, fd, 6, buf), 6);
+	/* A forked child shares the open file and its offset. */
+	int c = sched_fork(a);
+	assert_true(c > 0);
+	struct proc *b = sched_find((uint32_t)c);
+	assert_int_equal(rd(b, fd, 2, buf), 2);
+	assert_memory_equal(buf, "mo", 2);
+	assert_int_equal(rd(a, fd, 2, buf), 2);
+	assert_memory_equal(buf, "td", 2);
+	/* Writing the file (another descriptor) copies it into RAM; the
+	 * read-only descriptor follows the copy. */
+	int w = vfs_open(b, "/etc/motd", PXVM_O_WRITE);
+	assert_int_equal(w, 4);
+	pxvm_write(&b->vm, 0x8000, "HELLO MOTD!", 11);
+	assert_int_equal(vfs_write(b, (uint32_t)w, 0x8000, 11), 11);
+	assert_int_equal(rd(a, fd, 64, buf), 1);
+	assert_memory_equal(buf, "!", 1);
+	/* Truncation through another descriptor: readers see the end. */
+	assert_int_equal(vfs_create("/etc/motd"), 0);
+	assert_int_equal(rd(a, fd, 64, buf), 0);
+	assert_int_equal(vfs_write(b, (uint32_t)w, 0x8000, 3), 3); /* at its offset, clamped to the end */
+	struct vfs_file vf;
+	assert_int_equal(vfs_lookup("/etc/motd", &vf), 0);
+	assert_int_equal(vf.size, 3);
+	/* Closing in one process leaves the other's descriptor open. */
+	assert_int_equal(vfs_close(b, (uint32_t)fd), 0);
+	assert_int_equal(vfs_close(b, (uint32_t)fd), -PXE_EBADF);
+	assert_int_equal(vfs_read(a, (uint32_t)fd, 0x8000, 1), 0);
+	/* Nested RAM directories list once, under the right parent. */
+	assert_int_equal(vfs_create("/tmp/d/e"), 0);
+	assert_int_equal(vfs_create("/tmp/d/f"), 0);
+	assert_int_equal(vfs_create("/tmp/g"), 0);
+	char name[32];
+	assert_int_equal(vfs_readdir("/tmp", 0, name, sizeof(name)), 1);
+	assert_string_equal(name, "d");
+	assert_int_equal(vfs_readdir("/tmp/", 1, name, sizeof(name)), 1);
+	assert_string_equal(name, "g");
+	assert_int_equal(vfs_readdir("/tmp", 2, name, sizeof(name)), -PXE_ERANGE);
+	assert_int_equal(vfs_readdir("/tmp/d", 1, name, sizeof(name)), 1);
+	assert_string_equal(name, "f");
+	assert_int_equal(vfs_readdir("/", 2, name, sizeof(name)), 3);
+	assert_string_equal(name, "tmp");
+	assert_int_equal(vfs_readdir("/", 3, name, sizeof(name)), -PXE_ERANGE);
+	assert_int_equal(vfs_create("/tmp/d"), -PXE_EISDIR);
+	/* Ending the processes closes everything. */
+	assert_int_equal(sched_kill(0, a->pid), 0);
+	assert_int_equal(sched_kill(0, b->pid), 0);
+	for (uint32_t i = 0; i < NOFILE; i++)
+		assert_int_equal(a->fd[i], -1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -328,6 +400,7 @@ int main(void)
 		cmocka_unit_test(test_files_in_ram),
 		cmocka_unit_test(test_file_limits),
 		cmocka_unit_test(test_spawn_program_written_in_ram),
+		cmocka_unit_test(test_descriptors_shared_and_following_ram_copies),
 	};
 	return cmocka_run_group_tests(tests, 0, 0);
 }

@@ -459,8 +459,7 @@ static void tty_setup(void)
 	if (tcgetattr(STDIN_FILENO, &tty_saved))
 		return;
 	struct termios t = tty_saved;
-	cfmakeraw(&t);
-	t.c_oflag |= OPOST | ONLCR; /* our own messages keep their line ends */
+	cfmakeraw(&t); /* pxOS sends CR LF itself; our own messages write "\r\n" */
 	if (tcsetattr(STDIN_FILENO, TCSAFLUSH, &t) == 0) {
 		tty_raw = 1;
 		atexit(tty_restore);
