@@ -29,7 +29,8 @@ static bool polled_mode;                       /* no interrupts reach the CPU: p
 
 #define TICK_CHECK_US 100000u                  /* how long irq_init waits for the first tick */
 
-/* Move every byte the UART holds into the serial ring (interrupt context). */
+/* Move every byte the UART holds into the serial ring (interrupt context, or
+ * the main loop in polled mode). */
 static void serial_drain(void)
 {
 	int c;

@@ -1,5 +1,5 @@
 /*
- * monitor.c — the serial debug monitor; see monitor.h.
+ * monitor.c — the kernel debug monitor (keyboard and serial); see monitor.h.
  */
 #include "monitor.h"
 #include "klog.h"
@@ -39,8 +39,8 @@ static int arg_u32(const char *s, uint32_t max, uint32_t *out)
 	return 0;
 }
 
-/* arg_proc: the live or zombie process named by pid string `s`, or NULL after
- * saying why. */
+/* arg_proc: the process named by pid string `s` whose memory is still there
+ * (live, or a zombie not yet reaped), or NULL after saying why. */
 static struct proc *arg_proc(const char *s)
 {
 	uint32_t pid;
@@ -64,7 +64,7 @@ static const char *block_name(const struct proc *p)
 static void print_insn(const struct proc *p, const char *mark, uint32_t addr)
 {
 	char dis[64];
-	if (addr + 4 > PXVM_MEM_SIZE || (addr & 3)) {
+	if (addr > PXVM_MEM_SIZE - 4 || (addr & 3)) {
 		kprintf("%s%08x  (outside memory or not 4-aligned)\n", mark, addr);
 		return;
 	}
@@ -84,7 +84,7 @@ static void cmd_ps(int argc, char **argv)
 	(void)argc, (void)argv;
 	uint64_t us = timer_us();
 	kprintf("  up %llu.%03llu s\n", (unsigned long long)(us / 1000000), (unsigned long long)(us / 1000 % 1000));
-	kprintf("  PID  PPID SLOT STATE     STEPS        PC     NAME\n");
+	kprintf("  PID  PPID SLOT STATE         STEPS        PC     NAME\n");
 	for (uint32_t i = 0; i < sched_nproc(); i++) {
 		struct proc *p = sched_proc(i);
 		if (p->state == PROC_FREE)
@@ -92,7 +92,7 @@ static void cmd_ps(int argc, char **argv)
 		char state[16];
 		snprintf(state, sizeof(state), "%s%s%s", sched_state_name(p->state), *block_name(p) ? ":" : "",
 		         block_name(p));
-		kprintf("  %3u  %4u %4u %-9s %-12llu 0x%04x %s\n", p->pid, p->ppid, p->slot, state,
+		kprintf("  %3u  %4u %4u %-13s %-12llu 0x%04x %s\n", p->pid, p->ppid, p->slot, state,
 		        (unsigned long long)p->vm.steps, p->vm.pc, p->name);
 	}
 	kprintf("  %u slots, %llu instructions run in all\n", sched_nproc(), (unsigned long long)sched_total_steps());

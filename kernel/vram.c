@@ -91,7 +91,7 @@ static int layout(void)
 		return -1;
 	int pal_h = (int)ceil_div(n_opcodes, pal_cols) * line + 2;
 
-	sys_cell_w = (uint32_t)(21 * fw);
+	sys_cell_w = (uint32_t)(20 * fw); /* "nn NAME_____ count_" */
 	sys_cols = (uint32_t)W / sys_cell_w;
 	sys_compact = !sys_cols || ceil_div(n_syscalls, sys_cols) > 4;
 	if (sys_compact) {
@@ -219,10 +219,17 @@ void vram_syscall_counts(const uint64_t *counts, uint32_t n)
 		uint32_t num = syscall_numbers[i];
 		char buf[32];
 		unsigned long long c = (counts && num < n) ? (unsigned long long)counts[num] : 0;
-		if (sys_compact)
-			snprintf(buf, sizeof(buf), "%2u:%-6llu", num, c % 1000000);
+		char cnt[16]; /* at most 6 characters: 999999, then 1000k.., then M */
+		if (c < 1000000ull)
+			snprintf(cnt, sizeof(cnt), "%llu", c);
+		else if (c < 100000000ull)
+			snprintf(cnt, sizeof(cnt), "%lluk", c / 1000);
 		else
-			snprintf(buf, sizeof(buf), "%2u %-9s %-7llu", num, pxvm_syscall_name(num), c);
+			snprintf(cnt, sizeof(cnt), "%lluM", c / 1000000 % 100000);
+		if (sys_compact)
+			snprintf(buf, sizeof(buf), "%2u:%-6s", num, cnt);
+		else
+			snprintf(buf, sizeof(buf), "%2u %-9s %-6s", num, pxvm_syscall_name(num), cnt);
 		int x = b->x + 4 + (int)((i % sys_cols) * sys_cell_w);
 		int y = b->y + 1 + (int)(i / sys_cols) * line;
 		fb_text(&fb, L.font, x, y, buf, sizeof(buf), COL_TEXT, COL_BG);

@@ -210,7 +210,7 @@ static int start_llm(struct proc *p, uint32_t kind, uint32_t a0, uint32_t a1, ui
 	char model_str[12];
 	snprintf(model_str, sizeof(model_str), "%u", model);
 	uint32_t id = next_id++;
-	if (next_id == 0)
+	if (next_id >= 0x80000000u) /* ids with bit 31 set are the monitor's `llm` calls */
 		next_id = 1;
 	memset(r, 0, sizeof(*r));
 	r->id = id;

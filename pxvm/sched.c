@@ -297,6 +297,16 @@ static void new_proc(struct proc *p, uint32_t *mem, uint32_t ppid)
 		p->fd[i] = -1;
 }
 
+/* make_runnable: a new process (spawned or forked) joins the round: a blank
+ * canvas, its tile on screen, its row in the process table. */
+static void make_runnable(struct proc *p)
+{
+	p->state = PROC_RUNNABLE;
+	vram_canvas_clear(p->slot, FB_RGB(16, 16, 24));
+	vram_tile_flush(p->slot, p->vm.mem, p->vm.dirty);
+	render_one(p);
+}
+
 int sched_spawn(const char *path, const char *args, uint32_t ppid)
 {
 	const uint8_t *data;
@@ -317,10 +327,7 @@ int sched_spawn(const char *path, const char *args, uint32_t ppid)
 	pxvm_load_pxe(&p->vm, data, size, 0);
 	pxvm_write(&p->vm, PXVM_SYSAREA, area, sizeof(area));
 	set_name(p, path);
-	p->state = PROC_RUNNABLE;
-	vram_canvas_clear(p->slot, FB_RGB(16, 16, 24));
-	vram_tile_flush(p->slot, mem, p->vm.dirty);
-	render_one(p);
+	make_runnable(p);
 	pxhost_log(1, "spawned pid %u %s (parent %u) in slot %u", p->pid, path, ppid, p->slot);
 	return (int)p->pid;
 }
@@ -343,10 +350,7 @@ int sched_fork(struct proc *parent)
 	c->vm.dirty[0] = c->vm.dirty[1] = ~0ull;
 	memcpy(c->name, parent->name, sizeof(c->name));
 	vfs_fork(parent, c);
-	c->state = PROC_RUNNABLE;
-	vram_canvas_clear(c->slot, FB_RGB(16, 16, 24));
-	vram_tile_flush(c->slot, mem, c->vm.dirty);
-	render_one(c);
+	make_runnable(c);
 	pxhost_log(1, "pid %u (%s) forked pid %u in slot %u", parent->pid, parent->name, c->pid, c->slot);
 	return (int)c->pid;
 }

@@ -26,6 +26,7 @@ for slow machines. $QEMU, $OVMF_CODE and $OVMF_VARS override the programs used.
 
 import atexit
 import codecs
+import argparse
 import os
 import re
 import shutil
@@ -654,6 +655,34 @@ class Qemu:
 
 def _shell_quote(s):
     return s if re.fullmatch(r"[A-Za-z0-9_./=:,+-]+", s) else "'" + s.replace("'", "'\\''") + "'"
+
+
+def test_main(label, doc, cfg, cases, need=()):
+    """The command line every QEMU test script shares, then its run:
+    --build DIR (default $BUILD, else the repository's build/), --timeout S
+    (seconds per serial marker, default 120), -k FILTER (repeatable).
+    Fills cfg["build"], cfg["img"] (BUILD/pxos.img) and cfg["timeout"].
+    `need`: paths relative to BUILD that must exist (else the summary line
+    reports one failure and says to run `make all`); `cases`: TestCase classes,
+    or a function of cfg that returns them. Returns the exit status."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    repo = os.path.dirname(os.path.dirname(here))
+    ap = argparse.ArgumentParser(description=doc.split("\n")[0])
+    ap.add_argument("--build", default=os.environ.get("BUILD") or os.path.join(repo, "build"))
+    ap.add_argument("--timeout", type=float, default=120.0, help="seconds per serial marker (default 120)")
+    ap.add_argument("-k", dest="filters", action="append", default=[],
+                    help="run only tests whose id contains this (repeatable)")
+    args = ap.parse_args()
+    cfg["build"] = os.path.abspath(args.build)
+    cfg["img"] = os.path.join(cfg["build"], "pxos.img")
+    cfg["timeout"] = args.timeout
+    paths = [cfg["img"]] + [os.path.join(cfg["build"], p) for p in need]
+    missing = [p for p in paths if not os.path.exists(p)]
+    if missing:
+        print("test_%s: missing %s: run `make all` first" % (label, ", ".join(missing)), file=sys.stderr)
+        print("%s: 0 passed, 1 failed" % label)
+        return 1
+    return run_suite(label, tuple(cases(cfg) if callable(cases) else cases), args.filters)
 
 
 def run_suite(label, cases, filters=()):

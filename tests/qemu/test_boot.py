@@ -25,7 +25,6 @@ a variant of it made with iso/esp-replace.sh) headless and checks:
 Logs and screenshots: build/tests/qemu/boot-*/. Last line: "boot: N passed, N failed".
 """
 
-import argparse
 import os
 import re
 import shutil
@@ -444,25 +443,9 @@ class LoaderTests(BootCase):
 
 
 def main():
-    here = os.path.dirname(os.path.abspath(__file__))
-    repo = os.path.dirname(os.path.dirname(here))
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--build", default=os.environ.get("BUILD") or os.path.join(repo, "build"))
-    ap.add_argument("--timeout", type=float, default=120.0, help="seconds per serial marker (default 120)")
-    ap.add_argument("-k", dest="filters", action="append", default=[],
-                    help="run only tests whose id contains this (repeatable)")
-    args = ap.parse_args()
-    CFG["build"] = os.path.abspath(args.build)
-    CFG["img"] = os.path.join(CFG["build"], "pxos.img")
-    CFG["timeout"] = args.timeout
-    need = [CFG["img"], build_path("tools", "pxfs"), build_path("tests", "programs", "crash.pxe")]
-    missing = [p for p in need if not os.path.exists(p)]
-    if missing:
-        print("test_boot: missing %s: run `make all` first" % ", ".join(missing), file=sys.stderr)
-        print("boot: 0 passed, 1 failed")
-        return 1
-    return pxqemu.run_suite("boot", (BootTests, CorruptImageTests, FaultTests, SerialTests, LoaderTests),
-                            args.filters)
+    return pxqemu.test_main("boot", __doc__, CFG,
+                            (BootTests, CorruptImageTests, FaultTests, SerialTests, LoaderTests),
+                            need=("tools/pxfs", "tests/programs/crash.pxe"))
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -34,7 +34,6 @@ Logs: build/tests/qemu/bridge-*/ (serial.log = what pxbridge printed,
 pxbridge.log, qemu.log). Last line: "bridge: N passed, N failed".
 """
 
-import argparse
 import os
 import shutil
 import re
@@ -455,24 +454,12 @@ class GuestTrapTests(BridgeCase):
 
 
 def main():
-    here = os.path.dirname(os.path.abspath(__file__))
-    repo = os.path.dirname(os.path.dirname(here))
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--build", default=os.environ.get("BUILD") or os.path.join(repo, "build"))
-    ap.add_argument("-k", dest="filters", action="append", default=[],
-                    help="run only tests whose id contains this (repeatable)")
-    args = ap.parse_args()
-    CFG["build"] = os.path.abspath(args.build)
-    CFG["img"] = os.path.join(CFG["build"], "pxos.img")
-    CFG["pxbridge"] = os.path.join(CFG["build"], "tools", "pxbridge")
-    CFG["llmtrap"] = os.path.join(CFG["build"], "tests", "programs", "llmtrap.pxe")
-    missing = [p for p in (CFG["img"], CFG["pxbridge"], CFG["llmtrap"]) if not os.path.exists(p)]
-    if missing:
-        print("test_bridge: missing %s: run `make all` first" % ", ".join(missing), file=sys.stderr)
-        print("bridge: 0 passed, 1 failed")
-        return 1
-    return pxqemu.run_suite("bridge", (HttpTests, TimeoutTests, NoBridgeTests, FaultTests, GuestTrapTests), args.filters)
-
+    def suites(cfg):
+        cfg["pxbridge"] = os.path.join(cfg["build"], "tools", "pxbridge")
+        cfg["llmtrap"] = os.path.join(cfg["build"], "tests", "programs", "llmtrap.pxe")
+        return (HttpTests, TimeoutTests, NoBridgeTests, FaultTests, GuestTrapTests)
+    return pxqemu.test_main("bridge", __doc__, CFG, suites,
+                            need=("tools/pxbridge", "tests/programs/llmtrap.pxe"))
 
 if __name__ == "__main__":
     sys.exit(main())

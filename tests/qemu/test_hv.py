@@ -19,10 +19,7 @@ headless, without a bridge on the serial line, and checks:
 Logs: build/tests/qemu/hv-*/. Last line: "hv: N passed, N failed".
 """
 
-import argparse
 import os
-import re
-import socket
 import subprocess
 import sys
 import unittest
@@ -211,28 +208,12 @@ class SourceTests(HvCase):
 
 
 def main():
-    here = os.path.dirname(os.path.abspath(__file__))
-    repo = os.path.dirname(os.path.dirname(here))
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--build", default=os.environ.get("BUILD") or os.path.join(repo, "build"))
-    ap.add_argument("--timeout", type=float, default=120.0, help="seconds per serial marker (default 120)")
-    ap.add_argument("-k", dest="filters", action="append", default=[],
-                    help="run only tests whose id contains this (repeatable)")
-    args = ap.parse_args()
-    CFG["build"] = os.path.abspath(args.build)
-    CFG["img"] = os.path.join(CFG["build"], "pxos.img")
-    CFG["timeout"] = args.timeout
-    if not os.path.exists(CFG["img"]):
-        print("test_hv: missing %s: run `make all` first" % CFG["img"], file=sys.stderr)
-        print("hv: 0 passed, 1 failed")
-        return 1
-    suites = [SeedTests, SourceTests]
-    if os.path.exists(os.path.join(CFG["build"], "tools", "pxbridge")):
-        suites.append(BridgeTests)
-    else:
+    def suites(cfg):
+        if os.path.exists(os.path.join(cfg["build"], "tools", "pxbridge")):
+            return (SeedTests, SourceTests, BridgeTests)
         print("test_hv: no tools/pxbridge in the build: the bridge test is skipped", file=sys.stderr)
-    return pxqemu.run_suite("hv", tuple(suites), args.filters)
-
+        return (SeedTests, SourceTests)
+    return pxqemu.test_main("hv", __doc__, CFG, suites)
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -25,7 +25,6 @@ a variant) headless and checks:
 Logs and screenshots: build/tests/qemu/input-*/. Last line: "input: N passed, N failed".
 """
 
-import argparse
 import os
 import re
 import shutil
@@ -327,26 +326,8 @@ class HotKeyTests(InputCase):
 
 
 def main():
-    here = os.path.dirname(os.path.abspath(__file__))
-    repo = os.path.dirname(os.path.dirname(here))
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--build", default=os.environ.get("BUILD") or os.path.join(repo, "build"))
-    ap.add_argument("--timeout", type=float, default=120.0, help="seconds per serial marker (default 120)")
-    ap.add_argument("-k", dest="filters", action="append", default=[],
-                    help="run only tests whose id contains this (repeatable)")
-    args = ap.parse_args()
-    CFG["build"] = os.path.abspath(args.build)
-    CFG["img"] = os.path.join(CFG["build"], "pxos.img")
-    CFG["timeout"] = args.timeout
-    need = [CFG["img"], build_path("tools", "pxfs")] + [build_path("tests", "programs", p + ".pxe")
-                                                       for p in ("spin", "readline")]
-    missing = [p for p in need if not os.path.exists(p)]
-    if missing:
-        print("test_input: missing %s: run `make all` first" % ", ".join(missing), file=sys.stderr)
-        print("input: 0 passed, 1 failed")
-        return 1
-    return pxqemu.run_suite("input", (KeyboardSerialTests, PolledModeTests, HotKeyTests), args.filters)
-
+    return pxqemu.test_main("input", __doc__, CFG, (KeyboardSerialTests, PolledModeTests, HotKeyTests),
+                            need=("tools/pxfs", "tests/programs/spin.pxe", "tests/programs/readline.pxe"))
 
 if __name__ == "__main__":
     sys.exit(main())
