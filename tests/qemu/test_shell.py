@@ -21,7 +21,6 @@ typed on the serial console:
 Logs and screenshots: build/tests/qemu/shell-*/. Last line: "shell: N passed, N failed".
 """
 
-import argparse
 import os
 import re
 import shutil
@@ -208,24 +207,5 @@ class ShellTests(unittest.TestCase):
         self.assertEqual(vm.wait_exit(60), (0 << 1) | 1)
 
 
-def main():
-    here = os.path.dirname(os.path.abspath(__file__))
-    repo = os.path.dirname(os.path.dirname(here))
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--build", default=os.environ.get("BUILD") or os.path.join(repo, "build"))
-    ap.add_argument("--timeout", type=float, default=120.0, help="seconds per serial marker (default 120)")
-    ap.add_argument("-k", dest="filters", action="append", default=[],
-                    help="run only tests whose id contains this (repeatable)")
-    args = ap.parse_args()
-    CFG["build"] = os.path.abspath(args.build)
-    CFG["img"] = os.path.join(CFG["build"], "pxos.img")
-    CFG["timeout"] = args.timeout
-    if not os.path.exists(CFG["img"]):
-        print("test_shell: missing %s: run `make all` first" % CFG["img"], file=sys.stderr)
-        print("shell: 0 passed, 1 failed")
-        return 1
-    return pxqemu.run_suite("shell", (ShellTests,), args.filters)
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(pxqemu.test_main("shell", __doc__, CFG, (ShellTests,)))
