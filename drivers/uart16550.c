@@ -19,15 +19,21 @@ enum {
 /* Iterations of an LSR poll before the loopback probe gives up. Each IN from
  * an I/O port takes about 1 us on real chipsets, so this bounds it to ~10 ms. */
 #define UART_SPIN_LIMIT 10000u
-#define UART_MAX_STALLS 3u
 /* Longest wait for the transmitter to take one byte, in TSC cycles: 0.1 s at
  * 5 GHz, 0.5 s at 1 GHz (the frequency is not known yet when the loader and
- * the kernel start writing). */
-#define UART_STALL_TSC 500000000ull
+ * the kernel start writing). A real 16550 always drains (it does not wait for
+ * the other end), so only an emulated port whose reader has stopped reading
+ * (QEMU's chardev backpressure) stalls. Once one byte has timed out, later
+ * bytes wait only UART_STALLED_TSC each, so a stuck reader costs the kernel
+ * little, and as soon as one byte goes through, full waits resume: a reader
+ * that was only slow (a loaded host) gets the console back. */
+#define UART_STALL_TSC   500000000ull
+#define UART_STALLED_TSC (UART_STALL_TSC / 100)
 
 static uint16_t g_base;
 static bool g_present;
-static unsigned g_stalls;
+static bool g_stalled;       /* the last byte timed out */
+static uint64_t g_dropped;   /* bytes given up on since uart_init */
 
 static bool probe(uint16_t base)
 {
@@ -60,7 +66,8 @@ bool uart_init(uint16_t base, uint32_t baud)
 {
 	g_present = false;
 	g_base = 0;
-	g_stalls = 0;
+	g_stalled = false;
+	g_dropped = 0;
 	if (!probe(base))
 		return false;
 	if (baud == 0 || baud > UART_CLOCK)
@@ -93,18 +100,20 @@ void uart_putc_raw(uint8_t c)
 		return;
 	/* Bounded by TSC cycles, not by a count of status reads: under an
 	 * emulator on a loaded host, draining one byte can take many reads. */
-	uint64_t start = rdtsc();
+	uint64_t start = rdtsc(), limit = g_stalled ? UART_STALLED_TSC : UART_STALL_TSC;
 	do {
 		if (thr_empty()) {
 			outb(g_base + REG_DATA, c);
-			g_stalls = 0;
+			g_stalled = false;
 			return;
 		}
 		cpu_pause();
-	} while (rdtsc() - start < UART_STALL_TSC);
-	if (++g_stalls >= UART_MAX_STALLS)
-		g_present = false; /* the port stopped draining: stop waiting on it */
+	} while (rdtsc() - start < limit);
+	g_stalled = true; /* the reader is not draining the port: drop this byte */
+	g_dropped++;
 }
+
+uint64_t uart_dropped(void) { return g_dropped; }
 
 void uart_write(const char *s, size_t n)
 {

@@ -9,7 +9,7 @@
  * Used by both the UEFI loader and the kernel (each has its own copy of the
  * state). Many PCs have no legacy serial port: uart_init probes for one, and
  * every wait is bounded, so an absent, unplugged or stuck port never hangs the
- * caller; it only makes uart_present() false.
+ * caller: output it cannot take is dropped and counted (uart_dropped).
  */
 #ifndef PXOS_UART16550_H
 #define PXOS_UART16550_H
@@ -27,16 +27,21 @@
  * leaves the port untouched and all output is dropped. */
 bool uart_init(uint16_t base, uint32_t baud);
 
-/* uart_present: whether uart_init found a UART and it has not stopped draining. */
+/* uart_present: whether uart_init found a UART. */
 bool uart_present(void);
 
 /* uart_base: the I/O port in use, or 0. */
 uint16_t uart_base(void);
 
 /* uart_write: send `n` bytes, turning "\n" into "\r\n". Each byte waits at most
- * 5e8 TSC cycles (0.1..0.5 s) for the transmitter; after three such timeouts
- * in a row the port is declared gone and later output is dropped. */
+ * 5e8 TSC cycles (0.1..0.5 s) for the transmitter (THR empty, LSR bit 5); a
+ * byte that times out is dropped, and until a byte goes through again the
+ * wait is 100 times shorter, so a reader that stopped reading (an emulator's
+ * backpressure) slows the kernel little and a slow one loses little. */
 void uart_write(const char *s, size_t n);
+
+/* uart_dropped: bytes dropped because the transmitter did not drain in time. */
+uint64_t uart_dropped(void);
 
 /* uart_putc_raw: send one byte as is (no newline translation), bounded wait. */
 void uart_putc_raw(uint8_t c);

@@ -192,8 +192,9 @@ void irq_report(void)
 	kprintf("  keyboard: %s, %llu scancodes, %llu dropped\n", ps2kbd_present() ? "PS/2" : "none",
 	        (unsigned long long)kr, (unsigned long long)kd);
 	kprintf("  mode: %s\n", polled_mode ? "polled (no interrupts reach the CPU, or irq=poll)" : "interrupts");
-	kprintf("  serial: %s, %llu bytes received, %llu dropped\n",
+	kprintf("  serial: %s, %llu bytes received, %llu dropped; %llu sent bytes dropped (reader not draining)\n",
 	        !uart_present() ? "none" : polled_mode ? "polled" : serial_polled ? "polled on the tick" : "IRQ",
-	        (unsigned long long)serial_rx, (unsigned long long)serial_dropped);
+	        (unsigned long long)serial_rx, (unsigned long long)serial_dropped,
+	        (unsigned long long)uart_dropped());
 	kprintf("  idle: %llu halts, %llu ms halted\n", (unsigned long long)h, (unsigned long long)(us / 1000));
 }
