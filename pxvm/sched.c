@@ -433,16 +433,20 @@ void sched_exit(struct proc *p, uint32_t status)
 	release(p);
 	p->state = PROC_ZOMBIE;
 	p->block = BLOCK_NONE;
-	/* Orphans go to the kernel (ppid 0), which reaps them as they end. */
+	/* Living orphans go to their grandparent when it is alive (so the shell
+	 * that started a job can still see, kill and reap what the job left
+	 * behind), else to the kernel (ppid 0), which reaps them as they end.
+	 * Orphans already ended are reaped now. */
+	struct proc *parent = p->ppid ? sched_find(p->ppid) : 0;
+	uint32_t heir = parent && parent->state != PROC_ZOMBIE ? parent->pid : 0;
 	for (uint32_t i = 0; i < nproc; i++) {
 		struct proc *c = &table[i];
-		if (c->state != PROC_FREE && c->ppid == p->pid) {
-			c->ppid = 0;
+		if (c->state != PROC_FREE && c != p && c->ppid == p->pid) {
+			c->ppid = heir;
 			if (c->state == PROC_ZOMBIE)
 				free_proc(c);
 		}
 	}
-	struct proc *parent = p->ppid ? sched_find(p->ppid) : 0;
 	if (!parent || parent->state == PROC_ZOMBIE) {
 		reaped[nreaped % SCHED_REAPED_MAX].pid = p->pid;
 		reaped[nreaped % SCHED_REAPED_MAX].status = status;
