@@ -621,6 +621,7 @@ int sched_step(struct proc *p, uint64_t n)
 uint32_t sched_run(uint64_t max_steps)
 {
 	uint64_t start = total_steps, last_render = pxhost_time_us();
+	bool idle = false;
 	for (;;) {
 		if (max_steps && total_steps - start >= max_steps)
 			break;
@@ -635,11 +636,16 @@ uint32_t sched_run(uint64_t max_steps)
 		if (!p) {
 			if (!count_state(PROC_BLOCKED))
 				break;
-			sched_render();
+			if (!idle) { /* once on going idle: nothing changes while idle */
+				sched_render();
+				last_render = now;
+				idle = true;
+			}
 			if (pxhost_idle(deadline) < 0)
 				break;
 			continue;
 		}
+		idle = false;
 		run_quantum(p);
 		if (now - last_render >= RENDER_US) {
 			sched_render();
