@@ -160,7 +160,7 @@ bool dbg_stopped(const struct proc *p)
 
 int dbg_step_over(struct proc *p)
 {
-	if (!dbg_stopped(p))
+	if (!dbg_stopped(p) && p->state != PROC_RUNNABLE)
 		return -1;
 	uint32_t pid = p->pid, addr = p->vm.pc;
 	struct bp *b = find(pid, addr);

@@ -75,12 +75,13 @@ bool dbg_fault_stop(struct proc *p);
 /* dbg_stopped: whether `p` is stopped by the debugger (BLOCKED in BLOCK_DEBUG). */
 bool dbg_stopped(const struct proc *p);
 
-/* dbg_step_over: make stopped `p` go on by one instruction: when a
- * breakpoint is at its pc, the original word is put back, the instruction
- * runs (sched_step), and the breakpoint is put in again (if p is still alive;
- * a word the instruction stored there becomes the new original). Afterwards p
- * is RUNNABLE, or whatever that instruction made it (blocked in a system call,
- * ended). Returns 0, or -1 when `p` is not stopped. */
+/* dbg_step_over: make `p` (stopped, or RUNNABLE) execute one instruction,
+ * the program's own: when a breakpoint is at its pc, the original word is put
+ * back, the instruction runs (sched_step), and the breakpoint is put in again
+ * (if p is still alive; a word the instruction stored there becomes the new
+ * original). Afterwards p is RUNNABLE, or whatever that instruction made it
+ * (blocked in a system call, ended). Returns 0, or -1 when `p` is neither
+ * stopped nor RUNNABLE. The monitor's `step` and `continue` use it. */
 int dbg_step_over(struct proc *p);
 
 /* dbg_resume_all: dbg_step_over every stopped process; returns how many. */

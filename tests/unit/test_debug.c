@@ -130,17 +130,28 @@ static void test_hit_stops_step_over_continue(void **state)
 	assert_int_equal(p->vm.pc, A_ADDI);
 	assert_int_equal(p->vm.steps, 3);
 	assert_int_equal(p->vm.mem[A_JMP / 4], DBG_BRK_WORD);
-	assert_int_equal(dbg_step_over(p), -1); /* not stopped any more */
+	/* Single steps of a runnable process execute the program's instructions,
+	 * the one under the breakpoint too (no stop on it). */
+	assert_int_equal(dbg_step_over(p), 0);
+	assert_int_equal(p->vm.pc, A_JMP);
+	assert_int_equal(p->vm.r[1], 2);
+	assert_int_equal(p->state, PROC_RUNNABLE);
+	assert_int_equal(dbg_step_over(p), 0);
+	assert_int_equal(p->vm.pc, A_ADDI);
+	assert_int_equal(p->state, PROC_RUNNABLE);
+	assert_int_equal(p->vm.steps, 5);
+	assert_int_equal(p->vm.mem[A_JMP / 4], DBG_BRK_WORD);
+	assert_null(dbg_next_hit());
 
 	/* Runs on and hits again, one more ADDI later. */
 	sched_run(1000);
 	assert_true(dbg_stopped(p));
-	assert_int_equal(p->vm.r[1], 2);
+	assert_int_equal(p->vm.r[1], 3);
 	assert_int_equal(p->vm.pc, A_JMP);
 	assert_ptr_equal(dbg_next_hit(), p);
 
 	/* Continue (every stopped process) a few times: one ADDI per hit. */
-	for (uint32_t k = 3; k < 6; k++) {
+	for (uint32_t k = 4; k < 7; k++) {
 		assert_int_equal(dbg_resume_all(), 1);
 		sched_run(1000);
 		assert_true(dbg_stopped(p));
