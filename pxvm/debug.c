@@ -9,6 +9,8 @@
 #include "host.h"
 #include "port.h"
 
+_Static_assert((int)BLOCK_DEBUG == (int)PXVM_PB_DEBUG, "PROCINFO reports BLOCK_DEBUG as PB_DEBUG");
+
 struct bp {
 	uint32_t pid;
 	uint32_t addr;
