@@ -22,6 +22,10 @@ a variant) headless and checks:
     init), Ctrl-\\ on serial and then on the keyboard opens the monitor; the
     process is frozen while it is open (ps, regs, dis, mem inspect it),
     `continue` resumes it, `kill` ends it, and the monitor comes back.
+  - breakpoints: `break 1 0x214` on spin's JMP; `continue` runs it into the
+    breakpoint, the monitor reopens with "pid 1 hit breakpoint at 0x0214",
+    ps shows it stopped, regs/dis/mem show the original JMP (not BRK), step
+    and continue go over it, `delete` removes it and the process runs on.
 Logs and screenshots: build/tests/qemu/input-*/. Last line: "input: N passed, N failed".
 """
 
