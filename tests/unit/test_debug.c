@@ -3,8 +3,8 @@
  * scheduler on the test platform: setting and refusing them, the original
  * words behind dbg_word/dbg_read, a hit stopping (not ending) the process
  * with pc at the breakpoint, stepping over it, deleting it, continue, the
- * program's own BRK still faulting, kill while stopped, fork, exec-free ends
- * (HALT at a breakpoint), and the limits of kernel/param.h.
+ * program's own BRK still faulting, kill while stopped, fork, exec, HALT at a
+ * breakpoint, and the limits of kernel/param.h.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -274,6 +274,34 @@ static void test_fork_child_gets_original_words(void **state)
 	assert_int_equal(c->faults, 0);
 }
 
+/* exec: 0x200 IMM32 R1, path (0x204 its data); 0x208 IMM8 R2, 0; 0x20C SYSCALL
+ * SYS_EXEC; 0x210 HALT (only if EXEC failed). /bin/t is count_src. */
+static const char execer_src[] = ".include \"pxos.inc\"\n_start:\n IMM32 R1, path\n IMM8 R2, 0\n"
+                                 " SYSCALL SYS_EXEC\n HALT\npath: .string \"/bin/t\"\n";
+
+static void test_exec_drops_breakpoints(void **state)
+{
+	(void)state;
+	const struct th_file f[] = { { "/bin/t", count_src, 0, 0 }, { "/bin/x", execer_src, 0, 0 } };
+	th_boot(W, H, f, 2);
+	th_no_idle = 1;
+	struct proc *p = sched_find((uint32_t)th_spawn("/bin/x", 0));
+	assert_int_equal(dbg_break_set(p, 0x20C), 0); /* the SYSCALL */
+	assert_int_equal(dbg_break_set(p, 0x210), 0); /* the HALT; after exec: count's IMM32 data */
+	sched_run(1000);
+	assert_true(dbg_stopped(p));
+	assert_int_equal(p->vm.pc, 0x20C);
+	/* Stepping over the SYSCALL execs count: the breakpoints go with the old
+	 * image, and count's word at 0x210 is its own, not BRK. */
+	assert_int_equal(dbg_step_over(p), 0);
+	assert_int_equal(dbg_break_count(), 0);
+	assert_int_equal(p->vm.mem[0x210 / 4], 0x12345678);
+	sched_run(2000);
+	assert_int_equal(p->state, PROC_RUNNABLE);
+	assert_true(p->vm.r[1] > 100);
+	assert_int_equal(p->faults, 0);
+}
+
 static void test_limits(void **state)
 {
 	(void)state;
@@ -310,6 +338,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_step_over_halt_ends, teardown),
 		cmocka_unit_test_teardown(test_kill_while_stopped_frees, teardown),
 		cmocka_unit_test_teardown(test_fork_child_gets_original_words, teardown),
+		cmocka_unit_test_teardown(test_exec_drops_breakpoints, teardown),
 		cmocka_unit_test_teardown(test_limits, teardown),
 	};
 	return cmocka_run_group_tests(tests, 0, 0);
