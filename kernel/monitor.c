@@ -14,6 +14,7 @@
 #include "irq.h"
 #include "pxvm/sched.h"
 #include "pxvm/disasm.h"
+#include "pxvm/debug.h"
 #include "drivers/ps2kbd.h"
 #include "bridge.h"
 #include "drivers/uart16550.h"
@@ -59,6 +60,41 @@ static const char *block_name(const struct proc *p)
 	return p->state == PROC_BLOCKED ? sched_block_name(p->block) : "";
 }
 
+/* state_text: "runnable", "blocked in read", "stopped at breakpoint", ... */
+static void state_text(const struct proc *p, char *buf, size_t n)
+{
+	if (dbg_stopped(p))
+		snprintf(buf, n, "stopped at breakpoint");
+	else
+		snprintf(buf, n, "%s%s%s", sched_state_name(p->state), *block_name(p) ? " in " : "", block_name(p));
+}
+
+/* disasm_at: the disassembly of `p`'s instruction at 4-aligned `addr` (inside
+ * memory) as the program has it (original words under breakpoints); returns
+ * its words (1 or 2). */
+static int disasm_at(const struct proc *p, uint32_t addr, char *dis, size_t n)
+{
+	uint32_t next = addr + 8 <= PXVM_MEM_SIZE ? dbg_word(p, addr + 4) : 0;
+	return pxvm_disasm(dbg_word(p, addr), next, addr, dis, n);
+}
+
+/* print_hit: the line that says `p` stopped at a breakpoint. */
+static void print_hit(const struct proc *p)
+{
+	char dis[64];
+	disasm_at(p, p->vm.pc, dis, sizeof(dis));
+	kprintf("pid %u hit breakpoint at 0x%04x: %s\n", p->pid, p->vm.pc, dis);
+}
+
+/* report_hits: print every breakpoint hit not reported yet; returns how many. */
+static unsigned report_hits(void)
+{
+	unsigned n = 0;
+	for (struct proc *p; (p = dbg_next_hit()) != 0; n++)
+		print_hit(p);
+	return n;
+}
+
 /* print_insn: "  ADDR  disassembly" of the instruction at `addr` of `p`, or a
  * note when pc is outside memory or not 4-aligned. */
 static void print_insn(const struct proc *p, const char *mark, uint32_t addr)
@@ -68,9 +104,8 @@ static void print_insn(const struct proc *p, const char *mark, uint32_t addr)
 		kprintf("%s%08x  (outside memory or not 4-aligned)\n", mark, addr);
 		return;
 	}
-	const uint32_t *m = p->vm.mem;
-	pxvm_disasm(m[addr >> 2], addr + 8 <= PXVM_MEM_SIZE ? m[(addr >> 2) + 1] : 0, addr, dis, sizeof(dis));
-	kprintf("%s%08x  %s\n", mark, addr, dis);
+	disasm_at(p, addr, dis, sizeof(dis));
+	kprintf("%s%08x  %s%s\n", mark, addr, dis, dbg_is_break(p, addr) ? "   <- breakpoint" : "");
 }
 
 static void print_regs(const struct pxvm *vm)
@@ -90,10 +125,10 @@ static void cmd_ps(int argc, char **argv)
 		if (p->state == PROC_FREE)
 			continue;
 		char state[16];
-		snprintf(state, sizeof(state), "%s%s%s", sched_state_name(p->state), *block_name(p) ? ":" : "",
-		         block_name(p));
-		kprintf("  %3u  %4u %4u %-13s %-12llu 0x%04x %s\n", p->pid, p->ppid, p->slot, state,
-		        (unsigned long long)p->vm.steps, p->vm.pc, p->name);
+		snprintf(state, sizeof(state), "%s%s%s", dbg_stopped(p) ? "stopped" : sched_state_name(p->state),
+		         *block_name(p) && !dbg_stopped(p) ? ":" : "", dbg_stopped(p) ? "" : block_name(p));
+		kprintf("  %3u  %4u %4u %-13s %-12llu 0x%04x %s%s\n", p->pid, p->ppid, p->slot, state,
+		        (unsigned long long)p->vm.steps, p->vm.pc, p->name, dbg_stopped(p) ? "  (stopped at breakpoint)" : "");
 	}
 	kprintf("  %u slots, %llu instructions run in all\n", sched_nproc(), (unsigned long long)sched_total_steps());
 }
@@ -152,20 +187,21 @@ static void dump_proc_mem(int argc, char **argv)
 	}
 	if (len > PXVM_MEM_SIZE - addr)
 		len = PXVM_MEM_SIZE - addr;
-	const uint8_t *m = (const uint8_t *)p->vm.mem;
 	for (uint32_t line = addr & ~15u; line < addr + len; line += 16) {
 		char hex[16 * 3 + 2], asc[17];
 		size_t h = 0;
+		uint8_t m[16]; /* the line as the program has it (original words under breakpoints) */
+		dbg_read(p, line, m, 16);
 		for (uint32_t i = 0; i < 16; i++) {
 			uint32_t a = line + i;
 			bool in = a >= addr && a < addr + len;
 			if (in)
-				h += (size_t)snprintf(hex + h, sizeof(hex) - h, "%02x ", m[a]);
+				h += (size_t)snprintf(hex + h, sizeof(hex) - h, "%02x ", m[i]);
 			else
 				h += (size_t)snprintf(hex + h, sizeof(hex) - h, "   ");
 			if (i == 7)
 				h += (size_t)snprintf(hex + h, sizeof(hex) - h, " ");
-			asc[i] = !in ? ' ' : (m[a] >= 32 && m[a] < 127) ? (char)m[a] : '.';
+			asc[i] = !in ? ' ' : (m[i] >= 32 && m[i] < 127) ? (char)m[i] : '.';
 		}
 		asc[16] = '\0';
 		kprintf("  %04x  %s |%s|\n", line, hex, asc);
@@ -207,10 +243,86 @@ static void cmd_run(int argc, char **argv)
 	leave = true;
 }
 
+/* continue: processes stopped at breakpoints step over them, then everything
+ * goes back to the scheduler. */
 static void cmd_continue(int argc, char **argv)
 {
 	(void)argc, (void)argv;
+	uint32_t n = dbg_resume_all();
+	if (n)
+		kprintf("%u stopped process%s resumed\n", n, n == 1 ? "" : "es");
+	report_hits();
 	leave = true;
+}
+
+/* break [PID ADDR]: set a breakpoint, or list them. */
+static void cmd_break(int argc, char **argv)
+{
+	if (argc == 1) {
+		uint32_t pid, addr, orig;
+		if (!dbg_break_count()) {
+			kprintf("no breakpoints (break PID ADDR sets one)\n");
+			return;
+		}
+		kprintf("  N  PID  ADDR    INSTRUCTION\n");
+		for (uint32_t i = 0; dbg_break_get(i, &pid, &addr, &orig) == 0; i++) {
+			struct proc *p = sched_find(pid);
+			char dis[64] = "?";
+			if (p && p->vm.mem)
+				disasm_at(p, addr, dis, sizeof(dis));
+			kprintf("  %u %4u  0x%04x  %s%s\n", i, pid, addr, dis, p && dbg_stopped(p) && p->vm.pc == addr ?
+			        "   <- stopped here" : "");
+		}
+		return;
+	}
+	uint32_t addr;
+	if (argc != 3 || arg_u32(argv[2], 0xFFFFFFFFu, &addr) != 0) {
+		kprintf("usage: break [PID ADDR]\n");
+		return;
+	}
+	struct proc *p = arg_proc(argv[1]);
+	if (!p)
+		return;
+	int e = dbg_break_set(p, addr);
+	char dis[64];
+	switch (e) {
+	case 0:
+		disasm_at(p, addr, dis, sizeof(dis));
+		kprintf("breakpoint %u: pid %u at 0x%04x: %s\n", dbg_break_count() - 1, p->pid, addr, dis);
+		break;
+	case -PXE_EINVAL:
+		kprintf("break: 0x%x is not an instruction address (4-aligned, below 0x%x, not the data word of an "
+		        "IMM32)\n", addr, PXVM_MEM_SIZE);
+		break;
+	case -PXE_EEXIST:
+		kprintf("break: pid %u already has a breakpoint at 0x%04x\n", p->pid, addr);
+		break;
+	case -PXE_ENOSPC:
+		kprintf("break: too many breakpoints (%u per process, %u in all)\n", DEBUG_BP_PER_PROC, DEBUG_BP_MAX);
+		break;
+	default:
+		kprintf("break: pid %u: %s\n", p->pid, pxvm_error_text((uint32_t)-e));
+	}
+}
+
+/* delete PID ADDR | delete N: remove a breakpoint (N as `break` lists them). */
+static void cmd_delete(int argc, char **argv)
+{
+	uint32_t pid, addr, orig, n;
+	if (argc == 2 && arg_u32(argv[1], 0xFFFFFFFFu, &n) == 0) {
+		if (dbg_break_get(n, &pid, &addr, &orig) != 0) {
+			kprintf("delete: no breakpoint %u (break lists them)\n", n);
+			return;
+		}
+	} else if (argc != 3 || arg_u32(argv[1], 0xFFFFFFFFu, &pid) != 0 ||
+	           arg_u32(argv[2], 0xFFFFFFFFu, &addr) != 0) {
+		kprintf("usage: delete PID ADDR | delete N\n");
+		return;
+	}
+	if (dbg_break_delete(pid, addr) != 0)
+		kprintf("delete: pid %u has no breakpoint at 0x%04x\n", pid, addr);
+	else
+		kprintf("breakpoint of pid %u at 0x%04x deleted\n", pid, addr);
 }
 
 static void cmd_regs(int argc, char **argv)
@@ -223,8 +335,9 @@ static void cmd_regs(int argc, char **argv)
 	if (!p)
 		return;
 	const struct pxvm *vm = &p->vm;
-	kprintf("pid %u (%s) %s%s%s, parent %u, slot %u\n", p->pid, p->name, sched_state_name(p->state),
-	        *block_name(p) ? " in " : "", block_name(p), p->ppid, p->slot);
+	char state[32];
+	state_text(p, state, sizeof(state));
+	kprintf("pid %u (%s) %s, parent %u, slot %u\n", p->pid, p->name, state, p->ppid, p->slot);
 	print_regs(vm);
 	print_insn(p, "  PC    ", vm->pc);
 	kprintf("  %llu instructions, %llu system calls\n", (unsigned long long)vm->steps,
@@ -247,27 +360,32 @@ static void cmd_dis(int argc, char **argv)
 	if (!p)
 		return;
 	uint32_t addr = p->vm.pc, count = 12;
+	char mark[3];
 	if ((argc > 2 && arg_u32(argv[2], PXVM_MEM_SIZE - 4, &addr) != 0) ||
 	    (argc > 3 && (arg_u32(argv[3], 256, &count) != 0 || !count))) {
 		kprintf("usage: dis PID [ADDR [N]]  (ADDR < 0x%x, N 1..256)\n", PXVM_MEM_SIZE - 3);
 		return;
 	}
 	addr &= ~3u;
-	const uint32_t *m = p->vm.mem;
+	/* Original words under breakpoints; a '*' after the pc mark flags one. */
 	for (uint32_t i = 0; i < count && addr + 4 <= PXVM_MEM_SIZE; i++) {
 		char dis[64];
-		uint32_t next = addr + 8 <= PXVM_MEM_SIZE ? m[(addr >> 2) + 1] : 0;
-		int words = pxvm_disasm(m[addr >> 2], next, addr, dis, sizeof(dis));
+		uint32_t next = addr + 8 <= PXVM_MEM_SIZE ? dbg_word(p, addr + 4) : 0;
+		int words = disasm_at(p, addr, dis, sizeof(dis));
+		snprintf(mark, sizeof(mark), "%s", addr == p->vm.pc ? "=>" : "  ");
+		char bp = dbg_is_break(p, addr) ? '*' : ' ';
 		if (words == 2)
-			kprintf("%s %04x  %08x %08x  %s\n", addr == p->vm.pc ? "=>" : "  ", addr, m[addr >> 2], next, dis);
+			kprintf("%s%c%04x  %08x %08x  %s\n", mark, bp, addr, dbg_word(p, addr), next, dis);
 		else
-			kprintf("%s %04x  %08x           %s\n", addr == p->vm.pc ? "=>" : "  ", addr, m[addr >> 2], dis);
+			kprintf("%s%c%04x  %08x           %s\n", mark, bp, addr, dbg_word(p, addr), dis);
 		addr += 4u * (uint32_t)(words > 0 ? words : 1);
 	}
 }
 
-/* step PID [N]: run N instructions (default 1) of a runnable process out of
- * turn, printing each before it runs, then the registers. */
+/* step PID [N]: run N instructions (default 1) of a runnable process, or of
+ * one stopped at a breakpoint, out of turn, printing each before it runs,
+ * then the registers. An instruction under a breakpoint runs as the program
+ * has it (pxvm/debug.h: dbg_step_over). */
 static void cmd_step(int argc, char **argv)
 {
 	uint32_t n = 1;
@@ -279,21 +397,24 @@ static void cmd_step(int argc, char **argv)
 	if (!p)
 		return;
 	uint32_t pid = p->pid;
+	char state[32];
 	for (uint32_t i = 0; i < n; i++) {
-		if (p->state != PROC_RUNNABLE || p->pid != pid) {
-			kprintf("pid %u is %s%s%s: cannot step\n", pid, p->pid == pid ? sched_state_name(p->state) : "gone",
-			        *block_name(p) ? " in " : "", block_name(p));
+		if (p->pid != pid || (p->state != PROC_RUNNABLE && !dbg_stopped(p))) {
+			state_text(p, state, sizeof(state));
+			kprintf("pid %u is %s: cannot step\n", pid, p->pid == pid ? state : "gone");
 			return;
 		}
 		print_insn(p, "  ", p->vm.pc);
-		sched_step(p, 1);
+		dbg_step_over(p);
 	}
+	report_hits();
 	if (p->pid == pid && p->vm.mem) {
 		print_regs(&p->vm);
 		print_insn(p, "  next  ", p->vm.pc);
-		if (p->state != PROC_RUNNABLE)
-			kprintf("pid %u is now %s%s%s\n", pid, sched_state_name(p->state), *block_name(p) ? " in " : "",
-			        block_name(p));
+		if (p->state != PROC_RUNNABLE) {
+			state_text(p, state, sizeof(state));
+			kprintf("pid %u is now %s\n", pid, state);
+		}
 	}
 }
 
@@ -408,8 +529,10 @@ static const struct {
 	{ "mem", "[PID ADDR [LEN]]", "hex dump of process memory; alone: physical memory and heap", cmd_mem },
 	{ "dis", "PID [ADDR [N]]", "disassemble N instructions (default 12 from the pc)", cmd_dis },
 	{ "step", "PID [N]", "single-step N instructions (default 1) of a runnable process", cmd_step },
+	{ "break", "[PID ADDR]", "breakpoint on a process's instruction at ADDR; alone: list them", cmd_break },
+	{ "delete", "PID ADDR | N", "remove a breakpoint (N: its number in the break list)", cmd_delete },
 	{ "kill", "PID", "end a process (status PXVM_STATUS_KILLED)", cmd_kill },
-	{ "continue", "", "leave the monitor: back to the scheduler", cmd_continue },
+	{ "continue", "", "leave the monitor: stopped processes step over their breakpoint, all run on", cmd_continue },
 	{ "run", "PATH [ARGS]", "start a program and go back to the scheduler", cmd_run },
 	{ "uptime", "", "time since boot, timer ticks, idle halts", cmd_uptime },
 	{ "irq", "", "interrupt counts, input rings, idle", cmd_irq },
@@ -497,6 +620,13 @@ static void read_line(char *buf, size_t cap)
 }
 
 bool monitor_active(void) { return active; }
+
+void monitor_breakpoint_hits(void)
+{
+	if (active || !report_hits())
+		return;
+	monitor_enter("breakpoint");
+}
 
 void monitor_enter(const char *why)
 {

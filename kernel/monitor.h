@@ -5,8 +5,10 @@
  * writes to both consoles. It is entered when every process has ended
  * (kmain), and at any time with the hot key Ctrl-\ (0x1C), which the
  * scheduler notices between quanta (pxhost_poll): processes stay frozen while
- * it runs and go on after `continue`. Commands: help, ps, regs, mem, dis,
- * step, kill, continue, run, uptime, irq, regions, fs, fault, panic, exit,
+ * it runs and go on after `continue`. A process that reaches one of the
+ * monitor's breakpoints (pxvm/debug.h) stops and the monitor opens on its own
+ * (monitor_breakpoint_hits). Commands: help, ps, regs, mem, dis, step, break,
+ * delete, kill, continue, run, uptime, irq, regions, fs, fault, panic, exit,
  * reset, seed (docs/architecture.md lists them).
  */
 #ifndef PXOS_MONITOR_H
@@ -18,6 +20,12 @@
  * that started a program); returns to the caller. While waiting for input the
  * CPU halts. A call while the monitor is already active returns at once. */
 void monitor_enter(const char *why);
+
+/* monitor_breakpoint_hits: when processes have stopped at breakpoints since
+ * the last call, print "pid P hit breakpoint at 0xADDR: <instruction>" for
+ * each and enter the monitor (the scheduler's poll calls this between quanta).
+ * No effect while the monitor is active. */
+void monitor_breakpoint_hits(void);
 
 /* monitor_active: whether monitor_enter is serving commands now. */
 bool monitor_active(void);

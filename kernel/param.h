@@ -68,4 +68,8 @@
 #define INPUT_RING_SIZE  4096    /* bytes queued per input ring (keyboard scancodes, serial RX) */
 #define MONITOR_HOTKEY   0x1C    /* Ctrl-\ on keyboard or serial: enter the debug monitor */
 
+/* Debug monitor breakpoints (pxvm/debug.c) */
+#define DEBUG_BP_MAX      32     /* breakpoints in all processes together */
+#define DEBUG_BP_PER_PROC 8      /* breakpoints in one process */
+
 #endif /* PXOS_PARAM_H */

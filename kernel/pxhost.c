@@ -47,6 +47,7 @@ void pxhost_poll(void)
 	kinput_poll();
 	if (kinput_monitor_requested())
 		monitor_enter("hot key (Ctrl-\\)");
+	monitor_breakpoint_hits();
 	bridge_poll();
 }
 

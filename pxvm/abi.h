@@ -172,6 +172,7 @@ enum pxvm_syscall {
 	X(PB_IPC,         3,    "PROCINFO block reason: in IPC_RECV")                           \
 	X(PB_READ,        4,    "PROCINFO block reason: in READ on stdin")                      \
 	X(PB_TRAP,        5,    "PROCINFO block reason: waiting for the hypervisor")            \
+	X(PB_DEBUG,       6,    "PROCINFO block reason: stopped at a monitor breakpoint")      \
 	X(PI_PID,         0,    "PROCINFO record: pid (0 for a free slot)")                     \
 	X(PI_PPID,        4,    "PROCINFO record: parent's pid (0 = the kernel)")               \
 	X(PI_STATE,       8,    "PROCINFO record: PS_* state")                                  \

@@ -3,6 +3,7 @@
 PXVM_CORE_SRC := pxvm/isa.c pxvm/vm.c pxvm/disasm.c
 PXVM_FS_SRC   := pxvm/crc32.c pxvm/pixelfs.c
 PXVM_OS_SRC   := pxvm/sched.c pxvm/syscall.c pxvm/hv.c pxvm/ipc.c pxvm/vfs.c pxvm/tty.c
+PXVM_OS_SRC   += pxvm/debug.c
 PXVM_SRC      := $(PXVM_CORE_SRC) $(PXVM_FS_SRC) $(PXVM_OS_SRC)
 
 PXVM_CORE_HOST_OBJ := $(PXVM_CORE_SRC:%.c=$(BUILD)/host/%.o)
@@ -42,6 +43,7 @@ $(BUILD)/host/tests/unit/sched_testhost.o: HOST_CFLAGS += \
 	-DTH_INC_DIR='"$(abspath $(BUILD)/userland/include)"' -DTH_LIB_DIR='"$(abspath userland/lib)"'
 
 SCHED_TESTS := $(BUILD)/tests/test_sched $(BUILD)/tests/test_sched_fs
+SCHED_TESTS += $(BUILD)/tests/test_debug
 UNIT_TESTS  += $(SCHED_TESTS)
 $(SCHED_TESTS): $(BUILD)/tests/%: $(BUILD)/host/tests/unit/%.o $(SCHED_TEST_HOST_OBJ) | $(BUILD)/userland/include/pxos.inc
 	@mkdir -p $(@D)

@@ -12,6 +12,7 @@
  */
 #include "sched.h"
 #include "syscall.h"
+#include "debug.h"
 #include "disasm.h"
 #include "host.h"
 #include "hv.h"
@@ -41,7 +42,7 @@ static struct { uint32_t pid, status; } reaped[SCHED_REAPED_MAX];
 static uint32_t nreaped;
 
 static const char *const state_names[] = { "free", "runnable", "running", "blocked", "zombie" };
-static const char *const block_names[] = { "-", "wait", "sleep", "ipc", "read", "trap" };
+static const char *const block_names[] = { "-", "wait", "sleep", "ipc", "read", "trap", "debug" };
 
 const char *sched_state_name(enum proc_state s)
 {
@@ -50,7 +51,7 @@ const char *sched_state_name(enum proc_state s)
 
 const char *sched_block_name(enum proc_block b)
 {
-	return (unsigned)b < 6 ? block_names[b] : "?";
+	return (unsigned)b < 7 ? block_names[b] : "?";
 }
 
 void sched_init(const struct pxfs *f, uint32_t nslots)
@@ -79,6 +80,7 @@ void sched_init(const struct pxfs *f, uint32_t nslots)
 	ipc_init();
 	tty_init();
 	hv_init();
+	dbg_init();
 }
 
 uint32_t sched_nproc(void) { return nproc; }
@@ -348,6 +350,7 @@ int sched_fork(struct proc *parent)
 	uint32_t ids[2] = { c->pid, c->ppid };
 	pxvm_write(&c->vm, PXVM_SYS_PID, ids, sizeof(ids));
 	c->vm.dirty[0] = c->vm.dirty[1] = ~0ull;
+	dbg_fork(parent, c); /* the child gets the original words, not the BRKs */
 	memcpy(c->name, parent->name, sizeof(c->name));
 	vfs_fork(parent, c);
 	make_runnable(c);
@@ -366,6 +369,7 @@ int sched_exec(struct proc *p, const char *path, const char *args)
 	if (build_sysarea(area, path, args, p->pid, p->ppid) != 0)
 		return -PXE_ENAMETOOLONG;
 	/* Past every check: the old image goes. */
+	dbg_proc_gone(p);
 	uint64_t steps = p->vm.steps;
 	pxvm_init(&p->vm, p->vm.mem);
 	p->vm.syscall = sys_dispatch;
@@ -430,6 +434,7 @@ void sched_exit(struct proc *p, uint32_t status)
 	else
 		pxhost_log(1, "pid %u (%s) exited with status %u", p->pid, p->name, status);
 	p->status = status;
+	dbg_proc_gone(p);
 	release(p);
 	p->state = PROC_ZOMBIE;
 	p->block = BLOCK_NONE;
@@ -591,6 +596,8 @@ static void run_budget(struct proc *p, uint64_t budget)
 		sched_exit(p, 0);
 		break;
 	case PXVM_RUN_FAULT:
+		if (dbg_fault_stop(p))
+			break; /* a monitor breakpoint: stopped, not ended */
 		p->faults++;
 		report_fault(p);
 		sched_exit(p, PXVM_STATUS_FAULTED | p->vm.fault);

@@ -32,6 +32,7 @@ enum proc_block {
 	BLOCK_IPC,      /* in IPC_RECV, queue empty */
 	BLOCK_READ,     /* in READ on stdin, no input yet (pxvm/tty.c) */
 	BLOCK_TRAP,     /* trap or HVTRAP waiting for the hypervisor (pxvm/hv.c) */
+	BLOCK_DEBUG,    /* stopped at a monitor breakpoint (pxvm/debug.c) */
 };
 
 struct proc {
@@ -116,7 +117,7 @@ struct proc *sched_find(uint32_t pid);
 /* sched_state_name: "free", "runnable", "running", "blocked", "zombie". */
 const char *sched_state_name(enum proc_state s);
 
-/* sched_block_name: "-", "wait", "sleep", "ipc", "read", "trap". */
+/* sched_block_name: "-", "wait", "sleep", "ipc", "read", "trap", "debug". */
 const char *sched_block_name(enum proc_block b);
 
 /* sched_exit: end `p` with `status` (0..255, PXVM_STATUS_FAULTED | fault or

@@ -22,6 +22,10 @@ a variant) headless and checks:
     init), Ctrl-\\ on serial and then on the keyboard opens the monitor; the
     process is frozen while it is open (ps, regs, dis, mem inspect it),
     `continue` resumes it, `kill` ends it, and the monitor comes back.
+  - breakpoints: `break 1 0x214` on spin's JMP; `continue` runs it into the
+    breakpoint, the monitor reopens with "pid 1 hit breakpoint at 0x0214",
+    ps shows it stopped, regs/dis/mem show the original JMP (not BRK), step
+    and continue go over it, `delete` removes it and the process runs on.
 Logs and screenshots: build/tests/qemu/input-*/. Last line: "input: N passed, N failed".
 """
 
@@ -318,6 +322,115 @@ class HotKeyTests(InputCase):
         self.expect(vm, r"pid 1 killed")
         vm.send("kill 1\r")
         self.expect(vm, r"no process with pid 1")
+        vm.send("continue\r")
+        self.expect(vm, r"monitor: all processes have ended: debug monitor")
+        self.expect(vm, r"pxmon> ")
+        vm.send("exit\r")
+        self.assertEqual(vm.wait_exit(60), (0 << 1) | 1)
+
+    def test_breakpoints(self):
+        """break/delete in spin's loop (0x210 ADDI R1, R1, 1; 0x214 JMP 0x210):
+        the process stops at the breakpoint (not killed), the monitor opens on
+        its own, regs/dis/mem show the original instruction, step and continue
+        go over it, and after delete it runs on."""
+        vm = self.boot("input-break", program_image("spin", "spin"))
+        self.expect(vm, r"spin: counting for ever")
+        with open(build_path("tests", "programs", "spin.pxe"), "rb") as f:
+            body = f.read()[16:]
+        jmp_word = int.from_bytes(body[0x14:0x18], "little")
+        self.assertEqual(jmp_word & 0xFF, 0x40, "0x214 holds JMP")
+        vm.send("\x1c")
+        self.expect(vm, HOTKEY_RE)
+        self.expect(vm, r"pxmon> ")
+
+        vm.send("break 1 0x215\r")
+        self.expect(vm, r"break: 0x215 is not an instruction address")
+        vm.send("break 1 0x204\r")  # the data word of IMM32 R1, msg
+        self.expect(vm, r"break: 0x204 is not an instruction address")
+        vm.send("break\r")
+        self.expect(vm, r"no breakpoints")
+        vm.send("break 1 0x214\r")
+        self.expect(vm, r"breakpoint 0: pid 1 at 0x0214: JMP 0x0210")
+        vm.send("break 1 0x214\r")
+        self.expect(vm, r"break: pid 1 already has a breakpoint at 0x0214")
+        vm.send("break\r")
+        self.expect(vm, r"  0    1  0x0214  JMP 0x0210\r?\n")
+        self.expect(vm, r"pxmon> ")
+
+        # continue: the next JMP is the breakpoint; the monitor reopens.
+        vm.send("continue\r")
+        self.expect(vm, r"pid 1 hit breakpoint at 0x0214: JMP 0x0210\r?\n")
+        self.expect(vm, r"monitor: breakpoint: debug monitor")
+        self.expect(vm, r"pxmon> ")
+        vm.send("ps\r")
+        m = self.expect(vm, r"\s+1\s+0\s+\d+ stopped\s+(\d+)\s+0x0214 spin  \(stopped at breakpoint\)")
+        steps = int(m.group(1))
+        self.expect(vm, r"pxmon> ")
+        vm.send("regs 1\r")
+        self.expect(vm, r"pid 1 \(spin\) stopped at breakpoint, parent 0")
+        r1 = int(self.expect(vm, r"R1\s+([0-9a-f]{8})").group(1), 16)
+        self.expect(vm, r"PC\s+00000214  JMP 0x0210   <- breakpoint")
+        self.expect(vm, r"pxmon> ")
+        # dis and mem show the program's word, not BRK (0x00000002).
+        vm.send("dis 1 0x210 2\r")
+        self.expect(vm, r"   0210  [0-9a-f]{8}           ADDI R1, R1, 1")
+        self.expect(vm, r"=>\*0214  %08x           JMP 0x0210" % jmp_word)
+        self.expect(vm, r"pxmon> ")
+        vm.send("mem 1 0x214 4\r")
+        self.expect(vm, re.escape("  0210              %s" % " ".join("%02x" % b for b in body[0x14:0x18])))
+        self.expect(vm, r"pxmon> ")
+
+        # step runs the JMP under the breakpoint; two more steps pass it again
+        # (ADDI, then the JMP) without stopping.
+        vm.send("step 1\r")
+        self.expect(vm, r"  00000214  JMP 0x0210   <- breakpoint")
+        self.expect(vm, r"next  00000210  ADDI R1, R1, 1")
+        mark = self.expect(vm, r"pxmon> ").end()
+        vm.send("step 1 2\r")
+        self.expect(vm, r"  00000210  ADDI R1, R1, 1")
+        self.expect(vm, r"  00000214  JMP 0x0210   <- breakpoint")
+        m = self.expect(vm, r"R1\s+([0-9a-f]{8})")
+        self.assertEqual(int(m.group(1), 16), r1 + 1)
+        self.expect(vm, r"next  00000210  ADDI R1, R1, 1")
+        self.expect(vm, r"pxmon> ")
+        self.assertNotIn("hit breakpoint", vm.output[mark:], "stepping is not stopped by the breakpoint")
+
+        # continue (pid 1 is runnable after the steps, at 0x210): one more
+        # ADDI, then the breakpoint again.
+        vm.send("continue\r")
+        self.expect(vm, r"pid 1 hit breakpoint at 0x0214: JMP 0x0210")
+        self.expect(vm, r"pxmon> ")
+        vm.send("regs 1\r")
+        m = self.expect(vm, r"R1\s+([0-9a-f]{8})")
+        self.assertEqual(int(m.group(1), 16), r1 + 2)
+        self.expect(vm, r"pxmon> ")
+        vm.send("ps\r")
+        m = self.expect(vm, r"\s+1\s+0\s+\d+ stopped\s+(\d+)\s+0x0214 spin")
+        self.assertEqual(int(m.group(1)), steps + 4, "step 1 + step 1 2 + ADDI after continue")
+        self.expect(vm, r"pxmon> ")
+
+        vm.send("delete 1\r")
+        self.expect(vm, r"delete: no breakpoint 1")
+        vm.send("delete 1 0x210\r")
+        self.expect(vm, r"delete: pid 1 has no breakpoint at 0x0210")
+        vm.send("delete 0\r")
+        self.expect(vm, r"breakpoint of pid 1 at 0x0214 deleted")
+        vm.send("break\r")
+        self.expect(vm, r"no breakpoints")
+        vm.send("dis 1 0x214 1\r")
+        self.expect(vm, r"=> 0214  %08x           JMP 0x0210" % jmp_word)
+        self.expect(vm, r"pxmon> ")
+        vm.send("continue\r")
+        self.expect(vm, r"1 stopped process resumed")
+        time.sleep(1)
+        vm.send("\x1c")
+        self.expect(vm, HOTKEY_RE)
+        self.expect(vm, r"pxmon> ")
+        state, s2 = self.ps_steps(vm)
+        self.assertEqual(state, "runnable")
+        self.assertGreater(s2, steps + 100000, "without the breakpoint it runs on")
+        vm.send("kill 1\r")
+        self.expect(vm, r"pid 1 killed")
         vm.send("continue\r")
         self.expect(vm, r"monitor: all processes have ended: debug monitor")
         self.expect(vm, r"pxmon> ")

@@ -1,0 +1,229 @@
+/*
+ * debug.c — breakpoints of the debug monitor; see debug.h.
+ *
+ * The table is small (DEBUG_BP_MAX) and only the monitor and the fault path
+ * look at it, so it is searched linearly; the interpreter's hot path knows
+ * nothing of it.
+ */
+#include "debug.h"
+#include "host.h"
+#include "port.h"
+
+_Static_assert((int)BLOCK_DEBUG == (int)PXVM_PB_DEBUG, "PROCINFO reports BLOCK_DEBUG as PB_DEBUG");
+
+struct bp {
+	uint32_t pid;
+	uint32_t addr;
+	uint32_t orig;  /* the program's word at addr */
+};
+
+static struct bp bps[DEBUG_BP_MAX];
+static uint32_t nbps;
+static bool hit_pending[NPROC];   /* by table index (slot) */
+static const struct proc *stepping; /* being stepped over its breakpoint */
+
+void dbg_init(void)
+{
+	nbps = 0;
+	memset(hit_pending, 0, sizeof(hit_pending));
+	stepping = 0;
+}
+
+static bool live(const struct proc *p)
+{
+	return p && p->vm.mem && (p->state == PROC_RUNNABLE || p->state == PROC_BLOCKED || p->state == PROC_RUNNING);
+}
+
+static struct bp *find(uint32_t pid, uint32_t addr)
+{
+	for (uint32_t i = 0; i < nbps; i++)
+		if (bps[i].pid == pid && bps[i].addr == addr)
+			return &bps[i];
+	return 0;
+}
+
+static void remove_at(uint32_t i)
+{
+	memmove(&bps[i], &bps[i + 1], (nbps - i - 1) * sizeof(bps[0]));
+	nbps--;
+}
+
+/* poke: store word `w` at `addr` of `p` and mark the tile row dirty. */
+static void poke(struct proc *p, uint32_t addr, uint32_t w)
+{
+	p->vm.mem[addr >> 2] = w;
+	pxvm_mark_dirty(&p->vm, addr, 4);
+}
+
+/* restore: put the original word of `b` back into `p` unless the program
+ * has stored something else there since. */
+static void restore(struct proc *p, const struct bp *b)
+{
+	if (p && p->vm.mem && p->vm.mem[b->addr >> 2] == DBG_BRK_WORD)
+		poke(p, b->addr, b->orig);
+}
+
+int dbg_break_set(struct proc *p, uint32_t addr)
+{
+	if (!live(p))
+		return -PXE_ESRCH;
+	if ((addr & 3u) || addr > PXVM_MEM_SIZE - 4)
+		return -PXE_EINVAL;
+	if (find(p->pid, addr))
+		return -PXE_EEXIST;
+	if (addr >= 4) {
+		uint32_t prev = dbg_word(p, addr - 4);
+		if (PXVM_OP(prev) == PXVM_OP_IMM32 && !(prev & 0xFFFFF800u))
+			return -PXE_EINVAL; /* BRK would become the IMM32's value */
+	}
+	uint32_t mine = 0;
+	for (uint32_t i = 0; i < nbps; i++)
+		mine += bps[i].pid == p->pid;
+	if (nbps >= DEBUG_BP_MAX || mine >= DEBUG_BP_PER_PROC)
+		return -PXE_ENOSPC;
+	bps[nbps].pid = p->pid;
+	bps[nbps].addr = addr;
+	bps[nbps].orig = p->vm.mem[addr >> 2];
+	nbps++;
+	poke(p, addr, DBG_BRK_WORD);
+	return 0;
+}
+
+int dbg_break_delete(uint32_t pid, uint32_t addr)
+{
+	struct bp *b = find(pid, addr);
+	if (!b)
+		return -PXE_ENOENT;
+	restore(sched_find(pid), b);
+	remove_at((uint32_t)(b - bps));
+	return 0;
+}
+
+uint32_t dbg_break_count(void) { return nbps; }
+
+int dbg_break_get(uint32_t i, uint32_t *pid, uint32_t *addr, uint32_t *orig)
+{
+	if (i >= nbps)
+		return -1;
+	*pid = bps[i].pid;
+	*addr = bps[i].addr;
+	*orig = bps[i].orig;
+	return 0;
+}
+
+bool dbg_is_break(const struct proc *p, uint32_t addr)
+{
+	return p && find(p->pid, addr) != 0;
+}
+
+uint32_t dbg_word(const struct proc *p, uint32_t addr)
+{
+	uint32_t w = p->vm.mem[addr >> 2];
+	const struct bp *b;
+	if (w == DBG_BRK_WORD && (b = find(p->pid, addr)) != 0)
+		return b->orig;
+	return w;
+}
+
+void dbg_read(const struct proc *p, uint32_t addr, uint8_t *dst, uint32_t len)
+{
+	memcpy(dst, (const uint8_t *)p->vm.mem + addr, len);
+	for (uint32_t i = 0; i < nbps; i++) {
+		const struct bp *b = &bps[i];
+		if (b->pid != p->pid || p->vm.mem[b->addr >> 2] != DBG_BRK_WORD)
+			continue;
+		for (uint32_t k = 0; k < 4; k++)
+			if (b->addr + k >= addr && b->addr + k < addr + len)
+				dst[b->addr + k - addr] = (uint8_t)(b->orig >> (8 * k)); /* memory is little-endian */
+	}
+}
+
+bool dbg_fault_stop(struct proc *p)
+{
+	struct pxvm *vm = &p->vm;
+	if (vm->fault != PXVM_FAULT_BREAKPOINT || p == stepping || !find(p->pid, vm->fault_pc))
+		return false;
+	vm->pc = vm->fault_pc;
+	vm->fault = PXVM_FAULT_NONE;
+	vm->fault_pc = vm->fault_word = vm->fault_addr = 0;
+	if (vm->steps)
+		vm->steps--; /* the BRK stands for the instruction, which has not run */
+	sched_block(p, BLOCK_DEBUG);
+	if (p->slot < NPROC)
+		hit_pending[p->slot] = true;
+	pxhost_log(1, "pid %u (%s) stopped at breakpoint 0x%04x", p->pid, p->name, vm->pc);
+	return true;
+}
+
+bool dbg_stopped(const struct proc *p)
+{
+	return p->state == PROC_BLOCKED && p->block == BLOCK_DEBUG;
+}
+
+int dbg_step_over(struct proc *p)
+{
+	if (!dbg_stopped(p) && p->state != PROC_RUNNABLE)
+		return -1;
+	uint32_t pid = p->pid, addr = p->vm.pc;
+	struct bp *b = find(pid, addr);
+	if (b)
+		restore(p, b);
+	sched_wake(p);
+	stepping = p;
+	sched_step(p, 1);
+	stepping = 0;
+	/* The instruction may have ended p (its breakpoints went with it). */
+	b = find(pid, addr);
+	if (b && p->pid == pid && p->vm.mem) {
+		b->orig = p->vm.mem[addr >> 2];
+		poke(p, addr, DBG_BRK_WORD);
+	}
+	return 0;
+}
+
+uint32_t dbg_resume_all(void)
+{
+	uint32_t n = 0;
+	for (uint32_t i = 0; i < sched_nproc(); i++) {
+		struct proc *p = sched_proc(i);
+		if (dbg_stopped(p)) {
+			dbg_step_over(p);
+			n++;
+		}
+	}
+	return n;
+}
+
+struct proc *dbg_next_hit(void)
+{
+	for (uint32_t i = 0; i < sched_nproc() && i < NPROC; i++) {
+		if (!hit_pending[i])
+			continue;
+		hit_pending[i] = false;
+		struct proc *p = sched_proc(i);
+		if (dbg_stopped(p))
+			return p;
+	}
+	return 0;
+}
+
+void dbg_fork(const struct proc *parent, struct proc *c)
+{
+	for (uint32_t i = 0; i < nbps; i++) {
+		const struct bp *b = &bps[i];
+		if (b->pid == parent->pid && c->vm.mem[b->addr >> 2] == DBG_BRK_WORD)
+			poke(c, b->addr, b->orig);
+	}
+}
+
+void dbg_proc_gone(struct proc *p)
+{
+	for (uint32_t i = nbps; i-- > 0;) {
+		if (bps[i].pid != p->pid)
+			continue;
+		restore(p, &bps[i]);
+		remove_at(i);
+	}
+	if (p->slot < NPROC)
+		hit_pending[p->slot] = false;
+}
