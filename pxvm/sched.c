@@ -520,6 +520,7 @@ void sched_block(struct proc *p, enum proc_block why)
 {
 	p->state = PROC_BLOCKED;
 	p->block = why;
+	render_one(p); /* one row: the table shows why it waits at once */
 }
 
 void sched_wake(struct proc *p)
