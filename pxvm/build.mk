@@ -35,7 +35,9 @@ PXVM_SRC += pxvm/frame.c
 # Scheduler and system-call tests (cmocka) on the test platform
 # tests/unit/sched_testhost.c: programs are assembled at run time with the
 # pxasm library, including pxos.inc from the build.
-SCHED_TEST_PXASM_OBJ := $(patsubst %.c,$(BUILD)/host/%.o,$(filter-out tools/pxasm/main.c,$(wildcard tools/pxasm/*.c)))
+# (tools/build.mk, which names the pxasm library, is read after this file.)
+SCHED_TEST_PXASM_SRC := $(filter-out tools/pxasm/main.c,$(wildcard tools/pxasm/*.c)) tools/common/hostio.c
+SCHED_TEST_PXASM_OBJ := $(SCHED_TEST_PXASM_SRC:%.c=$(BUILD)/host/%.o)
 SCHED_TEST_HOST_OBJ  := $(BUILD)/host/tests/unit/sched_testhost.o $(SCHED_TEST_PXASM_OBJ) \
 	$(BUILD)/host/kernel/vram.o $(DRIVERS_HOST_OBJ) \
 	$(PXVM_CORE_HOST_OBJ) $(PXVM_FS_HOST_OBJ) $(PXVM_OS_HOST_OBJ)
@@ -60,7 +62,7 @@ VM_FUZZ_CHECK_TIME ?= 20
 # platform and the assembler are built with the sanitizers alone (faster).
 VM_FUZZ_SRC   := tests/fuzz/fuzz_vm.c $(PXVM_SRC)
 VM_FUZZ_PLAIN := tests/unit/sched_testhost.c kernel/vram.c drivers/fb.c drivers/font.c \
-	$(filter-out tools/pxasm/main.c,$(wildcard tools/pxasm/*.c))
+	$(SCHED_TEST_PXASM_SRC)
 VM_FUZZ_FLAGS = $(WARN_REQ) -I. -D_DEFAULT_SOURCE -g -O1 -fno-sanitize-recover=all \
 	-DTH_INC_DIR='"$(abspath $(BUILD)/userland/include)"' -DTH_LIB_DIR='"$(abspath userland/lib)"'
 .PHONY: fuzz-vm

@@ -1,5 +1,9 @@
 # tools/ build rules
 
+# File and image input shared by the host tools (tools/common/hostio.h); the
+# only place pxasm, pxdis, pxsim and pxbench get stb_image compiled.
+HOSTIO_OBJ := $(BUILD)/host/tools/common/hostio.o
+
 # ==== PixelFS: the pxfs tool, its unit tests and fuzz target (begin) =========
 # Owned by the PixelFS work; other tools' rules go outside this block.
 PXFS          := $(BUILD)/tools/pxfs
@@ -71,7 +75,7 @@ PXASM_LIB_SRC := tools/pxasm/lex.c tools/pxasm/source.c tools/pxasm/expr.c \
                  tools/pxasm/parse.c tools/pxasm/asm.c tools/pxasm/diag.c \
                  tools/pxasm/listing.c
 PXASM_LIB_OBJ := $(PXASM_LIB_SRC:%.c=$(BUILD)/host/%.o) \
-                 $(BUILD)/host/pxvm/isa.o $(BUILD)/host/pxvm/disasm.o
+                 $(BUILD)/host/pxvm/isa.o $(BUILD)/host/pxvm/disasm.o $(HOSTIO_OBJ)
 PXASM         := $(BUILD)/tools/pxasm
 ALL_TARGETS   += $(PXASM)
 

@@ -27,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include "tools/common/hostio.h"
 #include "boot/bootinfo.h"
 #include "drivers/fb.h"
 #include "kernel/param.h"
@@ -113,20 +114,15 @@ int pxhost_llm_submit(uint32_t id, uint32_t kind, const char *model, const char 
 
 static uint8_t *read_file(const char *path, size_t *size)
 {
-	FILE *f = fopen(path, "rb");
-	if (!f) {
-		fprintf(stderr, "pxbench: %s: %s\n", path, strerror(errno));
-		return 0;
-	}
-	uint8_t *buf = malloc(PXE_HEADER_SIZE + PXVM_IMAGE_MAX + 1);
-	size_t n = buf ? fread(buf, 1, PXE_HEADER_SIZE + PXVM_IMAGE_MAX + 1, f) : 0;
-	fclose(f);
-	if (!buf || n > PXE_HEADER_SIZE + PXVM_IMAGE_MAX) {
-		fprintf(stderr, "pxbench: %s: unreadable or larger than any program\n", path);
+	uint8_t *buf;
+	int e = hostio_read_file(path, &buf, size);
+	if (e)
+		fprintf(stderr, "pxbench: %s: %s\n", path, strerror(e));
+	else if (*size > PXE_HEADER_SIZE + PXVM_IMAGE_MAX) {
+		fprintf(stderr, "pxbench: %s: larger than any program\n", path);
 		free(buf);
-		return 0;
+		buf = NULL;
 	}
-	*size = n;
 	return buf;
 }
 

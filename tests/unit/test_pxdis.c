@@ -26,6 +26,7 @@
 #include "pxvm/disasm.h"
 #include "pxvm/isa.h"
 #include "tools/pxasm/pxasm.h"
+#include "tools/common/hostio.h"
 #include "tools/pxdis/pxdis.h"
 
 /* ---- Helpers ------------------------------------------------------------------------ */
@@ -528,7 +529,7 @@ static const char *env(const char *name)
 static char *slurp(const char *path, size_t *len)
 {
 	uint8_t *d;
-	assert_int_equal(pxdis_read_file(path, &d, len), 0);
+	assert_int_equal(hostio_read_file(path, &d, len), 0);
 	d = realloc(d, *len + 1);
 	d[*len] = 0;
 	return (char *)d;
@@ -584,7 +585,7 @@ static void test_tile_from_screendump(void **state)
 	/* the program as assembled */
 	size_t len;
 	uint8_t *file;
-	assert_int_equal(pxdis_read_file(pxe, &file, &len), 0);
+	assert_int_equal(hostio_read_file(pxe, &file, &len), 0);
 	struct pxdis_image orig, tile;
 	char msg[512];
 	assert_int_equal(pxdis_from_pxe(file, len, &orig, msg, sizeof msg), 0);

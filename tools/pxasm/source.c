@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tools/common/hostio.h"
 #include "tools/pxasm/internal.h"
 #include "pxvm/isa.h"
 
@@ -515,28 +516,5 @@ void pa_source_run(struct pa_asm *as, const char *name, const char *text, size_t
 int pxasm_read_file(void *ctx, const char *path, char **text, size_t *len)
 {
 	(void)ctx;
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return errno ? errno : ENOENT;
-	char *buf = NULL;
-	size_t n = 0, cap = 0;
-	for (;;) {
-		if (n + 4096 > cap) {
-			cap = cap ? cap * 2 : 8192;
-			buf = pa_realloc(buf, cap);
-		}
-		size_t got = fread(buf + n, 1, cap - n, f);
-		n += got;
-		if (got == 0)
-			break;
-	}
-	int err = ferror(f) ? (errno ? errno : EIO) : 0;
-	fclose(f);
-	if (err) {
-		free(buf);
-		return err;
-	}
-	*text = buf;
-	*len = n;
-	return 0;
+	return hostio_read_file(path, (uint8_t **)text, len);
 }

@@ -1,7 +1,7 @@
 # tools/pxdis — the pxVM disassembler (docs/pxdis.md), and its tests.
 PXDIS_LIB_SRC := tools/pxdis/dis.c tools/pxdis/load.c
 PXDIS_LIB_OBJ := $(PXDIS_LIB_SRC:%.c=$(BUILD)/host/%.o) \
-                 $(BUILD)/host/pxvm/isa.o $(BUILD)/host/pxvm/disasm.o $(PXVM_FS_HOST_OBJ)
+                 $(BUILD)/host/pxvm/isa.o $(BUILD)/host/pxvm/disasm.o $(PXVM_FS_HOST_OBJ) $(HOSTIO_OBJ)
 PXDIS         := $(BUILD)/tools/pxdis
 ALL_TARGETS   += $(PXDIS)
 
@@ -9,9 +9,8 @@ $(PXDIS): $(BUILD)/host/tools/pxdis/main.o $(PXDIS_LIB_OBJ)
 	@mkdir -p $(@D)
 	$(HOSTCC) $(HOST_CFLAGS) -o $@ $^ -lm
 
-# The host runner that writes screendumps (--png) for the tile test: pxsim
-# when the build has it (tools/pxrun's successor), else pxrun; or set it.
-PXDIS_RUNNER ?= $(or $(PXSIM),$(PXRUN))
+# The host simulator that writes screendumps (--png) for the tile test.
+PXDIS_RUNNER ?= $(PXSIM)
 
 PXDIS_TESTS := $(BUILD)/tests/test_pxdis $(BUILD)/tests/test_pxdis_roundtrip
 UNIT_TESTS  += $(PXDIS_TESTS)

@@ -1,8 +1,7 @@
 /*
  * load.c — where pxdis's bytes come from (see pxdis.h): .pxe files, raw
- * binaries, PixelFS images (pxvm/pixelfs.c) and screendump tiles. PNG (and,
- * for screendumps, PPM) decoding is stb_image (Debian libstb-dev), compiled
- * here for this tool.
+ * binaries, PixelFS images (pxvm/pixelfs.c) and screendump tiles. Files and
+ * images are read by tools/common/hostio.c (stb_image for PNG and PPM).
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -11,17 +10,9 @@
 
 #include "pxvm/abi.h"
 #include "pxvm/pixelfs.h"
+#include "tools/common/hostio.h"
 #include "tools/pxdis/pxdis.h"
 
-/* Third-party code: any warning suppression it needs goes inside this push/pop. */
-#pragma GCC diagnostic push
-#define STBI_ONLY_PNG
-#define STBI_ONLY_PNM /* QEMU's `screendump` writes PPM unless asked for PNG */
-#define STBI_NO_HDR
-#define STBI_NO_LINEAR
-#define STB_IMAGE_IMPLEMENTATION
-#include <stb/stb_image.h>
-#pragma GCC diagnostic pop
 
 static int fail(char *err, size_t cap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 static int fail(char *err, size_t cap, const char *fmt, ...)
@@ -90,113 +81,47 @@ int pxdis_from_pxe(const uint8_t *file, size_t len, struct pxdis_image *img, cha
 	return 0;
 }
 
-int pxdis_read_file(const char *path, uint8_t **data, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	*data = NULL;
-	*len = 0;
-	if (!f)
-		return errno;
-	size_t cap = 0, n = 0;
-	uint8_t *buf = NULL;
-	for (;;) {
-		if (n == cap) {
-			cap = cap ? cap * 2 : 65536;
-			uint8_t *nb = realloc(buf, cap);
-			if (!nb) {
-				free(buf);
-				fclose(f);
-				return ENOMEM;
-			}
-			buf = nb;
-		}
-		size_t k = fread(buf + n, 1, cap - n, f);
-		n += k;
-		if (k == 0)
-			break;
-	}
-	int rc = ferror(f) ? EIO : 0;
-	fclose(f);
-	if (rc) {
-		free(buf);
-		return rc;
-	}
-	*data = buf;
-	*len = n;
-	return 0;
-}
-
 int pxdis_fs_file(const char *png, const char *path, uint8_t **data, size_t *len, char *err, size_t cap)
 {
-	int w, h, comp;
 	*data = NULL;
 	*len = 0;
-	FILE *f = fopen(png, "rb");
-	if (!f)
-		return fail(err, cap, "%s: %s", png, strerror(errno));
-	if (!stbi_info_from_file(f, &w, &h, &comp)) {
-		fclose(f);
-		return fail(err, cap, "%s: not a readable PNG (%s)", png, stbi_failure_reason());
-	}
-	if (w < 1 || h < 1 || w > (int)PXFS_MAX_WIDTH || h > (int)PXFS_MAX_HEIGHT) {
-		fclose(f);
-		return fail(err, cap, "%s: %d x %d pixels is not a PixelFS image size", png, w, h);
-	}
-	uint8_t *px = stbi_load_from_file(f, &w, &h, &comp, 4);
-	fclose(f);
-	if (!px)
-		return fail(err, cap, "%s: cannot decode PNG (%s)", png, stbi_failure_reason());
+	struct hostio_image img;
+	if (hostio_load_image(png, 4, PXFS_MAX_WIDTH, PXFS_MAX_HEIGHT, &img, err, cap) != 0)
+		return -1;
 	struct pxfs fs;
 	static uint8_t bad[PXFS_MAX_FILES];
-	int rc = pxfs_mount(&fs, px, (uint32_t)w, (uint32_t)h, bad, NULL, NULL);
-	if (rc != 0) {
-		stbi_image_free(px);
-		return fail(err, cap, "%s: %s", png, pxfs_strerror(rc));
-	}
 	struct pxfs_file file;
-	if (pxfs_lookup(&fs, path, &file) != 0) {
-		stbi_image_free(px);
-		return fail(err, cap, "%s: no file '%s' (or it failed its checks; see `pxfs verify`)", png, path);
+	int rc = pxfs_mount(&fs, img.px, img.width, img.height, bad, NULL, NULL);
+	if (rc != 0)
+		fail(err, cap, "%s: %s", png, pxfs_strerror(rc));
+	else if (pxfs_lookup(&fs, path, &file) != 0)
+		rc = fail(err, cap, "%s: no file '%s' (or it failed its checks; see `pxfs verify`)", png, path);
+	else if (!(*data = malloc(file.size + 1u)))
+		rc = fail(err, cap, "out of memory");
+	else {
+		memcpy(*data, file.data, file.size);
+		*len = file.size;
 	}
-	*data = malloc(file.size + 1u);
-	if (!*data) {
-		stbi_image_free(px);
-		return fail(err, cap, "out of memory");
-	}
-	memcpy(*data, file.data, file.size);
-	*len = file.size;
-	stbi_image_free(px);
-	return 0;
+	hostio_image_free(&img);
+	return rc ? -1 : 0;
 }
 
 int pxdis_shot_load(const char *path, struct pxdis_shot *s, char *err, size_t cap)
 {
-	int w, h, comp;
 	memset(s, 0, sizeof *s);
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return fail(err, cap, "%s: %s", path, strerror(errno));
-	if (!stbi_info_from_file(f, &w, &h, &comp)) {
-		fclose(f);
-		return fail(err, cap, "%s: not a readable PNG or PPM (%s)", path, stbi_failure_reason());
-	}
-	if (w < 1 || h < 1 || w > 16384 || h > 16384) {
-		fclose(f);
-		return fail(err, cap, "%s: %d x %d pixels: a screendump is at most 16384 x 16384", path, w, h);
-	}
-	uint8_t *px = stbi_load_from_file(f, &w, &h, &comp, 3);
-	fclose(f);
-	if (!px)
-		return fail(err, cap, "%s: cannot decode the image (%s)", path, stbi_failure_reason());
-	s->rgb = px;
-	s->width = (uint32_t)w;
-	s->height = (uint32_t)h;
+	struct hostio_image img;
+	if (hostio_load_image(path, 3, 16384, 16384, &img, err, cap) != 0)
+		return -1;
+	s->rgb = img.px;
+	s->width = img.width;
+	s->height = img.height;
 	return 0;
 }
 
 void pxdis_shot_free(struct pxdis_shot *s)
 {
-	stbi_image_free(s->rgb);
+	struct hostio_image img = { s->rgb, s->width, s->height, 3 };
+	hostio_image_free(&img);
 	s->rgb = NULL;
 }
 

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "pxvm/abi.h"
+#include "tools/common/hostio.h"
 #include "tools/pxdis/pxdis.h"
 
 static void usage(FILE *f)
@@ -160,7 +161,7 @@ int main(int argc, char **argv)
 			rc = pxdis_fs_file(fs_img, input, &data, &len, err, sizeof err);
 			snprintf(title, sizeof title, "%s in %s", input, fs_img);
 		} else {
-			int e = pxdis_read_file(input, &data, &len);
+			int e = hostio_read_file(input, &data, &len);
 			if (e)
 				snprintf(err, sizeof err, "cannot read '%s': %s", input, strerror(e));
 			rc = e ? -1 : 0;

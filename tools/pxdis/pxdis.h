@@ -82,10 +82,6 @@ int pxdis_from_pxe(const uint8_t *file, size_t len, struct pxdis_image *img, cha
 int pxdis_from_raw(const uint8_t *data, size_t len, uint32_t base, uint32_t entry,
 		   struct pxdis_image *img, char *err, size_t cap);
 
-/* pxdis_read_file: read a whole host file into *data (malloc'd, *len bytes).
- * Returns 0 or an errno value. */
-int pxdis_read_file(const char *path, uint8_t **data, size_t *len);
-
 /* pxdis_fs_file: read file `path` (absolute, e.g. "/apps/hello") from the
  * PixelFS image in PNG file `png` (mounted with pxvm/pixelfs.c; a file that
  * fails its checks is not found). *data is malloc'd. */

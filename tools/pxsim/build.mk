@@ -3,7 +3,7 @@
 PXSIM := $(BUILD)/tools/pxsim
 PXSIM_OBJ := $(BUILD)/host/tools/pxsim/main.o $(BUILD)/host/tools/pxsim/host.o \
 	$(BUILD)/host/kernel/vram.o $(DRIVERS_HOST_OBJ) \
-	$(PXVM_CORE_HOST_OBJ) $(PXVM_FS_HOST_OBJ) $(PXVM_OS_HOST_OBJ)
+	$(PXVM_CORE_HOST_OBJ) $(PXVM_FS_HOST_OBJ) $(PXVM_OS_HOST_OBJ) $(HOSTIO_OBJ)
 ALL_TARGETS += $(PXSIM)
 
 $(PXSIM): $(PXSIM_OBJ)

@@ -30,18 +30,8 @@
 #include "pxvm/sched.h"
 #include "pxvm/tty.h"
 
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wsign-compare"
-#pragma GCC diagnostic ignored "-Wunused-function"
-#pragma GCC diagnostic ignored "-Wunused-parameter"
-#pragma GCC diagnostic ignored "-Wimplicit-fallthrough"
-#pragma GCC diagnostic ignored "-Wmissing-field-initializers"
-#define STB_IMAGE_IMPLEMENTATION
-#define STBI_ONLY_PNG
-#include <stb/stb_image.h>
-#define STB_IMAGE_WRITE_IMPLEMENTATION
-#include <stb/stb_image_write.h>
-#pragma GCC diagnostic pop
+#include "tools/common/hostio.h"
+#include <stb/stb_image_write.h> /* implementation in tools/common/hostio.c */
 
 #define MAX_ADDS 32
 #define MAX_FILES (PXFS_MAX_FILES + MAX_ADDS + 1)
@@ -74,41 +64,14 @@ static void usage(void)
 	        "  --quiet           only warnings and errors from the scheduler\n");
 }
 
+/* read_file: the whole host file, or NULL after a message. */
 static uint8_t *read_file(const char *path, size_t *size)
 {
-	FILE *f = fopen(path, "rb");
-	if (!f) {
-		fprintf(stderr, "pxsim: %s: %s\n", path, strerror(errno));
-		return 0;
-	}
-	uint8_t *buf = 0;
-	size_t cap = 0, n = 0;
-	for (;;) {
-		if (n == cap) {
-			cap = cap ? cap * 2 : 65536;
-			uint8_t *nb = realloc(buf, cap);
-			if (!nb) {
-				free(buf);
-				fclose(f);
-				fprintf(stderr, "pxsim: %s: out of memory\n", path);
-				return 0;
-			}
-			buf = nb;
-		}
-		size_t got = fread(buf + n, 1, cap - n, f);
-		n += got;
-		if (got == 0)
-			break;
-	}
-	int bad = ferror(f);
-	fclose(f);
-	if (bad) {
-		fprintf(stderr, "pxsim: %s: read error\n", path);
-		free(buf);
-		return 0;
-	}
-	*size = n;
-	return buf;
+	uint8_t *data;
+	int e = hostio_read_file(path, &data, size);
+	if (e)
+		fprintf(stderr, "pxsim: %s: %s\n", path, strerror(e));
+	return data;
 }
 
 static int parse_uint(const char *s, uint64_t *out)
@@ -173,16 +136,14 @@ static int make_fs(struct pxfs *fs, const char *fs_path, const char **adds, int 
 	static struct pxfs_input in[MAX_FILES];
 	static char paths[MAX_ADDS + 1][PXFS_PATH_MAX];
 	uint32_t n = 0;
-	uint8_t *pixels = 0;
-	int w = 0, h = 0;
+	struct hostio_image image; /* stays allocated: the inputs point into it */
 	if (fs_path) {
-		int comp;
-		pixels = stbi_load(fs_path, &w, &h, &comp, 4);
-		if (!pixels) {
-			fprintf(stderr, "pxsim: %s: not a decodable PNG (%s)\n", fs_path, stbi_failure_reason());
+		char msg[256];
+		if (hostio_load_image(fs_path, 4, PXFS_MAX_WIDTH, PXFS_MAX_HEIGHT, &image, msg, sizeof msg)) {
+			fprintf(stderr, "pxsim: %s\n", msg);
 			return -1;
 		}
-		int err = pxfs_mount(fs, pixels, (uint32_t)w, (uint32_t)h, bad, report, 0);
+		int err = pxfs_mount(fs, image.px, image.width, image.height, bad, report, 0);
 		if (err) {
 			fprintf(stderr, "pxsim: %s: %s\n", fs_path, pxfs_strerror(err));
 			return -1;
@@ -237,7 +198,7 @@ static int make_fs(struct pxfs *fs, const char *fs_path, const char **adds, int 
 		fprintf(stderr, "pxsim: cannot build the in-memory PixelFS: %s\n", why);
 		return -1;
 	}
-	return 0; /* `pixels` stays allocated: the inputs pointed into it */
+	return 0;
 }
 
 /* Add console input from --type / --at / --input. Returns 0 or -1 after a message. */

@@ -1,0 +1,37 @@
+/*
+ * hostio.h — file and image input shared by the host tools (pxasm, pxdis,
+ * pxsim, the benchmark driver): one whole-file reader, and one image decoder
+ * (stb_image from Debian's libstb-dev, whose implementation, with
+ * stb_image_write's, is compiled in hostio.c and nowhere else these tools link).
+ * `pxfs` keeps its own png_io.c (its PNGs must be RGBA8 as stored).
+ */
+#ifndef PXOS_TOOLS_HOSTIO_H
+#define PXOS_TOOLS_HOSTIO_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* hostio_read_file: the whole host file `path` into *data (malloc'd, *len
+ * bytes, followed by a NUL that *len does not count, so text can be used as a
+ * string). Returns 0, or an errno value (ENOENT, EACCES, EIO, ENOMEM, ...)
+ * with *data NULL and *len 0. */
+int hostio_read_file(const char *path, uint8_t **data, size_t *len);
+
+/* A decoded image: `channels` bytes per pixel (3 = RGB, 4 = RGBA), rows top
+ * to bottom, no padding. Release with hostio_image_free. */
+struct hostio_image {
+	uint8_t *px;
+	uint32_t width, height, channels;
+};
+
+/* hostio_load_image: decode PNG or PPM/PGM file `path` into *img with
+ * `channels` (3 or 4) bytes per pixel. The size is read first and must be
+ * 1..max_w x 1..max_h, so a huge image is refused before it is decoded.
+ * Returns 0, or -1 with "PATH: why" in err (cap bytes). */
+int hostio_load_image(const char *path, uint32_t channels, uint32_t max_w, uint32_t max_h,
+                      struct hostio_image *img, char *err, size_t cap);
+
+/* hostio_image_free: release img's pixels (safe on a zeroed image). */
+void hostio_image_free(struct hostio_image *img);
+
+#endif /* PXOS_TOOLS_HOSTIO_H */
