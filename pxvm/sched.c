@@ -309,16 +309,35 @@ static void make_runnable(struct proc *p)
 	render_one(p);
 }
 
+/* prepare_program: look up program `path` (*data, *size) and build the system
+ * area it will start with (pid, ppid, argv). 0, or -PXE_E* before anything
+ * has changed. */
+static int prepare_program(const char *path, const char *args, uint32_t pid, uint32_t ppid,
+                           const uint8_t **data, uint32_t *size, uint8_t area[0x100])
+{
+	int e = find_program(path, data, size);
+	if (e)
+		return e;
+	return build_sysarea(area, path, args, pid, ppid) != 0 ? -PXE_ENAMETOOLONG : 0;
+}
+
+/* load_program: put a prepared program into `p`'s fresh memory. */
+static void load_program(struct proc *p, const char *path, const uint8_t *data, uint32_t size,
+                         const uint8_t area[0x100])
+{
+	pxvm_load_pxe(&p->vm, data, size, 0);
+	pxvm_write(&p->vm, PXVM_SYSAREA, area, 0x100);
+	set_name(p, path);
+}
+
 int sched_spawn(const char *path, const char *args, uint32_t ppid)
 {
 	const uint8_t *data;
 	uint32_t size;
-	int e = find_program(path, &data, &size);
+	uint8_t area[0x100];
+	int e = prepare_program(path, args, next_pid, ppid, &data, &size, area);
 	if (e)
 		return e;
-	uint8_t area[0x100];
-	if (build_sysarea(area, path, args, next_pid, ppid) != 0)
-		return -PXE_ENAMETOOLONG;
 	struct proc *p = alloc_slot();
 	if (!p)
 		return -PXE_EAGAIN;
@@ -326,9 +345,7 @@ int sched_spawn(const char *path, const char *args, uint32_t ppid)
 	if (!mem)
 		return -PXE_ENOMEM;
 	new_proc(p, mem, ppid);
-	pxvm_load_pxe(&p->vm, data, size, 0);
-	pxvm_write(&p->vm, PXVM_SYSAREA, area, sizeof(area));
-	set_name(p, path);
+	load_program(p, path, data, size, area);
 	make_runnable(p);
 	pxhost_log(1, "spawned pid %u %s (parent %u) in slot %u", p->pid, path, ppid, p->slot);
 	return (int)p->pid;
@@ -362,12 +379,10 @@ int sched_exec(struct proc *p, const char *path, const char *args)
 {
 	const uint8_t *data;
 	uint32_t size;
-	int e = find_program(path, &data, &size);
+	uint8_t area[0x100];
+	int e = prepare_program(path, args, p->pid, p->ppid, &data, &size, area);
 	if (e)
 		return e;
-	uint8_t area[0x100];
-	if (build_sysarea(area, path, args, p->pid, p->ppid) != 0)
-		return -PXE_ENAMETOOLONG;
 	/* Past every check: the old image goes. */
 	dbg_proc_gone(p);
 	uint64_t steps = p->vm.steps;
@@ -375,9 +390,7 @@ int sched_exec(struct proc *p, const char *path, const char *args)
 	p->vm.syscall = sys_dispatch;
 	p->vm.user = p;
 	p->vm.steps = steps;
-	pxvm_load_pxe(&p->vm, data, size, 0);
-	pxvm_write(&p->vm, PXVM_SYSAREA, area, sizeof(area));
-	set_name(p, path);
+	load_program(p, path, data, size, area);
 	render_one(p);
 	pxhost_log(1, "pid %u exec %s", p->pid, path);
 	return 0;
