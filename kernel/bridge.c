@@ -348,7 +348,6 @@ void bridge_uart_poll(void)
 	kinput_poll(); /* the serial ring goes through kinput_serial -> bridge_rx */
 }
 
-bool bridge_present(void) { return present; }
 
 static unsigned calls_in_flight(void)
 {

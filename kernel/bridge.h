@@ -26,8 +26,6 @@
  * the bridge stays absent and every LLM call fails with -PXE_ENOBRIDGE. */
 void bridge_init(void);
 
-/* bridge_present: whether a bridge answered (and has not been lost since). */
-bool bridge_present(void);
 
 /* bridge_busy: whether calls are in flight (the caller should keep polling). */
 bool bridge_busy(void);

@@ -130,7 +130,6 @@ void irq_init(const char *mode)
 		enter_polled_mode("no PIT tick within 100 ms (the 8259 does not reach the CPU)");
 }
 
-bool irq_polled(void) { return polled_mode; }
 
 uint64_t irq_ticks(void) { return ticks; }
 

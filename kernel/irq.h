@@ -27,8 +27,6 @@
  * halts. Call once, after timer_init and uart_init. */
 void irq_init(const char *mode);
 
-/* irq_polled: whether the kernel runs in polled mode. */
-bool irq_polled(void);
 
 /* irq_poll_devices: in polled mode, move what the keyboard controller and
  * the UART hold into their rings (main loop); no effect otherwise. */

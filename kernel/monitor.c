@@ -619,7 +619,6 @@ static void read_line(char *buf, size_t cap)
 	}
 }
 
-bool monitor_active(void) { return active; }
 
 void monitor_breakpoint_hits(void)
 {

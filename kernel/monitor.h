@@ -27,8 +27,6 @@ void monitor_enter(const char *why);
  * No effect while the monitor is active. */
 void monitor_breakpoint_hits(void);
 
-/* monitor_active: whether monitor_enter is serving commands now. */
-bool monitor_active(void);
 
 /* monitor_execute: run one command line (for tests and for monitor_enter). */
 void monitor_execute(char *line);

@@ -421,13 +421,3 @@ void vram_layer_fill(uint32_t *back, uint32_t color)
 	for (uint32_t i = 0; i < PXVM_TILE_W * PXVM_TILE_H; i++)
 		back[i] = color;
 }
-
-void vram_canvas_rect(unsigned slot, int x, int y, int w, int h, uint32_t color)
-{
-	vram_draw_rect(slot, 0, x, y, w, h, color);
-}
-
-int vram_canvas_text(unsigned slot, int x, int y, const char *s, uint32_t n, uint32_t color)
-{
-	return vram_draw_text(slot, 0, x, y, s, n, color);
-}

@@ -80,12 +80,8 @@ void vram_tile_flush(unsigned slot, const uint32_t *mem, uint64_t dirty[2]);
 /* vram_slot_label: set the one-line label above slot `slot`. */
 void vram_slot_label(unsigned slot, const char *text, uint32_t color);
 
-/* vram_canvas_clear / vram_canvas_rect / vram_canvas_text: draw in slot `slot`'s
- * canvas, in canvas coordinates (0..127), clipped to the canvas. Text returns
- * the x just past it. */
+/* vram_canvas_clear: fill slot `slot`'s whole visible canvas with `color`. */
 void vram_canvas_clear(unsigned slot, uint32_t color);
-void vram_canvas_rect(unsigned slot, int x, int y, int w, int h, uint32_t color);
-int vram_canvas_text(unsigned slot, int x, int y, const char *s, uint32_t n, uint32_t color);
 
 /* Canvas layers (LAYER_USE): each slot's canvas is the visible layer; a
  * process may also draw on a back layer, a PXVM_TILE_W x PXVM_TILE_H array of

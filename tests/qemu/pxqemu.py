@@ -25,8 +25,8 @@ for slow machines. $QEMU, $OVMF_CODE and $OVMF_VARS override the programs used.
 """
 
 import atexit
-import codecs
 import argparse
+import codecs
 import os
 import re
 import shutil
@@ -655,6 +655,58 @@ class Qemu:
 
 def _shell_quote(s):
     return s if re.fullmatch(r"[A-Za-z0-9_./=:,+-]+", s) else "'" + s.replace("'", "'\\''") + "'"
+
+
+# The substrate's record in row 0 of the screen (kernel/vram.h): pixel k holds
+# value k as R | G << 8 | B << 16.
+VRAM_RECORD_MAGIC = 0x4F7870  # 'p', 'x', 'O'
+VRAM_REGIONS = ("metadata", "palette", "kernel", "syscalls", "processes", "programs")
+
+
+def read_vram_record(img):
+    """Decode the record in row 0 of screendump `img` (a PNG from screendump()):
+    magic, version, screen size, slot count, tile size, each region's (y, h),
+    and each slot's tile and canvas (x, y)."""
+    def value(i):
+        r, g, b = img.get_pixel(i, 0)
+        return r | (g << 8) | (b << 16)
+    rec = {"magic": value(0), "version": value(1), "width": value(2), "height": value(3),
+           "slots": value(4), "tile": value(5), "regions": {}, "slot": []}
+    for k, name in enumerate(VRAM_REGIONS):
+        rec["regions"][name] = (value(6 + 2 * k), value(7 + 2 * k))
+    for s in range(rec["slots"]):
+        base = 18 + 4 * s
+        rec["slot"].append({"tile": (value(base), value(base + 1)),
+                            "canvas": (value(base + 2), value(base + 3))})
+    return rec
+
+
+def run_tool(*cmd):
+    """Run a host tool; its output (stdout and stderr) as text, or an
+    AssertionError with that output when it fails."""
+    r = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    if r.returncode != 0:
+        raise AssertionError("%s failed (%d):\n%s" % (" ".join(cmd), r.returncode, r.stdout.decode()))
+    return r.stdout.decode()
+
+
+class QemuCase(unittest.TestCase):
+    """Base of the QEMU test cases: `cfg` is the script's CFG (test_main fills
+    it: build, img, timeout)."""
+    maxDiff = None
+    cfg = {}
+
+    def build_path(self, *parts):
+        return os.path.join(self.cfg["build"], *parts)
+
+    def boot(self, name, image=None):
+        """Start QEMU on `image` (default: the built disk image); closed at cleanup."""
+        vm = Qemu(image or self.cfg["img"], name)
+        self.addCleanup(vm.close)
+        return vm
+
+    def expect(self, vm, pattern, timeout=None):
+        return vm.expect(pattern, timeout or self.cfg["timeout"])
 
 
 def test_main(label, doc, cfg, cases, need=()):

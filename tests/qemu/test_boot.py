@@ -28,16 +28,14 @@ Logs and screenshots: build/tests/qemu/boot-*/. Last line: "boot: N passed, N fa
 import os
 import re
 import shutil
-import subprocess
 import sys
-import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import pxqemu  # noqa: E402
 
 CFG = {}
 PXOS_EXIT_PANIC = 0x7E
-REGIONS = ("metadata", "palette", "kernel", "syscalls", "processes", "programs")
+REGIONS = pxqemu.VRAM_REGIONS
 GREEN = (64, 255, 64)
 RED = (255, 64, 64)
 NAVY = (16, 24, 64)
@@ -49,11 +47,7 @@ def build_path(*parts):
     return os.path.join(CFG["build"], *parts)
 
 
-def run(*cmd):
-    r = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    if r.returncode != 0:
-        raise AssertionError("%s failed (%d):\n%s" % (" ".join(cmd), r.returncode, r.stdout.decode()))
-    return r.stdout.decode()
+run = pxqemu.run_tool
 
 
 def code_words(pxe):
@@ -89,32 +83,8 @@ def sieve(n):
     return prime
 
 
-def read_record(img):
-    """Decode the substrate's record in row 0 (kernel/vram.h)."""
-    def value(i):
-        r, g, b = img.get_pixel(i, 0)
-        return r | (g << 8) | (b << 16)
-    rec = {"magic": value(0), "version": value(1), "width": value(2), "height": value(3),
-           "slots": value(4), "tile": value(5), "regions": {}, "slot": []}
-    for k, name in enumerate(REGIONS):
-        rec["regions"][name] = (value(6 + 2 * k), value(7 + 2 * k))
-    for s in range(rec["slots"]):
-        base = 18 + 4 * s
-        rec["slot"].append({"tile": (value(base), value(base + 1)),
-                            "canvas": (value(base + 2), value(base + 3))})
-    return rec
-
-
-class BootCase(unittest.TestCase):
-    maxDiff = None
-
-    def boot(self, name, image=None):
-        vm = pxqemu.Qemu(image or CFG["img"], name)
-        self.addCleanup(vm.close)
-        return vm
-
-    def expect(self, vm, pattern, timeout=None):
-        return vm.expect(pattern, timeout or CFG["timeout"])
+class BootCase(pxqemu.QemuCase):
+    cfg = CFG
 
     def variant(self, name, replace=None, delete=()):
         path = build_path("tests", "qemu", "variants", name + ".img")
@@ -123,8 +93,8 @@ class BootCase(unittest.TestCase):
         return path
 
     def check_screen_record(self, img, serial_text):
-        rec = read_record(img)
-        self.assertEqual(rec["magic"], 0x4F7870, "row 0 must start with 'p','x','O'")
+        rec = pxqemu.read_vram_record(img)
+        self.assertEqual(rec["magic"], pxqemu.VRAM_RECORD_MAGIC, "row 0 must start with 'p','x','O'")
         self.assertEqual(rec["version"] & 0xFF, ord("S"))
         self.assertEqual((rec["width"], rec["height"]), (img.width, img.height))
         self.assertEqual(rec["tile"], 128)
@@ -355,7 +325,7 @@ class FaultTests(BootCase):
         self.expect(vm, r"<monitor_execute\+0x[0-9a-f]+>")
         self.expect(vm, r"system halted")
         shot = vm.screendump(os.path.join(vm.dir, "screen.png"))
-        rec = read_record(shot)
+        rec = pxqemu.read_vram_record(shot)
         ky, kh = rec["regions"]["kernel"]
         red = sum(1 for y in range(ky, ky + kh) for x in range(0, shot.width, 2)
                   if shot.get_pixel(x, y) == (255, 80, 80))
@@ -405,8 +375,8 @@ class SerialTests(BootCase):
         while True:
             time.sleep(3)
             shot = vm.screendump(os.path.join(vm.dir, "screen.png"))
-            rec = read_record(shot)
-            if rec["magic"] == 0x4F7870 and rec["slots"] >= 3:
+            rec = pxqemu.read_vram_record(shot)
+            if rec["magic"] == pxqemu.VRAM_RECORD_MAGIC and rec["slots"] >= 3:
                 # init, hello, primes take slots 0, 1, 2; primes' canvas done?
                 cx, cy = rec["slot"][2]["canvas"]
                 if all((shot.get_pixel(cx + n % 128, cy + n // 128) == GREEN) == prime[n]

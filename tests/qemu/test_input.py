@@ -32,10 +32,8 @@ Logs and screenshots: build/tests/qemu/input-*/. Last line: "input: N passed, N 
 import os
 import re
 import shutil
-import subprocess
 import sys
 import time
-import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import pxqemu  # noqa: E402
@@ -48,23 +46,11 @@ def build_path(*parts):
     return os.path.join(CFG["build"], *parts)
 
 
-def run(*cmd):
-    r = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    if r.returncode != 0:
-        raise AssertionError("%s failed (%d):\n%s" % (" ".join(cmd), r.returncode, r.stdout.decode()))
-    return r.stdout.decode()
+run = pxqemu.run_tool
 
 
-class InputCase(unittest.TestCase):
-    maxDiff = None
-
-    def boot(self, name, image=None):
-        vm = pxqemu.Qemu(image or CFG["img"], name)
-        self.addCleanup(vm.close)
-        return vm
-
-    def expect(self, vm, pattern, timeout=None):
-        return vm.expect(pattern, timeout or CFG["timeout"])
+class InputCase(pxqemu.QemuCase):
+    cfg = CFG
 
     def keys(self, vm, *names):
         for k in names:

@@ -38,15 +38,11 @@ PROMPT = r"sh\$ "
 
 
 def read_record(img):
-    """The substrate's record in row 0 (kernel/vram.h): slot count and each
-    slot's tile and canvas position."""
-    def value(i):
-        r, g, b = img.get_pixel(i, 0)
-        return r | (g << 8) | (b << 16)
-    assert value(0) == 0x4F7870, "no substrate record in row 0 of the screendump"
-    slots = value(4)
-    return [{"tile": (value(18 + 4 * s), value(19 + 4 * s)),
-             "canvas": (value(20 + 4 * s), value(21 + 4 * s))} for s in range(slots)]
+    """Each slot's tile and canvas position, from the substrate's record in
+    row 0 (pxqemu.read_vram_record)."""
+    rec = pxqemu.read_vram_record(img)
+    assert rec["magic"] == pxqemu.VRAM_RECORD_MAGIC, "no substrate record in row 0 of the screendump"
+    return rec["slot"]
 
 
 def canvas(img, rec, slot):
