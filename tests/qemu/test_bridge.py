@@ -40,7 +40,6 @@ import re
 import socket
 import subprocess
 import sys
-import threading
 import time
 import zlib
 
@@ -54,81 +53,14 @@ CFG = {}
 API_KEY = "sk-test-4b1d9e-never-on-the-wire"
 
 
-class BridgeQemu(pxqemu.Qemu):
-    """A Qemu whose serial port is connected to pxbridge instead of the
-    harness: pxbridge's stdin and stdout are one end of a socket pair, so
-    send() types into pxbridge and expect() reads its console output."""
-
-    def __init__(self, image, name, bridge_args=(), env=None, **kw):
-        self.bridge_args = list(bridge_args)
-        self.bridge_env = env
-        self.bridge = None
-        self.bridge_log = None
-        kw.setdefault("start", True)
-        start = kw.pop("start")
-        super().__init__(image, name, start=False, **kw)
-        self.bridge_log = os.path.join(self.dir, "pxbridge.log")
-        if start:
-            self.start()
-
-    def _connect(self, path, deadline):
-        if path != self._serial_path:
-            return super()._connect(path, deadline)
-        return self._start_bridge()
-
-    def _start_bridge(self):
-        mine, theirs = socket.socketpair()
-        env = dict(os.environ)
-        env.update(self.bridge_env or {})
-        cmd = [CFG["pxbridge"], "--socket", self._serial_path, "--no-tty", "--wait", "30",
-               "--log", self.bridge_log] + self.bridge_args
-        with open(os.path.join(self.dir, "pxbridge.stderr"), "ab") as err:
-            self.bridge = subprocess.Popen(cmd, stdin=theirs, stdout=theirs, stderr=err, env=env,
-                                           start_new_session=True)
-        theirs.close()
-        return mine
-
-    def restart_bridge(self, bridge_args=None, kill_only=False):
-        """Kill pxbridge (SIGKILL: no goodbye) and, unless kill_only, start a new one."""
-        self.bridge.kill()
-        self.bridge.wait()
-        self._reader.join(5)
-        with self._cond:
-            self._eof = False
-        if kill_only:
-            return
-        if bridge_args is not None:
-            self.bridge_args = list(bridge_args)
-        self._serial.close()
-        self._serial = self._start_bridge()
-        self._reader = threading.Thread(target=self._read_serial, daemon=True, name="pxbridge-reader")
-        self._reader.start()
-
-    def close(self):
-        super().close()
-        if self.bridge is not None and self.bridge.poll() is None:
-            self.bridge.terminate()
-            try:
-                self.bridge.wait(5)
-            except subprocess.TimeoutExpired:
-                self.bridge.kill()
-                self.bridge.wait()
-
-    def log_text(self):
-        try:
-            with open(self.bridge_log, encoding="utf-8", errors="replace") as f:
-                return f.read()
-        except FileNotFoundError:
-            return ""
-
-
 class BridgeCase(unittest.TestCase):
     T = 120  # seconds for boot markers
 
     def boot(self, name, bridge_args=(), env=None, bridge=True, img=None):
         img = img or CFG["img"]
         if bridge:
-            vm = BridgeQemu(img, name, bridge_args=bridge_args, env=env, build=CFG["build"])
+            vm = pxqemu.BridgeQemu(img, name, CFG["pxbridge"], bridge_args=bridge_args, env=env,
+                                    build=CFG["build"])
         else:
             vm = pxqemu.Qemu(img, name, build=CFG["build"])
         self.addCleanup(vm.close)

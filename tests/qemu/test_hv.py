@@ -20,7 +20,6 @@ Logs: build/tests/qemu/hv-*/. Last line: "hv: N passed, N failed".
 """
 
 import os
-import subprocess
 import sys
 import unittest
 
@@ -62,52 +61,6 @@ class HvCase(unittest.TestCase):
         return m
 
 
-class _BridgeLine:
-    """The serial line as the harness sees it through pxbridge: what pxbridge
-    prints (the console text) is read, keystrokes go to its stdin."""
-
-    def __init__(self, proc):
-        self.proc = proc
-
-    def recv(self, n):
-        return os.read(self.proc.stdout.fileno(), n)
-
-    def sendall(self, data):
-        self.proc.stdin.write(data)
-        self.proc.stdin.flush()
-
-    def shutdown(self, how):
-        pass
-
-    def close(self):
-        if self.proc.poll() is None:
-            self.proc.kill()
-        self.proc.wait()
-        for f in (self.proc.stdin, self.proc.stdout):
-            try:
-                f.close()
-            except OSError:
-                pass
-
-
-class BridgedQemu(pxqemu.Qemu):
-    """QEMU with tools/pxbridge attached to its serial socket instead of the
-    harness: the harness talks to pxbridge's terminal side."""
-
-    def __init__(self, *args, script=None, **kwargs):
-        self.script = script
-        super().__init__(*args, **kwargs)
-
-    def _connect(self, path, deadline):
-        if path != self._serial_path:
-            return super()._connect(path, deadline)
-        bridge = subprocess.Popen(
-            [os.path.join(CFG["build"], "tools", "pxbridge"), "--socket", path, "--wait", "30",
-             "--log", os.path.join(self.dir, "pxbridge.log"), "--script", self.script],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-        return _BridgeLine(bridge)
-
-
 RULES = """# test_hv: scripted answers for the guest programs
 rule: cooperate
 reply: Yes, they should.
@@ -128,7 +81,8 @@ class BridgeTests(HvCase):
         os.makedirs(os.path.dirname(script), exist_ok=True)
         with open(script, "w") as f:
             f.write(RULES)
-        vm = BridgedQemu(CFG["img"], "hv-bridge", script=script)
+        vm = pxqemu.BridgeQemu(CFG["img"], "hv-bridge", os.path.join(CFG["build"], "tools", "pxbridge"),
+                               bridge_args=("--script", script))
         self.addCleanup(vm.close)
         sh = r"sh\$ "
         self.expect(vm, r"sh: pxOS shell")
