@@ -14,7 +14,6 @@
 #define COL_DIM       FB_RGB(120, 120, 130)
 #define COL_FRAME     FB_RGB(70, 70, 90)
 #define COL_TILE_BG   FB_RGB(0, 0, 0)
-#define COL_CANVAS_BG FB_RGB(16, 16, 24)
 #define GAP 4
 
 static const uint32_t header_bg[VR_COUNT] = {
@@ -258,7 +257,7 @@ static void draw_slots(void)
 		fb_frame(&fb, s->tile.x - 1, s->tile.y - 1, s->tile.w + 2, s->tile.h + 2, COL_FRAME);
 		fb_frame(&fb, s->canvas.x - 1, s->canvas.y - 1, s->canvas.w + 2, s->canvas.h + 2, COL_FRAME);
 		fb_fill(&fb, s->tile.x, s->tile.y, s->tile.w, s->tile.h, COL_TILE_BG);
-		vram_canvas_clear(i, COL_CANVAS_BG);
+		vram_canvas_clear(i, VRAM_CANVAS_BG);
 		char buf[32];
 		snprintf(buf, sizeof(buf), "slot %u: free", i);
 		vram_slot_label(i, buf, COL_DIM);

@@ -80,6 +80,9 @@ void vram_tile_flush(unsigned slot, const uint32_t *mem, uint64_t dirty[2]);
 /* vram_slot_label: set the one-line label above slot `slot`. */
 void vram_slot_label(unsigned slot, const char *text, uint32_t color);
 
+/* The colour of an empty canvas (and of a fresh back layer). */
+#define VRAM_CANVAS_BG FB_RGB(16, 16, 24)
+
 /* vram_canvas_clear: fill slot `slot`'s whole visible canvas with `color`. */
 void vram_canvas_clear(unsigned slot, uint32_t color);
 

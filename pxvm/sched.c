@@ -304,7 +304,7 @@ static void new_proc(struct proc *p, uint32_t *mem, uint32_t ppid)
 static void make_runnable(struct proc *p)
 {
 	p->state = PROC_RUNNABLE;
-	vram_canvas_clear(p->slot, FB_RGB(16, 16, 24));
+	vram_canvas_clear(p->slot, VRAM_CANVAS_BG);
 	vram_tile_flush(p->slot, p->vm.mem, p->vm.dirty);
 	render_one(p);
 }

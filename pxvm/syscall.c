@@ -21,8 +21,6 @@
 #include "port.h"
 #include "kernel/vram.h"
 
-#define CANVAS_BG FB_RGB(16, 16, 24) /* a fresh back layer, as a fresh canvas */
-
 static uint32_t err(int e) { return (uint32_t)e; } /* e is already negative */
 
 /* read_text: the guest string at `addr` for PRINT and TEXT, into buf
@@ -117,7 +115,7 @@ static uint32_t sys_layer_use(struct proc *p)
 		p->back = pxhost_mem_alloc();
 		if (!p->back)
 			return err(-PXE_ENOMEM);
-		vram_layer_fill(p->back, CANVAS_BG);
+		vram_layer_fill(p->back, VRAM_CANVAS_BG);
 	}
 	if (flags & PXVM_LAYER_SHOW)
 		vram_layer_show(p->slot, p->back);

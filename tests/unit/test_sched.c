@@ -558,7 +558,7 @@ static void test_layer_use_back_then_show(void **state)
 	assert_int_equal(state_of(pid), PROC_BLOCKED);
 	assert_int_equal(sched_find(pid)->block, BLOCK_READ);
 	assert_int_equal(res(pid, 0), 0);
-	assert_int_equal(fb_get(&th_fb, c->x + 50, c->y + 50), FB_RGB(16, 16, 24)); /* not shown yet */
+	assert_int_equal(fb_get(&th_fb, c->x + 50, c->y + 50), VRAM_CANVAS_BG); /* not shown yet */
 	uint8_t pi[PXVM_PROCINFO_SIZE];
 	assert_int_equal(sched_procinfo(0, pi), 0);
 	assert_true(pi[PXVM_PI_FLAGS] & PXVM_PIF_BACK);
