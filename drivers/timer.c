@@ -2,7 +2,6 @@
  * timer.c — TSC calibration and timestamps; see timer.h.
  */
 #include "timer.h"
-#include "acpi.h"
 #include "portio.h"
 
 #define PM_TIMER_HZ 3579545u
@@ -36,19 +35,21 @@ static uint64_t from_cpuid16(void)
 	return (uint64_t)(a & 0xFFFF) * 1000000ull;
 }
 
+static uint16_t pm_port;  /* ACPI PM timer I/O port, 0 = none */
+static bool pm_32bit;
+
 static uint64_t from_pm_timer(void)
 {
-	const struct acpi_info *ai = acpi_get();
-	if (!ai->pm_timer_port)
+	if (!pm_port)
 		return 0;
-	uint32_t mask = ai->pm_timer_32bit ? 0xFFFFFFFFu : 0xFFFFFFu;
+	uint32_t mask = pm_32bit ? 0xFFFFFFFFu : 0xFFFFFFu;
 	uint32_t ticks = PM_TIMER_HZ / (1000 / CALIBRATE_MS);
-	uint32_t start = inl(ai->pm_timer_port) & mask;
+	uint32_t start = inl(pm_port) & mask;
 	uint64_t t0 = rdtsc();
 	uint32_t elapsed = 0;
 	/* A PM timer that does not move would spin forever: bound by TSC too. */
 	for (uint64_t spins = 0; elapsed < ticks; spins++) {
-		elapsed = ((inl(ai->pm_timer_port) & mask) - start) & mask;
+		elapsed = ((inl(pm_port) & mask) - start) & mask;
 		if (spins > 50000000ull)
 			return 0;
 	}
@@ -76,9 +77,11 @@ static uint64_t from_pit(void)
 	return (t1 - t0) * (1000 / CALIBRATE_MS);
 }
 
-void timer_init(uint64_t origin_tsc)
+void timer_init(uint64_t origin_tsc, uint16_t pm_timer_port, bool pm_timer_32bit)
 {
 	origin = origin_tsc;
+	pm_port = pm_timer_port;
+	pm_32bit = pm_timer_32bit;
 	if ((tsc_hz = from_cpuid15()))
 		source = "cpuid15";
 	else if ((tsc_hz = from_pm_timer()))

@@ -11,9 +11,12 @@
 #define PXOS_TIMER_H
 
 #include <stdint.h>
+#include <stdbool.h>
 
-/* timer_init: calibrate the TSC; `origin_tsc` is time zero. */
-void timer_init(uint64_t origin_tsc);
+/* timer_init: calibrate the TSC; `origin_tsc` is time zero. `pm_timer_port`
+ * is the ACPI PM timer's I/O port from the FADT (0 = none), `pm_timer_32bit`
+ * its TMR_VAL_EXT flag (32-bit counter, else 24-bit). */
+void timer_init(uint64_t origin_tsc, uint16_t pm_timer_port, bool pm_timer_32bit);
 
 /* timer_us: microseconds since time zero (0 before timer_init). */
 uint64_t timer_us(void);

@@ -16,7 +16,6 @@
  * bridge cannot continue a half-streamed answer.
  */
 #include "bridge.h"
-#include "input.h"
 #include "pxvm/frame.h"
 #include "pxvm/crc32.h"
 #include "pxvm/host.h"
@@ -125,7 +124,7 @@ static void deliver(uint32_t id, int status, const uint8_t *text, uint32_t len, 
 		if (!mon.waiting || mon.id != id)
 			return;
 		if (len) {
-			console_write((const char *)text, len);
+			klog_write((const char *)text, len);
 			mon.crc = crc32_update(mon.crc, text, len);
 		}
 		mon.bytes += len;
@@ -343,9 +342,14 @@ size_t bridge_rx(const uint8_t *in, size_t n, uint8_t *console)
 	return m;
 }
 
+/* rx_poll: the input path's poll (kernel/input.c input_poll, given to
+ * bridge_init): it drains the serial ring through bridge_rx. */
+static void (*rx_poll)(void);
+
 void bridge_uart_poll(void)
 {
-	kinput_poll(); /* the serial ring goes through kinput_serial -> bridge_rx */
+	if (rx_poll)
+		rx_poll();
 }
 
 
@@ -396,12 +400,12 @@ void bridge_poll(void)
 	pump(now);
 }
 
-void bridge_init(void)
+void bridge_init(uint32_t session, void (*input_poll_fn)(void))
 {
 	frame_demux_init(&dmx);
+	rx_poll = input_poll_fn;
 	uint64_t t0 = timer_us();
-	/* A session number that differs from boot to boot. */
-	my_session = (uint32_t)(t0 ^ (t0 >> 32) ^ 0x5A5A0000u) | 1u;
+	my_session = session | 1u; /* nonzero */
 	if (!uart_present()) {
 		kinfo("bridge", "no serial port: LLM calls will fail with \"no bridge\"");
 		return;

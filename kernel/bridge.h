@@ -20,11 +20,15 @@
  * `llm` command); their answers are printed, not given to the hypervisor. */
 #define BRIDGE_ID_KERNEL 0x80000000u
 
-/* bridge_init: the boot handshake. Sends HELLO and waits up to
- * BRIDGE_HELLO_WAIT_MS for HELLO_ACK; console bytes received meanwhile go
- * to the console input path. Call after uart_init and timer_init. Without a UART
- * the bridge stays absent and every LLM call fails with -PXE_ENOBRIDGE. */
-void bridge_init(void);
+/* bridge_init: the boot handshake. `session` is this boot's session number
+ * (hardware entropy, so two boots differ even with the same `seed=`);
+ * `input_poll_fn` drains the serial ring through the input path
+ * (kernel/input.c input_poll → input_serial → bridge_rx), which the bridge
+ * calls while it waits. Sends HELLO and waits up to BRIDGE_HELLO_WAIT_MS for
+ * HELLO_ACK; console bytes received meanwhile go to the console input path.
+ * Call after uart_init and timer_init. Without a UART the bridge stays absent
+ * and every LLM call fails with -PXE_ENOBRIDGE. */
+void bridge_init(uint32_t session, void (*input_poll_fn)(void));
 
 
 /* bridge_busy: whether calls are in flight (the caller should keep polling). */
@@ -36,8 +40,9 @@ bool bridge_busy(void);
 size_t bridge_rx(const uint8_t *in, size_t n, uint8_t *console);
 
 /* bridge_uart_poll: move every received serial byte through the kernel's
- * input path (kernel/input.c kinput_poll): kinput_serial hands it to bridge_rx,
- * which keeps the frames and passes the console text on to kinput_console. */
+ * input path (the function given to bridge_init): input_serial hands it to
+ * bridge_rx, which keeps the frames and passes the console text on to
+ * input_console. */
 void bridge_uart_poll(void);
 
 /* bridge_poll: timers: resend unacknowledged frames, give up on a silent

@@ -1,6 +1,6 @@
 /*
  * console.h — the on-screen text console in the KERNEL region of VRAM.
- * klog and console_write (klog.h) feed it; the serial port gets the same bytes.
+ * klog and klog_write (klog.h) feed it; the serial port gets the same bytes.
  */
 #ifndef PXOS_CONSOLE_H
 #define PXOS_CONSOLE_H

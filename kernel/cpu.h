@@ -31,6 +31,16 @@ static inline void cli(void) { __asm__ volatile("cli" ::: "memory"); }
 static inline void sti(void) { __asm__ volatile("sti" ::: "memory"); }
 static inline void hlt(void) { __asm__ volatile("hlt" ::: "memory"); }
 
+/* halt_forever: disable interrupts and halt this CPU for good (an NMI that
+ * wakes it halts it again). */
+static inline __attribute__((noreturn)) void halt_forever(void)
+{
+	for (;;) {
+		cli();
+		hlt();
+	}
+}
+
 struct __attribute__((packed)) dtr {
 	uint16_t limit;
 	uint64_t base;

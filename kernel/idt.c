@@ -2,6 +2,7 @@
  * idt.c — the interrupt descriptor table (Intel SDM vol. 3A §6.14.1).
  */
 #include <stdint.h>
+#include "idt.h"
 #include "trap.h"
 #include "gdt.h"
 #include "cpu.h"

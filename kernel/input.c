@@ -13,19 +13,19 @@ static struct ring monitor_queue;   /* main loop on both sides */
 static bool monitor_wanted, monitor_open;
 static uint64_t to_tty, to_monitor;
 
-void kinput_poll(void)
+void input_poll(void)
 {
 	char kb[64];
 	uint8_t sb[128];
 	size_t n;
 	irq_poll_devices();
 	while ((n = ps2kbd_read(kb, sizeof(kb))) > 0)
-		kinput_console(kb, n);
+		input_console(kb, n);
 	while ((n = irq_serial_read(sb, sizeof(sb))) > 0)
-		kinput_serial(sb, n);
+		input_serial(sb, n);
 }
 
-void kinput_serial(const uint8_t *b, size_t n)
+void input_serial(const uint8_t *b, size_t n)
 {
 	/* The one place serial bytes enter the kernel: the bridge's frame
 	 * demultiplexer (kernel/bridge.c) takes its frames out of `b` here and
@@ -35,7 +35,7 @@ void kinput_serial(const uint8_t *b, size_t n)
 		size_t k = n < 128 ? n : 128;
 		size_t m = bridge_rx(b, k, text);
 		if (m)
-			kinput_console((const char *)text, m);
+			input_console((const char *)text, m);
 		b += k;
 		n -= k;
 	}
@@ -49,7 +49,7 @@ static void tty_deliver(const char *s, size_t n)
 	tty_input(s, n);
 }
 
-void kinput_console(const char *s, size_t n)
+void input_console(const char *s, size_t n)
 {
 	size_t run = 0;        /* start of bytes not yet handed on */
 	for (size_t i = 0; i < n; i++) {
@@ -68,20 +68,20 @@ void kinput_console(const char *s, size_t n)
 	tty_deliver(s + run, n - run);
 }
 
-bool kinput_monitor_requested(void)
+bool input_monitor_requested(void)
 {
 	bool w = monitor_wanted;
 	monitor_wanted = false;
 	return w;
 }
 
-void kinput_monitor_open(void)
+void input_monitor_open(void)
 {
 	monitor_open = true;
 	monitor_wanted = false;
 }
 
-void kinput_monitor_close(void)
+void input_monitor_close(void)
 {
 	monitor_open = false;
 	monitor_wanted = false;
@@ -93,22 +93,22 @@ void kinput_monitor_close(void)
 	while (ring_get(&monitor_queue, &c)) {
 		buf[n++] = (char)c;
 		if (n == sizeof(buf)) {
-			kinput_console(buf, n);
+			input_console(buf, n);
 			n = 0;
 		}
 	}
-	kinput_console(buf, n);
+	input_console(buf, n);
 }
 
-int kinput_monitor_getc(void)
+int input_monitor_getc(void)
 {
 	uint8_t c;
 	if (ring_empty(&monitor_queue))
-		kinput_poll();
+		input_poll();
 	return ring_get(&monitor_queue, &c) ? c : -1;
 }
 
-void kinput_stats(uint64_t *tty, uint64_t *mon)
+void input_stats(uint64_t *tty, uint64_t *mon)
 {
 	*tty = to_tty;
 	*mon = to_monitor;

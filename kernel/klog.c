@@ -20,7 +20,7 @@ static const uint32_t level_colors[] = {
 void klog_set_level(enum klog_level level) { min_level = level; }
 unsigned klog_error_count(void) { return errors; }
 
-void console_write(const char *s, size_t n)
+void klog_write(const char *s, size_t n)
 {
 	uart_write(s, n);
 	console_screen_write(s, n);
@@ -33,7 +33,7 @@ void kprintf(const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
-	console_write(buf, strlen(buf));
+	klog_write(buf, strlen(buf));
 }
 
 void klog(enum klog_level level, const char *sys, const char *fmt, ...)
@@ -57,6 +57,6 @@ void klog(enum klog_level level, const char *sys, const char *fmt, ...)
 	size_t len = strlen(buf);
 	buf[len++] = '\n';
 	console_set_color(level_colors[level]);
-	console_write(buf, len);
+	klog_write(buf, len);
 	console_set_color(CONSOLE_DEFAULT_COLOR);
 }

@@ -29,8 +29,8 @@ void klog_set_level(enum klog_level level);
 /* kprintf: raw formatted text to the console (no timestamp, no newline added). */
 void kprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-/* console_write: raw bytes to every console output (serial and screen). */
-void console_write(const char *s, size_t n);
+/* klog_write: raw bytes to every console output (serial and screen). */
+void klog_write(const char *s, size_t n);
 
 /* klog_error_count: number of KLOG_ERROR lines so far (the boot's health). */
 unsigned klog_error_count(void);

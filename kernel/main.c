@@ -10,6 +10,7 @@
 #include "console.h"
 #include "cpu.h"
 #include "gdt.h"
+#include "idt.h"
 #include "input.h"
 #include "irq.h"
 #include "klog.h"
@@ -25,7 +26,7 @@
 #include "vram.h"
 #include "drivers/acpi.h"
 #include "drivers/fb.h"
-#include "drivers/rng.h"
+#include "drivers/hwrng.h"
 #include "drivers/timer.h"
 #include "drivers/uart16550.h"
 #include "pxvm/host.h"
@@ -168,7 +169,7 @@ void kmain(struct pxos_bootinfo *bi)
 		panic("kmain: the UEFI memory map has no usable memory");
 	kinfo("pmm", "%zu MiB free for the kernel", pmm_free_pages() / 256);
 	acpi_init(bi->acpi_rsdp);
-	timer_init(bi->tsc_at_entry);
+	timer_init(bi->tsc_at_entry, acpi_get()->pm_timer_port, acpi_get()->pm_timer_32bit);
 	kinfo("timer", "TSC %llu.%03llu MHz (from %s)", (unsigned long long)(timer_tsc_hz() / 1000000),
 	      (unsigned long long)(timer_tsc_hz() / 1000 % 1000), timer_source());
 	irq_init(cmdline_get("irq"));
@@ -180,7 +181,7 @@ void kmain(struct pxos_bootinfo *bi)
 	ramdisk_mount(bi, &rootfs);
 	sched_init(&rootfs, vram_ready() ? vram_layout()->nslots : 0);
 	status_line(bi);
-	bridge_init();
+	bridge_init((uint32_t)hwrng_entropy64(NULL), input_poll);
 	kinfo("kernel", "boot took %llu ms from loader entry", (unsigned long long)(timer_us() / 1000));
 	start_init();
 	main_loop();

@@ -19,7 +19,7 @@
 #include "bridge.h"
 #include "drivers/uart16550.h"
 #include "drivers/timer.h"
-#include "drivers/rng.h"
+#include "drivers/hwrng.h"
 #include "pxvm/rng.h"
 
 #define LINE_MAX 160
@@ -63,7 +63,7 @@ static const char *block_name(const struct proc *p)
 /* state_text: "runnable", "blocked in read", "stopped at breakpoint", ... */
 static void state_text(const struct proc *p, char *buf, size_t n)
 {
-	if (dbg_stopped(p))
+	if (debug_stopped(p))
 		snprintf(buf, n, "stopped at breakpoint");
 	else
 		snprintf(buf, n, "%s%s%s", sched_state_name(p->state), *block_name(p) ? " in " : "", block_name(p));
@@ -74,8 +74,8 @@ static void state_text(const struct proc *p, char *buf, size_t n)
  * its words (1 or 2). */
 static int disasm_at(const struct proc *p, uint32_t addr, char *dis, size_t n)
 {
-	uint32_t next = addr + 8 <= PXVM_MEM_SIZE ? dbg_word(p, addr + 4) : 0;
-	return pxvm_disasm(dbg_word(p, addr), next, addr, dis, n);
+	uint32_t next = addr + 8 <= PXVM_MEM_SIZE ? debug_word(p, addr + 4) : 0;
+	return pxvm_disasm(debug_word(p, addr), next, addr, dis, n);
 }
 
 /* print_hit: the line that says `p` stopped at a breakpoint. */
@@ -90,7 +90,7 @@ static void print_hit(const struct proc *p)
 static unsigned report_hits(void)
 {
 	unsigned n = 0;
-	for (struct proc *p; (p = dbg_next_hit()) != 0; n++)
+	for (struct proc *p; (p = debug_next_hit()) != 0; n++)
 		print_hit(p);
 	return n;
 }
@@ -105,7 +105,7 @@ static void print_insn(const struct proc *p, const char *mark, uint32_t addr)
 		return;
 	}
 	disasm_at(p, addr, dis, sizeof(dis));
-	kprintf("%s%08x  %s%s\n", mark, addr, dis, dbg_is_break(p, addr) ? "   <- breakpoint" : "");
+	kprintf("%s%08x  %s%s\n", mark, addr, dis, debug_is_break(p, addr) ? "   <- breakpoint" : "");
 }
 
 static void print_regs(const struct pxvm *vm)
@@ -125,10 +125,10 @@ static void cmd_ps(int argc, char **argv)
 		if (p->state == PROC_FREE)
 			continue;
 		char state[16];
-		snprintf(state, sizeof(state), "%s%s%s", dbg_stopped(p) ? "stopped" : sched_state_name(p->state),
-		         *block_name(p) && !dbg_stopped(p) ? ":" : "", dbg_stopped(p) ? "" : block_name(p));
+		snprintf(state, sizeof(state), "%s%s%s", debug_stopped(p) ? "stopped" : sched_state_name(p->state),
+		         *block_name(p) && !debug_stopped(p) ? ":" : "", debug_stopped(p) ? "" : block_name(p));
 		kprintf("  %3u  %4u %4u %-13s %-12llu 0x%04x %s%s\n", p->pid, p->ppid, p->slot, state,
-		        (unsigned long long)p->vm.steps, p->vm.pc, p->name, dbg_stopped(p) ? "  (stopped at breakpoint)" : "");
+		        (unsigned long long)p->vm.steps, p->vm.pc, p->name, debug_stopped(p) ? "  (stopped at breakpoint)" : "");
 	}
 	kprintf("  %u slots, %llu instructions run in all\n", sched_nproc(), (unsigned long long)sched_total_steps());
 }
@@ -191,7 +191,7 @@ static void dump_proc_mem(int argc, char **argv)
 		char hex[16 * 3 + 2], asc[17];
 		size_t h = 0;
 		uint8_t m[16]; /* the line as the program has it (original words under breakpoints) */
-		dbg_read(p, line, m, 16);
+		debug_read(p, line, m, 16);
 		for (uint32_t i = 0; i < 16; i++) {
 			uint32_t a = line + i;
 			bool in = a >= addr && a < addr + len;
@@ -248,7 +248,7 @@ static void cmd_run(int argc, char **argv)
 static void cmd_continue(int argc, char **argv)
 {
 	(void)argc, (void)argv;
-	uint32_t n = dbg_resume_all();
+	uint32_t n = debug_resume_all();
 	if (n)
 		kprintf("%u stopped process%s resumed\n", n, n == 1 ? "" : "es");
 	report_hits();
@@ -260,17 +260,17 @@ static void cmd_break(int argc, char **argv)
 {
 	if (argc == 1) {
 		uint32_t pid, addr, orig;
-		if (!dbg_break_count()) {
+		if (!debug_break_count()) {
 			kprintf("no breakpoints (break PID ADDR sets one)\n");
 			return;
 		}
 		kprintf("  N  PID  ADDR    INSTRUCTION\n");
-		for (uint32_t i = 0; dbg_break_get(i, &pid, &addr, &orig) == 0; i++) {
+		for (uint32_t i = 0; debug_break_get(i, &pid, &addr, &orig) == 0; i++) {
 			struct proc *p = sched_find(pid);
 			char dis[64] = "?";
 			if (p && p->vm.mem)
 				disasm_at(p, addr, dis, sizeof(dis));
-			kprintf("  %u %4u  0x%04x  %s%s\n", i, pid, addr, dis, p && dbg_stopped(p) && p->vm.pc == addr ?
+			kprintf("  %u %4u  0x%04x  %s%s\n", i, pid, addr, dis, p && debug_stopped(p) && p->vm.pc == addr ?
 			        "   <- stopped here" : "");
 		}
 		return;
@@ -283,12 +283,12 @@ static void cmd_break(int argc, char **argv)
 	struct proc *p = arg_proc(argv[1]);
 	if (!p)
 		return;
-	int e = dbg_break_set(p, addr);
+	int e = debug_break_set(p, addr);
 	char dis[64];
 	switch (e) {
 	case 0:
 		disasm_at(p, addr, dis, sizeof(dis));
-		kprintf("breakpoint %u: pid %u at 0x%04x: %s\n", dbg_break_count() - 1, p->pid, addr, dis);
+		kprintf("breakpoint %u: pid %u at 0x%04x: %s\n", debug_break_count() - 1, p->pid, addr, dis);
 		break;
 	case -PXE_EINVAL:
 		kprintf("break: 0x%x is not an instruction address (4-aligned, below 0x%x, not the data word of an "
@@ -310,7 +310,7 @@ static void cmd_delete(int argc, char **argv)
 {
 	uint32_t pid, addr, orig, n;
 	if (argc == 2 && arg_u32(argv[1], 0xFFFFFFFFu, &n) == 0) {
-		if (dbg_break_get(n, &pid, &addr, &orig) != 0) {
+		if (debug_break_get(n, &pid, &addr, &orig) != 0) {
 			kprintf("delete: no breakpoint %u (break lists them)\n", n);
 			return;
 		}
@@ -319,7 +319,7 @@ static void cmd_delete(int argc, char **argv)
 		kprintf("usage: delete PID ADDR | delete N\n");
 		return;
 	}
-	if (dbg_break_delete(pid, addr) != 0)
+	if (debug_break_delete(pid, addr) != 0)
 		kprintf("delete: pid %u has no breakpoint at 0x%04x\n", pid, addr);
 	else
 		kprintf("breakpoint of pid %u at 0x%04x deleted\n", pid, addr);
@@ -370,14 +370,14 @@ static void cmd_dis(int argc, char **argv)
 	/* Original words under breakpoints; a '*' after the pc mark flags one. */
 	for (uint32_t i = 0; i < count && addr + 4 <= PXVM_MEM_SIZE; i++) {
 		char dis[64];
-		uint32_t next = addr + 8 <= PXVM_MEM_SIZE ? dbg_word(p, addr + 4) : 0;
+		uint32_t next = addr + 8 <= PXVM_MEM_SIZE ? debug_word(p, addr + 4) : 0;
 		int words = disasm_at(p, addr, dis, sizeof(dis));
 		snprintf(mark, sizeof(mark), "%s", addr == p->vm.pc ? "=>" : "  ");
-		char bp = dbg_is_break(p, addr) ? '*' : ' ';
+		char bp = debug_is_break(p, addr) ? '*' : ' ';
 		if (words == 2)
-			kprintf("%s%c%04x  %08x %08x  %s\n", mark, bp, addr, dbg_word(p, addr), next, dis);
+			kprintf("%s%c%04x  %08x %08x  %s\n", mark, bp, addr, debug_word(p, addr), next, dis);
 		else
-			kprintf("%s%c%04x  %08x           %s\n", mark, bp, addr, dbg_word(p, addr), dis);
+			kprintf("%s%c%04x  %08x           %s\n", mark, bp, addr, debug_word(p, addr), dis);
 		addr += 4u * (uint32_t)(words > 0 ? words : 1);
 	}
 }
@@ -385,7 +385,7 @@ static void cmd_dis(int argc, char **argv)
 /* step PID [N]: run N instructions (default 1) of a runnable process, or of
  * one stopped at a breakpoint, out of turn, printing each before it runs,
  * then the registers. An instruction under a breakpoint runs as the program
- * has it (pxvm/debug.h: dbg_step_over). */
+ * has it (pxvm/debug.h: debug_step_over). */
 static void cmd_step(int argc, char **argv)
 {
 	uint32_t n = 1;
@@ -399,13 +399,13 @@ static void cmd_step(int argc, char **argv)
 	uint32_t pid = p->pid;
 	char state[32];
 	for (uint32_t i = 0; i < n; i++) {
-		if (p->pid != pid || (p->state != PROC_RUNNABLE && !dbg_stopped(p))) {
+		if (p->pid != pid || (p->state != PROC_RUNNABLE && !debug_stopped(p))) {
 			state_text(p, state, sizeof(state));
 			kprintf("pid %u is %s: cannot step\n", pid, p->pid == pid ? state : "gone");
 			return;
 		}
 		print_insn(p, "  ", p->vm.pc);
-		dbg_step_over(p);
+		debug_step_over(p);
 	}
 	report_hits();
 	if (p->pid == pid && p->vm.mem) {
@@ -444,7 +444,7 @@ static void cmd_uptime(int argc, char **argv)
 	(void)argc, (void)argv;
 	uint64_t us = timer_us(), halts, halted_us, tty, mon;
 	irq_idle_stats(&halts, &halted_us);
-	kinput_stats(&tty, &mon);
+	input_stats(&tty, &mon);
 	kprintf("up %llu.%03llu s, %llu ticks at %u Hz, %llu idle halts, %llu ms halted, input %llu bytes to "
 	        "the tty, %llu to the monitor\n",
 	        (unsigned long long)(us / 1000000), (unsigned long long)(us / 1000 % 1000),
@@ -589,7 +589,7 @@ static void read_line(char *buf, size_t cap)
 	size_t n = 0;
 	for (;;) {
 		bridge_poll(); /* timers of LLM calls in flight */
-		int c = kinput_monitor_getc();
+		int c = input_monitor_getc();
 		if (c < 0) {
 			irq_idle();
 			continue;
@@ -599,22 +599,22 @@ static void read_line(char *buf, size_t cap)
 		if (c == '\n' && prev == '\r' && n == 0)
 			continue;
 		if (c == '\r' || c == '\n') {
-			console_write("\n", 1);
+			klog_write("\n", 1);
 			buf[n] = '\0';
 			return;
 		}
 		if ((c == 0x7F || c == '\b') && n > 0) {
 			n--;
-			console_write("\b \b", 3);
+			klog_write("\b \b", 3);
 		} else if (c == 0x15 || c == 0x03) { /* Ctrl-U, Ctrl-C: drop the line */
 			while (n > 0) {
 				n--;
-				console_write("\b \b", 3);
+				klog_write("\b \b", 3);
 			}
 		} else if (c >= 32 && c < 127 && n + 1 < cap) {
 			buf[n++] = (char)c;
 			char ch = (char)c;
-			console_write(&ch, 1);
+			klog_write(&ch, 1);
 		}
 	}
 }
@@ -633,7 +633,7 @@ void monitor_enter(const char *why)
 		return;
 	active = true;
 	leave = false;
-	kinput_monitor_open();
+	input_monitor_open();
 	if (uart_present() || ps2kbd_present())
 		kinfo("monitor", "%s: debug monitor (help lists commands, continue resumes)", why);
 	else
@@ -644,6 +644,6 @@ void monitor_enter(const char *why)
 		read_line(line, sizeof(line));
 		monitor_execute(line);
 	}
-	kinput_monitor_close();
+	input_monitor_close();
 	active = false;
 }

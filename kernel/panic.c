@@ -94,14 +94,6 @@ void panic_print_control_regs(void)
 	        (unsigned long long)read_cr3(), (unsigned long long)read_cr4());
 }
 
-void halt_forever(void)
-{
-	for (;;) {
-		cli();
-		hlt();
-	}
-}
-
 void panic(const char *fmt, ...)
 {
 	cli();

@@ -30,7 +30,4 @@ void panic_set_symbols(const void *symtab, uint64_t symtab_size, const char *str
 /* panic_print_control_regs: print CR0, CR2, CR3 and CR4 on one line. */
 void panic_print_control_regs(void);
 
-/* halt_forever: disable interrupts and halt this CPU for good. */
-void halt_forever(void) __attribute__((noreturn));
-
 #endif /* PXOS_PANIC_H */

@@ -4,7 +4,6 @@
 #include "power.h"
 #include "param.h"
 #include "cpu.h"
-#include "panic.h"
 #include "drivers/acpi.h"
 #include "pxvm/port.h"
 

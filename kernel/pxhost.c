@@ -22,7 +22,7 @@ void pxhost_output(uint32_t pid, int fd, const char *s, size_t n)
 	(void)pid;
 	if (fd == 2)
 		console_set_color(FB_RGB(255, 120, 120));
-	console_write(s, n);
+	klog_write(s, n);
 	console_set_color(CONSOLE_DEFAULT_COLOR);
 }
 
@@ -44,8 +44,8 @@ void pxhost_log(int level, const char *fmt, ...)
 
 void pxhost_poll(void)
 {
-	kinput_poll();
-	if (kinput_monitor_requested())
+	input_poll();
+	if (input_monitor_requested())
 		monitor_enter("hot key (Ctrl-\\)");
 	monitor_breakpoint_hits();
 	bridge_poll();

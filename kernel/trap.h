@@ -16,10 +16,6 @@ struct trapframe {
 	uint64_t rip, cs, rflags, rsp, ss;
 };
 
-/* idt_init: fill and load the IDT: all 256 vectors through isr_stub_table,
- * #DF, NMI and #MC on their own IST stacks. */
-void idt_init(void);
-
 /* An interrupt handler for vectors 32..255. */
 typedef void (*irq_handler_fn)(struct trapframe *tf);
 

@@ -22,7 +22,7 @@ static uint32_t nbps;
 static bool hit_pending[NPROC];   /* by table index (slot) */
 static const struct proc *stepping; /* being stepped over its breakpoint */
 
-void dbg_init(void)
+void debug_init(void)
 {
 	nbps = 0;
 	memset(hit_pending, 0, sizeof(hit_pending));
@@ -59,11 +59,11 @@ static void poke(struct proc *p, uint32_t addr, uint32_t w)
  * has stored something else there since. */
 static void restore(struct proc *p, const struct bp *b)
 {
-	if (p && p->vm.mem && p->vm.mem[b->addr >> 2] == DBG_BRK_WORD)
+	if (p && p->vm.mem && p->vm.mem[b->addr >> 2] == DEBUG_BRK_WORD)
 		poke(p, b->addr, b->orig);
 }
 
-int dbg_break_set(struct proc *p, uint32_t addr)
+int debug_break_set(struct proc *p, uint32_t addr)
 {
 	if (!live(p))
 		return -PXE_ESRCH;
@@ -72,7 +72,7 @@ int dbg_break_set(struct proc *p, uint32_t addr)
 	if (find(p->pid, addr))
 		return -PXE_EEXIST;
 	if (addr >= 4) {
-		uint32_t prev = dbg_word(p, addr - 4);
+		uint32_t prev = debug_word(p, addr - 4);
 		if (PXVM_OP(prev) == PXVM_OP_IMM32 && !(prev & 0xFFFFF800u))
 			return -PXE_EINVAL; /* BRK would become the IMM32's value */
 	}
@@ -85,11 +85,11 @@ int dbg_break_set(struct proc *p, uint32_t addr)
 	bps[nbps].addr = addr;
 	bps[nbps].orig = p->vm.mem[addr >> 2];
 	nbps++;
-	poke(p, addr, DBG_BRK_WORD);
+	poke(p, addr, DEBUG_BRK_WORD);
 	return 0;
 }
 
-int dbg_break_delete(uint32_t pid, uint32_t addr)
+int debug_break_delete(uint32_t pid, uint32_t addr)
 {
 	struct bp *b = find(pid, addr);
 	if (!b)
@@ -99,9 +99,9 @@ int dbg_break_delete(uint32_t pid, uint32_t addr)
 	return 0;
 }
 
-uint32_t dbg_break_count(void) { return nbps; }
+uint32_t debug_break_count(void) { return nbps; }
 
-int dbg_break_get(uint32_t i, uint32_t *pid, uint32_t *addr, uint32_t *orig)
+int debug_break_get(uint32_t i, uint32_t *pid, uint32_t *addr, uint32_t *orig)
 {
 	if (i >= nbps)
 		return -1;
@@ -111,26 +111,26 @@ int dbg_break_get(uint32_t i, uint32_t *pid, uint32_t *addr, uint32_t *orig)
 	return 0;
 }
 
-bool dbg_is_break(const struct proc *p, uint32_t addr)
+bool debug_is_break(const struct proc *p, uint32_t addr)
 {
 	return p && find(p->pid, addr) != 0;
 }
 
-uint32_t dbg_word(const struct proc *p, uint32_t addr)
+uint32_t debug_word(const struct proc *p, uint32_t addr)
 {
 	uint32_t w = p->vm.mem[addr >> 2];
 	const struct bp *b;
-	if (w == DBG_BRK_WORD && (b = find(p->pid, addr)) != 0)
+	if (w == DEBUG_BRK_WORD && (b = find(p->pid, addr)) != 0)
 		return b->orig;
 	return w;
 }
 
-void dbg_read(const struct proc *p, uint32_t addr, uint8_t *dst, uint32_t len)
+void debug_read(const struct proc *p, uint32_t addr, uint8_t *dst, uint32_t len)
 {
 	memcpy(dst, (const uint8_t *)p->vm.mem + addr, len);
 	for (uint32_t i = 0; i < nbps; i++) {
 		const struct bp *b = &bps[i];
-		if (b->pid != p->pid || p->vm.mem[b->addr >> 2] != DBG_BRK_WORD)
+		if (b->pid != p->pid || p->vm.mem[b->addr >> 2] != DEBUG_BRK_WORD)
 			continue;
 		for (uint32_t k = 0; k < 4; k++)
 			if (b->addr + k >= addr && b->addr + k < addr + len)
@@ -138,7 +138,7 @@ void dbg_read(const struct proc *p, uint32_t addr, uint8_t *dst, uint32_t len)
 	}
 }
 
-bool dbg_fault_stop(struct proc *p)
+bool debug_fault_stop(struct proc *p)
 {
 	struct pxvm *vm = &p->vm;
 	if (vm->fault != PXVM_FAULT_BREAKPOINT || p == stepping || !find(p->pid, vm->fault_pc))
@@ -155,14 +155,14 @@ bool dbg_fault_stop(struct proc *p)
 	return true;
 }
 
-bool dbg_stopped(const struct proc *p)
+bool debug_stopped(const struct proc *p)
 {
 	return p->state == PROC_BLOCKED && p->block == BLOCK_DEBUG;
 }
 
-int dbg_step_over(struct proc *p)
+int debug_step_over(struct proc *p)
 {
-	if (!dbg_stopped(p) && p->state != PROC_RUNNABLE)
+	if (!debug_stopped(p) && p->state != PROC_RUNNABLE)
 		return -1;
 	uint32_t pid = p->pid, addr = p->vm.pc;
 	struct bp *b = find(pid, addr);
@@ -176,47 +176,47 @@ int dbg_step_over(struct proc *p)
 	b = find(pid, addr);
 	if (b && p->pid == pid && p->vm.mem) {
 		b->orig = p->vm.mem[addr >> 2];
-		poke(p, addr, DBG_BRK_WORD);
+		poke(p, addr, DEBUG_BRK_WORD);
 	}
 	return 0;
 }
 
-uint32_t dbg_resume_all(void)
+uint32_t debug_resume_all(void)
 {
 	uint32_t n = 0;
 	for (uint32_t i = 0; i < sched_nproc(); i++) {
 		struct proc *p = sched_proc(i);
-		if (dbg_stopped(p)) {
-			dbg_step_over(p);
+		if (debug_stopped(p)) {
+			debug_step_over(p);
 			n++;
 		}
 	}
 	return n;
 }
 
-struct proc *dbg_next_hit(void)
+struct proc *debug_next_hit(void)
 {
 	for (uint32_t i = 0; i < sched_nproc() && i < NPROC; i++) {
 		if (!hit_pending[i])
 			continue;
 		hit_pending[i] = false;
 		struct proc *p = sched_proc(i);
-		if (dbg_stopped(p))
+		if (debug_stopped(p))
 			return p;
 	}
 	return 0;
 }
 
-void dbg_fork(const struct proc *parent, struct proc *c)
+void debug_fork(const struct proc *parent, struct proc *c)
 {
 	for (uint32_t i = 0; i < nbps; i++) {
 		const struct bp *b = &bps[i];
-		if (b->pid == parent->pid && c->vm.mem[b->addr >> 2] == DBG_BRK_WORD)
+		if (b->pid == parent->pid && c->vm.mem[b->addr >> 2] == DEBUG_BRK_WORD)
 			poke(c, b->addr, b->orig);
 	}
 }
 
-void dbg_proc_gone(struct proc *p)
+void debug_proc_gone(struct proc *p)
 {
 	for (uint32_t i = nbps; i-- > 0;) {
 		if (bps[i].pid != p->pid)

@@ -3,16 +3,16 @@
  * and unit-tested on the host).
  *
  * A breakpoint is a word of a live process's memory replaced by BRK
- * (DBG_BRK_WORD); the original word is kept in a table (at most DEBUG_BP_MAX in
+ * (DEBUG_BRK_WORD); the original word is kept in a table (at most DEBUG_BP_MAX in
  * all, DEBUG_BP_PER_PROC per process, kernel/param.h). When the process
- * executes such a BRK, the scheduler's fault path asks dbg_fault_stop(), which
+ * executes such a BRK, the scheduler's fault path asks debug_fault_stop(), which
  * turns the fault into a stop: the process stays alive, BLOCKED in
  * BLOCK_DEBUG with pc at the breakpoint, and is queued for the monitor
- * (dbg_next_hit). A BRK the program itself contains still faults and ends it.
- * dbg_step_over() runs the original instruction (restore, single-step,
+ * (debug_next_hit). A BRK the program itself contains still faults and ends it.
+ * debug_step_over() runs the original instruction (restore, single-step,
  * re-insert), which is how `step` and `continue` leave a breakpoint.
  *
- * The monitor shows memory through dbg_word()/dbg_read(), so `mem` and `dis`
+ * The monitor shows memory through debug_word()/debug_read(), so `mem` and `dis`
  * show the original words. The words are restored when a breakpoint is
  * deleted and when the process ends or execs (its breakpoints are dropped);
  * a forked child gets the original words (its parent's breakpoints are not
@@ -27,76 +27,76 @@
 #include "sched.h"
 
 /* The word a breakpoint puts in memory: BRK with zero operands. */
-#define DBG_BRK_WORD ((uint32_t)PXVM_OP_BRK)
+#define DEBUG_BRK_WORD ((uint32_t)PXVM_OP_BRK)
 
-/* dbg_init: forget every breakpoint and pending hit (sched_init calls it). */
-void dbg_init(void);
+/* debug_init: forget every breakpoint and pending hit (sched_init calls it). */
+void debug_init(void);
 
-/* dbg_break_set: put a breakpoint on the word at byte address `addr` of live
+/* debug_break_set: put a breakpoint on the word at byte address `addr` of live
  * (RUNNABLE or BLOCKED) process `p`. Returns 0, or -PXE_E*: SRCH (`p` not
  * live), INVAL (addr not 4-aligned, outside 0..PXVM_MEM_SIZE-4, or the data
  * word of an IMM32), EXIST (already set), NOSPC (DEBUG_BP_PER_PROC for `p` or
  * DEBUG_BP_MAX in all). */
-int dbg_break_set(struct proc *p, uint32_t addr);
+int debug_break_set(struct proc *p, uint32_t addr);
 
-/* dbg_break_delete: remove the breakpoint of process `pid` at `addr`,
+/* debug_break_delete: remove the breakpoint of process `pid` at `addr`,
  * restoring the original word (unless the program has since stored another
  * word there). A process stopped at it stays stopped until step/continue.
  * Returns 0 or -PXE_ENOENT. */
-int dbg_break_delete(uint32_t pid, uint32_t addr);
+int debug_break_delete(uint32_t pid, uint32_t addr);
 
-/* dbg_break_count: breakpoints set now (all processes). */
-uint32_t dbg_break_count(void);
+/* debug_break_count: breakpoints set now (all processes). */
+uint32_t debug_break_count(void);
 
-/* dbg_break_get: breakpoint `i` (0 <= i < dbg_break_count(), in the order
+/* debug_break_get: breakpoint `i` (0 <= i < debug_break_count(), in the order
  * they were set): its pid, address and original word. Returns 0, or -1 past
  * the end. */
-int dbg_break_get(uint32_t i, uint32_t *pid, uint32_t *addr, uint32_t *orig);
+int debug_break_get(uint32_t i, uint32_t *pid, uint32_t *addr, uint32_t *orig);
 
-/* dbg_is_break: whether `p` has a breakpoint at `addr`. */
-bool dbg_is_break(const struct proc *p, uint32_t addr);
+/* debug_is_break: whether `p` has a breakpoint at `addr`. */
+bool debug_is_break(const struct proc *p, uint32_t addr);
 
-/* dbg_word: the word at 4-aligned `addr` (< PXVM_MEM_SIZE) of `p` as the
+/* debug_word: the word at 4-aligned `addr` (< PXVM_MEM_SIZE) of `p` as the
  * program has it: the original word where a breakpoint is inserted. */
-uint32_t dbg_word(const struct proc *p, uint32_t addr);
+uint32_t debug_word(const struct proc *p, uint32_t addr);
 
-/* dbg_read: copy `len` bytes of `p`'s memory from `addr` (the range must lie
+/* debug_read: copy `len` bytes of `p`'s memory from `addr` (the range must lie
  * inside PXVM_MEM_SIZE) into `dst`, original words in place of breakpoints. */
-void dbg_read(const struct proc *p, uint32_t addr, uint8_t *dst, uint32_t len);
+void debug_read(const struct proc *p, uint32_t addr, uint8_t *dst, uint32_t len);
 
-/* dbg_fault_stop: the scheduler's hook for a process `p` that has just
+/* debug_fault_stop: the scheduler's hook for a process `p` that has just
  * faulted. When the fault is a BRK at one of p's breakpoints (and p is not
  * being stepped over it), clear the fault, leave pc at the breakpoint, do not
  * count the BRK as an instruction, make p BLOCKED in BLOCK_DEBUG, queue it
- * for dbg_next_hit and return true. Otherwise change nothing and return false
+ * for debug_next_hit and return true. Otherwise change nothing and return false
  * (the fault ends the process as before). */
-bool dbg_fault_stop(struct proc *p);
+bool debug_fault_stop(struct proc *p);
 
-/* dbg_stopped: whether `p` is stopped by the debugger (BLOCKED in BLOCK_DEBUG). */
-bool dbg_stopped(const struct proc *p);
+/* debug_stopped: whether `p` is stopped by the debugger (BLOCKED in BLOCK_DEBUG). */
+bool debug_stopped(const struct proc *p);
 
-/* dbg_step_over: make `p` (stopped, or RUNNABLE) execute one instruction,
+/* debug_step_over: make `p` (stopped, or RUNNABLE) execute one instruction,
  * the program's own: when a breakpoint is at its pc, the original word is put
  * back, the instruction runs (sched_step), and the breakpoint is put in again
  * (if p is still alive; a word the instruction stored there becomes the new
  * original). Afterwards p is RUNNABLE, or whatever that instruction made it
  * (blocked in a system call, ended). Returns 0, or -1 when `p` is neither
  * stopped nor RUNNABLE. The monitor's `step` and `continue` use it. */
-int dbg_step_over(struct proc *p);
+int debug_step_over(struct proc *p);
 
-/* dbg_resume_all: dbg_step_over every stopped process; returns how many. */
-uint32_t dbg_resume_all(void);
+/* debug_resume_all: debug_step_over every stopped process; returns how many. */
+uint32_t debug_resume_all(void);
 
-/* dbg_next_hit: a process that stopped at a breakpoint and has not been
+/* debug_next_hit: a process that stopped at a breakpoint and has not been
  * reported yet (each is returned once), or NULL. */
-struct proc *dbg_next_hit(void);
+struct proc *debug_next_hit(void);
 
-/* dbg_fork: child `c` was copied from `parent`: put the original words back
+/* debug_fork: child `c` was copied from `parent`: put the original words back
  * in c's memory where parent has breakpoints. */
-void dbg_fork(const struct proc *parent, struct proc *c);
+void debug_fork(const struct proc *parent, struct proc *c);
 
-/* dbg_proc_gone: `p` ends or replaces its image: drop its breakpoints
+/* debug_proc_gone: `p` ends or replaces its image: drop its breakpoints
  * (restoring the words while its memory is there) and its pending hit. */
-void dbg_proc_gone(struct proc *p);
+void debug_proc_gone(struct proc *p);
 
 #endif /* PXVM_DEBUG_H */

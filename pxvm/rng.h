@@ -6,7 +6,7 @@
  *
  * Not cryptographic. One generator serves the whole system; the same seed
  * gives the same sequence on every platform, so a run seeded with `seed=N`
- * (kernel option) or `seed N` (monitor) is repeatable. drivers/rng.c seeds it
+ * (kernel option) or `seed N` (monitor) is repeatable. drivers/hwrng.c seeds it
  * from hardware entropy at boot.
  */
 #ifndef PXVM_RNG_H

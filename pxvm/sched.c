@@ -80,7 +80,7 @@ void sched_init(const struct pxfs *f, uint32_t nslots)
 	ipc_init();
 	tty_init();
 	hv_init();
-	dbg_init();
+	debug_init();
 }
 
 uint32_t sched_nproc(void) { return nproc; }
@@ -367,7 +367,7 @@ int sched_fork(struct proc *parent)
 	uint32_t ids[2] = { c->pid, c->ppid };
 	pxvm_write(&c->vm, PXVM_SYS_PID, ids, sizeof(ids));
 	c->vm.dirty[0] = c->vm.dirty[1] = ~0ull;
-	dbg_fork(parent, c); /* the child gets the original words, not the BRKs */
+	debug_fork(parent, c); /* the child gets the original words, not the BRKs */
 	memcpy(c->name, parent->name, sizeof(c->name));
 	vfs_fork(parent, c);
 	make_runnable(c);
@@ -384,7 +384,7 @@ int sched_exec(struct proc *p, const char *path, const char *args)
 	if (e)
 		return e;
 	/* Past every check: the old image goes. */
-	dbg_proc_gone(p);
+	debug_proc_gone(p);
 	uint64_t steps = p->vm.steps;
 	pxvm_init(&p->vm, p->vm.mem);
 	p->vm.syscall = sys_dispatch;
@@ -447,7 +447,7 @@ void sched_exit(struct proc *p, uint32_t status)
 	else
 		pxhost_log(1, "pid %u (%s) exited with status %u", p->pid, p->name, status);
 	p->status = status;
-	dbg_proc_gone(p);
+	debug_proc_gone(p);
 	release(p);
 	p->state = PROC_ZOMBIE;
 	p->block = BLOCK_NONE;
@@ -610,7 +610,7 @@ static void run_budget(struct proc *p, uint64_t budget)
 		sched_exit(p, 0);
 		break;
 	case PXVM_RUN_FAULT:
-		if (dbg_fault_stop(p))
+		if (debug_fault_stop(p))
 			break; /* a monitor breakpoint: stopped, not ended */
 		p->faults++;
 		report_fault(p);

@@ -1,7 +1,7 @@
 /*
- * rng.c — the kernel's entropy source; see rng.h.
+ * hwrng.c — the kernel's entropy source; see hwrng.h.
  */
-#include "rng.h"
+#include "hwrng.h"
 #include "portio.h"
 #include "pxvm/rng.h"
 #include "kernel/klog.h"

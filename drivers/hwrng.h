@@ -1,5 +1,5 @@
 /*
- * rng.h — the kernel's entropy source: seeds the pxOS generator (pxvm/rng.h).
+ * hwrng.h — the kernel's entropy source: seeds the pxOS generator (pxvm/rng.h).
  *
  * RDSEED when CPUID says the CPU has it (leaf 7, EBX bit 18), else RDRAND
  * (leaf 1, ECX bit 30), else the jitter between the TSC and port I/O to the
@@ -8,8 +8,8 @@
  * given (boot option `seed=N`, monitor command `seed N`), which makes them
  * repeatable.
  */
-#ifndef PXOS_DRIVERS_RNG_H
-#define PXOS_DRIVERS_RNG_H
+#ifndef PXOS_DRIVERS_HWRNG_H
+#define PXOS_DRIVERS_HWRNG_H
 
 #include <stdint.h>
 
@@ -30,4 +30,4 @@ const char *hwrng_source(void);
 /* hwrng_set_source: record how a later reseed happened (e.g. "monitor"). */
 void hwrng_set_source(const char *source);
 
-#endif /* PXOS_DRIVERS_RNG_H */
+#endif /* PXOS_DRIVERS_HWRNG_H */
