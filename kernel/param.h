@@ -15,6 +15,15 @@
 #define WRITE_MAX        4096    /* longest single WRITE/READ, bytes */
 #define SLEEP_MAX_MS     3600000 /* longest SLEEP, ms */
 
+/* What system calls cost against the quantum, in instructions, beyond the
+ * cost column of PXVM_SYSCALLS (pxvm/abi.h): pxvm/syscall.c charges these per
+ * unit of work an argument asks for. */
+#define SYS_COST_CONSOLE_BYTE 8    /* each byte PRINT/WRITE put on the console */
+#define SYS_COST_COPY_SHIFT   3    /* one per 8 bytes copied (files, IPC) */
+#define SYS_COST_PIXELS_SHIFT 4    /* one per 16 pixels RECT fills */
+#define SYS_COST_GLYPH        16   /* each glyph TEXT draws */
+#define SYS_COST_LAYER_SHOW   2048 /* LAYER_USE copying the back layer to the canvas */
+
 /* IPC (pxvm/ipc.c) */
 #define IPC_QUEUE_LEN    8       /* messages queued per receiving process */
 #define IPC_MSG_MAX      256     /* payload bytes per message */

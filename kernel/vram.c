@@ -44,7 +44,7 @@ static int sys_compact; /* small screens: "num:count" cells without the name */
 
 #define OPCODE_COUNT_X(name, code, fmt, imm, syn, doc) +1
 static const uint32_t n_opcodes = 0 PXVM_OPCODES(OPCODE_COUNT_X);
-#define SYSCALL_COUNT_X(name, num, args, doc) +1
+#define SYSCALL_COUNT_X(name, num, cost, args, doc) +1
 static const uint32_t n_syscalls = 0 PXVM_SYSCALLS(SYSCALL_COUNT_X);
 
 static const uint8_t opcode_codes[] = {
@@ -52,7 +52,7 @@ static const uint8_t opcode_codes[] = {
 	PXVM_OPCODES(OPCODE_CODE_X)
 };
 static const uint16_t syscall_numbers[] = {
-#define SYSCALL_NUM_X(name, num, args, doc) num,
+#define SYSCALL_NUM_X(name, num, cost, args, doc) num,
 	PXVM_SYSCALLS(SYSCALL_NUM_X)
 };
 

@@ -67,7 +67,7 @@ int debug_break_set(struct proc *p, uint32_t addr)
 {
 	if (!live(p))
 		return -PXE_ESRCH;
-	if ((addr & 3u) || addr > PXVM_MEM_SIZE - 4)
+	if ((addr & 3u) || !pxvm_range_ok(addr, 4))
 		return -PXE_EINVAL;
 	if (find(p->pid, addr))
 		return -PXE_EEXIST;

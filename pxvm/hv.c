@@ -55,7 +55,7 @@ void hv_init(void)
  * the trap page, so no reply can overwrite the flag, the arguments or RESULT. */
 static int out_ok(uint32_t addr, uint32_t len)
 {
-	return (uint64_t)addr + len <= PXVM_TRAP_FLAG;
+	return pxvm_range_ok(addr, len) && addr + len <= PXVM_TRAP_FLAG;
 }
 
 /* read_string: a NUL-terminated guest string into dst (cap bytes with NUL):
@@ -314,7 +314,7 @@ void hv_llm_reply(uint32_t id, int status, const char *text, uint32_t len, int m
 	if (!text)
 		len = 0;
 	if (status < 0) {
-		finish(r, status <= -1 && status >= -64 ? status : -PXE_EIO);
+		finish(r, pxvm_is_error((uint32_t)status) ? status : -PXE_EIO);
 		return;
 	}
 	struct proc *p = sched_find(r->pid);

@@ -78,7 +78,7 @@ int ipc_recv(struct proc *p, uint32_t buf, uint32_t cap, uint32_t flags)
 	}
 	if (cap > IPC_MSG_MAX)
 		cap = IPC_MSG_MAX;
-	if (cap > PXVM_MEM_SIZE || buf > PXVM_MEM_SIZE - cap) {
+	if (!pxvm_range_ok(buf, cap)) {
 		p->vm.r[0] = (uint32_t)-PXE_EFAULT;
 		return 0;
 	}

@@ -37,7 +37,6 @@ static uint32_t next_slot;     /* rotate slot use so finished tiles stay visible
 static const struct pxfs *fs;
 static uint64_t total_steps;
 static uint32_t last_run;      /* index of the process run last */
-uint64_t sched_syscall_counts[SCHED_SYSCALL_SLOTS];
 static struct { uint32_t pid, status; } reaped[SCHED_REAPED_MAX];
 static uint32_t nreaped;
 

@@ -186,7 +186,7 @@ void tty_input(const char *bytes, size_t n)
 
 int tty_read(struct proc *p, uint32_t buf, uint32_t len)
 {
-	if (len > PXVM_MEM_SIZE || buf > PXVM_MEM_SIZE - len) {
+	if (!pxvm_range_ok(buf, len)) {
 		p->vm.r[0] = (uint32_t)-PXE_EFAULT;
 		return 0;
 	}

@@ -291,7 +291,7 @@ int vfs_read(struct proc *p, uint32_t fd, uint32_t buf, uint32_t len)
 	struct open_file *o = get_fd(p, fd);
 	if (!o)
 		return -PXE_EBADF;
-	if (len > PXVM_MEM_SIZE || buf > PXVM_MEM_SIZE - len)
+	if (!pxvm_range_ok(buf, len))
 		return -PXE_EFAULT;
 	const uint8_t *data = o->ram >= 0 ? ram[o->ram].data : o->pxdata;
 	uint32_t size = o->ram >= 0 ? ram[o->ram].size : o->pxsize;
@@ -314,7 +314,7 @@ int vfs_write(struct proc *p, uint32_t fd, uint32_t buf, uint32_t len)
 		return -PXE_EBADF;
 	if (len > WRITE_MAX)
 		return -PXE_EINVAL;
-	if (len > PXVM_MEM_SIZE || buf > PXVM_MEM_SIZE - len)
+	if (!pxvm_range_ok(buf, len))
 		return -PXE_EFAULT;
 	struct ram_file *r = &ram[o->ram];
 	if (o->flags & PXVM_O_APPEND)

@@ -150,7 +150,7 @@ check "every drawer drew on its canvas" [ $pyrc -eq 0 ]
 [ $pyrc -eq 0 ] || cat "$tmp/py"
 
 boot 'swarm 8 5\n'
-check "swarm: a fork with no free slot is reported" has_err "swarm: fork: no free process slot"
+check "swarm: a fork with no free slot is reported" has_err "swarm: fork: process table or message queue full"
 check "swarm goes on with the drawers it has" grep -q "^swarm: \([1-7]\) drawers done" "$tmp/out"
 
 boot 'swarm 2 0\nps\n' --at '400:\x03'

@@ -107,6 +107,38 @@ static void test_yielder_does_not_starve_spinner(void **state)
 	assert_true(sched_find(y)->syscalls > 10);
 }
 
+/* Expensive calls are charged against the quantum (the cost column of
+ * PXVM_SYSCALLS and the per-byte charge of pxvm/syscall.c): a process writing
+ * 256 bytes a call gets through about SCHED_QUANTUM / (5 + 31 + 256 * 8)
+ * calls a quantum, one calling GETPID thousands; neither is billed in its
+ * instruction count. */
+static void test_syscall_cost_shortens_the_quantum(void **state)
+{
+	(void)state;
+	const struct th_file f[] = {
+		{ "/bin/writer", ".include \"pxos.inc\"\n_start:\n IMM8 R1, 1\n IMM32 R2, 0x9000\n IMM32 R3, 256\n"
+		                 " SYSCALL SYS_WRITE\n JMP _start\n", 0, 0 },
+		{ "/bin/getpid", ".include \"pxos.inc\"\n_start:\n SYSCALL SYS_GETPID\n JMP _start\n", 0, 0 },
+	};
+	th_boot(W, H, f, 2);
+	struct proc *w = sched_find((uint32_t)th_spawn("/bin/writer", 0));
+	for (int q = 0; q < 10; q++)
+		sched_run(1); /* one quantum each */
+	const uint64_t per_call = 4 + 32 + 256 * SYS_COST_CONSOLE_BYTE; /* 4 more instructions, SYSCALL's cost */
+	uint64_t want = 10 * ((SCHED_QUANTUM + per_call - 1) / per_call);
+	assert_true(w->syscalls >= want - 10 && w->syscalls <= want);
+	/* Instructions only: the charge is not billed as steps (the JMP after the
+	 * last call has not run yet). */
+	assert_true(w->vm.steps == w->syscalls * 5 || w->vm.steps == w->syscalls * 5 - 1);
+	assert_int_equal(th_out_len, w->syscalls * 256);
+	sched_kill(0, w->pid);
+
+	struct proc *g = sched_find((uint32_t)th_spawn("/bin/getpid", 0));
+	for (int q = 0; q < 10; q++)
+		sched_run(1);
+	assert_true(g->syscalls >= 10 * (SCHED_QUANTUM / 2) - 10); /* GETPID costs just its instruction */
+}
+
 /* ---- Sleep and the clock ---------------------------------------------------- */
 
 static const char sleep50_src[] = HEAD
@@ -726,6 +758,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_fairness_busy_loops),
 		cmocka_unit_test(test_yielder_does_not_starve_spinner),
+		cmocka_unit_test(test_syscall_cost_shortens_the_quantum),
 		cmocka_unit_test(test_sleep_alone_idles_to_deadline),
 		cmocka_unit_test(test_sleep_beside_spinner),
 		cmocka_unit_test(test_fork_wait_exit),
