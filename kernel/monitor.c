@@ -15,6 +15,7 @@
 #include "pxvm/sched.h"
 #include "pxvm/disasm.h"
 #include "pxvm/debug.h"
+#include "pxvm/vfs.h"
 #include "drivers/ps2kbd.h"
 #include "bridge.h"
 #include "drivers/uart16550.h"
@@ -49,7 +50,7 @@ static struct proc *arg_proc(const char *s)
 		kprintf("'%s' is not a pid\n", s);
 		return 0;
 	}
-	struct proc *p = sched_find(pid);
+	struct proc *p = proc_find(pid);
 	if (!p || !p->vm.mem)
 		kprintf("no process with pid %u (ps lists them)\n", pid);
 	return p && p->vm.mem ? p : 0;
@@ -57,7 +58,7 @@ static struct proc *arg_proc(const char *s)
 
 static const char *block_name(const struct proc *p)
 {
-	return p->state == PROC_BLOCKED ? sched_block_name(p->block) : "";
+	return p->state == PROC_BLOCKED ? proc_block_name(p->block) : "";
 }
 
 /* state_text: "runnable", "blocked in read", "stopped at breakpoint", ... */
@@ -66,7 +67,7 @@ static void state_text(const struct proc *p, char *buf, size_t n)
 	if (debug_stopped(p))
 		snprintf(buf, n, "stopped at breakpoint");
 	else
-		snprintf(buf, n, "%s%s%s", sched_state_name(p->state), *block_name(p) ? " in " : "", block_name(p));
+		snprintf(buf, n, "%s%s%s", proc_state_name(p->state), *block_name(p) ? " in " : "", block_name(p));
 }
 
 /* disasm_at: the disassembly of `p`'s instruction at 4-aligned `addr` (inside
@@ -108,10 +109,12 @@ static void print_insn(const struct proc *p, const char *mark, uint32_t addr)
 	kprintf("%s%08x  %s%s\n", mark, addr, dis, debug_is_break(p, addr) ? "   <- breakpoint" : "");
 }
 
-static void print_regs(const struct pxvm *vm)
+/* print_regs: `p`'s registers, as its kind lays them out. */
+static void print_regs(const struct proc *p)
 {
-	for (int i = 0; i < PXVM_NREGS; i++)
-		kprintf("  R%d%s %08x%s", i, i == 7 ? "/SP" : "   ", vm->r[i], i % 4 == 3 ? "\n" : "");
+	char buf[256];
+	p->ops->dump(p, buf, sizeof(buf));
+	kprintf("%s", buf);
 }
 
 static void cmd_ps(int argc, char **argv)
@@ -120,17 +123,17 @@ static void cmd_ps(int argc, char **argv)
 	uint64_t us = timer_us();
 	kprintf("  up %llu.%03llu s\n", (unsigned long long)(us / 1000000), (unsigned long long)(us / 1000 % 1000));
 	kprintf("  PID  PPID SLOT STATE         STEPS        PC     NAME\n");
-	for (uint32_t i = 0; i < sched_nproc(); i++) {
-		struct proc *p = sched_proc(i);
+	for (uint32_t i = 0; i < proc_table_size(); i++) {
+		struct proc *p = proc_at(i);
 		if (p->state == PROC_FREE)
 			continue;
 		char state[16];
-		snprintf(state, sizeof(state), "%s%s%s", debug_stopped(p) ? "stopped" : sched_state_name(p->state),
+		snprintf(state, sizeof(state), "%s%s%s", debug_stopped(p) ? "stopped" : proc_state_name(p->state),
 		         *block_name(p) && !debug_stopped(p) ? ":" : "", debug_stopped(p) ? "" : block_name(p));
 		kprintf("  %3u  %4u %4u %-13s %-12llu 0x%04x %s%s\n", p->pid, p->ppid, p->slot, state,
 		        (unsigned long long)p->vm.steps, p->vm.pc, p->name, debug_stopped(p) ? "  (stopped at breakpoint)" : "");
 	}
-	kprintf("  %u slots, %llu instructions run in all\n", sched_nproc(), (unsigned long long)sched_total_steps());
+	kprintf("  %u slots, %llu instructions run in all\n", proc_table_size(), (unsigned long long)sched_total_steps());
 }
 
 static void cmd_regions(int argc, char **argv)
@@ -154,7 +157,7 @@ static void cmd_regions(int argc, char **argv)
 static void cmd_fs(int argc, char **argv)
 {
 	(void)argc, (void)argv;
-	const struct pxfs *fs = sched_fs();
+	const struct pxfs *fs = vfs_fs();
 	if (!fs || !fs->count) {
 		kprintf("no PixelFS mounted\n");
 		return;
@@ -248,7 +251,7 @@ static void cmd_run(int argc, char **argv)
 static void cmd_continue(int argc, char **argv)
 {
 	(void)argc, (void)argv;
-	uint32_t n = debug_resume_all();
+	uint32_t n = sched_resume_stopped();
 	if (n)
 		kprintf("%u stopped process%s resumed\n", n, n == 1 ? "" : "es");
 	report_hits();
@@ -266,7 +269,7 @@ static void cmd_break(int argc, char **argv)
 		}
 		kprintf("  N  PID  ADDR    INSTRUCTION\n");
 		for (uint32_t i = 0; debug_break_get(i, &pid, &addr, &orig) == 0; i++) {
-			struct proc *p = sched_find(pid);
+			struct proc *p = proc_find(pid);
 			char dis[64] = "?";
 			if (p && p->vm.mem)
 				disasm_at(p, addr, dis, sizeof(dis));
@@ -338,7 +341,7 @@ static void cmd_regs(int argc, char **argv)
 	char state[32];
 	state_text(p, state, sizeof(state));
 	kprintf("pid %u (%s) %s, parent %u, slot %u\n", p->pid, p->name, state, p->ppid, p->slot);
-	print_regs(vm);
+	print_regs(p);
 	print_insn(p, "  PC    ", vm->pc);
 	kprintf("  %llu instructions, %llu system calls\n", (unsigned long long)vm->steps,
 	        (unsigned long long)p->syscalls);
@@ -405,11 +408,11 @@ static void cmd_step(int argc, char **argv)
 			return;
 		}
 		print_insn(p, "  ", p->vm.pc);
-		debug_step_over(p);
+		sched_step_over(p);
 	}
 	report_hits();
 	if (p->pid == pid && p->vm.mem) {
-		print_regs(&p->vm);
+		print_regs(p);
 		print_insn(p, "  next  ", p->vm.pc);
 		if (p->state != PROC_RUNNABLE) {
 			state_text(p, state, sizeof(state));
@@ -428,7 +431,7 @@ static void cmd_kill(int argc, char **argv)
 	if (!p)
 		return;
 	if (p->state != PROC_RUNNABLE && p->state != PROC_BLOCKED) {
-		kprintf("pid %u is %s: nothing to kill\n", p->pid, sched_state_name(p->state));
+		kprintf("pid %u is %s: nothing to kill\n", p->pid, proc_state_name(p->state));
 		return;
 	}
 	uint32_t pid = p->pid;

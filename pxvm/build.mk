@@ -3,6 +3,7 @@
 PXVM_CORE_SRC := pxvm/isa.c pxvm/vm.c pxvm/disasm.c
 PXVM_FS_SRC   := pxvm/crc32.c pxvm/pixelfs.c
 PXVM_OS_SRC   := pxvm/sched.c pxvm/syscall.c pxvm/hv.c pxvm/ipc.c pxvm/vfs.c pxvm/tty.c
+PXVM_OS_SRC   += pxvm/proc.c pxvm/proc_pxvm.c
 PXVM_OS_SRC   += pxvm/debug.c
 PXVM_SRC      := $(PXVM_CORE_SRC) $(PXVM_FS_SRC) $(PXVM_OS_SRC)
 

@@ -38,7 +38,10 @@ enum sys_result {
 	SYS_STOP = 1,     /* the caller blocked, ended, yielded or exec'd: its quantum ends */
 };
 
-uint64_t sched_syscall_counts[SCHED_SYSCALL_SLOTS];
+static uint64_t counts[SYS_TABLE_SIZE];
+
+void sys_reset_counts(void) { memset(counts, 0, sizeof(counts)); }
+uint64_t sys_count(uint32_t num) { return num < SYS_TABLE_SIZE ? counts[num] : 0; }
 
 /* ret: R0 = v, a count or value (>= 0) or -PXE_E* (counted as a failed call). */
 static enum sys_result ret(struct proc *p, int v)
@@ -61,7 +64,11 @@ static enum sys_result done(struct proc *p, int blocked)
 }
 
 /* charge: `n` instructions more against the caller's quantum. */
-static void charge(struct proc *p, uint64_t n) { p->vm.charge += n; }
+static void charge(struct proc *p, uint64_t n)
+{
+	p->vm.charge += n;
+	p->charged += n;
+}
 
 /* read_text: the guest string at `addr` for PRINT and TEXT, into buf
  * (PRINT_MAX + 1 bytes): its length, -PXE_EFAULT, or -PXE_EINVAL when longer
@@ -269,7 +276,7 @@ static enum sys_result sys_SLEEP(struct proc *p)
 	if (!ms)
 		return SYS_STOP; /* SLEEP 0 = YIELD */
 	p->wake_us = pxhost_time_us() + (uint64_t)ms * 1000u;
-	sched_block(p, BLOCK_SLEEP);
+	proc_block(p, BLOCK_SLEEP);
 	return SYS_STOP;
 }
 
@@ -363,7 +370,7 @@ static enum sys_result sys_HVTRAP(struct proc *p) { return done(p, hv_syscall(p)
 typedef enum sys_result (*sys_fn)(struct proc *p);
 
 #define SYS_X_ASSERT(name, num, cost, args, doc)                                              \
-	_Static_assert((num) > 0 && (num) < SCHED_SYSCALL_SLOTS - 1, "SYS_" #name ": number outside the table"); \
+	_Static_assert((num) > 0 && (num) < SYS_TABLE_SIZE - 1, "SYS_" #name ": number outside the table"); \
 	_Static_assert((cost) >= 1, "SYS_" #name ": a call costs at least its one instruction");
 PXVM_SYSCALLS(SYS_X_ASSERT)
 #undef SYS_X_ASSERT
@@ -371,7 +378,7 @@ PXVM_SYSCALLS(SYS_X_ASSERT)
 static const struct {
 	sys_fn fn;
 	uint32_t cost;
-} table[SCHED_SYSCALL_SLOTS] = {
+} table[SYS_TABLE_SIZE] = {
 #define SYS_X_ENTRY(name, num, cost, args, doc) [num] = { sys_##name, cost },
 	PXVM_SYSCALLS(SYS_X_ENTRY) /* a number used twice: -Woverride-init fails the build */
 #undef SYS_X_ENTRY
@@ -381,8 +388,8 @@ int sys_dispatch(struct pxvm *vm, uint32_t number)
 {
 	struct proc *p = vm->user;
 	p->syscalls++;
-	sched_syscall_counts[number < SCHED_SYSCALL_SLOTS ? number : SCHED_SYSCALL_SLOTS - 1]++;
-	if (number >= SCHED_SYSCALL_SLOTS || !table[number].fn)
+	counts[number < SYS_TABLE_SIZE ? number : SYS_TABLE_SIZE - 1]++;
+	if (number >= SYS_TABLE_SIZE || !table[number].fn)
 		return ret(p, -PXE_ENOSYS);
 	charge(p, table[number].cost - 1); /* the SYSCALL instruction itself is one */
 	return table[number].fn(p);

@@ -23,7 +23,7 @@
  * the foreground. When nobody is the foreground, the first reader becomes it.
  */
 #include "tty.h"
-#include "sched.h"
+#include "proc.h"
 #include "host.h"
 #include "port.h"
 
@@ -40,6 +40,7 @@ static bool after_cr;     /* the last byte was CR: a LF now is part of it */
 
 void tty_init(void)
 {
+	proc_on_gone(tty_proc_gone);
 	q_head = q_count = line_len = 0;
 	fg = 0;
 	fg_owner = false;
@@ -78,10 +79,10 @@ static void deliver(struct proc *p)
 /* try_deliver: hand queued input to a foreground process blocked in READ. */
 static void try_deliver(void)
 {
-	struct proc *p = sched_find(fg);
+	struct proc *p = proc_find(fg);
 	if (p && q_count && p->state == PROC_BLOCKED && p->block == BLOCK_READ) {
 		deliver(p);
-		sched_wake(p);
+		proc_wake(p);
 	}
 }
 
@@ -111,10 +112,10 @@ static void interrupt(void)
 	echo("^C\n", 3);
 	line_len = 0;
 	q_count = 0;
-	struct proc *p = sched_find(fg);
+	struct proc *p = proc_find(fg);
 	if (p && p->state != PROC_ZOMBIE && p->pid != 1 && !fg_owner) {
 		pxhost_log(1, "tty: Ctrl-C kills pid %u (%s)", p->pid, p->name);
-		sched_kill(0, p->pid);
+		proc_request_kill(0, p->pid);
 		return;
 	}
 	commit(true);
@@ -194,7 +195,7 @@ int tty_read(struct proc *p, uint32_t buf, uint32_t len)
 		p->vm.r[0] = 0;
 		return 0;
 	}
-	struct proc *f = sched_find(fg);
+	struct proc *f = proc_find(fg);
 	if (!f || f->state == PROC_ZOMBIE) {
 		fg = p->pid;
 		fg_owner = false;
@@ -205,7 +206,7 @@ int tty_read(struct proc *p, uint32_t buf, uint32_t len)
 		deliver(p);
 		return 0;
 	}
-	sched_block(p, BLOCK_READ);
+	proc_block(p, BLOCK_READ);
 	return 1;
 }
 
@@ -220,13 +221,13 @@ int tty_setfg(struct proc *caller, uint32_t pid)
 {
 	if (!pid)
 		pid = caller->pid;
-	struct proc *t = sched_find(pid);
+	struct proc *t = proc_find(pid);
 	if (!t || t->state == PROC_ZOMBIE)
 		return -PXE_ESRCH;
-	if (t != caller && !sched_is_ancestor(caller->pid, pid))
+	if (t != caller && !proc_is_ancestor(caller->pid, pid))
 		return -PXE_EPERM;
-	struct proc *f = sched_find(fg);
-	bool holds = !f || f->state == PROC_ZOMBIE || fg == caller->pid || sched_is_ancestor(caller->pid, fg);
+	struct proc *f = proc_find(fg);
+	bool holds = !f || f->state == PROC_ZOMBIE || fg == caller->pid || proc_is_ancestor(caller->pid, fg);
 	if (!holds)
 		return -PXE_EPERM;
 	fg = pid;
@@ -235,11 +236,11 @@ int tty_setfg(struct proc *caller, uint32_t pid)
 	return 0;
 }
 
-void tty_proc_gone(const struct proc *p)
+void tty_proc_gone(struct proc *p)
 {
 	if (p->pid != fg)
 		return;
-	struct proc *parent = sched_find(p->ppid);
+	struct proc *parent = proc_find(p->ppid);
 	if (parent && parent->state != PROC_ZOMBIE) {
 		fg = parent->pid;
 		fg_owner = true;

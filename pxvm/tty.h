@@ -14,7 +14,8 @@
 
 struct proc;
 
-/* tty_init: empty the input queue; no foreground process. */
+/* tty_init: empty the input queue; no foreground process; register
+ * tty_proc_gone as a teardown hook. */
 void tty_init(void);
 
 /* tty_input: `n` typed bytes from a keyboard or the serial line (not from an
@@ -38,6 +39,6 @@ uint32_t tty_foreground(void);
 int tty_setfg(struct proc *caller, uint32_t pid);
 
 /* tty_proc_gone: `p` ended; if it was the foreground, its parent becomes it. */
-void tty_proc_gone(const struct proc *p);
+void tty_proc_gone(struct proc *p);
 
 #endif /* PXVM_TTY_H */

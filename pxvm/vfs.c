@@ -2,7 +2,7 @@
  * vfs.c — file descriptors over PixelFS with writes in RAM; see vfs.h.
  */
 #include "vfs.h"
-#include "sched.h"
+#include "proc.h"
 #include "host.h"
 #include "port.h"
 
@@ -35,6 +35,7 @@ static struct open_file open_files[NOPEN];
 
 void vfs_init(const struct pxfs *f)
 {
+	proc_on_gone(vfs_proc_gone);
 	for (uint32_t i = 0; i < VFS_RAM_FILES; i++)
 		if (ram[i].data)
 			pxhost_mem_free((uint32_t *)ram[i].data);
@@ -42,6 +43,8 @@ void vfs_init(const struct pxfs *f)
 	memset(open_files, 0, sizeof(open_files));
 	fs = f;
 }
+
+const struct pxfs *vfs_fs(void) { return fs; }
 
 uint32_t vfs_ram_files(void)
 {

@@ -122,8 +122,8 @@ static void build(uint32_t *mem, const uint8_t *data, size_t size)
 
 static void check_table(void)
 {
-	for (uint32_t i = 0; i < sched_nproc(); i++) {
-		const struct proc *p = sched_proc(i);
+	for (uint32_t i = 0; i < proc_table_size(); i++) {
+		const struct proc *p = proc_at(i);
 		CHECK(p->slot == i);
 		CHECK((unsigned)p->state <= PROC_ZOMBIE);
 		bool live = p->state == PROC_RUNNABLE || p->state == PROC_BLOCKED;
@@ -147,7 +147,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		th_boot(1024, 768, files, 4);
 		booted = 1;
 	} else {
-		sched_init(sched_fs(), vram_layout()->nslots);
+		sched_init(vfs_fs(), vram_layout()->nslots);
 	}
 	th_no_idle = 1; /* sleepers would sleep for ever: stop when all are blocked */
 	th_input = "typed line\n\x04";
@@ -157,7 +157,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	CHECK(s1 == 1 && s2 == 2 && rv == 3);
 	sched_run(0);
 	for (int k = 0; k < 2; k++) {
-		struct proc *p = sched_find((uint32_t)(k + 1));
+		struct proc *p = proc_find((uint32_t)(k + 1));
 		CHECK(p && p->state == PROC_BLOCKED && p->block == BLOCK_SLEEP);
 		if (!snap[k])
 			snap[k] = malloc(PXVM_MEM_ALLOC_WORDS * 4);
@@ -165,12 +165,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		screen_hash[k] = slot_hash(p->slot);
 	}
 	uint32_t *recv_before = malloc(PXVM_MEM_ALLOC_WORDS * 4);
-	memcpy(recv_before, sched_find(3)->vm.mem, PXVM_MEM_ALLOC_WORDS * 4);
+	memcpy(recv_before, proc_find(3)->vm.mem, PXVM_MEM_ALLOC_WORDS * 4);
 
 	/* The fuzzed process: spawned from /bin/t, then given the input's program. */
 	int f = sched_spawn("/bin/t", "a b", 0);
 	CHECK(f == 4);
-	struct proc *fp = sched_find(4);
+	struct proc *fp = proc_find(4);
 	build(fp->vm.mem, data, size);
 	fp->vm.pc = PXVM_IMAGE_BASE;
 	pxvm_mark_dirty(&fp->vm, 0, PXVM_MEM_SIZE);
@@ -178,12 +178,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	check_table();
 
 	for (int k = 0; k < 2; k++) {
-		struct proc *p = sched_find((uint32_t)(k + 1));
+		struct proc *p = proc_find((uint32_t)(k + 1));
 		CHECK(p && p->state == PROC_BLOCKED);
 		CHECK(memcmp(snap[k], p->vm.mem, PXVM_MEM_ALLOC_WORDS * 4) == 0);
 		CHECK(slot_hash(p->slot) == screen_hash[k]);
 	}
-	struct proc *r = sched_find(3);
+	struct proc *r = proc_find(3);
 	if (r && r->vm.mem) {
 		for (uint32_t a = 0; a < PXVM_MEM_SIZE; a += 4)
 			if (a < RECV_BUF || a >= RECV_BUF + RECV_CAP)
@@ -192,20 +192,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	free(recv_before);
 
 	/* Kill everything; nothing may be left but RAM files. */
-	for (uint32_t i = 0; i < sched_nproc(); i++) {
-		struct proc *p = sched_proc(i);
+	for (uint32_t i = 0; i < proc_table_size(); i++) {
+		struct proc *p = proc_at(i);
 		if (p->state == PROC_RUNNABLE || p->state == PROC_BLOCKED)
 			CHECK(sched_kill(0, p->pid) == 0);
 	}
-	for (uint32_t i = 0; i < sched_nproc(); i++) {
-		struct proc *p = sched_proc(i);
+	for (uint32_t i = 0; i < proc_table_size(); i++) {
+		struct proc *p = proc_at(i);
 		if (p->state == PROC_ZOMBIE)
 			p->ppid = 0; /* parents are gone; reap below */
 	}
 	CHECK(sched_run(0) == 0);
 	check_table();
-	for (uint32_t i = 0; i < sched_nproc(); i++)
-		CHECK(sched_proc(i)->state == PROC_FREE || sched_proc(i)->state == PROC_ZOMBIE);
+	for (uint32_t i = 0; i < proc_table_size(); i++)
+		CHECK(proc_at(i)->state == PROC_FREE || proc_at(i)->state == PROC_ZOMBIE);
 	CHECK(th_live_allocs == (long)vfs_ram_files());
 	return 0;
 }

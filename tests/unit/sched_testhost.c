@@ -180,7 +180,7 @@ uint32_t th_boot(uint32_t w, uint32_t h, const struct th_file *files, uint32_t n
 	th_no_idle = 0;
 	th_out_clear();
 	sched_init(&fs, vram_layout()->nslots);
-	return sched_nproc();
+	return proc_table_size();
 }
 
 int th_spawn(const char *path, const char *args)

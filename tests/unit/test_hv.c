@@ -228,8 +228,8 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	(void)state;
-	for (uint32_t i = 0; i < sched_nproc(); i++) {
-		struct proc *p = sched_proc(i);
+	for (uint32_t i = 0; i < proc_table_size(); i++) {
+		struct proc *p = proc_at(i);
 		if (p->state != PROC_FREE) {
 			free(p->vm.mem);
 			p->vm.mem = 0;
@@ -245,7 +245,7 @@ static struct proc *spawn(void)
 {
 	int pid = sched_spawn("/bin/halt", 0, 0);
 	assert_true(pid > 0);
-	struct proc *p = sched_find((uint32_t)pid);
+	struct proc *p = proc_find((uint32_t)pid);
 	assert_non_null(p);
 	p->state = PROC_RUNNING; /* as the scheduler has it while it runs */
 	return p;
@@ -504,7 +504,7 @@ static void test_run_python(void **state)
 	put_str(p, 0x3100, "one two");
 	int32_t pid = trap_now(p, T, 0x3000, 0x3100, 0);
 	assert_true(pid > 0);
-	struct proc *c = sched_find((uint32_t)pid);
+	struct proc *c = proc_find((uint32_t)pid);
 	assert_non_null(c);
 	assert_int_equal(c->ppid, p->pid);
 	assert_int_equal(get32(c, PXVM_SYS_ARGC), 3);
@@ -846,12 +846,12 @@ static void test_guest_oracle_end_to_end(void **state)
 	idle_returns = 1; /* the test answers (or times out) the call itself */
 	int pid = sched_spawn("/bin/oracle", 0, 0);
 	assert_true(pid > 0);
-	struct proc *p = sched_find((uint32_t)pid);
+	struct proc *p = proc_find((uint32_t)pid);
 	put_str(p, 0x0300, "Is the sky blue?");
 	int other = sched_spawn("/bin/halt", 0, 0);
 	assert_true(other > 0);
 	assert_int_equal(sched_run(0), 1); /* the halt program ran to its end; the guest waits */
-	assert_null(sched_find((uint32_t)other));
+	assert_null(proc_find((uint32_t)other));
 	assert_int_equal(p->state, PROC_BLOCKED);
 	assert_int_equal(p->block, BLOCK_TRAP);
 	assert_int_equal(nsub, 1);
@@ -874,16 +874,16 @@ static uint32_t run_program(const char *path, const char *args)
 {
 	int pid = sched_spawn(path, args, 0);
 	assert_true(pid > 0);
-	for (int rounds = 0; rounds < 100000 && sched_find((uint32_t)pid); rounds++) {
+	for (int rounds = 0; rounds < 100000 && proc_find((uint32_t)pid); rounds++) {
 		sched_run(2000000);
 		serve_pending();
 		hv_poll(now_us);
-		if (!auto_reply && sched_find((uint32_t)pid) && sched_find((uint32_t)pid)->state == PROC_BLOCKED &&
+		if (!auto_reply && proc_find((uint32_t)pid) && proc_find((uint32_t)pid)->state == PROC_BLOCKED &&
 		    answered_upto == nsub)
 			break; /* waits for an answer the test gives itself */
 	}
 	uint32_t status = 0xFFFF;
-	if (!sched_find((uint32_t)pid))
+	if (!proc_find((uint32_t)pid))
 		assert_int_equal(sched_reaped_status((uint32_t)pid, &status), 0);
 	return status;
 }
@@ -910,7 +910,7 @@ static void test_ask_streamed_by_hand(void **state)
 	int pid = sched_spawn("/apps/ask", "two words", 0);
 	assert_true(pid > 0);
 	sched_run(0);
-	struct proc *p = sched_find((uint32_t)pid);
+	struct proc *p = proc_find((uint32_t)pid);
 	assert_non_null(p);
 	assert_int_equal(p->state, PROC_BLOCKED);
 	assert_int_equal(p->block, BLOCK_TRAP);

@@ -183,7 +183,7 @@ int pxsim_script_at(uint64_t at_ms, const char *bytes, size_t n)
 /* The console's foreground process is blocked in READ on stdin. */
 static int fg_waiting(void)
 {
-	struct proc *p = sched_find(tty_foreground());
+	struct proc *p = proc_find(tty_foreground());
 	return p && p->state == PROC_BLOCKED && p->block == BLOCK_READ;
 }
 
