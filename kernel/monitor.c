@@ -16,6 +16,7 @@
 #include "pxvm/disasm.h"
 #include "pxvm/debug.h"
 #include "pxvm/vfs.h"
+#include "pxvm/view.h"
 #include "drivers/ps2kbd.h"
 #include "bridge.h"
 #include "drivers/uart16550.h"
@@ -123,17 +124,19 @@ static void cmd_ps(int argc, char **argv)
 	uint64_t us = timer_us();
 	kprintf("  up %llu.%03llu s\n", (unsigned long long)(us / 1000000), (unsigned long long)(us / 1000 % 1000));
 	kprintf("  PID  PPID SLOT STATE         STEPS        PC     NAME\n");
-	for (uint32_t i = 0; i < proc_table_size(); i++) {
+	for (uint32_t i = 0; i < NPROC; i++) {
 		struct proc *p = proc_at(i);
 		if (p->state == PROC_FREE)
 			continue;
-		char state[16];
+		char state[16], slot[12];
 		snprintf(state, sizeof(state), "%s%s%s", debug_stopped(p) ? "stopped" : proc_state_name(p->state),
 		         *block_name(p) && !debug_stopped(p) ? ":" : "", debug_stopped(p) ? "" : block_name(p));
-		kprintf("  %3u  %4u %4u %-13s %-12llu 0x%04x %s%s\n", p->pid, p->ppid, p->slot, state,
+		snprintf(slot, sizeof(slot), p->slot == PROC_NO_SLOT ? "-" : "%u", p->slot);
+		kprintf("  %3u  %4u %4s %-13s %-12llu 0x%04x %s%s\n", p->pid, p->ppid, slot, state,
 		        (unsigned long long)p->vm.steps, p->vm.pc, p->name, debug_stopped(p) ? "  (stopped at breakpoint)" : "");
 	}
-	kprintf("  %u slots, %llu instructions run in all\n", proc_table_size(), (unsigned long long)sched_total_steps());
+	kprintf("  %u table entries, page %u/%u of %u visible slots, %llu instructions run in all\n", NPROC,
+	        view_page_index() + 1, view_page_count(), view_slots(), (unsigned long long)sched_total_steps());
 }
 
 static void cmd_regions(int argc, char **argv)
@@ -149,9 +152,33 @@ static void cmd_regions(int argc, char **argv)
 	        L->font->width, L->font->height);
 	for (int r = 0; r < VR_COUNT; r++)
 		kprintf("region %-9s y=%d h=%d\n", vram_region_name((enum vram_region)r), L->region[r].y, L->region[r].h);
-	for (uint32_t i = 0; i < L->nslots; i++)
-		kprintf("slot %u tile %d,%d canvas %d,%d\n", i, L->slot[i].tile.x, L->slot[i].tile.y,
-		        L->slot[i].canvas.x, L->slot[i].canvas.y);
+	for (uint32_t i = 0; i < L->nslots; i++) {
+		const struct view_slot *v = view_slot(i);
+		kprintf("slot %u tile %d,%d canvas %d,%d: %s", i, L->slot[i].tile.x, L->slot[i].tile.y,
+		        L->slot[i].canvas.x, L->slot[i].canvas.y, v->pid ? "pid " : "free\n");
+		if (v->pid)
+			kprintf("%u %s%s\n", v->pid, v->name, v->ended ? " (ended)" : "");
+	}
+}
+
+/* page [N|next]: which page of processes the visible slots show. */
+static void cmd_page(int argc, char **argv)
+{
+	uint32_t n;
+	if (!view_slots()) {
+		kprintf("no visible slots (no screen): every process runs unseen\n");
+		return;
+	}
+	if (argc == 2 && !strcmp(argv[1], "next"))
+		view_page(-1);
+	else if (argc == 2 && arg_u32(argv[1], 0x7FFFFFFF, &n) == 0 && n >= 1)
+		view_page((int32_t)(n - 1));
+	else if (argc != 1) {
+		kprintf("usage: page [N|next]\n");
+		return;
+	}
+	kprintf("page %u of %u: %u slots, %u processes unseen\n", view_page_index() + 1, view_page_count(),
+	        view_slots(), view_unseen());
 }
 
 static void cmd_fs(int argc, char **argv)
@@ -340,7 +367,9 @@ static void cmd_regs(int argc, char **argv)
 	const struct pxvm *vm = &p->vm;
 	char state[32];
 	state_text(p, state, sizeof(state));
-	kprintf("pid %u (%s) %s, parent %u, slot %u\n", p->pid, p->name, state, p->ppid, p->slot);
+	char slot[12];
+	snprintf(slot, sizeof(slot), p->slot == PROC_NO_SLOT ? "none (unseen)" : "%u", p->slot);
+	kprintf("pid %u (%s) %s, parent %u, slot %s\n", p->pid, p->name, state, p->ppid, slot);
 	print_regs(p);
 	print_insn(p, "  PC    ", vm->pc);
 	kprintf("  %llu instructions, %llu system calls\n", (unsigned long long)vm->steps,
@@ -540,6 +569,7 @@ static const struct {
 	{ "uptime", "", "time since boot, timer ticks, idle halts", cmd_uptime },
 	{ "irq", "", "interrupt counts, input rings, idle", cmd_irq },
 	{ "regions", "", "VRAM regions and process slots", cmd_regions },
+	{ "page", "[N|next]", "show page N (or the next) of processes in the slots; alone: which", cmd_page },
 	{ "fs", "", "PixelFS directory (rejected files marked)", cmd_fs },
 	{ "fault", "ud|pf|de|gp", "raise a CPU exception (tests the handler; halts)", cmd_fault },
 	{ "panic", "", "panic the kernel (tests the panic path; halts)", cmd_panic },
@@ -636,6 +666,7 @@ void monitor_enter(const char *why)
 		return;
 	active = true;
 	leave = false;
+	vram_refresh(timer_us(), true); /* the screen shows the state being inspected */
 	input_monitor_open();
 	if (uart_present() || ps2kbd_present())
 		kinfo("monitor", "%s: debug monitor (help lists commands, continue resumes)", why);

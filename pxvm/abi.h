@@ -185,13 +185,14 @@ enum pxvm_syscall {
 	X(PI_SYSCALLS,    24,   "PROCINFO record: system calls made (mod 2^32)")                \
 	X(PI_FAULTS,      28,   "PROCINFO record: faults taken")                                \
 	X(PI_STATUS,      32,   "PROCINFO record: exit status (zombie), else 0")                \
-	X(PI_SLOT,        36,   "PROCINFO record: VRAM slot = table index")                     \
+	X(PI_SLOT,        36,   "PROCINFO record: visible slot showing it, or SLOT_NONE")       \
 	X(PI_ERRORS,      40,   "PROCINFO record: system calls that returned an error")         \
 	X(PI_FLAGS,       44,   "PROCINFO record: PIF_* flags")                                 \
 	X(PI_NAME,        48,   "PROCINFO record: program name, NUL-terminated (32 bytes)")     \
 	X(PROCINFO_SIZE,  80,   "bytes of the PROCINFO record")                                 \
 	X(PIF_FG,         1,    "PROCINFO flag: the console's foreground process")              \
 	X(PIF_BACK,       2,    "PROCINFO flag: draws on its back layer")                       \
+	X(SLOT_NONE,      -1,   "PROCINFO PI_SLOT: no visible slot shows it (0xFFFFFFFF)")      \
 	X(STATUS_KILLED,  0x200, "WAIT status of a process ended by KILL or Ctrl-C")
 
 enum pxvm_abi_const {

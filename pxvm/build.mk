@@ -3,7 +3,7 @@
 PXVM_CORE_SRC := pxvm/isa.c pxvm/vm.c pxvm/disasm.c
 PXVM_FS_SRC   := pxvm/crc32.c pxvm/pixelfs.c
 PXVM_OS_SRC   := pxvm/sched.c pxvm/syscall.c pxvm/hv.c pxvm/ipc.c pxvm/vfs.c pxvm/tty.c
-PXVM_OS_SRC   += pxvm/proc.c pxvm/proc_pxvm.c
+PXVM_OS_SRC   += pxvm/proc.c pxvm/proc_pxvm.c pxvm/view.c pxvm/canvas.c
 PXVM_OS_SRC   += pxvm/debug.c
 PXVM_SRC      := $(PXVM_CORE_SRC) $(PXVM_FS_SRC) $(PXVM_OS_SRC)
 
@@ -20,15 +20,12 @@ $(BUILD)/tests/test_vm: $(BUILD)/host/tests/unit/test_vm.o $(BUILD)/host/pxvm/vm
 	@mkdir -p $(@D)
 	$(HOSTCC) $(HOST_CFLAGS) $^ -o $@ -lcmocka
 
-# Trap hypervisor and random generator tests, with a test platform and fake LLM.
-UNIT_TESTS += $(BUILD)/tests/test_hv
-# It also runs ask, oracle and organism (built from userland/apps) against the fake LLM.
+# Trap hypervisor and random generator tests (on the shared test platform,
+# with a fake LLM; linked with the scheduler tests below). It also runs ask,
+# oracle and organism (built from userland/apps) against the fake LLM.
 HV_TEST_APPS := $(BUILD)/userland/apps/ask.pxe $(BUILD)/userland/apps/oracle.pxe $(BUILD)/userland/apps/organism.pxe
 $(BUILD)/host/tests/unit/test_hv.o: HOST_REQ += -DHV_TEST_APPS='"$(abspath $(BUILD))/userland/apps"'
-$(BUILD)/tests/test_hv: $(BUILD)/host/tests/unit/test_hv.o $(PXVM_CORE_HOST_OBJ) $(PXVM_FS_HOST_OBJ) \
-		$(PXVM_OS_HOST_OBJ) $(BUILD)/host/kernel/vram.o $(DRIVERS_HOST_OBJ) | $(HV_TEST_APPS)
-	@mkdir -p $(@D)
-	$(HOSTCC) $(HOST_CFLAGS) $(filter %.o,$^) -o $@ -lcmocka
+$(BUILD)/tests/test_hv: | $(HV_TEST_APPS)
 
 # The serial bridge's frame codec (kernel/bridge.c and tools/pxbridge).
 PXVM_SRC += pxvm/frame.c
@@ -46,7 +43,7 @@ $(BUILD)/host/tests/unit/sched_testhost.o: HOST_CFLAGS += \
 	-DTH_INC_DIR='"$(abspath $(BUILD)/userland/include)"' -DTH_LIB_DIR='"$(abspath userland/lib)"'
 
 SCHED_TESTS := $(BUILD)/tests/test_sched $(BUILD)/tests/test_sched_fs
-SCHED_TESTS += $(BUILD)/tests/test_debug
+SCHED_TESTS += $(BUILD)/tests/test_debug $(BUILD)/tests/test_hv $(BUILD)/tests/test_view
 UNIT_TESTS  += $(SCHED_TESTS)
 $(SCHED_TESTS): $(BUILD)/tests/%: $(BUILD)/host/tests/unit/%.o $(SCHED_TEST_HOST_OBJ) | $(BUILD)/userland/include/pxos.inc
 	@mkdir -p $(@D)

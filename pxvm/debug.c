@@ -185,7 +185,7 @@ void debug_step_end(struct proc *p)
 
 struct proc *debug_next_hit(void)
 {
-	for (uint32_t i = 0; i < proc_table_size(); i++) {
+	for (uint32_t i = 0; i < NPROC; i++) {
 		if (!hit_pending[i])
 			continue;
 		hit_pending[i] = false;

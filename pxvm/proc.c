@@ -2,14 +2,13 @@
  * proc.c — the process table; see proc.h.
  */
 #include "proc.h"
+#include "host.h"
 #include "port.h"
 
 #define GONE_HOOKS_MAX 8 /* teardown hooks: one per module above (ipc, tty, vfs, view, debug, hv, ...) */
 
 static struct proc table[NPROC];
-static uint32_t nproc;
 static uint32_t next_pid = 1;
-static uint32_t next_entry;    /* rotate entry use so finished tiles stay visible */
 static void (*gone_hooks[GONE_HOOKS_MAX])(struct proc *p);
 static uint32_t ngone;
 static struct proc_requests requests;
@@ -27,30 +26,27 @@ const char *proc_block_name(enum proc_block b)
 	return (unsigned)b < sizeof(block_names) / sizeof(block_names[0]) ? block_names[b] : "?";
 }
 
-void proc_init(uint32_t n)
+void proc_init(void)
 {
 	memset(table, 0, sizeof(table));
-	nproc = n < NPROC ? n : NPROC;
 	for (uint32_t i = 0; i < NPROC; i++) {
-		table[i].slot = i;
+		table[i].slot = PROC_NO_SLOT;
 		for (uint32_t k = 0; k < NOFILE; k++)
 			table[i].fd[k] = -1;
 	}
 	next_pid = 1;
-	next_entry = 0;
 	ngone = 0;
 	memset(&requests, 0, sizeof(requests));
 }
 
-uint32_t proc_table_size(void) { return nproc; }
-struct proc *proc_at(uint32_t i) { return i < nproc ? &table[i] : 0; }
+struct proc *proc_at(uint32_t i) { return i < NPROC ? &table[i] : 0; }
 uint32_t proc_index(const struct proc *p) { return (uint32_t)(p - table); }
 
 struct proc *proc_find(uint32_t pid)
 {
 	if (!pid)
 		return 0;
-	for (uint32_t i = 0; i < nproc; i++)
+	for (uint32_t i = 0; i < NPROC; i++)
 		if (table[i].state != PROC_FREE && table[i].pid == pid)
 			return &table[i];
 	return 0;
@@ -58,14 +54,12 @@ struct proc *proc_find(uint32_t pid)
 
 struct proc *proc_alloc(const struct proc_ops *ops, uint32_t ppid)
 {
-	for (uint32_t k = 0; k < nproc; k++) {
-		uint32_t i = (next_entry + k) % nproc;
+	for (uint32_t i = 0; i < NPROC; i++) {
 		struct proc *p = &table[i];
 		if (p->state != PROC_FREE || p->ops)
 			continue;
-		next_entry = (i + 1) % nproc;
 		memset(p, 0, sizeof(*p));
-		p->slot = i;
+		p->slot = PROC_NO_SLOT;
 		p->ops = ops;
 		p->pid = next_pid++;
 		p->ppid = ppid;
@@ -86,7 +80,7 @@ void proc_free(struct proc *p)
 uint32_t proc_count(enum proc_state state)
 {
 	uint32_t n = 0;
-	for (uint32_t i = 0; i < nproc; i++)
+	for (uint32_t i = 0; i < NPROC; i++)
 		n += table[i].state == state && (state != PROC_FREE || !table[i].ops);
 	return n;
 }
@@ -96,7 +90,7 @@ bool proc_is_ancestor(uint32_t anc, uint32_t pid)
 	struct proc *p = proc_find(pid);
 	/* Parent links cannot form a cycle (a parent is always older), but the
 	 * walk is bounded by the table size all the same. */
-	for (uint32_t k = 0; p && k < nproc; k++) {
+	for (uint32_t k = 0; p && k < NPROC; k++) {
 		if (!p->ppid)
 			return false;
 		if (p->ppid == anc)
@@ -131,8 +125,9 @@ void proc_on_gone(void (*fn)(struct proc *p))
 	for (uint32_t i = 0; i < ngone; i++)
 		if (gone_hooks[i] == fn)
 			return;
-	if (ngone < GONE_HOOKS_MAX)
-		gone_hooks[ngone++] = fn;
+	if (ngone == GONE_HOOKS_MAX)
+		pxhost_panic("proc_on_gone: more teardown hooks than GONE_HOOKS_MAX");
+	gone_hooks[ngone++] = fn;
 }
 
 void proc_gone(struct proc *p)

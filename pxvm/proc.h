@@ -42,7 +42,8 @@ enum proc_block {
 	BLOCK_DEBUG,    /* stopped at a monitor breakpoint (pxvm/debug.c) */
 };
 
-/* PROC_NO_SLOT: proc.slot of a process no visible slot shows (pxvm/view.h). */
+/* PROC_NO_SLOT: proc.slot of a process no visible slot shows (pxvm/view.h);
+ * PROCINFO reports it as PXVM_SLOT_NONE. */
 #define PROC_NO_SLOT 0xFFFFFFFFu
 
 struct proc;
@@ -116,19 +117,18 @@ struct proc {
 	uint32_t io_buf, io_len;    /* BLOCK_READ / BLOCK_IPC: the guest buffer to fill */
 	int16_t fd[NOFILE];         /* fd 3 + i -> open-file index in pxvm/vfs.c, -1 closed */
 	uint32_t layer;             /* canvas layer RECT/TEXT/PIXEL draw on (LAYER_USE) */
-	uint32_t *back;             /* the back canvas layer (PXVM_MEM_ALLOC_WORDS words
-	                             * from pxhost_mem_alloc), NULL until first used */
+	uint32_t *canvas;           /* its canvas (PXVM_TILE_W x PXVM_TILE_H pixel words,
+	                             * pxvm/canvas.h), NULL until first drawn on */
+	uint64_t canvas_dirty[PXVM_TILE_H / 64]; /* canvas rows changed since shown */
+	uint32_t *back;             /* its back canvas layer, NULL until first used */
 	char name[PROC_NAME_MAX];
 };
 
-/* proc_init: empty the table of `n` entries (at most NPROC; every entry
- * FREE, no pid handed out yet) and forget the registered hooks and requests. */
-void proc_init(uint32_t n);
+/* proc_init: empty the table (every entry FREE, no pid handed out yet) and
+ * forget the registered hooks and requests. */
+void proc_init(void);
 
-/* proc_table_size: the number of entries. */
-uint32_t proc_table_size(void);
-
-/* proc_at: table entry `i` (0 <= i < proc_table_size()), NULL past the end. */
+/* proc_at: table entry `i` (0 <= i < NPROC), NULL past the end. */
 struct proc *proc_at(uint32_t i);
 
 /* proc_index: the table index of entry `p`. */
@@ -139,7 +139,8 @@ struct proc *proc_find(uint32_t pid);
 
 /* proc_alloc: a FREE entry made ready for a new process of kind `ops` with
  * parent `ppid`: zeroed, the next pid, no files, no slot, state still FREE
- * (the caller makes it RUNNABLE once loaded). NULL when the table is full. */
+ * (invisible to proc_find until the caller makes it RUNNABLE once loaded).
+ * NULL when the table is full. */
 struct proc *proc_alloc(const struct proc_ops *ops, uint32_t ppid);
 
 /* proc_free: entry `p` becomes FREE (its kind has released its memory). */

@@ -7,12 +7,14 @@
  * run last, and runs it for at most SCHED_QUANTUM instructions through its
  * kind's run operation. When nothing is runnable but something is blocked it
  * asks the platform to idle until the earliest deadline. A process's
- * resources (files, IPC queue, console, hypervisor requests, breakpoints:
- * the teardown hooks the modules registered in the process table; then its
- * memory, canvas layers) are released the moment it ends; a zombie keeps only
- * its table entry for the parent's WAIT.
+ * resources (breakpoints, files, IPC queue, hypervisor requests, console,
+ * slot, canvas: the teardown hooks the modules registered in the process
+ * table; then its kind's memory) are released the moment it ends; a zombie
+ * keeps only its table entry for the parent's WAIT. What the screen shows of
+ * all this is the platform's business (pxhost_poll, pxvm/view.h).
  */
 #include "sched.h"
+#include "canvas.h"
 #include "proc_pxvm.h"
 #include "syscall.h"
 #include "debug.h"
@@ -21,17 +23,12 @@
 #include "ipc.h"
 #include "tty.h"
 #include "vfs.h"
+#include "view.h"
 #include "port.h"
-#include "kernel/vram.h"
-
-/* While busy, the process table is redrawn at most every RENDER_US of the
- * platform clock (and on every state change). A redraw of 32 rows costs about
- * a millisecond: redrawing every 64 quanta cost 32 processes 16% of their
- * throughput. */
-#define RENDER_US    50000u
 
 _Static_assert(PROC_NAME_MAX == PXVM_PROCINFO_SIZE - PXVM_PI_NAME, "PROCINFO name field holds a name");
 _Static_assert((int)BLOCK_DEBUG == (int)PXVM_PB_DEBUG, "PROCINFO reports BLOCK_DEBUG as PB_DEBUG");
+_Static_assert((uint32_t)PXVM_SLOT_NONE == PROC_NO_SLOT, "PROCINFO reports PROC_NO_SLOT as SLOT_NONE");
 
 static uint64_t total_steps;
 static uint32_t last_run;      /* index of the process run last */
@@ -42,89 +39,33 @@ static const struct proc_requests requests = { sched_kill, sched_spawn };
 
 void sched_init(const struct pxfs *fs, uint32_t nslots)
 {
-	for (uint32_t i = 0; i < proc_table_size(); i++) {
+	for (uint32_t i = 0; i < NPROC; i++) {
 		struct proc *p = proc_at(i);
 		if (p->ops && p->vm.mem)
 			p->ops->release(p);
-		if (p->back)
-			pxhost_mem_free(p->back);
+		pxhost_mem_free(p->canvas);
+		pxhost_mem_free(p->back);
 	}
-	proc_init(nslots);
+	proc_init();
 	proc_set_requests(&requests);
 	proc_pxvm_set_syscall(sys_dispatch);
 	sys_reset_counts();
 	nreaped = 0;
 	total_steps = 0;
-	last_run = proc_table_size() ? proc_table_size() - 1 : 0;
+	last_run = NPROC - 1;
 	/* The modules' teardown runs in this order when a process ends:
-	 * breakpoints first (their words go back while the memory is there). */
+	 * breakpoints first (their words go back while the memory is there),
+	 * the view before the canvas (the slot keeps the last image). */
 	debug_init();
 	vfs_init(fs);
 	ipc_init();
 	hv_init();
 	tty_init();
+	view_init(nslots);
+	canvas_init();
 }
 
 uint64_t sched_total_steps(void) { return total_steps; }
-
-static uint32_t state_color(const struct proc *p)
-{
-	switch (p->state) {
-	case PROC_RUNNABLE:
-	case PROC_RUNNING: return FB_RGB(120, 230, 120);
-	case PROC_BLOCKED: return FB_RGB(230, 200, 90);
-	case PROC_ZOMBIE:  return FB_RGB(160, 160, 160);
-	default:           return FB_RGB(90, 90, 100);
-	}
-}
-
-/* The short state word of the process table: ready, run, a block reason, zombie. */
-static const char *state_word(const struct proc *p)
-{
-	switch (p->state) {
-	case PROC_RUNNABLE: return "ready";
-	case PROC_RUNNING:  return "run";
-	case PROC_BLOCKED:  return proc_block_name(p->block);
-	case PROC_ZOMBIE:   return "zombie";
-	default:            return "free";
-	}
-}
-
-/* A count in at most 9 characters: as is, else in thousands or millions. */
-static void fmt_count(char *buf, size_t n, uint64_t v)
-{
-	if (v < 1000000000ull)
-		snprintf(buf, n, "%llu", (unsigned long long)v);
-	else if (v < 1000000000000ull)
-		snprintf(buf, n, "%lluk", (unsigned long long)(v / 1000));
-	else
-		snprintf(buf, n, "%lluM", (unsigned long long)(v / 1000000));
-}
-
-static void render_one(struct proc *p)
-{
-	char buf[96], steps[24], calls[24];
-	if (p->state == PROC_FREE)
-		return;
-	fmt_count(steps, sizeof(steps), p->vm.steps);
-	fmt_count(calls, sizeof(calls), p->syscalls);
-	/* pid name state steps syscalls faults: 38 of the cell's 39 columns. */
-	snprintf(buf, sizeof(buf), "%3u %-8.8s %-6.6s %9.9s %6.6s %u", p->pid, p->name, state_word(p), steps,
-	         calls, p->faults);
-	vram_proc_cell(p->slot, buf, state_color(p));
-	snprintf(buf, sizeof(buf), "pid %u %s [%s]", p->pid, p->name, state_word(p));
-	vram_slot_label(p->slot, buf, state_color(p));
-}
-
-void sched_render(void)
-{
-	uint64_t counts[SYS_TABLE_SIZE];
-	for (uint32_t i = 0; i < proc_table_size(); i++)
-		render_one(proc_at(i));
-	for (uint32_t i = 0; i < SYS_TABLE_SIZE; i++)
-		counts[i] = sys_count(i);
-	vram_syscall_counts(counts, SYS_TABLE_SIZE);
-}
 
 int sched_procinfo(uint32_t i, uint8_t *out)
 {
@@ -172,14 +113,22 @@ static int find_program(const char *path, const char *args, struct proc_image *i
 	return 0;
 }
 
-/* make_runnable: a new process (spawned or forked) joins the round: a blank
- * canvas, its tile on screen, its row in the process table. */
+/* make_runnable: a new process (spawned or forked) joins the round, in a
+ * visible slot when one is free. */
 static void make_runnable(struct proc *p)
 {
 	p->state = PROC_RUNNABLE;
-	vram_canvas_clear(p->slot, VRAM_CANVAS_BG);
-	vram_tile_flush(p->slot, p->vm.mem, p->vm.dirty);
-	render_one(p);
+	view_attach(p);
+}
+
+/* where: " in slot N" or " unseen (every slot in use)", for the log. */
+static const char *where(const struct proc *p, char *buf, size_t n)
+{
+	if (p->slot == PROC_NO_SLOT)
+		snprintf(buf, n, " unseen (%s)", view_slots() ? "every slot in use" : "no screen");
+	else
+		snprintf(buf, n, " in slot %u", p->slot);
+	return buf;
 }
 
 /* new_proc: a table entry and memory for a child of `ppid`, or -PXE_E*. */
@@ -215,7 +164,8 @@ int sched_spawn(const char *path, const char *args, uint32_t ppid)
 	}
 	p->ops->load(p, &img);
 	make_runnable(p);
-	pxhost_log(1, "spawned pid %u %s (parent %u) in slot %u", p->pid, path, ppid, p->slot);
+	char w[40];
+	pxhost_log(1, "spawned pid %u %s (parent %u)%s", p->pid, path, ppid, where(p, w, sizeof(w)));
 	return (int)p->pid;
 }
 
@@ -234,7 +184,8 @@ int sched_fork(struct proc *parent)
 	debug_fork(parent, c); /* the child gets the original words, not the BRKs */
 	vfs_fork(parent, c);
 	make_runnable(c);
-	pxhost_log(1, "pid %u (%s) forked pid %u in slot %u", parent->pid, parent->name, c->pid, c->slot);
+	char w[40];
+	pxhost_log(1, "pid %u (%s) forked pid %u%s", parent->pid, parent->name, c->pid, where(c, w, sizeof(w)));
 	return (int)c->pid;
 }
 
@@ -249,7 +200,6 @@ int sched_exec(struct proc *p, const char *path, const char *args)
 	/* Past every check: the old image goes, with its breakpoints. */
 	debug_proc_gone(p);
 	p->ops->load(p, &img);
-	render_one(p);
 	pxhost_log(1, "pid %u exec %s", p->pid, path);
 	return 0;
 }
@@ -258,29 +208,8 @@ int sched_exec(struct proc *p, const char *path, const char *args)
 static void release(struct proc *p)
 {
 	proc_gone(p);
-	if (p->vm.mem) {
-		vram_tile_flush(p->slot, p->vm.mem, p->vm.dirty); /* the tile keeps its last image */
+	if (p->vm.mem)
 		p->ops->release(p);
-	}
-	if (p->back) {
-		pxhost_mem_free(p->back);
-		p->back = 0;
-	}
-	p->layer = 0;
-}
-
-static void free_proc(struct proc *p)
-{
-	char buf[96];
-	const char *how = (p->status & PXVM_STATUS_FAULTED) ? "fault " :
-	                  p->status == PXVM_STATUS_KILLED   ? "killed" : "";
-	proc_free(p);
-	snprintf(buf, sizeof(buf), "slot %u: pid %u %s ended %s", p->slot, p->pid, p->name, how);
-	if (p->status != PXVM_STATUS_KILLED)
-		snprintf(buf + strlen(buf), sizeof(buf) - strlen(buf), "%u", p->status & 0xFFu);
-	vram_slot_label(p->slot, buf, FB_RGB(110, 110, 120));
-	snprintf(buf, sizeof(buf), "%3u %-8.8s ended", p->pid, p->name);
-	vram_proc_cell(p->slot, buf, FB_RGB(90, 90, 100));
 }
 
 static int wait_matches(const struct proc *parent, const struct proc *child)
@@ -309,30 +238,28 @@ void sched_exit(struct proc *p, uint32_t status)
 	 * Orphans already ended are reaped now. */
 	struct proc *parent = p->ppid ? proc_find(p->ppid) : 0;
 	uint32_t heir = parent && parent->state != PROC_ZOMBIE ? parent->pid : 0;
-	for (uint32_t i = 0; i < proc_table_size(); i++) {
+	for (uint32_t i = 0; i < NPROC; i++) {
 		struct proc *c = proc_at(i);
 		if (c->state != PROC_FREE && c != p && c->ppid == p->pid) {
 			c->ppid = heir;
 			if (c->state == PROC_ZOMBIE)
-				free_proc(c);
+				proc_free(c);
 		}
 	}
 	if (!parent || parent->state == PROC_ZOMBIE) {
 		reaped[nreaped % SCHED_REAPED_MAX].pid = p->pid;
 		reaped[nreaped % SCHED_REAPED_MAX].status = status;
 		nreaped++;
-		free_proc(p);
+		proc_free(p);
 		return;
 	}
 	if (wait_matches(parent, p)) {
 		parent->vm.r[0] = p->pid;
 		parent->vm.r[1] = p->status;
 		proc_wake(parent);
-		render_one(parent);
-		free_proc(p);
+		proc_free(p);
 		return;
 	}
-	render_one(p);
 }
 
 int sched_kill(struct proc *killer, uint32_t pid)
@@ -361,7 +288,7 @@ int sched_reaped_status(uint32_t pid, uint32_t *status)
 int sched_wait(struct proc *p, uint32_t pid)
 {
 	int have_child = 0;
-	for (uint32_t i = 0; i < proc_table_size(); i++) {
+	for (uint32_t i = 0; i < NPROC; i++) {
 		struct proc *c = proc_at(i);
 		if (c->state == PROC_FREE || c->ppid != p->pid || (pid && c->pid != pid))
 			continue;
@@ -369,7 +296,7 @@ int sched_wait(struct proc *p, uint32_t pid)
 		if (c->state == PROC_ZOMBIE) {
 			p->vm.r[0] = c->pid;
 			p->vm.r[1] = c->status;
-			free_proc(c);
+			proc_free(c);
 			return 0;
 		}
 	}
@@ -384,9 +311,8 @@ int sched_wait(struct proc *p, uint32_t pid)
 
 static struct proc *pick_next(void)
 {
-	uint32_t n = proc_table_size();
-	for (uint32_t k = 1; k <= n; k++) {
-		uint32_t i = (last_run + k) % n;
+	for (uint32_t k = 1; k <= NPROC; k++) {
+		uint32_t i = (last_run + k) % NPROC;
 		if (proc_at(i)->state == PROC_RUNNABLE) {
 			last_run = i;
 			return proc_at(i);
@@ -400,7 +326,7 @@ static struct proc *pick_next(void)
 static uint64_t wake_sleepers(uint64_t now)
 {
 	uint64_t next = 0;
-	for (uint32_t i = 0; i < proc_table_size(); i++) {
+	for (uint32_t i = 0; i < NPROC; i++) {
 		struct proc *p = proc_at(i);
 		if (p->state != PROC_BLOCKED || p->block != BLOCK_SLEEP)
 			continue;
@@ -443,8 +369,8 @@ static void run_budget(struct proc *p, uint64_t budget)
 	}
 	if (p->state == PROC_RUNNING)
 		p->state = PROC_RUNNABLE;
-	if (p->vm.mem)
-		vram_tile_flush(p->slot, p->vm.mem, p->vm.dirty);
+	if (p->state != PROC_FREE && p->state != PROC_ZOMBIE)
+		view_flush(p);
 }
 
 int sched_step(struct proc *p, uint64_t n)
@@ -452,7 +378,6 @@ int sched_step(struct proc *p, uint64_t n)
 	if (p->state != PROC_RUNNABLE || !n)
 		return -1;
 	run_budget(p, n);
-	render_one(p);
 	return 0;
 }
 
@@ -470,7 +395,7 @@ int sched_step_over(struct proc *p)
 uint32_t sched_resume_stopped(void)
 {
 	uint32_t n = 0;
-	for (uint32_t i = 0; i < proc_table_size(); i++) {
+	for (uint32_t i = 0; i < NPROC; i++) {
 		struct proc *p = proc_at(i);
 		if (debug_stopped(p)) {
 			sched_step_over(p);
@@ -482,8 +407,7 @@ uint32_t sched_resume_stopped(void)
 
 uint32_t sched_run(uint64_t max_steps)
 {
-	uint64_t start = total_steps, last_render = pxhost_time_us();
-	bool idle = false;
+	uint64_t start = total_steps;
 	for (;;) {
 		if (max_steps && total_steps - start >= max_steps)
 			break;
@@ -494,26 +418,16 @@ uint32_t sched_run(uint64_t max_steps)
 		uint64_t hv_deadline = hv_next_deadline(); /* an LLM call's timeout wakes too */
 		if (hv_deadline && (!deadline || hv_deadline < deadline))
 			deadline = hv_deadline;
+		view_tick(tty_foreground());
 		struct proc *p = pick_next();
 		if (!p) {
 			if (!proc_count(PROC_BLOCKED))
 				break;
-			if (!idle) { /* once on going idle: nothing changes while idle */
-				sched_render();
-				last_render = now;
-				idle = true;
-			}
 			if (pxhost_idle(deadline) < 0)
 				break;
 			continue;
 		}
-		idle = false;
 		run_budget(p, SCHED_QUANTUM);
-		if (now - last_render >= RENDER_US) {
-			sched_render();
-			last_render = now;
-		}
 	}
-	sched_render();
 	return proc_count(PROC_RUNNABLE) + proc_count(PROC_BLOCKED);
 }

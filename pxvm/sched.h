@@ -20,8 +20,9 @@
 
 /* sched_init: empty the process table and reset the process subsystems
  * (IPC queues, RAM files, console, hypervisor, breakpoints); `fs` is the
- * mounted PixelFS (may have no files); `nslots` is how many VRAM slots exist
- * (the table uses min(NPROC, nslots)). */
+ * mounted PixelFS (may have no files); `nslots` is how many visible slots the
+ * platform shows (0: no screen, every process runs unseen; pxvm/view.h). The
+ * table has NPROC entries whatever the screen. */
 void sched_init(const struct pxfs *fs, uint32_t nslots);
 
 /* sched_spawn: start program `path` (a PROGRAM file in PixelFS, or a file
@@ -78,7 +79,7 @@ uint32_t sched_run(uint64_t max_steps);
 
 /* sched_step: run RUNNABLE `p` for at most `n` (>= 1) instructions now, out
  * of turn, with everything a quantum does on its end (exit, fault report,
- * trap, syscall blocking, tile flush): the debug monitor's single step.
+ * trap, syscall blocking, showing it): the debug monitor's single step.
  * Returns 0, or -1 when `p` is not RUNNABLE or n is 0. */
 int sched_step(struct proc *p, uint64_t n);
 
@@ -99,8 +100,5 @@ uint64_t sched_total_steps(void);
 /* sched_procinfo: fill `out` (PXVM_PROCINFO_SIZE bytes, layout in abi.h) with
  * table entry `i`. Returns 0, or -PXE_ERANGE past the end of the table. */
 int sched_procinfo(uint32_t i, uint8_t *out);
-
-/* sched_render: redraw the process table region and slot labels. */
-void sched_render(void);
 
 #endif /* PXVM_SCHED_H */

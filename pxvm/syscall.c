@@ -25,13 +25,13 @@
  */
 #include "syscall.h"
 #include "sched.h"
+#include "canvas.h"
 #include "host.h"
 #include "hv.h"
 #include "ipc.h"
 #include "tty.h"
 #include "vfs.h"
 #include "port.h"
-#include "kernel/vram.h"
 
 enum sys_result {
 	SYS_CONTINUE = 0, /* R0 is set; the caller runs on */
@@ -84,16 +84,6 @@ static int read_text(const struct proc *p, uint32_t addr, char *buf)
 static int read_path(const struct proc *p, uint32_t addr, char *buf)
 {
 	return pxvm_read_str(&p->vm, addr, buf, PXFS_PATH_MAX);
-}
-
-/* The layer drawing goes to: NULL = the visible canvas. */
-static uint32_t *layer(const struct proc *p) { return p->layer == PXVM_LAYER_BACK ? p->back : 0; }
-
-/* clamp_len: a guest extent (signed) as the pixels it can cover on a canvas
- * side, 0..PXVM_TILE_W: what RECT's charge is computed from. */
-static uint32_t clamp_len(uint32_t v)
-{
-	return (int32_t)v <= 0 ? 0 : v > PXVM_TILE_W ? PXVM_TILE_W : v;
 }
 
 /* ---- the console and the canvas ------------------------------------------- */
@@ -152,16 +142,18 @@ static enum sys_result sys_FS_READ(struct proc *p) { return sys_READ(p); }
 static enum sys_result sys_RECT(struct proc *p)
 {
 	const uint32_t *r = p->vm.r;
-	vram_draw_rect(p->slot, layer(p), (int32_t)r[1], (int32_t)r[2], (int32_t)r[3], (int32_t)r[4], r[5]);
-	charge(p, (clamp_len(r[3]) * clamp_len(r[4])) >> SYS_COST_PIXELS_SHIFT);
+	int n = canvas_rect(p, (int32_t)r[1], (int32_t)r[2], (int32_t)r[3], (int32_t)r[4], r[5]);
+	if (n < 0)
+		return ret(p, n);
+	charge(p, (uint32_t)n >> SYS_COST_PIXELS_SHIFT);
 	return ret(p, 0);
 }
 
 static enum sys_result sys_PIXEL(struct proc *p)
 {
 	const uint32_t *r = p->vm.r;
-	vram_draw_pixel(p->slot, layer(p), (int32_t)r[1], (int32_t)r[2], r[3]);
-	return ret(p, 0);
+	int n = canvas_rect(p, (int32_t)r[1], (int32_t)r[2], 1, 1, r[3]);
+	return ret(p, n < 0 ? n : 0);
 }
 
 static enum sys_result sys_TEXT(struct proc *p)
@@ -170,7 +162,9 @@ static enum sys_result sys_TEXT(struct proc *p)
 	int n = read_text(p, p->vm.r[3], buf);
 	if (n < 0)
 		return ret(p, n);
-	vram_draw_text(p->slot, layer(p), (int32_t)p->vm.r[1], (int32_t)p->vm.r[2], buf, (uint32_t)n, p->vm.r[4]);
+	int e = canvas_text(p, (int32_t)p->vm.r[1], (int32_t)p->vm.r[2], buf, (uint32_t)n, p->vm.r[4]);
+	if (e < 0)
+		return ret(p, e);
 	charge(p, (uint64_t)n * SYS_COST_GLYPH);
 	return ret(p, n);
 }
@@ -182,14 +176,15 @@ static enum sys_result sys_LAYER_USE(struct proc *p)
 	uint32_t want = p->vm.r[1], flags = p->vm.r[2];
 	if (want > PXVM_LAYER_BACK || (flags & ~(uint32_t)PXVM_LAYER_SHOW))
 		return ret(p, -PXE_EINVAL);
-	if ((want == PXVM_LAYER_BACK || (flags & PXVM_LAYER_SHOW)) && !p->back) {
-		p->back = pxhost_mem_alloc();
-		if (!p->back)
-			return ret(p, -PXE_ENOMEM);
-		vram_layer_fill(p->back, VRAM_CANVAS_BG);
+	if (want == PXVM_LAYER_BACK || (flags & PXVM_LAYER_SHOW)) {
+		int e = canvas_use_back(p);
+		if (e)
+			return ret(p, e);
 	}
 	if (flags & PXVM_LAYER_SHOW) {
-		vram_layer_show(p->slot, p->back);
+		int e = canvas_show_back(p);
+		if (e)
+			return ret(p, e);
 		charge(p, SYS_COST_LAYER_SHOW);
 	}
 	uint32_t old = p->layer;

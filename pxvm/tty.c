@@ -8,6 +8,8 @@
  *   Ctrl-U           erases the whole line
  *   Ctrl-D           on an empty line: end of input (the next READ returns 0);
  *                    otherwise makes the line readable without a '\n'
+ *   Ctrl-]           (VIEW_PAGE_KEY) shows the next page of processes in the
+ *                    visible slots (pxvm/view.h); never part of the input
  *   Ctrl-C           "^C"; discards the line and the typed-ahead input, and
  *                    kills the foreground process (status STATUS_KILLED) unless
  *                    it is pid 1 or a console owner (it gave itself the console
@@ -24,6 +26,7 @@
  */
 #include "tty.h"
 #include "proc.h"
+#include "view.h"
 #include "host.h"
 #include "port.h"
 
@@ -123,6 +126,10 @@ static void interrupt(void)
 
 static void input_byte(uint8_t c)
 {
+	if (c == VIEW_PAGE_KEY) { /* a hot key, whatever else is being typed */
+		view_page(-1);
+		return;
+	}
 	bool crlf = after_cr && c == '\n';
 	after_cr = c == '\r';
 	if (crlf)

@@ -22,6 +22,7 @@
 #include "kernel/vram.h"
 #include "pxvm/ipc.h"
 #include "pxvm/proc_pxvm.h"
+#include "pxvm/canvas.h"
 #include "pxvm/sched.h"
 #include "pxvm/tty.h"
 
@@ -294,7 +295,7 @@ static void test_orphans_are_reaped(void **state)
 	uint32_t pid = run_one(src, 0);
 	assert_int_equal(status_of(pid), 3);
 	assert_int_equal(status_of(pid + 1), 4);
-	for (uint32_t i = 0; i < proc_table_size(); i++)
+	for (uint32_t i = 0; i < NPROC; i++)
 		assert_int_equal(proc_at(i)->state, PROC_FREE);
 }
 
@@ -423,7 +424,7 @@ static void test_table_exhaustion_gives_eagain(void **state)
 	uint32_t pid = (uint32_t)th_spawn("/bin/t", 0);
 	th_no_idle = 1; /* the children sleep hour after hour */
 	sched_run(0);
-	uint32_t n = proc_table_size();
+	uint32_t n = NPROC;
 	assert_true(n >= 2);
 	assert_int_equal(res(pid, 0), n - 1);                  /* every other slot */
 	assert_int_equal(res(pid, 1), (uint32_t)-PXE_EAGAIN);  /* then no more */
@@ -555,7 +556,7 @@ static void test_hostile_processes_harm_nobody(void **state)
 	assert_int_equal(v, 1);
 	(void)h;
 	/* A slot nobody uses must stay as it is: fill the table's tail later. */
-	uint32_t last = proc_table_size() - 1;
+	uint32_t last = NPROC - 1;
 	uint64_t before = hash_rect(&L->slot[last].canvas);
 	uint64_t steps_done = 0;
 	while (state_of((uint32_t)v) != PROC_ZOMBIE && state_of((uint32_t)v) != PROC_FREE && steps_done < 400000000) {
@@ -570,16 +571,16 @@ static void test_hostile_processes_harm_nobody(void **state)
 	/* Every slot is busy with the bomb now, none faulted the kernel; the
 	 * hostile canvases got their own pixels only. */
 	uint32_t busy = 0;
-	for (uint32_t i = 0; i < proc_table_size(); i++)
+	for (uint32_t i = 0; i < NPROC; i++)
 		busy += proc_at(i)->state != PROC_FREE;
-	assert_true(busy >= proc_table_size() - 1);
+	assert_true(busy >= NPROC - 1);
 	(void)before;
 	/* The kernel ends them all (pid 1 is gone, so from C). */
-	for (uint32_t i = 0; i < proc_table_size(); i++)
+	for (uint32_t i = 0; i < NPROC; i++)
 		if (proc_at(i)->state != PROC_FREE && proc_at(i)->state != PROC_ZOMBIE)
 			assert_int_equal(sched_kill(0, proc_at(i)->pid), 0);
 	assert_int_equal(sched_run(0), 0);
-	for (uint32_t i = 0; i < proc_table_size(); i++)
+	for (uint32_t i = 0; i < NPROC; i++)
 		assert_int_equal(proc_at(i)->state, PROC_FREE);
 }
 
@@ -642,7 +643,7 @@ static void test_layer_use_back_then_show(void **state)
 	assert_int_equal(state_of(pid), PROC_BLOCKED);
 	assert_int_equal(proc_find(pid)->block, BLOCK_READ);
 	assert_int_equal(res(pid, 0), 0);
-	assert_int_equal(fb_get(&th_fb, c->x + 50, c->y + 50), VRAM_CANVAS_BG); /* not shown yet */
+	assert_int_equal(fb_get(&th_fb, c->x + 50, c->y + 50), CANVAS_BG); /* not shown yet */
 	uint8_t pi[PXVM_PROCINFO_SIZE];
 	assert_int_equal(sched_procinfo(0, pi), 0);
 	assert_true(pi[PXVM_PI_FLAGS] & PXVM_PIF_BACK);
@@ -788,11 +789,12 @@ static void test_procinfo_records(void **state)
 	assert_int_equal(w[PXVM_PI_PID / 4], (uint32_t)me);
 	assert_int_equal(w[PXVM_PI_STATE / 4], PXVM_PS_RUNNING);
 	assert_int_equal(w[PXVM_PI_SYSCALLS / 4], 2);
+	assert_int_equal(w[PXVM_PI_SLOT / 4], 1); /* the second slot */
 	assert_string_equal((const char *)b + 0x50 + PXVM_PI_NAME, "info");
 	memcpy(w, b + 0xA0, 80);
 	assert_int_equal(w[PXVM_PI_PID / 4], 0);            /* a free slot */
 	assert_int_equal(w[PXVM_PI_STATE / 4], PXVM_PS_FREE);
-	assert_int_equal(w[PXVM_PI_SLOT / 4], 2);
+	assert_int_equal(w[PXVM_PI_SLOT / 4], (uint32_t)PXVM_SLOT_NONE);
 	assert_int_equal(p->sys_errors, 2);
 }
 
