@@ -17,6 +17,7 @@
 #include "pxvm/debug.h"
 #include "pxvm/vfs.h"
 #include "pxvm/view.h"
+#include "pxvm/lineedit.h"
 #include "drivers/ps2kbd.h"
 #include "bridge.h"
 #include "drivers/uart16550.h"
@@ -28,6 +29,7 @@
 #define MAX_ARGS 12
 
 static bool active;      /* serving commands now (monitor_enter is not re-entered) */
+static bool last_cr;     /* the last byte typed at the prompt was CR */
 static bool leave;       /* `continue` or a started `run`: back to the scheduler */
 
 static void cmd_help(int argc, char **argv);
@@ -613,13 +615,23 @@ void monitor_execute(char *line)
 	kprintf("unknown command '%s' (try help)\n", argv[0]);
 }
 
+static void echo_to_consoles(void *ctx, const char *s, size_t n)
+{
+	(void)ctx;
+	klog_write(s, n);
+}
+
 /* read_line: one edited line from the monitor's input (keyboard or serial),
- * echoed on every console; the CPU halts while nothing is typed. A "\n" right
- * after the "\r" that ended the previous line is skipped (CR LF terminals). */
+ * echoed on every console, edited as the console's lines are
+ * (pxvm/lineedit.h; Ctrl-C drops the line); the CPU halts while nothing is
+ * typed. Whether the last byte was CR carries over from line to line, so a
+ * "\n" right after the "\r" that ended the previous line is skipped (CR LF
+ * terminals). */
 static void read_line(char *buf, size_t cap)
 {
-	static int last;
-	size_t n = 0;
+	struct lineedit ed;
+	lineedit_init(&ed, buf, (uint32_t)cap, echo_to_consoles, 0);
+	ed.after_cr = last_cr;
 	for (;;) {
 		bridge_poll(); /* timers of LLM calls in flight */
 		int c = input_monitor_getc();
@@ -627,31 +639,16 @@ static void read_line(char *buf, size_t cap)
 			irq_idle();
 			continue;
 		}
-		int prev = last;
-		last = c;
-		if (c == '\n' && prev == '\r' && n == 0)
-			continue;
-		if (c == '\r' || c == '\n') {
-			klog_write("\n", 1);
-			buf[n] = '\0';
+		enum lineedit_event e = lineedit_feed(&ed, (uint8_t)c);
+		last_cr = ed.after_cr;
+		if (e == LE_LINE) {
+			buf[ed.len] = '\0';
 			return;
 		}
-		if ((c == 0x7F || c == '\b') && n > 0) {
-			n--;
-			klog_write("\b \b", 3);
-		} else if (c == 0x15 || c == 0x03) { /* Ctrl-U, Ctrl-C: drop the line */
-			while (n > 0) {
-				n--;
-				klog_write("\b \b", 3);
-			}
-		} else if (c >= 32 && c < 127 && n + 1 < cap) {
-			buf[n++] = (char)c;
-			char ch = (char)c;
-			klog_write(&ch, 1);
-		}
+		if (e == LE_INTR)
+			lineedit_erase(&ed);
 	}
 }
-
 
 void monitor_breakpoint_hits(void)
 {

@@ -3,7 +3,7 @@
 PXVM_CORE_SRC := pxvm/isa.c pxvm/vm.c pxvm/disasm.c
 PXVM_FS_SRC   := pxvm/crc32.c pxvm/pixelfs.c
 PXVM_OS_SRC   := pxvm/sched.c pxvm/syscall.c pxvm/hv.c pxvm/ipc.c pxvm/vfs.c pxvm/tty.c
-PXVM_OS_SRC   += pxvm/proc.c pxvm/proc_pxvm.c pxvm/view.c pxvm/canvas.c
+PXVM_OS_SRC   += pxvm/proc.c pxvm/proc_pxvm.c pxvm/view.c pxvm/canvas.c pxvm/lineedit.c
 PXVM_OS_SRC   += pxvm/debug.c
 PXVM_SRC      := $(PXVM_CORE_SRC) $(PXVM_FS_SRC) $(PXVM_OS_SRC)
 
@@ -17,6 +17,12 @@ PXVM_OS_HOST_OBJ   += $(BUILD)/host/pxvm/rng.o
 # Interpreter unit tests.
 UNIT_TESTS += $(BUILD)/tests/test_vm
 $(BUILD)/tests/test_vm: $(BUILD)/host/tests/unit/test_vm.o $(BUILD)/host/pxvm/vm.o $(BUILD)/host/pxvm/isa.o
+	@mkdir -p $(@D)
+	$(HOSTCC) $(HOST_CFLAGS) $^ -o $@ -lcmocka
+
+# The line editor the console and the monitor share.
+UNIT_TESTS += $(BUILD)/tests/test_lineedit
+$(BUILD)/tests/test_lineedit: $(BUILD)/host/tests/unit/test_lineedit.o $(BUILD)/host/pxvm/lineedit.o
 	@mkdir -p $(@D)
 	$(HOSTCC) $(HOST_CFLAGS) $^ -o $@ -lcmocka
 

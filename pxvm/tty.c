@@ -1,30 +1,27 @@
 /*
  * tty.c — the console's cooked line discipline and stdin; see tty.h.
  *
- * Typed bytes are edited into a line (echoed through pxhost_output as pid 0):
- *   printable bytes, TAB and bytes >= 0x80  appended (a full line drops them)
- *   CR, LF or CR LF  ends the line ('\n' is part of it) and makes it readable
- *   BS or DEL        erases the last byte ("\b \b")
- *   Ctrl-U           erases the whole line
- *   Ctrl-D           on an empty line: end of input (the next READ returns 0);
- *                    otherwise makes the line readable without a '\n'
+ * Typed bytes are edited into a line by the line editor (pxvm/lineedit.h:
+ * appending, BS/DEL, Ctrl-U, CR/LF/CR LF, ESC sequences swallowed), echoed
+ * through pxhost_output as pid 0. What the console adds:
  *   Ctrl-]           (VIEW_PAGE_KEY) shows the next page of processes in the
  *                    visible slots (pxvm/view.h); never part of the input
+ *   end of line      the line ('\n' is part of it) becomes readable
+ *   Ctrl-D           on an empty line: end of input (the next READ returns 0);
+ *                    otherwise makes the line readable without a '\n'
  *   Ctrl-C           "^C"; discards the line and the typed-ahead input, and
  *                    kills the foreground process (status STATUS_KILLED) unless
  *                    it is pid 1 or a console owner (it gave itself the console
  *                    with SETFG, or got it back when its foreground child
  *                    ended: a shell at its prompt). A console owner instead
  *                    gets an empty line ("\n") so it can prompt again.
- *   ESC sequences    (ESC [ ... final byte, ESC O x, ESC x) are swallowed: the
- *                    arrow keys do nothing
- *   other controls   ignored
  * Finished lines wait in a queue of TTY_INPUT_MAX bytes (a line that does not
  * fit is dropped with a warning). READ on fd 0 returns at most one line.
  * Only the foreground process reads; another reader blocks until it becomes
  * the foreground. When nobody is the foreground, the first reader becomes it.
  */
 #include "tty.h"
+#include "lineedit.h"
 #include "proc.h"
 #include "view.h"
 #include "host.h"
@@ -35,25 +32,28 @@
 static uint16_t queue[TTY_INPUT_MAX];
 static uint32_t q_head, q_count;
 static char line[TTY_LINE_MAX];
-static uint32_t line_len;
+static struct lineedit ed;  /* the line being typed, in `line` */
 static uint32_t fg;       /* foreground pid, 0 = none */
 static bool fg_owner;     /* the foreground is a console owner (see above) */
-static int esc;           /* 0 none, 1 after ESC, 2 inside a sequence */
-static bool after_cr;     /* the last byte was CR: a LF now is part of it */
+
+static void echo_to(void *ctx, const char *s, size_t n)
+{
+	(void)ctx;
+	pxhost_output(0, 1, s, n);
+}
+
+static void echo(const char *s, size_t n) { echo_to(0, s, n); }
 
 void tty_init(void)
 {
 	proc_on_gone(tty_proc_gone);
-	q_head = q_count = line_len = 0;
+	q_head = q_count = 0;
+	lineedit_init(&ed, line, sizeof(line), echo_to, 0); /* room kept for the '\n' */
 	fg = 0;
 	fg_owner = false;
-	esc = 0;
-	after_cr = false;
 }
 
 uint32_t tty_foreground(void) { return fg; }
-
-static void echo(const char *s, size_t n) { pxhost_output(0, 1, s, n); }
 
 /* deliver: READ for `p` from the queue into its saved buffer: R0 = bytes up
  * to and including the first '\n' (at most io_len), or 0 for an end mark. */
@@ -98,22 +98,22 @@ static void push(uint16_t v)
 /* commit: make the edited line (plus `nl`) readable. */
 static void commit(bool nl)
 {
-	if (q_count + line_len + nl > TTY_INPUT_MAX) {
-		pxhost_log(2, "tty: input queue full, line of %u bytes dropped", line_len);
+	if (q_count + ed.len + nl > TTY_INPUT_MAX) {
+		pxhost_log(2, "tty: input queue full, line of %u bytes dropped", ed.len);
 	} else {
-		for (uint32_t i = 0; i < line_len; i++)
+		for (uint32_t i = 0; i < ed.len; i++)
 			push((uint8_t)line[i]);
 		if (nl)
 			push('\n');
 	}
-	line_len = 0;
+	lineedit_clear(&ed);
 	try_deliver();
 }
 
 static void interrupt(void)
 {
 	echo("^C\n", 3);
-	line_len = 0;
+	lineedit_clear(&ed);
 	q_count = 0;
 	struct proc *p = proc_find(fg);
 	if (p && p->state != PROC_ZOMBIE && p->pid != 1 && !fg_owner) {
@@ -130,59 +130,24 @@ static void input_byte(uint8_t c)
 		view_page(-1);
 		return;
 	}
-	bool crlf = after_cr && c == '\n';
-	after_cr = c == '\r';
-	if (crlf)
-		return;
-	if (esc == 1) {
-		esc = (c == '[' || c == 'O') ? 2 : 0;
-		return;
-	}
-	if (esc == 2) {
-		if (c >= 0x40 && c <= 0x7E)
-			esc = 0;
-		return;
-	}
-	switch (c) {
-	case 0x1B:
-		esc = 1;
-		return;
-	case '\r':
-	case '\n':
-		echo("\n", 1);
+	switch (lineedit_feed(&ed, c)) {
+	case LE_LINE:
 		commit(true);
 		return;
-	case 0x08:
-	case 0x7F:
-		if (line_len) {
-			line_len--;
-			echo("\b \b", 3);
-		}
+	case LE_FLUSH:
+		commit(false);
 		return;
-	case 0x15: /* Ctrl-U */
-		while (line_len) {
-			line_len--;
-			echo("\b \b", 3);
-		}
-		return;
-	case 0x03:
-		interrupt();
-		return;
-	case 0x04:
-		if (line_len)
-			commit(false);
-		else if (q_count < TTY_INPUT_MAX) {
+	case LE_EOF:
+		if (q_count < TTY_INPUT_MAX) {
 			push(TTY_EOF);
 			try_deliver();
 		}
 		return;
-	default:
-		if (c < 0x20 && c != '\t')
-			return;
-		if (line_len + 1 >= TTY_LINE_MAX) /* keep room for the '\n' */
-			return;
-		line[line_len++] = (char)c;
-		echo((const char *)&c, 1);
+	case LE_INTR:
+		interrupt();
+		return;
+	case LE_NONE:
+		return;
 	}
 }
 
