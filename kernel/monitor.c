@@ -18,6 +18,8 @@
 #include "pxvm/vfs.h"
 #include "pxvm/view.h"
 #include "pxvm/lineedit.h"
+#include "pxvm/hv.h"
+#include "pxvm/ipc.h"
 #include "drivers/ps2kbd.h"
 #include "bridge.h"
 #include "drivers/uart16550.h"
@@ -161,6 +163,19 @@ static void cmd_regions(int argc, char **argv)
 		if (v->pid)
 			kprintf("%u %s%s\n", v->pid, v->name, v->ended ? " (ended)" : "");
 	}
+}
+
+/* hv: the trap hypervisor's counters. */
+static void cmd_hv(int argc, char **argv)
+{
+	(void)argc, (void)argv;
+	struct hv_stats st;
+	hv_get_stats(&st);
+	kprintf("hypervisor: %llu traps served; LLM/oracle calls: %u in flight (at most %u), %llu submitted, "
+	        "%llu answered, %llu failed, %llu timed out, %llu cancelled, %llu refused (busy)\n",
+	        (unsigned long long)st.traps, hv_inflight(), HV_INFLIGHT_MAX, (unsigned long long)st.submitted,
+	        (unsigned long long)st.answered, (unsigned long long)st.failed, (unsigned long long)st.timedout,
+	        (unsigned long long)st.cancelled, (unsigned long long)st.busy);
 }
 
 /* page [N|next]: which page of processes the visible slots show. */
@@ -374,8 +389,9 @@ static void cmd_regs(int argc, char **argv)
 	kprintf("pid %u (%s) %s, parent %u, slot %s\n", p->pid, p->name, state, p->ppid, slot);
 	print_regs(p);
 	print_insn(p, "  PC    ", vm->pc);
-	kprintf("  %llu instructions, %llu system calls\n", (unsigned long long)vm->steps,
-	        (unsigned long long)p->syscalls);
+	kprintf("  %llu instructions, %llu system calls (charged %llu more instructions), %u messages queued\n",
+	        (unsigned long long)vm->steps, (unsigned long long)p->syscalls, (unsigned long long)p->charged,
+	        ipc_pending(p));
 	if (vm->fault)
 		kprintf("  fault %u: %s at pc 0x%04x, word 0x%08x, address 0x%x\n", vm->fault, pxvm_fault_text(vm->fault),
 		        vm->fault_pc, vm->fault_word, vm->fault_addr);
@@ -419,7 +435,7 @@ static void cmd_dis(int argc, char **argv)
 /* step PID [N]: run N instructions (default 1) of a runnable process, or of
  * one stopped at a breakpoint, out of turn, printing each before it runs,
  * then the registers. An instruction under a breakpoint runs as the program
- * has it (pxvm/debug.h: debug_step_over). */
+ * has it (sched_step_over). */
 static void cmd_step(int argc, char **argv)
 {
 	uint32_t n = 1;
@@ -580,6 +596,7 @@ static const struct {
 	{ "seed", "[N]", "reseed the random generator (repeatable noise); no N: show the seed", cmd_seed },
 	{ "llm", "[-m M] [-o] TEXT", "ask the host bridge's LLM (-o: oracle) and print the answer", bridge_monitor_cmd },
 	{ "bridge", "", "serial bridge link status and counters", bridge_monitor_cmd },
+	{ "hv", "", "trap hypervisor counters: traps served, LLM calls in flight and how they ended", cmd_hv },
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 

@@ -15,6 +15,9 @@
 
 #define ALL_ROWS (~0ull)
 
+/* canvas_proc_gone: free `p`'s canvas and back layer. */
+static void canvas_proc_gone(struct proc *p);
+
 void canvas_init(void) { proc_on_gone(canvas_proc_gone); }
 
 /* new_layer: a layer in CANVAS_BG, or NULL. */
@@ -134,7 +137,7 @@ int canvas_show_back(struct proc *p)
 	return 0;
 }
 
-void canvas_proc_gone(struct proc *p)
+static void canvas_proc_gone(struct proc *p)
 {
 	pxhost_mem_free(p->canvas);
 	pxhost_mem_free(p->back);

@@ -41,7 +41,4 @@ int canvas_use_back(struct proc *p);
  * 0 or -PXE_ENOMEM (no canvas could be allocated). */
 int canvas_show_back(struct proc *p);
 
-/* canvas_proc_gone: free `p`'s canvas and back layer. */
-void canvas_proc_gone(struct proc *p);
-
 #endif /* PXVM_CANVAS_H */

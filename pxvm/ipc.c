@@ -17,6 +17,9 @@ struct queue {
 
 static struct queue queues[NPROC]; /* by table index */
 
+/* ipc_proc_gone: `p` ended: drop its queue. */
+static void ipc_proc_gone(struct proc *p);
+
 void ipc_init(void)
 {
 	memset(queues, 0, sizeof(queues));
@@ -25,7 +28,7 @@ void ipc_init(void)
 
 uint32_t ipc_pending(const struct proc *p) { return queues[proc_index(p)].count; }
 
-void ipc_proc_gone(struct proc *p) { memset(&queues[proc_index(p)], 0, sizeof(queues[0])); }
+static void ipc_proc_gone(struct proc *p) { memset(&queues[proc_index(p)], 0, sizeof(queues[0])); }
 
 /* deliver: copy a message into blocked receiver `p`'s buffer and set its
  * results (R0 copied, R1 sender, R2 full length). */

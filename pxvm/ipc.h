@@ -35,7 +35,4 @@ int ipc_recv(struct proc *p, uint32_t buf, uint32_t cap, uint32_t flags);
 /* ipc_pending: messages waiting in `p`'s queue. */
 uint32_t ipc_pending(const struct proc *p);
 
-/* ipc_proc_gone: `p` ended: drop its queue. */
-void ipc_proc_gone(struct proc *p);
-
 #endif /* PXVM_IPC_H */

@@ -44,6 +44,9 @@ static void echo_to(void *ctx, const char *s, size_t n)
 
 static void echo(const char *s, size_t n) { echo_to(0, s, n); }
 
+/* tty_proc_gone: `p` ended; if it was the foreground, its parent becomes it. */
+static void tty_proc_gone(struct proc *p);
+
 void tty_init(void)
 {
 	proc_on_gone(tty_proc_gone);
@@ -208,7 +211,7 @@ int tty_setfg(struct proc *caller, uint32_t pid)
 	return 0;
 }
 
-void tty_proc_gone(struct proc *p)
+static void tty_proc_gone(struct proc *p)
 {
 	if (p->pid != fg)
 		return;

@@ -38,7 +38,4 @@ uint32_t tty_foreground(void);
  * does not kill it (see tty.c). Returns 0, -PXE_ESRCH or -PXE_EPERM. */
 int tty_setfg(struct proc *caller, uint32_t pid);
 
-/* tty_proc_gone: `p` ended; if it was the foreground, its parent becomes it. */
-void tty_proc_gone(struct proc *p);
-
 #endif /* PXVM_TTY_H */

@@ -33,6 +33,9 @@ static const struct pxfs *fs;
 static struct ram_file ram[VFS_RAM_FILES];
 static struct open_file open_files[NOPEN];
 
+/* vfs_proc_gone: close every descriptor of `p`. */
+static void vfs_proc_gone(struct proc *p);
+
 void vfs_init(const struct pxfs *f)
 {
 	proc_on_gone(vfs_proc_gone);
@@ -424,7 +427,7 @@ void vfs_fork(const struct proc *parent, struct proc *child)
 	}
 }
 
-void vfs_proc_gone(struct proc *p)
+static void vfs_proc_gone(struct proc *p)
 {
 	for (uint32_t i = 0; i < NOFILE; i++) {
 		if (p->fd[i] >= 0)

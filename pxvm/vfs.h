@@ -77,9 +77,6 @@ int vfs_create(const char *path);
 /* vfs_fork: `child` gets `parent`'s descriptors, sharing their open files. */
 void vfs_fork(const struct proc *parent, struct proc *child);
 
-/* vfs_proc_gone: close every descriptor of `p`. */
-void vfs_proc_gone(struct proc *p);
-
 /* vfs_ram_files: how many RAM files exist. */
 uint32_t vfs_ram_files(void);
 

@@ -14,6 +14,10 @@ static uint32_t page;         /* the page chosen last */
 static uint32_t last_fg;      /* the foreground pid view_tick saw last */
 static bool pending;          /* a slot may have become free for an unseen process */
 
+/* view_proc_gone: `p` ends: its slot keeps its last image (flushed now) and
+ * is marked ended (rule 2). */
+static void view_proc_gone(struct proc *p);
+
 void view_init(uint32_t n)
 {
 	nslots = n < VIEW_SLOTS_MAX ? n : VIEW_SLOTS_MAX;
@@ -105,7 +109,7 @@ void view_flush(struct proc *p)
 	p->canvas_dirty[0] = p->canvas_dirty[1] = 0;
 }
 
-void view_proc_gone(struct proc *p)
+static void view_proc_gone(struct proc *p)
 {
 	if (p->slot >= nslots) {
 		p->slot = PROC_NO_SLOT;

@@ -76,8 +76,4 @@ uint32_t view_page_count(void);
 /* view_unseen: live processes no slot shows. */
 uint32_t view_unseen(void);
 
-/* view_proc_gone: `p` ends: its slot keeps its last image (flushed now) and
- * is marked ended (rule 2). */
-void view_proc_gone(struct proc *p);
-
 #endif /* PXVM_VIEW_H */
