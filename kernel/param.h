@@ -26,7 +26,7 @@
 
 /* Visible slots (pxvm/view.c) and the screen's tables (kernel/vram.c) */
 #define VIEW_SLOTS_MAX   64      /* visible slots the program area can have */
-#define VIEW_PAGE_KEY    0x1D    /* Ctrl-] on the console: show the next page of processes */
+#define VIEW_PAGE_KEY    0x1E    /* Ctrl-^ (Ctrl-6) on the console: show the next page of processes */
 #define VRAM_FRAME_US    50000   /* the process table and slot labels are redrawn at most this often */
 
 /* IPC (pxvm/ipc.c) */

@@ -202,7 +202,7 @@ static void programs_title(char *buf, size_t n)
 	uint32_t unseen = view_unseen();
 	int k = snprintf(buf, n, "PROGRAM AREA  page %u/%u", view_page_index() + 1, view_page_count());
 	if (unseen && k > 0 && (size_t)k < n)
-		k += snprintf(buf + k, n - (size_t)k, ", %u unseen (Ctrl-] pages)", unseen);
+		k += snprintf(buf + k, n - (size_t)k, ", %u unseen (Ctrl-^ pages)", unseen);
 	if (k > 0 && (size_t)k < n)
 		snprintf(buf + k, n - (size_t)k, "  tile = 64 KiB of process memory, 1 word per pixel | canvas");
 }

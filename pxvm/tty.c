@@ -4,7 +4,7 @@
  * Typed bytes are edited into a line by the line editor (pxvm/lineedit.h:
  * appending, BS/DEL, Ctrl-U, CR/LF/CR LF, ESC sequences swallowed), echoed
  * through pxhost_output as pid 0. What the console adds:
- *   Ctrl-]           (VIEW_PAGE_KEY) shows the next page of processes in the
+ *   Ctrl-^ (Ctrl-6)  (VIEW_PAGE_KEY) shows the next page of processes in the
  *                    visible slots (pxvm/view.h); never part of the input
  *   end of line      the line ('\n' is part of it) becomes readable
  *   Ctrl-D           on an empty line: end of input (the next READ returns 0);

@@ -16,7 +16,7 @@
  *     free slots (the console's foreground process first, then by pid).
  *  3. A process that becomes the console's foreground while unseen takes a
  *     free slot, else the slot assigned longest ago.
- *  4. Paging (view_page: the console's Ctrl-], the monitor's `page`): the
+ *  4. Paging (view_page: the console's Ctrl-^, the monitor's `page`): the
  *     live processes in pid order make pages of nslots; choosing page k
  *     shows its processes in slots 0, 1, ... and empties the slots left;
  *     the others run unseen until a rule above gives them a slot.

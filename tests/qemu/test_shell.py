@@ -9,7 +9,7 @@ processes. Then, typed on the serial console:
   - builtins and programs in the foreground: echo, hello, cat of a file, ls,
     an unknown command, forkdemo, pingpong, history and !N;
   - `swarm 4 0 &` in the background: ps lists swarm and its four drawers, who
-    run unseen (both slots are taken); Ctrl-] pages through the processes, and
+    run unseen (both slots are taken); Ctrl-^ pages through the processes, and
     a screendump of each page shows which processes its slots hold (the pid
     word of each tile's system area): every drawer turns up, its canvas in
     the drawer's colour and changing between two shots, while the shell
@@ -148,7 +148,7 @@ class ShellTests(unittest.TestCase):
         self.assertRegex(out, r"\n +1 +0 blocked +\d+ init")
         self.assertRegex(out, r"\n +\d+ +1 blocked +\d+ sh")
 
-        # Two slots for 7 processes: Ctrl-] pages through them, 4 pages.
+        # Two slots for 7 processes: Ctrl-^ pages through them, 4 pages.
         shot = vm.screendump(os.path.join(vm.dir, "page-1.png"))
         rec = read_record(shot)
         self.assertEqual(len(rec), 2, "640x480 has two slots")
@@ -156,7 +156,7 @@ class ShellTests(unittest.TestCase):
         pages, init_seen = 0, False
         for page in range(2, 6):
             mark = len(vm.output)
-            vm.send("\x1d")
+            vm.send("\x1e")
             m = self.expect(r"view: page (\d+) of (\d+) \((\d+) processes, 2 slots\)")
             pages = int(m.group(2))
             self.assertEqual(int(m.group(1)), (page - 1) % pages + 1, vm.output[mark:])

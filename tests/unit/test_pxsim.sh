@@ -167,10 +167,10 @@ check "no screen: end of input ends the shell" sh -c "grep -q 'init: the shell e
 check "no screen: --png is refused" sh -c "[ $rc -eq 2 ] && grep -q 'needs a screen' '$tmp/err'"
 
 # 640x480 has two slots: init and the foreground `sleep` are shown, swarm's
-# drawers run unseen until Ctrl-] pages: 8 live processes make 4 pages, and
+# drawers run unseen until Ctrl-^ pages: 8 live processes make 4 pages, and
 # page 3 shows pids 7 and 8, drawers 1 and 2, on the canvases they drew all
 # along.
-boot 'swarm 4 0 &\nsleep 5000\n' --screen 640x480 --at '100:\x1d' --at '150:\x1d' --max-steps 80000000 \
+boot 'swarm 4 0 &\nsleep 5000\n' --screen 640x480 --at '100:\x1e' --at '150:\x1e' --max-steps 80000000 \
 	--png "$tmp/page.png"
 check "640x480: the run stops at --max-steps with everything alive" [ $rc -eq 124 ]
 /usr/bin/python3 - "$tmp/page.png" "$root/tests/qemu" >"$tmp/py" 2>&1 <<'PY'

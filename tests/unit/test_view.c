@@ -4,7 +4,7 @@
  * shared test platform: with no screen every process runs unseen; at 640x480
  * (two slots) new processes take free slots, an ended process's image stays
  * until its slot is needed, an unseen one takes the first slot freed, the
- * console's foreground is shown first, paging (view_page, Ctrl-]) walks
+ * console's foreground is shown first, paging (view_page, Ctrl-^) walks
  * through every process, each slot shows its process's memory and canvas
  * pixel for pixel; the process table's counts are never cut.
  */
@@ -176,7 +176,7 @@ static void test_paging_walks_through_every_process(void **state)
 	assert_int_equal(p[0]->slot, PROC_NO_SLOT);
 	assert_slot_shows(0, p[2]);
 	assert_slot_shows(1, p[3]);
-	tty_input("\x1d", 1); /* Ctrl-]: the next page */
+	tty_input("\x1e", 1); /* Ctrl-^: the next page */
 	assert_int_equal(view_page_index(), 2);
 	assert_slot_shows(0, p[4]);
 	assert_int_equal(view_slot(1)->pid, 0); /* nobody on the rest of the last page */
@@ -189,7 +189,7 @@ static void test_paging_walks_through_every_process(void **state)
 	assert_slot_shows(1, p[1]);
 	view_page(7); /* modulo the page count */
 	assert_int_equal(view_page_index(), 1);
-	assert_int_equal(th_out_len, 0); /* Ctrl-] is never input */
+	assert_int_equal(th_out_len, 0); /* Ctrl-^ is never input */
 	/* The table and the header say so once drawn. */
 	vram_refresh(th_now_us, true);
 	for (uint32_t i = 0; i < NPROC; i++)
