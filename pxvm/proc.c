@@ -81,7 +81,7 @@ uint32_t proc_count(enum proc_state state)
 {
 	uint32_t n = 0;
 	for (uint32_t i = 0; i < NPROC; i++)
-		n += table[i].state == state && (state != PROC_FREE || !table[i].ops);
+		n += table[i].state == state;
 	return n;
 }
 

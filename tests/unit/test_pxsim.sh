@@ -99,7 +99,8 @@ check "end of input ends the shell, then init" sh -c "grep -q 'init: the shell e
 
 boot 'ps\necho one\necho two\nhistory\n!2\n!!\n!99\n!x\n&\nexit 3\n'
 check "ps shows init, the shell (blocked) and itself (running)" sh -c "grep -q '^    1     0 blocked .* init' '$tmp/out' && grep -q '^    4     1 blocked .* sh' '$tmp/out' && grep -q '^    [0-9]*     4 running .* ps' '$tmp/out'"
-check "ps counts" has "ps: 3 processes, [0-9]* slots"
+check "ps counts" has "ps: 3 processes, 32 table entries"
+check "ps shows the slots: init's, the shell's, its own or none" sh -c "grep -q '^    1     0 blocked     0 ' '$tmp/out' && grep -q '^    [0-9]*     4 running  *[0-9-] ' '$tmp/out'"
 check "history numbers the commands" sh -c "grep -q '^    2  echo one' '$tmp/out' && grep -q '^    4  history' '$tmp/out'"
 check "!N runs command N again" test "$(grep -c '^one$' "$tmp/out")" -eq 3
 check "!99 is not in the history" has_err "sh: !99: event not found"
@@ -153,7 +154,7 @@ check "every drawer drew on its canvas" [ $pyrc -eq 0 ]
 # the shell and swarm, with 8 slots at 1280x800.
 boot 'swarm 8 5\nps\n'
 check "swarm: all 8 drawers run, more processes than slots" grep -q "^swarm: 8 drawers done" "$tmp/out"
-check "ps: the table has 32 entries" has "ps: 3 processes, 32 slots"
+check "ps: the table has 32 entries" has "ps: 3 processes, 32 table entries"
 
 # No screen: every process runs unseen, the shell and the programs work.
 boot 'ls /apps\nhello\nswarm 3 5\nps\n' --screen none
@@ -161,7 +162,8 @@ check "no screen: init runs initrc" grep -q "init: done, 2 programs run" "$tmp/o
 check "no screen: the shell runs ls" grep -q "^program  *[0-9][0-9]* hello" "$tmp/out"
 check "no screen: hello greets" grep -q "^hello: Hello, world!" "$tmp/out"
 check "no screen: swarm's drawers run unseen" grep -q "^swarm: 3 drawers done" "$tmp/out"
-check "no screen: ps lists the processes" grep -q "ps: 3 processes, 32 slots" "$tmp/out"
+check "no screen: ps lists the processes" grep -q "ps: 3 processes, 32 table entries" "$tmp/out"
+check "no screen: no process has a slot" sh -c "sed -n '/PID  PPID STATE/,/^ps:/p' '$tmp/out' | awk 'NR > 1 && !/^ps:/ { n++; if (\$4 != \"-\") bad++ } END { exit !(n >= 3 && !bad) }'"
 check "no screen: end of input ends the shell" sh -c "grep -q 'init: the shell exited with status 0' '$tmp/out' && [ $rc -eq 0 ]"
 "$PXSIM" --screen none --png "$tmp/x.png" "$tmp/hello.pxe" >/dev/null 2>"$tmp/err"; rc=$?
 check "no screen: --png is refused" sh -c "[ $rc -eq 2 ] && grep -q 'needs a screen' '$tmp/err'"
