@@ -117,6 +117,7 @@ static void view_proc_gone(struct proc *p)
 	}
 	view_flush(p); /* the tile and canvas keep their last image */
 	struct view_slot *s = &slots[p->slot];
+	snprintf(s->name, sizeof(s->name), "%s", p->name); /* as it ended (after any EXEC) */
 	s->ended = true;
 	s->status = p->status;
 	s->ended_at = ++seq;
