@@ -22,10 +22,10 @@ FUZZ_REQ    := $(WARN_REQ) -I. -D_DEFAULT_SOURCE -MMD -MP \
 	-fsanitize=address,undefined -fno-sanitize-recover=all
 # Inputs per target in check-unit: a few seconds each on this machine
 # (docs/build.md); the VM target is the slow one (a whole scheduler per input).
-FUZZ_RUNS_vm      ?= 4000
-FUZZ_RUNS_pixelfs ?= 100000
-FUZZ_RUNS_frame   ?= 200000
-FUZZ_RUNS_sse     ?= 12000
+FUZZ_RUNS_vm      ?= 3500
+FUZZ_RUNS_pixelfs ?= 50000
+FUZZ_RUNS_frame   ?= 100000
+FUZZ_RUNS_sse     ?= 8000
 
 # Decided once (sub-makes inherit it): does $(FUZZ_CC) have libFuzzer's runtime?
 ifndef FUZZ_ENGINE
@@ -116,7 +116,8 @@ fuzz-$1: $(FUZZ_DIR)/fuzz_$1 $(BUILD)/fuzz/$1-seeds.done
 		$(abspath $(BUILD)/fuzz) $2 $$(FUZZ_TIME)
 
 UNIT_TESTS += $(BUILD)/tests/test_fuzz_$1
-$(BUILD)/tests/test_fuzz_$1: tests/fuzz/run.sh $(FUZZ_DIR)/fuzz_$1 $(BUILD)/fuzz/$1-seeds.done $(FUZZ_ENGINE_FILE)
+$(BUILD)/tests/test_fuzz_$1: tests/fuzz/run.sh tests/fuzz/build.mk $(FUZZ_DIR)/fuzz_$1 $(BUILD)/fuzz/$1-seeds.done \
+		$(FUZZ_ENGINE_FILE)
 	@mkdir -p $$(@D)
 	printf '#!/bin/sh\nexec /bin/bash %s check %s %s %s %s %s %s\n' '$(abspath tests/fuzz/run.sh)' \
 		'$(abspath $(FUZZ_DIR)/fuzz_$1)' '$(abspath $(BUILD)/fuzz/$1-seeds)' '$(abspath $(BUILD)/fuzz)' \
