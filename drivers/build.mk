@@ -34,3 +34,9 @@ UNIT_TESTS += $(BUILD)/tests/test_kbdmap
 $(BUILD)/tests/test_kbdmap: $(BUILD)/host/tests/unit/test_kbdmap.o $(BUILD)/host/drivers/kbdmap.o
 	@mkdir -p $(@D)
 	$(HOSTCC) $(HOST_CFLAGS) $^ -o $@ -lcmocka
+
+# PCI enumeration, BARs, capabilities and MCFG on a fake configuration space.
+UNIT_TESTS += $(BUILD)/tests/test_pci
+$(BUILD)/tests/test_pci: $(BUILD)/host/tests/unit/test_pci.o $(BUILD)/host/drivers/pci.o
+	@mkdir -p $(@D)
+	$(HOSTCC) $(HOST_CFLAGS) $^ -o $@ -lcmocka
