@@ -240,7 +240,8 @@ static void print_dev(const struct pci_dev *d)
 	unsigned n = 0;
 	while (n < PCI_MAX_CAPS && (off = pci_next_cap(d, off, &id))) {
 		const char *name = pci_cap_name(id);
-		kprintf(n++ ? " " : "    caps:");
+		if (!n++)
+			kprintf("    caps:");
 		if (name)
 			kprintf(" %s(%02x)@%02x", name, id, off);
 		else
@@ -250,7 +251,8 @@ static void print_dev(const struct pci_dev *d)
 	unsigned m = 0;
 	while (m < PCI_MAX_EXT_CAPS && (off = pci_next_ext_cap(d, off, &xid))) {
 		const char *name = pci_ext_cap_name(xid);
-		kprintf(m++ || n ? " " : "    caps:");
+		if (!m++ && !n)
+			kprintf("    caps:");
 		if (name)
 			kprintf(" %s(%04x)@%03x", name, xid, off);
 		else
