@@ -4,7 +4,8 @@ DRIVERS_LOADER_SRC   := drivers/uart16550.c
 DRIVERS_PORTABLE_SRC := drivers/fb.c drivers/font.c
 DRIVERS_PORTABLE_ASM := drivers/font_data.asm
 DRIVERS_KERNEL_SRC   := $(DRIVERS_LOADER_SRC) drivers/acpi.c drivers/timer.c drivers/pic8259.c \
-	drivers/pit.c drivers/ps2kbd.c drivers/kbdmap.c drivers/hwrng.c $(DRIVERS_PORTABLE_SRC)
+	drivers/pit.c drivers/ps2kbd.c drivers/kbdmap.c drivers/hwrng.c drivers/pci.c drivers/pci_host.c \
+	$(DRIVERS_PORTABLE_SRC)
 DRIVERS_KERNEL_ASM   := $(DRIVERS_PORTABLE_ASM)
 DRIVERS_HOST_SRC     := $(DRIVERS_PORTABLE_SRC) $(DRIVERS_PORTABLE_ASM)
 DRIVERS_HOST_OBJ     := $(call host_obj,$(DRIVERS_HOST_SRC))
@@ -33,5 +34,11 @@ $(BUILD)/tests/test_fb: $(BUILD)/host/tests/unit/test_fb.o $(DRIVERS_HOST_OBJ)
 # Keyboard scancode decoder unit tests.
 UNIT_TESTS += $(BUILD)/tests/test_kbdmap
 $(BUILD)/tests/test_kbdmap: $(BUILD)/host/tests/unit/test_kbdmap.o $(BUILD)/host/drivers/kbdmap.o
+	@mkdir -p $(@D)
+	$(HOSTCC) $(HOST_CFLAGS) $^ -o $@ -lcmocka
+
+# PCI enumeration, BARs, capabilities and MCFG on a fake configuration space.
+UNIT_TESTS += $(BUILD)/tests/test_pci
+$(BUILD)/tests/test_pci: $(BUILD)/host/tests/unit/test_pci.o $(BUILD)/host/drivers/pci.o
 	@mkdir -p $(@D)
 	$(HOSTCC) $(HOST_CFLAGS) $^ -o $@ -lcmocka

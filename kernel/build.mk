@@ -19,6 +19,7 @@ KERNEL_C_SRC := kernel/main.c kernel/lib.c kernel/printf.c kernel/klog.c \
 	kernel/heap.c kernel/panic.c kernel/power.c kernel/ramdisk.c \
 	kernel/pngload.c kernel/monitor.c kernel/bootcheck.c kernel/cmdline.c \
 	kernel/pxhost.c kernel/irq.c kernel/input.c kernel/bridge.c \
+	kernel/vmm.c kernel/pagemap.c kernel/mtrr.c kernel/fbbench.c \
 	$(KERNEL_PORTABLE_SRC) $(DRIVERS_KERNEL_SRC) $(PXVM_SRC)
 KERNEL_ASM_SRC := kernel/entry.asm kernel/isr.asm $(DRIVERS_KERNEL_ASM)
 
@@ -37,3 +38,14 @@ $(KERNEL_ELF): $(KERNEL_OBJ) kernel/kernel.ld
 		-o $@ $(KERNEL_OBJ)
 
 ALL_TARGETS += $(KERNEL_ELF)
+
+# Page-table edits (kernel/pagemap.c, on tables built by the loader's
+# boot/paging.c) and MTRR memory types (kernel/mtrr.c): host unit tests.
+UNIT_TESTS += $(BUILD)/tests/test_pagemap $(BUILD)/tests/test_mtrr
+$(BUILD)/tests/test_pagemap: $(BUILD)/host/tests/unit/test_pagemap.o $(BUILD)/host/kernel/pagemap.o \
+		$(BUILD)/host/boot/paging.o $(BUILD)/host/boot/fmt.o
+	@mkdir -p $(@D)
+	$(HOSTCC) $(HOST_CFLAGS) $^ -o $@ -lcmocka
+$(BUILD)/tests/test_mtrr: $(BUILD)/host/tests/unit/test_mtrr.o $(BUILD)/host/kernel/mtrr.o
+	@mkdir -p $(@D)
+	$(HOSTCC) $(HOST_CFLAGS) $^ -o $@ -lcmocka
