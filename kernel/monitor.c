@@ -161,10 +161,12 @@ static void cmd_regions(int argc, char **argv)
 		kprintf("region %-9s y=%d h=%d\n", vram_region_name((enum vram_region)r), L->region[r].y, L->region[r].h);
 	for (uint32_t i = 0; i < L->nslots; i++) {
 		const struct view_slot *v = view_slot(i);
-		kprintf("slot %u tile %d,%d canvas %d,%d: %s", i, L->slot[i].tile.x, L->slot[i].tile.y,
-		        L->slot[i].canvas.x, L->slot[i].canvas.y, v->pid ? "pid " : "free\n");
+		kprintf("slot %u tile %d,%d canvas %d,%d\n", i, L->slot[i].tile.x, L->slot[i].tile.y,
+		        L->slot[i].canvas.x, L->slot[i].canvas.y);
 		if (v->pid)
-			kprintf("%u %s%s\n", v->pid, v->name, v->ended ? " (ended)" : "");
+			kprintf("  shows pid %u %s%s\n", v->pid, v->name, v->ended ? " (ended)" : "");
+		else
+			kprintf("  shows nobody\n");
 	}
 }
 
