@@ -32,6 +32,15 @@ $(BUILD)/tests/test_hv: $(BUILD)/host/tests/unit/test_hv.o $(PXVM_CORE_HOST_OBJ)
 # The serial bridge's frame codec (kernel/bridge.c and tools/pxbridge).
 PXVM_SRC += pxvm/frame.c
 
+# The output escaper (docs/isolation.md) and its property test, which runs its
+# output through the frame demultiplexer and a terminal parser.
+PXVM_SRC += pxvm/escape.c
+UNIT_TESTS += $(BUILD)/tests/test_escape
+$(BUILD)/tests/test_escape: $(BUILD)/host/tests/unit/test_escape.o $(BUILD)/host/pxvm/escape.o \
+		$(BUILD)/host/pxvm/frame.o $(BUILD)/host/pxvm/crc32.o
+	@mkdir -p $(@D)
+	$(HOSTCC) $(HOST_CFLAGS) $^ -o $@ -lcmocka
+
 # Scheduler and system-call tests (cmocka) on the test platform
 # tests/unit/sched_testhost.c: programs are assembled at run time with the
 # pxasm library, including pxos.inc from the build.
