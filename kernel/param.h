@@ -56,6 +56,7 @@
 
 /* Console */
 #define KLOG_LINE_MAX    256     /* longest log line, bytes */
+#define KLOG_CHUNK       256     /* console output escaped at a time, bytes (4x that on the stack) */
 #define CONSOLE_COLS_MAX 320     /* on-screen console text buffer */
 #define CONSOLE_ROWS_MAX 120
 #define CONSOLE_FRAME_US 40000   /* the screen console redraws (scrolls) at most once per this, us (25/s) */

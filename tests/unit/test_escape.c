@@ -419,7 +419,7 @@ static void test_forged_frames(void **state)
 	chain_init(&c);
 	uint8_t enc[FRAME_ENCODED_MAX];
 	for (size_t i = 0; i < sizeof types; i++) {
-		size_t n = frame_encode(enc, sizeof enc, types[i], 0x1234, 7, "hello", 5);
+		size_t n = frame_encode(enc, sizeof enc, 0x5EED1234u, types[i], 0x1234, 7, "hello", 5);
 		assert_true(n > 0);
 		run(&c, enc, n);
 		for (size_t k = 0; k < n; k++) /* byte by byte */
@@ -428,9 +428,11 @@ static void test_forged_frames(void **state)
 	flush(&c);
 	check_clean(&c, "forged frames");
 	size_t m;
-	size_t n = frame_encode(enc, sizeof enc, 'H', 1, 0, NULL, 0);
+	size_t n = frame_encode(enc, sizeof enc, 0, 'H', 1, 0, NULL, 0);
 	char *s = escaped((const char *)enc, n, &m);
-	assert_int_equal(strncmp(s, "^[_PXB1H", 8), 0);
+	assert_int_equal(strncmp(s, "^[_PXB", 6), 0);
+	assert_int_equal(s[6], FRAME_VERSION);
+	assert_int_equal(s[7], FRAME_HELLO);
 	assert_int_equal(strcmp(s + m - 3, "^[\\"), 0);
 	free(s);
 }
