@@ -31,3 +31,9 @@ $(KERNEL_ELF): $(KERNEL_OBJ) kernel/kernel.ld
 		-o $@ $(KERNEL_OBJ)
 
 ALL_TARGETS += $(KERNEL_ELF)
+
+# The serial transmit ring (kernel/txring.h, portable) on the host.
+UNIT_TESTS += $(BUILD)/tests/test_txring
+$(BUILD)/tests/test_txring: $(BUILD)/host/tests/unit/test_txring.o
+	@mkdir -p $(@D)
+	$(HOSTCC) $(HOST_CFLAGS) $^ -o $@ -lcmocka

@@ -9,6 +9,14 @@ $(BUILD)/tests/test_frame: $(BUILD)/host/tests/unit/test_frame.o $(FRAME_HOST_OB
 	@mkdir -p $(@D)
 	$(HOSTCC) $(HOST_CFLAGS) $^ -o $@ -lcmocka
 
+# The kernel's link layer (kernel/bridge.c, built hosted) against a scripted
+# host: NAK, bad-frame and HELLO storms, link keys, a full transmit ring.
+UNIT_TESTS += $(BUILD)/tests/test_bridge_link
+$(BUILD)/tests/test_bridge_link: $(BUILD)/host/tests/unit/test_bridge_link.o $(BUILD)/host/kernel/bridge.o \
+		$(FRAME_HOST_OBJ)
+	@mkdir -p $(@D)
+	$(HOSTCC) $(HOST_CFLAGS) $^ -o $@ -lcmocka
+
 # libFuzzer targets (clang, ASan + UBSan) for every parser on the bridge's path:
 # the frame demultiplexer/decoder (both sides) and pxbridge's SSE/JSON reader.
 # `make fuzz-frame` / `make fuzz-sse` run one for BRIDGE_FUZZ_TIME seconds;
