@@ -91,6 +91,6 @@ $(BUILD)/tests/test_pxbridge_sse: $(BUILD)/host/tests/unit/test_pxbridge_sse.o $
 
 # QEMU end-to-end tests of the bridge (tests/qemu/test_bridge.py), part of check-qemu.
 .PHONY: check-bridge
-check-bridge: all $(BUILD)/tests/programs/llmtrap.pxe
+check-bridge: all $(BUILD)/tests/programs/llmtrap.pxe $(BUILD)/tests/programs/flood.pxe
 	$(PYTHON) tests/qemu/test_bridge.py --build $(BUILD)
 check-qemu: check-bridge
