@@ -83,6 +83,7 @@
 /* Host tools */
 #define PXASM_FILE_MAX   (16 * 1024 * 1024) /* largest source or include file pxasm reads, bytes */
 #define HOSTIO_IMAGE_FILE_MAX (256 * 1024 * 1024) /* largest image file the host tools read, bytes */
+#define HOSTIO_DECODE_MAX (2048ull * 1024 * 1024) /* memory a host tool may spend decoding one PNG, bytes */
 
 /* Debug monitor breakpoints (pxvm/debug.c) */
 #define DEBUG_BP_MAX      32     /* breakpoints in all processes together */

@@ -1,7 +1,7 @@
 # pxvm/ — portable VM, scheduler, syscalls and PixelFS: built twice, into the
 # kernel (freestanding) and into host tools and tests.
 PXVM_CORE_SRC := pxvm/isa.c pxvm/vm.c pxvm/disasm.c
-PXVM_FS_SRC   := pxvm/crc32.c pxvm/pixelfs.c
+PXVM_FS_SRC   := pxvm/crc32.c pxvm/pixelfs.c pxvm/pngcheck.c
 PXVM_OS_SRC   := pxvm/sched.c pxvm/syscall.c pxvm/hv.c pxvm/ipc.c pxvm/vfs.c pxvm/tty.c
 PXVM_OS_SRC   += pxvm/debug.c
 PXVM_SRC      := $(PXVM_CORE_SRC) $(PXVM_FS_SRC) $(PXVM_OS_SRC)
@@ -118,3 +118,10 @@ $(BUILD)/tests/test_fuzz_vm: $(VM_FUZZ)
 	@mkdir -p $(@D)
 	printf '#!/bin/sh\nexec %s %s "$$@"\n' '$(abspath $(VM_FUZZ)).run' '$(VM_FUZZ_CHECK_TIME)' > $@
 	chmod +x $@
+
+# PNG datastream checks (pxvm/pngcheck.c), against stb_image's encoder and decoder.
+UNIT_TESTS += $(BUILD)/tests/test_pngcheck
+$(BUILD)/tests/test_pngcheck: $(BUILD)/host/tests/unit/test_pngcheck.o $(BUILD)/host/pxvm/pngcheck.o \
+		$(BUILD)/host/pxvm/crc32.o
+	@mkdir -p $(@D)
+	$(HOSTCC) $(HOST_CFLAGS) $^ -o $@ -lcmocka -lm

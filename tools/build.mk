@@ -2,7 +2,7 @@
 
 # File and image input shared by the host tools (tools/common/hostio.h); the
 # only place pxasm, pxdis, pxsim and pxbench get stb_image compiled.
-HOSTIO_OBJ := $(BUILD)/host/tools/common/hostio.o
+HOSTIO_OBJ := $(BUILD)/host/tools/common/hostio.o $(BUILD)/host/pxvm/pngcheck.o $(BUILD)/host/pxvm/crc32.o
 
 # ==== PixelFS: the pxfs tool, its unit tests and fuzz target (begin) =========
 # Owned by the PixelFS work; other tools' rules go outside this block.
