@@ -4,6 +4,7 @@ DRIVERS_KERNEL_SRC := drivers/uart16550.c drivers/acpi.c drivers/timer.c drivers
 	drivers/pit.c drivers/ps2kbd.c drivers/kbdmap.c drivers/fb.c drivers/font.c
 DRIVERS_KERNEL_ASM := drivers/font_data.asm
 DRIVERS_KERNEL_SRC += drivers/hwrng.c
+DRIVERS_KERNEL_SRC += drivers/pci.c drivers/pci_host.c
 DRIVERS_HOST_SRC   := drivers/fb.c drivers/font.c
 DRIVERS_HOST_OBJ   := $(DRIVERS_HOST_SRC:%.c=$(BUILD)/host/%.o) $(BUILD)/host/drivers/font_data.o
 
@@ -31,5 +32,11 @@ $(BUILD)/tests/test_fb: $(BUILD)/host/tests/unit/test_fb.o $(DRIVERS_HOST_OBJ)
 # Keyboard scancode decoder unit tests.
 UNIT_TESTS += $(BUILD)/tests/test_kbdmap
 $(BUILD)/tests/test_kbdmap: $(BUILD)/host/tests/unit/test_kbdmap.o $(BUILD)/host/drivers/kbdmap.o
+	@mkdir -p $(@D)
+	$(HOSTCC) $(HOST_CFLAGS) $^ -o $@ -lcmocka
+
+# PCI enumeration, BARs, capabilities and MCFG on a fake configuration space.
+UNIT_TESTS += $(BUILD)/tests/test_pci
+$(BUILD)/tests/test_pci: $(BUILD)/host/tests/unit/test_pci.o $(BUILD)/host/drivers/pci.o
 	@mkdir -p $(@D)
 	$(HOSTCC) $(HOST_CFLAGS) $^ -o $@ -lcmocka

@@ -13,6 +13,7 @@ KERNEL_C_SRC := kernel/main.c kernel/lib.c kernel/printf.c kernel/klog.c \
 	kernel/heap.c kernel/panic.c kernel/power.c kernel/vram.c kernel/ramdisk.c \
 	kernel/pngload.c kernel/monitor.c kernel/bootcheck.c kernel/cmdline.c \
 	kernel/pxhost.c kernel/irq.c kernel/input.c kernel/bridge.c kernel/serial.c \
+	kernel/vmm.c kernel/pagemap.c kernel/mtrr.c kernel/fbbench.c \
 	$(DRIVERS_KERNEL_SRC) $(PXVM_SRC)
 KERNEL_ASM_SRC := kernel/entry.asm kernel/isr.asm $(DRIVERS_KERNEL_ASM)
 
@@ -35,5 +36,16 @@ ALL_TARGETS += $(KERNEL_ELF)
 # The serial transmit ring (kernel/txring.h, portable) on the host.
 UNIT_TESTS += $(BUILD)/tests/test_txring
 $(BUILD)/tests/test_txring: $(BUILD)/host/tests/unit/test_txring.o
+	@mkdir -p $(@D)
+	$(HOSTCC) $(HOST_CFLAGS) $^ -o $@ -lcmocka
+
+# Page-table edits (kernel/pagemap.c, on tables built by the loader's
+# boot/paging.c) and MTRR memory types (kernel/mtrr.c): host unit tests.
+UNIT_TESTS += $(BUILD)/tests/test_pagemap $(BUILD)/tests/test_mtrr
+$(BUILD)/tests/test_pagemap: $(BUILD)/host/tests/unit/test_pagemap.o $(BUILD)/host/kernel/pagemap.o \
+		$(BUILD)/host/boot/paging.o $(BUILD)/host/boot/fmt.o
+	@mkdir -p $(@D)
+	$(HOSTCC) $(HOST_CFLAGS) $^ -o $@ -lcmocka
+$(BUILD)/tests/test_mtrr: $(BUILD)/host/tests/unit/test_mtrr.o $(BUILD)/host/kernel/mtrr.o
 	@mkdir -p $(@D)
 	$(HOSTCC) $(HOST_CFLAGS) $^ -o $@ -lcmocka
