@@ -44,19 +44,19 @@ Logs: build/tests/qemu/bridge-*/ (serial.log = what pxbridge printed,
 pxbridge.log, qemu.log). Last line: "bridge: N passed, N failed".
 """
 
-import base64
 import os
 import shutil
 import re
 import socket
-import struct
 import subprocess
 import sys
 import time
 import zlib
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "unit"))
 import pxqemu  # noqa: E402
+import pxframe  # noqa: E402
 from mock_llm import MockLLM  # noqa: E402
 
 import unittest  # noqa: E402
@@ -65,28 +65,17 @@ CFG = {}
 API_KEY = "sk-test-4b1d9e-never-on-the-wire"
 
 
-FRAME_VERSION = b"2"      # pxvm/frame.h
 BRIDGE_RETRIES = 8        # kernel/param.h
 BRIDGE_HELLO_GAP_MS = 200
 BRIDGE_NAK_GAP_MS = 100
 FORGED_ID = 0x0BADF00D
 
-
-def frame(kind, ident, seq=0, payload=b"", key=None):
-    """One frame as pxvm/frame.c encodes it (docs/bridge-protocol.md); `key`:
-    the link key of a keyed type (None: the CRC of the body alone)."""
-    body = b"PXB" + FRAME_VERSION + kind.encode() + b"%08X%04X%04X" % (ident, seq, len(payload))
-    body += base64.b64encode(payload)
-    crc = zlib.crc32(body, zlib.crc32(struct.pack("<I", key))) if key is not None else zlib.crc32(body)
-    return b"\x1b_" + body + b"%08X" % crc + b"\x1b\\"
-
-
-FRAME_RX = re.compile(rb"\x1b_PXB2(.)([0-9A-F]{8})([0-9A-F]{4})([0-9A-F]{4})[A-Za-z0-9+/=]*[0-9A-F]{8}\x1b\\")
+frame = pxframe.encode
 
 
 def frames_in(data):
     """(type, id, seq) of every frame in raw line bytes."""
-    return [(m.group(1).decode(), int(m.group(2), 16), int(m.group(3), 16)) for m in FRAME_RX.finditer(data)]
+    return [(f.kind, f.id, f.seq) for f in pxframe.decode_all(data)]
 
 
 # What a hostile guest prints (with /apps/cat, in 512-byte WRITEs): frames of

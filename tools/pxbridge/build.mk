@@ -17,6 +17,15 @@ $(BUILD)/tests/test_bridge_link: $(BUILD)/host/tests/unit/test_bridge_link.o $(B
 	@mkdir -p $(@D)
 	$(HOSTCC) $(HOST_CFLAGS) $^ -o $@ -lcmocka
 
+# pxbridge's link rules (sessions proven by key, sequence window, in-flight
+# limit, NAK storms) with the test as pxOS on a Unix socket.
+UNIT_TESTS += $(BUILD)/tests/test_pxbridge_link
+$(BUILD)/tests/test_pxbridge_link: tests/unit/test_pxbridge_link.py tests/unit/pxframe.py | $(PXBRIDGE)
+	@mkdir -p $(@D)
+	printf '#!/bin/sh\nexec %s %s %s "$$@"\n' '$(PYTHON)' '$(abspath tests/unit/test_pxbridge_link.py)' \
+		'$(abspath $(PXBRIDGE))' > $@
+	chmod +x $@
+
 # libFuzzer targets (clang, ASan + UBSan) for every parser on the bridge's path:
 # the frame demultiplexer/decoder (both sides) and pxbridge's SSE/JSON reader.
 # `make fuzz-frame` / `make fuzz-sse` run one for BRIDGE_FUZZ_TIME seconds;
