@@ -163,6 +163,14 @@ static void set_ier(uint8_t bit, bool on)
 
 void uart_rx_irq(bool on) { set_ier(IER_RX_DATA, on); }
 
+void uart_irq_rearm(void)
+{
+	if (!g_present || !g_ier)
+		return;
+	outb(g_base + REG_IER, 0);
+	outb(g_base + REG_IER, g_ier);
+}
+
 void uart_tx_irq(bool on) { set_ier(IER_THR_EMPTY, on); }
 
 unsigned uart_tx_room(void)

@@ -52,15 +52,15 @@ static void on_irq(struct trapframe *tf)
 	irq_count[irq]++;
 	if (irq == IRQ_TIMER) {
 		ticks++;
-		if (serial_polled) {
+		if (serial_polled)
 			serial_drain();
-			serial_tx_service();
-		}
+		serial_tx_service(); /* no THRE interrupt, or one lost: 16 bytes a tick */
 	} else if (irq == PS2KBD_IRQ) {
 		ps2kbd_irq();
 	} else if ((int)irq == serial_irq) {
 		serial_drain();
 		serial_tx_service(); /* THRE: refill the transmit FIFO from the ring */
+		uart_irq_rearm();    /* a new edge for whatever is still pending */
 	}
 	pic_eoi(irq);
 }

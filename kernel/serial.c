@@ -60,7 +60,8 @@ void serial_tx_service(void)
 {
 	if (!uart_present())
 		return;
-	fill();
+	if (txring_used(&tx))
+		fill();
 	if (!txring_used(&tx))
 		uart_tx_irq(false);
 }

@@ -35,7 +35,9 @@ void serial_use_irq(bool on);
 
 /* serial_tx_service: move what the UART's transmitter takes now from the ring
  * to it, and stop the THRE interrupt when the ring is empty. Interrupt context
- * (the UART's IRQ, the tick) or main context with interrupts off. */
+ * (the UART's IRQ; the tick, which also keeps the ring moving should a THRE
+ * interrupt ever be lost) or main context with interrupts off. Cheap when the
+ * ring is empty (no port access). */
 void serial_tx_service(void);
 
 /* serial_tx_free: bytes the ring can take now. */
