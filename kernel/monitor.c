@@ -659,6 +659,7 @@ static void read_line(char *buf, size_t cap)
 	ed.after_cr = last_cr;
 	for (;;) {
 		bridge_poll(); /* timers of LLM calls in flight */
+		klog_poll();   /* serial output, screen console redraw */
 		int c = input_monitor_getc();
 		if (c < 0) {
 			irq_idle();
