@@ -14,7 +14,8 @@
 /* ---- Process memory map (byte addresses inside one process) ------------------
  * 64 KiB per process, which is 16384 pixels: a 128 x 128 tile of VRAM.
  *
- *   0x0000-0x00FF  vectors      reserved for guest handler addresses; zero today
+ *   0x0000-0x00FF  vectors      the null guard: PXVM_NULL_GUARD in every word at spawn, so
+ *                               a jump or call through a null pointer faults (NULL_JUMP)
  *   0x0100-0x01FF  system area  written by the kernel at spawn (below)
  *   0x0200-...     program image, then data, heap; the stack grows down from 0xF000
  *   0xF000-0xFFFF  trap page    the hypervisor's trap interface (TRAP_FLAG...)
@@ -83,7 +84,9 @@ struct pxe_header {
 	X(DIV_ZERO,   5, "division by zero")                                  \
 	X(JUMP,       6, "jump target outside memory or not 4-aligned")       \
 	X(PC_END,     7, "execution ran past the end of memory")              \
-	X(BREAKPOINT, 8, "breakpoint (BRK)")
+	X(BREAKPOINT, 8, "breakpoint (BRK)")                                   \
+	X(NULL_JUMP,  9, "jump or call to a null pointer (the vector page, below 0x100)") \
+	X(STACK_EMPTY, 10, "RET on an empty stack (SP at or above 0xF000)")
 
 enum pxvm_fault {
 #define PXVM_X_FAULT(name, code, text) PXVM_FAULT_##name = (code),
