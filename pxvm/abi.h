@@ -121,11 +121,11 @@ const char *pxvm_fault_text(uint32_t f);
 	X(IPC_RECV, 15,   16, "R1=buf R2=cap R3=flags",   "receive a message (blocks unless flags&1); R0 = len, R1 = sender") \
 	X(FS_OPEN,  20,   64, "R1=path R2=flags",         "open a file (flags: 1 write, 2 create, 4 truncate, 8 append); R0 = fd") \
 	X(FS_CLOSE, 21,    4, "R1=fd",                    "close a file descriptor")                           \
-	X(FS_WRITE, 22,   16, "R1=fd R2=buf R3=len",      "write to an open file (kept in RAM until power-off)") \
+	X(FS_WRITE, 22,   16, "R1=fd R2=buf R3=len",      "write to an open file of /home or /tmp (RAM until power-off)") \
 	X(FS_READ,  23,   16, "R1=fd R2=buf R3=len",      "read from an open file; R0 = count, 0 at end")     \
 	X(FS_STAT,  24,   64, "R1=path R2=buf",           "buf = { size, type, flags } (3 words)")              \
 	X(READDIR,  25,   64, "R1=dir R2=index R3=buf R4=len", "name of entry `index` of `dir` into buf; R0 = length, -ERANGE past the end") \
-	X(FS_CREATE, 26,  64, "R1=path",                  "create an empty file (RAM) or truncate one")         \
+	X(FS_CREATE, 26,  64, "R1=path",                  "create an empty file in /home or /tmp, or truncate one") \
 	X(FORK,     30, 4096, "",                         "copy this process; R0 = child pid in the parent, 0 in the child") \
 	X(SPAWN,    31, 4096, "R1=path R2=args",          "start a program from PixelFS; R0 = pid")           \
 	X(EXEC,     32, 4096, "R1=path R2=args",          "replace this process's image with a program")      \
@@ -133,7 +133,10 @@ const char *pxvm_fault_text(uint32_t f);
 	X(KILL,     34,   64, "R1=pid",                   "end process pid (WAIT status STATUS_KILLED); see docs for who may")      \
 	X(SETFG,    35,    8, "R1=pid",                   "make pid the console's foreground process (gets stdin)") \
 	X(PROCINFO, 36,   16, "R1=index R2=buf",          "buf = process table entry `index` (PI_* layout, 80 bytes); -ERANGE past the end") \
-	X(HVTRAP,   40,   64, "R1=type R2=a0 R3=a1 R4=a2", "the trap interface as a system call (docs/hypervisor.md)")
+	X(HVTRAP,   40,   64, "R1=type R2=a0 R3=a1 R4=a2", "the trap interface as a system call (docs/hypervisor.md)") \
+	X(UNLINK,   50,   64, "R1=path",                  "remove a file of /home or /tmp")                    \
+	X(RENAME,   51,   64, "R1=from R2=to",            "rename a file within /home or /tmp, replacing `to` in one step") \
+	X(FS_USAGE, 52,   64, "R1=path R2=buf",           "buf = { files, files max, bytes, bytes max } of the tree (/home or /tmp) holding path")
 
 enum pxvm_syscall {
 #define PXVM_X_SYS(name, num, cost, args, doc) PXVM_SYS_##name = (num),
@@ -159,8 +162,13 @@ enum pxvm_syscall {
 	X(FT_PROGRAM,     1,    "file type: pxVM executable")                                   \
 	X(FT_TEXT,        2,    "file type: text")                                              \
 	X(FT_DATA,        3,    "file type: other data")                                        \
-	X(ST_F_RAM,       1,    "FS_STAT flag: created or written since boot (RAM only)")       \
+	X(ST_F_RAM,       1,    "FS_STAT flag: a file of /home or /tmp (RAM only)")             \
 	X(ST_F_DIR,       2,    "FS_STAT flag: a directory")                                    \
+	X(US_FILES,       0,    "FS_USAGE record: files in the tree")                           \
+	X(US_FILES_MAX,   4,    "FS_USAGE record: files the tree's quota allows")               \
+	X(US_BYTES,       8,    "FS_USAGE record: bytes of the tree's files")                   \
+	X(US_BYTES_MAX,   12,   "FS_USAGE record: bytes the tree's quota allows")               \
+	X(USAGE_SIZE,     16,   "bytes of the FS_USAGE record")                                 \
 	X(IPC_NONBLOCK,   1,    "IPC_RECV flag: return -EWOULDBLOCK instead of blocking")       \
 	X(IPC_MSG_MAX,    IPC_MSG_MAX, "largest IPC message payload, bytes")                    \
 	X(IPC_QUEUE_LEN,  IPC_QUEUE_LEN, "messages a receiver's queue holds")                   \
@@ -228,13 +236,16 @@ enum pxvm_abi_const {
 	X(PERM,       13, "operation not permitted")                         \
 	X(MFILE,      14, "too many open files")                             \
 	X(EXIST,      15, "file exists")                                     \
-	X(NOSPC,      16, "no space left (RAM file table or size limit)")    \
+	X(NOSPC,      16, "no space left (a file's size limit or a full table)") \
 	X(ISDIR,      17, "is a directory")                                  \
 	X(WOULDBLOCK, 18, "operation would block")                           \
 	X(NOBRIDGE,   19, "no host bridge on the serial line")               \
 	X(TIMEDOUT,   20, "timed out")                                       \
 	X(IO,         21, "input/output error (bridge or device)")           \
-	X(BUSY,       22, "too many requests in flight")
+	X(BUSY,       22, "too many requests in flight")                     \
+	X(ROFS,       23, "read-only file system (only /home and /tmp are writable)") \
+	X(XDEV,       24, "rename between /home and /tmp (copy instead)")    \
+	X(DQUOT,      25, "quota of /home or /tmp used up (remove files)")
 
 enum pxvm_error {
 #define PXVM_X_ERR(name, code, text) PXE_E##name = (code),
