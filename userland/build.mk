@@ -9,13 +9,22 @@ USER_PXE     := $(USER_SRC:userland/%.pxs=$(BUILD)/userland/%.pxe)
 RAMDISK_PNG  := $(BUILD)/pixelfs.png
 PXASM_FLAGS  := -I $(BUILD)/userland/include -I userland/lib
 
-$(GEN_PXOS_INC): $(BUILD)/host/tools/gen-pxos-inc.o $(BUILD)/host/pxvm/isa.o
+$(GEN_PXOS_INC): $(BUILD)/host/tools/gen-pxos-inc.o $(BUILD)/host/pxvm/isa.o $(BUILD)/host/pxvm/disasm.o
 	@mkdir -p $(@D)
 	$(HOSTCC) $(HOST_CFLAGS) $^ -o $@
 
 $(PXOS_INC): $(GEN_PXOS_INC)
 	@mkdir -p $(@D)
 	$(GEN_PXOS_INC) > $@
+
+# asm, the assembler inside pxOS: userland/apps/asm.pxs includes its parts from
+# userland/asm/ and its opcode table, pxops.inc, generated from PXVM_OPCODES.
+PXOPS_INC    := $(BUILD)/userland/include/pxops.inc
+ASM_PARTS    := $(wildcard userland/asm/*.pxs)
+$(PXOPS_INC): $(GEN_PXOS_INC)
+	@mkdir -p $(@D)
+	$(GEN_PXOS_INC) --asm > $@.tmp && mv $@.tmp $@
+$(BUILD)/userland/apps/asm.pxe: $(ASM_PARTS) $(PXOPS_INC)
 
 $(BUILD)/userland/%.pxe: userland/%.pxs $(PXASM) $(PXOS_INC) $(USER_LIB)
 	@mkdir -p $(@D)
