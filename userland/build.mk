@@ -26,6 +26,18 @@ $(PXOPS_INC): $(GEN_PXOS_INC)
 	$(GEN_PXOS_INC) --asm > $@.tmp && mv $@.tmp $@
 $(BUILD)/userland/apps/asm.pxe: $(ASM_PARTS) $(PXOPS_INC)
 
+# asm against pxasm (tests/unit/test_asm.py), run in pxsim by the test driver
+# tests/selfhost/asmrun.pxs.
+ASMRUN := $(BUILD)/tests/selfhost/asmrun.pxe
+$(ASMRUN): tests/selfhost/asmrun.pxs $(PXASM) $(PXOS_INC) $(USER_LIB)
+	@mkdir -p $(@D)
+	$(PXASM) $(PXASM_FLAGS) -o $@ $<
+UNIT_TESTS += $(BUILD)/tests/test_asm
+$(BUILD)/tests/test_asm: tests/unit/test_asm.py $(PXSIM) $(PXASM) $(PXFS) $(ASMRUN) $(BUILD)/userland/apps/asm.pxe $(PXOPS_INC)
+	@mkdir -p $(@D)
+	printf '#!/bin/sh\nexec %s %s --build %s "$$@"\n' '$(PYTHON)' '$(abspath tests/unit/test_asm.py)' '$(abspath $(BUILD))' > $@
+	chmod +x $@
+
 $(BUILD)/userland/%.pxe: userland/%.pxs $(PXASM) $(PXOS_INC) $(USER_LIB)
 	@mkdir -p $(@D)
 	$(PXASM) $(PXASM_FLAGS) -o $@ -l $(@:.pxe=.lst) $<
