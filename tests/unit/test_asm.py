@@ -342,7 +342,74 @@ def part_cases(env):
     env.compare("image full", {"t.pxs": ".zero 0xEE00\nNOP\n"}, args)
     env.compare("image exactly full", {"t.pxs": ".zero 0xEDFC\nHALT\n"}, args)
     n += 9
+    for i, src in enumerate(EXTRA):
+        env.compare("extra %d %r" % (i, src[:50]), {"t.pxs": src}, args)
+        n += 1
+    env.compare("CR LF, byte order mark", {"t.pxs": b"\xef\xbb\xbfa: NOP\r\n JMP b\r\nb: HALT\r\n .byte '\x01\r\n"}, args)
+    env.compare("a NUL in a line", {"t.pxs": b"NOP\n.byte 1 \x00 2\n.macro m\n.byte 2 \x00 3\n.endm\nm\n"}, args)
+    n += 2
     return n
+
+
+# Cases of pxasm's semantics beyond its own tests: layout, caching, cycles,
+# scopes, 64-bit arithmetic, macros, entry points, the error limit.
+EXTRA = [
+    # layout: a constant using '.', a fill sized by a later label, passes
+    "X = . + 4\n.zero X - 0x200\na: .word X, a\n",
+    ".zero (e - s) & 12\ns: NOP\nNOP\ne: HALT\n",
+    "K = e - s\n.zero K & 8\n.zero K & 4\ns: NOP\ne: HALT\n",
+    ".align (e - s) & 16\ns: .byte 1\ne:\n",
+    ".org s + 8\ns: HALT\n",
+    ".zero 4 - ((b - a) & 4)\na: .byte 1, 2, 3\nb: HALT\n",
+    # cycles and invalid constants
+    "A = B + C\nB = A\nC = 1\n.word A\n",
+    "A = A\n.word A\n",
+    "X = 1 / 0\n.word X, X + 1\n",
+    "X =\n.word X\n",
+    "X = Y\nY = Z + 1\n.word X\n",
+    # entry points
+    "_start = 0x204\nNOP\nHALT\n",
+    "_start = nowhere\nNOP\n",
+    ".entry 0x201 + 3\nNOP\nNOP\n",
+    ".entry x\n.entry 0x200\nNOP\n",
+    "_start:\n.byte 1\n",
+    "NOP\n_start: .byte 1\n.align 4\n",
+    # scopes and names
+    ".x: NOP\nJMP .x\nf:\n.x: JMP .x\n JMP f.x\n",
+    "a.b: NOP\n.c: JMP a.b.c\n JMP .c\n",
+    "JMP g.y\ng:\n.y: HALT\n",
+    "f:\n.equ .k, 5\n.word .k, f.k\n",
+    "f: NOP\n.x: NOP\ng: NOP\n JMP .x\n",
+    "JMP thisisaverylongnamethatislongerthansixtyfourcharactersforsurexxxxxxxxxxx\n"
+    "thisisaverylongnamethatislongerthansixtyfourcharactersforsurexxxxxxxxxx: NOP\n",
+    "loop: NOP\nlop: NOP\nJMP loo\n",
+    "R1x: NOP\nJMP r9\n.word R1y\n",
+    # 64-bit arithmetic
+    ".word -7 / 2, -7 % 2, 7 % -2, 7 / -2\n",
+    ".word ((-9223372036854775807 - 1) / -1) >> 32, ((-9223372036854775807 - 1) % -1)\n",
+    ".word (1 << 63) >> 62, (-1 >> 63), 0x8000000000000000 >> 63\n",
+    "IMM32 R1, (0x100000000 * 0x100000000) + 5\nIMM32 R2, 0xFFFFFFFF * 0xFFFFFFFF\n",
+    "IMM32 R1, (123456789 * 987654321) & 0xFFFFFFFF\nIMM32 R2, (123456789 * 987654321) >> 32\n",
+    "IMM32 R1, (-123456789123 / 1000) & 0xFFFFFFFF\nIMM32 R2, (-123456789123 % 1000) & 0xFFFF\n",
+    ".word 1 << -1\n.word 5 % 0, 3 / (1 - 1)\n",
+    "IMM8 R1, ~0 & 0xFF\nIMM16 R1, -32768\nIMM16 R2, 65535\nADDI R1, R1, -1\n",
+    # macros
+    ".macro m n\n.string \"\\n\"\n.endm\nm 5\n",
+    ".macro m a, ab\n.byte \\a, \\ab, \\a\\()b\n.endm\nm 1, 2\n",
+    ".macro m\n.byte \\@\n.endm\nm\nm\n.macro w\nm\nm\n.endm\nw\n",
+    ".macro m x\nLDW R1, [\\x]\n.endm\nm R2 + 4\nm (R3)\n",
+    ".macro m x, y\n.byte \\x\n.endm\nm (1, 2), [3, 4]\nm \"a,b\", 'c'\n",
+    ".macro m x\nFOO \\x\n.endm\n.macro n\nm 1\nm 2\n.endm\nn\n",
+    ".macro m\na: NOP\n.endm\nm\nm\n",
+    ".macro m\n.endm\nm:\n x: m\n",
+    "m\n.macro m\n.endm\nmm\n",
+    "prnt R1\n.macro print x\nNOP\n.endm\n",
+    # the error limit, with notes, and both phases
+    "a: NOP\n" + "a: NOP\n" * 25,
+    ".include \"nope\"\n" * 12 + "FOO\n" * 12,
+    "FOO\n" * 12 + ".include \"nope\"\n" * 12,
+    "JMP nowhere\n" * 25,
+]
 
 
 # ---- The command line -----------------------------------------------------------------------
@@ -397,12 +464,18 @@ def part_cli(env):
 class Gen:
     """A random pxasm program: mostly valid, with every feature of the language."""
 
+    INC = ("; inc.pxs: included by random programs\n"
+           "INC_K = 0x55 << 4\n"
+           ".macro from_inc r\n    IMM16 \\r, INC_K\n.endm\n")
+
     def __init__(self, rng, ops):
+        self.includes = False
         self.r = rng
         self.ops = ops
         self.consts = []       # defined (or to be defined) constant names, in order
         self.labels = []       # instruction labels (4-aligned)
         self.data = []         # data labels
+        self.local = []        # the current function's local labels, as written there
         self.lines = []
 
     def num(self):
@@ -416,6 +489,9 @@ class Gen:
             return r.choice(["'A'", "'\\n'", "'\\x41'", "'\\''", "' '", "'\\\\'", "'z'"])
         if k == 3:
             return str(r.randrange(0, 1 << 40))
+        if k == 4:      # 64-bit edges: wrapping, the most negative value
+            return r.choice(["0x7FFFFFFFFFFFFFFF", "(-9223372036854775807 - 1)", "0xFFFFFFFF",
+                             "0x80000000", "-1", "(0 - 7)", "0x100000000"])
         return str(r.randrange(0, 300))
 
     def expr(self, depth=0, places=True):
@@ -425,7 +501,7 @@ class Gen:
             if k < 2 and self.consts:
                 return r.choice(self.consts)
             if k == 2 and places and self.labels:
-                return r.choice(self.labels)
+                return r.choice(self.labels + self.local)
             if k == 3 and places:
                 return "."
             return self.num()
@@ -460,7 +536,7 @@ class Gen:
                 ops.append(r.choice(["R%d" % r.randrange(8), "sp", "r%d" % r.randrange(8)]))
             elif part == "i":
                 if kind == "TARGET" and self.labels and r.random() < 0.7:
-                    ops.append(r.choice(self.labels))
+                    ops.append(r.choice(self.labels + self.local))
                 else:
                     ops.append(self.imm(kind))
             else:
@@ -491,20 +567,32 @@ class Gen:
         out.append("\\n\\()_s: .string \"v=\\v\"")
         out.append("    .align 4")
         out.append(".endm")
+        out.append(".macro twice r, k")        # a macro that calls macros
+        out.append("    mv0 \\r, R0")
+        out.append("    ADDI \\r, \\r, (\\k) & 0x7FF")
+        out.append("    mv0 \\r, \\r")
+        out.append(".endm")
+        if r.random() < 0.3:
+            out.append('.include "inc.pxs"')
+            self.includes = True
         out.append("_start:")
         for f in funcs:
             out.append("%s:" % f)
+            self.local = [".l0", ".l1", ".l2"]
             for j in range(3):
                 for _ in range(r.randrange(1, max(2, n // (nfunc * 3)))):
                     k = r.randrange(10)
                     if k == 0:
                         out.append("    mv0 R%d, R%d" % (r.randrange(8), r.randrange(8)))
+                    elif k == 9:
+                        out.append("    twice R%d, %s" % (r.randrange(8), self.expr(places=False)))
                     elif k == 1 and defs:
                         out.append(defs.pop())
                     else:
                         out.append(self.insn())
                 out.append(".l%d: %s" % (j, self.insn().strip()))
             out.append("    RET")
+        self.local = []
         while defs:
             out.append(defs.pop())
         for i in range(r.randrange(1, 5)):
@@ -530,13 +618,17 @@ class Gen:
         if r.random() < 0.3:
             out.append(".entry %s" % r.choice(funcs))
         if r.random() < 0.2:    # a fill sized by labels after it: more layout passes
-            out.insert(12, "    .zero ((%s - %s) & 4) * 0 + 8" % (funcs[-1], funcs[0]))
+            out.insert(len(out) - 3, "    .zero ((%s - %s) & 12) + 4" % (funcs[-1], funcs[0]))
+        if r.random() < 0.1:    # one that cannot be laid out (pxasm says so)
+            out.insert(12, "    .zero 16 - ((%s - %s) & 31)" % (funcs[-1], funcs[0]))
         return "\n".join(out) + "\n"
 
 
 def mangle(rng, text):
+    """One line after the macro definitions changed (a recursive macro could
+    need more memory than asm has: docs/pxasm.md, limits)."""
     lines = text.split("\n")
-    i = rng.randrange(1, len(lines) - 1)
+    i = rng.randrange(lines.index("_start:") + 1, len(lines) - 1)
     line = lines[i]
     k = rng.randrange(4)
     if k == 0 and line:
@@ -556,10 +648,14 @@ def part_random(env, count, seed):
     rng = random.Random(seed)
     ops = opcodes(env)
     for i in range(count):
-        src = Gen(rng, ops).program(rng.randrange(20, 120))
+        gen = Gen(rng, ops)
+        src = gen.program(rng.randrange(20, 120))
         if i % 3 == 2:
             src = mangle(rng, src)
-        if not env.compare("random %d (seed %d)" % (i, seed), {"t.pxs": src}, ["t.pxs"]):
+        files = {"t.pxs": src}
+        if gen.includes:
+            files["lib/inc.pxs"] = Gen.INC
+        if not env.compare("random %d (seed %d)" % (i, seed), files, ["-I", "lib", "t.pxs"]):
             with open(os.path.join(env.tmp, "random%d.pxs" % i), "w") as f:
                 f.write(src)
             print("     the program: %s" % os.path.join(env.tmp, "random%d.pxs" % i))
