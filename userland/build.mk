@@ -9,7 +9,7 @@ USER_PXE     := $(USER_SRC:userland/%.pxs=$(BUILD)/userland/%.pxe)
 RAMDISK_PNG  := $(BUILD)/pixelfs.png
 PXASM_FLAGS  := -I $(BUILD)/userland/include -I userland/lib
 
-$(GEN_PXOS_INC): $(BUILD)/host/tools/gen-pxos-inc.o $(BUILD)/host/pxvm/isa.o $(BUILD)/host/pxvm/disasm.o
+$(GEN_PXOS_INC): $(BUILD)/host/tools/gen-pxos-inc.o $(PXVM_ISA_HOST_OBJ)
 	@mkdir -p $(@D)
 	$(HOSTCC) $(HOST_CFLAGS) $^ -o $@
 
@@ -29,12 +29,12 @@ $(BUILD)/userland/apps/asm.pxe: $(ASM_PARTS) $(PXOPS_INC)
 # asm against pxasm (tests/unit/test_asm.py), run in pxsim by the test driver
 # tests/selfhost/asmrun.pxs.
 ASMRUN := $(BUILD)/tests/selfhost/asmrun.pxe
-$(ASMRUN): tests/selfhost/asmrun.pxs $(PXASM) $(PXOS_INC) $(USER_LIB)
+$(ASMRUN): tests/selfhost/asmrun.pxs $$(PXASM) $(PXOS_INC) $(USER_LIB)
 	@mkdir -p $(@D)
 	$(PXASM) $(PXASM_FLAGS) -o $@ $<
 bench: $(ASMRUN)
 UNIT_TESTS += $(BUILD)/tests/test_asm
-$(BUILD)/tests/test_asm: tests/unit/test_asm.py $(PXSIM) $(PXASM) $(PXFS) $(ASMRUN) $(BUILD)/userland/apps/asm.pxe $(PXOPS_INC)
+$(BUILD)/tests/test_asm: tests/unit/test_asm.py $$(PXSIM) $$(PXASM) $$(PXFS) $(ASMRUN) $(BUILD)/userland/apps/asm.pxe $(PXOPS_INC)
 	@mkdir -p $(@D)
 	printf '#!/bin/sh\nexec %s %s --build %s "$$@"\n' '$(PYTHON)' '$(abspath tests/unit/test_asm.py)' '$(abspath $(BUILD))' > $@
 	chmod +x $@
