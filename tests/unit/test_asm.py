@@ -19,6 +19,8 @@ Parts (all but fixpoint by default):
             it builds in code: every opcode, the include tests, the limits
   cli       asm's command line (usage errors, unreadable input, a failed
             assembly leaves no output and keeps an existing one)
+  shell     the built ramdisk booted in pxsim: asm run from the shell finds
+            pxos.inc and std.pxs in /lib, and the program it wrote runs
   random    N generated programs (default 60) from seed S (default 1; both
             printed): labels, local labels, forward references, 64-bit
             expressions, constants, macros, data, fills; a third of them
@@ -116,6 +118,9 @@ class Env:
             return True
         self.failures.append(name)
         print("FAIL %s" % name)
+        if want is None:
+            print("     asm: status %d, %d bytes out, stderr:\n%s" % (got[0], len(got[1]), got[2][-1500:]))
+            return False
         if want[0] != got[0]:
             print("     exit status: pxasm %d, asm %d" % (want[0], got[0]))
         if want[1] != got[1]:
@@ -461,6 +466,39 @@ def part_cli(env):
     return len(cases)
 
 
+# ---- In the shell -------------------------------------------------------------------------
+
+def part_shell(env):
+    """Boot the ramdisk; assemble a program that includes pxos.inc and std.pxs
+    from /lib, run it; a second, broken one reports its error and writes
+    nothing."""
+    d = tempfile.mkdtemp(dir=env.tmp)
+    good = os.path.join(d, "hi.pxs")
+    bad = os.path.join(d, "bad.pxs")
+    with open(good, "w") as f:
+        f.write('.include "pxos.inc"\n_start:\n    IMM32 R1, msg\n    CALL  puts\n    CALL  newline\n'
+                '    HALT\nmsg: .string "assembled inside pxOS"\n    .align 4\n.include "std.pxs"\n')
+    with open(bad, "w") as f:
+        f.write('.include "pxos.inc"\n_start: SYSCALL SYS_NOPE\n')
+    p = subprocess.run([env.pxsim, "--quiet", "--fs", os.path.join(env.build, "pixelfs.png"),
+                        "--add", good + "=/tmp/hi.pxs", "--add", bad + "=/tmp/bad.pxs", "--boot", "--type",
+                        "asm /tmp/hi.pxs\n/tmp/hi.pxe\nasm /tmp/bad.pxs\nls /tmp\n"],
+                       capture_output=True, timeout=120)
+    out, err = p.stdout.decode("utf-8", "replace"), p.stderr.decode("utf-8", "replace")
+    checks = [
+        ("shell: the program asm wrote runs", "\nassembled inside pxOS\n" in out),
+        ("shell: an error is reported with its line",
+         "/tmp/bad.pxs:2:17: error: unknown label 'SYS_NOPE'; did you mean 'SYS_TIME'?\n"
+         "_start: SYSCALL SYS_NOPE\n                ^\nasm: 1 error; no output written\n" in err),
+        ("shell: the failed assembly wrote no bad.pxe", "bad.pxe" not in out.split("ls /tmp", 1)[-1]),
+    ]
+    for name, ok in checks:
+        env.check(name, None, (p.returncode, b"", err), expect_differs=lambda got, ok=ok: ok)
+    if not all(ok for _, ok in checks):
+        print("     stdout:\n" + out[-2000:] + "\n     stderr:\n" + err[-2000:])
+    return len(checks)
+
+
 # ---- Random programs ------------------------------------------------------------------------
 
 class Gen:
@@ -700,7 +738,7 @@ def main():
     ap.add_argument("--build", default=os.path.join(REPO, "build"))
     ap.add_argument("--random", type=int, default=60)
     ap.add_argument("--seed", type=int, default=1)
-    ap.add_argument("--part", default="repo,cases,cli,random")
+    ap.add_argument("--part", default="repo,cases,cli,shell,random")
     ap.add_argument("-v", "--verbose", action="store_true")
     a = ap.parse_args()
     t0 = time.time()
@@ -715,6 +753,8 @@ def main():
                 n = part_cases(env)
             elif part == "cli":
                 n = part_cli(env)
+            elif part == "shell":
+                n = part_shell(env)
             elif part == "random":
                 print("test_asm: random programs: %d from seed %d" % (a.random, a.seed))
                 n = part_random(env, a.random, a.seed)
