@@ -13,6 +13,7 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include "kernel/param.h"
 #include "pxvm/abi.h"
 #include "pxvm/disasm.h"
 #include "pxvm/isa.h"
@@ -112,6 +113,8 @@ static int asm_ops(void)
 	static const char *const kinds[] = { "NONE", "U8", "S16", "OFFSET", "U16", "TARGET", "ADDR", "W32" };
 	for (int k = 0; k <= PXVM_IMM_W32; k++)
 		printf(".equ PXIMM_%s, %d\n", kinds[k], k);
+	printf(".equ PXASM_FILE_MAX, %d ; the largest source file pxasm reads (kernel/param.h)\n",
+	       PXASM_FILE_MAX);
 	printf("\n    .align 4\npxop_table:\n");
 	for (uint32_t op = 0; op < 256; op++) {
 		const struct pxvm_opinfo *oi = pxvm_opinfo(op);

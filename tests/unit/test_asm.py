@@ -463,7 +463,46 @@ def part_cli(env):
     for name, args, out, ok in cases:
         got = env.sim(files, args, out=out)
         env.check("cli " + name, None, got, expect_differs=ok)
-    return len(cases)
+    return len(cases) + part_cli_big(env, d)
+
+
+def part_cli_big(env, d):
+    """A source or include larger than PXASM_FILE_MAX: pxasm's words for it, from
+    an asm built with a limit of 64 bytes (no PixelFS holds 16 MiB)."""
+    big = os.path.join(d, "big.pxs")
+    with open(big, "wb") as f:
+        f.truncate(16 * 1024 * 1024 + 1)
+    host = env.host(d, ["big.pxs"])
+    small = os.path.join(d, "inc")
+    os.makedirs(small)
+    text = open(os.path.join(env.inc, "pxops.inc")).read()
+    text, n = re.subn(r"(?m)^\.equ PXASM_FILE_MAX, \d+", ".equ PXASM_FILE_MAX, 64", text)
+    if n != 1:
+        env.check("cli big: PXASM_FILE_MAX in pxops.inc", "found", "not found")
+        return 1
+    with open(os.path.join(small, "pxops.inc"), "w") as f:
+        f.write(text)
+    asm64 = os.path.join(d, "asm64.pxe")
+    subprocess.run([env.pxasm, "-I", small, "-I", env.inc, "-I", os.path.join(REPO, "userland", "lib"),
+                    "-o", asm64, os.path.join(REPO, "userland", "apps", "asm.pxs")],
+                   check=True, capture_output=True)
+    with open(os.path.join(d, "main.pxs"), "w") as f:
+        f.write('NOP\n  .include "big.pxs"\n')
+    host_inc = env.host(d, ["main.pxs"])
+    over = os.path.join(d, "over.pxs")
+    with open(over, "w") as f:
+        f.write("_start: HALT\n" + "; " + "x" * 49 + "\n")      # 65 bytes
+    fit = os.path.join(d, "fit.pxs")
+    with open(fit, "w") as f:
+        f.write("_start: HALT\n" + "; " + "x" * 48 + "\n")      # 64 bytes
+    files = {"/big.pxs": over, "/fit.pxs": fit, "/main.pxs": os.path.join(d, "main.pxs")}
+    env.check("cli big: a source over the limit", host,
+              env.sim(files, ["big.pxs"], asm=asm64, out="/big.pxe"))
+    env.check("cli big: an include over the limit", host_inc,
+              env.sim(files, ["main.pxs"], asm=asm64, out="/main.pxe"))
+    env.check("cli big: a source at the limit", None, env.sim(files, ["fit.pxs"], asm=asm64, out="/fit.pxe"),
+              expect_differs=lambda r: r[0] == 0 and r[1][:4] == b"PXE1")
+    return 3
 
 
 # ---- In the shell -------------------------------------------------------------------------
