@@ -4,6 +4,8 @@ DRIVERS_KERNEL_SRC := drivers/uart16550.c drivers/acpi.c drivers/timer.c drivers
 	drivers/pit.c drivers/ps2kbd.c drivers/kbdmap.c drivers/fb.c drivers/font.c
 DRIVERS_KERNEL_ASM := drivers/font_data.asm
 DRIVERS_KERNEL_SRC += drivers/hwrng.c
+DRIVERS_KERNEL_SRC += drivers/timer_pick.c drivers/rtc.c drivers/hpet.c drivers/lapic.c drivers/madt.c \
+	drivers/ioapic.c drivers/mmio.c
 DRIVERS_HOST_SRC   := drivers/fb.c drivers/font.c
 DRIVERS_HOST_OBJ   := $(DRIVERS_HOST_SRC:%.c=$(BUILD)/host/%.o) $(BUILD)/host/drivers/font_data.o
 
@@ -31,5 +33,14 @@ $(BUILD)/tests/test_fb: $(BUILD)/host/tests/unit/test_fb.o $(DRIVERS_HOST_OBJ)
 # Keyboard scancode decoder unit tests.
 UNIT_TESTS += $(BUILD)/tests/test_kbdmap
 $(BUILD)/tests/test_kbdmap: $(BUILD)/host/tests/unit/test_kbdmap.o $(BUILD)/host/drivers/kbdmap.o
+	@mkdir -p $(@D)
+	$(HOSTCC) $(HOST_CFLAGS) $^ -o $@ -lcmocka
+
+# Timekeeping and interrupt-controller table parsing unit tests.
+UNIT_TESTS += $(BUILD)/tests/test_timer_pick $(BUILD)/tests/test_madt
+$(BUILD)/tests/test_timer_pick: $(BUILD)/host/tests/unit/test_timer_pick.o $(BUILD)/host/drivers/timer_pick.o
+	@mkdir -p $(@D)
+	$(HOSTCC) $(HOST_CFLAGS) $^ -o $@ -lcmocka
+$(BUILD)/tests/test_madt: $(BUILD)/host/tests/unit/test_madt.o $(BUILD)/host/drivers/madt.o
 	@mkdir -p $(@D)
 	$(HOSTCC) $(HOST_CFLAGS) $^ -o $@ -lcmocka

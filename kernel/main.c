@@ -6,6 +6,8 @@
  * stack and called kmain.
  */
 #include "bootcheck.h"
+#include "clock.h"
+#include "hwinfo.h"
 #include "cmdline.h"
 #include "console.h"
 #include "cpu.h"
@@ -27,6 +29,7 @@
 #include "drivers/acpi.h"
 #include "drivers/fb.h"
 #include "drivers/hwrng.h"
+#include "drivers/mmio.h"
 #include "drivers/timer.h"
 #include "drivers/uart16550.h"
 #include "pxvm/host.h"
@@ -101,10 +104,11 @@ static void screen_init(const struct pxos_bootinfo *bi, int fb_ok)
 static void status_line(const struct pxos_bootinfo *bi)
 {
 	char buf[160];
-	snprintf(buf, sizeof(buf), "pxOS %s | %ux%u %s | %u slots | %u files | loader->kernel %llu ms",
+	snprintf(buf, sizeof(buf), "pxOS %s | %ux%u %s | %u slots | %u files | loader->kernel %llu ms | TSC %s, tick %s",
 	         PXOS_VERSION_STRING, screen.width, screen.height, screen.base ? fb_format_name(&screen) : "-",
 	         vram_ready() ? vram_layout()->nslots : 0, rootfs.good,
-	         (unsigned long long)(timer_tsc_hz() ? (bi->tsc_at_exit - bi->tsc_at_entry) * 1000 / timer_tsc_hz() : 0));
+	         (unsigned long long)(timer_tsc_hz() ? (bi->tsc_at_exit - bi->tsc_at_entry) * 1000 / timer_tsc_hz() : 0),
+	         timer_source(), irq_tick_name());
 	vram_status(buf);
 }
 
@@ -168,11 +172,11 @@ void kmain(struct pxos_bootinfo *bi)
 	if (pmm_init(bi) != 0)
 		panic("kmain: the UEFI memory map has no usable memory");
 	kinfo("pmm", "%zu MiB free for the kernel", pmm_free_pages() / 256);
+	mmio_init(bi->identity_top);
+	hwinfo_init(bi);
 	acpi_init(bi->acpi_rsdp);
-	timer_init(bi->tsc_at_entry, acpi_get()->pm_timer_port, acpi_get()->pm_timer_32bit);
-	kinfo("timer", "TSC %llu.%03llu MHz (from %s)", (unsigned long long)(timer_tsc_hz() / 1000000),
-	      (unsigned long long)(timer_tsc_hz() / 1000 % 1000), timer_source());
-	irq_init(cmdline_get("irq"));
+	clock_init(bi->tsc_at_entry);
+	irq_init(cmdline_get("irq"), cmdline_get("tick"));
 	if (power_under_qemu())
 		kinfo("kernel", "running under QEMU (%s)", power_hypervisor_name());
 	hwrng_boot_seed(cmdline_get("seed"));

@@ -12,6 +12,7 @@
 #include "vram.h"
 #include "input.h"
 #include "irq.h"
+#include "hwinfo.h"
 #include "pxvm/sched.h"
 #include "pxvm/disasm.h"
 #include "pxvm/debug.h"
@@ -458,6 +459,12 @@ static void cmd_irq(int argc, char **argv)
 	irq_report();
 }
 
+static void cmd_hwinfo(int argc, char **argv)
+{
+	(void)argc, (void)argv;
+	hwinfo_print();
+}
+
 static void cmd_fault(int argc, char **argv)
 {
 	const char *k = argc > 1 ? argv[1] : "";
@@ -536,6 +543,7 @@ static const struct {
 	{ "run", "PATH [ARGS]", "start a program and go back to the scheduler", cmd_run },
 	{ "uptime", "", "time since boot, timer ticks, idle halts", cmd_uptime },
 	{ "irq", "", "interrupt counts, input rings, idle", cmd_irq },
+	{ "hwinfo", "", "hardware report: CPU, memory, ACPI, screen, timers, interrupts, console", cmd_hwinfo },
 	{ "regions", "", "VRAM regions and process slots", cmd_regions },
 	{ "fs", "", "PixelFS directory (rejected files marked)", cmd_fs },
 	{ "fault", "ud|pf|de|gp", "raise a CPU exception (tests the handler; halts)", cmd_fault },

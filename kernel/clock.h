@@ -1,0 +1,17 @@
+/*
+ * clock.h — finding the machine's clocks and deciding the time base: the
+ * ACPI PM timer (FADT) and the HPET (drivers/hpet.h) are handed to the TSC
+ * calibration (drivers/timer.h), and what it decided is logged once: every
+ * estimate, the choice, and the reason for any fallback.
+ */
+#ifndef PXOS_CLOCK_H
+#define PXOS_CLOCK_H
+
+#include <stdint.h>
+
+/* clock_init: find the HPET, calibrate the TSC (time zero = `origin_tsc`,
+ * the loader's entry), log the result, register the "timer" hwinfo topic.
+ * Call after acpi_init and hwinfo_init, before irq_init. */
+void clock_init(uint64_t origin_tsc);
+
+#endif /* PXOS_CLOCK_H */
