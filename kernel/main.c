@@ -80,6 +80,11 @@ static void screen_init(const struct pxos_bootinfo *bi, int fb_ok)
 {
 	const struct pxos_framebuffer *f = &bi->fb;
 	uint32_t masks[4] = { f->mask_red, f->mask_green, f->mask_blue, f->mask_reserved };
+	if (f->absent) {
+		kwarn("fb", "no framebuffer: %s: headless, 0 visible process slots, the serial console is the only console",
+		      bootinfo_fb_absent_text(f->absent));
+		return;
+	}
 	if (!fb_ok || fb_init(&screen, (void *)(uintptr_t)f->base, f->width, f->height, f->stride, f->format, masks)) {
 		kerror("fb", "framebuffer from the loader unusable (%ux%u stride %u format %u); serial only",
 		       f->width, f->height, f->stride, f->format);

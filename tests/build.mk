@@ -10,10 +10,11 @@ check-unit: $(UNIT_TESTS)
 	@set -e; for t in $(UNIT_TESTS); do echo "== $$t"; $$t; done
 	@echo "unit tests: all passed"
 
-# Boot tests, console input, the shell, then the media tests (disk image and ISO, as disk, USB stick, CD).
+# Boot tests, console input, the shell, the hardware matrix, then the media tests (disk image and ISO, as disk, USB stick, CD).
 check-qemu: all $(TEST_PROGRAMS) $(ISO)
 	$(PYTHON) tests/qemu/test_boot.py --build $(BUILD)
 	$(PYTHON) tests/qemu/test_hv.py --build $(BUILD)
 	$(PYTHON) tests/qemu/test_input.py --build $(BUILD)
 	$(PYTHON) tests/qemu/test_shell.py --build $(BUILD)
+	$(PYTHON) tests/qemu/test_hw.py --build $(BUILD)
 	$(MAKE) --no-print-directory check-media
