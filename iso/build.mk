@@ -10,7 +10,12 @@
 #   make img          $(DISK_IMG): GPT, one 64 MiB FAT32 ESP (EF00) at 1 MiB
 #   make iso          $(ISO): El Torito EFI boot image = GPT partition 2 =
 #                     a FAT16 copy of the ESP sized to fit (<= 31 MiB)
-#   make check-media  boot both images in QEMU (disk, USB stick, CD-ROM)
+#   make usb DEV=/dev/sdX [YES=1]
+#                     write $(DISK_IMG) to a USB stick, with safety checks
+#                     (iso/write-usb.sh: refuses partitions, mounted, system and
+#                     fixed disks; shows model and size; asks unless YES=1)
+#   make check-media  boot both images in QEMU (disk, USB stick, CD-ROM), and
+#                     test `make usb` on a file and its refusals
 
 # The loader/kernel/ramdisk fragments define these; the defaults here only say
 # where they will be if this fragment is read first.
@@ -31,7 +36,7 @@ ESP_FILES := $(ESP_DIR)/EFI/BOOT/BOOTX64.EFI $(ESP_DIR)/pxos/kernel.elf \
 
 ALL_TARGETS += $(DISK_IMG)
 
-.PHONY: esp img iso check-media
+.PHONY: esp img iso usb check-media
 
 esp: $(ESP_FILES)
 img: $(DISK_IMG)
@@ -65,7 +70,11 @@ $(ISO_FAT): $(ESP_FILES) $(MKMEDIA)
 $(ISO): $(ISO_FAT) $(MKMEDIA)
 	bash $(MKMEDIA) iso $@ $(ISO_FAT)
 
+usb: $(DISK_IMG)
+	@bash iso/write-usb.sh $(if $(filter 1,$(YES)),--yes) $(DISK_IMG) "$(DEV)"
+
 # Boots the raw image (as a SATA disk and as a USB stick) and the ISO (as a
 # CD-ROM and as a USB stick) in QEMU/OVMF and waits for the loader's first line.
 check-media: $(DISK_IMG) $(ISO)
 	$(PYTHON) tests/qemu/test_media.py --build $(BUILD) --img $(DISK_IMG) --iso $(ISO)
+	$(PYTHON) tests/qemu/test_make_usb.py --build $(BUILD)
