@@ -399,8 +399,10 @@ void irq_report(void)
 			kprintf("  %3u  0x%02x    %llu%s\n", i, PIC_VECTOR_BASE + i, (unsigned long long)irq_count[i],
 			        on ? "" : " (masked)");
 	}
-	kprintf("  spurious IRQ 7: %llu, IRQ 15: %llu, APIC: %llu; PIC mask 0x%04x\n", (unsigned long long)spurious[0],
-	        (unsigned long long)spurious[1], (unsigned long long)apic_spurious, pic_mask_bits());
+	kprintf("  spurious IRQ 7: %llu, IRQ 15: %llu; PIC mask 0x%04x\n", (unsigned long long)spurious[0],
+	        (unsigned long long)spurious[1], pic_mask_bits());
+	if (lapic_present())
+		kprintf("  spurious APIC interrupts: %llu\n", (unsigned long long)apic_spurious);
 	unsigned last;
 	uint64_t other = trap_unexpected(&last);
 	if (other)
