@@ -140,15 +140,11 @@ static void note(const char *fmt, const char *what)
 
 static bool try_pit(void)
 {
-	if (ctrl != CTRL_PIC) {
-		note("PIT not tried: ", "the 8259s are not in use");
-		return false;
-	}
 	tick_mhz = pit_start(TICK_HZ);
-	pic_unmask(IRQ_TIMER);
+	isa_unmask(IRQ_TIMER); /* 8259 IRQ 0, or its GSI (2 on most PCs) on the I/O APIC */
 	if (wait_tick())
 		return true;
-	pic_mask(IRQ_TIMER);
+	isa_mask(IRQ_TIMER);
 	note("no PIT tick within 100 ms", "");
 	return false;
 }
@@ -183,13 +179,17 @@ static bool try_hpet(void)
 		pic_unmask(IRQ_TIMER);
 	else
 		ok = ioapic_route_gsi(HPET_LEGACY_GSI, PIC_VECTOR_BASE + IRQ_TIMER, lapic_id(), false, false);
+	if (ok >= 0 && ctrl == CTRL_IOAPIC)
+		ioapic_routed |= 1u << IRQ_TIMER;
 	if (ok >= 0 && wait_tick())
 		return true;
 	hpet_tick_stop();
 	if (ctrl == CTRL_PIC)
 		pic_mask(IRQ_TIMER);
-	else
+	else {
 		ioapic_mask_gsi(HPET_LEGACY_GSI);
+		ioapic_routed &= (uint16_t)~(1u << IRQ_TIMER);
+	}
 	note("no HPET tick within 100 ms", "");
 	return false;
 }
@@ -288,7 +288,8 @@ void irq_init(const char *mode, const char *tick_opt)
 			snprintf(line, sizeof(line), "%s at %llu.%03llu Hz%s", tick_names[tick],
 			         (unsigned long long)(tick_mhz / 1000), (unsigned long long)(tick_mhz % 1000),
 			         tick == TICK_LAPIC ? " on vector 0x30"
-			         : ctrl == CTRL_PIC ? " on IRQ 0 (8259)" : " on GSI 2 (I/O APIC)");
+			         : ctrl == CTRL_PIC ? " on IRQ 0 (8259)"
+			         : tick == TICK_HPET ? " on GSI 2 (I/O APIC)" : " on IRQ 0 (I/O APIC)");
 			if (!*tick_why)
 				kinfo("irq", "tick: %s", line);
 			else if (tick_opt && !strncmp(tick_why, "tick=", 5))

@@ -28,6 +28,8 @@ The rows here (timers, memory, screens):
   - acpi-off-pit-off: no ACPI, no PIT (the machine of issue 10, where the TSC
     came out as 0.511 MHz): `sleep 3000` takes 3 s of host time +-15%.
   - hpet-tick: tick=hpet forces the HPET as the tick; it ticks at 1000 Hz.
+  - irq-ioapic: irq=ioapic routes ISA interrupts through the I/O APIC from the
+    start; the PIT ticks on it and typed serial input arrives through it.
   - mem-128m, mem-8g-smp4: the memory QEMU was given is the memory pxOS reports;
     with -smp 4 the MADT's 4 CPUs are reported (pxOS runs on the first).
   - headless-vga-none, headless-virtio-gpu: no GOP, or only BltOnly modes: the
@@ -203,6 +205,13 @@ def check_no_pit_no_hpet(hw):
     info = hw.monitor("hwinfo")
     hw.case.assertRegex(info, r"tick: LAPIC timer at (99\d|100\d)\.\d+ Hz \(no PIT tick within 100 ms\)")
     hw.case.assertIn("HPET: no HPET", info)
+    # The RTC (QEMU's keeps the host's UTC date) is read for the report.
+    m = re.search(r"clock: RTC (\d{4})-(\d\d)-(\d\d) \d\d:\d\d:\d\d", info)
+    hw.case.assertIsNotNone(m, "no RTC date in hwinfo:\n" + info)
+    now = time.gmtime()
+    hw.case.assertIn((int(m.group(1)), int(m.group(2)), int(m.group(3))),
+                     {(t.tm_year, t.tm_mon, t.tm_mday) for t in (now, time.gmtime(time.time() - 120))})
+    hw.case.assertIn("end of hardware report", info)
 
 
 @row("acpi-off-pit-off", "no ACPI, no PIT: a TSC frequency checked by two sources; sleep 3000 takes 3 s",
@@ -230,6 +239,20 @@ def check_hpet_tick(hw):
     time.sleep(1.0)
     after = int(re.search(r"(\d+) ticks", hw.monitor("uptime")).group(1))
     hw.case.assertGreater(after - before, 300, "the HPET tick does not run")
+
+
+@row("irq-ioapic", "irq=ioapic: ISA interrupts through the I/O APIC from the start, the PIT on it",
+     cmdline=["irq=ioapic"], ready="monitor")
+def check_irq_ioapic(hw):
+    hw.find(r"irq: interrupts through the I/O APIC \(8259s masked\): irq=ioapic")
+    hw.find(r"INFO  irq: tick: PIT at 1000\.\d+ Hz on IRQ 0 \(I/O APIC\)")
+    first = hw.monitor("irq")  # typed on serial: IRQ 4 through the I/O APIC
+    hw.case.assertRegex(first, r"controller: I/O APIC; tick: PIT, \d+ ticks")
+    time.sleep(0.5)
+    second = hw.monitor("irq")
+    t1, t2 = (int(re.search(r"tick: PIT, (\d+) ticks", o).group(1)) for o in (first, second))
+    hw.case.assertGreater(t2 - t1, 100, "the PIT ticks through the I/O APIC")
+    hw.case.assertRegex(second, r"\n\s+4\s+0x24\s+[1-9]\d*\r?\n")
 
 
 # ---------------------------------------------------------------------------
@@ -307,7 +330,7 @@ BOOTS = [
     ("no-pit-no-hpet-128m-640x480", ["pit-off-hpet-off", "mem-128m", "video-640x480"]),
     ("no-acpi-no-pit", ["acpi-off-pit-off"]),
     ("8g-smp4-hpet-tick-800x600", ["mem-8g-smp4", "hpet-tick", "video-800x600"]),
-    ("headless-vga-none", ["headless-vga-none"]),
+    ("headless-vga-none-irq-ioapic", ["headless-vga-none", "irq-ioapic"]),
     ("headless-virtio-gpu", ["headless-virtio-gpu"]),
 ]
 
