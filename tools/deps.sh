@@ -10,6 +10,7 @@ PACKAGES=(
 	qemu-system-x86 qemu-system-gui    # QEMU; -gui has its GTK/SDL window
 	ovmf                               # UEFI firmware for QEMU
 	mtools dosfstools xorriso gdisk    # boot media without root or loop devices
+	sbsigntool efitools openssl        # Secure Boot: sign the loader, enroll test keys
 	libstb-dev zlib1g-dev              # PNG decoding (kernel), PNG writing (tools)
 	libcmocka-dev                      # host unit tests
 	libcurl4-openssl-dev libcjson-dev  # tools/pxbridge: HTTP to LLM servers, JSON

@@ -36,15 +36,12 @@ The rows here (timers, memory, screens):
     loader boots on, the kernel says why on serial and runs with 0 slots.
   - video-640x480, video-800x600: the screen is laid out at that size (record
     in row 0 matches, slots fit the screen).
-Outside the matrix: Secure Boot on (OVMF's .ms firmware, Microsoft's keys):
-the firmware refuses the unsigned loader with "Access Denied", as
-docs/media.md quotes.
+Secure Boot has its own test file, tests/qemu/test_secureboot.py.
 Logs and screenshots: build/tests/qemu/hw-*/. Last line: "hw: N passed, N failed".
 """
 
 import os
 import re
-import shutil
 import sys
 import time
 
@@ -374,40 +371,6 @@ class HwCase(pxqemu.QemuCase):
         sys.stderr.write("  boot %s: %.1f s in all\n" % (boot, time.monotonic() - t0))
 
 
-OVMF_SB_CODE = "/usr/share/OVMF/OVMF_CODE_4M.ms.fd"
-OVMF_SB_VARS = "/usr/share/OVMF/OVMF_VARS_4M.ms.fd"
-
-
-class SecureBootQemu(pxqemu.Qemu):
-    """OVMF's Secure Boot build with Microsoft's keys enrolled (Debian's
-    ovmf package), as on a PC with Secure Boot on: SMM, secure flash."""
-
-    def command(self):
-        args = super().command()
-        vars_copy = os.path.join(self.dir, "OVMF_VARS.ms.fd")
-        shutil.copyfile(OVMF_SB_VARS, vars_copy)
-        for i, a in enumerate(args):
-            if a.startswith("if=pflash") and "unit=0" in a:
-                args[i] = "if=pflash,format=raw,unit=0,readonly=on,file=" + OVMF_SB_CODE
-            elif a.startswith("if=pflash") and "unit=1" in a:
-                args[i] = "if=pflash,format=raw,unit=1,file=" + vars_copy
-        return args + ["-M", "smm=on", "-global", "driver=cfi.pflash01,property=secure,value=on"]
-
-
-class SecureBoot(HwCase):
-    def test_secure_boot_access_denied(self):
-        """The wording docs/media.md quotes: with Secure Boot on, the firmware
-        refuses the unsigned loader before any pxOS code runs."""
-        t0 = time.monotonic()
-        vm = SecureBootQemu(CFG["img"], "hw-secure-boot", build=CFG["build"])
-        self.addCleanup(vm.close)
-        m = vm.expect(r'BdsDxe: failed to load Boot\d+ "UEFI QEMU HARDDISK [^"]*" from [^\r\n]*: Access Denied',
-                      CFG["timeout"])
-        vm.expect(r"BdsDxe: No bootable option or device was found", CFG["timeout"])
-        self.assertNotIn("pxOS loader", vm.output)
-        sys.stderr.write("  secure boot: %s (%.1f s)\n" % (pxqemu.strip_ansi(m.group(0)), time.monotonic() - t0))
-
-
 def make_cases(cfg):
     for boot, names in BOOTS:
         for n in names:
@@ -422,7 +385,7 @@ def make_cases(cfg):
     def method(boot, names):
         return lambda self: self.run_boot(boot, names)
     attrs = {"test_" + boot.replace("-", "_"): method(boot, names) for boot, names in BOOTS}
-    return (type("HwMatrix", (HwCase,), attrs), SecureBoot)
+    return (type("HwMatrix", (HwCase,), attrs),)
 
 
 if __name__ == "__main__":
