@@ -131,11 +131,11 @@ static bool wait_tick(void)
 }
 
 /* Each try_* starts one tick source and keeps it if it ticks; else stops it
- * and appends why to tick_why. */
-static void note(const char *fmt, const char *what)
+ * and appends why (`reason` followed by `detail`) to tick_why. */
+static void note(const char *reason, const char *detail)
 {
 	size_t k = strlen(tick_why);
-	snprintf(tick_why + k, sizeof(tick_why) - k, "%s%s%s", k ? "; " : "", fmt, what);
+	snprintf(tick_why + k, sizeof(tick_why) - k, "%s%s%s", k ? "; " : "", reason, detail);
 }
 
 static bool try_pit(void)
