@@ -1,13 +1,15 @@
-# drivers/ — hardware drivers (kernel only) and portable drawing code (fb, font:
-# also built for the host runner and tests).
-DRIVERS_KERNEL_SRC := drivers/uart16550.c drivers/acpi.c drivers/timer.c drivers/pic8259.c \
-	drivers/pit.c drivers/ps2kbd.c drivers/kbdmap.c drivers/fb.c drivers/font.c
-DRIVERS_KERNEL_ASM := drivers/font_data.asm
-DRIVERS_KERNEL_SRC += drivers/hwrng.c
-DRIVERS_KERNEL_SRC += drivers/timer_pick.c drivers/rtc.c drivers/hpet.c drivers/lapic.c drivers/madt.c \
-	drivers/ioapic.c drivers/mmio.c
-DRIVERS_HOST_SRC   := drivers/fb.c drivers/font.c
-DRIVERS_HOST_OBJ   := $(DRIVERS_HOST_SRC:%.c=$(BUILD)/host/%.o) $(BUILD)/host/drivers/font_data.o
+# drivers/ — hardware drivers (kernel only; the UART also in the loader) and
+# portable drawing code (fb, font: also built for the host runner and tests).
+DRIVERS_LOADER_SRC   := drivers/uart16550.c
+DRIVERS_PORTABLE_SRC := drivers/fb.c drivers/font.c
+DRIVERS_PORTABLE_ASM := drivers/font_data.asm
+DRIVERS_KERNEL_SRC   := $(DRIVERS_LOADER_SRC) drivers/acpi.c drivers/timer.c drivers/pic8259.c \
+	drivers/pit.c drivers/ps2kbd.c drivers/kbdmap.c drivers/hwrng.c drivers/pci.c drivers/pci_host.c \
+	drivers/timer_pick.c drivers/rtc.c drivers/hpet.c drivers/lapic.c drivers/madt.c drivers/ioapic.c drivers/mmio.c \
+	$(DRIVERS_PORTABLE_SRC)
+DRIVERS_KERNEL_ASM   := $(DRIVERS_PORTABLE_ASM)
+DRIVERS_HOST_SRC     := $(DRIVERS_PORTABLE_SRC) $(DRIVERS_PORTABLE_ASM)
+DRIVERS_HOST_OBJ     := $(call host_obj,$(DRIVERS_HOST_SRC))
 
 FONT_DIR := /usr/share/consolefonts
 FONT_PSF := $(BUILD)/fonts/terminus16.psf $(BUILD)/fonts/terminus32.psf
@@ -33,6 +35,12 @@ $(BUILD)/tests/test_fb: $(BUILD)/host/tests/unit/test_fb.o $(DRIVERS_HOST_OBJ)
 # Keyboard scancode decoder unit tests.
 UNIT_TESTS += $(BUILD)/tests/test_kbdmap
 $(BUILD)/tests/test_kbdmap: $(BUILD)/host/tests/unit/test_kbdmap.o $(BUILD)/host/drivers/kbdmap.o
+	@mkdir -p $(@D)
+	$(HOSTCC) $(HOST_CFLAGS) $^ -o $@ -lcmocka
+
+# PCI enumeration, BARs, capabilities and MCFG on a fake configuration space.
+UNIT_TESTS += $(BUILD)/tests/test_pci
+$(BUILD)/tests/test_pci: $(BUILD)/host/tests/unit/test_pci.o $(BUILD)/host/drivers/pci.o
 	@mkdir -p $(@D)
 	$(HOSTCC) $(HOST_CFLAGS) $^ -o $@ -lcmocka
 

@@ -23,8 +23,6 @@
 
 # The loader/kernel/ramdisk fragments define these; the defaults here only say
 # where they will be if this fragment is read first.
-include tools/sbenroll/build.mk
-
 ISO_LOADER  = $(or $(LOADER_EFI),$(BUILD)/boot/BOOTX64.EFI)
 ISO_KERNEL  = $(or $(KERNEL_ELF),$(BUILD)/kernel.elf)
 ISO_RAMDISK = $(or $(RAMDISK_PNG),$(BUILD)/pixelfs.png)

@@ -8,12 +8,19 @@ KERNEL_REQ := $(WARN_REQ) -ffreestanding -fno-stack-protector -fno-stack-check \
 	-fno-omit-frame-pointer -fno-asynchronous-unwind-tables -fno-unwind-tables \
 	-I. -MMD -MP -DPXOS_KERNEL=1
 
+# The portable code: compiled freestanding into the kernel and hosted into the
+# tools (pxsim, pxbench), the tests and the VM fuzz target.
+KERNEL_PORTABLE_SRC := kernel/vram.c
+PORTABLE_SRC        := $(PXVM_SRC) $(KERNEL_PORTABLE_SRC) $(DRIVERS_HOST_SRC)
+PORTABLE_HOST_OBJ   := $(call host_obj,$(PORTABLE_SRC))
+
 KERNEL_C_SRC := kernel/main.c kernel/lib.c kernel/printf.c kernel/klog.c \
 	kernel/console.c kernel/gdt.c kernel/idt.c kernel/trap.c kernel/pmm.c \
-	kernel/heap.c kernel/panic.c kernel/power.c kernel/vram.c kernel/ramdisk.c \
+	kernel/heap.c kernel/panic.c kernel/power.c kernel/ramdisk.c \
 	kernel/pngload.c kernel/monitor.c kernel/bootcheck.c kernel/cmdline.c \
 	kernel/pxhost.c kernel/irq.c kernel/input.c kernel/bridge.c kernel/clock.c kernel/hwinfo.c \
-	$(DRIVERS_KERNEL_SRC) $(PXVM_SRC)
+	kernel/vmm.c kernel/pagemap.c kernel/mtrr.c kernel/fbbench.c \
+	$(KERNEL_PORTABLE_SRC) $(DRIVERS_KERNEL_SRC) $(PXVM_SRC)
 KERNEL_ASM_SRC := kernel/entry.asm kernel/isr.asm $(DRIVERS_KERNEL_ASM)
 
 KERNEL_OBJ := $(KERNEL_C_SRC:%.c=$(BUILD)/kernel/%.o) $(KERNEL_ASM_SRC:%.asm=$(BUILD)/kernel/%.o)
@@ -31,3 +38,14 @@ $(KERNEL_ELF): $(KERNEL_OBJ) kernel/kernel.ld
 		-o $@ $(KERNEL_OBJ)
 
 ALL_TARGETS += $(KERNEL_ELF)
+
+# Page-table edits (kernel/pagemap.c, on tables built by the loader's
+# boot/paging.c) and MTRR memory types (kernel/mtrr.c): host unit tests.
+UNIT_TESTS += $(BUILD)/tests/test_pagemap $(BUILD)/tests/test_mtrr
+$(BUILD)/tests/test_pagemap: $(BUILD)/host/tests/unit/test_pagemap.o $(BUILD)/host/kernel/pagemap.o \
+		$(BUILD)/host/boot/paging.o $(BUILD)/host/boot/fmt.o
+	@mkdir -p $(@D)
+	$(HOSTCC) $(HOST_CFLAGS) $^ -o $@ -lcmocka
+$(BUILD)/tests/test_mtrr: $(BUILD)/host/tests/unit/test_mtrr.o $(BUILD)/host/kernel/mtrr.o
+	@mkdir -p $(@D)
+	$(HOSTCC) $(HOST_CFLAGS) $^ -o $@ -lcmocka

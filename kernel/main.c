@@ -26,10 +26,11 @@
 #include "ramdisk.h"
 #include "trap.h"
 #include "vram.h"
+#include "vmm.h"
 #include "drivers/acpi.h"
 #include "drivers/fb.h"
 #include "drivers/hwrng.h"
-#include "drivers/mmio.h"
+#include "drivers/pci.h"
 #include "drivers/timer.h"
 #include "drivers/uart16550.h"
 #include "pxvm/host.h"
@@ -176,9 +177,10 @@ void kmain(struct pxos_bootinfo *bi)
 	if (pmm_init(bi) != 0)
 		panic("kmain: the UEFI memory map has no usable memory");
 	kinfo("pmm", "%zu MiB free for the kernel", pmm_free_pages() / 256);
-	mmio_init(bi->identity_top);
+	vmm_init(bi, fb_ok);
 	hwinfo_init(bi);
 	acpi_init(bi->acpi_rsdp);
+	pci_init();
 	clock_init(bi->tsc_at_entry);
 	irq_init(cmdline_get("irq"), cmdline_get("tick"));
 	if (power_under_qemu())
