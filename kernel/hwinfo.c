@@ -9,6 +9,7 @@
 #include "vram.h"
 #include "drivers/acpi.h"
 #include "drivers/ioapic.h"
+#include "drivers/pci.h"
 #include "drivers/portio.h"
 #include "drivers/ps2kbd.h"
 #include "drivers/rtc.h"
@@ -96,6 +97,17 @@ static void screen_info(void)
 	        vram_ready() ? vram_layout()->nslots : 0);
 }
 
+static void pci_info(void)
+{
+	kprintf("pci: %u functions, configuration space through %s\n", pci_count(), pci_method());
+	for (unsigned i = 0; i < pci_count(); i++) {
+		const struct pci_dev *d = pci_get(i);
+		char cls[48];
+		kprintf("pci: %04x:%02x:%02x.%u %04x:%04x %s\n", d->seg, d->bus, d->dev, d->fn, d->vendor, d->device,
+		        pci_class_name(d->class_code, d->subclass, d->prog_if, cls, sizeof(cls)));
+	}
+}
+
 static void console_info(void)
 {
 	if (uart_present())
@@ -132,6 +144,7 @@ void hwinfo_init(const struct pxos_bootinfo *bi)
 	hwinfo_add("memory", memory_info);
 	hwinfo_add("acpi", acpi_info);
 	hwinfo_add("screen", screen_info);
+	hwinfo_add("pci", pci_info);
 	hwinfo_add("clock", time_info);
 	hwinfo_add("console", console_info);
 }

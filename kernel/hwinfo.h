@@ -6,7 +6,8 @@
  *
  * Adding a subsystem: call hwinfo_add("usb", usb_hwinfo) once from its init;
  * the provider prints its lines with kprintf, each starting "topic: ...".
- * hwinfo_init registers the basic topics (cpu, memory, acpi, screen, console).
+ * hwinfo_init registers the basic topics (cpu, memory, acpi, screen, pci,
+ * clock, console).
  */
 #ifndef PXOS_HWINFO_H
 #define PXOS_HWINFO_H

@@ -209,6 +209,9 @@ def check_no_pit_no_hpet(hw):
     hw.case.assertIn((int(m.group(1)), int(m.group(2)), int(m.group(3))),
                      {(t.tm_year, t.tm_mon, t.tm_mday) for t in (now, time.gmtime(time.time() - 120))})
     hw.case.assertIn("end of hardware report", info)
+    # The PCI functions q35 has: host bridge, ICH9 LPC, AHCI, SMBus; the VGA.
+    for ids in ("8086:29c0", "8086:2918", "8086:2922", "8086:2930", "1234:1111"):
+        hw.case.assertRegex(info, r"pci: 0000:00:[0-9a-f]{2}\.\d %s " % ids)
 
 
 @row("acpi-off-pit-off", "no ACPI, no PIT: a TSC frequency checked by two sources; sleep 3000 takes 3 s",
@@ -295,7 +298,9 @@ def check_vga_none(hw):
 def check_virtio_gpu(hw):
     hw.find(r"pxOS loader: warning: no GOP mode \(of \d+, [1-9]\d* of them BltOnly\) has a 32-bit linear framebuffer")
     hw.find(r"fb: no framebuffer: GOP offers no 32-bit linear mode")
-    hw.case.assertRegex(hw.monitor("hwinfo"), r"screen: none")
+    info = hw.monitor("hwinfo")
+    hw.case.assertRegex(info, r"screen: none")
+    hw.case.assertRegex(info, r"pci: 0000:00:[0-9a-f]{2}\.0 1af4:1050 ")  # the virtio-gpu QEMU was given
 
 
 def check_video(hw, w, h):
