@@ -9,6 +9,7 @@
 #include "ring.h"
 #include "trap.h"
 #include "hwinfo.h"
+#include "serial.h"
 #include "drivers/acpi.h"
 #include "drivers/hpet.h"
 #include "drivers/ioapic.h"
@@ -60,6 +61,7 @@ static void on_tick(void)
 	ticks++;
 	if (serial_polled)
 		serial_drain();
+	serial_tx_service(); /* no THRE interrupt, or one lost: 16 bytes a tick */
 }
 
 /* ISA IRQ lines on either controller. */
@@ -96,12 +98,15 @@ static void on_irq(struct trapframe *tf)
 		}
 	}
 	irq_count[irq]++;
-	if (irq == IRQ_TIMER)
+	if (irq == IRQ_TIMER) {
 		on_tick();
-	else if (irq == PS2KBD_IRQ)
+	} else if (irq == PS2KBD_IRQ) {
 		ps2kbd_irq();
-	else if ((int)irq == serial_irq)
+	} else if ((int)irq == serial_irq) {
 		serial_drain();
+		serial_tx_service(); /* THRE: refill the transmit FIFO from the ring */
+		uart_irq_rearm();    /* a new edge for whatever is still pending */
+	}
 	if (ctrl == CTRL_PIC)
 		pic_eoi(irq);
 	else
@@ -242,6 +247,7 @@ static void enter_polled_mode(const char *why)
 	lapic_timer_stop();
 	hpet_tick_stop();
 	uart_rx_irq(false);
+	serial_use_irq(false);
 	polled_mode = true;
 	tick = TICK_NONE;
 	sti();
@@ -255,6 +261,7 @@ void irq_poll_devices(void)
 	if (ps2kbd_present())
 		ps2kbd_irq();
 	serial_drain();
+	serial_tx_service();
 }
 
 static void hwinfo_irq(void);
@@ -312,6 +319,7 @@ void irq_init(const char *mode, const char *tick_opt)
 		serial_irq = uart_irq_line();
 		if (serial_irq >= 0) {
 			uart_rx_irq(true);
+			serial_use_irq(true);
 			isa_unmask((unsigned)serial_irq);
 			kinfo("irq", "serial receive on IRQ %d", serial_irq);
 		} else {
@@ -411,9 +419,9 @@ void irq_report(void)
 	kprintf("  keyboard: %s, %llu scancodes, %llu dropped\n", ps2kbd_present() ? "PS/2" : "none",
 	        (unsigned long long)kr, (unsigned long long)kd);
 	kprintf("  mode: %s\n", polled_mode ? "polled (no interrupts reach the CPU, or irq=poll)" : "interrupts");
-	kprintf("  serial: %s, %llu bytes received, %llu dropped; %llu sent bytes dropped (reader not draining)\n",
+	kprintf("  serial: %s, %llu bytes received, %llu dropped\n",
 	        !uart_present() ? "none" : polled_mode ? "polled" : serial_polled ? "polled on the tick" : "IRQ",
-	        (unsigned long long)serial_rx, (unsigned long long)serial_dropped,
-	        (unsigned long long)uart_dropped());
+	        (unsigned long long)serial_rx, (unsigned long long)serial_dropped);
+	serial_report();
 	kprintf("  idle: %llu halts, %llu ms halted\n", (unsigned long long)h, (unsigned long long)(us / 1000));
 }
