@@ -2,7 +2,6 @@
  * clock.c — the time base, decided and logged; see clock.h.
  */
 #include "clock.h"
-#include "hwinfo.h"
 #include "klog.h"
 #include "lib.h"
 #include "param.h"
@@ -36,7 +35,7 @@ static void estimate_text(const struct timer_estimate *e, char *buf, size_t n)
 	}
 }
 
-static void hwinfo_timer(void)
+void clock_hwinfo(void)
 {
 	char f[32], line[128];
 	unsigned n;
@@ -87,5 +86,4 @@ void clock_init(uint64_t origin_tsc)
 		       timer_source());
 		break;
 	}
-	hwinfo_add("timer", hwinfo_timer);
 }

@@ -10,8 +10,12 @@
 #include <stdint.h>
 
 /* clock_init: find the HPET, calibrate the TSC (time zero = `origin_tsc`,
- * the loader's entry), log the result, register the "timer" hwinfo topic.
- * Call after acpi_init and hwinfo_init, before irq_init. */
+ * the loader's entry), log every estimate and the result. Call after
+ * acpi_init, before irq_init. */
 void clock_init(uint64_t origin_tsc);
+
+/* clock_hwinfo: the hwinfo lines of the time base ("timer: TSC ... from ...",
+ * one line per estimate). */
+void clock_hwinfo(void);
 
 #endif /* PXOS_CLOCK_H */

@@ -2,6 +2,8 @@
  * hwinfo.c — the hardware report and its basic topics; see hwinfo.h.
  */
 #include "hwinfo.h"
+#include "clock.h"
+#include "irq.h"
 #include "klog.h"
 #include "lib.h"
 #include "param.h"
@@ -147,6 +149,8 @@ void hwinfo_init(const struct pxos_bootinfo *bi)
 	hwinfo_add("pci", pci_info);
 	hwinfo_add("clock", time_info);
 	hwinfo_add("console", console_info);
+	hwinfo_add("timer", clock_hwinfo);
+	hwinfo_add("interrupts", irq_hwinfo);
 }
 
 void hwinfo_print(void)

@@ -4,10 +4,12 @@
  * order, so a user can photograph the screen or copy it from serial to
  * diagnose a PC (issue 10 item 9).
  *
- * Adding a subsystem: call hwinfo_add("usb", usb_hwinfo) once from its init;
+ * Adding a subsystem: call hwinfo_add("usb", usb_hwinfo) once from its init
+ * (or, for a layer below kernel/hwinfo, from hwinfo_init);
  * the provider prints its lines with kprintf, each starting "topic: ...".
  * hwinfo_init registers the basic topics (cpu, memory, acpi, screen, pci,
- * clock, console).
+ * clock, console, timer, interrupts). A subsystem below the platform layer
+ * (tests/layers.txt) exports its provider and hwinfo_init registers it.
  */
 #ifndef PXOS_HWINFO_H
 #define PXOS_HWINFO_H

@@ -8,7 +8,6 @@
 #include "param.h"
 #include "ring.h"
 #include "trap.h"
-#include "hwinfo.h"
 #include "serial.h"
 #include "drivers/acpi.h"
 #include "drivers/hpet.h"
@@ -264,8 +263,6 @@ void irq_poll_devices(void)
 	serial_tx_service();
 }
 
-static void hwinfo_irq(void);
-
 void irq_init(const char *mode, const char *tick_opt)
 {
 	ring_init(&serial_ring);
@@ -277,7 +274,6 @@ void irq_init(const char *mode, const char *tick_opt)
 	lapic_init(VECTOR_APIC_SPURIOUS);
 	ioapic_init();
 	snprintf(ctrl_why, sizeof(ctrl_why), "UEFI leaves the LAPIC in virtual-wire mode");
-	hwinfo_add("interrupts", hwinfo_irq);
 	sti();
 	if (mode && !strcmp(mode, "ioapic") && !use_ioapic("irq=ioapic"))
 		kwarn("irq", "irq=ioapic: no usable I/O APIC and local APIC; the 8259s stay");
@@ -337,7 +333,7 @@ const char *irq_controller_name(void)
 	return polled_mode ? "none (polled)" : ctrl == CTRL_PIC ? "8259" : "I/O APIC";
 }
 
-static void hwinfo_irq(void)
+void irq_hwinfo(void)
 {
 	char line[160];
 	kprintf("tick: %s at %llu.%03llu Hz%s%s%s\n", irq_tick_name(), (unsigned long long)(tick_mhz / 1000),

@@ -35,7 +35,7 @@
  * uses the I/O APIC from the start; "poll" (or no tick source at all) masks
  * everything and switches to polled mode: the main loop reads the devices
  * (irq_poll_devices) and the CPU never halts. Call once, after timer_init,
- * uart_init and hwinfo_init. */
+ * and uart_init. */
 void irq_init(const char *mode, const char *tick_opt);
 
 /* irq_tick_name: "PIT", "LAPIC timer", "HPET" or "none (polled)". */
@@ -47,6 +47,10 @@ const char *irq_tick_reason(void);
 
 /* irq_controller_name: "8259", "I/O APIC" or "none (polled)". */
 const char *irq_controller_name(void);
+
+/* irq_hwinfo: the hwinfo lines of the tick, the interrupt controllers and
+ * the HPET ("tick: ...", "interrupts: ...", "local APIC: ...", ...). */
+void irq_hwinfo(void);
 
 /* irq_poll_devices: in polled mode, move what the keyboard controller and
  * the UART hold into their rings (main loop); no effect otherwise. */

@@ -33,9 +33,11 @@ The rows here (timers, memory, screens):
   - mem-128m, mem-8g-smp4: the memory QEMU was given is the memory pxOS reports;
     with -smp 4 the MADT's 4 CPUs are reported (pxOS runs on the first).
   - headless-vga-none, headless-virtio-gpu: no GOP, or only BltOnly modes: the
-    loader boots on, the kernel says why on serial and runs with 0 slots.
+    loader boots on, the kernel says why on serial and runs with 0 slots; the
+    shell runs programs (two in the background and one in front at once).
   - video-640x480, video-800x600: the screen is laid out at that size (record
-    in row 0 matches, slots fit the screen).
+    in row 0 matches, slots fit the screen) and runs two background programs
+    and a foreground one at once (more processes than slots).
 Secure Boot has its own test file, tests/qemu/test_secureboot.py.
 Logs and screenshots: build/tests/qemu/hw-*/. Last line: "hw: N passed, N failed".
 """
@@ -242,7 +244,7 @@ def check_hpet_tick(hw):
 
 
 @row("irq-ioapic", "irq=ioapic: ISA interrupts through the I/O APIC from the start, the PIT on it",
-     cmdline=["irq=ioapic"], ready="monitor")
+     cmdline=["irq=ioapic"])
 def check_irq_ioapic(hw):
     hw.find(r"irq: interrupts through the I/O APIC \(8259s masked\): irq=ioapic")
     hw.find(r"INFO  irq: tick: PIT at 1000\.\d+ Hz on IRQ 0 \(I/O APIC\)")
@@ -284,23 +286,42 @@ def check_8g(hw):
 # Rows: screens.
 
 
+def programs_at_once(hw):
+    """Two background programs and a foreground one run at the same time:
+    two `sleep 1500 &` jobs end together (about 1.5 s, not 3 s after the
+    first started) while `hello` runs in the foreground."""
+    t0 = time.monotonic()
+    pids = [int(re.search(r"(?m)^\[(\d+)\] sleep\r?$", hw.shell("sleep 1500 &")).group(1)) for _ in range(2)]
+    hw.case.assertIn("Hello, world!", hw.shell("hello"))
+    jobs = hw.shell("jobs")
+    for pid in pids:
+        hw.case.assertRegex(jobs, r"\[%d\] .*sleep" % pid)
+    out = hw.shell("wait", timeout=30)
+    took = time.monotonic() - t0
+    for pid in pids:
+        hw.case.assertRegex(out, r"\[%d\] done sleep \(status 0\)" % pid)
+    hw.case.assertLess(took, 2.8, "two 1.5 s sleeps took %.2f s: they did not run at once" % took)
+
+
 @row("headless-vga-none", "-vga none: no GOP; the loader boots on, the kernel runs headless",
-     qemu=["-vga", "none"], ready="monitor")
+     qemu=["-vga", "none"])
 def check_vga_none(hw):
     hw.find(r"pxOS loader: warning: no Graphics Output Protocol \(Not Found\)")
     hw.find(r"pxOS loader: video: none \(headless\)")
     hw.find(r"fb: no framebuffer: the firmware has no Graphics Output Protocol .*: headless, 0 visible process slots")
     hw.case.assertRegex(hw.monitor("hwinfo"), r"screen: none: no GOP framebuffer")
+    programs_at_once(hw)  # processes need no visible slot
 
 
 @row("headless-virtio-gpu", "only BltOnly GOP modes (virtio-gpu): the kernel runs headless",
-     qemu=["-vga", "none", "-device", "virtio-gpu-pci"], ready="monitor")
+     qemu=["-vga", "none", "-device", "virtio-gpu-pci"])
 def check_virtio_gpu(hw):
     hw.find(r"pxOS loader: warning: no GOP mode \(of \d+, [1-9]\d* of them BltOnly\) has a 32-bit linear framebuffer")
     hw.find(r"fb: no framebuffer: GOP offers no 32-bit linear mode")
     info = hw.monitor("hwinfo")
     hw.case.assertRegex(info, r"screen: none")
     hw.case.assertRegex(info, r"pci: 0000:00:[0-9a-f]{2}\.0 1af4:1050 ")  # the virtio-gpu QEMU was given
+    hw.case.assertIn("Hello, world!", hw.shell("hello"))
 
 
 def check_video(hw, w, h):
@@ -315,14 +336,15 @@ def check_video(hw, w, h):
     for s in rec["slot"]:  # every tile and canvas lies on the screen, 128x128
         for x, y in (s["tile"], s["canvas"]):
             hw.case.assertTrue(x + 128 <= w and y + 128 <= h, "slot at (%d,%d) off a %dx%d screen" % (x, y, w, h))
+    programs_at_once(hw)  # more processes than slots
 
 
-@row("video-640x480", "a 640x480 screen is laid out at that size", video="640x480")
+@row("video-640x480", "a 640x480 screen is laid out at that size and runs programs at once", video="640x480")
 def check_640(hw):
     check_video(hw, 640, 480)
 
 
-@row("video-800x600", "an 800x600 screen is laid out at that size", video="800x600")
+@row("video-800x600", "an 800x600 screen is laid out at that size and runs programs at once", video="800x600")
 def check_800(hw):
     check_video(hw, 800, 600)
 
@@ -394,7 +416,5 @@ def make_cases(cfg):
 
 
 if __name__ == "__main__":
-    t_start = time.monotonic()
     status = pxqemu.test_main("hw", __doc__, CFG, make_cases)
-    sys.stderr.write("hw: wall time %.1f s\n" % (time.monotonic() - t_start))
     sys.exit(status)

@@ -196,11 +196,9 @@ if __name__ == "__main__":
     ap.add_argument("--build", default=os.environ.get("BUILD") or os.path.join(REPO, "build"))
     a = ap.parse_args()
     CFG["build"] = os.path.abspath(a.build)
-    t0 = time.monotonic()
     if not os.path.isfile(os.path.join(CFG["build"], "pxos.img")):
         print("make-usb: no %s/pxos.img: run `make all` first" % CFG["build"], file=sys.stderr)
         print("make-usb: 0 passed, 1 failed")
         sys.exit(1)
     status = pxqemu.run_suite("make-usb", (WriteUsb,))
-    sys.stderr.write("make-usb: wall time %.1f s\n" % (time.monotonic() - t0))
     sys.exit(status)

@@ -157,8 +157,6 @@ class OwnKeys(pxqemu.QemuCase):
 
 
 if __name__ == "__main__":
-    t_start = time.monotonic()
     status = pxqemu.test_main("secureboot", __doc__, CFG, (MicrosoftKeys, OwnKeys),
                               need=("tools/sbenroll/SBENROLL.EFI",))
-    sys.stderr.write("secureboot: wall time %.1f s\n" % (time.monotonic() - t_start))
     sys.exit(status)
