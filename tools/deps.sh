@@ -33,6 +33,7 @@ TABLE=(
 	"qemu-system-x86          test    qemu-system-x86_64"
 	"ovmf                     test    /usr/share/OVMF/OVMF_CODE_4M.fd"
 	"lua5.4                   test    lua5.4"
+	"luajit                   test    luajit"
 	"clang                    extra   clang"
 	"qemu-system-gui          run     /usr/lib/x86_64-linux-gnu/qemu/ui-gtk.so"
 	"gdb                      run     gdb"
