@@ -15,6 +15,7 @@
 #include "pxvm/sched.h"
 #include "pxvm/disasm.h"
 #include "pxvm/debug.h"
+#include "pxvm/ascii.h"
 #include "drivers/ps2kbd.h"
 #include "bridge.h"
 #include "drivers/uart16550.h"
@@ -166,11 +167,7 @@ static void cmd_fs(int argc, char **argv)
 	for (uint32_t i = 0; i < fs->count; i++) {
 		const struct pxfs_dirent *d = &fs->dir[i];
 		char path[PXFS_PATH_MAX];
-		memcpy(path, d->path, sizeof(path));
-		path[sizeof(path) - 1] = '\0';
-		for (char *c = path; *c; c++)
-			if (*c < 32 || *c > 126)
-				*c = '?';
+		path[ascii_sanitise(path, d->path, sizeof(path) - 1, '?')] = '\0';
 		kprintf("  %2u %4u %-8u %08x %s%s\n", d->id, d->type, d->size, d->crc, path,
 		        fs->bad[i] ? "  (rejected)" : "");
 	}

@@ -10,6 +10,7 @@
  * to be NUL-terminated inside their 96-byte field.
  */
 #include "pxvm/port.h"
+#include "pxvm/ascii.h"
 #include "pxvm/pixelfs.h"
 #include "pxvm/crc32.h"
 
@@ -78,7 +79,7 @@ static enum path_fault path_fault(const char *p, size_t max)
 			    (comp == 2 && p[i - 1] == '.' && p[i - 2] == '.'))
 				return PATH_COMPONENT;
 			comp = 0;
-		} else if (c < 0x20 || c > 0x7E) {
+		} else if (!ascii_printable(c)) {
 			return PATH_BYTE;
 		} else {
 			comp++;
@@ -203,14 +204,11 @@ static void report_bad(pxfs_report_fn report, void *ctx, const uint8_t *e, uint3
 {
 	static const char empty_a[] = "(entry ", empty_b[] = ": empty path)";
 	char buf[PXFS_PATH_MAX + 8];
-	size_t n = 0;
+	size_t n;
 
 	if (!report)
 		return;
-	while (n < PXFS_PATH_MAX && e[n]) {
-		buf[n] = (e[n] >= 0x20 && e[n] <= 0x7E) ? (char)e[n] : '?';
-		n++;
-	}
+	n = ascii_sanitise(buf, e, PXFS_PATH_MAX, '?');
 	if (n == PXFS_PATH_MAX) {
 		memcpy(buf + n, "...", 3);
 		n += 3;

@@ -483,6 +483,7 @@ static void test_check_path(void **state)
 	assert_non_null(pxfs_check_path("/a/./b"));
 	assert_non_null(pxfs_check_path("a"));
 	assert_non_null(pxfs_check_path("/\x7f"));
+	assert_non_null(pxfs_check_path("/\x1f"));
 	assert_non_null(pxfs_check_path(NULL));
 }
 

@@ -115,6 +115,7 @@ static void test_bad_paths(void **state)
 		{ "/a\x01z", 4, "/a?z", byte },
 		{ "/caf\xc3\xa9", 6, "/caf??", byte },
 		{ "/tab\there", 9, "/tab?here", byte },
+		{ "/del\x7f~ ", 7, "/del?~ ", byte }, /* 0x7F out; '~' (0x7E) and ' ' (0x20) shown */
 		{ "/ok\0junk", 8, "/ok", "path padding not zero" },
 	};
 	tpx_build(&im, tpx_std, TPX_NSTD, 256);
