@@ -70,7 +70,7 @@ int pxvm_opcode_by_name(const char *name, unsigned len)
 		if (i == len && n[i] == '\0')
 			return (int)op;
 	}
-	return -1;
+	return -PXE_ENOENT;
 }
 
 const char *pxvm_fault_text(uint32_t f)

@@ -10,6 +10,7 @@
  * to be NUL-terminated inside their 96-byte field.
  */
 #include "pxvm/port.h"
+#include "pxvm/abi.h"
 #include "pxvm/ascii.h"
 #include "pxvm/pixelfs.h"
 #include "pxvm/crc32.h"
@@ -303,8 +304,12 @@ static void fill_file(const struct pxfs *fs, uint32_t i, struct pxfs_file *out)
 
 int pxfs_entry(const struct pxfs *fs, uint32_t index, struct pxfs_file *out)
 {
-	if (!fs || !out || index >= fs->count || fs->bad[index])
-		return -1;
+	if (!fs || !out)
+		return -PXE_EINVAL;
+	if (index >= fs->count)
+		return -PXE_ERANGE;
+	if (fs->bad[index])
+		return -PXE_ENOENT;
 	fill_file(fs, index, out);
 	return 0;
 }
@@ -312,30 +317,30 @@ int pxfs_entry(const struct pxfs *fs, uint32_t index, struct pxfs_file *out)
 int pxfs_lookup(const struct pxfs *fs, const char *path, struct pxfs_file *out)
 {
 	if (!fs || !path || !out)
-		return -1;
+		return -PXE_EINVAL;
 	size_t len = bounded_len(path, PXFS_PATH_MAX);
 	if (len >= PXFS_PATH_MAX)
-		return -1;
+		return -PXE_ENAMETOOLONG;
 	for (uint32_t i = 0; i < fs->count; i++) {
 		if (!fs->bad[i] && memcmp(entry_bytes(fs, i), path, len + 1) == 0) {
 			fill_file(fs, i, out);
 			return 0;
 		}
 	}
-	return -1;
+	return -PXE_ENOENT;
 }
 
 int pxfs_lookup_id(const struct pxfs *fs, uint32_t id, struct pxfs_file *out)
 {
 	if (!fs || !out || id == 0)
-		return -1;
+		return -PXE_EINVAL;
 	for (uint32_t i = 0; i < fs->count; i++) {
 		if (!fs->bad[i] && entry_id(fs, i) == id) {
 			fill_file(fs, i, out);
 			return 0;
 		}
 	}
-	return -1;
+	return -PXE_ENOENT;
 }
 
 uint32_t pxfs_count_in(const struct pxfs *fs, const char *prefix)
@@ -378,10 +383,12 @@ int pxfs_readdir(const struct pxfs *fs, const char *dir, uint32_t index,
                  const char **name, uint32_t *name_len)
 {
 	if (!fs || !dir || !name || !name_len)
-		return -1;
+		return -PXE_EINVAL;
 	size_t dl = bounded_len(dir, PXFS_PATH_MAX);
-	if (dl == 0 || dl >= PXFS_PATH_MAX || dir[0] != '/')
-		return -1;
+	if (dl >= PXFS_PATH_MAX)
+		return -PXE_ENAMETOOLONG;
+	if (dl == 0 || dir[0] != '/')
+		return -PXE_EINVAL;
 	while (dl > 1 && dir[dl - 1] == '/')
 		dl--; /* tolerate "/apps/" */
 
@@ -408,7 +415,7 @@ int pxfs_readdir(const struct pxfs *fs, const char *dir, uint32_t index,
 			return 0;
 		}
 	}
-	return -1;
+	return -PXE_ERANGE;
 }
 
 /* ---- Building ----------------------------------------------------------------- */
@@ -478,7 +485,7 @@ int pxfs_build(const struct pxfs_input *files, uint32_t n, uint32_t width, uint3
 	if (w) {
 		if (why)
 			*why = w;
-		return -1;
+		return -PXE_EINVAL;
 	}
 
 	uint32_t row = width * 4u;

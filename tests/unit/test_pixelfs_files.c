@@ -270,7 +270,7 @@ static void expect_layout_error(const struct pxfs_input *in, uint32_t n, uint32_
 	assert_int_equal(pxfs_layout(in, n, width), 0);
 	got = NULL;
 	memset(px, 0x77, sizeof px);
-	assert_int_equal(pxfs_build(in, n, width, 4, px, &got), -1);
+	assert_int_equal(pxfs_build(in, n, width, 4, px, &got), -PXE_EINVAL);
 	assert_string_equal(got, why);
 	assert_int_equal(px[0], 0x77);
 }
