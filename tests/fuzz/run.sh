@@ -38,7 +38,14 @@ check)
 		echo "  rm -rf $corpus && mkdir $corpus && ${cmd[*]}"
 		exit 1
 	fi
-	echo "fuzz_$name: $(grep -m1 '^Done' "$log" || echo 'done'), no crash; wall $(wall)"
+	# Both engines end a complete run with "Done RUNS runs in S second(s)";
+	# anything else (fewer inputs, no summary) is a failure too.
+	if ! done=$(grep -m1 "^Done $runs runs in " "$log"); then
+		tail -40 "$log"
+		echo "fuzz_$name: FAILED: no \"Done $runs runs\" line after $(wall) (log: $log)"
+		exit 1
+	fi
+	echo "fuzz_$name: $done, no crash; wall $(wall)"
 	;;
 long)
 	secs=$6
