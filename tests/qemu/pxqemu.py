@@ -26,7 +26,6 @@ for slow machines. $QEMU, $OVMF_CODE and $OVMF_VARS override the programs used.
 
 import atexit
 import argparse
-import base64
 import codecs
 import os
 import re
@@ -753,29 +752,6 @@ def read_vram_record(img):
         rec["slot"].append({"tile": (value(base), value(base + 1)),
                             "canvas": (value(base + 2), value(base + 3))})
     return rec
-
-
-# The bridge's frames on the serial line (pxvm/frame.h, docs/bridge-protocol.md):
-# ESC '_' "PXB" VER TYPE ID SEQ LEN PAYLOAD64 CRC ESC '\', the hex fields upper
-# case, CRC the CRC-32 (zlib's) of the body from "PXB" to the end of PAYLOAD64.
-_FRAME_RE = re.compile(r"\x1b_(PXB(.)(.)([0-9A-F]{8})([0-9A-F]{4})([0-9A-F]{4})([A-Za-z0-9+/=]*))"
-                       r"([0-9A-F]{8})\x1b\\")
-
-
-def bridge_frames(text):
-    """Every intact bridge frame in serial output `text`, in order, as dicts:
-    type (the letter), id, seq, payload (bytes). A frame whose CRC, length or
-    base64 is wrong raises ValueError: the kernel never sends one."""
-    frames = []
-    for m in _FRAME_RE.finditer(text):
-        body, ver, ftype, fid, seq, length, b64, crc = m.groups()
-        if zlib.crc32(body.encode()) != int(crc, 16):
-            raise ValueError("bridge frame with a bad CRC: %r" % m.group(0))
-        payload = base64.b64decode(b64, validate=True)
-        if ver != "1" or len(payload) != int(length, 16):
-            raise ValueError("bridge frame of version %r or wrong length: %r" % (ver, m.group(0)))
-        frames.append({"type": ftype, "id": int(fid, 16), "seq": int(seq, 16), "payload": payload})
-    return frames
 
 
 def run_tool(*cmd):

@@ -27,7 +27,9 @@ import sys
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "unit"))
 import pxqemu  # noqa: E402
+import pxframe  # noqa: E402
 
 CFG = {}
 PROMPT = r"pxmon> "
@@ -158,12 +160,14 @@ class SessionTests(HvCase):
         return the frame's ID field: the kernel's bridge session number."""
         vm = self.boot(name, cmdline="seed=42")
         self.expect(vm, r"rng: seeded with seed=42")
-        self.expect(vm, r"\x1b_PXB1H[0-9A-F]{8}[^\x1b]*\x1b\\")
-        hellos = [f for f in pxqemu.bridge_frames(vm.output) if f["type"] == "H"]
+        self.expect(vm, r"\x1b_PXB%sH[0-9A-F]{8}[^\x1b]*\x1b\\" % pxframe.VERSION.decode())
         vm.close()
+        with open(vm.serial_log, "rb") as f:
+            hellos = [h for h in pxframe.decode_all(f.read()) if h.kind == "H"]
         self.assertEqual(len(hellos), 1, "one HELLO at bridge_init")
-        self.assertTrue(hellos[0]["payload"].startswith(b"pxOS "), hellos[0])
-        return hellos[0]["id"]
+        self.assertTrue(hellos[0].good, "HELLO with a bad CRC: %r" % hellos[0])
+        self.assertTrue(hellos[0].payload.startswith(b"pxOS "), hellos[0])
+        return hellos[0].id
 
     def test_session_differs_between_boots_with_one_seed(self):
         """seed=N makes the noise and oracle repeat; the bridge session must
