@@ -14,7 +14,7 @@ KERNEL_PORTABLE_SRC := kernel/vram.c
 PORTABLE_SRC        := $(PXVM_SRC) $(KERNEL_PORTABLE_SRC) $(DRIVERS_HOST_SRC)
 PORTABLE_HOST_OBJ   := $(call host_obj,$(PORTABLE_SRC))
 
-KERNEL_C_SRC := kernel/main.c kernel/lib.c kernel/printf.c kernel/klog.c \
+KERNEL_C_SRC := kernel/main.c kernel/lib.c boot/fmt.c kernel/klog.c \
 	kernel/console.c kernel/gdt.c kernel/idt.c kernel/trap.c kernel/pmm.c \
 	kernel/heap.c kernel/panic.c kernel/power.c kernel/ramdisk.c \
 	kernel/pngload.c kernel/monitor.c kernel/bootcheck.c kernel/cmdline.c \
