@@ -89,6 +89,12 @@ void console_screen_write(const char *s, size_t n)
 		put(s[i]);
 }
 
+const char *console_early_text(size_t *n)
+{
+	*n = early_len;
+	return early;
+}
+
 void console_attach(const struct fb *f, const struct font *fnt, int x, int y, int w, int h)
 {
 	fb = *f;

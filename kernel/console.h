@@ -19,6 +19,11 @@ void console_attach(const struct fb *fb, const struct font *font, int x, int y, 
  * wrap; the oldest line scrolls away. */
 void console_screen_write(const char *s, size_t n);
 
+/* console_early_text: the text written before console_attach (kept for the
+ * replay, at most 4 KiB: later bytes are not kept); *n gets its length. The
+ * serial console replays it on a port chosen after early boot (uartsel.h). */
+const char *console_early_text(size_t *n);
+
 /* console_grow_to_bottom: for panic and exception reports: clear the console
  * and let it run from its top edge to the bottom of the screen, over the
  * regions below it, so the whole report stays visible. */

@@ -8,6 +8,7 @@
 #include "param.h"
 #include "ring.h"
 #include "trap.h"
+#include "uartsel.h"
 #include "drivers/acpi.h"
 #include "drivers/pic8259.h"
 #include "drivers/pit.h"
@@ -112,8 +113,8 @@ void irq_init(const char *mode)
 			kinfo("irq", "serial receive on IRQ %d", serial_irq);
 		} else {
 			serial_polled = true;
-			kinfo("irq", "serial port 0x%x has no known IRQ: received bytes polled on each tick",
-			      uart_base());
+			kinfo("irq", "serial port %s has no known IRQ: received bytes polled on each tick",
+			      uartsel_name());
 		}
 	}
 	sti();

@@ -6,6 +6,7 @@
 #include "lib.h"
 #include "param.h"
 #include "console.h"
+#include "drivers/debugcon.h"
 #include "drivers/uart16550.h"
 #include "drivers/timer.h"
 
@@ -23,6 +24,7 @@ unsigned klog_error_count(void) { return errors; }
 void klog_write(const char *s, size_t n)
 {
 	uart_write(s, n);
+	debugcon_write(s, n);
 	console_screen_write(s, n);
 }
 
