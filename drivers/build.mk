@@ -40,3 +40,14 @@ UNIT_TESTS += $(BUILD)/tests/test_pci
 $(BUILD)/tests/test_pci: $(BUILD)/host/tests/unit/test_pci.o $(BUILD)/host/drivers/pci.o
 	@mkdir -p $(@D)
 	$(HOSTCC) $(HOST_CFLAGS) $^ -o $@ -lcmocka
+
+# Serial ports (ASan and UBSan on: these parse firmware tables and options):
+# the 16550 driver on a register model, SPCR/DBG2 parsing, the serial= option.
+SERIAL_TEST_REQ := $(WARN_REQ) -I. -D_DEFAULT_SOURCE -fsanitize=address,undefined -fno-sanitize-recover=all
+UNIT_TESTS += $(BUILD)/tests/test_uart $(BUILD)/tests/test_spcr $(BUILD)/tests/test_uartsel
+$(BUILD)/tests/test_uart: tests/unit/test_uart.c drivers/uart16550.c drivers/uart16550.h drivers/portio.h
+$(BUILD)/tests/test_spcr: tests/unit/test_spcr.c drivers/spcr.c drivers/spcr.h pxvm/port.h
+$(BUILD)/tests/test_uartsel: tests/unit/test_uartsel.c kernel/uartsel_opt.c kernel/uartsel.h boot/bootinfo.h
+$(BUILD)/tests/test_uart $(BUILD)/tests/test_spcr $(BUILD)/tests/test_uartsel:
+	@mkdir -p $(@D)
+	$(HOSTCC) $(SERIAL_TEST_REQ) $(HOST_CFLAGS) $(filter %.c,$^) -o $@ -lcmocka
