@@ -3,8 +3,9 @@
  * revisions 1-4) and the DBG2 serial ports (Microsoft DBG2), from tables
  * built here: every field, the Generic Address Structure's width and stride,
  * the baud codes, interrupt types, PCI fields; hostile lengths, offsets and
- * counts (each table also cut at every length, in a buffer of exactly that
- * size, under AddressSanitizer) and interface types pxOS cannot drive.
+ * counts (each table also cut at every length, in a heap buffer of exactly
+ * that size, so a sanitizer build catches any read past it; checked with
+ * -fsanitize=address,undefined) and interface types pxOS cannot drive.
  */
 #include <stdarg.h>
 #include <stddef.h>
