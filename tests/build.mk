@@ -25,4 +25,5 @@ check-qemu: all $(TEST_PROGRAMS) $(ISO)
 	$(PYTHON) tests/qemu/test_hv.py --build $(BUILD)
 	$(PYTHON) tests/qemu/test_input.py --build $(BUILD)
 	$(PYTHON) tests/qemu/test_shell.py --build $(BUILD)
+	$(PYTHON) tests/qemu/test_serial.py --build $(BUILD)
 	$(MAKE) --no-print-directory check-media
