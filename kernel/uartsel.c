@@ -18,7 +18,7 @@
 #define DBG2_PORTS_MAX 4
 #define PCI_CLASS_SERIAL 0x07
 #define PCI_SUB_SERIAL   0x00   /* "serial controller"; prog-if 02..06: 16550, 16650, 16750, 16850, 16950 */
-#define DEFAULT_ORDER "default order (SPCR, COM1, COM2, PCI, DBG2)"
+#define DEFAULT_ORDER "default order SPCR, COM1, COM2, PCI, DBG2: "
 
 static struct uartsel_opt opt;
 static char opt_text[96];                 /* the option as given, for messages */
@@ -29,19 +29,21 @@ static struct uart_port early_port;       /* the port uartsel_early left in use 
 static bool early_present;
 static const struct pxos_bootinfo *boot;  /* for the memory map (uartsel_choose) */
 static char name[48] = "none";
-static char reason[256];
+static char reason[200];                  /* why this port: fits one log line */
+static char explicit_why[200];            /* why serial= could not be followed */
 static char why_not[160];                 /* why the last candidate failed */
 static char cand_spcr[128], cand_dbg2[160], cand_com[64], cand_pci[200];
 
 static const uint16_t com_port[2] = { UART_COM1, UART_COM2 };
 
-/* note: append to `buf` (`n` bytes) with a "; " between items. */
+/* note: append to `buf` (`n` bytes) with ", " between items (none after
+ * a ": " or "; "). */
 static void note(char *buf, size_t n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 static void note(char *buf, size_t n, const char *fmt, ...)
 {
 	size_t k = strlen(buf);
-	if (k && k + 2 < n) {
-		buf[k++] = ';';
+	if (k >= 2 && buf[k - 1] != ' ' && k + 2 < n) {
+		buf[k++] = ',';
 		buf[k++] = ' ';
 		buf[k] = '\0';
 	}
@@ -106,8 +108,7 @@ static bool map_mmio(struct uart_port *p, const char *label)
 	int t = boot ? uartsel_ram_type((const void *)(uintptr_t)boot->mmap, boot->mmap_size, boot->mmap_desc_size,
 	                                p->base, span) : -1;
 	if (t >= 0) {
-		snprintf(why_not, sizeof(why_not), "%s: 0x%llx is RAM (UEFI memory type %d), not device registers", label,
-		         (unsigned long long)p->base, t);
+		snprintf(why_not, sizeof(why_not), "%s: RAM there (UEFI memory type %d), not device registers", label, t);
 		return false;
 	}
 	p->regs = vmm_map(p->base, span, VMM_UC);
@@ -281,7 +282,8 @@ static void survey(void)
 /* default_order: SPCR, COM1, COM2, PCI, DBG2; `reason` gets the story. */
 static void default_order(void)
 {
-	note(reason, sizeof(reason), DEFAULT_ORDER);
+	size_t k = strlen(reason);
+	snprintf(reason + k, sizeof(reason) - k, "%s", DEFAULT_ORDER);
 	if (try_spcr()) {
 		note(reason, sizeof(reason), "SPCR names it");
 		return;
@@ -301,13 +303,13 @@ static void default_order(void)
 			continue;
 		any = true;
 		if (try_pci(d)) {
-			note(reason, sizeof(reason), "first 16550-compatible PCI function");
+			note(reason, sizeof(reason), "first PCI 16550");
 			return;
 		}
 		note(reason, sizeof(reason), "%s", why_not);
 	}
 	if (!any)
-		note(reason, sizeof(reason), "no 16550-compatible PCI function");
+		note(reason, sizeof(reason), "no PCI 16550");
 	if (try_dbg2()) {
 		note(reason, sizeof(reason), "DBG2 names it");
 		return;
@@ -328,7 +330,8 @@ static void probe_coms(void)
  * order is tried with only the option's baud kept. */
 static void fall_back(const char *why)
 {
-	snprintf(reason, sizeof(reason), "%s", why);
+	snprintf(explicit_why, sizeof(explicit_why), "%s", why);
+	snprintf(reason, sizeof(reason), "serial=%s unusable; ", opt_text);
 	kwarn("serial", "%s; trying the default order instead", why);
 	uint32_t baud = opt.baud;
 	memset(&opt, 0, sizeof(opt));
@@ -426,8 +429,8 @@ void uartsel_choose(const struct pxos_bootinfo *bi)
 	replay();
 	const struct uart_port *p = uart_port_get();
 	if (!p) {
-		kwarn("serial", "no serial port (%s): no host bridge, no LLM calls; the screen and keyboard are the console",
-		      reason);
+		kwarn("serial", "no serial port (%s)", reason);
+		kinfo("serial", "without one: no host bridge, no LLM calls; the screen and keyboard are the console");
 		return;
 	}
 	char baud[32];
@@ -458,6 +461,8 @@ void uartsel_report(void)
 		kprintf("serial: none\n");
 	}
 	kprintf("serial: why: %s\n", reason);
+	if (*explicit_why)
+		kprintf("serial: %s\n", explicit_why);
 	kprintf("serial: SPCR: %s\n", cand_spcr);
 	kprintf("serial: DBG2: %s\n", cand_dbg2);
 	kprintf("serial: legacy: %s\n", cand_com);

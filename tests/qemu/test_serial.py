@@ -11,7 +11,9 @@
     shell answers, and `ask` is answered by pxbridge's scripted backend.
   - no-serial: no serial port at all, the keyboard and the screen only,
     watched through QEMU's debug console (kernel option `debugcon`, a test
-    channel): the kernel says there is no serial port and why; the shell
+    channel), and `serial=pci:00:05.0` naming a card that is not there: the
+    kernel says so, tries the default order, says there is no serial port
+    and why; the shell
     runs lines typed on the PS/2 keyboard (HMP sendkey); `ask` says there is
     no bridge.
   - spcr: COM1 (output to a file) and COM2 (the harness) both present, an
@@ -33,7 +35,7 @@ import pxqemu  # noqa: E402
 
 CFG = {}
 SHELL_PROMPT = r"sh\$ "
-DEFAULT_ORDER = r"default order \(SPCR, COM1, COM2, PCI, DBG2\)"
+DEFAULT_ORDER = r"default order SPCR, COM1, COM2, PCI, DBG2: "
 SCRIPT = """\
 # test_serial: an answer over whichever serial port pxOS chose
 rule: which port
@@ -122,7 +124,7 @@ class SerialCase(pxqemu.QemuCase):
         vm = self.vm("pci", "pci", bridge_args=["--script", script])
         log = self.log(vm)
         m = re.search(r"INFO  serial: console on (pci 00:([0-9a-f]{2})\.0), 115200 baud; receive polled \("
-                      + DEFAULT_ORDER + r"; no SPCR; no COM1; no COM2; first 16550-compatible PCI function\)", log)
+                      + DEFAULT_ORDER + r"no SPCR, no COM1, no COM2, first PCI 16550\)", log)
         self.assertIsNotNone(m, "no PCI console line in the log")
         card = m.group(1)
         # The card is the pci-serial QEMU was given (the kernel's PCI list).
@@ -138,11 +140,16 @@ class SerialCase(pxqemu.QemuCase):
         self.assertIn("answered over the PCI serial card", out)
 
     def test_no_serial(self):
-        vm = self.vm("none", "debugcon", cmdline="debugcon")
+        # An explicit choice of a card that is not there: logged, then the
+        # default order, which finds nothing either.
+        vm = self.vm("none", "debugcon", cmdline="debugcon serial=pci:00:05.0,baud=9600")
         log = self.log(vm)
-        self.assertRegex(log, r"WARN  serial: no serial port \(" + DEFAULT_ORDER + r"; no SPCR; no COM1; no COM2; "
-                              r"no 16550-compatible PCI function; no DBG2\): no host bridge, no LLM calls; "
-                              r"the screen and keyboard are the console")
+        self.assertIn("WARN  serial: serial=pci:00:05.0,baud=9600: no PCI function 00:05.0 (PCI access: ECAM); "
+                      "trying the default order instead", log)
+        self.assertIn("WARN  serial: no serial port (serial=pci:00:05.0,baud=9600 unusable; default order SPCR, "
+                      "COM1, COM2, PCI, DBG2: no SPCR, no COM1, no COM2, no PCI 16550, no DBG2)", log)
+        self.assertIn("serial: without one: no host bridge, no LLM calls; the screen and keyboard are the console",
+                      log)
         self.assertIn("bridge: no serial port", log)
         start = len(vm.output)
         self.keys(vm, "echo keyboard only\r")
@@ -173,7 +180,7 @@ class SerialCase(pxqemu.QemuCase):
         vm = self.vm("spcr", "com2", extra=extra)
         log = self.log(vm)
         self.assertRegex(log, r"INFO  serial: console on SPCR COM2, 115200 baud; receive by interrupt \("
-                              + DEFAULT_ORDER + r"; SPCR names it\)")
+                              + DEFAULT_ORDER + r"SPCR names it\)")
         self.assertRegex(log, r"serial: the boot messages before this port was chosen:")
         self.assertIn("irq: serial receive on IRQ 3", log)
         with open(com1, "rb") as f:
