@@ -265,6 +265,14 @@ static void set_ier(uint8_t bit, bool on)
 
 void uart_rx_irq(bool on) { set_ier(IER_RX_DATA, on); }
 
+void uart_irq_rearm(void)
+{
+	if (!g_present || !g_ier)
+		return;
+	uart_reg_write(&g_port, REG_IER, 0);
+	uart_reg_write(&g_port, REG_IER, g_ier);
+}
+
 void uart_tx_irq(bool on) { set_ier(IER_THR_EMPTY, on); }
 
 unsigned uart_tx_room(void) { return g_present && thr_empty() ? g_fifo : 0; }

@@ -595,6 +595,7 @@ static void read_line(char *buf, size_t cap)
 	size_t n = 0;
 	for (;;) {
 		bridge_poll(); /* timers of LLM calls in flight */
+		klog_poll();   /* serial output, screen console redraw */
 		int c = input_monitor_getc();
 		if (c < 0) {
 			irq_idle();

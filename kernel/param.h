@@ -43,6 +43,10 @@
 #define BRIDGE_PROBE_MS        3000   /* bridge silent this long with calls in flight: send HELLO */
 #define BRIDGE_IDLE_TIMEOUT_MS 20000  /* no reply part or keep-alive this long: -ETIMEDOUT */
 #define BRIDGE_CALL_TIMEOUT_MS 300000 /* no call lasts longer than this: -ETIMEDOUT */
+#define BRIDGE_NAK_GAP_MS      100    /* send at most one NAK per this long (bad-frame storms) */
+#define BRIDGE_HELLO_GAP_MS    200    /* answer at most one HELLO per this long (HELLO storms) */
+#define BRIDGE_SESSION_GAP_MS  1000   /* accept at most one new peer session per this long */
+#define BRIDGE_RESUBMITS       2      /* a call is re-sent to a restarted bridge at most this often */
 
 /* Kernel memory */
 #define KSTACK_SIZE      (64 * 1024)   /* boot CPU kernel stack */
@@ -52,8 +56,13 @@
 
 /* Console */
 #define KLOG_LINE_MAX    256     /* longest log line, bytes */
+#define KLOG_CHUNK       256     /* console output escaped at a time, bytes (4x that on the stack) */
 #define CONSOLE_COLS_MAX 320     /* on-screen console text buffer */
 #define CONSOLE_ROWS_MAX 120
+#define CONSOLE_FRAME_US 40000   /* the screen console redraws (scrolls) at most once per this, us (25/s) */
+
+/* Output escaper (pxvm/escape.c, docs/isolation.md) */
+#define ESCAPE_CSI_MAX   16      /* parameter bytes (digits, ';') of an allowed CSI sequence */
 
 /* Page mapping, memory types (kernel/vmm.c, kernel/mtrr.c) */
 #define MTRR_VAR_MAX       32    /* variable MTRRs read (MTRRCAP.VCNT is 8..10 on real CPUs) */
@@ -70,6 +79,9 @@
 
 /* Serial */
 #define SERIAL_BAUD      115200
+#define SERIAL_TX_RING   16384   /* transmit ring (kernel/serial.c), bytes; a power of two */
+#define SERIAL_TX_WAITERS 4      /* wake-ups registered for transmit-ring space at once */
+#define SERIAL_STALL_US  200000  /* a synchronous write gives up after this long without progress, us */
 
 /* QEMU isa-debug-exit (iobase 0xf4): QEMU exits with status (code << 1) | 1.
  * Used only when running under a hypervisor and the `debugexit` boot option is set. */
@@ -80,6 +92,11 @@
 #define TICK_HZ          1000    /* PIT tick: wakes the idle CPU, bounds deadline lateness */
 #define INPUT_RING_SIZE  4096    /* bytes queued per input ring (keyboard scancodes, serial RX) */
 #define MONITOR_HOTKEY   0x1C    /* Ctrl-\ on keyboard or serial: enter the debug monitor */
+
+/* Host tools */
+#define PXASM_FILE_MAX   (16 * 1024 * 1024) /* largest source or include file pxasm reads, bytes */
+#define HOSTIO_IMAGE_FILE_MAX (256 * 1024 * 1024) /* largest image file the host tools read, bytes */
+#define HOSTIO_DECODE_MAX (2048ull * 1024 * 1024) /* memory a host tool may spend decoding one PNG, bytes */
 
 /* Debug monitor breakpoints (pxvm/debug.c) */
 #define DEBUG_BP_MAX      32     /* breakpoints in all processes together */

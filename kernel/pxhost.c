@@ -19,10 +19,9 @@
 
 void pxhost_output(uint32_t pid, int fd, const char *s, size_t n)
 {
-	(void)pid;
 	if (fd == 2)
 		console_set_color(FB_RGB(255, 120, 120));
-	klog_write(s, n);
+	(void)klog_guest_output(pid, s, n, true); /* escaped: docs/isolation.md */
 	console_set_color(CONSOLE_DEFAULT_COLOR);
 }
 
@@ -49,6 +48,7 @@ void pxhost_poll(void)
 		monitor_enter("hot key (Ctrl-\\)");
 	monitor_breakpoint_hits();
 	bridge_poll();
+	klog_poll();
 }
 
 int pxhost_idle(uint64_t until_us)

@@ -10,7 +10,13 @@ PXVM_OS_SRC    := pxvm/sched.c pxvm/syscall.c pxvm/hv.c pxvm/ipc.c pxvm/vfs.c px
 # The serial bridge's frame codec (kernel/bridge.c and tools/pxbridge); it uses
 # PXVM_CRC_SRC too.
 PXVM_FRAME_SRC := pxvm/frame.c
-PXVM_SRC       := $(PXVM_CORE_SRC) $(PXVM_FS_SRC) $(PXVM_OS_SRC) $(PXVM_FRAME_SRC)
+# PNG datastream checks before stb_image (kernel/pngload.c, tools/common/hostio.c,
+# tools/pxfs/png_io.c); it uses PXVM_CRC_SRC too.
+PXVM_PNG_SRC   := pxvm/pngcheck.c
+# The output escaper of the consoles (kernel/klog.c; docs/isolation.md).
+PXVM_ESCAPE_SRC := pxvm/escape.c
+PXVM_SRC       := $(PXVM_CORE_SRC) $(PXVM_FS_SRC) $(PXVM_OS_SRC) $(PXVM_FRAME_SRC) $(PXVM_PNG_SRC) \
+	$(PXVM_ESCAPE_SRC)
 
 PXVM_ISA_HOST_OBJ  := $(call host_obj,$(PXVM_ISA_SRC))
 PXVM_CORE_HOST_OBJ := $(call host_obj,$(PXVM_CORE_SRC))
@@ -47,3 +53,17 @@ UNIT_TESTS  += $(SCHED_TESTS)
 $(SCHED_TESTS): $(BUILD)/tests/%: $(BUILD)/host/tests/unit/%.o $$(SCHED_TEST_HOST_OBJ) | $(BUILD)/userland/include/pxos.inc
 	@mkdir -p $(@D)
 	$(HOSTCC) $(HOST_CFLAGS) $(filter %.o,$^) -o $@ -lcmocka -lm
+
+# The output escaper's property test: its output goes through the frame
+# demultiplexer and a terminal parser (docs/isolation.md).
+UNIT_TESTS += $(BUILD)/tests/test_escape
+$(BUILD)/tests/test_escape: $(BUILD)/host/tests/unit/test_escape.o \
+		$(call host_obj,$(PXVM_ESCAPE_SRC) $(PXVM_FRAME_SRC) $(PXVM_CRC_SRC))
+	@mkdir -p $(@D)
+	$(HOSTCC) $(HOST_CFLAGS) $^ -o $@ -lcmocka
+
+# PNG datastream checks, against stb_image's encoder and decoder.
+UNIT_TESTS += $(BUILD)/tests/test_pngcheck
+$(BUILD)/tests/test_pngcheck: $(BUILD)/host/tests/unit/test_pngcheck.o $(call host_obj,$(PXVM_PNG_SRC) $(PXVM_CRC_SRC))
+	@mkdir -p $(@D)
+	$(HOSTCC) $(HOST_CFLAGS) $^ -o $@ -lcmocka -lm
