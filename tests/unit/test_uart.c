@@ -240,10 +240,17 @@ static void test_irq_enables_and_tx_ring_calls(void **state)
 	assert_int_equal(md.ier, 0x03);
 	uart_tx_irq(true);                 /* no change: no write */
 	assert_int_equal(md.ier_writes, w + 2);
+	w = md.ier_writes;
+	uart_irq_rearm();                  /* a low pulse on INTR: IER 0, then 0x03 again */
+	assert_int_equal(md.ier_writes, w + 2);
+	assert_int_equal(md.ier, 0x03);
 	uart_rx_irq(false);
 	assert_int_equal(md.ier, 0x02);
 	uart_tx_irq(false);
 	assert_int_equal(md.ier, 0x00);
+	w = md.ier_writes;
+	uart_irq_rearm();                  /* nothing enabled: nothing written */
+	assert_int_equal(md.ier_writes, w);
 	assert_int_equal(uart_tx_room(), 16);  /* 16550A with FIFOs on */
 	uart_tx_put('Z');
 	assert_int_equal(md.tx[md.tx_n - 1], 'Z');
