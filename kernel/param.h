@@ -8,12 +8,26 @@
 #define PXOS_VERSION_STRING "0.1"
 
 /* Processes */
-#define NPROC            32      /* process table size (pid slots); VRAM may show fewer tiles */
+#define NPROC            32      /* process table size, whatever the screen (pxvm/proc.h) */
 #define PROC_NAME_MAX    32      /* bytes of a process name, including the NUL */
 #define SCHED_QUANTUM    20000   /* instructions a process runs before the next one */
 #define PRINT_MAX        1024    /* longest string PRINT/TEXT accept, bytes */
 #define WRITE_MAX        4096    /* longest single WRITE/READ, bytes */
 #define SLEEP_MAX_MS     3600000 /* longest SLEEP, ms */
+
+/* What system calls cost against the quantum, in instructions, beyond the
+ * cost column of PXVM_SYSCALLS (pxvm/abi.h): pxvm/syscall.c charges these per
+ * unit of work an argument asks for. */
+#define SYS_COST_CONSOLE_BYTE 8    /* each byte PRINT/WRITE put on the console */
+#define SYS_COST_COPY_SHIFT   3    /* one per 8 bytes copied (files, IPC) */
+#define SYS_COST_PIXELS_SHIFT 4    /* one per 16 pixels RECT fills */
+#define SYS_COST_GLYPH        16   /* each glyph TEXT draws */
+#define SYS_COST_LAYER_SHOW   2048 /* LAYER_USE copying the back layer to the canvas */
+
+/* Visible slots (pxvm/view.c) and the screen's tables (kernel/vram.c) */
+#define VIEW_SLOTS_MAX   64      /* visible slots the program area can have */
+#define VIEW_PAGE_KEY    0x1E    /* Ctrl-^ (Ctrl-6) on the console: show the next page of processes */
+#define VRAM_FRAME_US    50000   /* the process table and slot labels are redrawn at most this often */
 
 /* IPC (pxvm/ipc.c) */
 #define IPC_QUEUE_LEN    8       /* messages queued per receiving process */

@@ -6,7 +6,7 @@ PXVM_CORE_SRC  := $(PXVM_ISA_SRC) pxvm/vm.c
 PXVM_CRC_SRC   := pxvm/crc32.c
 PXVM_FS_SRC    := $(PXVM_CRC_SRC) pxvm/pixelfs.c
 PXVM_OS_SRC    := pxvm/sched.c pxvm/syscall.c pxvm/hv.c pxvm/ipc.c pxvm/vfs.c pxvm/tty.c \
-	pxvm/debug.c pxvm/rng.c
+	pxvm/debug.c pxvm/rng.c pxvm/proc.c pxvm/proc_pxvm.c pxvm/view.c pxvm/canvas.c pxvm/lineedit.c
 # The serial bridge's frame codec (kernel/bridge.c and tools/pxbridge); it uses
 # PXVM_CRC_SRC too.
 PXVM_FRAME_SRC := pxvm/frame.c
@@ -29,15 +29,18 @@ $(BUILD)/tests/test_vm: $(BUILD)/host/tests/unit/test_vm.o $(PXVM_CORE_HOST_OBJ)
 	@mkdir -p $(@D)
 	$(HOSTCC) $(HOST_CFLAGS) $^ -o $@ -lcmocka
 
-# Trap hypervisor and random generator tests, with a test platform and fake LLM.
-# It also runs ask, oracle and organism (built from userland/apps) against the fake LLM.
-UNIT_TESTS += $(BUILD)/tests/test_hv
+# The line editor the console and the monitor share.
+UNIT_TESTS += $(BUILD)/tests/test_lineedit
+$(BUILD)/tests/test_lineedit: $(BUILD)/host/tests/unit/test_lineedit.o $(BUILD)/host/pxvm/lineedit.o
+	@mkdir -p $(@D)
+	$(HOSTCC) $(HOST_CFLAGS) $^ -o $@ -lcmocka
+
+# Trap hypervisor and random generator tests (on the shared test platform,
+# with a fake LLM; linked with the scheduler tests below). It also runs ask,
+# oracle and organism (built from userland/apps) against the fake LLM.
 HV_TEST_APPS := $(BUILD)/userland/apps/ask.pxe $(BUILD)/userland/apps/oracle.pxe $(BUILD)/userland/apps/organism.pxe
 tests/unit/test_hv.c_REQ := -DHV_TEST_APPS='"$(abspath $(BUILD))/userland/apps"'
-# PORTABLE_HOST_OBJ: kernel/build.mk (the portable code: pxvm, VRAM, fb, font).
-$(BUILD)/tests/test_hv: $(BUILD)/host/tests/unit/test_hv.o $$(PORTABLE_HOST_OBJ) | $(HV_TEST_APPS)
-	@mkdir -p $(@D)
-	$(HOSTCC) $(HOST_CFLAGS) $(filter %.o,$^) -o $@ -lcmocka
+$(BUILD)/tests/test_hv: | $(HV_TEST_APPS)
 
 # Scheduler and system-call tests (cmocka) on the test platform
 # tests/unit/sched_testhost.c: programs are assembled at run time with the
@@ -48,7 +51,7 @@ tests/unit/sched_testhost.c_REQ = \
 	-DTH_INC_DIR='"$(abspath $(BUILD)/userland/include)"' -DTH_LIB_DIR='"$(abspath userland/lib)"'
 
 SCHED_TESTS := $(BUILD)/tests/test_sched $(BUILD)/tests/test_sched_fs
-SCHED_TESTS += $(BUILD)/tests/test_debug
+SCHED_TESTS += $(BUILD)/tests/test_debug $(BUILD)/tests/test_hv $(BUILD)/tests/test_view
 UNIT_TESTS  += $(SCHED_TESTS)
 $(SCHED_TESTS): $(BUILD)/tests/%: $(BUILD)/host/tests/unit/%.o $$(SCHED_TEST_HOST_OBJ) | $(BUILD)/userland/include/pxos.inc
 	@mkdir -p $(@D)
