@@ -454,7 +454,7 @@ void uartsel_report(void)
 			snprintf(irq, sizeof(irq), "IRQ %d", p->irq);
 		else
 			snprintf(irq, sizeof(irq), "no IRQ: polled each tick");
-		kprintf("serial: %s: %s 0x%llx, %u-bit registers %u bytes apart, clock %u Hz, %u baud%s, %s\n", name,
+		kprintf("serial: %s: %s 0x%llx, %u-bit registers at stride %u, clock %u Hz, %u baud%s, %s\n", name,
 		        p->space == UART_SPACE_IO ? "I/O" : "MMIO", (unsigned long long)p->base, p->width * 8u, p->stride,
 		        p->clock, uart_baud(), uart_baud() ? "" : " (as the firmware set it)", irq);
 	} else {
