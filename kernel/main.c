@@ -99,9 +99,10 @@ static void screen_init(const struct pxos_bootinfo *bi, int fb_ok)
 static void status_line(const struct pxos_bootinfo *bi)
 {
 	char buf[160];
-	snprintf(buf, sizeof(buf), "pxOS %s | %ux%u %s | %u slots | %u files | serial %s | loader->kernel %llu ms",
+	/* Most telling first: a 640-pixel screen shows about 80 characters. */
+	snprintf(buf, sizeof(buf), "pxOS %s | %ux%u %s | serial %s | %u slots | %u files | loader->kernel %llu ms",
 	         PXOS_VERSION_STRING, screen.width, screen.height, screen.base ? fb_format_name(&screen) : "-",
-	         vram_ready() ? vram_layout()->nslots : 0, rootfs.good, uartsel_name(),
+	         uartsel_name(), vram_ready() ? vram_layout()->nslots : 0, rootfs.good,
 	         (unsigned long long)(timer_tsc_hz() ? (bi->tsc_at_exit - bi->tsc_at_entry) * 1000 / timer_tsc_hz() : 0));
 	vram_status(buf);
 }
