@@ -6,7 +6,8 @@
 
   - pci-serial: no ISA serial port, a pci-serial card (1b36:0002, I/O BAR)
     with pxbridge on it: the default order passes SPCR, COM1 and COM2 by and
-    takes the card (logged with its reasons); the boot messages from before
+    takes the card (logged with its reasons, named on the status line, checked
+    pixel for pixel in every boot); the boot messages from before
     the choice are replayed on it; input is polled on the tick (no IRQ); the
     shell answers, and `ask` is answered by pxbridge's scripted backend.
   - no-serial: no serial port at all, the keyboard and the screen only,
@@ -77,6 +78,29 @@ def dbg2(ports):
     return acpi_table(b"DBG2", struct.pack("<II", 44, len(ports)) + devs, 0)
 
 
+def psf1_font(path):
+    """The glyphs of a PSF1 font (the kernel's, build/fonts/) by character:
+    {char: rows of bits}, and its height (PSF1: 4-byte header, 256 or 512
+    glyphs, then per glyph UCS-2 values ended by 0xFFFF, 0xFFFE starting
+    sequences)."""
+    with open(path, "rb") as f:
+        d = f.read()
+    mode, height = d[2], d[3]
+    n = 512 if mode & 1 else 256
+    glyphs, chars = [d[4 + i * height:4 + (i + 1) * height] for i in range(n)], {}
+    pos, g, seq = 4 + n * height, 0, False
+    while mode & 2 and pos + 2 <= len(d) and g < n:
+        (v,) = struct.unpack_from("<H", d, pos)
+        pos += 2
+        if v == 0xFFFF:
+            g, seq = g + 1, False
+        elif v == 0xFFFE:
+            seq = True
+        elif not seq:
+            chars.setdefault(chr(v), glyphs[g])
+    return chars, height
+
+
 # ---------------------------------------------------------------------------
 
 
@@ -109,6 +133,32 @@ class SerialCase(pxqemu.QemuCase):
         vm.expect(SHELL_PROMPT, timeout)
         return pxqemu.strip_ansi(vm.output[start:])
 
+    def status_line_shows(self, img, text):
+        """Whether the status line (vram_status: 8x16 font, COL_TEXT on COL_BG
+        at x 4, y 2) begins with `text`, pixel for pixel."""
+        font, h = psf1_font(self.build_path("fonts", "terminus16.psf"))
+        fg, bg = (210, 210, 210), (6, 6, 14)
+        for k, ch in enumerate(text):
+            rows = font.get(ch)
+            self.assertIsNotNone(rows, "no glyph for %r" % ch)
+            for gy in range(h):
+                for gx in range(8):
+                    if img.get_pixel(4 + 8 * k + gx, 2 + gy) != (fg if rows[gy] & (0x80 >> gx) else bg):
+                        return False
+        return True
+
+    def check_status(self, vm, name):
+        """The status line names the serial port within its first 80 characters."""
+        log = self.log(vm)
+        version = re.search(r"kernel: pxOS kernel (\S+) starting", log).group(1)
+        mode = re.search(r"fb: GOP mode \d+: (\d+x\d+) (\S+),", log)
+        text = "pxOS %s | %s %s | serial %s | " % (version, mode.group(1), mode.group(2), name)
+        self.assertLessEqual(len(text), 80)
+        img = vm.screendump(os.path.join(vm.dir, "status.png"))
+        self.assertTrue(self.status_line_shows(img, text), "the status line does not begin %r" % text)
+        self.assertFalse(self.status_line_shows(img, text.replace(name, name[::-1] + "~")),
+                         "the status-line check cannot fail")
+
     def keys(self, vm, text):
         names = {" ": "spc", "-": "minus", ".": "dot", "/": "slash", "\r": "ret", "?": "shift-slash"}
         for ch in text:
@@ -138,6 +188,7 @@ class SerialCase(pxqemu.QemuCase):
         self.assertRegex(out, r"\ntyped over the card\r?\n")  # the echo's output, not the typed line
         out = self.shell(vm, "ask which port answers?", timeout=90)
         self.assertIn("answered over the PCI serial card", out)
+        self.check_status(vm, card)
 
     def test_no_serial(self):
         # An explicit choice of a card that is not there: logged, then the
@@ -159,6 +210,7 @@ class SerialCase(pxqemu.QemuCase):
         self.keys(vm, "ask anyone?\r")
         vm.expect(SHELL_PROMPT, 30)
         self.assertIn("ask: no host bridge on the serial line", vm.output[start:])
+        self.check_status(vm, "none")
 
     def test_spcr(self):
         d = os.path.join(CFG["build"], "tests", "qemu", "serial-tables")
@@ -196,6 +248,7 @@ class SerialCase(pxqemu.QemuCase):
         vm.send("irq\r")
         m = vm.expect(r"\n\s+3\s+0x23\s+(\d+)", 30)
         self.assertGreater(int(m.group(1)), 0, "no interrupt on IRQ 3")
+        self.check_status(vm, "SPCR COM2")
 
 
 if __name__ == "__main__":
