@@ -6,6 +6,7 @@ DRIVERS_PORTABLE_ASM := drivers/font_data.asm
 DRIVERS_KERNEL_SRC   := $(DRIVERS_LOADER_SRC) drivers/acpi.c drivers/timer.c drivers/pic8259.c \
 	drivers/pit.c drivers/ps2kbd.c drivers/kbdmap.c drivers/hwrng.c drivers/pci.c drivers/pci_host.c \
 	drivers/spcr.c drivers/debugcon.c \
+	drivers/timer_pick.c drivers/rtc.c drivers/hpet.c drivers/lapic.c drivers/madt.c drivers/ioapic.c drivers/mmio.c \
 	$(DRIVERS_PORTABLE_SRC)
 DRIVERS_KERNEL_ASM   := $(DRIVERS_PORTABLE_ASM)
 DRIVERS_HOST_SRC     := $(DRIVERS_PORTABLE_SRC) $(DRIVERS_PORTABLE_ASM)
@@ -51,5 +52,14 @@ $(BUILD)/tests/test_uart: $(call host_obj,tests/unit/test_uart.c drivers/uart165
 $(BUILD)/tests/test_spcr: $(call host_obj,tests/unit/test_spcr.c drivers/spcr.c)
 $(BUILD)/tests/test_uartsel: $(call host_obj,tests/unit/test_uartsel.c kernel/uartsel_opt.c)
 $(BUILD)/tests/test_uart $(BUILD)/tests/test_spcr $(BUILD)/tests/test_uartsel:
+	@mkdir -p $(@D)
+	$(HOSTCC) $(HOST_CFLAGS) $^ -o $@ -lcmocka
+
+# Timekeeping and interrupt-controller table parsing unit tests.
+UNIT_TESTS += $(BUILD)/tests/test_timer_pick $(BUILD)/tests/test_madt
+$(BUILD)/tests/test_timer_pick: $(BUILD)/host/tests/unit/test_timer_pick.o $(BUILD)/host/drivers/timer_pick.o
+	@mkdir -p $(@D)
+	$(HOSTCC) $(HOST_CFLAGS) $^ -o $@ -lcmocka
+$(BUILD)/tests/test_madt: $(BUILD)/host/tests/unit/test_madt.o $(BUILD)/host/drivers/madt.o
 	@mkdir -p $(@D)
 	$(HOSTCC) $(HOST_CFLAGS) $^ -o $@ -lcmocka
