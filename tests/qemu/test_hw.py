@@ -282,10 +282,14 @@ def check_no_acpi_no_pit(hw):
      cmdline=["tick=hpet"])
 def check_hpet_tick(hw):
     hw.find(r"irq: tick: HPET at 1000\.000 Hz on IRQ 0 \(8259\), because tick=hpet")
+    # That it runs, loosely: its rate is in the log line above. A busy host
+    # takes whole time slices from TCG's vCPU and the HPET's missed periods
+    # are not made up, so a 1000 Hz tick gave 291 ticks in one host second
+    # under load 8; 2 s and a 10% floor still tell "runs" from "does not".
     before = int(re.search(r"(\d+) ticks", hw.monitor("uptime")).group(1))
-    time.sleep(1.0)
+    time.sleep(2.0)
     after = int(re.search(r"(\d+) ticks", hw.monitor("uptime")).group(1))
-    hw.case.assertGreater(after - before, 300, "the HPET tick does not run")
+    hw.case.assertGreater(after - before, 200, "the HPET tick does not run")
 
 
 @row("irq-ioapic", "irq=ioapic: ISA interrupts through the I/O APIC from the start, the PIT on it",
