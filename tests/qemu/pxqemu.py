@@ -317,6 +317,15 @@ def _kill_all_at_exit():
 atexit.register(_kill_all_at_exit)
 
 
+# How the harness's chardev `serial0` reaches the guest (Qemu's `serial`).
+SERIAL_WIRING = {
+    "isa": ["-serial", "chardev:serial0"],
+    "com2": ["-serial", "none", "-device", "isa-serial,chardev=serial0,iobase=0x2f8,irq=3"],
+    "pci": ["-serial", "none", "-device", "pci-serial,chardev=serial0"],
+    "debugcon": ["-serial", "none", "-device", "isa-debugcon,chardev=serial0,iobase=0xe9"],
+}
+
+
 class Qemu:
     """One QEMU run of a pxOS image; use as a context manager.
 
@@ -329,12 +338,20 @@ class Qemu:
     directory instead, which is kept after the run for inspection.
     memory: MiB. extra_args: more QEMU arguments. build: the build directory
     (default <repo>/build or $BUILD). start=False defers start().
+    serial: what the harness's socket (send/expect) is wired to, one of
+    SERIAL_WIRING: "isa" (COM1, QEMU's default serial port), "com2" (an ISA
+    16550 at 0x2F8, IRQ 3, and no COM1), "pci" (a pci-serial card, 1b36:0002,
+    and no ISA serial port), "debugcon" (no serial port at all; the socket
+    gets QEMU's debug console at I/O 0xE9, output only: type with hmp sendkey).
     """
 
     def __init__(self, image, name, media="disk", snapshot=True, memory=512,
-                 extra_args=(), build=None, start=True):
+                 extra_args=(), build=None, start=True, serial="isa"):
         if media not in ("disk", "usb", "cdrom"):
             raise ValueError("media must be disk, usb or cdrom, not %r" % (media,))
+        if serial not in SERIAL_WIRING:
+            raise ValueError("serial must be one of %s, not %r" % (", ".join(SERIAL_WIRING), serial))
+        self.serial = serial
         if not re.fullmatch(r"[A-Za-z0-9_.+-]+", name):
             raise ValueError("test name %r: use letters, digits and _.+- only" % (name,))
         if not os.path.isfile(image):
@@ -378,7 +395,7 @@ class Qemu:
                 "-drive", "if=pflash,format=raw,unit=0,readonly=on,file=" + OVMF_CODE,
                 "-drive", "if=pflash,format=raw,unit=1,file=" + vars_copy,
                 "-chardev", "socket,id=serial0,path=%s,server=on,wait=on" % self._serial_path,
-                "-serial", "chardev:serial0",
+                *SERIAL_WIRING[self.serial],
                 "-monitor", "unix:%s,server=on,wait=off" % self._monitor_path,
                 "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"]
         drive = "if=none,id=bootmedia,format=raw,file=" + self.disk
@@ -814,8 +831,10 @@ def run_suite(label, cases, filters=()):
     """Run the unittest TestCase classes `cases` (only tests whose id contains
     one of `filters`, when given), report on stderr, print the summary line
     "LABEL: N passed, N failed[, N skipped]; wall S s" on stdout (S: seconds
-    since the test file started) and return the exit
-    status: 0 when something ran and nothing failed."""
+    since the test file started) and return the exit status: 0 when something
+    ran and nothing failed or was skipped. A skipped test fails the suite (a
+    feature that is missing must fail, not vanish from the count) and is named
+    on stderr with its reason; an expected failure counts as a failure."""
     suite = unittest.TestSuite()
     loader = unittest.TestLoader()
     for case in cases:
@@ -823,12 +842,23 @@ def run_suite(label, cases, filters=()):
             if not filters or any(f in test.id() for f in filters):
                 suite.addTest(test)
     result = unittest.TextTestRunner(verbosity=2, stream=sys.stderr).run(suite)
-    failed = len(result.failures) + len(result.errors) + len(result.unexpectedSuccesses)
-    passed = result.testsRun - failed - len(result.skipped)
+    # An expected failure (@unittest.expectedFailure) hides a broken feature
+    # as a skip does: it counts as a failure.
+    failed = (len(result.failures) + len(result.errors) + len(result.unexpectedSuccesses)
+              + len(result.expectedFailures))
+    skipped = len(result.skipped)
+    passed = result.testsRun - failed - skipped
+    for test, reason in result.skipped:
+        print("%s: SKIPPED %s: %s (a skip fails the suite)" % (label, test.id(), reason),
+              file=sys.stderr)
+    for test, _ in result.expectedFailures:
+        print("%s: EXPECTED FAILURE %s counts as a failure" % (label, test.id()), file=sys.stderr)
     line = "%s: %d passed, %d failed" % (label, passed, failed)
-    if result.skipped:
-        line += ", %d skipped" % len(result.skipped)
+    if skipped:
+        line += ", %d skipped" % skipped
+    if result.testsRun == 0:
+        line += ", no test ran"
     line += "; wall %.1f s" % (time.monotonic() - STARTED)
     sys.stdout.flush()
     print(line)
-    return 0 if failed == 0 and result.testsRun > 0 else 1
+    return 0 if failed == 0 and skipped == 0 and result.testsRun > 0 else 1
