@@ -34,7 +34,7 @@ static void untick(uint32_t i)
 {
 	const struct fb *fb = vram_fb();
 	for (int k = ticks[i].n - 1; k >= 0; k--)
-		fb_put(fb, ticks[i].x[k], ticks[i].y[k], ticks[i].under[k]);
+		fb_fill(fb, ticks[i].x[k], ticks[i].y[k], 1, 1, ticks[i].under[k]);
 	ticks[i].n = 0;
 }
 
@@ -52,7 +52,7 @@ static void tick(uint32_t i, const struct vram_rect *t, uint32_t pc)
 		ticks[i].x[k] = xs[k];
 		ticks[i].y[k] = ys[k];
 		ticks[i].under[k] = fb_get(fb, xs[k], ys[k]);
-		fb_put(fb, xs[k], ys[k], COL_TICK);
+		fb_fill(fb, xs[k], ys[k], 1, 1, COL_TICK);
 	}
 	ticks[i].n = TICKS;
 }
