@@ -54,8 +54,10 @@ tests/unit/sched_testhost.c_REQ = \
 
 SCHED_TESTS := $(BUILD)/tests/test_sched $(BUILD)/tests/test_sched_fs
 SCHED_TESTS += $(BUILD)/tests/test_debug $(BUILD)/tests/test_hv $(BUILD)/tests/test_view
-# Watching execution, imperfect mode, the random streams (tests/unit/test_watch.c).
+# Watching execution, imperfect mode, the random streams (tests/unit/test_watch.c);
+# it assembles /apps/mutants from its source.
 SCHED_TESTS += $(BUILD)/tests/test_watch
+tests/unit/test_watch.c_REQ := -DWATCH_APPS_SRC='"$(abspath userland/apps)"'
 UNIT_TESTS  += $(SCHED_TESTS)
 $(SCHED_TESTS): $(BUILD)/tests/%: $(BUILD)/host/tests/unit/%.o $$(SCHED_TEST_HOST_OBJ) | $(BUILD)/userland/include/pxos.inc
 	@mkdir -p $(@D)

@@ -550,6 +550,50 @@ static void test_snapshot_keeps_streams_and_mode(void **state)
 	free(snap);
 }
 
+/* /apps/mutants (its source, assembled here) prints the same run, flips and
+ * genomes included, alone and among busy processes; another seed, another. */
+#ifndef WATCH_APPS_SRC
+#error "build with -DWATCH_APPS_SRC=\"<repo>/userland/apps\""
+#endif
+static char *mutants_run(uint64_t seed, int crowded)
+{
+	static char *src;
+	if (!src) {
+		FILE *f = fopen(WATCH_APPS_SRC "/mutants.pxs", "rb");
+		assert_non_null(f);
+		src = calloc(1, 1 << 16);
+		assert_true(fread(src, 1, (1 << 16) - 1, f) > 0);
+		fclose(f);
+	}
+	const struct th_file fs[] = { { "/apps/mutants", src, 0, 0 }, { "/bin/worker", worker_src, 0, 0 } };
+	rng_seed(seed);
+	th_boot(640, 480, fs, 2);
+	int pid = th_spawn("/apps/mutants", "80");
+	if (crowded)
+		for (int k = 0; k < 3; k++)
+			spawn("/bin/worker");
+	th_no_idle = 0;
+	sched_run(0);
+	uint32_t st = 1;
+	assert_int_equal(sched_reaped_status((uint32_t)pid, &st), 0);
+	assert_int_equal(st, 0);
+	return strdup(th_stdout);
+}
+
+static void test_mutants_repeat(void **state)
+{
+	(void)state;
+	char *a = mutants_run(9, 0), *b = mutants_run(9, 1), *c = mutants_run(10, 0);
+	assert_non_null(strstr(a, "mutants: 80 frames, births "));
+	assert_non_null(strstr(a, "genomes alive (rrggbb:speed):"));
+	assert_null(strstr(a, "bit flips 0,"));
+	assert_string_equal(a, b);
+	assert_true(strcmp(a, c) != 0);
+	free(a);
+	free(b);
+	free(c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -562,6 +606,7 @@ int main(void)
 		cmocka_unit_test(test_imperfect_syscall),
 		cmocka_unit_test(test_streams_follow_the_lineage),
 		cmocka_unit_test(test_snapshot_keeps_streams_and_mode),
+		cmocka_unit_test(test_mutants_repeat),
 	};
 	return cmocka_run_group_tests_name("watching, imperfect mode, random streams", tests, NULL, NULL);
 }
