@@ -5,7 +5,9 @@
  * The run loop is vm_run.inc, compiled twice: run_plain for every process,
  * run_watched for a watched one (pxvm/watch.h). pxvm_run picks one per call
  * (one test per quantum, none per instruction), and in imperfect mode cuts
- * the run at each bit flip due (pxvm_set_imperfect).
+ * the run at each bit flip due (pxvm_set_imperfect). Compiled with
+ * PXVM_WATCH_NONE (only make bench does: tests/bench/vm_nowatch.c), pxvm_run
+ * is the plain copy alone, the baseline that shows the off path's cost.
  */
 #include "vm.h"
 #include "watch.h"
@@ -148,11 +150,13 @@ void pxvm_fault(struct pxvm *vm, enum pxvm_fault f, uint32_t addr)
 #undef RUN_NAME
 #undef RUN_WATCHED
 
+#if !PXVM_WATCH_NONE
 #define RUN_NAME run_watched
 #define RUN_WATCHED 1
 #include "vm_run.inc"
 #undef RUN_NAME
 #undef RUN_WATCHED
+#endif
 
 /* ---- Imperfect mode ------------------------------------------------------- */
 
@@ -182,6 +186,18 @@ int pxvm_set_imperfect(struct pxvm *vm, uint32_t rate, uint32_t lo, uint32_t hi)
 	return 0;
 }
 
+#if PXVM_WATCH_NONE
+/* The interpreter as it was before watching and imperfect mode (make bench's
+ * baseline, tests/bench/vm_nowatch.c): the plain copy only, no test per run;
+ * a watch or imperfect mode is ignored. Never in the kernel or the tools. */
+enum pxvm_run_result pxvm_run(struct pxvm *vm, uint64_t budget)
+{
+	uint64_t rest;
+	enum pxvm_run_result r = run_plain(vm, budget, &rest);
+	vm->charge = 0;
+	return r;
+}
+#else
 /* imp_flip: flip one bit of [lo, hi), chosen uniformly, and draw the next time. */
 static void imp_flip(struct pxvm *vm)
 {
@@ -223,3 +239,4 @@ enum pxvm_run_result pxvm_run(struct pxvm *vm, uint64_t budget)
 			return r;
 	}
 }
+#endif /* PXVM_WATCH_NONE */
