@@ -74,8 +74,15 @@ void vram_watch_frame(void)
 		const struct proc *p = v->pid && !v->ended ? proc_find(v->pid) : 0;
 		struct pxvm_watch *w = p && p->slot == i && p->vm.mem ? p->vm.watch : 0;
 		if (!w || !(w->flags & WATCH_SHOWN)) {
-			if (pane_pid[i])
+			if (pane_pid[i] && v->ended && v->pid == pane_pid[i]) {
+				/* It ended watched: as the view keeps an ended process's
+				 * last image, its last pane stays (its canvas is gone with
+				 * it) until the slot shows another process. */
+				pane_pid[i] = 0;
+				untick(i);
+			} else if (pane_pid[i]) {
 				restore(i, p && p->slot == i ? p : 0);
+			}
 			continue;
 		}
 		pane_pid[i] = p->pid;

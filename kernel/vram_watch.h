@@ -9,8 +9,10 @@
  * tile's frame, outside the tile. Nothing is ever drawn on a tile's own
  * pixels, so a screendump's tile is exactly the process's memory (pxdis,
  * pxdiff and snapshots read it) and nothing drawn here is read back as
- * memory. When watching stops, the slot shows its canvas again. Portable, as
- * kernel/vram.c.
+ * memory. When watching stops, the slot shows its canvas again; when the
+ * process ends watched, its last pane stays (the slot keeps an ended
+ * process's last image, and its canvas ended with it) until the slot shows
+ * another process. Portable, as kernel/vram.c.
  */
 #ifndef PXOS_VRAM_WATCH_H
 #define PXOS_VRAM_WATCH_H

@@ -33,6 +33,7 @@
 
 #include "sched_testhost.h"
 #include "kernel/vram.h"
+#include "kernel/vram_watch.h"
 #include "pxvm/canvas.h"
 #include "pxvm/proc_pxvm.h"
 #include "pxvm/sched.h"
@@ -201,6 +202,49 @@ static void test_overlay_is_never_read_back(void **state)
 		assert_int_equal(px(s->tile.x - 2 + x, s->tile.y - 1), frame_top[x]);
 	assert_tile_is_memory(p);
 	assert_int_equal(sched_kill(0, p->pid), 0);
+	assert_int_equal(th_live_allocs, 0);
+}
+
+/* A process that ends watched leaves its last pane, as the view keeps an
+ * ended process's last image, without the pc ticks; the next process in the
+ * slot gets its canvas drawn there. */
+static void test_a_watched_process_ends(void **state)
+{
+	(void)state;
+	th_boot(1280, 800, files, NFILES);
+	assert_int_equal(vram_layout()->nslots, 8);
+	struct proc *p = spawn("/bin/selfmod");
+	uint32_t slot = p->slot;
+	const struct vram_slot *s = &vram_layout()->slot[slot];
+	uint32_t frame_top[PXVM_TILE_W + 4];
+	for (int x = 0; x < (int)PXVM_TILE_W + 4; x++)
+		frame_top[x] = px(s->tile.x - 2 + x, s->tile.y - 1);
+	assert_int_equal(proc_pxvm_watch(p, WATCH_ALL), 0);
+	run();
+	vram_refresh(th_now_us, true);
+	uint32_t k = p->vm.pc >> 2;
+	int x = s->canvas.x + (int)(k % PXVM_TILE_W), y = s->canvas.y + (int)(k / PXVM_TILE_W);
+	assert_int_equal(px(x, y), 0xFFFFFF);
+	assert_true(vram_watch_pane(slot));
+	assert_int_equal(sched_kill(0, p->pid), 0);
+	vram_refresh(th_now_us, true);
+	vram_refresh(th_now_us, true);
+	assert_false(vram_watch_pane(slot));
+	assert_int_equal(px(x, y), 0xFFFFFF); /* the last pane */
+	for (int i = 0; i < (int)PXVM_TILE_W + 4; i++)
+		assert_int_equal(px(s->tile.x - 2 + i, s->tile.y - 1), frame_top[i]);
+	/* Seven more fill the free slots; the eighth takes the ended one. */
+	struct proc *q[8];
+	for (int i = 0; i < 8; i++)
+		q[i] = spawn("/bin/worker");
+	assert_int_equal(q[7]->slot, slot);
+	run();
+	vram_refresh(th_now_us, true);
+	const struct vram_slot *o = &vram_layout()->slot[q[0]->slot];
+	assert_int_equal(px(x, y), px(o->canvas.x + (x - s->canvas.x), o->canvas.y + (y - s->canvas.y)));
+	assert_tile_is_memory(q[7]);
+	for (int i = 0; i < 8; i++)
+		assert_int_equal(sched_kill(0, q[i]->pid), 0);
 	assert_int_equal(th_live_allocs, 0);
 }
 
@@ -598,6 +642,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_overlay_is_never_read_back),
+		cmocka_unit_test(test_a_watched_process_ends),
 		cmocka_unit_test(test_who_wrote_this_word),
 		cmocka_unit_test(test_watching_changes_nothing),
 		cmocka_unit_test(test_imperfect_touches_nobody_else),
