@@ -33,3 +33,22 @@ UNIT_TESTS += $(BUILD)/tests/test_kbdmap
 $(BUILD)/tests/test_kbdmap: $(BUILD)/host/tests/unit/test_kbdmap.o $(BUILD)/host/drivers/kbdmap.o
 	@mkdir -p $(@D)
 	$(HOSTCC) $(HOST_CFLAGS) $^ -o $@ -lcmocka
+
+# USB keyboards: xHCI host controller, USB devices and hubs, HID boot
+# keyboards. The descriptor parser, the TRB rings, the capability walk and
+# the report decoder are portable and unit-tested on the host.
+USB_PURE_SRC := drivers/usb_desc.c drivers/xhci_ring.c drivers/xhci_caps.c drivers/hid_boot.c
+DRIVERS_KERNEL_SRC += $(USB_PURE_SRC)
+
+UNIT_TESTS += $(BUILD)/tests/test_hid_boot $(BUILD)/tests/test_usb_desc $(BUILD)/tests/test_xhci_ring
+$(BUILD)/tests/test_hid_boot: $(BUILD)/host/tests/unit/test_hid_boot.o $(BUILD)/host/drivers/hid_boot.o \
+		$(BUILD)/host/drivers/kbdmap.o
+	@mkdir -p $(@D)
+	$(HOSTCC) $(HOST_CFLAGS) $^ -o $@ -lcmocka
+$(BUILD)/tests/test_usb_desc: $(BUILD)/host/tests/unit/test_usb_desc.o $(BUILD)/host/drivers/usb_desc.o
+	@mkdir -p $(@D)
+	$(HOSTCC) $(HOST_CFLAGS) $^ -o $@ -lcmocka
+$(BUILD)/tests/test_xhci_ring: $(BUILD)/host/tests/unit/test_xhci_ring.o $(BUILD)/host/drivers/xhci_ring.o \
+		$(BUILD)/host/drivers/xhci_caps.o
+	@mkdir -p $(@D)
+	$(HOSTCC) $(HOST_CFLAGS) $^ -o $@ -lcmocka

@@ -68,6 +68,33 @@
 #define INPUT_RING_SIZE  4096    /* bytes queued per input ring (keyboard scancodes, serial RX) */
 #define MONITOR_HOTKEY   0x1C    /* Ctrl-\ on keyboard or serial: enter the debug monitor */
 
+/* PS/2 keyboard (drivers/ps2kbd.c) */
+#define PS2_WAIT_US        50000   /* one byte to or from the i8042 */
+#define PS2_TRIES          3       /* a command the controller or keyboard misses is sent again */
+
+/* USB (drivers/xhci*.c, drivers/usb*.c, drivers/hid_boot.c); times in ms */
+#define USB_HC_MAX               4    /* xHCI controllers driven */
+#define USB_DEVICES_MAX          32   /* USB devices on all controllers (xHCI slots in use) */
+#define USB_ROOT_PORTS_MAX       32   /* root ports served per controller (more are left off) */
+#define USB_HUB_PORTS_MAX        15   /* downstream ports served per hub (a route string nibble) */
+#define USB_HUB_DEPTH_MAX        5    /* hubs in a chain (USB 2.0 §4.1.1) */
+#define USB_DESC_IFACES_MAX      8    /* interfaces kept from a configuration descriptor */
+#define USB_DESC_EPS_MAX         4    /* endpoints kept per interface */
+#define USB_CONFIG_DESC_MAX      512  /* configuration descriptor bytes read */
+#define USB_HANDOFF_TIMEOUT_MS   1000 /* BIOS releases the xHCI (USB Legacy Support) */
+#define USB_HC_HALT_TIMEOUT_MS   100  /* xHCI halts after Run/Stop is cleared (spec: 16 ms) */
+#define USB_HC_RESET_TIMEOUT_MS  1000 /* xHCI reset and Controller Not Ready clear */
+#define USB_CMD_TIMEOUT_MS       500  /* an xHCI command completes */
+#define USB_CTRL_TIMEOUT_MS      500  /* a control transfer completes (USB 2.0 §9.2.6.4: 500 ms) */
+#define USB_PORT_RESET_TIMEOUT_MS 500 /* a port reset completes */
+#define USB_DEBOUNCE_MS          100  /* connect to reset (USB 2.0 §7.1.7.3 TATTDB) */
+#define USB_RESET_RECOVERY_MS    10   /* reset to first request (USB 2.0 §7.1.7.5 TRSTRCY) */
+#define USB_POWER_ON_MS          20   /* root ports powered on to first look (xHCI 1.2 §4.19.4) */
+#define USB_KBD_REPORTS          4    /* input reports queued per keyboard */
+#define USB_KBD_REPEAT_DELAY_MS  500  /* a held key repeats after this long ... */
+#define USB_KBD_REPEAT_MS        33   /* ... and then this often (~30 per second) */
+#define USB_EP_ERRORS_MAX        8    /* transfer errors in a row before an endpoint is given up */
+
 /* Debug monitor breakpoints (pxvm/debug.c) */
 #define DEBUG_BP_MAX      32     /* breakpoints in all processes together */
 #define DEBUG_BP_PER_PROC 8      /* breakpoints in one process */
