@@ -52,3 +52,13 @@ $(BUILD)/tests/test_xhci_ring: $(BUILD)/host/tests/unit/test_xhci_ring.o $(BUILD
 		$(BUILD)/host/drivers/xhci_caps.o
 	@mkdir -p $(@D)
 	$(HOSTCC) $(HOST_CFLAGS) $^ -o $@ -lcmocka
+
+# The PS/2 driver against a model i8042 (its port I/O replaced by the test's).
+UNIT_TESTS += $(BUILD)/tests/test_ps2kbd
+$(BUILD)/host/fake/drivers/ps2kbd.o: drivers/ps2kbd.c
+	@mkdir -p $(@D)
+	$(HOSTCC) $(HOST_REQ) $(HOST_CFLAGS) -DPXOS_PORTIO_FAKE -c $< -o $@
+$(BUILD)/tests/test_ps2kbd: $(BUILD)/host/tests/unit/test_ps2kbd.o $(BUILD)/host/fake/drivers/ps2kbd.o \
+		$(BUILD)/host/drivers/kbdmap.o
+	@mkdir -p $(@D)
+	$(HOSTCC) $(HOST_CFLAGS) $^ -o $@ -lcmocka
