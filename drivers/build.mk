@@ -4,6 +4,7 @@ DRIVERS_KERNEL_SRC := drivers/uart16550.c drivers/acpi.c drivers/timer.c drivers
 	drivers/pit.c drivers/ps2kbd.c drivers/kbdmap.c drivers/fb.c drivers/font.c
 DRIVERS_KERNEL_ASM := drivers/font_data.asm
 DRIVERS_KERNEL_SRC += drivers/hwrng.c
+DRIVERS_KERNEL_SRC += drivers/pci.c drivers/pci_host.c
 DRIVERS_HOST_SRC   := drivers/fb.c drivers/font.c
 DRIVERS_HOST_OBJ   := $(DRIVERS_HOST_SRC:%.c=$(BUILD)/host/%.o) $(BUILD)/host/drivers/font_data.o
 

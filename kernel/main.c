@@ -24,9 +24,11 @@
 #include "ramdisk.h"
 #include "trap.h"
 #include "vram.h"
+#include "vmm.h"
 #include "drivers/acpi.h"
 #include "drivers/fb.h"
 #include "drivers/hwrng.h"
+#include "drivers/pci.h"
 #include "drivers/timer.h"
 #include "drivers/uart16550.h"
 #include "pxvm/host.h"
@@ -168,7 +170,9 @@ void kmain(struct pxos_bootinfo *bi)
 	if (pmm_init(bi) != 0)
 		panic("kmain: the UEFI memory map has no usable memory");
 	kinfo("pmm", "%zu MiB free for the kernel", pmm_free_pages() / 256);
+	vmm_init(bi, fb_ok);
 	acpi_init(bi->acpi_rsdp);
+	pci_init();
 	timer_init(bi->tsc_at_entry, acpi_get()->pm_timer_port, acpi_get()->pm_timer_32bit);
 	kinfo("timer", "TSC %llu.%03llu MHz (from %s)", (unsigned long long)(timer_tsc_hz() / 1000000),
 	      (unsigned long long)(timer_tsc_hz() / 1000 % 1000), timer_source());

@@ -21,6 +21,9 @@
 #include "drivers/timer.h"
 #include "drivers/hwrng.h"
 #include "pxvm/rng.h"
+#include "vmm.h"
+#include "fbbench.h"
+#include "drivers/pci.h"
 
 #define LINE_MAX 160
 #define MAX_ARGS 12
@@ -545,6 +548,9 @@ static const struct {
 	{ "seed", "[N]", "reseed the random generator (repeatable noise); no N: show the seed", cmd_seed },
 	{ "llm", "[-m M] [-o] TEXT", "ask the host bridge's LLM (-o: oracle) and print the answer", bridge_monitor_cmd },
 	{ "bridge", "", "serial bridge link status and counters", bridge_monitor_cmd },
+	{ "pci", "[BB:DD.F | read ..]", "PCI functions: IDs, class, BARs, capabilities, IRQ; one with its config space", pci_monitor_cmd },
+	{ "mtrr", "", "PAT, MTRRs, identity-map page sizes, mapped ranges and their memory types", vmm_monitor_mtrr },
+	{ "fbbench", "", "bytes/second of the tile flush into the framebuffer, WC and UC", fbbench_monitor_cmd },
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 

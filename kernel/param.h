@@ -55,6 +55,19 @@
 #define CONSOLE_COLS_MAX 320     /* on-screen console text buffer */
 #define CONSOLE_ROWS_MAX 120
 
+/* Page mapping, memory types (kernel/vmm.c, kernel/mtrr.c) */
+#define MTRR_VAR_MAX       32    /* variable MTRRs read (MTRRCAP.VCNT is 8..10 on real CPUs) */
+#define VMM_MAPPINGS_MAX   64    /* vmm_map ranges remembered (for overlap checks and `mtrr`) */
+#define VMM_WINDOW_BASE    0xFFFF800000000000ull /* where ranges above the lower half get mapped */
+#define VMM_WINDOW_SIZE    (64ull << 30)         /* bytes of that window */
+#define FBBENCH_MS         250   /* fbbench: time spent on each measurement */
+
+/* PCI (drivers/pci.c) */
+#define PCI_MAX_DEVICES    256   /* functions kept by the enumeration */
+#define PCI_MAX_ECAM       16    /* MCFG entries (segment, bus range) used */
+#define PCI_MAX_CAPS       48    /* capability-list entries walked (the 192 bytes hold at most 48) */
+#define PCI_MAX_EXT_CAPS   960   /* extended capabilities walked ((4096 - 256) / 4) */
+
 /* Serial */
 #define SERIAL_BAUD      115200
 
