@@ -39,7 +39,8 @@ $(BUILD)/tests/test_kbdmap: $(BUILD)/host/tests/unit/test_kbdmap.o $(BUILD)/host
 # keyboards. The descriptor parser, the TRB rings, the capability walk and
 # the report decoder are portable and unit-tested on the host.
 USB_PURE_SRC := drivers/usb_desc.c drivers/xhci_ring.c drivers/xhci_caps.c drivers/hid_boot.c
-DRIVERS_KERNEL_SRC += $(USB_PURE_SRC)
+DRIVERS_KERNEL_SRC += $(USB_PURE_SRC) drivers/xhci.c drivers/xhci_xfer.c drivers/usb.c drivers/usb_hub.c \
+	drivers/usb_kbd.c drivers/usb_info.c
 
 UNIT_TESTS += $(BUILD)/tests/test_hid_boot $(BUILD)/tests/test_usb_desc $(BUILD)/tests/test_xhci_ring
 $(BUILD)/tests/test_hid_boot: $(BUILD)/host/tests/unit/test_hid_boot.o $(BUILD)/host/drivers/hid_boot.o \

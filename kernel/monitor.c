@@ -24,6 +24,7 @@
 #include "vmm.h"
 #include "fbbench.h"
 #include "drivers/pci.h"
+#include "drivers/usb.h"
 
 #define LINE_MAX 160
 #define MAX_ARGS 12
@@ -549,6 +550,7 @@ static const struct {
 	{ "llm", "[-m M] [-o] TEXT", "ask the host bridge's LLM (-o: oracle) and print the answer", bridge_monitor_cmd },
 	{ "bridge", "", "serial bridge link status and counters", bridge_monitor_cmd },
 	{ "pci", "[BB:DD.F | read ..]", "PCI functions: IDs, class, BARs, capabilities, IRQ; one with its config space", pci_monitor_cmd },
+	{ "usb", "", "USB controllers, root ports, devices: VID:PID, class, tier, where, speed, driver", usb_monitor_cmd },
 	{ "mtrr", "", "PAT, MTRRs, identity-map page sizes, mapped ranges and their memory types", vmm_monitor_mtrr },
 	{ "fbbench", "", "bytes/second of the tile flush into the framebuffer, WC and UC", fbbench_monitor_cmd },
 };

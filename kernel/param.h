@@ -103,7 +103,13 @@
 #define USB_DEBOUNCE_MS          100  /* connect to reset (USB 2.0 §7.1.7.3 TATTDB) */
 #define USB_RESET_RECOVERY_MS    10   /* reset to first request (USB 2.0 §7.1.7.5 TRSTRCY) */
 #define USB_POWER_ON_MS          20   /* root ports powered on to first look (xHCI 1.2 §4.19.4) */
-#define USB_KBD_REPORTS          4    /* input reports queued per keyboard */
+#define USB_KBD_MAX              8    /* USB keyboards at once */
+#define USB_HUB_MAX              8    /* USB hubs at once */
+#define USB_KBD_REPORTS          4    /* interrupt transfers queued per keyboard or hub */
+#define USB_ATTACH_TRIES         3    /* enumeration attempts per connection */
+#define USB_RETRY_MS             500  /* between them */
+#define USB_RESCAN_MS            1000 /* root ports are looked at this often even without events */
+#define USB_BOOT_SETTLE_MS       3000 /* boot waits at most this long for devices and hubs to enumerate */
 #define USB_KBD_REPEAT_DELAY_MS  500  /* a held key repeats after this long ... */
 #define USB_KBD_REPEAT_MS        33   /* ... and then this often (~30 per second) */
 #define USB_EP_ERRORS_MAX        8    /* transfer errors in a row before an endpoint is given up */
