@@ -15,5 +15,6 @@ check-qemu: all $(TEST_PROGRAMS) $(ISO)
 	$(PYTHON) tests/qemu/test_boot.py --build $(BUILD)
 	$(PYTHON) tests/qemu/test_hv.py --build $(BUILD)
 	$(PYTHON) tests/qemu/test_input.py --build $(BUILD)
+	$(PYTHON) tests/qemu/test_usb.py --build $(BUILD)
 	$(PYTHON) tests/qemu/test_shell.py --build $(BUILD)
 	$(MAKE) --no-print-directory check-media
