@@ -69,7 +69,7 @@ static int get_descriptor(struct usb_dev *d, uint8_t type, uint8_t index, uint16
 
 /* ---- ports -------------------------------------------------------------- */
 
-void usb_port_seen(struct usb_port *p, bool connected, bool changed, bool boot, uint64_t now_us)
+void usb_port_seen(struct usb_port *p, bool connected, bool changed, uint64_t now_us)
 {
 	if (p->dev && (!connected || changed))
 		usb_remove(p->dev);                   /* unplugged, or replaced in between */
@@ -77,7 +77,7 @@ void usb_port_seen(struct usb_port *p, bool connected, bool changed, bool boot, 
 		p->attach_at = 0;
 		p->failures = 0;
 	} else if (!p->dev && (!p->attach_at || changed)) {
-		p->attach_at = boot ? now_us : now_us + USB_DEBOUNCE_MS * 1000ull;
+		p->attach_at = now_us + USB_DEBOUNCE_MS * 1000ull;
 		if (changed)
 			p->failures = 0;
 	}
@@ -97,10 +97,13 @@ void usb_port_failed(struct usb_port *p, uint64_t now_us)
 		p->attach_at = now_us + USB_RETRY_MS * 1000ull;
 }
 
-static void root_check(struct usb_root *r, unsigned port, bool boot, uint64_t now)
+static void root_check(struct usb_root *r, unsigned port, uint64_t now)
 {
 	uint32_t v = xhci_port_status(r->hc, port, true);
-	usb_port_seen(&r->port[port], v & XHCI_PORT_CCS, v & XHCI_PORT_CSC, boot, now);
+	if (v & XHCI_PORT_OCC)
+		kwarn("usb", "root port %u: %s", port, v & XHCI_PORT_OCA ? "over-current: the device draws too much power"
+		                                                         : "over-current condition ended");
+	usb_port_seen(&r->port[port], v & XHCI_PORT_CCS, v & XHCI_PORT_CSC, now);
 }
 
 static void root_attach(struct usb_root *r, unsigned port, uint64_t now)
@@ -338,19 +341,23 @@ void usb_init(void)
 		*r = (struct usb_root){ .hc = hc };
 		uint64_t now = timer_us();
 		for (unsigned p = 1; p <= xhci_ports(hc); p++)
-			root_check(r, p, true, now);
+			root_check(r, p, now);
 	}
 	if (!usb_nroots) {
 		kinfo("usb", "no xHCI controller");
 		return;
 	}
 	/* Enumerate what is plugged in now, hubs and what is behind them too,
-	 * so the boot log and the keyboard summary are complete. */
-	uint64_t end = timer_us() + USB_BOOT_SETTLE_MS * 1000ull;
+	 * so the boot log and the keyboard summary are complete: at least
+	 * USB_SETTLE_MIN_MS (ports just reset or powered see their devices
+	 * connect), then while attaches are due, at most USB_BOOT_SETTLE_MS. */
+	uint64_t start = timer_us(), now;
 	do {
 		usb_poll();
 		usb_delay_ms(5);
-	} while (timer_us() < end && busy());
+		now = timer_us();
+	} while (now < start + USB_SETTLE_MIN_MS * 1000ull ||
+	         (now < start + USB_BOOT_SETTLE_MS * 1000ull && busy()));
 }
 
 /* busy: an attach is still due somewhere (a root port or a hub port). */
@@ -383,10 +390,10 @@ void usb_poll(void)
 		xhci_poll(r->hc);
 		unsigned port;
 		while (xhci_port_take_change(r->hc, &port))
-			root_check(r, port, false, now);
+			root_check(r, port, now);
 		for (unsigned p = 1; p <= xhci_ports(r->hc); p++) {
 			if (scan)
-				root_check(r, p, false, now);
+				root_check(r, p, now);
 			root_attach(r, p, now);
 		}
 	}

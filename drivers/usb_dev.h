@@ -71,9 +71,9 @@ struct usb_dev *usb_enumerate(struct xhci *hc, struct usb_dev *parent, uint8_t p
 void usb_remove(struct usb_dev *d);
 
 /* usb_port_seen: a port's connection state as just read: schedules an
- * attach (after USB_DEBOUNCE_MS, or `now_us` at boot when `boot`) or removes
- * the device that left or was replaced (`changed`: a connect change). */
-void usb_port_seen(struct usb_port *p, bool connected, bool changed, bool boot, uint64_t now_us);
+ * attach USB_DEBOUNCE_MS after `now_us`, or removes the device that left or
+ * was replaced (`changed`: a connect change). */
+void usb_port_seen(struct usb_port *p, bool connected, bool changed, uint64_t now_us);
 
 /* usb_port_due: whether an attach scheduled on `p` is due at `now_us` (then
  * it is no longer scheduled). */

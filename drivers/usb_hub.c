@@ -141,7 +141,7 @@ static void check_port(struct usb_hub *h, uint8_t p, uint64_t now)
 	for (uint16_t bit = 0; bit < 5; bit++)
 		if (ch & (1u << bit))
 			(void)port_feature(h->dev, REQ_CLEAR_FEATURE, (uint16_t)(C_PORT_CONNECTION + bit), p);
-	usb_port_seen(&h->port[p], st & ST_CONNECTION, ch & CH_CONNECTION, false, now);
+	usb_port_seen(&h->port[p], st & ST_CONNECTION, ch & CH_CONNECTION, now);
 }
 
 /* reset_port: SET_FEATURE(PORT_RESET), wait for C_PORT_RESET, the speed. */

@@ -109,6 +109,7 @@
 #define USB_ATTACH_TRIES         3    /* enumeration attempts per connection */
 #define USB_RETRY_MS             500  /* between them */
 #define USB_RESCAN_MS            1000 /* root ports are looked at this often even without events */
+#define USB_SETTLE_MIN_MS        200  /* boot looks at the ports at least this long (connect detection) */
 #define USB_BOOT_SETTLE_MS       3000 /* boot waits at most this long for devices and hubs to enumerate */
 #define USB_KBD_REPEAT_DELAY_MS  500  /* a held key repeats after this long ... */
 #define USB_KBD_REPEAT_MS        33   /* ... and then this often (~30 per second) */
