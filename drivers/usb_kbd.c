@@ -107,6 +107,9 @@ void usb_kbd_service(struct usb_dev *d, uint64_t now_us)
 	uint8_t rep[64];
 	char out[HID_KBD_OUT_MAX];
 	int n;
+	/* A repeat that fell due before this look comes before the reports that
+	 * arrived meanwhile (which may release the key). */
+	put(out, hid_kbd_tick(&k->hid, now_us, out));
 	while ((n = xhci_intr_pop(d->hc, d->slot, rep, sizeof(rep))) >= 0)
 		put(out, hid_kbd_report(&k->hid, rep, (size_t)n, now_us, out));
 	if (n == XHCI_EDEAD) {
@@ -116,7 +119,6 @@ void usb_kbd_service(struct usb_dev *d, uint64_t now_us)
 		usb_changed();
 		return;
 	}
-	put(out, hid_kbd_tick(&k->hid, now_us, out));
 	uint8_t leds = hid_kbd_leds(&k->hid);
 	if (leds != k->leds && k->led_failures < 3)
 		(void)set_leds(k, leds);

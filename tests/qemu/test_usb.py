@@ -3,18 +3,21 @@
 
     /usr/bin/python3 tests/qemu/test_usb.py [--build DIR] [--timeout S] [-k SUBSTRING]
 
-Two boots, each a row of the hardware matrix (variants merged to save time):
-  - usb-only: `-M q35,i8042=off -device qemu-xhci`, no keyboard at boot: the
-    log names the xHCI driver and says no PS/2 controller and no keyboard
-    found; the screen's status line says "NO KEYBOARD (plug one in)" (read
-    from the screendump with the console font). A `usb-kbd` is hot-plugged
-    (device_add): it is enumerated on a root port and typed text reaches the
-    shell (HMP sendkey: Shift, punctuation, Backspace, Caps Lock); the Caps
+Three boots, rows of the hardware matrix (variants merged to save time):
+  - no keyboard at all (`-M q35,i8042=off`, no USB): the log says no xHCI, no
+    i8042, "no keyboard found" and what to do; the screen's status line says
+    "NO KEYBOARD (plug one in)" (read from the screendump with the console
+    font); `usb` says there is no controller.
+  - usb-only: `-M q35,i8042=off -device qemu-xhci -device usb-kbd`: the log
+    names the xHCI driver and the keyboard's root port, the status line
+    "kbd USB"; typed text reaches the shell (HMP sendkey: Shift, punctuation,
+    Backspace, arrows swallowed whole by the line editor, Caps Lock); the Caps
     Lock LED goes on and off (SET_REPORT seen in the keyboard's pcap); a key
     held 1.5 s repeats (pxOS repeats, ~30/s after 500 ms); the monitor hot key
-    Ctrl-\\ works from it; `usb` lists controller, port and device (VID:PID
-    0627:0001, class 03/01/01). Unplugged (device_del): "detached", "no
-    keyboard left", the status line says NO KEYBOARD again.
+    Ctrl-\\ and a monitor command typed on it; `usb` lists controller, port
+    and device (VID:PID 0627:0001, class 03/01/01, LED writes). Unplugged
+    (device_del): "detached", "no keyboard left", NO KEYBOARD on screen;
+    plugged in again (device_add): enumerated, it types.
   - hub, several keyboards, PS/2 beside USB, `-smp 4`, 8 GiB, a USB 3 stick:
     a `usb-hub` on root port 1 with two `usb-kbd` behind it and a
     `usb-storage` on port 2 (SuperSpeed); the log lists the hub, both
@@ -22,7 +25,8 @@ Two boots, each a row of the hardware matrix (variants merged to save time):
     keyboard; typing works on each keyboard in turn (the newest one gets
     QEMU's keys: unplugging one moves them to the next, at last to PS/2);
     a third keyboard hot-plugged behind the hub (its status change endpoint)
-    types too; `usb` shows tiers 2 and 3.
+    types too; `usb` shows tiers 2 and 3; the hub unplugged takes its
+    keyboard with it and PS/2 types on.
 Each row prints its wall time. Logs, pcaps and screenshots:
 build/tests/qemu/usb-*/. Last line: "usb: N passed, N failed".
 """
@@ -235,21 +239,32 @@ def pcap_set_reports(path):
 
 
 class UsbRows(UsbCase):
-    def test_usb_only_hotplug(self):
-        vm = self.boot_vm("usb-only", ["-M", "i8042=off", "-device", "qemu-xhci,id=xhci"])
-        self.expect(vm, r"xhci: 00:[0-9a-f]{2}\.0 1b36:000d xHCI 1\.00, 8 ports \(USB 3: 1-4, USB 2: 5-8\), \d+ slots")
+    def test_no_keyboard_at_all(self):
+        vm = self.boot_vm("usb-none", ["-M", "i8042=off"])
+        self.expect(vm, r"usb: no xHCI controller")
         self.expect(vm, r"irq: no PS/2 keyboard: no i8042 controller")
         self.expect(vm, r"input: no keyboard found: no PS/2 keyboard answered and no USB keyboard is attached")
+        self.expect(vm, r"input: Type on the serial console, or plug in a keyboard")
         self.expect(vm, PROMPT)
         self.screen_has(vm, "no-keyboard", "| NO KEYBOARD (plug one in) |")
+        vm.send("\x1c")
+        self.expect(vm, MONITOR)
+        self.monitor(vm, "usb", r"no xHCI controller \(EHCI/OHCI/UHCI are not driven\)")
+        vm.send("exit\r")
 
-        # Hot-plug a keyboard: the root port's status change event, then enumeration.
-        pcap = os.path.join(vm.dir, "kbd1.pcap")
-        self.assertEqual(vm.hmp("device_add usb-kbd,bus=xhci.0,id=kbd1,pcap=" + pcap), "")
+    def test_usb_only(self):
+        pcap = os.path.join(self.build_path("tests", "qemu", "usb-only"), "kbd1.pcap")
+        vm = self.boot_vm("usb-only", ["-M", "i8042=off", "-device", "qemu-xhci,id=xhci",
+                                       "-device", "usb-kbd,bus=xhci.0,id=kbd1,pcap=" + pcap])
+        self.expect(vm, r"xhci: 00:[0-9a-f]{2}\.0 1b36:000d xHCI 1\.00, 8 ports \(USB 3: 1-4, USB 2: 5-8\), \d+ slots")
         m = self.expect(vm, r"usb: root port (\d+): 0627:0001 (high|full) speed, class 03/01/01 "
                             r"\"QEMU USB Keyboard\", slot (\d+): keyboard 1")
         port = int(m.group(1))
         self.assertGreaterEqual(port, 5, "a USB 2 keyboard sits on a USB 2 port")
+        self.expect(vm, r"irq: no PS/2 keyboard: no i8042 controller")
+        self.expect(vm, r"input: keyboards: USB \(root port %d\)" % port)
+        self.expect(vm, PROMPT)
+        self.screen_has(vm, "keyboard", "| kbd USB |")
         time.sleep(0.3)
         self.shell_line(vm, "echo usb typed Hello, World!", r"(?m)^usb typed Hello, World!\r?$")
         # Backspace edits the line; the arrows send ESC [ D / ESC [ A, which
@@ -272,10 +287,12 @@ class UsbRows(UsbCase):
         self.keys(vm, "x", hold=1500)
         time.sleep(max(0.0, 1.7 - (time.monotonic() - t0)))
         m = self.shell_line(vm, "", r"(?m)^(x+)\r?$")
-        self.assertTrue(12 <= len(m.group(1)) <= 60, "a key held 1.5 s gave %d x" % len(m.group(1)))
-        self.screen_has(vm, "keyboard", "| kbd USB |")
+        # About 31 on an idle host; the exact delay and rate are unit-tested
+        # (test_hid_boot.c): a loaded host that stalls the guest gets fewer.
+        print("  key held 1.5 s: %d characters" % len(m.group(1)), file=sys.stderr)
+        self.assertTrue(2 <= len(m.group(1)) <= 60, "a key held 1.5 s gave %d x" % len(m.group(1)))
 
-        # The monitor's hot key, typed on the USB keyboard; `usb` lists it all.
+        # The monitor's hot key and a command, typed on the USB keyboard.
         self.keys(vm, "ctrl-backslash")
         self.expect(vm, HOTKEY_RE)
         self.expect(vm, MONITOR)
@@ -292,8 +309,16 @@ class UsbRows(UsbCase):
         self.expect(vm, r"usb: root port %d: 0627:0001 detached" % port)
         self.expect(vm, r"input: no keyboard left")
         self.screen_has(vm, "unplugged", "| NO KEYBOARD (plug one in) |")
-        # The LED writes the keyboard saw: off at attach, Caps on, Caps off.
-        self.assertEqual(pcap_set_reports(pcap), [0x00, 0x02, 0x00])
+        # The LED writes the keyboard saw last (the firmware's come first;
+        # `usb` counted pxOS's three): off at attach, Caps on, Caps off.
+        self.assertEqual(pcap_set_reports(pcap)[-3:], [0x00, 0x02, 0x00])
+        # Plugged in again (a root port's status change event): it types.
+        self.assertEqual(vm.hmp("device_add usb-kbd,bus=xhci.0,id=kbd2"), "")
+        self.expect(vm, r"usb: root port \d+: 0627:0001 (high|full) speed, class 03/01/01 "
+                        r"\"QEMU USB Keyboard\", slot \d+: keyboard 1")
+        time.sleep(0.3)
+        self.shell_line(vm, "echo plugged in again", r"(?m)^plugged in again\r?$")
+        self.screen_has(vm, "replugged", "| kbd USB |")
 
     def test_hub_ps2_smp4_8g(self):
         stick = self.build_path("tests", "qemu", "usb-stick.img")
@@ -350,7 +375,14 @@ class UsbRows(UsbCase):
         self.monitor(vm, "usb", r"\d+ +2 +root port \d +full +0409:55aa +09/00/00 +hub, 8 ports \(1 in use\)",
                      r"\d+ +3 +hub %d port 3 +full +0627:0001 +03/01/01 +keyboard" % hub_slot,
                      r"3 devices, 1 keyboard")
-        vm.send("exit\r")
+        # The hub unplugged with a keyboard behind it: both go, the keyboard first.
+        vm.send("continue\r")
+        time.sleep(0.3)
+        self.assertEqual(vm.hmp("device_del hub"), "")
+        self.expect(vm, r"usb: hub %d port 3: 0627:0001 detached" % hub_slot)
+        self.expect(vm, r"usb: root port \d: 0409:55aa detached \(slot %d\)" % hub_slot)
+        self.screen_has(vm, "hub-unplugged", "| kbd PS/2 |")
+        self.shell_line(vm, "echo still typing on PS/2", r"(?m)^still typing on PS/2\r?$")
 
 
 if __name__ == "__main__":
