@@ -38,10 +38,13 @@ const char *usb_speed_name(uint8_t speed)
 
 void usb_where(const struct usb_dev *d, char *buf, size_t n)
 {
-	if (d->parent)
-		snprintf(buf, n, "hub %u port %u", d->parent->slot, d->port);
-	else
-		snprintf(buf, n, "root port %u", d->port);
+	const struct usb_dev *chain[USB_HUB_DEPTH_MAX + 2];
+	unsigned k = 0;
+	for (const struct usb_dev *p = d; p && k < sizeof(chain) / sizeof(chain[0]); p = p->parent)
+		chain[k++] = p;
+	size_t len = (size_t)snprintf(buf, n, "root port %u", chain[k - 1]->port);
+	while (--k > 0 && len < n)
+		len += (size_t)snprintf(buf + len, n - len, ", hub port %u", chain[k - 1]->port);
 }
 
 void usb_delay_ms(uint32_t ms)
@@ -197,7 +200,7 @@ static void bind(struct usb_dev *d, const struct usb_config_info *c)
 
 static void log_attach(const struct usb_dev *d)
 {
-	char where[32], what[64];
+	char where[64], what[64];
 	usb_where(d, where, sizeof(where));
 	if (d->drv == USB_DRV_KBD)
 		snprintf(what, sizeof(what), "keyboard %u", usb_kbd_number(d));
@@ -300,7 +303,7 @@ void usb_remove(struct usb_dev *d)
 {
 	if (!d || !d->used)
 		return;
-	char where[32];
+	char where[64];
 	usb_where(d, where, sizeof(where));
 	if (d->drv == USB_DRV_HUB)
 		usb_hub_detach(d);                    /* the devices behind it first */

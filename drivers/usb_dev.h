@@ -82,7 +82,8 @@ bool usb_port_due(struct usb_port *p, uint64_t now_us);
 /* usb_port_failed: an attach on `p` failed: try again later, a few times. */
 void usb_port_failed(struct usb_port *p, uint64_t now_us);
 
-/* usb_where: "root port 2" or "hub 3 port 1" (3: the hub's slot). */
+/* usb_where: the path from the controller: "root port 5", "root port 5,
+ * hub port 1" (a device on port 1 of the hub on root port 5), ... */
 void usb_where(const struct usb_dev *d, char *buf, size_t n);
 
 /* usb_speed_name: "low", "full", "high", "super", "super+". */

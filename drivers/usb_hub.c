@@ -120,7 +120,7 @@ int usb_hub_attach(struct usb_dev *d, const struct usb_config_info *c, const str
 	uint32_t power_ms = info.power_on_ms_2 * 2u;
 	usb_delay_ms(power_ms > 100 ? power_ms : 100);
 	if (h->all_ports > h->nports)
-		kwarn("usb", "hub %u has %u ports: only ports 1-%u are served", d->slot, h->all_ports, h->nports);
+		kwarn("usb", "hub in slot %u has %u ports: only ports 1-%u are served", d->slot, h->all_ports, h->nports);
 	h->check = ((1u << h->nports) - 1) << 1;
 	d->drv_state = h;
 	if (xhci_intr_start(d->hc, d->slot)) {
@@ -179,7 +179,7 @@ void usb_hub_service(struct usb_dev *d, uint64_t now)
 			h->check |= (uint32_t)bits[i] << (8 * i);
 	if (n == XHCI_EDEAD) {
 		h->dead = true;
-		kwarn("usb", "hub %u stopped answering: its ports are no longer watched", d->slot);
+		kwarn("usb", "hub in slot %u stopped answering: its ports are no longer watched", d->slot);
 		return;
 	}
 	h->check &= ((1u << h->nports) - 1) << 1;
@@ -200,7 +200,9 @@ void usb_hub_service(struct usb_dev *d, uint64_t now)
 		}
 		if (!port->dev) {
 			usb_port_failed(port, now);
-			kwarn("usb", "hub %u port %u: device not enumerated: %s", d->slot, p, why);
+			char where[64];
+			usb_where(d, where, sizeof(where));
+			kwarn("usb", "%s, hub port %u: device not enumerated: %s", where, p, why);
 		}
 	}
 }

@@ -42,13 +42,13 @@ void usb_monitor_cmd(int argc, char **argv)
 			if (usb_roots[k].hc == xhci_get(i))
 				list_ports(&usb_roots[k]);
 	}
-	kprintf("  slot  tier  where            speed   VID:PID    class     driver\n");
+	kprintf("  slot  tier  where                     speed   VID:PID    class     driver\n");
 	unsigned n = 0;
 	for (unsigned i = 0; i < USB_DEVICES_MAX; i++) {
 		const struct usb_dev *d = &usb_devs[i];
 		if (!d->used)
 			continue;
-		char where[32], what[120];
+		char where[64], what[120];
 		usb_where(d, where, sizeof(where));
 		if (d->drv == USB_DRV_KBD)
 			usb_kbd_describe(d, what, sizeof(what));
@@ -57,7 +57,7 @@ void usb_monitor_cmd(int argc, char **argv)
 		else
 			snprintf(what, sizeof(what), "%s", d->note ? d->note : "no driver");
 		/* USB tiers (USB 2.0 §4.1.1): the root hub is tier 1. */
-		kprintf("  %4u  %4u  %-16s %-6s  %04x:%04x  %02x/%02x/%02x  %s \"%s\"\n", d->slot, d->depth + 2u, where,
+		kprintf("  %4u  %4u  %-25s %-6s  %04x:%04x  %02x/%02x/%02x  %s \"%s\"\n", d->slot, d->depth + 2u, where,
 		        usb_speed_name(d->speed), d->info.vid, d->info.pid, d->cls, d->subclass, d->protocol, what,
 		        d->product);
 		n++;

@@ -175,7 +175,7 @@ void usb_keyboards_text(char *buf, size_t n)
 	for (unsigned i = 0; i < USB_KBD_MAX && k < n; i++) {
 		if (!kbds[i].used || kbds[i].dead)
 			continue;
-		char where[32];
+		char where[64];
 		usb_where(kbds[i].dev, where, sizeof(where));
 		k += (size_t)snprintf(buf + k, n - k, "%s%s", k ? ", " : "", where);
 	}

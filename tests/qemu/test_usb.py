@@ -341,11 +341,12 @@ class UsbRows(UsbCase):
         hub = re.search(r"usb: root port (\d+): 0409:55aa full speed, class 09/00/00 \"QEMU USB Hub\", slot (\d+): "
                         r"hub, 8 ports \(0 in use\)", log)
         self.assertIsNotNone(hub, "the hub is enumerated on a root port")
-        hub_slot = int(hub.group(2))
+        hub_port, hub_slot = int(hub.group(1)), int(hub.group(2))
+        at = "root port %d, hub port " % hub_port
         for p in (1, 2):
-            self.assertRegex(log, r"usb: hub %d port %d: 0627:0001 full speed, class 03/01/01 \"QEMU USB Keyboard\", "
-                                  r"slot \d+: keyboard \d" % (hub_slot, p))
-        self.assertEqual(text, "hub %d port 1, hub %d port 2" % (hub_slot, hub_slot))
+            self.assertRegex(log, r"usb: %s%d: 0627:0001 full speed, class 03/01/01 \"QEMU USB Keyboard\", "
+                                  r"slot \d+: keyboard \d" % (at, p))
+        self.assertEqual(text, "%s1, %s2" % (at, at))
         self.assertRegex(log, r"usb: root port \d: 46f4:0001 super speed, class 08/06/50 \"QEMU USB HARDDRIVE\", "
                               r"slot \d+: mass storage: no driver")
         self.assertRegex(log, r"irq: PS/2 keyboard on IRQ 1")
@@ -356,30 +357,30 @@ class UsbRows(UsbCase):
         time.sleep(0.3)
         self.shell_line(vm, "echo typed on k2", r"(?m)^typed on k2\r?$")
         self.assertEqual(vm.hmp("device_del k2"), "")
-        self.expect(vm, r"usb: hub %d port 2: 0627:0001 detached" % hub_slot)
+        self.expect(vm, r"usb: %s2: 0627:0001 detached" % at)
         time.sleep(0.3)
         self.shell_line(vm, "echo typed on k1", r"(?m)^typed on k1\r?$")
         self.assertEqual(vm.hmp("device_del k1"), "")
-        self.expect(vm, r"usb: hub %d port 1: 0627:0001 detached" % hub_slot)
+        self.expect(vm, r"usb: %s1: 0627:0001 detached" % at)
         time.sleep(0.3)
         self.shell_line(vm, "echo typed on PS/2", r"(?m)^typed on PS/2\r?$")
         # Hot-plug behind the hub: its status change endpoint reports the port.
         self.assertEqual(vm.hmp("device_add usb-kbd,bus=xhci.0,port=1.3,id=k3"), "")
-        self.expect(vm, r"usb: hub %d port 3: 0627:0001 full speed, class 03/01/01 \"QEMU USB Keyboard\", "
-                        r"slot \d+: keyboard \d" % hub_slot)
+        self.expect(vm, r"usb: %s3: 0627:0001 full speed, class 03/01/01 \"QEMU USB Keyboard\", "
+                        r"slot \d+: keyboard \d" % at)
         time.sleep(0.3)
         self.shell_line(vm, "echo typed on k3", r"(?m)^typed on k3\r?$")
         vm.send("\x1c")
         self.expect(vm, HOTKEY_RE)
         self.expect(vm, MONITOR)
         self.monitor(vm, "usb", r"\d+ +2 +root port \d +full +0409:55aa +09/00/00 +hub, 8 ports \(1 in use\)",
-                     r"\d+ +3 +hub %d port 3 +full +0627:0001 +03/01/01 +keyboard" % hub_slot,
+                     r"\d+ +3 +%s3 +full +0627:0001 +03/01/01 +keyboard" % at,
                      r"3 devices, 1 keyboard")
         # The hub unplugged with a keyboard behind it: both go, the keyboard first.
         vm.send("continue\r")
         time.sleep(0.3)
         self.assertEqual(vm.hmp("device_del hub"), "")
-        self.expect(vm, r"usb: hub %d port 3: 0627:0001 detached" % hub_slot)
+        self.expect(vm, r"usb: %s3: 0627:0001 detached" % at)
         self.expect(vm, r"usb: root port \d: 0409:55aa detached \(slot %d\)" % hub_slot)
         self.screen_has(vm, "hub-unplugged", "| kbd PS/2 |")
         self.shell_line(vm, "echo still typing on PS/2", r"(?m)^still typing on PS/2\r?$")
