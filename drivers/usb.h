@@ -36,7 +36,7 @@ size_t usb_kbd_read(char *out, size_t cap);
 /* usb_keyboards: how many USB keyboards are attached and working. */
 unsigned usb_keyboards(void);
 
-/* usb_keyboards_text: where they are, e.g. "root port 2, hub 1 port 3". */
+/* usb_keyboards_text: where they are, e.g. "root port 2; root port 5, hub port 3". */
 void usb_keyboards_text(char *buf, size_t n);
 
 /* usb_generation: a counter that changes whenever a USB device is attached

@@ -177,6 +177,6 @@ void usb_keyboards_text(char *buf, size_t n)
 			continue;
 		char where[64];
 		usb_where(kbds[i].dev, where, sizeof(where));
-		k += (size_t)snprintf(buf + k, n - k, "%s%s", k ? ", " : "", where);
+		k += (size_t)snprintf(buf + k, n - k, "%s%s", k ? "; " : "", where);
 	}
 }

@@ -346,7 +346,7 @@ class UsbRows(UsbCase):
         for p in (1, 2):
             self.assertRegex(log, r"usb: %s%d: 0627:0001 full speed, class 03/01/01 \"QEMU USB Keyboard\", "
                                   r"slot \d+: keyboard \d" % (at, p))
-        self.assertEqual(text, "%s1, %s2" % (at, at))
+        self.assertEqual(text, "%s1; %s2" % (at, at))
         self.assertRegex(log, r"usb: root port \d: 46f4:0001 super speed, class 08/06/50 \"QEMU USB HARDDRIVE\", "
                               r"slot \d+: mass storage: no driver")
         self.assertRegex(log, r"irq: PS/2 keyboard on IRQ 1")
