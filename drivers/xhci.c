@@ -8,7 +8,6 @@
 #include "drivers/timer.h"
 #include "kernel/klog.h"
 #include "kernel/lib.h"
-#include "kernel/panic.h"
 #include "kernel/pmm.h"
 #include "kernel/vmm.h"
 
@@ -245,12 +244,12 @@ static void intel_route_ports(const struct pci_dev *pd)
 		}
 }
 
-static const char *fail(struct xhci *hc, const char **why, const char *what)
+/* fail: bring-up stopped: the controller stays listed, dead, with the reason. */
+static void fail(struct xhci *hc, const char **why, const char *what)
 {
 	*why = what;
 	hc->dead = true;
 	hc->dead_why = what;
-	return what;
 }
 
 static bool reset_controller(struct xhci *hc, const char **why)
