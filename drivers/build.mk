@@ -35,6 +35,12 @@ $(BUILD)/tests/test_kbdmap: $(BUILD)/host/tests/unit/test_kbdmap.o $(BUILD)/host
 	@mkdir -p $(@D)
 	$(HOSTCC) $(HOST_CFLAGS) $^ -o $@ -lcmocka
 
+# PCI enumeration, BARs, capabilities and MCFG on a fake configuration space.
+UNIT_TESTS += $(BUILD)/tests/test_pci
+$(BUILD)/tests/test_pci: $(BUILD)/host/tests/unit/test_pci.o $(BUILD)/host/drivers/pci.o
+	@mkdir -p $(@D)
+	$(HOSTCC) $(HOST_CFLAGS) $^ -o $@ -lcmocka
+
 # USB keyboards: xHCI host controller, USB devices and hubs, HID boot
 # keyboards. The descriptor parser, the TRB rings, the capability walk and
 # the report decoder are portable and unit-tested on the host.

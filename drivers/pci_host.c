@@ -240,7 +240,8 @@ static void print_dev(const struct pci_dev *d)
 	unsigned n = 0;
 	while (n < PCI_MAX_CAPS && (off = pci_next_cap(d, off, &id))) {
 		const char *name = pci_cap_name(id);
-		kprintf(n++ ? " " : "    caps:");
+		if (!n++)
+			kprintf("    caps:");
 		if (name)
 			kprintf(" %s(%02x)@%02x", name, id, off);
 		else
@@ -250,7 +251,8 @@ static void print_dev(const struct pci_dev *d)
 	unsigned m = 0;
 	while (m < PCI_MAX_EXT_CAPS && (off = pci_next_ext_cap(d, off, &xid))) {
 		const char *name = pci_ext_cap_name(xid);
-		kprintf(m++ || n ? " " : "    caps:");
+		if (!m++ && !n)
+			kprintf("    caps:");
 		if (name)
 			kprintf(" %s(%04x)@%03x", name, xid, off);
 		else
@@ -294,7 +296,11 @@ static const struct pci_dev *parse_bdf(const char *s)
 
 static void cmd_read(int argc, char **argv)
 {
-	const struct pci_dev *d = argc >= 4 ? parse_bdf(argv[2]) : 0;
+	const struct pci_dev *d = argc >= 3 ? parse_bdf(argv[2]) : 0;
+	if (argc >= 3 && !d) {
+		kprintf("no function %s (pci lists them)\n", argv[2]);
+		return;
+	}
 	uint64_t bar, off, width = 4;
 	const char *bs = argc >= 4 && !strncmp(argv[3], "bar", 3) ? argv[3] + 3 : argc >= 4 ? argv[3] : "";
 	if (argc < 5 || argc > 6 || !d || parse_u64(bs, &bar) || bar > 5 || parse_u64(argv[4], &off) ||

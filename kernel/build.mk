@@ -32,3 +32,14 @@ $(KERNEL_ELF): $(KERNEL_OBJ) kernel/kernel.ld
 		-o $@ $(KERNEL_OBJ)
 
 ALL_TARGETS += $(KERNEL_ELF)
+
+# Page-table edits (kernel/pagemap.c, on tables built by the loader's
+# boot/paging.c) and MTRR memory types (kernel/mtrr.c): host unit tests.
+UNIT_TESTS += $(BUILD)/tests/test_pagemap $(BUILD)/tests/test_mtrr
+$(BUILD)/tests/test_pagemap: $(BUILD)/host/tests/unit/test_pagemap.o $(BUILD)/host/kernel/pagemap.o \
+		$(BUILD)/host/boot/paging.o $(BUILD)/host/boot/fmt.o
+	@mkdir -p $(@D)
+	$(HOSTCC) $(HOST_CFLAGS) $^ -o $@ -lcmocka
+$(BUILD)/tests/test_mtrr: $(BUILD)/host/tests/unit/test_mtrr.o $(BUILD)/host/kernel/mtrr.o
+	@mkdir -p $(@D)
+	$(HOSTCC) $(HOST_CFLAGS) $^ -o $@ -lcmocka

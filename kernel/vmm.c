@@ -129,8 +129,8 @@ void *vmm_map(uint64_t phys, uint64_t size, enum vmm_type type)
 	uint64_t start = phys & ~(PAGEMAP_4K - 1);
 	uint64_t end = phys + size;
 	if (!size || end < phys || end > PHYS_LIMIT) {
-		kwarn("vmm", "cannot map 0x%llx + 0x%llx: beyond the 52-bit physical space",
-		      (unsigned long long)phys, (unsigned long long)size);
+		kwarn("vmm", "cannot map 0x%llx + 0x%llx: %s", (unsigned long long)phys, (unsigned long long)size,
+		      size ? "beyond the 52-bit physical address space" : "empty range");
 		return 0;
 	}
 	end = (end + PAGEMAP_4K - 1) & ~(PAGEMAP_4K - 1);

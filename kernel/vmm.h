@@ -16,7 +16,8 @@
  *   - above that, in a window at VMM_WINDOW_BASE (kernel/param.h).
  * One physical range has one type: a request that overlaps an earlier
  * vmm_map range of another type is refused (vmm_retype changes it). One CPU:
- * TLBs are flushed on this CPU only.
+ * TLBs are flushed on this CPU only, and the PAT is programmed on the boot
+ * CPU (a CPU started later must load PAGEMAP_PAT_MSR too).
  */
 #ifndef PXOS_VMM_H
 #define PXOS_VMM_H

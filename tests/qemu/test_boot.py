@@ -20,6 +20,12 @@ a variant of it made with iso/esp-replace.sh) headless and checks:
   - a CPU exception (monitor `fault pf`) and a panic: vector, CR2, registers
     and a symbolised backtrace on serial and on screen; halt, or with the
     panic=exit option QEMU exits with code 0x7E.
+  - PCI and memory types, in the first boot: the functions q35 has, through
+    ECAM, in the log and in `pci`; the PAT's WC entry, the identity map split
+    at MTRR boundaries, the framebuffer write-combining (`mtrr`); `fbbench`
+    rates and slot 0's tile unchanged by it. In a boot of its own (pci=cf8,
+    qemu-xhci, a pci-serial card behind a PCIe root port): the bus behind the
+    bridge, the xHCI's 64-bit BAR above the identity map mapped and read.
   - a machine whose only UART is COM2, and one with no UART at all (checked
     from the screen alone).
 Logs and screenshots: build/tests/qemu/boot-*/. Last line: "boot: N passed, N failed".
@@ -201,6 +207,8 @@ class BootTests(BootCase):
             self.assertEqual(img.get_pixel(icx + 60, icy + 40 + 10 * i + 4), GREEN, "status bar %d" % i)
         self.assertEqual(img.get_pixel(icx + 60, icy + 40 + 20 + 4), NAVY, "no third bar")
 
+        self.check_pci_and_memory_types(text)
+
         # `exit` ends the shell, then init; the monitor answers, and its `exit`
         # ends QEMU with status 0 (no kernel errors).
         vm.send("exit\r")
@@ -210,8 +218,127 @@ class BootTests(BootCase):
         self.expect(vm, r"/apps/primes")
         vm.send("ps\r")
         self.expect(vm, r"slots, \d+ instructions run in all")
+        self.check_pci_monitor(vm, text)
+        self.check_fbbench(vm, rec)
         vm.send("exit\r")
         self.assertEqual(vm.wait_exit(60), (0 << 1) | 1)
+
+
+    def check_pci_and_memory_types(self, text):
+        """The boot log: PCI through ECAM with q35's functions, the PAT with
+        write-combining, the identity map split at MTRR type boundaries, the
+        framebuffer remapped write-combining at the address the loader gave."""
+        self.assertRegex(text, r"pci: ECAM segment 0 buses 00-ff at 0x[0-9a-f]+ \(MCFG\), mapped uncached")
+        m = re.search(r"pci: (\d+) functions on 1 bus through ECAM", text)
+        self.assertIsNotNone(m, "the PCI summary line")
+        found = re.findall(r"INFO  pci: (\S+) ([0-9a-f]{4}:[0-9a-f]{4}) (.*) \[([0-9a-f.]+)\]", text)
+        self.assertEqual(len(found), int(m.group(1)))
+        for bdf, ids, name, cls in Q35_FUNCTIONS:
+            self.assertIn((bdf, ids, name, cls), found)
+        self.assertRegex(text, r"vmm: PAT WB WC UC- UC; MTRRs on, .* identity map \[0, 0x[0-9a-f]+\): "
+                               r"\d+ x 1 GiB, \d+ x 2 MiB, \d+ x 4 KiB pages \([1-9]\d* split at MTRR")
+        fb = re.search(r"framebuffer (0x[0-9a-f]+) \(0x[0-9a-f]+ bytes\)", text).group(1)
+        self.assertRegex(text, r"vmm: framebuffer %s-0x[0-9a-f]+ \(\d+ KiB\) mapped write-combining" % fb)
+        self.assertRegex(text, r"fb: GOP mode \d+: .* at %s" % fb)
+
+    def check_pci_monitor(self, vm, text):
+        """`pci` lists the same functions, the VGA's BAR0 is the framebuffer,
+        `mtrr` shows the PAT's WC entry and the framebuffer's WC range."""
+        fb = re.search(r"framebuffer (0x[0-9a-f]+) \(0x[0-9a-f]+ bytes\)", text).group(1)
+        vm.send("pci\r")
+        out = self.expect(vm, r"(?s)PCI functions through ECAM(.*?)pxmon> ").group(1).replace("\r", "")
+        for bdf, ids, name, cls in Q35_FUNCTIONS:
+            self.assertRegex(out, r"%s %s rev [0-9a-f]{2} %s \[%s\]" % (re.escape(bdf), ids, re.escape(name), cls))
+        self.assertRegex(out, r"00:01.0 1234:1111 .*\n    BAR0 mem32 prefetchable %s 16 MiB" % fb)
+        self.assertRegex(out, r"00:1f.2 8086:2922 .* IRQ pin A line \d+\n(    BAR.*\n)+    caps: MSI\(05\)@80 SATA\(12\)@a8")
+        vm.send("mtrr\r")
+        out = self.expect(vm, r"(?s)(PAT .*?)pxmon> ").group(1)
+        self.assertIn("0=WB 1=WC 2=UC- 3=UC", out)
+        self.assertRegex(out, r"MTRRs enabled, default type \w+, fixed ranges on")
+        self.assertRegex(out, r"  0x%012x-0x[0-9a-f]{12} at 0x%016x WC  \(MTRR UC\)" % (int(fb, 16), int(fb, 16)))
+        self.assertRegex(out, r"  0x[0-9a-f]{12}-0x[0-9a-f]{12} at 0x[0-9a-f]{16} UC ")  # ECAM
+
+    def check_fbbench(self, vm, rec):
+        """`fbbench` reports bytes per second, WC and UC, and puts slot 0's
+        tile back exactly as it was."""
+        before = vm.screendump(os.path.join(vm.dir, "before-fbbench.png"))
+        vm.send("fbbench\r")
+        out = self.expect(vm, r"(?s)fbbench: (.*?)pxmon> ").group(1)
+        rates = dict(re.findall(r"  (framebuffer WC|framebuffer UC|RAM copy WB) +(\d+) bytes/s", out))
+        self.assertEqual(sorted(rates), ["RAM copy WB", "framebuffer UC", "framebuffer WC"], out)
+        for what, bps in rates.items():
+            self.assertGreater(int(bps), 1 << 20, "%s: at least 1 MiB/s even under TCG" % what)
+        after = vm.screendump(os.path.join(vm.dir, "after-fbbench.png"))
+        tx, ty = rec["slot"][0]["tile"]
+        self.assertEqual(before.crop(tx, ty, 128, 128).data, after.crop(tx, ty, 128, 128).data,
+                         "fbbench changed slot 0's tile")
+
+
+# What QEMU's q35 machine always has: (bus:dev.fn, vendor:device, name, class).
+Q35_FUNCTIONS = (
+    ("00:00.0", "8086:29c0", "host bridge", "06.00.00"),
+    ("00:01.0", "1234:1111", "VGA controller", "03.00.00"),
+    ("00:1f.0", "8086:2918", "ISA bridge", "06.01.00"),
+    ("00:1f.2", "8086:2922", "SATA controller (AHCI)", "01.06.01"),
+    ("00:1f.3", "8086:2930", "SMBus controller", "0c.05.00"),
+)
+
+
+class PciTests(BootCase):
+    def test_bridge_64bit_bar_and_cf8(self):
+        """qemu-xhci on the root bus (OVMF puts its 64-bit BAR above 4 GiB,
+        beyond the identity map) and a pci-serial card behind a PCIe root
+        port, enumerated through mechanism #1 (pci=cf8): the bus behind the
+        bridge is found, the xHCI BAR is mapped through vmm_map and its
+        capability registers read back (CAPLENGTH 0x40, HCIVERSION 1.0, xHCI
+        spec 1.2 §5.3), the card's 16550 line status register through its I/O BAR."""
+        cfg = build_path("tests", "qemu", "variants", "boot-pci-cf8.cfg")
+        os.makedirs(os.path.dirname(cfg), exist_ok=True)
+        with open(cfg, "w") as f:
+            f.write("# test: PCI through 0xCF8/0xCFC\ncmdline = pci=cf8\n")
+        img = self.variant("pci-cf8", replace={"/pxos/boot.cfg": cfg})
+        vm = pxqemu.Qemu(img, "boot-pci", build=CFG["build"], extra_args=[
+            "-device", "qemu-xhci", "-device", "pcie-root-port,id=rp1,chassis=1",
+            "-device", "pci-serial,bus=rp1"])
+        self.addCleanup(vm.close)
+        self.expect(vm, r"pci: pci=cf8: configuration mechanism #1")
+        m = self.expect(vm, r"pci: (\d+) functions on 2 buses through CF8")
+        xhci = self.expect(vm, r"pci: (\S+) 1b36:000d USB xHCI controller \[0c.03.30\]").group(1)
+        self.expect(vm, r"pci: 01:00.0 1b36:0002 serial controller \(16550-compatible\) \[07.00.02\]")
+        self.expect(vm, r"init: started /boot/init")
+        vm.send("\x1c")
+        self.expect(vm, r"pxmon> ")
+        vm.send("pci\r")
+        out = self.expect(vm, r"(?s)(\d+) PCI functions through CF8(.*?)pxmon> ")
+        self.assertEqual(out.group(1), m.group(1))
+        listing = out.group(2).replace("\r", "")
+        for bdf, ids, name, cls in Q35_FUNCTIONS:
+            self.assertRegex(listing, r"%s %s rev [0-9a-f]{2} %s \[%s\]" % (re.escape(bdf), ids, re.escape(name), cls))
+        self.assertRegex(listing, r"PCI bridge \[06.04.00\].* buses 01-01")
+        bar = re.search(r"%s 1b36:000d .*\n    BAR0 mem64 (0x[0-9a-f]+) 16 KiB\n    caps: MSI-X\(11\)@90 PCIe\(10\)@a0"
+                        % re.escape(xhci), listing)
+        self.assertIsNotNone(bar, listing)
+        self.assertGreaterEqual(int(bar.group(1), 16), 1 << 32, "OVMF put the xHCI BAR above 4 GiB")
+        self.assertRegex(listing, r"01:00.0 1b36:0002 .*\n    BAR0 io 0x[0-9a-f]+ 8 bytes")
+        vm.send("pci read %s 0 0\r" % xhci)
+        self.expect(vm, r"%s BAR0 mem64 %s mapped UC at 0*%s \(above the identity map\): \+ 0x0 = 0x01000040"
+                    % (re.escape(xhci), bar.group(1), bar.group(1)[2:]))
+        vm.send("pci read 01:00.0 0 5 1\r")
+        self.expect(vm, r"01:00.0 BAR0 io 0x[0-9a-f]+ \+ 0x5 = 0x60")  # LSR: THRE and TEMT
+        vm.send("pci read 01:00.0 0 8\r")
+        self.expect(vm, r"BAR0 of 01:00.0 is smaller than OFF \+ width")
+        vm.send("pci 07:00.0\r")
+        self.expect(vm, r"no function 07:00.0")
+        vm.send("pci read 07:00.0 0 0\r")
+        self.expect(vm, r"no function 07:00.0")
+        vm.send("pci read %s 6 0\r" % xhci)
+        self.expect(vm, r"usage: pci read BB:DD.F BAR OFF")
+        vm.send("mtrr\r")
+        addr = int(bar.group(1), 16)
+        self.expect(vm, r"  0x%012x-0x%012x at 0x%016x UC  \(MTRR UC\)" % (addr, addr + 16384, addr))
+        self.expect(vm, r"pxmon> ")
+        vm.send("exit\r")
+        self.assertEqual(vm.wait_exit(60), 1)
 
 
 class CorruptImageTests(BootCase):
@@ -414,7 +541,7 @@ class LoaderTests(BootCase):
 
 def main():
     return pxqemu.test_main("boot", __doc__, CFG,
-                            (BootTests, CorruptImageTests, FaultTests, SerialTests, LoaderTests),
+                            (BootTests, PciTests, CorruptImageTests, FaultTests, SerialTests, LoaderTests),
                             need=("tools/pxfs", "tests/programs/crash.pxe"))
 
 if __name__ == "__main__":
