@@ -16,14 +16,16 @@ LOADER_REQ := $(WARN_REQ) -I. -I$(EFI_INC) -I$(EFI_INC)/x86_64 -I$(EFI_INC)/prot
 # Pure modules: no EFI calls, also compiled for the host unit tests.
 BOOT_PURE_SRC := boot/fmt.c boot/config.c boot/elf.c boot/pixfmt.c boot/rsdp.c boot/paging.c
 BOOT_EFI_SRC  := boot/loader.c boot/log.c boot/fileio.c boot/gop.c boot/handoff.c
+# The drivers the loader shares with the kernel (drivers/build.mk) build
+# into $(BUILD)/boot/ too.
 LOADER_OBJ := $(patsubst boot/%.c,$(BUILD)/boot/%.o,$(BOOT_EFI_SRC) $(BOOT_PURE_SRC)) \
-	$(BUILD)/boot/uart16550.o
+	$(patsubst drivers/%.c,$(BUILD)/boot/%.o,$(DRIVERS_LOADER_SRC))
 
 $(BUILD)/boot/%.o: boot/%.c
 	@mkdir -p $(@D)
 	$(CC) $(LOADER_REQ) $(LOADER_CFLAGS) -c $< -o $@
 
-$(BUILD)/boot/uart16550.o: drivers/uart16550.c
+$(BUILD)/boot/%.o: drivers/%.c
 	@mkdir -p $(@D)
 	$(CC) $(LOADER_REQ) $(LOADER_CFLAGS) -c $< -o $@
 
@@ -41,12 +43,11 @@ BOOT_TESTS := elf config fmt pixfmt rsdp paging
 BOOT_TEST_BIN := $(BOOT_TESTS:%=$(BUILD)/tests/test_boot_%)
 UNIT_TESTS += $(BOOT_TEST_BIN)
 
-BOOT_HOST_OBJ := $(BOOT_PURE_SRC:%.c=$(BUILD)/host/%.o) \
-	$(BOOT_TESTS:%=$(BUILD)/host/tests/unit/test_boot_%.o)
+BOOT_PURE_HOST_OBJ := $(call host_obj,$(BOOT_PURE_SRC))
+BOOT_HOST_OBJ := $(BOOT_PURE_HOST_OBJ) $(BOOT_TESTS:%=$(BUILD)/host/tests/unit/test_boot_%.o)
 .SECONDARY: $(BOOT_HOST_OBJ)
 
-$(BUILD)/tests/test_boot_%: $(BUILD)/host/tests/unit/test_boot_%.o \
-		$(BOOT_PURE_SRC:%.c=$(BUILD)/host/%.o)
+$(BUILD)/tests/test_boot_%: $(BUILD)/host/tests/unit/test_boot_%.o $(BOOT_PURE_HOST_OBJ)
 	@mkdir -p $(@D)
 	$(HOSTCC) $(HOST_CFLAGS) $^ -lcmocka -o $@
 

@@ -1,12 +1,14 @@
-# drivers/ — hardware drivers (kernel only) and portable drawing code (fb, font:
-# also built for the host runner and tests).
-DRIVERS_KERNEL_SRC := drivers/uart16550.c drivers/acpi.c drivers/timer.c drivers/pic8259.c \
-	drivers/pit.c drivers/ps2kbd.c drivers/kbdmap.c drivers/fb.c drivers/font.c
-DRIVERS_KERNEL_ASM := drivers/font_data.asm
-DRIVERS_KERNEL_SRC += drivers/hwrng.c
-DRIVERS_KERNEL_SRC += drivers/pci.c drivers/pci_host.c
-DRIVERS_HOST_SRC   := drivers/fb.c drivers/font.c
-DRIVERS_HOST_OBJ   := $(DRIVERS_HOST_SRC:%.c=$(BUILD)/host/%.o) $(BUILD)/host/drivers/font_data.o
+# drivers/ — hardware drivers (kernel only; the UART also in the loader) and
+# portable drawing code (fb, font: also built for the host runner and tests).
+DRIVERS_LOADER_SRC   := drivers/uart16550.c
+DRIVERS_PORTABLE_SRC := drivers/fb.c drivers/font.c
+DRIVERS_PORTABLE_ASM := drivers/font_data.asm
+DRIVERS_KERNEL_SRC   := $(DRIVERS_LOADER_SRC) drivers/acpi.c drivers/timer.c drivers/pic8259.c \
+	drivers/pit.c drivers/ps2kbd.c drivers/kbdmap.c drivers/hwrng.c drivers/pci.c drivers/pci_host.c \
+	$(DRIVERS_PORTABLE_SRC)
+DRIVERS_KERNEL_ASM   := $(DRIVERS_PORTABLE_ASM)
+DRIVERS_HOST_SRC     := $(DRIVERS_PORTABLE_SRC) $(DRIVERS_PORTABLE_ASM)
+DRIVERS_HOST_OBJ     := $(call host_obj,$(DRIVERS_HOST_SRC))
 
 FONT_DIR := /usr/share/consolefonts
 FONT_PSF := $(BUILD)/fonts/terminus16.psf $(BUILD)/fonts/terminus32.psf

@@ -8,13 +8,19 @@ KERNEL_REQ := $(WARN_REQ) -ffreestanding -fno-stack-protector -fno-stack-check \
 	-fno-omit-frame-pointer -fno-asynchronous-unwind-tables -fno-unwind-tables \
 	-I. -MMD -MP -DPXOS_KERNEL=1
 
+# The portable code: compiled freestanding into the kernel and hosted into the
+# tools (pxsim, pxbench), the tests and the VM fuzz target.
+KERNEL_PORTABLE_SRC := kernel/vram.c
+PORTABLE_SRC        := $(PXVM_SRC) $(KERNEL_PORTABLE_SRC) $(DRIVERS_HOST_SRC)
+PORTABLE_HOST_OBJ   := $(call host_obj,$(PORTABLE_SRC))
+
 KERNEL_C_SRC := kernel/main.c kernel/lib.c kernel/printf.c kernel/klog.c \
 	kernel/console.c kernel/gdt.c kernel/idt.c kernel/trap.c kernel/pmm.c \
-	kernel/heap.c kernel/panic.c kernel/power.c kernel/vram.c kernel/ramdisk.c \
+	kernel/heap.c kernel/panic.c kernel/power.c kernel/ramdisk.c \
 	kernel/pngload.c kernel/monitor.c kernel/bootcheck.c kernel/cmdline.c \
 	kernel/pxhost.c kernel/irq.c kernel/input.c kernel/bridge.c \
 	kernel/vmm.c kernel/pagemap.c kernel/mtrr.c kernel/fbbench.c \
-	$(DRIVERS_KERNEL_SRC) $(PXVM_SRC)
+	$(KERNEL_PORTABLE_SRC) $(DRIVERS_KERNEL_SRC) $(PXVM_SRC)
 KERNEL_ASM_SRC := kernel/entry.asm kernel/isr.asm $(DRIVERS_KERNEL_ASM)
 
 KERNEL_OBJ := $(KERNEL_C_SRC:%.c=$(BUILD)/kernel/%.o) $(KERNEL_ASM_SRC:%.asm=$(BUILD)/kernel/%.o)

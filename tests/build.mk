@@ -6,11 +6,20 @@ $(BUILD)/tests/programs/%.pxe: tests/programs/%.pxs $(PXASM) $(PXOS_INC) $(USER_
 	@mkdir -p $(@D)
 	$(PXASM) $(PXASM_FLAGS) -o $@ -l $(@:.pxe=.lst) $<
 
-check-unit: $(UNIT_TESTS)
-	@set -e; for t in $(UNIT_TESTS); do echo "== $$t"; $$t; done
-	@echo "unit tests: all passed"
+# Overriding the user flag variables keeps every required flag (Makefile).
+UNIT_TESTS += $(BUILD)/tests/test_build_flags
+$(BUILD)/tests/test_build_flags: tests/unit/test_build_flags.py
+	@mkdir -p $(@D)
+	printf '#!/bin/sh\nexec %s %s %s "$$@"\n' '$(PYTHON)' '$(abspath tests/unit/test_build_flags.py)' \
+		'$(abspath .)' > $@
+	chmod +x $@
 
-# Boot tests, console input, the shell, then the media tests (disk image and ISO, as disk, USB stick, CD).
+# Every unit test, each with its wall time (tests/unit/run.sh).
+check-unit: $$(UNIT_TESTS)
+	@bash tests/unit/run.sh $(UNIT_TESTS)
+
+# Boot tests, console input, the shell, then the media tests (disk image and
+# ISO, as disk, USB stick, CD). Each file prints its wall time (pxqemu.run_suite).
 check-qemu: all $(TEST_PROGRAMS) $(ISO)
 	$(PYTHON) tests/qemu/test_boot.py --build $(BUILD)
 	$(PYTHON) tests/qemu/test_hv.py --build $(BUILD)

@@ -3,19 +3,68 @@
 # (`make deps`). Idempotent: asks dpkg which are missing and runs apt-get only
 # for those; prints one line and changes nothing when all are present.
 # Runs apt-get as root directly, else through sudo; says what to do otherwise.
+#
+# deps.sh --check GROUP... — the Makefile's quick look (a few milliseconds,
+# no dpkg) before it builds: for each package of the GROUPs (build: what
+# `make` needs; test: what check-unit and check-qemu add; run: make run and
+# debug; extra: clang, without which the fuzz targets use their standalone
+# driver), is its key command or file there? Prints nothing when all are, else one line naming what is
+# missing and saying to run `make deps`. Always exits 0.
 set -euo pipefail
 
-PACKAGES=(
-	gcc make binutils nasm gnu-efi     # compilers, loader (GNU-EFI) and kernel
-	qemu-system-x86 qemu-system-gui    # QEMU; -gui has its GTK/SDL window
-	ovmf                               # UEFI firmware for QEMU
-	mtools dosfstools xorriso gdisk    # boot media without root or loop devices
-	libstb-dev zlib1g-dev              # PNG decoding (kernel), PNG writing (tools)
-	libcmocka-dev                      # host unit tests
-	libcurl4-openssl-dev libcjson-dev  # tools/pxbridge: HTTP to LLM servers, JSON
-	console-setup-linux                # PSF console fonts in /usr/share/consolefonts
-	python3 gdb clang lua5.4           # test drivers, make debug, fuzzing, benchmarks
+# package                 group   what shows it is installed (command, or /path)
+TABLE=(
+	"gcc                      build   gcc"
+	"make                     build   make"
+	"binutils                 build   ld objcopy"
+	"nasm                     build   nasm"
+	"gnu-efi                  build   /usr/include/efi/efi.h /usr/lib/crt0-efi-x86_64.o"
+	"mtools                   build   mcopy mmd"
+	"dosfstools               build   mkfs.fat"
+	"gdisk                    build   sgdisk"
+	"libstb-dev               build   /usr/include/stb/stb_image.h"
+	"zlib1g-dev               build   /usr/include/zlib.h"
+	"libcurl4-openssl-dev     build   /usr/include/x86_64-linux-gnu/curl/curl.h"
+	"libcjson-dev             build   /usr/include/cjson/cJSON.h"
+	"console-setup-linux      build   /usr/share/consolefonts/Lat15-Terminus16.psf.gz"
+	"python3                  build   /usr/bin/python3"
+	"libcmocka-dev            test    /usr/include/cmocka.h"
+	"xorriso                  test    xorriso"
+	"qemu-system-x86          test    qemu-system-x86_64"
+	"ovmf                     test    /usr/share/OVMF/OVMF_CODE_4M.fd"
+	"lua5.4                   test    lua5.4"
+	"clang                    extra   clang"
+	"qemu-system-gui          run     /usr/lib/x86_64-linux-gnu/qemu/ui-gtk.so"
+	"gdb                      run     gdb"
 )
+
+if [ "${1:-}" = --check ]; then
+	shift
+	absent=()
+	for row in "${TABLE[@]}"; do
+		read -r pkg group probes <<<"$row"
+		case " $* " in *" $group "*) ;; *) continue ;; esac
+		for probe in $probes; do
+			if [ "${probe#/}" != "$probe" ]; then
+				[ -e "$probe" ] && continue
+			else
+				command -v "$probe" >/dev/null 2>&1 && continue
+			fi
+			absent+=("$probe (package $pkg)")
+			break
+		done
+	done
+	if [ ${#absent[@]} -ne 0 ]; then
+		list=$(printf '%s, ' "${absent[@]}")
+		echo "missing ${list%, }: run \`make deps\` to install the Debian packages pxOS needs"
+	fi
+	exit 0
+fi
+
+PACKAGES=()
+for row in "${TABLE[@]}"; do
+	PACKAGES+=("${row%% *}")
+done
 
 missing=()
 for pkg in "${PACKAGES[@]}"; do

@@ -9,7 +9,7 @@ USER_PXE     := $(USER_SRC:userland/%.pxs=$(BUILD)/userland/%.pxe)
 RAMDISK_PNG  := $(BUILD)/pixelfs.png
 PXASM_FLAGS  := -I $(BUILD)/userland/include -I userland/lib
 
-$(GEN_PXOS_INC): $(BUILD)/host/tools/gen-pxos-inc.o $(BUILD)/host/pxvm/isa.o
+$(GEN_PXOS_INC): $(BUILD)/host/tools/gen-pxos-inc.o $(PXVM_ISA_HOST_OBJ)
 	@mkdir -p $(@D)
 	$(HOSTCC) $(HOST_CFLAGS) $^ -o $@
 

@@ -6,8 +6,7 @@
 BENCH_NAMES := loop fib sieve copy
 BENCH_PXE   := $(patsubst %,$(BUILD)/tests/bench/%.pxe,$(BENCH_NAMES) qbench)
 PXBENCH     := $(BUILD)/tests/bench/pxbench
-PXBENCH_OBJ := $(BUILD)/host/tests/bench/pxbench.o $(BUILD)/host/kernel/vram.o $(DRIVERS_HOST_OBJ) \
-               $(PXVM_CORE_HOST_OBJ) $(PXVM_FS_HOST_OBJ) $(PXVM_OS_HOST_OBJ) $(HOSTIO_OBJ)
+PXBENCH_OBJ := $(BUILD)/host/tests/bench/pxbench.o $(PORTABLE_HOST_OBJ) $(HOSTIO_OBJ)
 .PHONY: bench
 
 $(PXBENCH): $(PXBENCH_OBJ)

@@ -2,8 +2,8 @@
  * fuzz_vm.c — fuzz target: random pixel words and random system calls run by
  * the interpreter under the scheduler, with every subsystem live (IPC, files,
  * console, canvases, fork, exec, kill). Built with libFuzzer (clang
- * -fsanitize=fuzzer,address,undefined) by `make fuzz-vm`; without libFuzzer,
- * -DFUZZ_STANDALONE gives a main() that feeds seeded random inputs for a time.
+ * -fsanitize=fuzzer,address,undefined), or without it with the standalone
+ * driver tests/fuzz/standalone.c, by tests/fuzz/build.mk (`make fuzz-vm`).
  *
  * Input: records, each 6 bytes:
  *   byte 0 < 0xA0   bytes 1..4 are one raw instruction word (any value)
@@ -209,33 +209,3 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	CHECK(th_live_allocs == (long)vfs_ram_files());
 	return 0;
 }
-
-#ifdef FUZZ_STANDALONE
-#include <time.h>
-/* fuzz_vm [SECONDS [SEED]]: random inputs (and a few shapes that matter) until
- * SECONDS (default 20) have passed. */
-int main(int argc, char **argv)
-{
-	double secs = argc > 1 ? atof(argv[1]) : 20;
-	unsigned long long seed = argc > 2 ? strtoull(argv[2], 0, 0) : (unsigned long long)time(0);
-	uint64_t x = seed | 1;
-	time_t start = time(0);
-	unsigned long runs = 0;
-	uint8_t buf[6 * 400];
-	while (difftime(time(0), start) < secs) {
-		size_t n = 6 * (1 + (x % 400));
-		for (size_t i = 0; i < n; i++) {
-			x ^= x << 13;
-			x ^= x >> 7;
-			x ^= x << 17;
-			buf[i] = (uint8_t)x;
-			if (i % 6 == 0 && runs % 2)
-				buf[i] |= 0xA0; /* every other input is all system calls */
-		}
-		LLVMFuzzerTestOneInput(buf, n);
-		runs++;
-	}
-	printf("fuzz_vm: %lu inputs in %.0f s (seed %llu), no check failed\n", runs, secs, seed);
-	return 0;
-}
-#endif

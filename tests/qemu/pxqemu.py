@@ -42,6 +42,8 @@ import unittest
 import zlib
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+# When the test file started (it imports this module first): run_suite's wall time.
+STARTED = time.monotonic()
 ESP_REPLACE = os.path.join(REPO, "iso", "esp-replace.sh")
 QEMU = os.environ.get("QEMU", "qemu-system-x86_64")
 OVMF_CODE = os.environ.get("OVMF_CODE", "/usr/share/OVMF/OVMF_CODE_4M.fd")
@@ -811,7 +813,8 @@ def test_main(label, doc, cfg, cases, need=()):
 def run_suite(label, cases, filters=()):
     """Run the unittest TestCase classes `cases` (only tests whose id contains
     one of `filters`, when given), report on stderr, print the summary line
-    "LABEL: N passed, N failed[, N skipped]" on stdout and return the exit
+    "LABEL: N passed, N failed[, N skipped]; wall S s" on stdout (S: seconds
+    since the test file started) and return the exit
     status: 0 when something ran and nothing failed."""
     suite = unittest.TestSuite()
     loader = unittest.TestLoader()
@@ -825,6 +828,7 @@ def run_suite(label, cases, filters=()):
     line = "%s: %d passed, %d failed" % (label, passed, failed)
     if result.skipped:
         line += ", %d skipped" % len(result.skipped)
+    line += "; wall %.1f s" % (time.monotonic() - STARTED)
     sys.stdout.flush()
     print(line)
     return 0 if failed == 0 and result.testsRun > 0 else 1

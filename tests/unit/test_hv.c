@@ -716,7 +716,7 @@ static void test_many_in_flight(void **state)
 	/* Answers in reverse order each reach their own process. */
 	for (int i = HV_INFLIGHT_MAX - 1; i >= 0; i--) {
 		char a[32];
-		snprintf(a, sizeof(a), "answer to %s", sub[i].prompt);
+		snprintf(a, sizeof(a), "answer to %.20s", sub[i].prompt); /* prompts: "question N" */
 		reply(sub[i].id, a, 0);
 		for (int j = 0; j < HV_INFLIGHT_MAX; j++)
 			assert_int_equal(ps[j]->state, j >= i ? PROC_RUNNABLE : PROC_BLOCKED);

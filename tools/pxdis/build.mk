@@ -1,7 +1,6 @@
 # tools/pxdis — the pxVM disassembler (docs/pxdis.md), and its tests.
 PXDIS_LIB_SRC := tools/pxdis/dis.c tools/pxdis/load.c
-PXDIS_LIB_OBJ := $(PXDIS_LIB_SRC:%.c=$(BUILD)/host/%.o) \
-                 $(BUILD)/host/pxvm/isa.o $(BUILD)/host/pxvm/disasm.o $(PXVM_FS_HOST_OBJ) $(HOSTIO_OBJ)
+PXDIS_LIB_OBJ := $(call host_obj,$(PXDIS_LIB_SRC) $(PXVM_ISA_SRC) $(PXVM_FS_SRC) $(HOSTIO_SRC))
 PXDIS         := $(BUILD)/tools/pxdis
 ALL_TARGETS   += $(PXDIS)
 
@@ -20,7 +19,7 @@ UNIT_TESTS  += $(PXDIS_TESTS)
 # $(PXASM) itself, given through the environment by this wrapper.
 $(BUILD)/tests/test_pxdis.bin: $(BUILD)/host/tests/unit/test_pxdis.o $(PXDIS_LIB_OBJ) $(PXASM_LIB_OBJ)
 	@mkdir -p $(@D)
-	$(HOSTCC) $(HOST_CFLAGS) -o $@ $(sort $^) -lcmocka -lm
+	$(HOSTCC) $(HOST_CFLAGS) -o $@ $^ -lcmocka -lm
 
 $(BUILD)/tests/test_pxdis: $(BUILD)/tests/test_pxdis.bin $(PXDIS_RUNNER) $(PXASM) $(PXDIS) $(PXOS_INC)
 	@mkdir -p $(@D)
@@ -32,10 +31,10 @@ $(BUILD)/tests/test_pxdis: $(BUILD)/tests/test_pxdis.bin $(PXDIS_RUNNER) $(PXASM
 # The round trip over every program: the script finds the .pxe files by glob
 # in $(BUILD)/userland and $(BUILD)/tests/programs when it runs, so programs
 # added by any rule are covered (`make test` builds everything first; here the
-# ones the userland and test-program variables name are prerequisites).
-PXDIS_TEST_PXE := $(patsubst %.pxs,$(BUILD)/%.pxe,$(wildcard tests/programs/*.pxs))
+# ones the userland and test-program variables name are prerequisites;
+# TEST_PROGRAMS: tests/build.mk).
 $(BUILD)/tests/test_pxdis_roundtrip: tests/unit/test_pxdis_roundtrip.sh $(PXDIS) $(PXASM) $(PXFS) \
-                                     $(USER_PXE) $(PXDIS_TEST_PXE)
+                                     $(USER_PXE) $$(TEST_PROGRAMS)
 	@mkdir -p $(@D)
 	printf '#!/bin/sh\nexec /bin/sh %s %s %s %s %s "$$@"\n' '$(abspath tests/unit/test_pxdis_roundtrip.sh)' \
 		'$(abspath $(PXDIS))' '$(abspath $(PXASM))' '$(abspath $(PXFS))' '$(abspath $(BUILD))' > $@

@@ -1,9 +1,8 @@
 # tools/pxsim — the host simulator: the kernel's VM, scheduler, syscalls, tty,
 # PixelFS and VRAM substrate on the host, VRAM in memory (docs/pxsim.md).
 PXSIM := $(BUILD)/tools/pxsim
-PXSIM_OBJ := $(BUILD)/host/tools/pxsim/main.o $(BUILD)/host/tools/pxsim/host.o \
-	$(BUILD)/host/kernel/vram.o $(DRIVERS_HOST_OBJ) \
-	$(PXVM_CORE_HOST_OBJ) $(PXVM_FS_HOST_OBJ) $(PXVM_OS_HOST_OBJ) $(HOSTIO_OBJ)
+PXSIM_SRC := tools/pxsim/main.c tools/pxsim/host.c
+PXSIM_OBJ := $(call host_obj,$(PXSIM_SRC)) $(PORTABLE_HOST_OBJ) $(HOSTIO_OBJ)
 ALL_TARGETS += $(PXSIM)
 
 $(PXSIM): $(PXSIM_OBJ)
