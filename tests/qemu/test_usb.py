@@ -387,7 +387,4 @@ class UsbRows(UsbCase):
 
 
 if __name__ == "__main__":
-    t0 = time.monotonic()
-    rc = pxqemu.test_main("usb", __doc__, CFG, [UsbRows])
-    print("usb: wall %.1f s" % (time.monotonic() - t0))
-    sys.exit(rc)
+    sys.exit(pxqemu.test_main("usb", __doc__, CFG, [UsbRows]))
