@@ -5,7 +5,6 @@
 #include "kbdmap.h"
 #include "portio.h"
 #include "timer.h"
-#include "kernel/klog.h"
 #include "kernel/param.h"
 #include "kernel/ring.h"
 
@@ -25,7 +24,7 @@
 
 static bool present;             /* a controller answers: IRQ 1 is served */
 static volatile bool answered;   /* the keyboard acknowledged a command or sent a byte */
-static bool announced;           /* "keyboard appeared" logged (main loop) */
+static bool announced;           /* ps2kbd_keyboard() true: seen from the main loop */
 static struct ring kbd_ring;
 static struct kbdmap map;
 static volatile uint64_t received, dropped;
@@ -174,10 +173,8 @@ void ps2kbd_irq(void)
 size_t ps2kbd_read(char *out, size_t cap)
 {
 	size_t n = 0;
-	if (answered && !announced) {
-		announced = true;
-		kinfo("ps2", "a PS/2 keyboard appeared (first scancode after boot)");
-	}
+	if (answered && !announced)
+		announced = true;      /* kernel/input.c says so */
 	uint8_t sc;
 	while (n + KBDMAP_OUT_MAX <= cap && ring_get(&kbd_ring, &sc))
 		n += kbdmap_feed(&map, sc, out + n);

@@ -33,8 +33,8 @@ bool ps2kbd_init(const char **why);
 /* ps2kbd_present: whether the controller works (ps2kbd_init returned true). */
 bool ps2kbd_present(void);
 
-/* ps2kbd_keyboard: whether a keyboard answered at init or has sent a byte
- * since (then "a PS/2 keyboard appeared" was logged by ps2kbd_read). */
+/* ps2kbd_keyboard: whether a keyboard answered at init, or has sent a byte
+ * since that ps2kbd_read took (kernel/input.c then says it appeared). */
 bool ps2kbd_keyboard(void);
 
 /* ps2kbd_irq: the IRQ 1 handler's work: read every scancode the controller

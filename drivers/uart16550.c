@@ -8,6 +8,10 @@ enum {
 	REG_DATA = 0, REG_IER = 1, REG_FCR = 2, REG_LCR = 3,
 	REG_MCR = 4, REG_LSR = 5, REG_MSR = 6, REG_SCR = 7,
 };
+#define IER_RX_DATA    0x01
+#define IER_THR_EMPTY  0x02
+#define IIR_FIFO_ON    0xC0   /* IIR bits 7:6 = 11: the 16-byte FIFOs are enabled (16550A) */
+#define TX_FIFO_DEPTH  16
 #define LSR_DATA_READY 0x01
 #define LSR_THR_EMPTY  0x20
 #define LCR_DLAB       0x80
@@ -34,6 +38,8 @@ static uint16_t g_base;
 static bool g_present;
 static bool g_stalled;       /* the last byte timed out */
 static uint64_t g_dropped;   /* bytes given up on since uart_init */
+static uint8_t g_ier;        /* what IER holds */
+static unsigned g_fifo;      /* bytes THR takes at once when empty: 16 or 1 */
 
 static bool probe(uint16_t base)
 {
@@ -84,6 +90,8 @@ bool uart_init(uint16_t base, uint32_t baud)
 	outb(base + REG_LCR, LCR_8N1);
 	outb(base + REG_FCR, 0xC7); /* FIFO on, clear both, 14-byte RX trigger */
 	outb(base + REG_MCR, MCR_DTR_RTS_OUT2);
+	g_fifo = (inb(base + REG_FCR) & IIR_FIFO_ON) == IIR_FIFO_ON ? TX_FIFO_DEPTH : 1; /* reads IIR */
+	g_ier = 0;
 	g_base = base;
 	g_present = true;
 	return true;
@@ -144,8 +152,34 @@ int uart_irq_line(void)
 	return -1;
 }
 
-void uart_rx_irq(bool on)
+static void set_ier(uint8_t bit, bool on)
+{
+	uint8_t v = on ? (uint8_t)(g_ier | bit) : (uint8_t)(g_ier & ~bit);
+	if (!g_present || v == g_ier)
+		return;
+	g_ier = v;
+	outb(g_base + REG_IER, v);
+}
+
+void uart_rx_irq(bool on) { set_ier(IER_RX_DATA, on); }
+
+void uart_irq_rearm(void)
+{
+	if (!g_present || !g_ier)
+		return;
+	outb(g_base + REG_IER, 0);
+	outb(g_base + REG_IER, g_ier);
+}
+
+void uart_tx_irq(bool on) { set_ier(IER_THR_EMPTY, on); }
+
+unsigned uart_tx_room(void)
+{
+	return g_present && thr_empty() ? g_fifo : 0;
+}
+
+void uart_tx_put(uint8_t c)
 {
 	if (g_present)
-		outb(g_base + REG_IER, on ? 0x01 : 0x00);
+		outb(g_base + REG_DATA, c);
 }

@@ -58,4 +58,30 @@ int uart_irq_line(void);
  * by uart_init. No effect without a UART. */
 void uart_rx_irq(bool on);
 
+/* The transmit side without waiting, for a transmit ring above the driver
+ * (kernel/serial.c); the caller keeps interrupts off around these when an
+ * interrupt handler uses them too. */
+
+/* uart_tx_room: how many bytes uart_tx_put may write now without waiting: the
+ * transmit FIFO's depth (16 on a 16550A with FIFOs on, else 1) when the
+ * transmitter holding register is empty (LSR bit 5, THRE), else 0. */
+unsigned uart_tx_room(void);
+
+/* uart_tx_put: write one byte to THR as is. Only after uart_tx_room said so. */
+void uart_tx_put(uint8_t c);
+
+/* uart_irq_rearm: end of the UART's interrupt handler: write IER 0, then its
+ * setting again. The 8259 takes interrupts on an edge (PC/AT convention), and
+ * the UART's INTR line stays high while any enabled condition is pending
+ * (data arrived or THR emptied again during the handler): without a low
+ * pulse no new edge would come and the port's interrupts would stop for good.
+ * With the pulse, a condition still pending raises a new edge at once. */
+void uart_irq_rearm(void);
+
+/* uart_tx_irq: turn the "transmitter holding register empty" interrupt (IER
+ * bit 1, ETBEI) on or off. While on, the UART interrupts (IIR 0x02) whenever
+ * THR empties; writing THR or turning it off clears that. IER is written only
+ * when the setting changes. No effect without a UART. */
+void uart_tx_irq(bool on);
+
 #endif /* PXOS_UART16550_H */

@@ -4,16 +4,24 @@
  *
  * Sending: reliable frames (REQUEST, CANCEL) wait in a queue and go out one at
  * a time (stop-and-wait): the head is sent with the next sequence number and
- * resent every BRIDGE_RETRY_MS until the bridge ACKs it (a NAK resends at
- * once); after BRIDGE_RETRIES sends the bridge counts as lost and every call
- * fails with -PXE_EIO. Receiving: every intact reliable frame is ACKed; a
- * repeat of the last sequence number (our ACK was lost) is ACKed again and not
- * delivered twice; a damaged frame is answered with NAK.
+ * resent every BRIDGE_RETRY_MS until the bridge ACKs it (a NAK resends it as
+ * soon as the previous copy has left the transmit ring); BRIDGE_RETRIES sends
+ * in all, whatever caused them, and the bridge counts as lost: every call
+ * fails with -PXE_EIO. Every frame goes into the serial transmit ring
+ * (kernel/serial.h) as one unit; one that does not fit waits for room
+ * (serial_tx_notify), so no frame is ever written with interrupts off.
+ * Receiving: every intact reliable frame is ACKed; a repeat of the last
+ * sequence number (our ACK was lost) is ACKed again and not delivered twice;
+ * a damaged frame is answered with NAK, at most one per BRIDGE_NAK_GAP_MS.
  *
  * Sessions: HELLO and HELLO_ACK carry the sender's session number in the id
- * field. A new bridge session (the bridge restarted) re-sends the calls that
- * have had no answer bytes yet and fails those that had (-PXE_EIO): a new
- * bridge cannot continue a half-streamed answer.
+ * field; every other frame carries the link key (the XOR of both sessions) in
+ * its CRC. A new bridge session (the bridge restarted) re-sends the calls that
+ * have had no answer bytes yet (at most BRIDGE_RESUBMITS times each) and fails
+ * those that had (-PXE_EIO): a new bridge cannot continue a half-streamed
+ * answer. HELLOs are answered at most once per BRIDGE_HELLO_GAP_MS and a new
+ * session is taken at most once per BRIDGE_SESSION_GAP_MS, so a storm of them
+ * costs a bounded amount of output.
  */
 #include "bridge.h"
 #include "pxvm/frame.h"
@@ -21,15 +29,13 @@
 #include "pxvm/host.h"
 #include "pxvm/hv.h"
 #include "pxvm/abi.h"
-#include "drivers/uart16550.h"
 #include "drivers/timer.h"
 #include "drivers/portio.h"
 #include "klog.h"
 #include "lib.h"
-#include "cpu.h"
-#include "console.h"
 #include "panic.h"
 #include "param.h"
+#include "serial.h"
 
 #define US_PER_MS 1000ull
 
@@ -44,6 +50,7 @@ struct call {
 	bool used;
 	bool acked;          /* the bridge has the REQUEST */
 	uint8_t kind;
+	uint8_t resubmits;   /* re-sent to a restarted bridge so often */
 	uint32_t id;
 	uint32_t got;        /* answer bytes received */
 	uint64_t start_us, heard_us;
@@ -54,8 +61,11 @@ struct call {
 static struct txent txq[BRIDGE_TXQ];
 static unsigned tx_head, tx_count;
 static bool tx_busy;         /* txq[tx_head] is out and not yet acknowledged */
+static bool tx_unsent;       /* ... and its last send did not fit in the transmit ring */
+static bool tx_waiting;      /* a serial_tx_notify wake-up is registered */
 static uint16_t tx_seq;
 static uint64_t tx_sent_us;
+static uint64_t tx_end;      /* transmit-ring position after its last copy */
 static unsigned tx_tries;
 
 static bool rx_have;
@@ -65,15 +75,22 @@ static bool present;
 static uint32_t my_session, peer_session;
 static uint64_t peer_heard_us, probe_us;
 
+/* Rate limits of what the bridge can make us send. */
+struct gap {
+	bool used;
+	uint64_t at_us;
+};
+static struct gap nak_gap, hello_gap, session_gap;
+
 static struct call calls[HV_INFLIGHT_MAX + 1]; /* + the monitor's own */
 
 static struct frame_demux dmx;
 static struct frame rxf;
 static uint8_t txbuf[FRAME_ENCODED_MAX];
 
-
 static struct {
 	uint32_t frames_out, frames_in, retransmits, naks_in, naks_out, dups, timeouts, lost;
+	uint32_t naks_ignored, naks_held, hellos_ignored, sessions_ignored, ring_full, resubmit_fail;
 } st;
 
 /* The monitor's call: its answer is printed as it arrives. */
@@ -86,19 +103,32 @@ static struct {
 } mon;
 static uint32_t mon_next;
 
-static void send_frame(uint8_t type, uint32_t id, uint16_t seq, const void *p, size_t len)
+/* gap_pass: whether `ms` have passed since the last time this gap let an
+ * event through (always, the first time); if so, that time is now. */
+static bool gap_pass(struct gap *g, uint64_t ms, uint64_t now)
 {
-	size_t n = frame_encode(txbuf, sizeof(txbuf), type, id, seq, p, len);
+	if (g->used && now - g->at_us < ms * US_PER_MS)
+		return false;
+	g->used = true;
+	g->at_us = now;
+	return true;
+}
+
+static uint32_t link_key(void) { return my_session ^ peer_session; }
+
+/* send_frame: one frame into the transmit ring as a unit; false when the ring
+ * has no room for it (nothing written). */
+static bool send_frame(uint8_t type, uint32_t id, uint16_t seq, const void *p, size_t len)
+{
+	size_t n = frame_encode(txbuf, sizeof(txbuf), link_key(), type, id, seq, p, len);
 	if (!n)
 		panic("send_frame: a frame the kernel built does not encode");
-	/* In one go: nothing (an interrupt handler's log line) may split it. */
-	uint64_t flags = read_rflags();
-	cli();
-	for (size_t i = 0; i < n; i++)
-		uart_putc_raw(txbuf[i]);
-	if (flags & (1u << 9))
-		sti();
+	if (!serial_tx_unit(txbuf, n)) {
+		st.ring_full++;
+		return false;
+	}
 	st.frames_out++;
+	return true;
 }
 
 static void send_hello(uint8_t type)
@@ -158,11 +188,37 @@ static int queue(uint8_t type, uint32_t id, const void *p, size_t len)
 	return 0;
 }
 
+static void link_lost(const char *why);
+static void send_head(uint64_t now);
+
+/* on_room: the transmit ring has room for the head that did not fit. */
+static void on_room(void *arg)
+{
+	(void)arg;
+	tx_waiting = false;
+	if (tx_busy && tx_unsent)
+		send_head(timer_us());
+}
+
+/* send_head: (re)send the unacknowledged frame. Every send counts towards
+ * BRIDGE_RETRIES, whatever caused it (timer, NAK, new session); past that
+ * the link is lost. */
 static void send_head(uint64_t now)
 {
+	if (tx_tries >= BRIDGE_RETRIES) {
+		link_lost("no acknowledgement");
+		return;
+	}
 	struct txent *e = &txq[tx_head];
-	send_frame(e->type, e->id, tx_seq, e->payload, e->len);
 	tx_sent_us = now;
+	if (!send_frame(e->type, e->id, tx_seq, e->payload, e->len)) {
+		tx_unsent = true;
+		if (!tx_waiting && serial_tx_notify(FRAME_ENCODED_MAX, on_room, NULL) == 0)
+			tx_waiting = true;
+		return;
+	}
+	tx_unsent = false;
+	tx_end = serial_tx_pos();
 	tx_tries++;
 }
 
@@ -184,6 +240,7 @@ static void link_lost(const char *why)
 	present = false;
 	st.lost++;
 	tx_busy = false;
+	tx_unsent = false;
 	tx_count = 0;
 	for (unsigned i = 0; i < sizeof(calls) / sizeof(calls[0]); i++)
 		if (calls[i].used)
@@ -194,10 +251,14 @@ static void link_lost(const char *why)
 static void new_session(uint32_t s, const struct frame *f, uint64_t now)
 {
 	bool was = present;
-	present = true;
 	peer_heard_us = now;
 	if (was && s == peer_session)
 		return;
+	if (s != peer_session && !gap_pass(&session_gap, BRIDGE_SESSION_GAP_MS, now)) {
+		st.sessions_ignored++; /* a storm of sessions: the next HELLO or probe answers */
+		return;
+	}
+	present = true;
 	char banner[80];
 	size_t n = f->len < sizeof(banner) - 1 ? f->len : sizeof(banner) - 1;
 	for (size_t i = 0; i < n; i++)
@@ -205,12 +266,13 @@ static void new_session(uint32_t s, const struct frame *f, uint64_t now)
 	banner[n] = '\0';
 	kinfo("bridge", "host bridge %s (%s)", peer_session ? "reconnected" : "connected", banner);
 	peer_session = s;
+	uint32_t key = link_key();
+	frame_demux_set_keys(&dmx, &key, 1);
 	rx_have = false;
-	/* The old session's unacknowledged frame goes to the new one afresh. */
-	if (tx_busy) {
-		tx_tries = 0;
+	/* The old session's unacknowledged frame goes to the new one (with the
+	 * new key); its sends so far still count. */
+	if (tx_busy)
 		send_head(now);
-	}
 	for (unsigned i = 0; i < sizeof(calls) / sizeof(calls[0]); i++) {
 		struct call *c = &calls[i];
 		if (!c->used || !c->acked)
@@ -218,8 +280,13 @@ static void new_session(uint32_t s, const struct frame *f, uint64_t now)
 		if (c->got) {
 			kwarn("bridge", "call %u: the bridge restarted mid-answer", c->id);
 			end_call(c, -PXE_EIO);
+		} else if (c->resubmits >= BRIDGE_RESUBMITS) {
+			kwarn("bridge", "call %u: the bridge restarted %u times during it", c->id, c->resubmits + 1);
+			st.resubmit_fail++;
+			end_call(c, -PXE_EIO);
 		} else if (queue(FRAME_REQUEST, c->id, c->req, c->req_len) == 0) {
 			c->acked = false;
+			c->resubmits++;
 			c->heard_us = now;
 		} else {
 			end_call(c, -PXE_EBUSY);
@@ -246,7 +313,7 @@ static void on_ack(uint16_t seq, uint64_t now)
 
 static void on_reliable(const struct frame *f, uint64_t now)
 {
-	send_frame(FRAME_ACK, 0, f->seq, NULL, 0);
+	(void)send_frame(FRAME_ACK, 0, f->seq, NULL, 0); /* no room: the bridge resends */
 	if (rx_have && f->seq == rx_last) {
 		st.dups++;
 		return;
@@ -290,6 +357,10 @@ static void on_frame(const struct frame *f, uint64_t now)
 	peer_heard_us = now;
 	switch (f->type) {
 	case FRAME_HELLO:
+		if (!gap_pass(&hello_gap, BRIDGE_HELLO_GAP_MS, now)) {
+			st.hellos_ignored++;
+			break;
+		}
 		send_hello(FRAME_HELLO_ACK);
 		new_session(f->id, f, now);
 		break;
@@ -301,9 +372,13 @@ static void on_frame(const struct frame *f, uint64_t now)
 		break;
 	case FRAME_NAK:
 		st.naks_in++;
-		if (tx_busy) {
+		/* Resend, unless the last copy is still waiting in the ring: then
+		 * this NAK was for an older copy, and one resend per copy is plenty. */
+		if (tx_busy && !tx_unsent && serial_tx_sent(tx_end)) {
 			st.retransmits++;
 			send_head(now);
+		} else {
+			st.naks_ignored++;
 		}
 		break;
 	case FRAME_KEEPALIVE: {
@@ -335,8 +410,12 @@ size_t bridge_rx(const uint8_t *in, size_t n, uint8_t *console)
 		if (r == FD_FRAME) {
 			on_frame(&rxf, now);
 		} else if (r == FD_BAD && present) {
-			st.naks_out++;
-			send_frame(FRAME_NAK, 0, 0, NULL, 0);
+			if (gap_pass(&nak_gap, BRIDGE_NAK_GAP_MS, now)) {
+				st.naks_out++;
+				(void)send_frame(FRAME_NAK, 0, 0, NULL, 0);
+			} else {
+				st.naks_held++;
+			}
 		}
 	}
 	return m;
@@ -366,13 +445,12 @@ bool bridge_busy(void) { return calls_in_flight() != 0; }
 void bridge_poll(void)
 {
 	uint64_t now = timer_us();
+	if (tx_busy && tx_unsent && serial_tx_free() >= FRAME_ENCODED_MAX)
+		send_head(now); /* the ring has room again */
 	if (tx_busy && now - tx_sent_us >= BRIDGE_RETRY_MS * US_PER_MS) {
-		if (tx_tries >= BRIDGE_RETRIES) {
-			link_lost("no acknowledgement");
-		} else {
+		if (!tx_unsent)
 			st.retransmits++;
-			send_head(now);
-		}
+		send_head(now);
 	}
 	bool busy = false;
 	for (unsigned i = 0; i < sizeof(calls) / sizeof(calls[0]); i++) {
@@ -392,7 +470,7 @@ void bridge_poll(void)
 	}
 	/* Calls wait and the bridge is silent: it may have restarted without
 	 * knowing us. A HELLO makes a new one answer (and re-sends the calls). */
-	if (busy && uart_present() && now - peer_heard_us >= BRIDGE_PROBE_MS * US_PER_MS &&
+	if (busy && serial_present() && now - peer_heard_us >= BRIDGE_PROBE_MS * US_PER_MS &&
 	    now - probe_us >= BRIDGE_PROBE_MS * US_PER_MS) {
 		probe_us = now;
 		send_hello(FRAME_HELLO);
@@ -406,7 +484,7 @@ void bridge_init(uint32_t session, void (*input_poll_fn)(void))
 	rx_poll = input_poll_fn;
 	uint64_t t0 = timer_us();
 	my_session = session | 1u; /* nonzero */
-	if (!uart_present()) {
+	if (!serial_present()) {
 		kinfo("bridge", "no serial port: LLM calls will fail with \"no bridge\"");
 		return;
 	}
@@ -426,7 +504,7 @@ int pxhost_llm_submit(uint32_t id, uint32_t kind, const char *model, const char 
 	uint64_t now = timer_us();
 	if (!present) {
 		/* Ask once in a while whether a bridge has appeared; fail now. */
-		if (uart_present() && now - probe_us >= BRIDGE_RETRY_MS * US_PER_MS) {
+		if (serial_present() && now - probe_us >= BRIDGE_RETRY_MS * US_PER_MS) {
 			probe_us = now;
 			send_hello(FRAME_HELLO);
 		}
@@ -450,6 +528,7 @@ int pxhost_llm_submit(uint32_t id, uint32_t kind, const char *model, const char 
 	c->req_len = (uint16_t)n;
 	c->used = true;
 	c->acked = false;
+	c->resubmits = 0;
 	c->kind = (uint8_t)kind;
 	c->id = id;
 	c->got = 0;
@@ -474,12 +553,16 @@ void pxhost_llm_cancel(uint32_t id)
 
 static void cmd_status(void)
 {
-	kprintf("bridge: %s, session %08x; %u calls in flight; %u frames out, %u in; "
+	kprintf("bridge: %s; %u calls in flight; %u frames out, %u in; "
 	        "%u retransmits, %u NAKs in, %u NAKs out, %u duplicates, %u bad frames, "
 	        "%u timeouts, %u links lost\n",
-	        present ? "present" : "absent", peer_session, calls_in_flight(),
+	        present ? "present" : "absent", calls_in_flight(),
 	        st.frames_out, st.frames_in, st.retransmits, st.naks_in, st.naks_out, st.dups, dmx.bad,
 	        st.timeouts, st.lost);
+	kprintf("bridge: storms held off: %u NAKs in ignored, %u NAKs out held, %u HELLOs ignored, "
+	        "%u sessions ignored, %u calls failed after %u re-sends; %u frames waited for the "
+	        "transmit ring\n", st.naks_ignored, st.naks_held, st.hellos_ignored, st.sessions_ignored,
+	        st.resubmit_fail, (unsigned)BRIDGE_RESUBMITS, st.ring_full);
 }
 
 void bridge_monitor_cmd(int argc, char **argv)
@@ -534,6 +617,7 @@ void bridge_monitor_cmd(int argc, char **argv)
 	while (mon.waiting) {
 		bridge_uart_poll();
 		bridge_poll();
+		klog_poll();
 		cpu_pause();
 	}
 	uint64_t ms = (timer_us() - t0) / 1000;

@@ -6,8 +6,10 @@
  *
  * Everything runs in the kernel's single thread of control, polled: received
  * bytes go through bridge_rx (from the serial input path), timers through
- * bridge_poll. A frame is written to the UART in one go with interrupts off,
- * so no other output can split it.
+ * bridge_poll. A frame goes into the serial transmit ring (kernel/serial.h)
+ * as one unit, so no other output can split it, and nothing waits for the
+ * UART with interrupts off. Frames other than HELLO/HELLO_ACK carry the link
+ * key (the XOR of both session numbers) in their CRC (pxvm/frame.h).
  */
 #ifndef PXOS_BRIDGE_H
 #define PXOS_BRIDGE_H
@@ -26,7 +28,7 @@
  * (kernel/input.c input_poll → input_serial → bridge_rx), which the bridge
  * calls while it waits. Sends HELLO and waits up to BRIDGE_HELLO_WAIT_MS for
  * HELLO_ACK; console bytes received meanwhile go to the console input path.
- * Call after uart_init and timer_init. Without a UART the bridge stays absent
+ * Call after uart_init, timer_init and irq_init. Without a UART the bridge stays absent
  * and every LLM call fails with -PXE_ENOBRIDGE. */
 void bridge_init(uint32_t session, void (*input_poll_fn)(void));
 

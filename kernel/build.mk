@@ -18,7 +18,7 @@ KERNEL_C_SRC := kernel/main.c kernel/lib.c kernel/printf.c kernel/klog.c \
 	kernel/console.c kernel/gdt.c kernel/idt.c kernel/trap.c kernel/pmm.c \
 	kernel/heap.c kernel/panic.c kernel/power.c kernel/ramdisk.c \
 	kernel/pngload.c kernel/monitor.c kernel/bootcheck.c kernel/cmdline.c \
-	kernel/pxhost.c kernel/irq.c kernel/input.c kernel/bridge.c \
+	kernel/pxhost.c kernel/irq.c kernel/input.c kernel/bridge.c kernel/serial.c \
 	kernel/vmm.c kernel/pagemap.c kernel/mtrr.c kernel/fbbench.c \
 	$(KERNEL_PORTABLE_SRC) $(DRIVERS_KERNEL_SRC) $(PXVM_SRC)
 KERNEL_ASM_SRC := kernel/entry.asm kernel/isr.asm $(DRIVERS_KERNEL_ASM)
@@ -38,6 +38,12 @@ $(KERNEL_ELF): $(KERNEL_OBJ) kernel/kernel.ld
 		-o $@ $(KERNEL_OBJ)
 
 ALL_TARGETS += $(KERNEL_ELF)
+
+# The serial transmit ring (kernel/txring.h, portable) on the host.
+UNIT_TESTS += $(BUILD)/tests/test_txring
+$(BUILD)/tests/test_txring: $(BUILD)/host/tests/unit/test_txring.o
+	@mkdir -p $(@D)
+	$(HOSTCC) $(HOST_CFLAGS) $^ -o $@ -lcmocka
 
 # Page-table edits (kernel/pagemap.c, on tables built by the loader's
 # boot/paging.c) and MTRR memory types (kernel/mtrr.c): host unit tests.

@@ -2,14 +2,20 @@
  * console.c — the screen console; see console.h.
  *
  * The console keeps its text and colours in RAM and draws into VRAM: a new
- * character is drawn where it lands, and a scroll redraws the rows from the
- * buffer (VRAM is never read back, which is slow on real hardware).
+ * character is drawn where it lands. A scroll only moves the text in RAM and
+ * marks the screen stale; the whole console is redrawn from the buffer at most
+ * once per CONSOLE_FRAME_US (at the end of a write, or from console_poll), so
+ * the cost of a write is bounded by its bytes, not by its lines: 4096
+ * newlines cost one redraw, not 4096. VRAM is never read back (slow on real
+ * hardware).
  */
 #include "console.h"
 #include "param.h"
 #include "pxvm/port.h"
+#include "drivers/timer.h"
 
 #define BG FB_RGB(0, 0, 0)
+#define ESC 0x1B
 
 static struct fb fb;
 static const struct font *font;
@@ -22,6 +28,10 @@ static int top;        /* ring index of the first visible row */
 static int cur_row;    /* visible row of the cursor, 0..rows-1 */
 static int cur_col;
 static uint32_t cur_color = CONSOLE_DEFAULT_COLOR;
+static bool stale;     /* scrolled since the last full redraw */
+static uint64_t drawn_us;   /* when the last full redraw was */
+static uint64_t redraws;
+static enum { S_TEXT, S_ESC, S_CSI } seq; /* inside a CSI sequence (not drawn) */
 
 /* Before attach, keep early output to replay it. */
 static char early[4096];
@@ -41,6 +51,9 @@ static void redraw_all(void)
 	for (int r = 0; r < rows; r++)
 		for (int c = 0; c < cols; c++)
 			draw_cell(r, c);
+	stale = false;
+	drawn_us = timer_us();
+	redraws++;
 }
 
 static void newline(void)
@@ -50,15 +63,28 @@ static void newline(void)
 		cur_row++;
 		return;
 	}
-	/* Scroll: the oldest row becomes the new, empty bottom row. */
+	/* Scroll: the oldest row becomes the new, empty bottom row; the screen
+	 * follows at the next frame. */
 	memset(text[top], 0, sizeof(text[top]));
 	top = (top + 1) % rows;
-	redraw_all();
+	stale = true;
 }
 
 static void put(char ch)
 {
+	/* The output escaper lets only CSI sequences through (pxvm/escape.h);
+	 * the screen console does not act on them, and does not draw them. */
+	if (seq == S_ESC) {
+		seq = ch == '[' ? S_CSI : S_TEXT;
+		return;
+	}
+	if (seq == S_CSI) {
+		if ((uint8_t)ch >= 0x40 && (uint8_t)ch <= 0x7E)
+			seq = S_TEXT;
+		return;
+	}
 	switch (ch) {
+	case ESC: seq = S_ESC; return;
 	case '\n': newline(); return;
 	case '\r': cur_col = 0; return;
 	case '\b': if (cur_col > 0) cur_col--; return;
@@ -72,7 +98,8 @@ static void put(char ch)
 	int rr = ring(cur_row);
 	text[rr][cur_col] = ch;
 	color[rr][cur_col] = cur_color;
-	draw_cell(cur_row, cur_col);
+	if (!stale)
+		draw_cell(cur_row, cur_col);
 	cur_col++;
 }
 
@@ -87,7 +114,22 @@ void console_screen_write(const char *s, size_t n)
 	}
 	for (size_t i = 0; i < n; i++)
 		put(s[i]);
+	console_poll();
 }
+
+void console_poll(void)
+{
+	if (attached && stale && timer_us() - drawn_us >= CONSOLE_FRAME_US)
+		redraw_all();
+}
+
+void console_flush(void)
+{
+	if (attached && stale)
+		redraw_all();
+}
+
+uint64_t console_redraws(void) { return redraws; }
 
 void console_attach(const struct fb *f, const struct font *fnt, int x, int y, int w, int h)
 {
@@ -106,10 +148,13 @@ void console_attach(const struct fb *f, const struct font *fnt, int x, int y, in
 		for (int c = 0; c < CONSOLE_COLS_MAX; c++)
 			color[r][c] = CONSOLE_DEFAULT_COLOR;
 	top = cur_row = cur_col = 0;
+	stale = false;
+	seq = S_TEXT;
 	fb_fill(&fb, x, y, w, h, BG);
 	attached = true;
 	console_screen_write(early, early_len);
 	early_len = 0;
+	console_flush();
 }
 
 void console_grow_to_bottom(void)

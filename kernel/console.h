@@ -15,9 +15,24 @@
 void console_attach(const struct fb *fb, const struct font *font, int x, int y, int w, int h);
 
 /* console_screen_write: put bytes on the screen console ('\n' new line, '\r'
- * column 0, '\b' back one column, '\t' to the next multiple of 8). Long lines
- * wrap; the oldest line scrolls away. */
+ * column 0, '\b' back one column, '\t' to the next multiple of 8; an ESC '['
+ * ... final-byte sequence is neither drawn nor acted on). Long lines wrap;
+ * the oldest line scrolls away. A character is drawn at once unless the
+ * console has scrolled since its last redraw: the whole console is redrawn at
+ * most once per CONSOLE_FRAME_US, so a write costs time in proportion to its
+ * bytes, however many lines it scrolls. */
 void console_screen_write(const char *s, size_t n);
+
+/* console_poll: redraw now if the console scrolled and the last redraw is at
+ * least CONSOLE_FRAME_US old (klog_poll calls it between quanta). */
+void console_poll(void);
+
+/* console_flush: redraw now if the console scrolled since the last redraw
+ * (panic and exception reports, with interrupts off). */
+void console_flush(void);
+
+/* console_redraws: full redraws so far (tests, the monitor). */
+uint64_t console_redraws(void);
 
 /* console_grow_to_bottom: for panic and exception reports: clear the console
  * and let it run from its top edge to the bottom of the screen, over the

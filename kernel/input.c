@@ -30,6 +30,8 @@ static void keyboards_check(void)
 	uint32_t now = keyboards_state();
 	if (now == keyboards_seen)
 		return;
+	if (ps2kbd_keyboard() && !(keyboards_seen & 1))
+		kinfo("input", "a PS/2 keyboard appeared (its first byte since boot)");
 	keyboards_seen = now;
 	if (!ps2kbd_keyboard() && !usb_keyboards())
 		kwarn("input", "no keyboard left: type on the serial console, or plug a keyboard in");

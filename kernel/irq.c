@@ -8,6 +8,7 @@
 #include "param.h"
 #include "ring.h"
 #include "trap.h"
+#include "serial.h"
 #include "drivers/acpi.h"
 #include "drivers/pic8259.h"
 #include "drivers/pit.h"
@@ -53,10 +54,13 @@ static void on_irq(struct trapframe *tf)
 		ticks++;
 		if (serial_polled)
 			serial_drain();
+		serial_tx_service(); /* no THRE interrupt, or one lost: 16 bytes a tick */
 	} else if (irq == PS2KBD_IRQ) {
 		ps2kbd_irq();
 	} else if ((int)irq == serial_irq) {
 		serial_drain();
+		serial_tx_service(); /* THRE: refill the transmit FIFO from the ring */
+		uart_irq_rearm();    /* a new edge for whatever is still pending */
 	}
 	pic_eoi(irq);
 }
@@ -69,6 +73,7 @@ static void enter_polled_mode(const char *why)
 	for (unsigned irq = 0; irq < PIC_IRQ_COUNT; irq++)
 		pic_mask(irq);
 	uart_rx_irq(false);
+	serial_use_irq(false);
 	polled_mode = true;
 	sti();
 	kwarn("irq", "%s: keyboard and serial polled from the main loop; the CPU never halts", why);
@@ -81,6 +86,7 @@ void irq_poll_devices(void)
 	if (ps2kbd_present())
 		ps2kbd_irq();
 	serial_drain();
+	serial_tx_service();
 }
 
 void irq_init(const char *mode)
@@ -111,6 +117,7 @@ void irq_init(const char *mode)
 		serial_irq = uart_irq_line();
 		if (serial_irq >= 0) {
 			uart_rx_irq(true);
+			serial_use_irq(true);
 			pic_unmask((unsigned)serial_irq);
 			kinfo("irq", "serial receive on IRQ %d", serial_irq);
 		} else {
@@ -195,9 +202,9 @@ void irq_report(void)
 	        ps2kbd_keyboard() ? "PS/2" : ps2kbd_present() ? "PS/2 controller, no keyboard yet" : "none",
 	        (unsigned long long)kr, (unsigned long long)kd);
 	kprintf("  mode: %s\n", polled_mode ? "polled (no interrupts reach the CPU, or irq=poll)" : "interrupts");
-	kprintf("  serial: %s, %llu bytes received, %llu dropped; %llu sent bytes dropped (reader not draining)\n",
+	kprintf("  serial: %s, %llu bytes received, %llu dropped\n",
 	        !uart_present() ? "none" : polled_mode ? "polled" : serial_polled ? "polled on the tick" : "IRQ",
-	        (unsigned long long)serial_rx, (unsigned long long)serial_dropped,
-	        (unsigned long long)uart_dropped());
+	        (unsigned long long)serial_rx, (unsigned long long)serial_dropped);
+	serial_report();
 	kprintf("  idle: %llu halts, %llu ms halted\n", (unsigned long long)h, (unsigned long long)(us / 1000));
 }

@@ -1,16 +1,32 @@
 /*
  * klog.c — kernel log and console output; see klog.h.
+ *
+ * Every byte for the consoles passes the output escaper (pxvm/escape.h,
+ * docs/isolation.md) and then goes to the serial transmit ring
+ * (kernel/serial.h) and to the screen console (kernel/console.h), so nothing
+ * but the bridge's own frames (kernel/bridge.c, straight into the ring as
+ * units) can start a terminal control sequence on the line.
  */
 #include <stdarg.h>
 #include "klog.h"
 #include "lib.h"
 #include "param.h"
 #include "console.h"
-#include "drivers/uart16550.h"
+#include "cpu.h"
+#include "serial.h"
 #include "drivers/timer.h"
+#include "pxvm/escape.h"
+
+#define RFLAGS_IF (1u << 9)
+#define CHUNK KLOG_CHUNK
 
 static enum klog_level min_level = KLOG_INFO;
 static unsigned errors;
+
+/* Process output: one escaper, owned by the process that wrote last, so a
+ * sequence a process splits between two writes is held, not cut or shown. */
+static struct escaper guest_esc;
+static uint32_t guest_owner;
 
 static const char *const level_names[] = { "DEBUG", "INFO ", "WARN ", "ERROR" };
 static const uint32_t level_colors[] = {
@@ -20,10 +36,62 @@ static const uint32_t level_colors[] = {
 void klog_set_level(enum klog_level level) { min_level = level; }
 unsigned klog_error_count(void) { return errors; }
 
+/* emit: escaped bytes to both consoles. With interrupts off (early boot, a
+ * panic, a CPU exception) they are on the line and the screen before it
+ * returns. A full ring is drained here (bounded: serial_tx_text_wait). */
+static void emit(const char *s, size_t n)
+{
+	if (!n)
+		return;
+	serial_tx_text_wait(s, n);
+	console_screen_write(s, n);
+	if (!(read_rflags() & RFLAGS_IF))
+		console_flush();
+}
+
 void klog_write(const char *s, size_t n)
 {
-	uart_write(s, n);
-	console_screen_write(s, n);
+	struct escaper e;
+	char out[ESCAPE_OUT_MAX(CHUNK)];
+	escape_init(&e);
+	while (n) {
+		size_t k = n < CHUNK ? n : CHUNK;
+		emit(out, escape_run(&e, s, k, out));
+		s += k;
+		n -= k;
+	}
+	emit(out, escape_flush(&e, out));
+}
+
+size_t klog_guest_output(uint32_t pid, const char *s, size_t n, bool wait)
+{
+	char out[ESCAPE_OUT_MAX(CHUNK)];
+	if (pid != guest_owner) {
+		/* Another writer: what the last one left unfinished is shown as text. */
+		emit(out, escape_flush(&guest_esc, out));
+		guest_owner = pid;
+	}
+	size_t done = 0;
+	while (done < n) {
+		size_t k = n - done < CHUNK ? n - done : CHUNK;
+		if (!wait && serial_tx_free() < ESCAPE_OUT_MAX(k))
+			break; /* would block: the caller waits with serial_tx_notify */
+		emit(out, escape_run(&guest_esc, s + done, k, out));
+		done += k;
+	}
+	return done;
+}
+
+size_t klog_guest_room(void)
+{
+	size_t f = serial_tx_free();
+	return f > ESCAPE_FLUSH_MAX ? (f - ESCAPE_FLUSH_MAX) / 4 : 0;
+}
+
+void klog_poll(void)
+{
+	serial_poll();
+	console_poll();
 }
 
 void kprintf(const char *fmt, ...)

@@ -10,7 +10,9 @@
 #ifndef PXOS_KLOG_H
 #define PXOS_KLOG_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 enum klog_level { KLOG_DEBUG = 0, KLOG_INFO = 1, KLOG_WARN = 2, KLOG_ERROR = 3 };
 
@@ -29,8 +31,30 @@ void klog_set_level(enum klog_level level);
 /* kprintf: raw formatted text to the console (no timestamp, no newline added). */
 void kprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-/* klog_write: raw bytes to every console output (serial and screen). */
+/* klog_write: kernel text to every console output (serial and screen),
+ * through the output escaper (pxvm/escape.h): text the kernel relays (an LLM
+ * answer, a process name) cannot send a control sequence either. Waits for
+ * room in the serial ring (bounded: serial_tx_text_wait). */
 void klog_write(const char *s, size_t n);
+
+/* klog_guest_output: `n` bytes process `pid` wrote to fd 1 or 2 (or the tty's
+ * echo, pid 0) to both consoles through the guest output escaper, which keeps
+ * its state between calls of the same pid (a sequence split between two
+ * writes is held until complete; when another pid writes, what is held is
+ * shown as text). With `wait`, everything is written (a full ring is drained
+ * here, bounded). Without, it stops before a piece that might not fit in the
+ * serial ring and returns the bytes taken: the caller blocks the process and
+ * retries after serial_tx_notify(ESCAPE_OUT_MAX(KLOG_CHUNK), ...)
+ * (KLOG_CHUNK: kernel/param.h). */
+size_t klog_guest_output(uint32_t pid, const char *s, size_t n, bool wait);
+
+/* klog_guest_room: guest bytes that surely fit in the serial ring now. */
+size_t klog_guest_room(void);
+
+/* klog_poll: main context, between quanta and while the monitor waits: drain
+ * the serial ring where no interrupt does, run its wake-ups, and redraw the
+ * screen console if it scrolled (at most once per CONSOLE_FRAME_US). */
+void klog_poll(void);
 
 /* klog_error_count: number of KLOG_ERROR lines so far (the boot's health). */
 unsigned klog_error_count(void);

@@ -15,6 +15,11 @@
 #include "pxvm/sched.h"
 #include "pxvm/disasm.h"
 #include "pxvm/debug.h"
+#include "pxvm/vfs.h"
+#include "pxvm/view.h"
+#include "pxvm/lineedit.h"
+#include "pxvm/hv.h"
+#include "pxvm/ipc.h"
 #include "drivers/ps2kbd.h"
 #include "bridge.h"
 #include "drivers/uart16550.h"
@@ -30,6 +35,7 @@
 #define MAX_ARGS 12
 
 static bool active;      /* serving commands now (monitor_enter is not re-entered) */
+static bool last_cr;     /* the last byte typed at the prompt was CR */
 static bool leave;       /* `continue` or a started `run`: back to the scheduler */
 
 static void cmd_help(int argc, char **argv);
@@ -53,7 +59,7 @@ static struct proc *arg_proc(const char *s)
 		kprintf("'%s' is not a pid\n", s);
 		return 0;
 	}
-	struct proc *p = sched_find(pid);
+	struct proc *p = proc_find(pid);
 	if (!p || !p->vm.mem)
 		kprintf("no process with pid %u (ps lists them)\n", pid);
 	return p && p->vm.mem ? p : 0;
@@ -61,7 +67,7 @@ static struct proc *arg_proc(const char *s)
 
 static const char *block_name(const struct proc *p)
 {
-	return p->state == PROC_BLOCKED ? sched_block_name(p->block) : "";
+	return p->state == PROC_BLOCKED ? proc_block_name(p->block) : "";
 }
 
 /* state_text: "runnable", "blocked in read", "stopped at breakpoint", ... */
@@ -70,7 +76,7 @@ static void state_text(const struct proc *p, char *buf, size_t n)
 	if (debug_stopped(p))
 		snprintf(buf, n, "stopped at breakpoint");
 	else
-		snprintf(buf, n, "%s%s%s", sched_state_name(p->state), *block_name(p) ? " in " : "", block_name(p));
+		snprintf(buf, n, "%s%s%s", proc_state_name(p->state), *block_name(p) ? " in " : "", block_name(p));
 }
 
 /* disasm_at: the disassembly of `p`'s instruction at 4-aligned `addr` (inside
@@ -112,10 +118,12 @@ static void print_insn(const struct proc *p, const char *mark, uint32_t addr)
 	kprintf("%s%08x  %s%s\n", mark, addr, dis, debug_is_break(p, addr) ? "   <- breakpoint" : "");
 }
 
-static void print_regs(const struct pxvm *vm)
+/* print_regs: `p`'s registers, as its kind lays them out. */
+static void print_regs(const struct proc *p)
 {
-	for (int i = 0; i < PXVM_NREGS; i++)
-		kprintf("  R%d%s %08x%s", i, i == 7 ? "/SP" : "   ", vm->r[i], i % 4 == 3 ? "\n" : "");
+	char buf[256];
+	p->ops->dump(p, buf, sizeof(buf));
+	kprintf("%s", buf);
 }
 
 static void cmd_ps(int argc, char **argv)
@@ -124,17 +132,19 @@ static void cmd_ps(int argc, char **argv)
 	uint64_t us = timer_us();
 	kprintf("  up %llu.%03llu s\n", (unsigned long long)(us / 1000000), (unsigned long long)(us / 1000 % 1000));
 	kprintf("  PID  PPID SLOT STATE         STEPS        PC     NAME\n");
-	for (uint32_t i = 0; i < sched_nproc(); i++) {
-		struct proc *p = sched_proc(i);
+	for (uint32_t i = 0; i < NPROC; i++) {
+		struct proc *p = proc_at(i);
 		if (p->state == PROC_FREE)
 			continue;
-		char state[16];
-		snprintf(state, sizeof(state), "%s%s%s", debug_stopped(p) ? "stopped" : sched_state_name(p->state),
+		char state[16], slot[12];
+		snprintf(state, sizeof(state), "%s%s%s", debug_stopped(p) ? "stopped" : proc_state_name(p->state),
 		         *block_name(p) && !debug_stopped(p) ? ":" : "", debug_stopped(p) ? "" : block_name(p));
-		kprintf("  %3u  %4u %4u %-13s %-12llu 0x%04x %s%s\n", p->pid, p->ppid, p->slot, state,
+		snprintf(slot, sizeof(slot), p->slot == PROC_NO_SLOT ? "-" : "%u", p->slot);
+		kprintf("  %3u  %4u %4s %-13s %-12llu 0x%04x %s%s\n", p->pid, p->ppid, slot, state,
 		        (unsigned long long)p->vm.steps, p->vm.pc, p->name, debug_stopped(p) ? "  (stopped at breakpoint)" : "");
 	}
-	kprintf("  %u slots, %llu instructions run in all\n", sched_nproc(), (unsigned long long)sched_total_steps());
+	kprintf("  %u table entries, page %u/%u of %u visible slots, %llu instructions run in all\n", NPROC,
+	        view_page_index() + 1, view_page_count(), view_slots(), (unsigned long long)sched_total_steps());
 }
 
 static void cmd_regions(int argc, char **argv)
@@ -150,15 +160,54 @@ static void cmd_regions(int argc, char **argv)
 	        L->font->width, L->font->height);
 	for (int r = 0; r < VR_COUNT; r++)
 		kprintf("region %-9s y=%d h=%d\n", vram_region_name((enum vram_region)r), L->region[r].y, L->region[r].h);
-	for (uint32_t i = 0; i < L->nslots; i++)
+	for (uint32_t i = 0; i < L->nslots; i++) {
+		const struct view_slot *v = view_slot(i);
 		kprintf("slot %u tile %d,%d canvas %d,%d\n", i, L->slot[i].tile.x, L->slot[i].tile.y,
 		        L->slot[i].canvas.x, L->slot[i].canvas.y);
+		if (v->pid)
+			kprintf("  shows pid %u %s%s\n", v->pid, v->name, v->ended ? " (ended)" : "");
+		else
+			kprintf("  shows nobody\n");
+	}
+}
+
+/* hv: the trap hypervisor's counters. */
+static void cmd_hv(int argc, char **argv)
+{
+	(void)argc, (void)argv;
+	struct hv_stats st;
+	hv_get_stats(&st);
+	kprintf("hypervisor: %llu traps served; LLM/oracle calls: %u in flight (at most %u), %llu submitted, "
+	        "%llu answered, %llu failed, %llu timed out, %llu cancelled, %llu refused (busy)\n",
+	        (unsigned long long)st.traps, hv_inflight(), HV_INFLIGHT_MAX, (unsigned long long)st.submitted,
+	        (unsigned long long)st.answered, (unsigned long long)st.failed, (unsigned long long)st.timedout,
+	        (unsigned long long)st.cancelled, (unsigned long long)st.busy);
+}
+
+/* page [N|next]: which page of processes the visible slots show. */
+static void cmd_page(int argc, char **argv)
+{
+	uint32_t n;
+	if (!view_slots()) {
+		kprintf("no visible slots (no screen): every process runs unseen\n");
+		return;
+	}
+	if (argc == 2 && !strcmp(argv[1], "next"))
+		view_page(-1);
+	else if (argc == 2 && arg_u32(argv[1], 0x7FFFFFFF, &n) == 0 && n >= 1)
+		view_page((int32_t)(n - 1));
+	else if (argc != 1) {
+		kprintf("usage: page [N|next]\n");
+		return;
+	}
+	kprintf("page %u of %u: %u slots, %u processes unseen\n", view_page_index() + 1, view_page_count(),
+	        view_slots(), view_unseen());
 }
 
 static void cmd_fs(int argc, char **argv)
 {
 	(void)argc, (void)argv;
-	const struct pxfs *fs = sched_fs();
+	const struct pxfs *fs = vfs_fs();
 	if (!fs || !fs->count) {
 		kprintf("no PixelFS mounted\n");
 		return;
@@ -252,7 +301,7 @@ static void cmd_run(int argc, char **argv)
 static void cmd_continue(int argc, char **argv)
 {
 	(void)argc, (void)argv;
-	uint32_t n = debug_resume_all();
+	uint32_t n = sched_resume_stopped();
 	if (n)
 		kprintf("%u stopped process%s resumed\n", n, n == 1 ? "" : "es");
 	report_hits();
@@ -270,7 +319,7 @@ static void cmd_break(int argc, char **argv)
 		}
 		kprintf("  N  PID  ADDR    INSTRUCTION\n");
 		for (uint32_t i = 0; debug_break_get(i, &pid, &addr, &orig) == 0; i++) {
-			struct proc *p = sched_find(pid);
+			struct proc *p = proc_find(pid);
 			char dis[64] = "?";
 			if (p && p->vm.mem)
 				disasm_at(p, addr, dis, sizeof(dis));
@@ -341,11 +390,14 @@ static void cmd_regs(int argc, char **argv)
 	const struct pxvm *vm = &p->vm;
 	char state[32];
 	state_text(p, state, sizeof(state));
-	kprintf("pid %u (%s) %s, parent %u, slot %u\n", p->pid, p->name, state, p->ppid, p->slot);
-	print_regs(vm);
+	char slot[12];
+	snprintf(slot, sizeof(slot), p->slot == PROC_NO_SLOT ? "none (unseen)" : "%u", p->slot);
+	kprintf("pid %u (%s) %s, parent %u, slot %s\n", p->pid, p->name, state, p->ppid, slot);
+	print_regs(p);
 	print_insn(p, "  PC    ", vm->pc);
-	kprintf("  %llu instructions, %llu system calls\n", (unsigned long long)vm->steps,
-	        (unsigned long long)p->syscalls);
+	kprintf("  %llu instructions, %llu system calls (charged %llu more instructions), %u messages queued\n",
+	        (unsigned long long)vm->steps, (unsigned long long)p->syscalls, (unsigned long long)p->charged,
+	        ipc_pending(p));
 	if (vm->fault)
 		kprintf("  fault %u: %s at pc 0x%04x, word 0x%08x, address 0x%x\n", vm->fault, pxvm_fault_text(vm->fault),
 		        vm->fault_pc, vm->fault_word, vm->fault_addr);
@@ -389,7 +441,7 @@ static void cmd_dis(int argc, char **argv)
 /* step PID [N]: run N instructions (default 1) of a runnable process, or of
  * one stopped at a breakpoint, out of turn, printing each before it runs,
  * then the registers. An instruction under a breakpoint runs as the program
- * has it (pxvm/debug.h: debug_step_over). */
+ * has it (sched_step_over). */
 static void cmd_step(int argc, char **argv)
 {
 	uint32_t n = 1;
@@ -409,11 +461,11 @@ static void cmd_step(int argc, char **argv)
 			return;
 		}
 		print_insn(p, "  ", p->vm.pc);
-		debug_step_over(p);
+		sched_step_over(p);
 	}
 	report_hits();
 	if (p->pid == pid && p->vm.mem) {
-		print_regs(&p->vm);
+		print_regs(p);
 		print_insn(p, "  next  ", p->vm.pc);
 		if (p->state != PROC_RUNNABLE) {
 			state_text(p, state, sizeof(state));
@@ -432,7 +484,7 @@ static void cmd_kill(int argc, char **argv)
 	if (!p)
 		return;
 	if (p->state != PROC_RUNNABLE && p->state != PROC_BLOCKED) {
-		kprintf("pid %u is %s: nothing to kill\n", p->pid, sched_state_name(p->state));
+		kprintf("pid %u is %s: nothing to kill\n", p->pid, proc_state_name(p->state));
 		return;
 	}
 	uint32_t pid = p->pid;
@@ -541,6 +593,7 @@ static const struct {
 	{ "uptime", "", "time since boot, timer ticks, idle halts", cmd_uptime },
 	{ "irq", "", "interrupt counts, input rings, idle", cmd_irq },
 	{ "regions", "", "VRAM regions and process slots", cmd_regions },
+	{ "page", "[N|next]", "show page N (or the next) of processes in the slots; alone: which", cmd_page },
 	{ "fs", "", "PixelFS directory (rejected files marked)", cmd_fs },
 	{ "fault", "ud|pf|de|gp", "raise a CPU exception (tests the handler; halts)", cmd_fault },
 	{ "panic", "", "panic the kernel (tests the panic path; halts)", cmd_panic },
@@ -549,6 +602,7 @@ static const struct {
 	{ "seed", "[N]", "reseed the random generator (repeatable noise); no N: show the seed", cmd_seed },
 	{ "llm", "[-m M] [-o] TEXT", "ask the host bridge's LLM (-o: oracle) and print the answer", bridge_monitor_cmd },
 	{ "bridge", "", "serial bridge link status and counters", bridge_monitor_cmd },
+	{ "hv", "", "trap hypervisor counters: traps served, LLM calls in flight and how they ended", cmd_hv },
 	{ "pci", "[BB:DD.F | read ..]", "PCI functions: IDs, class, BARs, capabilities, IRQ; one with its config space", pci_monitor_cmd },
 	{ "usb", "", "USB controllers, root ports, devices: VID:PID, class, tier, where, speed, driver", usb_monitor_cmd },
 	{ "mtrr", "", "PAT, MTRRs, identity-map page sizes, mapped ranges and their memory types", vmm_monitor_mtrr },
@@ -588,45 +642,41 @@ void monitor_execute(char *line)
 	kprintf("unknown command '%s' (try help)\n", argv[0]);
 }
 
+static void echo_to_consoles(void *ctx, const char *s, size_t n)
+{
+	(void)ctx;
+	klog_write(s, n);
+}
+
 /* read_line: one edited line from the monitor's input (keyboard or serial),
- * echoed on every console; the CPU halts while nothing is typed. A "\n" right
- * after the "\r" that ended the previous line is skipped (CR LF terminals). */
+ * echoed on every console, edited as the console's lines are
+ * (pxvm/lineedit.h; Ctrl-C drops the line); the CPU halts while nothing is
+ * typed. Whether the last byte was CR carries over from line to line, so a
+ * "\n" right after the "\r" that ended the previous line is skipped (CR LF
+ * terminals). */
 static void read_line(char *buf, size_t cap)
 {
-	static int last;
-	size_t n = 0;
+	struct lineedit ed;
+	lineedit_init(&ed, buf, (uint32_t)cap, echo_to_consoles, 0);
+	ed.after_cr = last_cr;
 	for (;;) {
 		bridge_poll(); /* timers of LLM calls in flight */
+		klog_poll();   /* serial output, screen console redraw */
 		int c = input_monitor_getc();
 		if (c < 0) {
 			irq_idle();
 			continue;
 		}
-		int prev = last;
-		last = c;
-		if (c == '\n' && prev == '\r' && n == 0)
-			continue;
-		if (c == '\r' || c == '\n') {
-			klog_write("\n", 1);
-			buf[n] = '\0';
+		enum lineedit_event e = lineedit_feed(&ed, (uint8_t)c);
+		last_cr = ed.after_cr;
+		if (e == LE_LINE) {
+			buf[ed.len] = '\0';
 			return;
 		}
-		if ((c == 0x7F || c == '\b') && n > 0) {
-			n--;
-			klog_write("\b \b", 3);
-		} else if (c == 0x15 || c == 0x03) { /* Ctrl-U, Ctrl-C: drop the line */
-			while (n > 0) {
-				n--;
-				klog_write("\b \b", 3);
-			}
-		} else if (c >= 32 && c < 127 && n + 1 < cap) {
-			buf[n++] = (char)c;
-			char ch = (char)c;
-			klog_write(&ch, 1);
-		}
+		if (e == LE_INTR)
+			lineedit_erase(&ed);
 	}
 }
-
 
 void monitor_breakpoint_hits(void)
 {
@@ -641,6 +691,7 @@ void monitor_enter(const char *why)
 		return;
 	active = true;
 	leave = false;
+	vram_refresh(timer_us(), true); /* the screen shows the state being inspected */
 	input_monitor_open();
 	if (uart_present() || ps2kbd_present())
 		kinfo("monitor", "%s: debug monitor (help lists commands, continue resumes)", why);

@@ -8,12 +8,26 @@
 #define PXOS_VERSION_STRING "0.1"
 
 /* Processes */
-#define NPROC            32      /* process table size (pid slots); VRAM may show fewer tiles */
+#define NPROC            32      /* process table size, whatever the screen (pxvm/proc.h) */
 #define PROC_NAME_MAX    32      /* bytes of a process name, including the NUL */
 #define SCHED_QUANTUM    20000   /* instructions a process runs before the next one */
 #define PRINT_MAX        1024    /* longest string PRINT/TEXT accept, bytes */
 #define WRITE_MAX        4096    /* longest single WRITE/READ, bytes */
 #define SLEEP_MAX_MS     3600000 /* longest SLEEP, ms */
+
+/* What system calls cost against the quantum, in instructions, beyond the
+ * cost column of PXVM_SYSCALLS (pxvm/abi.h): pxvm/syscall.c charges these per
+ * unit of work an argument asks for. */
+#define SYS_COST_CONSOLE_BYTE 8    /* each byte PRINT/WRITE put on the console */
+#define SYS_COST_COPY_SHIFT   3    /* one per 8 bytes copied (files, IPC) */
+#define SYS_COST_PIXELS_SHIFT 4    /* one per 16 pixels RECT fills */
+#define SYS_COST_GLYPH        16   /* each glyph TEXT draws */
+#define SYS_COST_LAYER_SHOW   2048 /* LAYER_USE copying the back layer to the canvas */
+
+/* Visible slots (pxvm/view.c) and the screen's tables (kernel/vram.c) */
+#define VIEW_SLOTS_MAX   64      /* visible slots the program area can have */
+#define VIEW_PAGE_KEY    0x1E    /* Ctrl-^ (Ctrl-6) on the console: show the next page of processes */
+#define VRAM_FRAME_US    50000   /* the process table and slot labels are redrawn at most this often */
 
 /* IPC (pxvm/ipc.c) */
 #define IPC_QUEUE_LEN    8       /* messages queued per receiving process */
@@ -43,6 +57,10 @@
 #define BRIDGE_PROBE_MS        3000   /* bridge silent this long with calls in flight: send HELLO */
 #define BRIDGE_IDLE_TIMEOUT_MS 20000  /* no reply part or keep-alive this long: -ETIMEDOUT */
 #define BRIDGE_CALL_TIMEOUT_MS 300000 /* no call lasts longer than this: -ETIMEDOUT */
+#define BRIDGE_NAK_GAP_MS      100    /* send at most one NAK per this long (bad-frame storms) */
+#define BRIDGE_HELLO_GAP_MS    200    /* answer at most one HELLO per this long (HELLO storms) */
+#define BRIDGE_SESSION_GAP_MS  1000   /* accept at most one new peer session per this long */
+#define BRIDGE_RESUBMITS       2      /* a call is re-sent to a restarted bridge at most this often */
 
 /* Kernel memory */
 #define KSTACK_SIZE      (64 * 1024)   /* boot CPU kernel stack */
@@ -52,8 +70,13 @@
 
 /* Console */
 #define KLOG_LINE_MAX    256     /* longest log line, bytes */
+#define KLOG_CHUNK       256     /* console output escaped at a time, bytes (4x that on the stack) */
 #define CONSOLE_COLS_MAX 320     /* on-screen console text buffer */
 #define CONSOLE_ROWS_MAX 120
+#define CONSOLE_FRAME_US 40000   /* the screen console redraws (scrolls) at most once per this, us (25/s) */
+
+/* Output escaper (pxvm/escape.c, docs/isolation.md) */
+#define ESCAPE_CSI_MAX   16      /* parameter bytes (digits, ';') of an allowed CSI sequence */
 
 /* Page mapping, memory types (kernel/vmm.c, kernel/mtrr.c) */
 #define MTRR_VAR_MAX       32    /* variable MTRRs read (MTRRCAP.VCNT is 8..10 on real CPUs) */
@@ -70,6 +93,9 @@
 
 /* Serial */
 #define SERIAL_BAUD      115200
+#define SERIAL_TX_RING   16384   /* transmit ring (kernel/serial.c), bytes; a power of two */
+#define SERIAL_TX_WAITERS 4      /* wake-ups registered for transmit-ring space at once */
+#define SERIAL_STALL_US  200000  /* a synchronous write gives up after this long without progress, us */
 
 /* QEMU isa-debug-exit (iobase 0xf4): QEMU exits with status (code << 1) | 1.
  * Used only when running under a hypervisor and the `debugexit` boot option is set. */
@@ -114,6 +140,11 @@
 #define USB_KBD_REPEAT_DELAY_MS  500  /* a held key repeats after this long ... */
 #define USB_KBD_REPEAT_MS        33   /* ... and then this often (~30 per second) */
 #define USB_EP_ERRORS_MAX        8    /* transfer errors in a row before an endpoint is given up */
+
+/* Host tools */
+#define PXASM_FILE_MAX   (16 * 1024 * 1024) /* largest source or include file pxasm reads, bytes */
+#define HOSTIO_IMAGE_FILE_MAX (256 * 1024 * 1024) /* largest image file the host tools read, bytes */
+#define HOSTIO_DECODE_MAX (2048ull * 1024 * 1024) /* memory a host tool may spend decoding one PNG, bytes */
 
 /* Debug monitor breakpoints (pxvm/debug.c) */
 #define DEBUG_BP_MAX      32     /* breakpoints in all processes together */

@@ -6,6 +6,8 @@
 #include "heap.h"
 #include "panic.h"
 #include "lib.h"
+#include "pmm.h"
+#include "pxvm/pngcheck.h"
 
 #define STBI_ONLY_PNG
 #define STBI_NO_STDIO
@@ -28,16 +30,24 @@
 #include <stb/stb_image.h>
 #pragma GCC diagnostic pop
 
+static char reason[160];
+
 uint8_t *png_decode_rgba(const void *data, size_t size, uint32_t *width, uint32_t *height, const char **why)
 {
 	int w, h, comp;
+	*why = reason;
 	if (size > 0x7FFFFFFF) {
 		*why = "image larger than 2 GiB";
 		return 0;
 	}
+	/* Half of the free memory at most: the processes need the rest. */
+	uint64_t limit = (uint64_t)pmm_free_pages() * 4096 / 2;
+	if (png_check(data, size, limit, 0, reason, sizeof(reason)))
+		return 0;
 	uint8_t *px = stbi_load_from_memory(data, (int)size, &w, &h, &comp, 4);
 	if (!px) {
-		*why = stbi_failure_reason();
+		const char *r = stbi_failure_reason();
+		snprintf(reason, sizeof(reason), "the decoder failed: %s", r ? r : "stb_image gave no reason");
 		return 0;
 	}
 	*width = (uint32_t)w;

@@ -9,8 +9,11 @@
 #include <stddef.h>
 
 /* png_decode_rgba: decode the PNG in `size` bytes at `data` to RGBA8 (width x
- * height x 4 bytes, row-major, no padding). Returns a heap buffer (free with
- * png_free), or NULL with *why set to stb_image's reason. */
+ * height x 4 bytes, row-major, no padding). The datastream is checked first
+ * (pxvm/pngcheck.h: chunk CRCs and sizes, empty IDATs, the decoded size
+ * against half of the free memory). Returns a heap buffer (free with
+ * png_free), or NULL with *why set to the reason (never NULL or empty; valid
+ * until the next call). */
 uint8_t *png_decode_rgba(const void *data, size_t size, uint32_t *width, uint32_t *height, const char **why);
 
 void png_free(uint8_t *pixels);

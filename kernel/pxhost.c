@@ -1,7 +1,10 @@
 /*
  * pxhost.c — the kernel's side of pxvm/host.h: process output to the console,
  * time from the TSC, process memory from the kernel heap, log lines to klog,
- * typed input from the interrupt-fed rings (kernel/input.c), idle as HLT.
+ * panics, typed input from the interrupt-fed rings (kernel/input.c), idle as
+ * HLT, and the display: slots in the VRAM substrate (kernel/vram.c), whose
+ * tables are redrawn at its frame rate between quanta. The LLM calls are
+ * kernel/bridge.c's.
  */
 #include <stdarg.h>
 #include "pxvm/host.h"
@@ -16,13 +19,14 @@
 #include "monitor.h"
 #include "drivers/timer.h"
 #include "bridge.h"
+#include "panic.h"
+#include "vram.h"
 
 void pxhost_output(uint32_t pid, int fd, const char *s, size_t n)
 {
-	(void)pid;
 	if (fd == 2)
 		console_set_color(FB_RGB(255, 120, 120));
-	klog_write(s, n);
+	(void)klog_guest_output(pid, s, n, true); /* escaped: docs/isolation.md */
 	console_set_color(CONSOLE_DEFAULT_COLOR);
 }
 
@@ -42,6 +46,8 @@ void pxhost_log(int level, const char *fmt, ...)
 	klog((enum klog_level)level, "sched", "%s", buf);
 }
 
+void pxhost_panic(const char *why) { panic("%s", why); }
+
 void pxhost_poll(void)
 {
 	input_poll();
@@ -49,6 +55,18 @@ void pxhost_poll(void)
 		monitor_enter("hot key (Ctrl-\\)");
 	monitor_breakpoint_hits();
 	bridge_poll();
+	klog_poll();
+	vram_refresh(timer_us(), false);
+}
+
+void pxhost_show_tile(uint32_t slot, const uint32_t *words, const uint64_t rows[2])
+{
+	vram_tile_flush(slot, words, rows);
+}
+
+void pxhost_show_canvas(uint32_t slot, const uint32_t *words, const uint64_t rows[2])
+{
+	vram_canvas_flush(slot, words, rows);
 }
 
 int pxhost_idle(uint64_t until_us)

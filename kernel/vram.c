@@ -6,6 +6,10 @@
 #include "param.h"
 #include "pxvm/isa.h"
 #include "pxvm/abi.h"
+#include "pxvm/canvas.h"
+#include "pxvm/proc.h"
+#include "pxvm/syscall.h"
+#include "pxvm/view.h"
 #include "pxvm/port.h"
 #include "boot/bootinfo.h"
 
@@ -29,7 +33,7 @@ static const char *const region_titles[VR_COUNT] = {
 	"", "OPCODE PALETTE  opcode = red channel of the instruction pixel",
 	"KERNEL  console", "SYSCALL TABLE  number name calls",
 	"PROCESS TABLE  pid name state steps syscalls faults",
-	"PROGRAM AREA  tile = 64 KiB of process memory, 1 word per pixel | canvas",
+	"", /* PROGRAM AREA: programs_title() */
 };
 
 static struct fb fb;
@@ -44,7 +48,7 @@ static int sys_compact; /* small screens: "num:count" cells without the name */
 
 #define OPCODE_COUNT_X(name, code, fmt, imm, syn, doc) +1
 static const uint32_t n_opcodes = 0 PXVM_OPCODES(OPCODE_COUNT_X);
-#define SYSCALL_COUNT_X(name, num, args, doc) +1
+#define SYSCALL_COUNT_X(name, num, cost, args, doc) +1
 static const uint32_t n_syscalls = 0 PXVM_SYSCALLS(SYSCALL_COUNT_X);
 
 static const uint8_t opcode_codes[] = {
@@ -52,7 +56,7 @@ static const uint8_t opcode_codes[] = {
 	PXVM_OPCODES(OPCODE_CODE_X)
 };
 static const uint16_t syscall_numbers[] = {
-#define SYSCALL_NUM_X(name, num, args, doc) num,
+#define SYSCALL_NUM_X(name, num, cost, args, doc) num,
 	PXVM_SYSCALLS(SYSCALL_NUM_X)
 };
 
@@ -60,6 +64,17 @@ const char *vram_region_name(enum vram_region r) { return (unsigned)r < VR_COUNT
 bool vram_ready(void) { return ready; }
 const struct vram_layout *vram_layout(void) { return &L; }
 const struct fb *vram_fb(void) { return &fb; }
+
+/* What each table cell and slot label shows now, so a refresh redraws only
+ * what changed. */
+#define CELL_MAX (NPROC + 1)
+static struct shown {
+	char text[48];
+	uint32_t color;
+} sys_shown[64], cell_shown[CELL_MAX], label_shown[VRAM_MAX_SLOTS];
+static uint32_t ncells;        /* process-table cells that fit */
+static uint64_t last_refresh;
+static bool refreshed;
 
 static uint32_t ceil_div(uint32_t a, uint32_t b) { return (a + b - 1) / b; }
 
@@ -179,13 +194,32 @@ static void draw_record(void)
 	fb_put_row(&fb, 0, 0, rec, n);
 }
 
+/* The program area's header: which page of processes the slots show. */
+static char programs_title_shown[160];
+
+static void programs_title(char *buf, size_t n)
+{
+	uint32_t unseen = view_unseen();
+	int k = snprintf(buf, n, "PROGRAM AREA  page %u/%u", view_page_index() + 1, view_page_count());
+	if (unseen && k > 0 && (size_t)k < n)
+		k += snprintf(buf + k, n - (size_t)k, ", %u unseen (Ctrl-^ pages)", unseen);
+	if (k > 0 && (size_t)k < n)
+		snprintf(buf + k, n - (size_t)k, "  tile = 64 KiB of process memory, 1 word per pixel | canvas");
+}
+
+static void draw_header(int r, const char *title)
+{
+	const struct vram_rect *g = &L.region[r];
+	fb_fill(&fb, g->x, g->y, g->w, (int)L.font->height, header_bg[r]);
+	fb_text(&fb, L.font, g->x + 4, g->y, title, 200, COL_TEXT, FB_TRANSPARENT);
+}
+
 static void draw_headers(void)
 {
-	for (int r = 1; r < VR_COUNT; r++) {
-		const struct vram_rect *g = &L.region[r];
-		fb_fill(&fb, g->x, g->y, g->w, (int)L.font->height, header_bg[r]);
-		fb_text(&fb, L.font, g->x + 4, g->y, region_titles[r], 200, COL_TEXT, FB_TRANSPARENT);
-	}
+	for (int r = 1; r < VR_PROGRAMS; r++)
+		draw_header(r, region_titles[r]);
+	programs_title(programs_title_shown, sizeof(programs_title_shown));
+	draw_header(VR_PROGRAMS, programs_title_shown);
 }
 
 static void draw_palette(void)
@@ -208,60 +242,188 @@ static void draw_palette(void)
 	}
 }
 
-void vram_syscall_counts(const uint64_t *counts, uint32_t n)
+/* show_text: draw `text` in `color` at x, y (COL_BG behind it, `cols`
+ * columns) unless `cache` says it is there already. */
+static void show_text(struct shown *cache, int x, int y, uint32_t cols, const char *text, uint32_t color)
 {
-	if (!ready)
+	char buf[48];
+	snprintf(buf, sizeof(buf), "%-*.*s", (int)cols, (int)cols, text);
+	if (cache->color == color && !strcmp(cache->text, buf))
 		return;
+	snprintf(cache->text, sizeof(cache->text), "%s", buf);
+	cache->color = color;
+	fb_text(&fb, L.font, x, y, buf, cols, color, COL_BG);
+}
+
+void vram_fmt_count(char *buf, size_t width, uint64_t v)
+{
+	static const char units[] = "kMGTPE";
+	char tmp[24];
+	int n = snprintf(tmp, sizeof(tmp), "%llu", (unsigned long long)v);
+	/* Drop three digits at a time for the next unit until it fits. */
+	for (const char *u = units; (size_t)n > width && *u; u++) {
+		v /= 1000;
+		n = snprintf(tmp, sizeof(tmp), "%llu%c", (unsigned long long)v, *u);
+	}
+	snprintf(buf, width + 1, "%s", tmp);
+}
+
+static void draw_syscall_counts(void)
+{
 	const struct vram_rect *b = &L.body[VR_SYSCALLS];
 	const int line = (int)L.font->height + 2;
-	for (uint32_t i = 0; i < n_syscalls; i++) {
+	for (uint32_t i = 0; i < n_syscalls && i < 64; i++) {
 		uint32_t num = syscall_numbers[i];
-		char buf[32];
-		unsigned long long c = (counts && num < n) ? (unsigned long long)counts[num] : 0;
-		char cnt[16]; /* at most 6 characters: 999999, then 1000k.., then M */
-		if (c < 1000000ull)
-			snprintf(cnt, sizeof(cnt), "%llu", c);
-		else if (c < 100000000ull)
-			snprintf(cnt, sizeof(cnt), "%lluk", c / 1000);
-		else
-			snprintf(cnt, sizeof(cnt), "%lluM", c / 1000000 % 100000);
+		char buf[32], cnt[16];
+		vram_fmt_count(cnt, 6, sys_count(num));
 		if (sys_compact)
 			snprintf(buf, sizeof(buf), "%2u:%-6s", num, cnt);
 		else
 			snprintf(buf, sizeof(buf), "%2u %-9s %-6s", num, pxvm_syscall_name(num), cnt);
 		int x = b->x + 4 + (int)((i % sys_cols) * sys_cell_w);
 		int y = b->y + 1 + (int)(i / sys_cols) * line;
-		fb_text(&fb, L.font, x, y, buf, sizeof(buf), COL_TEXT, COL_BG);
+		show_text(&sys_shown[i], x, y, sys_compact ? 9 : 19, buf, COL_TEXT);
 	}
 }
 
-void vram_proc_cell(unsigned slot, const char *text, uint32_t color)
+static uint32_t state_color(const struct proc *p)
 {
-	if (!ready || slot >= L.nslots)
-		return;
+	switch (p->state) {
+	case PROC_RUNNABLE:
+	case PROC_RUNNING: return FB_RGB(120, 230, 120);
+	case PROC_BLOCKED: return FB_RGB(230, 200, 90);
+	case PROC_ZOMBIE:  return FB_RGB(160, 160, 160);
+	default:           return FB_RGB(90, 90, 100);
+	}
+}
+
+/* The short state word of the process table: ready, run, a block reason, zombie. */
+static const char *state_word(const struct proc *p)
+{
+	switch (p->state) {
+	case PROC_RUNNABLE: return "ready";
+	case PROC_RUNNING:  return "run";
+	case PROC_BLOCKED:  return proc_block_name(p->block);
+	case PROC_ZOMBIE:   return "zombie";
+	default:            return "free";
+	}
+}
+
+void vram_proc_cell_text(char *buf, size_t n, const struct proc *p)
+{
+	char steps[24], calls[24];
+	vram_fmt_count(steps, 9, p->vm.steps);
+	vram_fmt_count(calls, 6, p->syscalls);
+	/* pid name state steps syscalls faults: 38 of the cell's 39 columns. */
+	snprintf(buf, n, "%3u %-8.8s %-6.6s %9.9s %6.6s %u", p->pid, p->name, state_word(p), steps, calls, p->faults);
+}
+
+/* cell_xy: the position of process-table cell `i`. */
+static void cell_xy(uint32_t i, int *x, int *y)
+{
 	const struct vram_rect *b = &L.body[VR_PROCS];
-	const int line = (int)L.font->height + 2;
-	int x = b->x + 4 + (int)((slot % proc_cols) * proc_cell_w);
-	int y = b->y + 1 + (int)(slot / proc_cols) * line;
-	if (y + line > b->y + b->h)
+	*x = b->x + 4 + (int)((i % proc_cols) * proc_cell_w);
+	*y = b->y + 1 + (int)(i / proc_cols) * ((int)L.font->height + 2);
+}
+
+/* draw_procs: the process table: the processes the slots show, in slot
+ * order, then the others (unseen, zombies) by pid; when they do not all fit,
+ * the last cell says how many more there are. */
+static void draw_procs(void)
+{
+	const struct proc *list[NPROC];
+	uint32_t n = 0;
+	for (uint32_t s = 0; s < view_slots(); s++) {
+		const struct view_slot *v = view_slot(s);
+		const struct proc *p = v->pid && !v->ended ? proc_find(v->pid) : 0;
+		if (p && p->slot == s)
+			list[n++] = p;
+	}
+	uint32_t shown = n;
+	for (uint32_t i = 0; i < NPROC; i++) {
+		const struct proc *p = proc_at(i);
+		if (p->state == PROC_FREE || p->slot != PROC_NO_SLOT)
+			continue;
+		uint32_t k = n++;
+		for (; k > shown && list[k - 1]->pid > p->pid; k--)
+			list[k] = list[k - 1];
+		list[k] = p;
+	}
+	for (uint32_t i = 0; i < ncells; i++) {
+		char buf[64];
+		int x, y;
+		cell_xy(i, &x, &y);
+		if (i + 1 == ncells && n > ncells) {
+			snprintf(buf, sizeof(buf), "+%u more (ps lists them all)", n - ncells + 1);
+			show_text(&cell_shown[i], x, y, PROC_CELL_COLS, buf, COL_DIM);
+		} else if (i < n) {
+			vram_proc_cell_text(buf, sizeof(buf), list[i]);
+			show_text(&cell_shown[i], x, y, PROC_CELL_COLS, buf, state_color(list[i]));
+		} else {
+			show_text(&cell_shown[i], x, y, PROC_CELL_COLS, "-", COL_DIM);
+		}
+	}
+}
+
+/* draw_labels: the line above each slot: who it shows, and how it is. */
+static void draw_labels(void)
+{
+	for (uint32_t i = 0; i < L.nslots && i < view_slots(); i++) {
+		const struct view_slot *v = view_slot(i);
+		const struct proc *p = v->pid && !v->ended ? proc_find(v->pid) : 0;
+		const struct vram_rect *r = &L.slot[i].label;
+		uint32_t cols = (uint32_t)(r->w / (int)L.font->width);
+		char buf[64];
+		uint32_t color = COL_DIM;
+		if (p) {
+			snprintf(buf, sizeof(buf), "pid %u %s [%s]", p->pid, p->name, state_word(p));
+			color = state_color(p);
+		} else if (v->ended && (v->status & PXVM_STATUS_FAULTED)) {
+			snprintf(buf, sizeof(buf), "pid %u %s: fault %u", v->pid, v->name, v->status & 0xFFu);
+		} else if (v->ended && v->status == PXVM_STATUS_KILLED) {
+			snprintf(buf, sizeof(buf), "pid %u %s: killed", v->pid, v->name);
+		} else if (v->ended) {
+			snprintf(buf, sizeof(buf), "pid %u %s: exit %u", v->pid, v->name, v->status & 0xFFu);
+		} else {
+			snprintf(buf, sizeof(buf), "slot %u: free", i);
+		}
+		show_text(&label_shown[i], r->x, r->y, cols < 47 ? cols : 47, buf, color);
+	}
+}
+
+void vram_refresh(uint64_t now_us, bool force)
+{
+	if (!ready || (!force && refreshed && now_us - last_refresh < VRAM_FRAME_US))
 		return;
-	char buf[48];
-	snprintf(buf, sizeof(buf), "%-39.39s", text);
-	fb_text(&fb, L.font, x, y, buf, sizeof(buf), color, COL_BG);
+	refreshed = true;
+	last_refresh = now_us;
+	draw_procs();
+	draw_labels();
+	draw_syscall_counts();
+	char title[sizeof(programs_title_shown)];
+	programs_title(title, sizeof(title));
+	if (strcmp(title, programs_title_shown)) {
+		memcpy(programs_title_shown, title, sizeof(title));
+		draw_header(VR_PROGRAMS, title);
+	}
 }
 
 static void draw_slots(void)
 {
 	for (uint32_t i = 0; i < L.nslots; i++) {
 		const struct vram_slot *s = &L.slot[i];
+		char buf[32];
 		fb_frame(&fb, s->tile.x - 1, s->tile.y - 1, s->tile.w + 2, s->tile.h + 2, COL_FRAME);
 		fb_frame(&fb, s->canvas.x - 1, s->canvas.y - 1, s->canvas.w + 2, s->canvas.h + 2, COL_FRAME);
 		fb_fill(&fb, s->tile.x, s->tile.y, s->tile.w, s->tile.h, COL_TILE_BG);
-		vram_canvas_clear(i, VRAM_CANVAS_BG);
-		char buf[32];
+		fb_fill(&fb, s->canvas.x, s->canvas.y, s->canvas.w, s->canvas.h, CANVAS_BG);
 		snprintf(buf, sizeof(buf), "slot %u: free", i);
-		vram_slot_label(i, buf, COL_DIM);
-		vram_proc_cell(i, "-", COL_DIM);
+		show_text(&label_shown[i], s->label.x, s->label.y, (uint32_t)(s->label.w / (int)L.font->width), buf, COL_DIM);
+	}
+	for (uint32_t i = 0; i < ncells; i++) {
+		int x, y;
+		cell_xy(i, &x, &y);
+		show_text(&cell_shown[i], x, y, PROC_CELL_COLS, "-", COL_DIM);
 	}
 }
 
@@ -269,7 +431,11 @@ int vram_init(const struct fb *f)
 {
 	fb = *f;
 	ready = false;
+	refreshed = false;
 	memset(&L, 0, sizeof(L));
+	memset(sys_shown, 0, sizeof(sys_shown));
+	memset(cell_shown, 0, sizeof(cell_shown));
+	memset(label_shown, 0, sizeof(label_shown));
 	L.width = fb.width;
 	L.height = fb.height;
 	L.font = font_builtin(fb.width >= 2560 && fb.height >= 1440 ? 32 : 16);
@@ -278,11 +444,14 @@ int vram_init(const struct fb *f)
 	fb_fill(&fb, 0, 0, (int)fb.width, (int)fb.height, COL_BG);
 	if (layout() != 0)
 		return -1;
+	ncells = (uint32_t)((L.body[VR_PROCS].h - 2) / ((int)L.font->height + 2)) * proc_cols;
+	if (ncells > CELL_MAX)
+		ncells = CELL_MAX;
 	ready = true;
 	draw_record();
 	draw_headers();
 	draw_palette();
-	vram_syscall_counts(0, 0);
+	draw_syscall_counts();
 	draw_slots();
 	return 0;
 }
@@ -296,127 +465,31 @@ void vram_status(const char *text)
 	fb_text(&fb, L.font, b->x + 4, b->y + 2, text, 256, COL_TEXT, FB_TRANSPARENT);
 }
 
-void vram_tile_flush(unsigned slot, const uint32_t *mem, uint64_t dirty[2])
+/* flush_rows: copy the rows of `words` marked in `rows` to `r` (PXVM_TILE_W
+ * wide), or fill them with `blank` when words is NULL. */
+static void flush_rows(const struct vram_rect *r, const uint32_t *words, const uint64_t rows[2], uint32_t blank)
 {
-	if (!ready || slot >= L.nslots)
-		return;
-	const struct vram_rect *t = &L.slot[slot].tile;
 	for (unsigned w = 0; w < 2; w++) {
-		uint64_t bits = dirty[w];
-		dirty[w] = 0;
+		uint64_t bits = rows[w];
 		while (bits) {
 			unsigned y = w * 64 + (unsigned)__builtin_ctzll(bits);
 			bits &= bits - 1;
-			fb_put_row(&fb, t->x, t->y + (int)y, mem + y * PXVM_TILE_W, PXVM_TILE_W);
+			if (words)
+				fb_put_row(&fb, r->x, r->y + (int)y, words + y * PXVM_TILE_W, PXVM_TILE_W);
+			else
+				fb_fill(&fb, r->x, r->y + (int)y, (int)PXVM_TILE_W, 1, blank);
 		}
 	}
 }
 
-void vram_slot_label(unsigned slot, const char *text, uint32_t color)
+void vram_tile_flush(unsigned slot, const uint32_t *words, const uint64_t rows[2])
 {
-	if (!ready || slot >= L.nslots)
-		return;
-	const struct vram_rect *r = &L.slot[slot].label;
-	fb_fill(&fb, r->x, r->y, r->w, r->h, COL_BG);
-	fb_text(&fb, L.font, r->x, r->y, text, (uint32_t)(r->w / (int)L.font->width), color, FB_TRANSPARENT);
+	if (ready && slot < L.nslots)
+		flush_rows(&L.slot[slot].tile, words, rows, COL_TILE_BG);
 }
 
-void vram_canvas_clear(unsigned slot, uint32_t color)
+void vram_canvas_flush(unsigned slot, const uint32_t *words, const uint64_t rows[2])
 {
-	if (!ready || slot >= L.nslots)
-		return;
-	const struct vram_rect *c = &L.slot[slot].canvas;
-	fb_fill(&fb, c->x, c->y, c->w, c->h, color);
-}
-
-/* Clip a canvas-relative rectangle to the canvas; false when empty. */
-static bool canvas_clip(const struct vram_rect *c, int *x, int *y, int *w, int *h)
-{
-	int64_t x0 = *x, y0 = *y, x1 = (int64_t)*x + *w, y1 = (int64_t)*y + *h;
-	if (*w <= 0 || *h <= 0)
-		return false;
-	if (x0 < 0) x0 = 0;
-	if (y0 < 0) y0 = 0;
-	if (x1 > c->w) x1 = c->w;
-	if (y1 > c->h) y1 = c->h;
-	if (x0 >= x1 || y0 >= y1)
-		return false;
-	*x = (int)x0 + c->x;
-	*y = (int)y0 + c->y;
-	*w = (int)(x1 - x0);
-	*h = (int)(y1 - y0);
-	return true;
-}
-
-/* draw_target: where drawing for slot `slot` lands: its visible canvas on the
- * screen (back == NULL) or its back layer in RAM. False when there is none. */
-static bool draw_target(unsigned slot, uint32_t *back, struct fb *out, struct vram_rect *r)
-{
-	if (back) {
-		static const uint32_t masks[4] = { 0xFFu, 0xFF00u, 0xFF0000u, 0xFF000000u };
-		*r = (struct vram_rect){ 0, 0, (int)PXVM_TILE_W, (int)PXVM_TILE_H };
-		return fb_init(out, back, PXVM_TILE_W, PXVM_TILE_H, PXVM_TILE_W, PXOS_PIXEL_RGBX8, masks) == 0;
-	}
-	if (!ready || slot >= L.nslots)
-		return false;
-	*out = fb;
-	*r = L.slot[slot].canvas;
-	return true;
-}
-
-static const struct font *canvas_font(void)
-{
-	return ready ? L.font : font_builtin(16);
-}
-
-void vram_draw_rect(unsigned slot, uint32_t *back, int x, int y, int w, int h, uint32_t color)
-{
-	struct fb t;
-	struct vram_rect c;
-	if (draw_target(slot, back, &t, &c) && canvas_clip(&c, &x, &y, &w, &h))
-		fb_fill(&t, x, y, w, h, color);
-}
-
-void vram_draw_pixel(unsigned slot, uint32_t *back, int x, int y, uint32_t color)
-{
-	vram_draw_rect(slot, back, x, y, 1, 1, color);
-}
-
-int vram_draw_text(unsigned slot, uint32_t *back, int x, int y, const char *s, uint32_t n, uint32_t color)
-{
-	struct fb t;
-	struct vram_rect c;
-	const struct font *font = canvas_font();
-	if (!font || !draw_target(slot, back, &t, &c))
-		return x;
-	const int fw = (int)font->width, fh = (int)font->height;
-	/* Draw glyph by glyph, only those wholly inside the canvas; 64-bit x so
-	 * that any start (a guest's R1) is safe. */
-	int64_t cx = x;
-	uint32_t i = 0;
-	for (; i < n && s[i]; i++, cx += fw) {
-		if (cx >= c.w)
-			break;
-		if (cx < 0 || y < 0 || cx + fw > c.w || (int64_t)y + fh > c.h)
-			continue;
-		fb_text(&t, font, c.x + (int)cx, c.y + y, &s[i], 1, color, FB_TRANSPARENT);
-	}
-	for (; i < n && s[i]; i++)
-		cx += fw;
-	return cx > INT32_MAX ? INT32_MAX : (int)cx;
-}
-
-void vram_layer_show(unsigned slot, const uint32_t *back)
-{
-	if (!ready || slot >= L.nslots || !back)
-		return;
-	const struct vram_rect *c = &L.slot[slot].canvas;
-	for (int y = 0; y < c->h; y++)
-		fb_put_row(&fb, c->x, c->y + y, back + (size_t)y * PXVM_TILE_W, (uint32_t)c->w);
-}
-
-void vram_layer_fill(uint32_t *back, uint32_t color)
-{
-	for (uint32_t i = 0; i < PXVM_TILE_W * PXVM_TILE_H; i++)
-		back[i] = color;
+	if (ready && slot < L.nslots)
+		flush_rows(&L.slot[slot].canvas, words, rows, CANVAS_BG);
 }

@@ -6,9 +6,12 @@
  *   OPCODE PALETTE  every opcode's literal pixel colour and mnemonic
  *   KERNEL          the kernel console (log and program output)
  *   SYSCALL TABLE   every system call with its number and call count
- *   PROCESS TABLE   one cell per process slot: pid, name, state, steps
- *   PROGRAM AREA    process slots: a 128x128 memory tile (the process's 64 KiB,
- *                   one word per pixel) beside a 128x128 canvas it draws on
+ *   PROCESS TABLE   one cell per process: pid, name, state, steps, calls, faults
+ *   PROGRAM AREA    visible slots: a 128x128 memory tile (the 64 KiB of the
+ *                   process the slot shows, one word per pixel) beside the
+ *                   128x128 canvas it draws on; which process each slot shows
+ *                   is pxvm/view.h's business, and a header line says which
+ *                   page of processes is shown
  *
  * The record in row 0 lets a screenshot be decoded without this code: each
  * pixel carries a 24-bit value in R (low byte), G, B (high byte), in this order:
@@ -17,22 +20,26 @@
  *   18.. per slot: tile x, tile y, canvas x, canvas y
  * docs/architecture.md draws the map.
  *
- * Tiles are mirrors of RAM: the interpreter runs on each process's RAM shadow
- * and vram_tile_flush copies the rows it dirtied (reading VRAM back is slow on
- * real hardware, writing it in whole rows is fast). Portable: the framebuffer
- * may be host memory (tools/pxsim).
+ * Tiles and canvases are mirrors of RAM: the interpreter runs on each
+ * process's RAM image and draws on its RAM canvas, and vram_tile_flush /
+ * vram_canvas_flush copy the rows that changed (reading VRAM back is slow on
+ * real hardware, writing it in whole rows is fast). The tables and labels are
+ * drawn from the process table's state at a frame rate (vram_refresh).
+ * Portable: the framebuffer may be host memory (tools/pxsim).
  */
 #ifndef PXOS_VRAM_H
 #define PXOS_VRAM_H
 
 #include <stdint.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include "drivers/fb.h"
 #include "drivers/font.h"
+#include "kernel/param.h"
 
 enum vram_region { VR_META, VR_PALETTE, VR_KERNEL, VR_SYSCALLS, VR_PROCS, VR_PROGRAMS, VR_COUNT };
 
-#define VRAM_MAX_SLOTS 64
+#define VRAM_MAX_SLOTS VIEW_SLOTS_MAX
 #define VRAM_RECORD_MAGIC0 0x4F7870u /* 'p','x','O' as R, G, B */
 
 struct vram_rect {
@@ -72,41 +79,33 @@ const char *vram_region_name(enum vram_region r);
 /* vram_status: replace the metadata status line. */
 void vram_status(const char *text);
 
-/* vram_tile_flush: copy the rows of `mem` (PXVM_MEM_WORDS words) marked in
- * `dirty` (2 x 64 bits, bit y = tile row y) into slot `slot`'s tile and clear
- * those bits. */
-void vram_tile_flush(unsigned slot, const uint32_t *mem, uint64_t dirty[2]);
+/* vram_tile_flush: copy the rows of `words` (PXVM_TILE_W x PXVM_TILE_H pixel
+ * words, a process's memory) marked in `rows` (2 x 64 bits, bit y = tile row
+ * y) into slot `slot`'s tile; `words` NULL: clear those rows (nobody there).
+ * What the platform's pxhost_show_tile does (pxvm/host.h). */
+void vram_tile_flush(unsigned slot, const uint32_t *words, const uint64_t rows[2]);
 
-/* vram_slot_label: set the one-line label above slot `slot`. */
-void vram_slot_label(unsigned slot, const char *text, uint32_t color);
+/* vram_canvas_flush: the same for slot `slot`'s canvas; `words` NULL: fill
+ * the rows with CANVAS_BG (pxhost_show_canvas). */
+void vram_canvas_flush(unsigned slot, const uint32_t *words, const uint64_t rows[2]);
 
-/* The colour of an empty canvas (and of a fresh back layer). */
-#define VRAM_CANVAS_BG FB_RGB(16, 16, 24)
+/* vram_refresh: redraw what changed of the process table, the slot labels,
+ * the program area's page line and the syscall counts, from the process
+ * table's state (pxvm/proc.h, pxvm/view.h, pxvm/syscall.h); at most every
+ * VRAM_FRAME_US of `now_us` unless `force`. The platform calls it from
+ * pxhost_poll. */
+void vram_refresh(uint64_t now_us, bool force);
 
-/* vram_canvas_clear: fill slot `slot`'s whole visible canvas with `color`. */
-void vram_canvas_clear(unsigned slot, uint32_t color);
+/* vram_fmt_count: `v` in at most `width` characters (>= 5): as is, else in
+ * thousands (k), millions (M), billions (G), ... with no digit of the unit
+ * shown lost. buf has width + 1 bytes. */
+void vram_fmt_count(char *buf, size_t width, uint64_t v);
 
-/* Canvas layers (LAYER_USE): each slot's canvas is the visible layer; a
- * process may also draw on a back layer, a PXVM_TILE_W x PXVM_TILE_H array of
- * pixel words in RAM (`back`), and show it. vram_draw_*: draw on slot `slot`'s
- * visible canvas when `back` is NULL, else on `back`; canvas coordinates,
- * clipped to the canvas, so nothing lands outside it. Text returns the x just
- * past it. */
-void vram_draw_rect(unsigned slot, uint32_t *back, int x, int y, int w, int h, uint32_t color);
-void vram_draw_pixel(unsigned slot, uint32_t *back, int x, int y, uint32_t color);
-int vram_draw_text(unsigned slot, uint32_t *back, int x, int y, const char *s, uint32_t n, uint32_t color);
-
-/* vram_layer_show: copy back layer `back` onto slot `slot`'s visible canvas. */
-void vram_layer_show(unsigned slot, const uint32_t *back);
-
-/* vram_layer_fill: set every pixel of back layer `back` to `color`. */
-void vram_layer_fill(uint32_t *back, uint32_t color);
-
-/* vram_proc_cell: write the process-table cell of slot `slot`. */
-void vram_proc_cell(unsigned slot, const char *text, uint32_t color);
-
-/* vram_syscall_counts: redraw the syscall table with call counts indexed by
- * syscall number (`n` entries). */
-void vram_syscall_counts(const uint64_t *counts, uint32_t n);
+/* vram_proc_cell_text: the process-table cell of `p` into buf (n bytes, at
+ * most PROC_CELL_COLS characters): pid, name, state, instructions, system
+ * calls, faults. */
+#define PROC_CELL_COLS 39
+struct proc;
+void vram_proc_cell_text(char *buf, size_t n, const struct proc *p);
 
 #endif /* PXOS_VRAM_H */

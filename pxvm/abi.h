@@ -97,40 +97,43 @@ const char *pxvm_fault_text(uint32_t f);
 
 /* ---- System calls -------------------------------------------------------------
  * SYSCALL n; arguments in R1..R5; the result in R0. A negative R0 is -PXE_E*.
- * X(name, number, args, summary) */
+ * X(name, number, cost, args, summary)
+ * cost: instructions charged against the caller's quantum for the call, the
+ * SYSCALL instruction included (>= 1); calls whose work grows with their
+ * arguments add a computed charge on top (pxvm/syscall.c, docs/pxvm-abi.md). */
 #define PXVM_SYSCALLS(X)                                                                      \
-	X(PRINT,     1, "R1=str",                   "write NUL-terminated string + newline to stdout") \
-	X(RECT,      2, "R1=x R2=y R3=w R4=h R5=rgb", "fill a rectangle of the caller's canvas layer (clipped)") \
-	X(TEXT,      3, "R1=x R2=y R3=str R4=rgb",  "draw a string on the caller's canvas layer")      \
-	X(LAYER_USE, 4, "R1=layer R2=flags",        "draw on layer 0 (shown) or 1 (back); flags&1 shows the back layer; R0 = previous layer") \
-	X(READ,      5, "R1=fd R2=buf R3=len",      "read bytes from stdin (0) or an open file; R0 = count, 0 at end") \
-	X(WRITE,     6, "R1=fd R2=buf R3=len",      "write bytes to stdout (1), stderr (2) or an open file") \
-	X(EXIT,      7, "R1=status",                "end the process with status 0..255")               \
-	X(GETPID,    8, "",                         "R0 = this process's pid, R1 = its parent's")       \
-	X(YIELD,     9, "",                         "give up the rest of this quantum")                 \
-	X(SLEEP,    10, "R1=ms",                    "block for R1 milliseconds")                        \
-	X(TIME,     11, "",                         "R0 = ms since boot, R1 = us since boot (both mod 2^32)") \
-	X(PIXEL,    12, "R1=x R2=y R3=rgb",         "set one pixel of the caller's canvas layer")       \
-	X(IPC_SEND, 14, "R1=pid R2=buf R3=len",     "queue a message for pid; -EAGAIN when its queue is full") \
-	X(IPC_RECV, 15, "R1=buf R2=cap R3=flags",   "receive a message (blocks unless flags&1); R0 = len, R1 = sender") \
-	X(FS_OPEN,  20, "R1=path R2=flags",         "open a file (flags: 1 write, 2 create, 4 truncate, 8 append); R0 = fd") \
-	X(FS_CLOSE, 21, "R1=fd",                    "close a file descriptor")                           \
-	X(FS_WRITE, 22, "R1=fd R2=buf R3=len",      "write to an open file (kept in RAM until power-off)") \
-	X(FS_READ,  23, "R1=fd R2=buf R3=len",      "read from an open file; R0 = count, 0 at end")     \
-	X(FS_STAT,  24, "R1=path R2=buf",           "buf = { size, type, flags } (3 words)")              \
-	X(READDIR,  25, "R1=dir R2=index R3=buf R4=len", "name of entry `index` of `dir` into buf; R0 = length, -ERANGE past the end") \
-	X(FS_CREATE, 26, "R1=path",                 "create an empty file (RAM) or truncate one")         \
-	X(FORK,     30, "",                         "copy this process; R0 = child pid in the parent, 0 in the child") \
-	X(SPAWN,    31, "R1=path R2=args",          "start a program from PixelFS; R0 = pid")           \
-	X(EXEC,     32, "R1=path R2=args",          "replace this process's image with a program")      \
-	X(WAIT,     33, "R1=pid",                   "wait for child pid (0 = any) to end; R0 = pid, R1 = status") \
-	X(KILL,     34, "R1=pid",                   "end process pid (WAIT status STATUS_KILLED); see docs for who may")      \
-	X(SETFG,    35, "R1=pid",                   "make pid the console's foreground process (gets stdin)") \
-	X(PROCINFO, 36, "R1=index R2=buf",          "buf = process table entry `index` (PI_* layout, 80 bytes); -ERANGE past the end") \
-	X(HVTRAP,   40, "R1=type R2=a0 R3=a1 R4=a2", "the trap interface as a system call (docs/hypervisor.md)")
+	X(PRINT,     1,   32, "R1=str",                   "write NUL-terminated string + newline to stdout") \
+	X(RECT,      2,   16, "R1=x R2=y R3=w R4=h R5=rgb", "fill a rectangle of the caller's canvas layer (clipped)") \
+	X(TEXT,      3,   16, "R1=x R2=y R3=str R4=rgb",  "draw a string on the caller's canvas layer")      \
+	X(LAYER_USE, 4,    8, "R1=layer R2=flags",        "draw on layer 0 (shown) or 1 (back); flags&1 shows the back layer; R0 = previous layer") \
+	X(READ,      5,   16, "R1=fd R2=buf R3=len",      "read bytes from stdin (0) or an open file; R0 = count, 0 at end") \
+	X(WRITE,     6,   32, "R1=fd R2=buf R3=len",      "write bytes to stdout (1), stderr (2) or an open file") \
+	X(EXIT,      7,    1, "R1=status",                "end the process with status 0..255")               \
+	X(GETPID,    8,    1, "",                         "R0 = this process's pid, R1 = its parent's")       \
+	X(YIELD,     9,    1, "",                         "give up the rest of this quantum")                 \
+	X(SLEEP,    10,    4, "R1=ms",                    "block for R1 milliseconds")                        \
+	X(TIME,     11,    1, "",                         "R0 = ms since boot, R1 = us since boot (both mod 2^32)") \
+	X(PIXEL,    12,    4, "R1=x R2=y R3=rgb",         "set one pixel of the caller's canvas layer")       \
+	X(IPC_SEND, 14,   16, "R1=pid R2=buf R3=len",     "queue a message for pid; -EAGAIN when its queue is full") \
+	X(IPC_RECV, 15,   16, "R1=buf R2=cap R3=flags",   "receive a message (blocks unless flags&1); R0 = len, R1 = sender") \
+	X(FS_OPEN,  20,   64, "R1=path R2=flags",         "open a file (flags: 1 write, 2 create, 4 truncate, 8 append); R0 = fd") \
+	X(FS_CLOSE, 21,    4, "R1=fd",                    "close a file descriptor")                           \
+	X(FS_WRITE, 22,   16, "R1=fd R2=buf R3=len",      "write to an open file (kept in RAM until power-off)") \
+	X(FS_READ,  23,   16, "R1=fd R2=buf R3=len",      "read from an open file; R0 = count, 0 at end")     \
+	X(FS_STAT,  24,   64, "R1=path R2=buf",           "buf = { size, type, flags } (3 words)")              \
+	X(READDIR,  25,   64, "R1=dir R2=index R3=buf R4=len", "name of entry `index` of `dir` into buf; R0 = length, -ERANGE past the end") \
+	X(FS_CREATE, 26,  64, "R1=path",                  "create an empty file (RAM) or truncate one")         \
+	X(FORK,     30, 4096, "",                         "copy this process; R0 = child pid in the parent, 0 in the child") \
+	X(SPAWN,    31, 4096, "R1=path R2=args",          "start a program from PixelFS; R0 = pid")           \
+	X(EXEC,     32, 4096, "R1=path R2=args",          "replace this process's image with a program")      \
+	X(WAIT,     33,    8, "R1=pid",                   "wait for child pid (0 = any) to end; R0 = pid, R1 = status") \
+	X(KILL,     34,   64, "R1=pid",                   "end process pid (WAIT status STATUS_KILLED); see docs for who may")      \
+	X(SETFG,    35,    8, "R1=pid",                   "make pid the console's foreground process (gets stdin)") \
+	X(PROCINFO, 36,   16, "R1=index R2=buf",          "buf = process table entry `index` (PI_* layout, 80 bytes); -ERANGE past the end") \
+	X(HVTRAP,   40,   64, "R1=type R2=a0 R3=a1 R4=a2", "the trap interface as a system call (docs/hypervisor.md)")
 
 enum pxvm_syscall {
-#define PXVM_X_SYS(name, num, args, doc) PXVM_SYS_##name = (num),
+#define PXVM_X_SYS(name, num, cost, args, doc) PXVM_SYS_##name = (num),
 	PXVM_SYSCALLS(PXVM_X_SYS)
 #undef PXVM_X_SYS
 };
@@ -182,13 +185,14 @@ enum pxvm_syscall {
 	X(PI_SYSCALLS,    24,   "PROCINFO record: system calls made (mod 2^32)")                \
 	X(PI_FAULTS,      28,   "PROCINFO record: faults taken")                                \
 	X(PI_STATUS,      32,   "PROCINFO record: exit status (zombie), else 0")                \
-	X(PI_SLOT,        36,   "PROCINFO record: VRAM slot = table index")                     \
+	X(PI_SLOT,        36,   "PROCINFO record: visible slot showing it, or SLOT_NONE")       \
 	X(PI_ERRORS,      40,   "PROCINFO record: system calls that returned an error")         \
 	X(PI_FLAGS,       44,   "PROCINFO record: PIF_* flags")                                 \
 	X(PI_NAME,        48,   "PROCINFO record: program name, NUL-terminated (32 bytes)")     \
 	X(PROCINFO_SIZE,  80,   "bytes of the PROCINFO record")                                 \
 	X(PIF_FG,         1,    "PROCINFO flag: the console's foreground process")              \
 	X(PIF_BACK,       2,    "PROCINFO flag: draws on its back layer")                       \
+	X(SLOT_NONE,      -1,   "PROCINFO PI_SLOT: no visible slot shows it (0xFFFFFFFF)")      \
 	X(STATUS_KILLED,  0x200, "WAIT status of a process ended by KILL or Ctrl-C")
 
 enum pxvm_abi_const {
@@ -211,7 +215,7 @@ enum pxvm_abi_const {
 	X(FAULT,       3, "address outside the caller's memory")              \
 	X(INVAL,       4, "invalid argument")                                 \
 	X(NOEXEC,      5, "not a valid pxVM executable")                      \
-	X(AGAIN,       6, "no free process slot")                             \
+	X(AGAIN,       6, "process table or message queue full")              \
 	X(CHILD,       7, "no such child process")                            \
 	X(NAMETOOLONG, 8, "name too long")                                    \
 	X(BADF,        9, "bad file descriptor")                              \
@@ -234,6 +238,21 @@ enum pxvm_error {
 	PXVM_ERRORS(PXVM_X_ERR)
 #undef PXVM_X_ERR
 };
+
+/* PXE_ERRNO_MAX: the largest error code. The codes are 1..PXE_ERRNO_MAX with
+ * none left out (checked in pxvm/isa.c), so it is their count. */
+enum {
+#define PXVM_X_ERR_COUNT(name, code, text) +1
+	PXE_ERRNO_MAX = 0 PXVM_ERRORS(PXVM_X_ERR_COUNT)
+#undef PXVM_X_ERR_COUNT
+};
+
+/* pxvm_is_error: whether result word `r0` (R0 of a system call, RESULT of a
+ * trap) is an error, -PXE_ERRNO_MAX..-1, rather than a value. */
+static inline int pxvm_is_error(uint32_t r0)
+{
+	return (int32_t)r0 < 0 && (int32_t)r0 >= -(int32_t)PXE_ERRNO_MAX;
+}
 
 /* pxvm_error_text: description of error code `e` (positive, as in -R0). */
 const char *pxvm_error_text(uint32_t e);

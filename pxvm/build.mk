@@ -6,11 +6,17 @@ PXVM_CORE_SRC  := $(PXVM_ISA_SRC) pxvm/vm.c
 PXVM_CRC_SRC   := pxvm/crc32.c
 PXVM_FS_SRC    := $(PXVM_CRC_SRC) pxvm/pixelfs.c
 PXVM_OS_SRC    := pxvm/sched.c pxvm/syscall.c pxvm/hv.c pxvm/ipc.c pxvm/vfs.c pxvm/tty.c \
-	pxvm/debug.c pxvm/rng.c
+	pxvm/debug.c pxvm/rng.c pxvm/proc.c pxvm/proc_pxvm.c pxvm/view.c pxvm/canvas.c pxvm/lineedit.c
 # The serial bridge's frame codec (kernel/bridge.c and tools/pxbridge); it uses
 # PXVM_CRC_SRC too.
 PXVM_FRAME_SRC := pxvm/frame.c
-PXVM_SRC       := $(PXVM_CORE_SRC) $(PXVM_FS_SRC) $(PXVM_OS_SRC) $(PXVM_FRAME_SRC)
+# PNG datastream checks before stb_image (kernel/pngload.c, tools/common/hostio.c,
+# tools/pxfs/png_io.c); it uses PXVM_CRC_SRC too.
+PXVM_PNG_SRC   := pxvm/pngcheck.c
+# The output escaper of the consoles (kernel/klog.c; docs/isolation.md).
+PXVM_ESCAPE_SRC := pxvm/escape.c
+PXVM_SRC       := $(PXVM_CORE_SRC) $(PXVM_FS_SRC) $(PXVM_OS_SRC) $(PXVM_FRAME_SRC) $(PXVM_PNG_SRC) \
+	$(PXVM_ESCAPE_SRC)
 
 PXVM_ISA_HOST_OBJ  := $(call host_obj,$(PXVM_ISA_SRC))
 PXVM_CORE_HOST_OBJ := $(call host_obj,$(PXVM_CORE_SRC))
@@ -23,15 +29,18 @@ $(BUILD)/tests/test_vm: $(BUILD)/host/tests/unit/test_vm.o $(PXVM_CORE_HOST_OBJ)
 	@mkdir -p $(@D)
 	$(HOSTCC) $(HOST_CFLAGS) $^ -o $@ -lcmocka
 
-# Trap hypervisor and random generator tests, with a test platform and fake LLM.
-# It also runs ask, oracle and organism (built from userland/apps) against the fake LLM.
-UNIT_TESTS += $(BUILD)/tests/test_hv
+# The line editor the console and the monitor share.
+UNIT_TESTS += $(BUILD)/tests/test_lineedit
+$(BUILD)/tests/test_lineedit: $(BUILD)/host/tests/unit/test_lineedit.o $(BUILD)/host/pxvm/lineedit.o
+	@mkdir -p $(@D)
+	$(HOSTCC) $(HOST_CFLAGS) $^ -o $@ -lcmocka
+
+# Trap hypervisor and random generator tests (on the shared test platform,
+# with a fake LLM; linked with the scheduler tests below). It also runs ask,
+# oracle and organism (built from userland/apps) against the fake LLM.
 HV_TEST_APPS := $(BUILD)/userland/apps/ask.pxe $(BUILD)/userland/apps/oracle.pxe $(BUILD)/userland/apps/organism.pxe
 tests/unit/test_hv.c_REQ := -DHV_TEST_APPS='"$(abspath $(BUILD))/userland/apps"'
-# PORTABLE_HOST_OBJ: kernel/build.mk (the portable code: pxvm, VRAM, fb, font).
-$(BUILD)/tests/test_hv: $(BUILD)/host/tests/unit/test_hv.o $$(PORTABLE_HOST_OBJ) | $(HV_TEST_APPS)
-	@mkdir -p $(@D)
-	$(HOSTCC) $(HOST_CFLAGS) $(filter %.o,$^) -o $@ -lcmocka
+$(BUILD)/tests/test_hv: | $(HV_TEST_APPS)
 
 # Scheduler and system-call tests (cmocka) on the test platform
 # tests/unit/sched_testhost.c: programs are assembled at run time with the
@@ -42,8 +51,22 @@ tests/unit/sched_testhost.c_REQ = \
 	-DTH_INC_DIR='"$(abspath $(BUILD)/userland/include)"' -DTH_LIB_DIR='"$(abspath userland/lib)"'
 
 SCHED_TESTS := $(BUILD)/tests/test_sched $(BUILD)/tests/test_sched_fs
-SCHED_TESTS += $(BUILD)/tests/test_debug
+SCHED_TESTS += $(BUILD)/tests/test_debug $(BUILD)/tests/test_hv $(BUILD)/tests/test_view
 UNIT_TESTS  += $(SCHED_TESTS)
 $(SCHED_TESTS): $(BUILD)/tests/%: $(BUILD)/host/tests/unit/%.o $$(SCHED_TEST_HOST_OBJ) | $(BUILD)/userland/include/pxos.inc
 	@mkdir -p $(@D)
 	$(HOSTCC) $(HOST_CFLAGS) $(filter %.o,$^) -o $@ -lcmocka -lm
+
+# The output escaper's property test: its output goes through the frame
+# demultiplexer and a terminal parser (docs/isolation.md).
+UNIT_TESTS += $(BUILD)/tests/test_escape
+$(BUILD)/tests/test_escape: $(BUILD)/host/tests/unit/test_escape.o \
+		$(call host_obj,$(PXVM_ESCAPE_SRC) $(PXVM_FRAME_SRC) $(PXVM_CRC_SRC))
+	@mkdir -p $(@D)
+	$(HOSTCC) $(HOST_CFLAGS) $^ -o $@ -lcmocka
+
+# PNG datastream checks, against stb_image's encoder and decoder.
+UNIT_TESTS += $(BUILD)/tests/test_pngcheck
+$(BUILD)/tests/test_pngcheck: $(BUILD)/host/tests/unit/test_pngcheck.o $(call host_obj,$(PXVM_PNG_SRC) $(PXVM_CRC_SRC))
+	@mkdir -p $(@D)
+	$(HOSTCC) $(HOST_CFLAGS) $^ -o $@ -lcmocka -lm

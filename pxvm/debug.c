@@ -9,8 +9,6 @@
 #include "host.h"
 #include "port.h"
 
-_Static_assert((int)BLOCK_DEBUG == (int)PXVM_PB_DEBUG, "PROCINFO reports BLOCK_DEBUG as PB_DEBUG");
-
 struct bp {
 	uint32_t pid;
 	uint32_t addr;
@@ -19,11 +17,14 @@ struct bp {
 
 static struct bp bps[DEBUG_BP_MAX];
 static uint32_t nbps;
-static bool hit_pending[NPROC];   /* by table index (slot) */
+static bool hit_pending[NPROC];   /* by table index */
 static const struct proc *stepping; /* being stepped over its breakpoint */
+static uint32_t step_pid, step_addr; /* ... its pid and pc then */
+static bool step_lifted;          /* ... and whether a breakpoint was lifted there */
 
 void debug_init(void)
 {
+	proc_on_gone(debug_proc_gone);
 	nbps = 0;
 	memset(hit_pending, 0, sizeof(hit_pending));
 	stepping = 0;
@@ -67,7 +68,7 @@ int debug_break_set(struct proc *p, uint32_t addr)
 {
 	if (!live(p))
 		return -PXE_ESRCH;
-	if ((addr & 3u) || addr > PXVM_MEM_SIZE - 4)
+	if ((addr & 3u) || !pxvm_range_ok(addr, 4))
 		return -PXE_EINVAL;
 	if (find(p->pid, addr))
 		return -PXE_EEXIST;
@@ -94,7 +95,7 @@ int debug_break_delete(uint32_t pid, uint32_t addr)
 	struct bp *b = find(pid, addr);
 	if (!b)
 		return -PXE_ENOENT;
-	restore(sched_find(pid), b);
+	restore(proc_find(pid), b);
 	remove_at((uint32_t)(b - bps));
 	return 0;
 }
@@ -148,9 +149,8 @@ bool debug_fault_stop(struct proc *p)
 	vm->fault_pc = vm->fault_word = vm->fault_addr = 0;
 	if (vm->steps)
 		vm->steps--; /* the BRK stands for the instruction, which has not run */
-	sched_block(p, BLOCK_DEBUG);
-	if (p->slot < NPROC)
-		hit_pending[p->slot] = true;
+	proc_block(p, BLOCK_DEBUG);
+	hit_pending[proc_index(p)] = true;
 	pxhost_log(1, "pid %u (%s) stopped at breakpoint 0x%04x", p->pid, p->name, vm->pc);
 	return true;
 }
@@ -160,47 +160,36 @@ bool debug_stopped(const struct proc *p)
 	return p->state == PROC_BLOCKED && p->block == BLOCK_DEBUG;
 }
 
-int debug_step_over(struct proc *p)
+void debug_step_begin(struct proc *p)
 {
-	if (!debug_stopped(p) && p->state != PROC_RUNNABLE)
-		return -1;
-	uint32_t pid = p->pid, addr = p->vm.pc;
-	struct bp *b = find(pid, addr);
+	step_pid = p->pid;
+	step_addr = p->vm.pc;
+	struct bp *b = find(step_pid, step_addr);
+	step_lifted = b != 0;
 	if (b)
 		restore(p, b);
-	sched_wake(p);
 	stepping = p;
-	sched_step(p, 1);
-	stepping = 0;
-	/* The instruction may have ended p (its breakpoints went with it). */
-	b = find(pid, addr);
-	if (b && p->pid == pid && p->vm.mem) {
-		b->orig = p->vm.mem[addr >> 2];
-		poke(p, addr, DEBUG_BRK_WORD);
-	}
-	return 0;
 }
 
-uint32_t debug_resume_all(void)
+void debug_step_end(struct proc *p)
 {
-	uint32_t n = 0;
-	for (uint32_t i = 0; i < sched_nproc(); i++) {
-		struct proc *p = sched_proc(i);
-		if (debug_stopped(p)) {
-			debug_step_over(p);
-			n++;
-		}
+	stepping = 0;
+	/* The instruction may have ended p (its breakpoints went with it). */
+	struct bp *b = step_lifted ? find(step_pid, step_addr) : 0;
+	if (b && p->pid == step_pid && p->vm.mem) {
+		b->orig = p->vm.mem[step_addr >> 2];
+		poke(p, step_addr, DEBUG_BRK_WORD);
 	}
-	return n;
+	step_lifted = false;
 }
 
 struct proc *debug_next_hit(void)
 {
-	for (uint32_t i = 0; i < sched_nproc() && i < NPROC; i++) {
+	for (uint32_t i = 0; i < NPROC; i++) {
 		if (!hit_pending[i])
 			continue;
 		hit_pending[i] = false;
-		struct proc *p = sched_proc(i);
+		struct proc *p = proc_at(i);
 		if (debug_stopped(p))
 			return p;
 	}
@@ -224,6 +213,5 @@ void debug_proc_gone(struct proc *p)
 		restore(p, &bps[i]);
 		remove_at(i);
 	}
-	if (p->slot < NPROC)
-		hit_pending[p->slot] = false;
+	hit_pending[proc_index(p)] = false;
 }

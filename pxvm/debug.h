@@ -9,8 +9,9 @@
  * turns the fault into a stop: the process stays alive, BLOCKED in
  * BLOCK_DEBUG with pc at the breakpoint, and is queued for the monitor
  * (debug_next_hit). A BRK the program itself contains still faults and ends it.
- * debug_step_over() runs the original instruction (restore, single-step,
- * re-insert), which is how `step` and `continue` leave a breakpoint.
+ * sched_step_over() runs the original instruction (debug_step_begin lifts
+ * the breakpoint, the scheduler single-steps, debug_step_end re-inserts it),
+ * which is how `step` and `continue` leave a breakpoint.
  *
  * The monitor shows memory through debug_word()/debug_read(), so `mem` and `dis`
  * show the original words. The words are restored when a breakpoint is
@@ -24,12 +25,13 @@
 
 #include <stdint.h>
 #include <stdbool.h>
-#include "sched.h"
+#include "proc.h"
 
 /* The word a breakpoint puts in memory: BRK with zero operands. */
 #define DEBUG_BRK_WORD ((uint32_t)PXVM_OP_BRK)
 
-/* debug_init: forget every breakpoint and pending hit (sched_init calls it). */
+/* debug_init: forget every breakpoint and pending hit, and register
+ * debug_proc_gone as a teardown hook (sched_init calls it). */
 void debug_init(void);
 
 /* debug_break_set: put a breakpoint on the word at byte address `addr` of live
@@ -75,17 +77,16 @@ bool debug_fault_stop(struct proc *p);
 /* debug_stopped: whether `p` is stopped by the debugger (BLOCKED in BLOCK_DEBUG). */
 bool debug_stopped(const struct proc *p);
 
-/* debug_step_over: make `p` (stopped, or RUNNABLE) execute one instruction,
- * the program's own: when a breakpoint is at its pc, the original word is put
- * back, the instruction runs (sched_step), and the breakpoint is put in again
- * (if p is still alive; a word the instruction stored there becomes the new
- * original). Afterwards p is RUNNABLE, or whatever that instruction made it
- * (blocked in a system call, ended). Returns 0, or -1 when `p` is neither
- * stopped nor RUNNABLE. The monitor's `step` and `continue` use it. */
-int debug_step_over(struct proc *p);
+/* debug_step_begin: the monitor is about to run one instruction of `p`, the
+ * program's own (sched_step_over): a breakpoint at p's pc is lifted (the
+ * original word put back) and a BRK that instruction executes is not taken for
+ * a breakpoint hit. */
+void debug_step_begin(struct proc *p);
 
-/* debug_resume_all: debug_step_over every stopped process; returns how many. */
-uint32_t debug_resume_all(void);
+/* debug_step_end: that instruction has run: the lifted breakpoint goes back
+ * in (if p is still alive; a word the instruction stored there becomes the
+ * new original). */
+void debug_step_end(struct proc *p);
 
 /* debug_next_hit: a process that stopped at a breakpoint and has not been
  * reported yet (each is returned once), or NULL. */

@@ -30,6 +30,19 @@ int frame_reliable(uint8_t t)
 	       t == FRAME_REPLY_END || t == FRAME_ERROR;
 }
 
+int frame_keyed(uint8_t t) { return t != FRAME_HELLO && t != FRAME_HELLO_ACK; }
+
+/* body_crc: the CRC field of a body of `n` bytes (before the CRC) of type `t`. */
+static uint32_t body_crc(const uint8_t *b, size_t n, uint8_t t, uint32_t key)
+{
+	uint32_t c = 0;
+	if (frame_keyed(t)) {
+		uint8_t k[4] = { (uint8_t)key, (uint8_t)(key >> 8), (uint8_t)(key >> 16), (uint8_t)(key >> 24) };
+		c = crc32_update(0, k, 4);
+	}
+	return crc32_update(c, b, n);
+}
+
 /* b64_value: the 6-bit value of base64 character c, or -1. */
 static int b64_value(uint8_t c)
 {
@@ -71,7 +84,7 @@ static int get_hex(const uint8_t *in, int digits, uint32_t *v)
 	return 0;
 }
 
-size_t frame_encode(uint8_t *out, size_t cap, uint8_t type, uint32_t id, uint16_t seq,
+size_t frame_encode(uint8_t *out, size_t cap, uint32_t key, uint8_t type, uint32_t id, uint16_t seq,
                     const void *payload, size_t len)
 {
 	if (!frame_type_valid(type) || len > FRAME_PAYLOAD_MAX || (len && !payload))
@@ -97,14 +110,14 @@ size_t frame_encode(uint8_t *out, size_t cap, uint8_t type, uint32_t id, uint16_
 		*o++ = i + 1 < len ? (uint8_t)b64_alphabet[(v >> 6) & 63] : '=';
 		*o++ = i + 2 < len ? (uint8_t)b64_alphabet[v & 63] : '=';
 	}
-	put_hex(o, crc32(b, (size_t)(o - b)), 8);
+	put_hex(o, body_crc(b, (size_t)(o - b), type, key), 8);
 	o += 8;
 	*o++ = ESC;
 	*o++ = '\\';
 	return (size_t)(o - out);
 }
 
-int frame_decode_body(const uint8_t *body, size_t n, struct frame *f)
+int frame_decode_body(const uint8_t *body, size_t n, uint32_t key, struct frame *f)
 {
 	if (n < 3 || body[0] != 'P' || body[1] != 'X' || body[2] != 'B')
 		return FRAME_EMAGIC;
@@ -124,7 +137,7 @@ int frame_decode_body(const uint8_t *body, size_t n, struct frame *f)
 		return FRAME_ESYNTAX;
 	if (get_hex(body + n - 8, 8, &crc))
 		return FRAME_ESYNTAX;
-	if (crc32(body, n - 8) != crc)
+	if (body_crc(body, n - 8, body[4], key) != crc)
 		return FRAME_ECRC;
 	const uint8_t *in = body + FRAME_HEADER_CHARS;
 	size_t o = 0;
@@ -149,6 +162,7 @@ int frame_decode_body(const uint8_t *body, size_t n, struct frame *f)
 		if (left >= 3) f->payload[o++] = (uint8_t)w;
 	}
 	f->type = body[4];
+	f->key_slot = 0;
 	f->id = id;
 	f->seq = (uint16_t)seq;
 	f->len = (uint16_t)len;
@@ -160,6 +174,38 @@ void frame_demux_init(struct frame_demux *d)
 	d->state = FD_TEXT;
 	d->blen = 0;
 	d->frames = d->bad = d->foreign = 0;
+	d->nkeys = 0;
+}
+
+void frame_demux_set_keys(struct frame_demux *d, const uint32_t *keys, unsigned n)
+{
+	if (n > FRAME_KEYS_MAX)
+		n = FRAME_KEYS_MAX;
+	for (unsigned i = 0; i < n; i++)
+		d->keys[i] = keys[i];
+	d->nkeys = n;
+}
+
+/* decode: the body with each key the demultiplexer holds (HELLO and
+ * HELLO_ACK need none); a keyed frame no key fits is FRAME_ECRC. */
+static int decode(struct frame_demux *d, size_t n, struct frame *f)
+{
+	if (n > 4 && !frame_keyed(d->body[4]))
+		return frame_decode_body(d->body, n, 0, f);
+	int st = FRAME_ECRC;
+	for (unsigned i = 0; i < d->nkeys; i++) {
+		st = frame_decode_body(d->body, n, d->keys[i], f);
+		if (st != FRAME_ECRC) {
+			f->key_slot = (uint8_t)i;
+			return st;
+		}
+	}
+	if (!d->nkeys) { /* no key yet: what is wrong with it short of the key */
+		st = frame_decode_body(d->body, n, 0, f);
+		if (st == FRAME_OK)
+			st = FRAME_ECRC;
+	}
+	return st;
 }
 
 /* ours: whether the collected body so far may still be (or is) a pxOS frame. */
@@ -233,7 +279,7 @@ int frame_demux_byte(struct frame_demux *d, uint8_t b, uint8_t out[2], size_t *n
 			d->state = FD_TEXT;
 			size_t n = d->blen;
 			d->blen = 0;
-			int st = frame_decode_body(d->body, n, f);
+			int st = decode(d, n, f);
 			if (st == FRAME_OK) {
 				d->frames++;
 				return FD_FRAME;

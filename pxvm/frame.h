@@ -8,14 +8,19 @@
  *
  *   ESC '_' "PXB" VER TYPE ID SEQ LEN PAYLOAD64 CRC ESC '\'
  *
- *   VER        '1' (FRAME_VERSION)
+ *   VER        '2' (FRAME_VERSION)
  *   TYPE       one letter (enum frame_type)
- *   ID         8 upper-case hex digits: request id
+ *   ID         8 upper-case hex digits: request id (HELLO, HELLO_ACK: session)
  *   SEQ        4 hex digits: sequence number of a reliable frame (ACK: the one acked)
  *   LEN        4 hex digits: payload length in bytes, 0..FRAME_PAYLOAD_MAX
  *   PAYLOAD64  the payload in base64 (RFC 4648 §4, '=' padded): 4*ceil(LEN/3) chars
  *   CRC        8 hex digits: CRC-32/ISO-HDLC (pxvm/crc32.h) of every body byte
- *              before it ("PXB" up to the end of PAYLOAD64)
+ *              before it ("PXB" up to the end of PAYLOAD64); for every type but
+ *              HELLO and HELLO_ACK the CRC starts with the link key (4 bytes,
+ *              little-endian): CRC-32(key ++ body). The link key is the XOR
+ *              of the two sides' session numbers, which only the two ends of
+ *              the line know, so a frame from anyone else (a guest's output
+ *              that got onto the line) fails the check.
  *
  * Every byte between ESC '_' and ESC '\' is one of [A-Za-z0-9+/=], so any byte
  * value can be carried and no control byte appears inside a frame.
@@ -27,7 +32,8 @@
 #include <stdint.h>
 #include "kernel/param.h"
 
-#define FRAME_VERSION      '1'
+#define FRAME_VERSION      '2'
+#define FRAME_KEYS_MAX     2   /* link keys a demultiplexer accepts at once */
 #define FRAME_PAYLOAD_MAX  BRIDGE_PAYLOAD_MAX
 #define FRAME_HEADER_CHARS 21u /* "PXB" VER TYPE ID SEQ LEN */
 #define FRAME_B64_LEN(n)   ((((size_t)(n) + 2u) / 3u) * 4u)
@@ -67,12 +73,13 @@ enum frame_status {
 	FRAME_ETYPE      = -3, /* unknown type letter */
 	FRAME_ESYNTAX    = -4, /* bad hex or base64, or a body of the wrong length */
 	FRAME_ETOOBIG    = -5, /* LEN (or the body) over the limit */
-	FRAME_ECRC       = -6, /* CRC mismatch */
+	FRAME_ECRC       = -6, /* CRC mismatch (damaged, or another link key) */
 	FRAME_ETRUNCATED = -7, /* the frame was cut short (a stray byte or a new ESC '_') */
 };
 
 struct frame {
 	uint8_t type;     /* enum frame_type */
+	uint8_t key_slot; /* which of the demultiplexer's keys it carried (0 for HELLO/HELLO_ACK) */
 	uint32_t id;
 	uint16_t seq;
 	uint16_t len;     /* payload bytes */
@@ -86,17 +93,22 @@ int frame_type_valid(uint8_t t);
  * (REQUEST, CANCEL, REPLY_PART, REPLY_END, ERROR). */
 int frame_reliable(uint8_t t);
 
+/* frame_keyed: whether frames of type `t` carry the link key in their CRC
+ * (every type but HELLO and HELLO_ACK, which set up the sessions). */
+int frame_keyed(uint8_t t);
+
 /* frame_encode: write the frame (type, id, seq, `len` payload bytes at
- * `payload`) into `out` (`cap` bytes), ESC '_' to ESC '\' inclusive.
- * Returns the number of bytes written (at most FRAME_ENCODED_MAX), or 0 when
- * `type` is invalid, `len` > FRAME_PAYLOAD_MAX or `cap` is too small. */
-size_t frame_encode(uint8_t *out, size_t cap, uint8_t type, uint32_t id, uint16_t seq,
+ * `payload`, link key `key` for a keyed type) into `out` (`cap` bytes),
+ * ESC '_' to ESC '\' inclusive. Returns the number of bytes written (at most
+ * FRAME_ENCODED_MAX), or 0 when `type` is invalid, `len` > FRAME_PAYLOAD_MAX
+ * or `cap` is too small. */
+size_t frame_encode(uint8_t *out, size_t cap, uint32_t key, uint8_t type, uint32_t id, uint16_t seq,
                     const void *payload, size_t len);
 
 /* frame_decode_body: decode a body (the `n` bytes between ESC '_' and ESC '\')
- * into `f`. Returns FRAME_OK or a negative enum frame_status; `f` is
- * meaningful only on FRAME_OK. */
-int frame_decode_body(const uint8_t *body, size_t n, struct frame *f);
+ * into `f`, checking a keyed type's CRC with link key `key`. Returns FRAME_OK
+ * or a negative enum frame_status; `f` is meaningful only on FRAME_OK. */
+int frame_decode_body(const uint8_t *body, size_t n, uint32_t key, struct frame *f);
 
 /* The demultiplexer separates console bytes from frames in a byte stream. */
 enum frame_demux_state { FD_TEXT, FD_ESC, FD_BODY, FD_BODY_ESC, FD_SKIP, FD_SKIP_ESC };
@@ -106,10 +118,17 @@ struct frame_demux {
 	size_t blen;                     /* body bytes collected */
 	uint8_t body[FRAME_BODY_MAX];
 	uint32_t frames, bad, foreign;   /* counters: good frames, damaged pxOS frames, other APCs */
+	uint32_t keys[FRAME_KEYS_MAX];   /* link keys accepted on keyed frames */
+	unsigned nkeys;
 };
 
-/* frame_demux_init: empty state, counters zero. */
+/* frame_demux_init: empty state, counters zero, no link key (so only HELLO
+ * and HELLO_ACK can be decoded until frame_demux_set_keys). */
 void frame_demux_init(struct frame_demux *d);
+
+/* frame_demux_set_keys: accept keyed frames carrying one of the `n` (at most
+ * FRAME_KEYS_MAX) link keys at `keys`; a frame's key_slot is its index. */
+void frame_demux_set_keys(struct frame_demux *d, const uint32_t *keys, unsigned n);
 
 /* Results of frame_demux_byte. */
 enum frame_demux_result {
@@ -123,7 +142,8 @@ enum frame_demux_result {
  * whether a frame starts). Returns enum frame_demux_result; on FD_FRAME the
  * frame is in `f`; on FD_BAD *status (if not NULL) gets the frame_status.
  * Bytes of frames (good or bad) never reach `out`; other APC strings
- * (not "PXB") are dropped too and counted in `foreign`. */
+ * (not "PXB") are dropped too and counted in `foreign`. A keyed frame whose
+ * CRC matches none of the keys is bad (FRAME_ECRC). */
 int frame_demux_byte(struct frame_demux *d, uint8_t b, uint8_t out[2], size_t *nout,
                      struct frame *f, int *status);
 

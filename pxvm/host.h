@@ -1,7 +1,12 @@
 /*
- * host.h — what the scheduler and the system calls need from the platform they
- * run on. The kernel implements these in kernel/pxhost.c, the host runner in
- * tools/pxsim; nothing else in pxvm/ knows which one it is.
+ * host.h — the one interface between pxvm/ and the platform it runs on:
+ * output, time, memory, log, input and idle, the LLM backend, and the display.
+ *
+ * The kernel implements it in kernel/pxhost.c (and kernel/bridge.c for the
+ * LLM calls), the host simulator in tools/pxsim/host.c, the benchmark in
+ * tests/bench/pxbench.c and the unit tests in tests/unit/sched_testhost.c;
+ * nothing else in pxvm/ knows which one it runs on. Every layer of pxvm may
+ * call these (tests/layers.txt allows pxhost_*).
  */
 #ifndef PXVM_HOST_H
 #define PXVM_HOST_H
@@ -9,24 +14,35 @@
 #include <stdint.h>
 #include <stddef.h>
 
-/* pxhost_output: bytes a process wrote to stdout (fd 1) or stderr (fd 2). */
+/* ---- Output, time, memory, log --------------------------------------------- */
+
+/* pxhost_output: bytes a process wrote to stdout (fd 1) or stderr (fd 2);
+ * pid 0 is the console's own echo. */
 void pxhost_output(uint32_t pid, int fd, const char *s, size_t n);
 
 /* pxhost_time_us: microseconds since boot. */
 uint64_t pxhost_time_us(void);
 
-/* pxhost_mem_alloc / pxhost_mem_free: memory for one process's RAM shadow,
- * PXVM_MEM_ALLOC_WORDS 32-bit words, 8-byte aligned; NULL when out of memory. */
+/* pxhost_mem_alloc / pxhost_mem_free: one block of PXVM_MEM_ALLOC_WORDS
+ * 32-bit words, 8-byte aligned (a process's memory, a canvas layer, a RAM
+ * file); NULL when out of memory. Freeing NULL does nothing. */
 uint32_t *pxhost_mem_alloc(void);
 void pxhost_mem_free(uint32_t *mem);
 
-/* pxhost_log: a kernel log line from the scheduler (level as in kernel/klog.h:
- * 0 debug, 1 info, 2 warn, 3 error). */
+/* pxhost_log: a kernel log line from the process core (level as in
+ * kernel/klog.h: 0 debug, 1 info, 2 warn, 3 error). */
 void pxhost_log(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* pxhost_panic: an invariant of the process core is broken (a bug, never a
+ * guest's doing): stop with `why` ("func: reason"). Does not return. */
+void pxhost_panic(const char *why) __attribute__((noreturn));
+
+/* ---- Input and idle ------------------------------------------------------------ */
 
 /* pxhost_poll: called by the scheduler between quanta. The platform moves
  * pending input (keyboard, serial bytes, bridge frames) into pxvm/tty.h and
- * pxvm/hv.h and runs its timers. Cheap when nothing happened. */
+ * pxvm/hv.h, runs its timers and redraws what it shows of the process table
+ * at its frame rate. Cheap when nothing happened. */
 void pxhost_poll(void);
 
 /* pxhost_idle: nothing is runnable but processes are blocked. Wait until
@@ -35,6 +51,8 @@ void pxhost_poll(void);
  * nothing can ever wake a process (a host simulator out of scripted input with
  * no deadline): the scheduler then returns. */
 int pxhost_idle(uint64_t until_us);
+
+/* ---- The LLM backend -------------------------------------------------------------- */
 
 /* pxhost_llm_submit: send LLM request `id` (kind: PXVM_TRAP_CALL_LLM or
  * PXVM_TRAP_ORACLE; model: the guest's model id as a string; prompt: `len`
@@ -45,5 +63,23 @@ int pxhost_llm_submit(uint32_t id, uint32_t kind, const char *model, const char 
 
 /* pxhost_llm_cancel: request `id` is no longer wanted (the guest ended). */
 void pxhost_llm_cancel(uint32_t id);
+
+/* ---- The display ------------------------------------------------------------------ *
+ * A platform with a screen shows the `nslots` visible slots it gave
+ * sched_init; pxvm/view.h decides which process each shows. Each slot has a
+ * tile and a canvas of PXVM_TILE_W x PXVM_TILE_H pixels; a tile is exactly a
+ * process's 64 KiB, word i being pixel (i % 128, i / 128). With no screen
+ * (0 slots) these are never called. `rows` marks the rows to copy (2 x 64
+ * bits, bit y = row y); `words` is PXVM_TILE_W x PXVM_TILE_H pixel words,
+ * 0x00BBGGRR, row by row. */
+
+/* pxhost_show_tile: copy the marked rows of `words` into slot `slot`'s tile;
+ * `words` NULL: clear them (the slot shows nobody). */
+void pxhost_show_tile(uint32_t slot, const uint32_t *words, const uint64_t rows[2]);
+
+/* pxhost_show_canvas: copy the marked rows of `words` into slot `slot`'s
+ * canvas; `words` NULL: fill them with CANVAS_BG (pxvm/canvas.h), a canvas
+ * never drawn on. */
+void pxhost_show_canvas(uint32_t slot, const uint32_t *words, const uint64_t rows[2]);
 
 #endif /* PXVM_HOST_H */

@@ -14,7 +14,7 @@
  * hypervisor writes must lie below the trap page (0xF000).
  */
 #include "hv.h"
-#include "sched.h"
+#include "proc.h"
 #include "host.h"
 #include "rng.h"
 #include "vfs.h"
@@ -44,6 +44,7 @@ static struct hv_stats stats;
 
 void hv_init(void)
 {
+	proc_on_gone(hv_proc_gone);
 	memset(reqs, 0, sizeof(reqs));
 	memset(&stats, 0, sizeof(stats));
 	next_id = 1;
@@ -55,7 +56,7 @@ void hv_init(void)
  * the trap page, so no reply can overwrite the flag, the arguments or RESULT. */
 static int out_ok(uint32_t addr, uint32_t len)
 {
-	return (uint64_t)addr + len <= PXVM_TRAP_FLAG;
+	return pxvm_range_ok(addr, len) && addr + len <= PXVM_TRAP_FLAG;
 }
 
 /* read_string: a NUL-terminated guest string into dst (cap bytes with NUL):
@@ -78,7 +79,7 @@ static int32_t trap_load_file(struct proc *p, uint32_t src, uint32_t dst, uint32
 	const uint8_t *data;
 	uint32_t size;
 	if (src & HV_FILE_BY_ID) {
-		const struct pxfs *fs = sched_fs();
+		const struct pxfs *fs = vfs_fs();
 		struct pxfs_file f;
 		uint32_t id = src & ~HV_FILE_BY_ID;
 		if (id == 0)
@@ -150,7 +151,7 @@ static int32_t trap_run(struct proc *p, uint32_t path_addr, uint32_t args_addr, 
 			return n;
 		a = args;
 	}
-	return sched_spawn(path, a, p->pid);
+	return proc_request_spawn(path, a, p->pid);
 }
 
 /* ---- LLM and oracle requests -------------------------------------------- */
@@ -223,12 +224,11 @@ static int start_llm(struct proc *p, uint32_t kind, uint32_t a0, uint32_t a1, ui
 	r->deadline_us = r->started_us + (uint64_t)HV_LLM_TIMEOUT_MS * 1000u;
 	/* Registered and blocked before the platform sees it, so an answer that
 	 * comes back during pxhost_llm_submit already finds its caller. */
-	sched_block(p, BLOCK_TRAP);
+	proc_block(p, BLOCK_TRAP);
 	int e = pxhost_llm_submit(id, kind, model_str, prompt_buf, off + (uint32_t)n);
 	if (e < 0) {
 		r->id = 0;
-		p->state = PROC_RUNNING; /* not blocked after all: the error is the result */
-		p->block = BLOCK_NONE;
+		proc_unblock(p); /* not blocked after all: the error is the result */
 		stats.failed++;
 		*result = e;
 		return 0;
@@ -284,14 +284,14 @@ static void deliver(struct proc *p, int via_syscall, int32_t result, uint32_t va
 /* finish: end request `r` with `result`, waking its process if it still waits. */
 static void finish(struct hv_req *r, int32_t result)
 {
-	struct proc *p = sched_find(r->pid);
+	struct proc *p = proc_find(r->pid);
 	if (result < 0)
 		stats.failed++;
 	else
 		stats.answered++;
 	if (p && p->state == PROC_BLOCKED && p->block == BLOCK_TRAP) {
 		deliver(p, r->via_syscall, result, 0, 0);
-		sched_wake(p);
+		proc_wake(p);
 	}
 	r->id = 0;
 }
@@ -314,10 +314,10 @@ void hv_llm_reply(uint32_t id, int status, const char *text, uint32_t len, int m
 	if (!text)
 		len = 0;
 	if (status < 0) {
-		finish(r, status <= -1 && status >= -64 ? status : -PXE_EIO);
+		finish(r, pxvm_is_error((uint32_t)status) ? status : -PXE_EIO);
 		return;
 	}
-	struct proc *p = sched_find(r->pid);
+	struct proc *p = proc_find(r->pid);
 	if (!p) {
 		r->id = 0;
 		return;
@@ -358,7 +358,7 @@ void hv_llm_alive(uint32_t id)
 	r->deadline_us = d < limit ? d : limit;
 }
 
-void hv_proc_gone(const struct proc *p)
+void hv_proc_gone(struct proc *p)
 {
 	for (uint32_t i = 0; i < HV_INFLIGHT_MAX; i++)
 		if (reqs[i].id && reqs[i].pid == p->pid) {

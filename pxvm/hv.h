@@ -34,7 +34,7 @@ struct hv_stats {
 	uint64_t busy;       /* calls refused with -PXE_EBUSY (table full) */
 };
 
-/* hv_init: no request in flight. */
+/* hv_init: no request in flight; register hv_proc_gone as a teardown hook. */
 void hv_init(void);
 
 /* hv_trap: serve the trap `p` raised in its trap page. Returns 1 when `p`
@@ -54,7 +54,7 @@ void hv_llm_reply(uint32_t id, int status, const char *text, uint32_t len, int m
 void hv_llm_alive(uint32_t id);
 
 /* hv_proc_gone: `p` ended or was killed; drop and cancel its requests. */
-void hv_proc_gone(const struct proc *p);
+void hv_proc_gone(struct proc *p);
 
 /* hv_poll: expire requests past their deadline (called with the clock):
  * each ends with -PXE_ETIMEDOUT and is cancelled on the platform. */

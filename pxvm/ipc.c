@@ -2,7 +2,7 @@
  * ipc.c — bounded message queues per process; see ipc.h.
  */
 #include "ipc.h"
-#include "sched.h"
+#include "proc.h"
 #include "port.h"
 
 struct msg {
@@ -15,17 +15,20 @@ struct queue {
 	struct msg m[IPC_QUEUE_LEN];
 };
 
-static struct queue queues[NPROC]; /* by table slot */
+static struct queue queues[NPROC]; /* by table index */
 
-void ipc_init(void) { memset(queues, 0, sizeof(queues)); }
+/* ipc_proc_gone: `p` ended: drop its queue. */
+static void ipc_proc_gone(struct proc *p);
 
-uint32_t ipc_pending(const struct proc *p) { return p->slot < NPROC ? queues[p->slot].count : 0; }
-
-void ipc_proc_gone(const struct proc *p)
+void ipc_init(void)
 {
-	if (p->slot < NPROC)
-		memset(&queues[p->slot], 0, sizeof(queues[p->slot]));
+	memset(queues, 0, sizeof(queues));
+	proc_on_gone(ipc_proc_gone);
 }
+
+uint32_t ipc_pending(const struct proc *p) { return queues[proc_index(p)].count; }
+
+static void ipc_proc_gone(struct proc *p) { memset(&queues[proc_index(p)], 0, sizeof(queues[0])); }
 
 /* deliver: copy a message into blocked receiver `p`'s buffer and set its
  * results (R0 copied, R1 sender, R2 full length). */
@@ -46,15 +49,15 @@ int ipc_send(struct proc *from, uint32_t pid, uint32_t buf, uint32_t len)
 	int e = pxvm_read(&from->vm, buf, data, len);
 	if (e)
 		return e;
-	struct proc *to = sched_find(pid);
+	struct proc *to = proc_find(pid);
 	if (!to || to->state == PROC_ZOMBIE)
 		return -PXE_ESRCH;
 	if (to->state == PROC_BLOCKED && to->block == BLOCK_IPC) {
 		deliver(to, from->pid, data, len);
-		sched_wake(to);
+		proc_wake(to);
 		return 0;
 	}
-	struct queue *q = &queues[to->slot];
+	struct queue *q = &queues[proc_index(to)];
 	if (q->count == IPC_QUEUE_LEN)
 		return -PXE_EAGAIN;
 	uint32_t mine = 0;
@@ -78,13 +81,13 @@ int ipc_recv(struct proc *p, uint32_t buf, uint32_t cap, uint32_t flags)
 	}
 	if (cap > IPC_MSG_MAX)
 		cap = IPC_MSG_MAX;
-	if (cap > PXVM_MEM_SIZE || buf > PXVM_MEM_SIZE - cap) {
+	if (!pxvm_range_ok(buf, cap)) {
 		p->vm.r[0] = (uint32_t)-PXE_EFAULT;
 		return 0;
 	}
 	p->io_buf = buf;
 	p->io_len = cap;
-	struct queue *q = &queues[p->slot];
+	struct queue *q = &queues[proc_index(p)];
 	if (q->count) {
 		struct msg *m = &q->m[q->head];
 		deliver(p, m->from, m->data, m->len);
@@ -96,6 +99,6 @@ int ipc_recv(struct proc *p, uint32_t buf, uint32_t cap, uint32_t flags)
 		p->vm.r[0] = (uint32_t)-PXE_EWOULDBLOCK;
 		return 0;
 	}
-	sched_block(p, BLOCK_IPC);
+	proc_block(p, BLOCK_IPC);
 	return 1;
 }

@@ -2,7 +2,7 @@
  * ipc.h — message passing between pxVM processes (IPC_SEND / IPC_RECV).
  *
  * Every process has one bounded queue of IPC_QUEUE_LEN messages of at most
- * IPC_MSG_MAX bytes (kernel/param.h), kept in kernel memory by table slot. A
+ * IPC_MSG_MAX bytes (kernel/param.h), kept in kernel memory by table entry. A
  * send never blocks: a full queue gives -PXE_EAGAIN, and so does a sender that
  * already holds half of the receiver's queue, so one flooding process cannot
  * shut everyone else out of a receiver. A receive blocks (BLOCK_IPC) until a
@@ -15,7 +15,7 @@
 
 struct proc;
 
-/* ipc_init: empty every queue. */
+/* ipc_init: empty every queue; register ipc_proc_gone as a teardown hook. */
 void ipc_init(void);
 
 /* ipc_send: IPC_SEND for `from`: copy `len` bytes at guest address `buf` into
@@ -34,8 +34,5 @@ int ipc_recv(struct proc *p, uint32_t buf, uint32_t cap, uint32_t flags);
 
 /* ipc_pending: messages waiting in `p`'s queue. */
 uint32_t ipc_pending(const struct proc *p);
-
-/* ipc_proc_gone: `p` ended: drop its queue. */
-void ipc_proc_gone(const struct proc *p);
 
 #endif /* PXVM_IPC_H */

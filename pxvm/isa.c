@@ -83,6 +83,13 @@ const char *pxvm_fault_text(uint32_t f)
 	return "unknown fault";
 }
 
+/* Error codes are 1..PXE_ERRNO_MAX, each once (a duplicate case label below
+ * fails to compile), so PXE_ERRNO_MAX bounds them all. */
+#define PXVM_X_ERR_RANGE(name, code, text) \
+	_Static_assert((code) >= 1 && (code) <= PXE_ERRNO_MAX, "error code E" #name " outside 1..PXE_ERRNO_MAX");
+PXVM_ERRORS(PXVM_X_ERR_RANGE)
+#undef PXVM_X_ERR_RANGE
+
 const char *pxvm_error_text(uint32_t e)
 {
 	switch (e) {
@@ -96,7 +103,7 @@ const char *pxvm_error_text(uint32_t e)
 const char *pxvm_syscall_name(uint32_t n)
 {
 	switch (n) {
-#define PXVM_X_SYS(name, num, args, doc) case num: return #name;
+#define PXVM_X_SYS(name, num, cost, args, doc) case num: return #name;
 	PXVM_SYSCALLS(PXVM_X_SYS)
 #undef PXVM_X_SYS
 	}

@@ -1,27 +1,74 @@
 /*
- * syscall.c — serving pxVM system calls; see syscall.h, abi.h for numbers and
- * registers, docs/pxvm-abi.md for the prose.
+ * syscall.c — serving pxVM system calls; see syscall.h, abi.h for numbers,
+ * costs and registers, docs/pxvm-abi.md for the prose.
+ *
+ * One table: the dispatch table is generated from PXVM_SYSCALLS in abi.h (as
+ * vm.c's opcode labels are from PXVM_OPCODES), so every number there has a
+ * handler `sys_NAME` here (a missing one fails the build: used but never
+ * defined) and every handler is in the table (an extra one is an unused
+ * function). Each handler has the same signature, sets R0 through ret() (or
+ * done(), for services that set the registers themselves), and returns
+ * SYS_CONTINUE, or SYS_STOP when the caller blocked, ended, yielded or was
+ * replaced by EXEC.
+ *
+ * Cost: sys_dispatch charges the table's cost column against the caller's
+ * quantum (vm->charge, taken off pxvm_run's budget); a handler whose work
+ * grows with its arguments adds charge() on top (bytes written to the
+ * console, pixels filled, bytes copied). So a process of expensive calls runs
+ * fewer of them per quantum, and one call cannot hold the CPU for long.
  *
  * Every pointer a guest passes is a byte address inside its own 64 KiB and is
- * checked (pxvm_read, pxvm_write, pxvm_read_str) before use; every length is
- * bounded (PRINT_MAX, WRITE_MAX, IPC_MSG_MAX, PXFS_PATH_MAX); drawing is
- * clipped to the caller's own canvas. So a guest can hurt nobody but itself,
- * and a bad argument costs it an error code, not its life.
- *
- * Each handler returns R0 (a negative value is -PXE_E*) or, for calls that
- * may block or end the process, sets R0 itself and returns STOP.
+ * checked (pxvm_range_ok, pxvm_read, pxvm_write, pxvm_read_str) before use;
+ * every length is bounded (PRINT_MAX, WRITE_MAX, IPC_MSG_MAX, PXFS_PATH_MAX);
+ * drawing is clipped to the caller's own canvas. So a guest can hurt nobody
+ * but itself, and a bad argument costs it an error code, not its life.
  */
 #include "syscall.h"
 #include "sched.h"
+#include "canvas.h"
 #include "host.h"
 #include "hv.h"
 #include "ipc.h"
 #include "tty.h"
 #include "vfs.h"
 #include "port.h"
-#include "kernel/vram.h"
 
-static uint32_t err(int e) { return (uint32_t)e; } /* e is already negative */
+enum sys_result {
+	SYS_CONTINUE = 0, /* R0 is set; the caller runs on */
+	SYS_STOP = 1,     /* the caller blocked, ended, yielded or exec'd: its quantum ends */
+};
+
+static uint64_t counts[SYS_TABLE_SIZE];
+
+void sys_reset_counts(void) { memset(counts, 0, sizeof(counts)); }
+uint64_t sys_count(uint32_t num) { return num < SYS_TABLE_SIZE ? counts[num] : 0; }
+
+/* ret: R0 = v, a count or value (>= 0) or -PXE_E* (counted as a failed call). */
+static enum sys_result ret(struct proc *p, int v)
+{
+	p->vm.r[0] = (uint32_t)v;
+	if (v < 0)
+		p->sys_errors++;
+	return SYS_CONTINUE;
+}
+
+/* done: a service set R0 (and maybe R1, R2) itself; `blocked` says it blocked
+ * the caller instead (the registers are set when it wakes). */
+static enum sys_result done(struct proc *p, int blocked)
+{
+	if (blocked)
+		return SYS_STOP;
+	if (pxvm_is_error(p->vm.r[0]))
+		p->sys_errors++;
+	return SYS_CONTINUE;
+}
+
+/* charge: `n` instructions more against the caller's quantum. */
+static void charge(struct proc *p, uint64_t n)
+{
+	p->vm.charge += n;
+	p->charged += n;
+}
 
 /* read_text: the guest string at `addr` for PRINT and TEXT, into buf
  * (PRINT_MAX + 1 bytes): its length, -PXE_EFAULT, or -PXE_EINVAL when longer
@@ -39,140 +86,204 @@ static int read_path(const struct proc *p, uint32_t addr, char *buf)
 	return pxvm_read_str(&p->vm, addr, buf, PXFS_PATH_MAX);
 }
 
-/* The layer drawing goes to: NULL = the visible canvas. */
-static uint32_t *layer(const struct proc *p) { return p->layer == PXVM_LAYER_BACK ? p->back : 0; }
+/* ---- the console and the canvas ------------------------------------------- */
 
-static uint32_t sys_print(struct proc *p)
+static enum sys_result sys_PRINT(struct proc *p)
 {
 	char buf[PRINT_MAX + 1];
 	int n = read_text(p, p->vm.r[1], buf);
 	if (n < 0)
-		return err(n);
+		return ret(p, n);
 	buf[n] = '\n';
 	pxhost_output(p->pid, 1, buf, (size_t)n + 1);
-	return (uint32_t)n;
+	charge(p, (uint64_t)(n + 1) * SYS_COST_CONSOLE_BYTE);
+	return ret(p, n);
 }
 
-static uint32_t sys_write(struct proc *p)
+static enum sys_result sys_WRITE(struct proc *p)
 {
 	uint32_t fd = p->vm.r[1], addr = p->vm.r[2], len = p->vm.r[3];
-	if (fd >= PXVM_FD_FIRST)
-		return err(vfs_write(p, fd, addr, len));
+	if (fd >= PXVM_FD_FIRST) {
+		int n = vfs_write(p, fd, addr, len);
+		if (n > 0)
+			charge(p, (uint32_t)n >> SYS_COST_COPY_SHIFT);
+		return ret(p, n);
+	}
 	if (fd != 1 && fd != 2)
-		return err(-PXE_EBADF);
+		return ret(p, -PXE_EBADF);
 	if (len > WRITE_MAX)
-		return err(-PXE_EINVAL);
+		return ret(p, -PXE_EINVAL);
 	char buf[WRITE_MAX];
 	int e = pxvm_read(&p->vm, addr, buf, len);
 	if (e)
-		return err(e);
+		return ret(p, e);
 	pxhost_output(p->pid, (int)fd, buf, len);
-	return len;
+	charge(p, (uint64_t)len * SYS_COST_CONSOLE_BYTE);
+	return ret(p, (int)len);
 }
 
 /* READ and FS_READ: fd 0 is the console, fds from 3 are files. */
-static int sys_read(struct proc *p)
+static enum sys_result sys_READ(struct proc *p)
 {
 	uint32_t fd = p->vm.r[1], addr = p->vm.r[2], len = p->vm.r[3];
 	if (fd == 0)
-		return tty_read(p, addr, len);
-	p->vm.r[0] = fd >= PXVM_FD_FIRST ? err(vfs_read(p, fd, addr, len)) : err(-PXE_EBADF);
-	return 0;
+		return done(p, tty_read(p, addr, len));
+	if (fd < PXVM_FD_FIRST)
+		return ret(p, -PXE_EBADF);
+	int n = vfs_read(p, fd, addr, len);
+	if (n > 0)
+		charge(p, (uint32_t)n >> SYS_COST_COPY_SHIFT);
+	return ret(p, n);
 }
 
-static uint32_t sys_rect(struct proc *p)
+static enum sys_result sys_FS_WRITE(struct proc *p) { return sys_WRITE(p); }
+static enum sys_result sys_FS_READ(struct proc *p) { return sys_READ(p); }
+
+static enum sys_result sys_RECT(struct proc *p)
 {
 	const uint32_t *r = p->vm.r;
-	vram_draw_rect(p->slot, layer(p), (int32_t)r[1], (int32_t)r[2], (int32_t)r[3], (int32_t)r[4], r[5]);
-	return 0;
+	int n = canvas_rect(p, (int32_t)r[1], (int32_t)r[2], (int32_t)r[3], (int32_t)r[4], r[5]);
+	if (n < 0)
+		return ret(p, n);
+	charge(p, (uint32_t)n >> SYS_COST_PIXELS_SHIFT);
+	return ret(p, 0);
 }
 
-static uint32_t sys_pixel(struct proc *p)
+static enum sys_result sys_PIXEL(struct proc *p)
 {
 	const uint32_t *r = p->vm.r;
-	vram_draw_pixel(p->slot, layer(p), (int32_t)r[1], (int32_t)r[2], r[3]);
-	return 0;
+	int n = canvas_rect(p, (int32_t)r[1], (int32_t)r[2], 1, 1, r[3]);
+	return ret(p, n < 0 ? n : 0);
 }
 
-static uint32_t sys_text(struct proc *p)
+static enum sys_result sys_TEXT(struct proc *p)
 {
 	char buf[PRINT_MAX + 1];
 	int n = read_text(p, p->vm.r[3], buf);
 	if (n < 0)
-		return err(n);
-	vram_draw_text(p->slot, layer(p), (int32_t)p->vm.r[1], (int32_t)p->vm.r[2], buf, (uint32_t)n, p->vm.r[4]);
-	return (uint32_t)n;
+		return ret(p, n);
+	int e = canvas_text(p, (int32_t)p->vm.r[1], (int32_t)p->vm.r[2], buf, (uint32_t)n, p->vm.r[4]);
+	if (e < 0)
+		return ret(p, e);
+	charge(p, (uint64_t)n * SYS_COST_GLYPH);
+	return ret(p, n);
 }
 
 /* LAYER_USE: R1 = layer to draw on (0 visible, 1 back), R2 flags (bit 0: show
  * the back layer on the canvas first). R0 = the previous layer. */
-static uint32_t sys_layer_use(struct proc *p)
+static enum sys_result sys_LAYER_USE(struct proc *p)
 {
 	uint32_t want = p->vm.r[1], flags = p->vm.r[2];
 	if (want > PXVM_LAYER_BACK || (flags & ~(uint32_t)PXVM_LAYER_SHOW))
-		return err(-PXE_EINVAL);
-	if ((want == PXVM_LAYER_BACK || (flags & PXVM_LAYER_SHOW)) && !p->back) {
-		p->back = pxhost_mem_alloc();
-		if (!p->back)
-			return err(-PXE_ENOMEM);
-		vram_layer_fill(p->back, VRAM_CANVAS_BG);
+		return ret(p, -PXE_EINVAL);
+	if (want == PXVM_LAYER_BACK || (flags & PXVM_LAYER_SHOW)) {
+		int e = canvas_use_back(p);
+		if (e)
+			return ret(p, e);
 	}
-	if (flags & PXVM_LAYER_SHOW)
-		vram_layer_show(p->slot, p->back);
+	if (flags & PXVM_LAYER_SHOW) {
+		int e = canvas_show_back(p);
+		if (e)
+			return ret(p, e);
+		charge(p, SYS_COST_LAYER_SHOW);
+	}
 	uint32_t old = p->layer;
 	p->layer = want;
-	return old;
+	return ret(p, (int)old);
 }
 
-static uint32_t sys_readdir(struct proc *p)
+/* ---- files ------------------------------------------------------------------ */
+
+static enum sys_result sys_READDIR(struct proc *p)
 {
 	char dir[PXFS_PATH_MAX], out[PXFS_PATH_MAX + 1];
 	const uint32_t *r = p->vm.r;
 	int n = read_path(p, r[1], dir);
 	if (n < 0)
-		return err(n);
+		return ret(p, n);
 	uint32_t cap = r[4] < sizeof(out) ? r[4] : sizeof(out);
 	n = vfs_readdir(dir, r[2], out, cap);
 	if (n < 0)
-		return err(n);
+		return ret(p, n);
 	int e = pxvm_write(&p->vm, r[3], out, (uint32_t)n + 1);
-	return e ? err(e) : (uint32_t)n;
+	return ret(p, e ? e : n);
 }
 
-static uint32_t sys_open(struct proc *p)
+static enum sys_result sys_FS_OPEN(struct proc *p)
 {
 	char path[PXFS_PATH_MAX];
 	int n = read_path(p, p->vm.r[1], path);
-	return err(n < 0 ? n : vfs_open(p, path, p->vm.r[2]));
+	return ret(p, n < 0 ? n : vfs_open(p, path, p->vm.r[2]));
 }
 
-static uint32_t sys_close(struct proc *p)
-{
-	return err(vfs_close(p, p->vm.r[1]));
-}
+static enum sys_result sys_FS_CLOSE(struct proc *p) { return ret(p, vfs_close(p, p->vm.r[1])); }
 
-static uint32_t sys_stat(struct proc *p)
+static enum sys_result sys_FS_STAT(struct proc *p)
 {
 	char path[PXFS_PATH_MAX];
 	uint32_t st[3];
 	int n = read_path(p, p->vm.r[1], path);
 	if (n < 0)
-		return err(n);
+		return ret(p, n);
 	/* Check the buffer first so a bad one is -EFAULT whatever the path. */
-	if (p->vm.r[2] > PXVM_MEM_SIZE - sizeof(st))
-		return err(-PXE_EFAULT);
+	if (!pxvm_range_ok(p->vm.r[2], sizeof(st)))
+		return ret(p, -PXE_EFAULT);
 	int e = vfs_stat(path, st);
 	if (e)
-		return err(e);
-	return err(pxvm_write(&p->vm, p->vm.r[2], st, sizeof(st)));
+		return ret(p, e);
+	return ret(p, pxvm_write(&p->vm, p->vm.r[2], st, sizeof(st)));
 }
 
-static uint32_t sys_create(struct proc *p)
+static enum sys_result sys_FS_CREATE(struct proc *p)
 {
 	char path[PXFS_PATH_MAX];
 	int n = read_path(p, p->vm.r[1], path);
-	return err(n < 0 ? n : vfs_create(path));
+	return ret(p, n < 0 ? n : vfs_create(path));
 }
+
+/* ---- processes --------------------------------------------------------------- */
+
+static enum sys_result sys_EXIT(struct proc *p)
+{
+	sched_exit(p, p->vm.r[1] & 0xFFu);
+	return SYS_STOP;
+}
+
+static enum sys_result sys_GETPID(struct proc *p)
+{
+	p->vm.r[0] = p->pid;
+	p->vm.r[1] = p->ppid;
+	return SYS_CONTINUE;
+}
+
+static enum sys_result sys_YIELD(struct proc *p)
+{
+	p->vm.r[0] = 0;
+	return SYS_STOP;
+}
+
+static enum sys_result sys_SLEEP(struct proc *p)
+{
+	uint32_t ms = p->vm.r[1];
+	if (ms > SLEEP_MAX_MS)
+		return ret(p, -PXE_EINVAL);
+	p->vm.r[0] = 0;
+	if (!ms)
+		return SYS_STOP; /* SLEEP 0 = YIELD */
+	p->wake_us = pxhost_time_us() + (uint64_t)ms * 1000u;
+	proc_block(p, BLOCK_SLEEP);
+	return SYS_STOP;
+}
+
+static enum sys_result sys_TIME(struct proc *p)
+{
+	uint64_t us = pxhost_time_us();
+	p->vm.r[0] = (uint32_t)(us / 1000);
+	p->vm.r[1] = (uint32_t)us;
+	return SYS_CONTINUE;
+}
+
+static enum sys_result sys_FORK(struct proc *p) { return ret(p, sched_fork(p)); }
 
 /* read_program: path (R1) and optional argument string (R2, 0 = none) of
  * SPAWN and EXEC. Returns 0 or -PXE_E*; *args is NULL or points into `args`. */
@@ -191,123 +302,90 @@ static int read_program(const struct proc *p, char *path, char *args, const char
 	return 0;
 }
 
-static uint32_t sys_spawn(struct proc *p)
+static enum sys_result sys_SPAWN(struct proc *p)
 {
 	char path[PXFS_PATH_MAX], args[PXVM_ARGSTR_SIZE];
 	const char *a;
 	int e = read_program(p, path, args, &a);
-	return err(e ? e : sched_spawn(path, a, p->pid));
+	return ret(p, e ? e : sched_spawn(path, a, p->pid));
 }
 
 /* EXEC: on success the new image starts at its entry (nothing is returned);
  * on error R0 says why and the old image goes on. */
-static int sys_exec(struct proc *p)
+static enum sys_result sys_EXEC(struct proc *p)
 {
 	char path[PXFS_PATH_MAX], args[PXVM_ARGSTR_SIZE];
 	const char *a;
 	int e = read_program(p, path, args, &a);
 	if (!e)
 		e = sched_exec(p, path, a);
-	if (e) {
-		p->vm.r[0] = err(e);
-		return 0;
-	}
-	return 1;
+	return e ? ret(p, e) : SYS_STOP;
 }
 
-static int sys_sleep(struct proc *p)
+static enum sys_result sys_WAIT(struct proc *p) { return done(p, sched_wait(p, p->vm.r[1])); }
+
+static enum sys_result sys_KILL(struct proc *p)
 {
-	uint32_t ms = p->vm.r[1];
-	if (ms > SLEEP_MAX_MS) {
-		p->vm.r[0] = err(-PXE_EINVAL);
-		return 0;
-	}
-	p->vm.r[0] = 0;
-	if (!ms)
-		return 1; /* SLEEP 0 = YIELD */
-	p->wake_us = pxhost_time_us() + (uint64_t)ms * 1000u;
-	sched_block(p, BLOCK_SLEEP);
-	return 1;
+	ret(p, sched_kill(p, p->vm.r[1]));
+	return p->state == PROC_RUNNING ? SYS_CONTINUE : SYS_STOP; /* it may have killed itself */
 }
 
-static int sys_kill(struct proc *p)
-{
-	uint32_t pid = p->vm.r[1];
-	int e = sched_kill(p, pid);
-	p->vm.r[0] = err(e);
-	return p->state != PROC_RUNNING; /* it killed itself */
-}
+static enum sys_result sys_SETFG(struct proc *p) { return ret(p, tty_setfg(p, p->vm.r[1])); }
 
-static uint32_t sys_procinfo(struct proc *p)
+static enum sys_result sys_PROCINFO(struct proc *p)
 {
 	uint8_t rec[PXVM_PROCINFO_SIZE];
 	int e = sched_procinfo(p->vm.r[1], rec);
 	if (e)
-		return err(e);
-	return err(pxvm_write(&p->vm, p->vm.r[2], rec, sizeof(rec)));
+		return ret(p, e);
+	return ret(p, pxvm_write(&p->vm, p->vm.r[2], rec, sizeof(rec)));
 }
 
-/* dispatch: serve `number`; returns 1 when the process must stop running. */
-static int dispatch(struct proc *p, uint32_t number)
+/* ---- messages and the hypervisor ------------------------------------------- */
+
+static enum sys_result sys_IPC_SEND(struct proc *p)
 {
-	struct pxvm *vm = &p->vm;
-	uint64_t us;
-	switch (number) {
-	case PXVM_SYS_PRINT:     vm->r[0] = sys_print(p); return 0;
-	case PXVM_SYS_RECT:      vm->r[0] = sys_rect(p); return 0;
-	case PXVM_SYS_TEXT:      vm->r[0] = sys_text(p); return 0;
-	case PXVM_SYS_LAYER_USE: vm->r[0] = sys_layer_use(p); return 0;
-	case PXVM_SYS_READ:      return sys_read(p);
-	case PXVM_SYS_WRITE:     vm->r[0] = sys_write(p); return 0;
-	case PXVM_SYS_EXIT:
-		sched_exit(p, vm->r[1] & 0xFFu);
-		return 1;
-	case PXVM_SYS_GETPID:
-		vm->r[0] = p->pid;
-		vm->r[1] = p->ppid;
-		return 0;
-	case PXVM_SYS_YIELD:
-		vm->r[0] = 0;
-		return 1;
-	case PXVM_SYS_SLEEP:     return sys_sleep(p);
-	case PXVM_SYS_TIME:
-		us = pxhost_time_us();
-		vm->r[0] = (uint32_t)(us / 1000);
-		vm->r[1] = (uint32_t)us;
-		return 0;
-	case PXVM_SYS_PIXEL:     vm->r[0] = sys_pixel(p); return 0;
-	case PXVM_SYS_IPC_SEND:  vm->r[0] = err(ipc_send(p, vm->r[1], vm->r[2], vm->r[3])); return 0;
-	case PXVM_SYS_IPC_RECV:  return ipc_recv(p, vm->r[1], vm->r[2], vm->r[3]);
-	case PXVM_SYS_FS_OPEN:   vm->r[0] = sys_open(p); return 0;
-	case PXVM_SYS_FS_CLOSE:  vm->r[0] = sys_close(p); return 0;
-	case PXVM_SYS_FS_WRITE:  vm->r[0] = sys_write(p); return 0;
-	case PXVM_SYS_FS_READ:   return sys_read(p);
-	case PXVM_SYS_FS_STAT:   vm->r[0] = sys_stat(p); return 0;
-	case PXVM_SYS_READDIR:   vm->r[0] = sys_readdir(p); return 0;
-	case PXVM_SYS_FS_CREATE: vm->r[0] = sys_create(p); return 0;
-	case PXVM_SYS_FORK:      vm->r[0] = err(sched_fork(p)); return 0;
-	case PXVM_SYS_SPAWN:     vm->r[0] = sys_spawn(p); return 0;
-	case PXVM_SYS_EXEC:      return sys_exec(p);
-	case PXVM_SYS_WAIT:      return sched_wait(p, vm->r[1]);
-	case PXVM_SYS_KILL:      return sys_kill(p);
-	case PXVM_SYS_SETFG:     vm->r[0] = err(tty_setfg(p, vm->r[1])); return 0;
-	case PXVM_SYS_PROCINFO:  vm->r[0] = sys_procinfo(p); return 0;
-	case PXVM_SYS_HVTRAP:    return hv_syscall(p);
-	default:
-		vm->r[0] = err(-PXE_ENOSYS);
-		return 0;
-	}
+	const uint32_t *r = p->vm.r;
+	int e = ipc_send(p, r[1], r[2], r[3]);
+	if (!e)
+		charge(p, r[3] >> SYS_COST_COPY_SHIFT);
+	return ret(p, e);
 }
+
+static enum sys_result sys_IPC_RECV(struct proc *p)
+{
+	const uint32_t *r = p->vm.r;
+	return done(p, ipc_recv(p, r[1], r[2], r[3]));
+}
+
+static enum sys_result sys_HVTRAP(struct proc *p) { return done(p, hv_syscall(p)); }
+
+/* ---- the table ------------------------------------------------------------------- */
+
+typedef enum sys_result (*sys_fn)(struct proc *p);
+
+#define SYS_X_ASSERT(name, num, cost, args, doc)                                              \
+	_Static_assert((num) > 0 && (num) < SYS_TABLE_SIZE - 1, "SYS_" #name ": number outside the table"); \
+	_Static_assert((cost) >= 1, "SYS_" #name ": a call costs at least its one instruction");
+PXVM_SYSCALLS(SYS_X_ASSERT)
+#undef SYS_X_ASSERT
+
+static const struct {
+	sys_fn fn;
+	uint32_t cost;
+} table[SYS_TABLE_SIZE] = {
+#define SYS_X_ENTRY(name, num, cost, args, doc) [num] = { sys_##name, cost },
+	PXVM_SYSCALLS(SYS_X_ENTRY) /* a number used twice: -Woverride-init fails the build */
+#undef SYS_X_ENTRY
+};
 
 int sys_dispatch(struct pxvm *vm, uint32_t number)
 {
 	struct proc *p = vm->user;
 	p->syscalls++;
-	sched_syscall_counts[number < SCHED_SYSCALL_SLOTS ? number : SCHED_SYSCALL_SLOTS - 1]++;
-	int stop = dispatch(p, number);
-	/* A call that returned at once with a negative R0 (an error code) failed. */
-	if (!stop && (int32_t)vm->r[0] < 0 && (int32_t)vm->r[0] >= -64 &&
-	    number != PXVM_SYS_TIME && number != PXVM_SYS_GETPID)
-		p->sys_errors++;
-	return stop;
+	counts[number < SYS_TABLE_SIZE ? number : SYS_TABLE_SIZE - 1]++;
+	if (number >= SYS_TABLE_SIZE || !table[number].fn)
+		return ret(p, -PXE_ENOSYS);
+	charge(p, table[number].cost - 1); /* the SYSCALL instruction itself is one */
+	return table[number].fn(p);
 }

@@ -1,6 +1,6 @@
 /*
- * syscall.h — the pxVM system calls (numbers and register ABI in abi.h,
- * prose in docs/pxvm-abi.md).
+ * syscall.h — the pxVM system calls (numbers, costs and register ABI in
+ * abi.h, prose in docs/pxvm-abi.md).
  */
 #ifndef PXVM_SYSCALL_H
 #define PXVM_SYSCALL_H
@@ -8,10 +8,23 @@
 #include <stdint.h>
 #include "vm.h"
 
-/* sys_dispatch: the syscall hook of every process (vm->user is its struct proc).
- * Validates every argument against the caller's memory, serves the call, sets
- * R0 (negative = -PXE_E*). Returns 1 when the process must stop running for now
- * (it exited or blocked), else 0. */
+/* Size of the dispatch table: every syscall number is below SYS_TABLE_SIZE - 1
+ * (checked at compile time); calls to numbers at or above it are counted in
+ * the last entry. */
+#define SYS_TABLE_SIZE 64
+
+/* sys_dispatch: the syscall hook of every pxVM process (vm->user is its struct
+ * proc). Charges the call's cost, validates every argument against the
+ * caller's memory, serves the call, sets R0 (negative = -PXE_E*). Returns 1
+ * when the process must stop running for now (it exited, blocked, yielded or
+ * exec'd), else 0. */
 int sys_dispatch(struct pxvm *vm, uint32_t number);
+
+/* sys_reset_counts: zero the call counts (sched_init). */
+void sys_reset_counts(void);
+
+/* sys_count: calls made to syscall number `num` (< SYS_TABLE_SIZE) since the
+ * last reset. */
+uint64_t sys_count(uint32_t num);
 
 #endif /* PXVM_SYSCALL_H */

@@ -1,11 +1,12 @@
 /*
  * tty.c — the console's cooked line discipline and stdin; see tty.h.
  *
- * Typed bytes are edited into a line (echoed through pxhost_output as pid 0):
- *   printable bytes, TAB and bytes >= 0x80  appended (a full line drops them)
- *   CR, LF or CR LF  ends the line ('\n' is part of it) and makes it readable
- *   BS or DEL        erases the last byte ("\b \b")
- *   Ctrl-U           erases the whole line
+ * Typed bytes are edited into a line by the line editor (pxvm/lineedit.h:
+ * appending, BS/DEL, Ctrl-U, CR/LF/CR LF, ESC sequences swallowed), echoed
+ * through pxhost_output as pid 0. What the console adds:
+ *   Ctrl-^ (Ctrl-6)  (VIEW_PAGE_KEY) shows the next page of processes in the
+ *                    visible slots (pxvm/view.h); never part of the input
+ *   end of line      the line ('\n' is part of it) becomes readable
  *   Ctrl-D           on an empty line: end of input (the next READ returns 0);
  *                    otherwise makes the line readable without a '\n'
  *   Ctrl-C           "^C"; discards the line and the typed-ahead input, and
@@ -14,16 +15,15 @@
  *                    with SETFG, or got it back when its foreground child
  *                    ended: a shell at its prompt). A console owner instead
  *                    gets an empty line ("\n") so it can prompt again.
- *   ESC sequences    (ESC [ ... final byte, ESC O x, ESC x) are swallowed: the
- *                    arrow keys do nothing
- *   other controls   ignored
  * Finished lines wait in a queue of TTY_INPUT_MAX bytes (a line that does not
  * fit is dropped with a warning). READ on fd 0 returns at most one line.
  * Only the foreground process reads; another reader blocks until it becomes
  * the foreground. When nobody is the foreground, the first reader becomes it.
  */
 #include "tty.h"
-#include "sched.h"
+#include "lineedit.h"
+#include "proc.h"
+#include "view.h"
 #include "host.h"
 #include "port.h"
 
@@ -32,24 +32,31 @@
 static uint16_t queue[TTY_INPUT_MAX];
 static uint32_t q_head, q_count;
 static char line[TTY_LINE_MAX];
-static uint32_t line_len;
+static struct lineedit ed;  /* the line being typed, in `line` */
 static uint32_t fg;       /* foreground pid, 0 = none */
 static bool fg_owner;     /* the foreground is a console owner (see above) */
-static int esc;           /* 0 none, 1 after ESC, 2 inside a sequence */
-static bool after_cr;     /* the last byte was CR: a LF now is part of it */
+
+static void echo_to(void *ctx, const char *s, size_t n)
+{
+	(void)ctx;
+	pxhost_output(0, 1, s, n);
+}
+
+static void echo(const char *s, size_t n) { echo_to(0, s, n); }
+
+/* tty_proc_gone: `p` ended; if it was the foreground, its parent becomes it. */
+static void tty_proc_gone(struct proc *p);
 
 void tty_init(void)
 {
-	q_head = q_count = line_len = 0;
+	proc_on_gone(tty_proc_gone);
+	q_head = q_count = 0;
+	lineedit_init(&ed, line, sizeof(line), echo_to, 0); /* room kept for the '\n' */
 	fg = 0;
 	fg_owner = false;
-	esc = 0;
-	after_cr = false;
 }
 
 uint32_t tty_foreground(void) { return fg; }
-
-static void echo(const char *s, size_t n) { pxhost_output(0, 1, s, n); }
 
 /* deliver: READ for `p` from the queue into its saved buffer: R0 = bytes up
  * to and including the first '\n' (at most io_len), or 0 for an end mark. */
@@ -78,10 +85,10 @@ static void deliver(struct proc *p)
 /* try_deliver: hand queued input to a foreground process blocked in READ. */
 static void try_deliver(void)
 {
-	struct proc *p = sched_find(fg);
+	struct proc *p = proc_find(fg);
 	if (p && q_count && p->state == PROC_BLOCKED && p->block == BLOCK_READ) {
 		deliver(p);
-		sched_wake(p);
+		proc_wake(p);
 	}
 }
 
@@ -94,27 +101,27 @@ static void push(uint16_t v)
 /* commit: make the edited line (plus `nl`) readable. */
 static void commit(bool nl)
 {
-	if (q_count + line_len + nl > TTY_INPUT_MAX) {
-		pxhost_log(2, "tty: input queue full, line of %u bytes dropped", line_len);
+	if (q_count + ed.len + nl > TTY_INPUT_MAX) {
+		pxhost_log(2, "tty: input queue full, line of %u bytes dropped", ed.len);
 	} else {
-		for (uint32_t i = 0; i < line_len; i++)
+		for (uint32_t i = 0; i < ed.len; i++)
 			push((uint8_t)line[i]);
 		if (nl)
 			push('\n');
 	}
-	line_len = 0;
+	lineedit_clear(&ed);
 	try_deliver();
 }
 
 static void interrupt(void)
 {
 	echo("^C\n", 3);
-	line_len = 0;
+	lineedit_clear(&ed);
 	q_count = 0;
-	struct proc *p = sched_find(fg);
+	struct proc *p = proc_find(fg);
 	if (p && p->state != PROC_ZOMBIE && p->pid != 1 && !fg_owner) {
 		pxhost_log(1, "tty: Ctrl-C kills pid %u (%s)", p->pid, p->name);
-		sched_kill(0, p->pid);
+		proc_request_kill(0, p->pid);
 		return;
 	}
 	commit(true);
@@ -122,59 +129,28 @@ static void interrupt(void)
 
 static void input_byte(uint8_t c)
 {
-	bool crlf = after_cr && c == '\n';
-	after_cr = c == '\r';
-	if (crlf)
-		return;
-	if (esc == 1) {
-		esc = (c == '[' || c == 'O') ? 2 : 0;
+	if (c == VIEW_PAGE_KEY) { /* a hot key, whatever else is being typed */
+		view_page(-1);
 		return;
 	}
-	if (esc == 2) {
-		if (c >= 0x40 && c <= 0x7E)
-			esc = 0;
-		return;
-	}
-	switch (c) {
-	case 0x1B:
-		esc = 1;
-		return;
-	case '\r':
-	case '\n':
-		echo("\n", 1);
+	switch (lineedit_feed(&ed, c)) {
+	case LE_LINE:
 		commit(true);
 		return;
-	case 0x08:
-	case 0x7F:
-		if (line_len) {
-			line_len--;
-			echo("\b \b", 3);
-		}
+	case LE_FLUSH:
+		commit(false);
 		return;
-	case 0x15: /* Ctrl-U */
-		while (line_len) {
-			line_len--;
-			echo("\b \b", 3);
-		}
-		return;
-	case 0x03:
-		interrupt();
-		return;
-	case 0x04:
-		if (line_len)
-			commit(false);
-		else if (q_count < TTY_INPUT_MAX) {
+	case LE_EOF:
+		if (q_count < TTY_INPUT_MAX) {
 			push(TTY_EOF);
 			try_deliver();
 		}
 		return;
-	default:
-		if (c < 0x20 && c != '\t')
-			return;
-		if (line_len + 1 >= TTY_LINE_MAX) /* keep room for the '\n' */
-			return;
-		line[line_len++] = (char)c;
-		echo((const char *)&c, 1);
+	case LE_INTR:
+		interrupt();
+		return;
+	case LE_NONE:
+		return;
 	}
 }
 
@@ -186,7 +162,7 @@ void tty_input(const char *bytes, size_t n)
 
 int tty_read(struct proc *p, uint32_t buf, uint32_t len)
 {
-	if (len > PXVM_MEM_SIZE || buf > PXVM_MEM_SIZE - len) {
+	if (!pxvm_range_ok(buf, len)) {
 		p->vm.r[0] = (uint32_t)-PXE_EFAULT;
 		return 0;
 	}
@@ -194,7 +170,7 @@ int tty_read(struct proc *p, uint32_t buf, uint32_t len)
 		p->vm.r[0] = 0;
 		return 0;
 	}
-	struct proc *f = sched_find(fg);
+	struct proc *f = proc_find(fg);
 	if (!f || f->state == PROC_ZOMBIE) {
 		fg = p->pid;
 		fg_owner = false;
@@ -205,7 +181,7 @@ int tty_read(struct proc *p, uint32_t buf, uint32_t len)
 		deliver(p);
 		return 0;
 	}
-	sched_block(p, BLOCK_READ);
+	proc_block(p, BLOCK_READ);
 	return 1;
 }
 
@@ -220,13 +196,13 @@ int tty_setfg(struct proc *caller, uint32_t pid)
 {
 	if (!pid)
 		pid = caller->pid;
-	struct proc *t = sched_find(pid);
+	struct proc *t = proc_find(pid);
 	if (!t || t->state == PROC_ZOMBIE)
 		return -PXE_ESRCH;
-	if (t != caller && !sched_is_ancestor(caller->pid, pid))
+	if (t != caller && !proc_is_ancestor(caller->pid, pid))
 		return -PXE_EPERM;
-	struct proc *f = sched_find(fg);
-	bool holds = !f || f->state == PROC_ZOMBIE || fg == caller->pid || sched_is_ancestor(caller->pid, fg);
+	struct proc *f = proc_find(fg);
+	bool holds = !f || f->state == PROC_ZOMBIE || fg == caller->pid || proc_is_ancestor(caller->pid, fg);
 	if (!holds)
 		return -PXE_EPERM;
 	fg = pid;
@@ -235,11 +211,11 @@ int tty_setfg(struct proc *caller, uint32_t pid)
 	return 0;
 }
 
-void tty_proc_gone(const struct proc *p)
+static void tty_proc_gone(struct proc *p)
 {
 	if (p->pid != fg)
 		return;
-	struct proc *parent = sched_find(p->ppid);
+	struct proc *parent = proc_find(p->ppid);
 	if (parent && parent->state != PROC_ZOMBIE) {
 		fg = parent->pid;
 		fg_owner = true;

@@ -14,7 +14,8 @@
 
 struct proc;
 
-/* tty_init: empty the input queue; no foreground process. */
+/* tty_init: empty the input queue; no foreground process; register
+ * tty_proc_gone as a teardown hook. */
 void tty_init(void);
 
 /* tty_input: `n` typed bytes from a keyboard or the serial line (not from an
@@ -36,8 +37,5 @@ uint32_t tty_foreground(void);
  * A process that gives the console to itself becomes a console owner: Ctrl-C
  * does not kill it (see tty.c). Returns 0, -PXE_ESRCH or -PXE_EPERM. */
 int tty_setfg(struct proc *caller, uint32_t pid);
-
-/* tty_proc_gone: `p` ended; if it was the foreground, its parent becomes it. */
-void tty_proc_gone(const struct proc *p);
 
 #endif /* PXVM_TTY_H */

@@ -2,7 +2,7 @@
  * vfs.c — file descriptors over PixelFS with writes in RAM; see vfs.h.
  */
 #include "vfs.h"
-#include "sched.h"
+#include "proc.h"
 #include "host.h"
 #include "port.h"
 
@@ -33,8 +33,12 @@ static const struct pxfs *fs;
 static struct ram_file ram[VFS_RAM_FILES];
 static struct open_file open_files[NOPEN];
 
+/* vfs_proc_gone: close every descriptor of `p`. */
+static void vfs_proc_gone(struct proc *p);
+
 void vfs_init(const struct pxfs *f)
 {
+	proc_on_gone(vfs_proc_gone);
 	for (uint32_t i = 0; i < VFS_RAM_FILES; i++)
 		if (ram[i].data)
 			pxhost_mem_free((uint32_t *)ram[i].data);
@@ -42,6 +46,8 @@ void vfs_init(const struct pxfs *f)
 	memset(open_files, 0, sizeof(open_files));
 	fs = f;
 }
+
+const struct pxfs *vfs_fs(void) { return fs; }
 
 uint32_t vfs_ram_files(void)
 {
@@ -291,7 +297,7 @@ int vfs_read(struct proc *p, uint32_t fd, uint32_t buf, uint32_t len)
 	struct open_file *o = get_fd(p, fd);
 	if (!o)
 		return -PXE_EBADF;
-	if (len > PXVM_MEM_SIZE || buf > PXVM_MEM_SIZE - len)
+	if (!pxvm_range_ok(buf, len))
 		return -PXE_EFAULT;
 	const uint8_t *data = o->ram >= 0 ? ram[o->ram].data : o->pxdata;
 	uint32_t size = o->ram >= 0 ? ram[o->ram].size : o->pxsize;
@@ -314,7 +320,7 @@ int vfs_write(struct proc *p, uint32_t fd, uint32_t buf, uint32_t len)
 		return -PXE_EBADF;
 	if (len > WRITE_MAX)
 		return -PXE_EINVAL;
-	if (len > PXVM_MEM_SIZE || buf > PXVM_MEM_SIZE - len)
+	if (!pxvm_range_ok(buf, len))
 		return -PXE_EFAULT;
 	struct ram_file *r = &ram[o->ram];
 	if (o->flags & PXVM_O_APPEND)
@@ -421,7 +427,7 @@ void vfs_fork(const struct proc *parent, struct proc *child)
 	}
 }
 
-void vfs_proc_gone(struct proc *p)
+static void vfs_proc_gone(struct proc *p)
 {
 	for (uint32_t i = 0; i < NOFILE; i++) {
 		if (p->fd[i] >= 0)

@@ -29,8 +29,11 @@ struct vfs_file {
 };
 
 /* vfs_init: forget every RAM file and open file; `fs` is the mounted PixelFS
- * (NULL: none). */
+ * (NULL: none). Registers vfs_proc_gone as a teardown hook (pxvm/proc.h). */
 void vfs_init(const struct pxfs *fs);
+
+/* vfs_fs: the PixelFS given to vfs_init. */
+const struct pxfs *vfs_fs(void);
 
 /* vfs_lookup: what `path` names now. Returns 0 and *out, or -PXE_ENOENT. */
 int vfs_lookup(const char *path, struct vfs_file *out);
@@ -73,9 +76,6 @@ int vfs_create(const char *path);
 
 /* vfs_fork: `child` gets `parent`'s descriptors, sharing their open files. */
 void vfs_fork(const struct proc *parent, struct proc *child);
-
-/* vfs_proc_gone: close every descriptor of `p`. */
-void vfs_proc_gone(struct proc *p);
 
 /* vfs_ram_files: how many RAM files exist. */
 uint32_t vfs_ram_files(void);

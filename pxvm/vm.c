@@ -98,14 +98,9 @@ void pxvm_mark_dirty(struct pxvm *vm, uint32_t addr, uint32_t len)
 		vm->dirty[row >> 6] |= 1ull << (row & 63);
 }
 
-static int range_ok(uint32_t addr, uint32_t len)
-{
-	return len <= PXVM_MEM_SIZE && addr <= PXVM_MEM_SIZE - len;
-}
-
 int pxvm_read(const struct pxvm *vm, uint32_t addr, void *dst, uint32_t len)
 {
-	if (!range_ok(addr, len))
+	if (!pxvm_range_ok(addr, len))
 		return -PXE_EFAULT;
 	memcpy(dst, (const uint8_t *)vm->mem + addr, len);
 	return 0;
@@ -113,7 +108,7 @@ int pxvm_read(const struct pxvm *vm, uint32_t addr, void *dst, uint32_t len)
 
 int pxvm_write(struct pxvm *vm, uint32_t addr, const void *src, uint32_t len)
 {
-	if (!range_ok(addr, len))
+	if (!pxvm_range_ok(addr, len))
 		return -PXE_EFAULT;
 	memcpy((uint8_t *)vm->mem + addr, src, len);
 	pxvm_mark_dirty(vm, addr, len);
@@ -339,10 +334,17 @@ op_SYSCALL: {
 		vm->r[0] = (uint32_t)-PXE_ENOSYS;
 		stop = 0;
 	}
-	if (vm->fault)
+	if (vm->fault) {
+		vm->charge = 0;
 		return PXVM_RUN_FAULT;
+	}
 	memcpy(R, vm->r, sizeof(R));
 	pc = vm->pc;
+	if (vm->charge) { /* the call's cost beyond its one instruction */
+		left = vm->charge < left ? left - vm->charge : 0;
+		budget = left;
+		vm->charge = 0;
+	}
 	if (stop) {
 		result = PXVM_RUN_SYSCALL;
 		goto out;

@@ -26,7 +26,10 @@ struct pxvm;
 /* Syscall hook: serve system call `number` for `vm` (arguments in vm->r[1..5],
  * result into vm->r[0]). Return 0 to continue running, or 1 to make pxvm_run
  * return PXVM_RUN_SYSCALL after this instruction (the process blocked, exited
- * or yielded). The hook may call pxvm_fault() to stop the guest. */
+ * or yielded). The hook may call pxvm_fault() to stop the guest, and may set
+ * vm->charge: that many more instructions are taken off the budget of this
+ * pxvm_run (not counted in vm->steps), so an expensive call shortens the
+ * caller's quantum. */
 typedef int (*pxvm_syscall_fn)(struct pxvm *vm, uint32_t number);
 
 /* Words of memory to allocate for one VM: the 64 KiB plus one guard word past
@@ -44,6 +47,7 @@ struct pxvm {
 	uint32_t fault_pc;          /* address of the faulting instruction */
 	uint32_t fault_word;        /* the faulting instruction word */
 	uint32_t fault_addr;        /* memory address or jump target involved, if any */
+	uint64_t charge;            /* set by the syscall hook: budget to take off (see above) */
 	pxvm_syscall_fn syscall;    /* NULL: every SYSCALL returns -PXE_ENOSYS */
 	void *user;                 /* owner's context for the hook */
 };
@@ -76,6 +80,15 @@ enum pxvm_run_result pxvm_run(struct pxvm *vm, uint64_t budget);
 
 /* pxvm_fault: stop `vm` with fault `f` at the current instruction (for hooks). */
 void pxvm_fault(struct pxvm *vm, enum pxvm_fault f, uint32_t addr);
+
+/* pxvm_range_ok: whether the guest byte range [addr, addr+len) lies inside a
+ * process's PXVM_MEM_SIZE bytes (no overflow for any addr, len). Every guest
+ * pointer and length the kernel takes is checked with it (or by the helpers
+ * below, which use it). */
+static inline int pxvm_range_ok(uint32_t addr, uint32_t len)
+{
+	return len <= PXVM_MEM_SIZE && addr <= PXVM_MEM_SIZE - len;
+}
 
 /* Guest memory helpers for syscall hooks. Each returns 0, or -PXE_EFAULT when
  * [addr, addr+len) is not inside the process's memory. */

@@ -27,3 +27,12 @@ check-qemu: all $(TEST_PROGRAMS) $(ISO)
 	$(PYTHON) tests/qemu/test_usb.py --build $(BUILD)
 	$(PYTHON) tests/qemu/test_shell.py --build $(BUILD)
 	$(MAKE) --no-print-directory check-media
+
+# The kernel's layers (tests/layers.txt) checked on the objects it links,
+# pxvm/'s include rule, and the checker's self-test (tests/layers.py).
+UNIT_TESTS += $(BUILD)/tests/test_layers
+$(BUILD)/tests/test_layers: tests/layers.py tests/layers.txt $(KERNEL_OBJ)
+	@mkdir -p $(@D)
+	printf '#!/bin/sh\nset -e\ncd %s\n%s tests/layers.py self-test\n%s tests/layers.py includes .\n%s tests/layers.py layers tests/layers.txt %s %s\n' \
+		'$(abspath .)' '$(PYTHON)' '$(PYTHON)' '$(PYTHON)' '$(abspath $(BUILD)/kernel)' '$(abspath $(KERNEL_OBJ))' > $@
+	chmod +x $@

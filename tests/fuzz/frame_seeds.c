@@ -8,6 +8,10 @@
 
 #include "pxvm/frame.h"
 
+/* The link key of the seeds' keyed frames (tests/fuzz/frame_seeds.c and
+ * fuzz_frame.c agree), which the fuzzed demultiplexer accepts. */
+#define TK 0x5EED1234u
+
 static unsigned char buf[4 * FRAME_ENCODED_MAX];
 
 static void put(const char *dir, int k, size_t n)
@@ -39,14 +43,14 @@ int main(int argc, char **argv)
 		size_t n = 0;
 		memcpy(buf, "boot> ", 6);
 		n = 6;
-		n += frame_encode(buf + n, sizeof(buf) - n, types[t], (uint32_t)t * 7, (uint16_t)t, p, pl);
+		n += frame_encode(buf + n, sizeof(buf) - n, TK, types[t], (uint32_t)t * 7, (uint16_t)t, p, pl);
 		memcpy(buf + n, "\x1b[1mok\r\n", 8);
 		n += 8;
 		put(argv[1], k++, n);
 	}
 	/* Two frames, the first cut short. */
-	size_t a = frame_encode(buf, sizeof(buf), FRAME_REPLY_PART, 1, 1, "abcdef", 6);
-	size_t b = frame_encode(buf + a / 2, sizeof(buf) - a / 2, FRAME_REPLY_END, 1, 2, NULL, 0);
+	size_t a = frame_encode(buf, sizeof(buf), TK, FRAME_REPLY_PART, 1, 1, "abcdef", 6);
+	size_t b = frame_encode(buf + a / 2, sizeof(buf) - a / 2, TK, FRAME_REPLY_END, 1, 2, NULL, 0);
 	put(argv[1], k++, a / 2 + b);
 	return 0;
 }

@@ -16,6 +16,10 @@
 
 #include "pxvm/frame.h"
 
+/* The link key of the seeds' keyed frames (tests/fuzz/frame_seeds.c and
+ * fuzz_frame.c agree), which the fuzzed demultiplexer accepts. */
+#define TK 0x5EED1234u
+
 #define CHECK(c)                   \
 	do {                           \
 		if (!(c))                  \
@@ -30,9 +34,12 @@ static void check_frame(const struct frame *fr)
 {
 	CHECK(frame_type_valid(fr->type));
 	CHECK(fr->len <= FRAME_PAYLOAD_MAX);
-	size_t n = frame_encode(enc, sizeof(enc), fr->type, fr->id, fr->seq, fr->payload, fr->len);
+	size_t n = frame_encode(enc, sizeof(enc), TK, fr->type, fr->id, fr->seq, fr->payload, fr->len);
 	CHECK(n >= 4);
-	CHECK(frame_decode_body(enc + 2, n - 4, &g) == FRAME_OK);
+	CHECK(frame_decode_body(enc + 2, n - 4, TK, &g) == FRAME_OK);
+	/* a keyed frame never decodes with another key */
+	if (frame_keyed(fr->type))
+		CHECK(frame_decode_body(enc + 2, n - 4, TK ^ 0x100u, &g) == FRAME_ECRC);
 	CHECK(g.type == fr->type && g.id == fr->id && g.seq == fr->seq && g.len == fr->len);
 	CHECK(memcmp(g.payload, fr->payload, fr->len) == 0);
 	if (fr->type == FRAME_REQUEST) {
@@ -49,6 +56,8 @@ static void check_frame(const struct frame *fr)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	frame_demux_init(&dmx);
+	uint32_t keys[2] = { TK, TK ^ 0xFFu };
+	frame_demux_set_keys(&dmx, keys, size & 1 ? 2 : 1);
 	size_t out_total = 0;
 	for (size_t i = 0; i < size; i++) {
 		uint8_t out[2];
@@ -68,12 +77,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	out_total += frame_demux_flush(&dmx, tail);
 	CHECK(out_total <= size + 1);
 	/* The raw input as a body, and as a payload of each type. */
-	if (frame_decode_body(data, size, &f) == FRAME_OK)
+	if (frame_decode_body(data, size, TK, &f) == FRAME_OK)
 		check_frame(&f);
 	if (size <= FRAME_PAYLOAD_MAX && size > 0) {
-		size_t n = frame_encode(enc, sizeof(enc), FRAME_REQUEST, (uint32_t)size, 1, data, size);
+		size_t n = frame_encode(enc, sizeof(enc), TK, FRAME_REQUEST, (uint32_t)size, 1, data, size);
 		CHECK(n > 0);
-		CHECK(frame_decode_body(enc + 2, n - 4, &f) == FRAME_OK);
+		CHECK(frame_decode_body(enc + 2, n - 4, TK, &f) == FRAME_OK);
 		check_frame(&f);
 	}
 	return 0;

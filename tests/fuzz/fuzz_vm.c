@@ -17,8 +17,11 @@
  * one more is in IPC_RECV (its buffer may legitimately receive messages).
  *
  * Checked after each run, and after killing everything:
- *   - the sleeping bystanders' memory is exactly as it was, and so are their
- *     tiles and canvases on the screen;
+ *   - the sleeping bystanders' memory is exactly as it was, they have drawn
+ *     nothing, and where a slot still shows them their tile and canvas on
+ *     the screen are as they were;
+ *   - every visible slot shows exactly the memory and canvas of the process
+ *     it holds (rows not yet due for a flush aside);
  *   - the receiver's memory changed only inside its receive buffer;
  *   - every table entry is consistent (memory iff alive; fds point at open
  *     files); after all are killed every slot is free and no memory is left
@@ -32,8 +35,10 @@
 
 #include "../unit/sched_testhost.h"
 #include "kernel/vram.h"
+#include "pxvm/canvas.h"
 #include "pxvm/sched.h"
 #include "pxvm/vfs.h"
+#include "pxvm/view.h"
 
 #define CHECK(c)                                                       \
 	do {                                                               \
@@ -81,6 +86,7 @@ static const char motd[] = "hello from the ramdisk\n";
 static int booted;
 static uint32_t *snap[2];       /* the sleepers' memory */
 static uint64_t screen_hash[2]; /* their tile + canvas */
+static uint32_t shown_in[2];    /* their slots then */
 
 static uint64_t hash_rect(const struct vram_rect *r)
 {
@@ -122,16 +128,45 @@ static void build(uint32_t *mem, const uint8_t *data, size_t size)
 
 static void check_table(void)
 {
-	for (uint32_t i = 0; i < sched_nproc(); i++) {
-		const struct proc *p = sched_proc(i);
-		CHECK(p->slot == i);
+	for (uint32_t i = 0; i < NPROC; i++) {
+		const struct proc *p = proc_at(i);
 		CHECK((unsigned)p->state <= PROC_ZOMBIE);
 		bool live = p->state == PROC_RUNNABLE || p->state == PROC_BLOCKED;
+		/* A visible slot shows it exactly when the view says so. */
+		CHECK(live ? p->slot == PROC_NO_SLOT || (p->slot < view_slots() && view_slot(p->slot)->pid == p->pid &&
+		                                         !view_slot(p->slot)->ended)
+		           : p->slot == PROC_NO_SLOT);
 		CHECK(p->state != PROC_RUNNING);
 		CHECK(live == (p->vm.mem != 0));
 		CHECK(p->state == PROC_BLOCKED ? p->block != BLOCK_NONE && p->block <= BLOCK_TRAP : p->block == BLOCK_NONE);
 		for (uint32_t f = 0; f < NOFILE; f++)
 			CHECK(p->fd[f] >= -1 && p->fd[f] < NPROC * NOFILE && (live || p->fd[f] == -1));
+	}
+}
+
+/* check_screen: each slot showing a live process shows its memory word for
+ * word (bytes 0..2 as R, G, B) and its canvas, except rows still marked
+ * changed (shown at its next quantum's end). */
+static void check_screen(void)
+{
+	const struct vram_layout *L = vram_layout();
+	for (uint32_t s = 0; s < view_slots(); s++) {
+		const struct view_slot *v = view_slot(s);
+		const struct proc *p = v->pid && !v->ended ? proc_find(v->pid) : 0;
+		if (!p || p->slot != s || !p->vm.mem)
+			continue;
+		const struct vram_slot *vs = &L->slot[s];
+		for (uint32_t y = 0; y < PXVM_TILE_H; y++) {
+			uint64_t bit = 1ull << (y & 63);
+			for (uint32_t x = 0; x < PXVM_TILE_W; x++) {
+				if (!(p->vm.dirty[y >> 6] & bit))
+					CHECK((fb_get(&th_fb, vs->tile.x + (int)x, vs->tile.y + (int)y) & 0xFFFFFFu) ==
+					      (p->vm.mem[y * PXVM_TILE_W + x] & 0xFFFFFFu));
+				if (!(p->canvas_dirty[y >> 6] & bit))
+					CHECK((fb_get(&th_fb, vs->canvas.x + (int)x, vs->canvas.y + (int)y) & 0xFFFFFFu) ==
+					      (p->canvas ? p->canvas[y * PXVM_TILE_W + x] & 0xFFFFFFu : CANVAS_BG));
+			}
+		}
 	}
 }
 
@@ -147,7 +182,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		th_boot(1024, 768, files, 4);
 		booted = 1;
 	} else {
-		sched_init(sched_fs(), vram_layout()->nslots);
+		sched_init(vfs_fs(), vram_layout()->nslots);
 	}
 	th_no_idle = 1; /* sleepers would sleep for ever: stop when all are blocked */
 	th_input = "typed line\n\x04";
@@ -157,20 +192,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	CHECK(s1 == 1 && s2 == 2 && rv == 3);
 	sched_run(0);
 	for (int k = 0; k < 2; k++) {
-		struct proc *p = sched_find((uint32_t)(k + 1));
+		struct proc *p = proc_find((uint32_t)(k + 1));
 		CHECK(p && p->state == PROC_BLOCKED && p->block == BLOCK_SLEEP);
 		if (!snap[k])
 			snap[k] = malloc(PXVM_MEM_ALLOC_WORDS * 4);
 		memcpy(snap[k], p->vm.mem, PXVM_MEM_ALLOC_WORDS * 4);
-		screen_hash[k] = slot_hash(p->slot);
+		shown_in[k] = p->slot;
+		if (p->slot != PROC_NO_SLOT)
+			screen_hash[k] = slot_hash(p->slot);
 	}
 	uint32_t *recv_before = malloc(PXVM_MEM_ALLOC_WORDS * 4);
-	memcpy(recv_before, sched_find(3)->vm.mem, PXVM_MEM_ALLOC_WORDS * 4);
+	memcpy(recv_before, proc_find(3)->vm.mem, PXVM_MEM_ALLOC_WORDS * 4);
 
 	/* The fuzzed process: spawned from /bin/t, then given the input's program. */
 	int f = sched_spawn("/bin/t", "a b", 0);
 	CHECK(f == 4);
-	struct proc *fp = sched_find(4);
+	struct proc *fp = proc_find(4);
 	build(fp->vm.mem, data, size);
 	fp->vm.pc = PXVM_IMAGE_BASE;
 	pxvm_mark_dirty(&fp->vm, 0, PXVM_MEM_SIZE);
@@ -178,34 +215,37 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	check_table();
 
 	for (int k = 0; k < 2; k++) {
-		struct proc *p = sched_find((uint32_t)(k + 1));
+		struct proc *p = proc_find((uint32_t)(k + 1));
 		CHECK(p && p->state == PROC_BLOCKED);
 		CHECK(memcmp(snap[k], p->vm.mem, PXVM_MEM_ALLOC_WORDS * 4) == 0);
-		CHECK(slot_hash(p->slot) == screen_hash[k]);
+		CHECK(!p->canvas && !p->back);
+		if (p->slot != PROC_NO_SLOT && p->slot == shown_in[k])
+			CHECK(slot_hash(p->slot) == screen_hash[k]);
 	}
-	struct proc *r = sched_find(3);
+	struct proc *r = proc_find(3);
 	if (r && r->vm.mem) {
 		for (uint32_t a = 0; a < PXVM_MEM_SIZE; a += 4)
 			if (a < RECV_BUF || a >= RECV_BUF + RECV_CAP)
 				CHECK(r->vm.mem[a / 4] == recv_before[a / 4] || a >= PXVM_STACK_TOP - 64);
 	}
 	free(recv_before);
+	check_screen();
 
 	/* Kill everything; nothing may be left but RAM files. */
-	for (uint32_t i = 0; i < sched_nproc(); i++) {
-		struct proc *p = sched_proc(i);
+	for (uint32_t i = 0; i < NPROC; i++) {
+		struct proc *p = proc_at(i);
 		if (p->state == PROC_RUNNABLE || p->state == PROC_BLOCKED)
 			CHECK(sched_kill(0, p->pid) == 0);
 	}
-	for (uint32_t i = 0; i < sched_nproc(); i++) {
-		struct proc *p = sched_proc(i);
+	for (uint32_t i = 0; i < NPROC; i++) {
+		struct proc *p = proc_at(i);
 		if (p->state == PROC_ZOMBIE)
 			p->ppid = 0; /* parents are gone; reap below */
 	}
 	CHECK(sched_run(0) == 0);
 	check_table();
-	for (uint32_t i = 0; i < sched_nproc(); i++)
-		CHECK(sched_proc(i)->state == PROC_FREE || sched_proc(i)->state == PROC_ZOMBIE);
+	for (uint32_t i = 0; i < NPROC; i++)
+		CHECK(proc_at(i)->state == PROC_FREE || proc_at(i)->state == PROC_ZOMBIE);
 	CHECK(th_live_allocs == (long)vfs_ram_files());
 	return 0;
 }

@@ -368,7 +368,8 @@ class CorruptImageTests(BootCase):
         with open(bad, "wb") as f:
             f.write(data[:len(data) // 2])
         self.corrupt_ramdisk_boot("boot-truncated-png", bad,
-                                  r"ERROR pixelfs: ramdisk image corrupt: not a decodable PNG")
+                                  r"ERROR pixelfs: ramdisk image corrupt: not a decodable PNG \(chunk \d+ "
+                                  r"\(IDAT at byte \d+\): length \d+ runs past the end")
 
 
 class FaultTests(BootCase):

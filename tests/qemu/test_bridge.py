@@ -29,7 +29,17 @@ answer as it streams. A stdlib mock of an OpenAI-compatible server
     the reply in its buffer, an answer longer than the buffer cut and flagged,
     -ENOBRIDGE at once without a bridge (skipped while the hypervisor answers
     -ENOSYS); the `ask` program: answer on the console and drawn on its
-    canvas (skipped when the build has no /apps/ask).
+    canvas (skipped when the build has no /apps/ask);
+  - a guest printing well-formed frames (HELLO, REQUEST, ACK, keyed or not)
+    and terminal sequences (OSC 52, queries, 8-bit CSI) with `cat`: pxbridge
+    sees them as harmless text (issue 9), its session and the next call are
+    untouched; on the raw line none of them appears;
+  - storms from the host, with the test as the bridge (StormTests, one
+    boot): 4 KiB of damaged frames, of HELLOs with new sessions, and of NAKs
+    against an unacknowledged REQUEST: bounded output (BRIDGE_RETRIES sends
+    of the frame, then the link is lost), and the monitor answers at once;
+    an output flood (tests/programs/flood.pxs: 16 WRITEs of 4096 newlines)
+    takes well under a second a write.
 Logs: build/tests/qemu/bridge-*/ (serial.log = what pxbridge printed,
 pxbridge.log, qemu.log). Last line: "bridge: N passed, N failed".
 """
@@ -44,13 +54,58 @@ import time
 import zlib
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "unit"))
 import pxqemu  # noqa: E402
+import pxframe  # noqa: E402
 from mock_llm import MockLLM  # noqa: E402
 
 import unittest  # noqa: E402
 
 CFG = {}
 API_KEY = "sk-test-4b1d9e-never-on-the-wire"
+
+
+BRIDGE_RETRIES = 8        # kernel/param.h
+BRIDGE_HELLO_GAP_MS = 200
+BRIDGE_NAK_GAP_MS = 100
+FORGED_ID = 0x0BADF00D
+
+frame = pxframe.encode
+
+
+def frames_in(data):
+    """(type, id, seq) of every frame in raw line bytes."""
+    return [(f.kind, f.id, f.seq) for f in pxframe.decode_all(data)]
+
+
+# What a hostile guest prints (with /apps/cat, in 512-byte WRITEs): frames of
+# each kind a forger would want, unkeyed and keyed with guesses, and terminal
+# controls outside the allowlist; one allowed colour sequence; a marker.
+FORGED = (b"forged-begin\n"
+          + frame("H", FORGED_ID, 0, b"pxOS 0.1 proto=2 max=4608")
+          + frame("h", FORGED_ID, 0, b"pxOS 0.1 proto=2 max=4608")
+          + frame("Q", FORGED_ID, 1, b"\x02\x010forged request", key=0)
+          + frame("Q", FORGED_ID, 2, b"\x02\x010forged request", key=FORGED_ID)
+          + frame("A", 0, 1, key=0)
+          + b"\n\x1b]52;c;Zm9yZ2Vk\x07 \x1b[6n \x1b[c \x9b6n \xc2\x9b6n \x1bP1$r\x1b\\ "
+          + b"\x1b[1;32mgreen\x1b[0m\nforged-end\n")
+
+
+def guest_image(build, llmtrap):
+    """The disk image with /test/llmtrap, /test/flood and /test/forged.txt."""
+    stage = os.path.join(build, "tests", "qemu", "variants", "bridge-rootfs")
+    shutil.rmtree(stage, ignore_errors=True)
+    shutil.copytree(os.path.join(build, "rootfs"), stage)
+    os.makedirs(os.path.join(stage, "test"))
+    shutil.copy(llmtrap, os.path.join(stage, "test"))
+    shutil.copy(os.path.join(build, "tests", "programs", "flood.pxe"), os.path.join(stage, "test"))
+    with open(os.path.join(stage, "test", "forged.txt"), "wb") as f:
+        f.write(FORGED)
+    ramdisk = stage + ".png"
+    subprocess.run([os.path.join(build, "tools", "pxfs"), "build", ramdisk, stage],
+                   check=True, stdout=subprocess.DEVNULL)
+    dst = os.path.join(build, "tests", "qemu", "variants", "bridge.img")
+    return pxqemu.make_variant(os.path.join(build, "pxos.img"), dst, replace={"/pxos/pixelfs.png": ramdisk})
 
 
 class BridgeCase(unittest.TestCase):
@@ -135,7 +190,7 @@ class HttpTests(BridgeCase):
             vm = self.boot("bridge-http", ["--url", mock.url, "--model", "fallback",
                                            "--model-map", "0=mock-model-a,3=mock-model-b"],
                            env={"PXBRIDGE_API_KEY": API_KEY})
-            self.assertRegex(vm.output, r"bridge: host bridge connected \(pxbridge proto=1 max=\d+ backend=http\)")
+            self.assertRegex(vm.output, r"bridge: host bridge connected \(pxbridge proto=2 max=\d+ backend=http\)")
             answer, m = self.llm(vm, "What is six times seven?")
             self.assertEqual(answer.replace("\r\n", "\n"), reply)
             self.assertEqual(m.group(1), self.summary(reply, m))
@@ -344,16 +399,7 @@ class GuestTrapTests(BridgeCase):
     hypervisor (SYSCALL HVTRAP) and prints RESULT and its reply buffer."""
 
     def image(self):
-        stage = os.path.join(CFG["build"], "tests", "qemu", "variants", "bridge-rootfs")
-        shutil.rmtree(stage, ignore_errors=True)
-        shutil.copytree(os.path.join(CFG["build"], "rootfs"), stage)
-        os.makedirs(os.path.join(stage, "test"))
-        shutil.copy(CFG["llmtrap"], os.path.join(stage, "test"))
-        ramdisk = stage + ".png"
-        subprocess.run([os.path.join(CFG["build"], "tools", "pxfs"), "build", ramdisk, stage],
-                       check=True, stdout=subprocess.DEVNULL)
-        dst = os.path.join(CFG["build"], "tests", "qemu", "variants", "bridge.img")
-        return pxqemu.make_variant(CFG["img"], dst, replace={"/pxos/pixelfs.png": ramdisk})
+        return guest_image(CFG["build"], CFG["llmtrap"])
 
     def trap(self, vm, prompt):
         vm.send("run /test/llmtrap %s\r" % prompt)
@@ -374,6 +420,30 @@ class GuestTrapTests(BridgeCase):
         result, reply = self.trap(vm, "long")
         self.assertEqual(result, 0x40000000 | 47)
         self.assertEqual(reply, "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJK")
+        # A guest prints forged frames and terminal controls: pxbridge shows
+        # them as text and none acts as a frame (issue 9).
+        log_before = vm.log_text()
+        vm.send("run /apps/cat /test/forged.txt\r")
+        vm.expect(r"forged-begin", 30)
+        m = vm.expect(r"forged-end", 30)
+        shown = vm.output[m.string.rfind("forged-begin", 0, m.start()):m.end()]
+        self.assertIn("^[_PXB2H%08X" % FORGED_ID, shown)
+        self.assertIn("^[_PXB2Q%08X" % FORGED_ID, shown)
+        self.assertIn("^[]52;c;Zm9yZ2Vk^G", shown)
+        self.assertIn("^[[6n", shown)
+        self.assertIn("M-^[6n", shown)
+        self.assertIn("M-BM-^[6n", shown)
+        self.assertIn("\x1b[1;32mgreen\x1b[0m", shown)        # allowed: passes unchanged
+        self.assertNotRegex(shown, "\x1b[^\\[]|\x1b\\[[0-9;]*[^0-9;ABCDGHJKfm]")
+        vm.expect(r"pid \d+ \(cat\) exited with status 0", 30)
+        self.reenter(vm)
+        new_log = vm.log_text()[len(log_before):]
+        self.assertNotIn("restarted", new_log)
+        self.assertNotRegex(new_log, r"request %d\b" % FORGED_ID)
+        self.assertNotRegex(new_log, r"outside the window")
+        # The session is untouched: the next call is answered.
+        result, reply = self.trap(vm, "slowstart")
+        self.assertEqual((result, reply), (24, "answered after a restart"))
         self.finish(vm)
 
     def test_guest_no_bridge(self):
@@ -385,13 +455,114 @@ class GuestTrapTests(BridgeCase):
         self.finish(vm)
 
 
+class StormTests(BridgeCase):
+    """The test is the host bridge itself (no pxbridge): it knows both session
+    numbers, so it can send what a broken or hostile bridge would."""
+
+    SESSION = 0x7E570001
+
+    def raw(self, vm):
+        with open(vm.serial_log, "rb") as f:
+            return f.read()
+
+    def hello(self, vm, session):
+        """HELLO from the 'bridge'; returns the kernel's session (its HELLO_ACK)."""
+        start = len(self.raw(vm))
+        vm.send(frame("H", session, 0, b"test bridge"))
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            acks = [f for f in frames_in(self.raw(vm)[start:]) if f[0] == "h"]
+            if acks:
+                return acks[-1][1]
+            time.sleep(0.05)
+        self.fail("no HELLO_ACK from the kernel")
+
+    def test_storms_and_flood(self):
+        vm = self.boot("bridge-storms", bridge=False, img=guest_image(CFG["build"], CFG["llmtrap"]))
+        # An output flood: before issue 9 one write took 8-11 s here.
+        vm.send("run /test/flood 16\r")
+        m = vm.expect(r"flood: 65536 newlines in (\d+) ms", 300)
+        flood_ms = int(m.group(1))
+        print("\n  flood: 16 writes of 4096 newlines in %d ms (guest time)" % flood_ms, file=sys.stderr)
+        self.assertLess(flood_ms, 16 * 500)
+        vm.expect(r"pid \d+ \(flood\) exited with status 0", 60)
+        self.reenter(vm)
+
+        # The guest's forged frames and controls never reach the line raw.
+        start = len(self.raw(vm))
+        vm.send("run /apps/cat /test/forged.txt\r")
+        vm.expect(r"pid \d+ \(cat\) exited with status 0", 60)
+        self.reenter(vm)
+        line = self.raw(vm)[start:]
+        self.assertIn(b"forged-end", line)
+        self.assertFalse([f for f in frames_in(line) if f[1] == FORGED_ID], "a forged frame on the line")
+        for bad in (b"\x1b]", b"\x1bP", b"\x1b[6n", b"\x1b[c", b"\x9b", b"\xc2\x9b"):
+            self.assertNotIn(bad, line)
+        self.assertIn(b"\x1b[1;32mgreen\x1b[0m", line)
+
+        key = self.hello(vm, self.SESSION) ^ self.SESSION
+        time.sleep(0.3)
+        # 4 KiB of damaged frames at once: at most a NAK per BRIDGE_NAK_GAP_MS.
+        start, t0 = len(self.raw(vm)), time.monotonic()
+        vm.send(b"\x1b_PXB2Q" * (4096 // 7) + b"\r")
+        vm.send("bridge\r")
+        vm.expect(r"storms held off: [^\r\n]*\r?\n", 30)
+        naks = [f for f in frames_in(self.raw(vm)[start:]) if f[0] == "N"]
+        took = time.monotonic() - t0
+        self.assertGreaterEqual(len(naks), 1)
+        self.assertLessEqual(len(naks), took * 1000 / BRIDGE_NAK_GAP_MS + 1)
+        vm.expect(r"pxmon> ", 10)
+
+        # 4 KiB of HELLOs, each with a new session, at once: a few answers.
+        start, t0 = len(self.raw(vm)), time.monotonic()
+        hellos = b"".join(frame("H", 0x5E550000 + i, 0, b"x") for i in range(4096 // 45))
+        vm.send(hellos)
+        vm.send("bridge\r")
+        vm.expect(r"storms held off: (\d+) NAKs in ignored, (\d+) NAKs out held, (\d+) HELLOs ignored", 30)
+        vm.expect(r"pxmon> ", 10)
+        took = time.monotonic() - t0
+        answers = [f for f in frames_in(self.raw(vm)[start:]) if f[0] == "h"]
+        self.assertLessEqual(len(answers), took * 1000 / BRIDGE_HELLO_GAP_MS + 1)
+
+        # Back to our session, then a NAK storm against an unacknowledged
+        # REQUEST: BRIDGE_RETRIES sends of it in all, then the link is lost.
+        time.sleep(1.2)  # BRIDGE_SESSION_GAP_MS
+        key = self.hello(vm, self.SESSION) ^ self.SESSION
+        start = len(self.raw(vm))
+        vm.send("llm %s\r" % ("storm " * 80))
+        deadline = time.monotonic() + 30
+        while not [f for f in frames_in(self.raw(vm)[start:]) if f[0] == "Q"]:
+            self.assertLess(time.monotonic(), deadline, "no REQUEST from the kernel")
+            time.sleep(0.05)
+        t0 = time.monotonic()
+        nak = frame("N", 0, 0, key=key)
+        vm.send(nak * (4096 // len(nak) + 1))
+        m = vm.expect(r"(?m)^llm: ([^\r\n]*)\r?\n", 60)
+        self.assertTrue(m.group(1).startswith("input/output error"), m.group(1))
+        vm.expect(r"pxmon> ", 10)
+        line = self.raw(vm)[start:]
+        sends = [f for f in frames_in(line) if f[0] == "Q"]
+        self.assertLessEqual(len(sends), BRIDGE_RETRIES)
+        self.assertLess(len(line), BRIDGE_RETRIES * 6200 + 8192, "output for 4 KiB of NAKs")
+        print("  NAK storm: %d REQUEST sends, %d bytes out, link lost after %.1f s" %
+              (len(sends), len(line), time.monotonic() - t0), file=sys.stderr)
+        # The kernel answers at once.
+        t0 = time.monotonic()
+        vm.send("bridge\r")
+        vm.expect(r"bridge: absent", 10)
+        vm.expect(r"pxmon> ", 10)
+        self.assertLess(time.monotonic() - t0, 10)
+        self.assertRegex(vm.output, r"link lost \(no acknowledgement\)")
+        self.finish(vm)
+
+
 def main():
     def suites(cfg):
         cfg["pxbridge"] = os.path.join(cfg["build"], "tools", "pxbridge")
         cfg["llmtrap"] = os.path.join(cfg["build"], "tests", "programs", "llmtrap.pxe")
-        return (HttpTests, TimeoutTests, NoBridgeTests, FaultTests, GuestTrapTests)
+        return (HttpTests, TimeoutTests, NoBridgeTests, FaultTests, GuestTrapTests, StormTests)
     return pxqemu.test_main("bridge", __doc__, CFG, suites,
-                            need=("tools/pxbridge", "tests/programs/llmtrap.pxe"))
+                            need=("tools/pxbridge", "tests/programs/llmtrap.pxe", "tests/programs/flood.pxe"))
 
 if __name__ == "__main__":
     sys.exit(main())

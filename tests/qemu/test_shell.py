@@ -3,14 +3,17 @@
 
     /usr/bin/python3 tests/qemu/test_shell.py [--build DIR] [--timeout S] [-k SUBSTRING]
 
-`make check-qemu` runs it after `make all`. One boot of build/pxos.img; then,
-typed on the serial console:
+`make check-qemu` runs it after `make all`. One boot of build/pxos.img in a
+640x480 mode (boot.cfg `video = 640x480`): two visible slots for many more
+processes. Then, typed on the serial console:
   - builtins and programs in the foreground: echo, hello, cat of a file, ls,
     an unknown command, forkdemo, pingpong, history and !N;
-  - `swarm 4 0 &` in the background: ps lists swarm and its four drawers; two
-    screendumps a moment apart show each drawer's canvas (its slot taken from
-    the kernel's "forked pid N in slot S" line) in the drawer's colour and
-    changing between the shots, while the shell still answers;
+  - `swarm 4 0 &` in the background: ps lists swarm and its four drawers, who
+    run unseen (both slots are taken); Ctrl-^ pages through the processes, and
+    a screendump of each page shows which processes its slots hold (the pid
+    word of each tile's system area): every drawer turns up, its canvas in
+    the drawer's colour and changing between two shots, while the shell
+    still answers;
   - kill of the background job: the shell reports it, the drawers stop (the
     shell inherits and reaps them), ps lists none of them alive;
   - Ctrl-C on a foreground program, and at the prompt (the shell survives);
@@ -55,11 +58,21 @@ def count_colour(img, rgb):
     return sum(1 for i in range(0, len(d), 3) if (d[i], d[i + 1], d[i + 2]) == rgb)
 
 
+def slot_pid(img, rec, slot):
+    """The pid a slot shows: the low byte of the PID word of the system area
+    (address 0x100, word 64: tile pixel (64, 0), byte 0 in R)."""
+    x, y = rec[slot]["tile"]
+    return img.get_pixel(x + 0x100 // 4, y)[0]
+
+
 class ShellTests(unittest.TestCase):
     maxDiff = None
 
     def setUp(self):
-        self.vm = pxqemu.Qemu(CFG["img"], "shell-session")
+        img = os.path.join(CFG["build"], "tests", "qemu", "variants", "shell-640x480.img")
+        cfg = b"# test_shell: a small screen, two slots\nvideo = 640x480\n"
+        pxqemu.make_variant(CFG["img"], img, replace={"/pxos/boot.cfg": cfg})
+        self.vm = pxqemu.Qemu(img, "shell-session")
         self.addCleanup(self.vm.close)
 
     def expect(self, pattern, timeout=None):
@@ -93,6 +106,8 @@ class ShellTests(unittest.TestCase):
 
     def test_shell_session(self):
         vm = self.vm
+        self.expect(r"fb: GOP mode \d+: 640x480 ")
+        self.expect(r"vram: 2 process slots")
         self.expect(r"init: done, 2 programs run")
         self.expect(r"init: started the shell /boot/sh as pid (\d+)")
         self.expect(r"sh: pxOS shell; type help for the commands")
@@ -122,37 +137,56 @@ class ShellTests(unittest.TestCase):
         m = self.expect(r"(?m)^\[(\d+)\] swarm\r?$")
         swarm = int(m.group(1))
         self.expect(PROMPT)
-        slots = []
-        for i in range(4):
-            m = self.expect(r"pid %d \(swarm\) forked pid (\d+) in slot (\d+)" % swarm)
-            slots.append((int(m.group(1)), int(m.group(2))))
-        drawers = [pid for pid, _ in slots]
+        drawers = [int(self.expect(r"pid %d \(swarm\) forked pid (\d+) (?:in slot \d+|unseen)" % swarm).group(1))
+                   for _ in range(4)]
         self.expect(r"swarm: 4 drawers, pids %s" % " ".join(str(p) for p in drawers))
         time.sleep(2)
-        out = self.command("ps", r"ps: \d+ processes, \d+ slots")
-        self.assertRegex(out, r"\n +%d +\d+ blocked +\d+ swarm" % swarm, "swarm waits for its drawers")
+        out = self.command("ps", r"ps: \d+ processes, 32 table entries")
+        self.assertRegex(out, r"\n +%d +\d+ blocked +- +\d+ swarm" % swarm, "swarm waits for its drawers, unseen")
         for pid in drawers:
-            self.assertRegex(out, r"\n +%d +%d (runnable|running|blocked) +\d+ swarm" % (pid, swarm))
-        self.assertRegex(out, r"\n +1 +0 blocked +\d+ init")
-        self.assertRegex(out, r"\n +\d+ +1 blocked +\d+ sh")
+            self.assertRegex(out, r"\n +%d +%d (runnable|running|blocked) +- +\d+ swarm" % (pid, swarm))
+        # ps, the foreground job, has a slot of its own (the one assigned longest ago).
+        self.assertRegex(out, r"\n +1 +0 blocked +([01]|-) +\d+ init")
+        self.assertRegex(out, r"\n +\d+ +1 blocked +([01]|-) +\d+ sh")
+        self.assertRegex(out, r"\n +\d+ +\d+ running +[01] +\d+ ps")
 
-        shot1 = vm.screendump(os.path.join(vm.dir, "swarm-1.png"))
-        time.sleep(3)
+        # Two slots for 7 processes: Ctrl-^ pages through them, 4 pages.
+        shot = vm.screendump(os.path.join(vm.dir, "page-1.png"))
+        rec = read_record(shot)
+        self.assertEqual(len(rec), 2, "640x480 has two slots")
+        seen = {}  # drawer pid -> (page, slot)
+        pages, init_seen = 0, False
+        for page in range(2, 6):
+            mark = len(vm.output)
+            vm.send("\x1e")
+            m = self.expect(r"view: page (\d+) of (\d+) \((\d+) processes, 2 slots\)")
+            pages = int(m.group(2))
+            self.assertEqual(int(m.group(1)), (page - 1) % pages + 1, vm.output[mark:])
+            time.sleep(1)
+            shot1 = vm.screendump(os.path.join(vm.dir, "page-%d.png" % page))
+            time.sleep(1)
+            shot2 = vm.screendump(os.path.join(vm.dir, "page-%d-later.png" % page))
+            for slot in range(2):
+                pid = slot_pid(shot2, rec, slot)
+                if pid == 1:  # init's canvas: its banner
+                    cx, cy = rec[slot]["canvas"]
+                    self.assertEqual(shot2.get_pixel(cx + 2, cy + 2), (16, 24, 64), "init's banner (NAVY)")
+                    init_seen = True
+                if pid in drawers and pid == slot_pid(shot1, rec, slot):
+                    i = drawers.index(pid)
+                    c1, c2 = canvas(shot1, rec, slot), canvas(shot2, rec, slot)
+                    n = count_colour(c2, DRAWER_COLOURS[i])
+                    self.assertGreater(n, 30, "drawer %d (pid %d, page %d, slot %d): only %d pixels of %s"
+                                       % (i, pid, page, slot, n, DRAWER_COLOURS[i]))
+                    self.assertNotEqual(c1.data, c2.data, "drawer %d's canvas should change" % i)
+                    seen[pid] = (page, slot)
+            if page == 3:
+                shutil.copy(os.path.join(vm.dir, "page-3-later.png"),
+                            os.path.join(CFG["build"], "screenshot-shell.png"))
+        self.assertEqual(pages, 4, "7 processes in 2 slots make 4 pages")
+        self.assertEqual(sorted(seen), sorted(drawers), "paging shows every drawer: %s" % seen)
+        self.assertTrue(init_seen, "paging comes back to init")
         self.command("echo still answering", r"(?m)^still answering\r?$")
-        shot2 = vm.screendump(os.path.join(vm.dir, "swarm-2.png"))
-        shutil.copy(os.path.join(vm.dir, "swarm-2.png"), os.path.join(CFG["build"], "screenshot-shell.png"))
-        rec = read_record(shot2)
-        changed = 0
-        for i, (pid, slot) in enumerate(slots):
-            c1, c2 = canvas(shot1, rec, slot), canvas(shot2, rec, slot)
-            n = count_colour(c2, DRAWER_COLOURS[i])
-            self.assertGreater(n, 30, "drawer %d (pid %d, slot %d): only %d pixels of %s on its canvas"
-                               % (i, pid, slot, n, DRAWER_COLOURS[i]))
-            changed += c1.data != c2.data
-        self.assertGreaterEqual(changed, 3, "the drawers' canvases should change between two screendumps")
-        # init's and the shell's canvases are there too, and the tiles hold code.
-        icx, icy = rec[0]["canvas"]
-        self.assertEqual(shot2.get_pixel(icx + 2, icy + 2), (16, 24, 64), "init's banner (NAVY)")
 
         mark = len(vm.output)
         self.command("kill %d" % swarm, r"\[%d\] done swarm \(killed\)" % swarm)

@@ -1,5 +1,5 @@
 /*
- * sched_testhost.c — the test platform for pxvm/ (see sched_testhost.h).
+ * sched_testhost.c — the one test platform for pxvm/ (see sched_testhost.h).
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -22,12 +22,15 @@
 #endif
 
 uint64_t th_now_us, th_tick_us = 100;
-char th_out[1 << 16];
-size_t th_out_len;
+char th_out[1 << 16], th_stdout[1 << 16], th_stderr[1 << 16];
+size_t th_out_len, th_stdout_len, th_stderr_len;
 unsigned th_polls, th_idles, th_warnings;
 const char *th_input;
 size_t th_input_chunk;
 int th_no_idle;
+void (*th_poll_hook)(void);
+int (*th_llm_submit)(uint32_t id, uint32_t kind, const char *model, const char *prompt, uint32_t len);
+void (*th_llm_cancel)(uint32_t id);
 long th_live_allocs;
 struct fb th_fb;
 uint32_t *th_vram;
@@ -38,19 +41,28 @@ static uint8_t *fs_pixels;
 
 void th_out_clear(void)
 {
-	th_out_len = 0;
-	th_out[0] = '\0';
+	th_out_len = th_stdout_len = th_stderr_len = 0;
+	th_out[0] = th_stdout[0] = th_stderr[0] = '\0';
+}
+
+/* append: n bytes of s to buf (NUL-terminated, cut at its size). */
+static void append(char *buf, size_t size, size_t *len, const char *s, size_t n)
+{
+	if (n > size - 1 - *len)
+		n = size - 1 - *len;
+	memcpy(buf + *len, s, n);
+	*len += n;
+	buf[*len] = '\0';
 }
 
 void pxhost_output(uint32_t pid, int fd, const char *s, size_t n)
 {
 	(void)pid;
-	(void)fd;
-	if (n > sizeof(th_out) - 1 - th_out_len)
-		n = sizeof(th_out) - 1 - th_out_len;
-	memcpy(th_out + th_out_len, s, n);
-	th_out_len += n;
-	th_out[th_out_len] = '\0';
+	append(th_out, sizeof(th_out), &th_out_len, s, n);
+	if (fd == 2)
+		append(th_stderr, sizeof(th_stderr), &th_stderr_len, s, n);
+	else
+		append(th_stdout, sizeof(th_stdout), &th_stdout_len, s, n);
 }
 
 uint64_t pxhost_time_us(void) { return th_now_us; }
@@ -81,10 +93,30 @@ void pxhost_log(int level, const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
+void pxhost_panic(const char *why)
+{
+	fprintf(stderr, "pxhost_panic: %s\n", why);
+	abort();
+}
+
+void pxhost_show_tile(uint32_t slot, const uint32_t *words, const uint64_t rows[2])
+{
+	vram_tile_flush(slot, words, rows);
+}
+
+void pxhost_show_canvas(uint32_t slot, const uint32_t *words, const uint64_t rows[2])
+{
+	vram_canvas_flush(slot, words, rows);
+}
+
 void pxhost_poll(void)
 {
 	th_polls++;
 	th_now_us += th_tick_us;
+	if (th_poll_hook)
+		th_poll_hook();
+	if (th_vram)
+		vram_refresh(th_now_us, false);
 	if (th_input && *th_input) {
 		size_t n = strlen(th_input);
 		if (th_input_chunk && n > th_input_chunk)
@@ -109,11 +141,14 @@ int pxhost_idle(uint64_t until_us)
 
 int pxhost_llm_submit(uint32_t id, uint32_t kind, const char *model, const char *prompt, uint32_t len)
 {
-	(void)id; (void)kind; (void)model; (void)prompt; (void)len;
-	return -PXE_ENOBRIDGE;
+	return th_llm_submit ? th_llm_submit(id, kind, model, prompt, len) : -PXE_ENOBRIDGE;
 }
 
-void pxhost_llm_cancel(uint32_t id) { (void)id; }
+void pxhost_llm_cancel(uint32_t id)
+{
+	if (th_llm_cancel)
+		th_llm_cancel(id);
+}
 
 uint8_t *th_assemble(const char *src, size_t *size)
 {
@@ -133,15 +168,35 @@ uint8_t *th_assemble(const char *src, size_t *size)
 	return out;
 }
 
-uint32_t th_boot(uint32_t w, uint32_t h, const struct th_file *files, uint32_t n)
+uint32_t th_start(uint32_t w, uint32_t h, const struct pxfs *f)
 {
 	static const uint32_t masks[4] = { 0xFF, 0xFF00, 0xFF0000, 0xFF000000u };
 	free(th_vram);
-	th_vram = calloc((size_t)w * h, 4);
-	if (!th_vram || fb_init(&th_fb, th_vram, w, h, w, PXOS_PIXEL_RGBX8, masks) || vram_init(&th_fb)) {
-		fprintf(stderr, "th_boot: no %ux%u screen\n", w, h);
-		abort();
+	th_vram = 0;
+	if (w && h) {
+		th_vram = calloc((size_t)w * h, 4);
+		if (!th_vram || fb_init(&th_fb, th_vram, w, h, w, PXOS_PIXEL_RGBX8, masks) || vram_init(&th_fb)) {
+			fprintf(stderr, "th_start: no %ux%u screen\n", w, h);
+			abort();
+		}
 	}
+	th_now_us = 0;
+	th_tick_us = 100;
+	th_polls = th_idles = th_warnings = 0;
+	th_input = 0;
+	th_input_chunk = 0;
+	th_no_idle = 0;
+	th_poll_hook = 0;
+	th_llm_submit = 0;
+	th_llm_cancel = 0;
+	th_out_clear();
+	uint32_t nslots = th_vram ? vram_layout()->nslots : 0;
+	sched_init(f, nslots);
+	return nslots;
+}
+
+uint32_t th_boot(uint32_t w, uint32_t h, const struct th_file *files, uint32_t n)
+{
 	struct pxfs_input in[64];
 	uint8_t *bufs[64];
 	if (n > 64)
@@ -172,15 +227,7 @@ uint32_t th_boot(uint32_t w, uint32_t h, const struct th_file *files, uint32_t n
 	}
 	for (uint32_t i = 0; i < n; i++)
 		free(bufs[i]);
-	th_now_us = 0;
-	th_tick_us = 100;
-	th_polls = th_idles = th_warnings = 0;
-	th_input = 0;
-	th_input_chunk = 0;
-	th_no_idle = 0;
-	th_out_clear();
-	sched_init(&fs, vram_layout()->nslots);
-	return sched_nproc();
+	return th_start(w, h, &fs);
 }
 
 int th_spawn(const char *path, const char *args)

@@ -1,8 +1,10 @@
 /*
- * sched_testhost.h — pxvm/host.h for the scheduler tests and the VM fuzz
- * target: a fake clock, captured output, process memory from malloc, a
- * framebuffer in host memory, and a PixelFS built from assembly sources
- * (assembled with the pxasm library, `.include "pxos.inc"` works).
+ * sched_testhost.h — pxvm/host.h for the unit tests (test_sched*, test_debug,
+ * test_hv, test_view, test_vram) and the VM fuzz target: the one test
+ * platform. A fake clock, captured output, process memory from malloc, a
+ * screen in host memory (or none), a fake LLM the test programs, and a
+ * PixelFS built from assembly sources (assembled with the pxasm library,
+ * `.include "pxos.inc"` works) or given by the test.
  */
 #ifndef SCHED_TESTHOST_H
 #define SCHED_TESTHOST_H
@@ -10,6 +12,7 @@
 #include <stdint.h>
 #include <stddef.h>
 #include "drivers/fb.h"
+#include "pxvm/pixelfs.h"
 
 /* A file for th_boot: `src` is pxasm source (becomes a PROGRAM) unless
  * `data` is set (then `size` bytes of TEXT). */
@@ -21,12 +24,14 @@ struct th_file {
 };
 
 /* The fake clock: pxhost_time_us() returns th_now_us; every pxhost_poll()
- * adds th_tick_us (default 100); pxhost_idle(until) jumps to `until`. */
+ * adds th_tick_us (default 100; 0 keeps the clock still); pxhost_idle(until)
+ * jumps to `until`. */
 extern uint64_t th_now_us, th_tick_us;
 
-/* Output of every process (and the console echo, pid 0), in order. */
-extern char th_out[1 << 16];
-extern size_t th_out_len;
+/* Output of every process (and the console echo, pid 0), in order; and the
+ * same split by fd: th_stdout (fd 1, the echo included) and th_stderr (fd 2). */
+extern char th_out[1 << 16], th_stdout[1 << 16], th_stderr[1 << 16];
+extern size_t th_out_len, th_stdout_len, th_stderr_len;
 void th_out_clear(void);
 
 /* Counters: pxhost_poll and pxhost_idle calls, log lines at level >= 2. */
@@ -42,15 +47,27 @@ extern size_t th_input_chunk;
  * everything is blocked (to look at processes mid-way). */
 extern int th_no_idle;
 
+/* Called by every pxhost_poll when set (a test's fake backend). */
+extern void (*th_poll_hook)(void);
+
+/* The fake LLM: pxhost_llm_submit / pxhost_llm_cancel call these when set;
+ * unset, a submit fails with -PXE_ENOBRIDGE. */
+extern int (*th_llm_submit)(uint32_t id, uint32_t kind, const char *model, const char *prompt, uint32_t len);
+extern void (*th_llm_cancel)(uint32_t id);
+
 /* Blocks from pxhost_mem_alloc not yet freed. */
 extern long th_live_allocs;
 
-/* The screen (th_width x th_height, RGBX8) and its pixels. */
+/* The screen (RGBX8) and its pixels; th_vram is NULL with no screen. */
 extern struct fb th_fb;
 extern uint32_t *th_vram;
 
-/* th_boot: a fresh screen of w x h, the files assembled into a PixelFS, and
- * sched_init on them. Returns the number of process slots; aborts with the
+/* th_start: a fresh screen of w x h (0 x 0: none, every process unseen), the
+ * clock at 0, no input, no hooks, output cleared, and sched_init on `fs`.
+ * Returns the number of visible slots. */
+uint32_t th_start(uint32_t w, uint32_t h, const struct pxfs *fs);
+
+/* th_boot: th_start with the files assembled into a PixelFS. Aborts with the
  * assembler's messages when a source does not assemble. */
 uint32_t th_boot(uint32_t w, uint32_t h, const struct th_file *files, uint32_t n);
 

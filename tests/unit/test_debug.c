@@ -39,7 +39,7 @@ static struct proc *boot_one(const char *src)
 	const struct th_file f[] = { { "/bin/t", src, 0, 0 } };
 	th_boot(W, H, f, 1);
 	th_no_idle = 1; /* sched_run returns once nothing can run */
-	struct proc *p = sched_find((uint32_t)th_spawn("/bin/t", 0));
+	struct proc *p = proc_find((uint32_t)th_spawn("/bin/t", 0));
 	assert_non_null(p);
 	return p;
 }
@@ -115,7 +115,7 @@ static void test_hit_stops_step_over_continue(void **state)
 	assert_int_equal(p->vm.steps, 2);
 	assert_int_equal(p->vm.fault, 0);
 	assert_int_equal(p->faults, 0);
-	assert_string_equal(sched_block_name(p->block), "debug");
+	assert_string_equal(proc_block_name(p->block), "debug");
 	assert_ptr_equal(debug_next_hit(), p);
 	assert_null(debug_next_hit()); /* reported once */
 
@@ -125,18 +125,18 @@ static void test_hit_stops_step_over_continue(void **state)
 	assert_int_equal(p->vm.pc, A_JMP);
 
 	/* Step over: the original JMP runs, the BRK is back afterwards. */
-	assert_int_equal(debug_step_over(p), 0);
+	assert_int_equal(sched_step_over(p), 0);
 	assert_int_equal(p->state, PROC_RUNNABLE);
 	assert_int_equal(p->vm.pc, A_ADDI);
 	assert_int_equal(p->vm.steps, 3);
 	assert_int_equal(p->vm.mem[A_JMP / 4], DEBUG_BRK_WORD);
 	/* Single steps of a runnable process execute the program's instructions,
 	 * the one under the breakpoint too (no stop on it). */
-	assert_int_equal(debug_step_over(p), 0);
+	assert_int_equal(sched_step_over(p), 0);
 	assert_int_equal(p->vm.pc, A_JMP);
 	assert_int_equal(p->vm.r[1], 2);
 	assert_int_equal(p->state, PROC_RUNNABLE);
-	assert_int_equal(debug_step_over(p), 0);
+	assert_int_equal(sched_step_over(p), 0);
 	assert_int_equal(p->vm.pc, A_ADDI);
 	assert_int_equal(p->state, PROC_RUNNABLE);
 	assert_int_equal(p->vm.steps, 5);
@@ -152,13 +152,13 @@ static void test_hit_stops_step_over_continue(void **state)
 
 	/* Continue (every stopped process) a few times: one ADDI per hit. */
 	for (uint32_t k = 4; k < 7; k++) {
-		assert_int_equal(debug_resume_all(), 1);
+		assert_int_equal(sched_resume_stopped(), 1);
 		sched_run(1000);
 		assert_true(debug_stopped(p));
 		assert_int_equal(p->vm.r[1], k);
 	}
-	assert_int_equal(debug_resume_all(), 1);
-	assert_int_equal(debug_resume_all(), 0);
+	assert_int_equal(sched_resume_stopped(), 1);
+	assert_int_equal(sched_resume_stopped(), 0);
 
 	/* Deleted while runnable: it counts on freely. */
 	assert_int_equal(debug_break_delete(p->pid, A_JMP), 0);
@@ -180,7 +180,7 @@ static void test_delete_while_stopped_then_continue(void **state)
 	assert_int_equal(debug_break_delete(p->pid, A_JMP), 0);
 	assert_int_equal(p->vm.mem[A_JMP / 4], jmp);
 	assert_true(debug_stopped(p)); /* still stopped until continue */
-	assert_int_equal(debug_resume_all(), 1);
+	assert_int_equal(sched_resume_stopped(), 1);
 	assert_int_equal(p->vm.pc, A_ADDI);
 	sched_run(1000);
 	assert_int_equal(p->state, PROC_RUNNABLE);
@@ -196,7 +196,7 @@ static void test_programs_own_brk_still_faults(void **state)
 	sched_run(1000);
 	assert_true(debug_stopped(p));
 	assert_int_equal(p->vm.pc, 0x200);
-	assert_int_equal(debug_resume_all(), 1);
+	assert_int_equal(sched_resume_stopped(), 1);
 	sched_run(1000);
 	assert_int_equal(sched_reaped_status(pid, &st), 0);
 	assert_int_equal(st, PXVM_STATUS_FAULTED | PXVM_FAULT_BREAKPOINT);
@@ -213,7 +213,7 @@ static void test_break_on_own_brk_stops_then_faults(void **state)
 	assert_true(debug_stopped(p));
 	assert_int_equal(p->vm.r[1], 7);
 	/* Stepping over runs the program's own BRK: that one ends it. */
-	assert_int_equal(debug_step_over(p), 0);
+	assert_int_equal(sched_step_over(p), 0);
 	assert_int_equal(sched_reaped_status(pid, &st), 0);
 	assert_int_equal(st, PXVM_STATUS_FAULTED | PXVM_FAULT_BREAKPOINT);
 	assert_int_equal(debug_break_count(), 0);
@@ -227,7 +227,7 @@ static void test_step_over_halt_ends(void **state)
 	assert_int_equal(debug_break_set(p, 0x204), 0);
 	sched_run(1000);
 	assert_true(debug_stopped(p));
-	assert_int_equal(debug_resume_all(), 1);
+	assert_int_equal(sched_resume_stopped(), 1);
 	assert_int_equal(sched_reaped_status(pid, &st), 0);
 	assert_int_equal(st, 0);
 	assert_int_equal(debug_break_count(), 0);
@@ -252,7 +252,7 @@ static void test_kill_while_stopped_frees(void **state)
 	assert_int_equal(debug_break_count(), 0);
 	assert_null(debug_next_hit());
 	assert_int_equal(th_live_allocs, allocs);
-	assert_int_equal(debug_resume_all(), 0);
+	assert_int_equal(sched_resume_stopped(), 0);
 }
 
 static void test_fork_child_gets_original_words(void **state)
@@ -263,7 +263,7 @@ static void test_fork_child_gets_original_words(void **state)
 	assert_int_equal(debug_break_set(p, A_JMP), 0);
 	int cpid = sched_fork(p);
 	assert_true(cpid > 0);
-	struct proc *c = sched_find((uint32_t)cpid);
+	struct proc *c = proc_find((uint32_t)cpid);
 	assert_int_equal(c->vm.mem[A_JMP / 4], jmp);
 	assert_int_equal(p->vm.mem[A_JMP / 4], DEBUG_BRK_WORD);
 	assert_false(debug_is_break(c, A_JMP));
@@ -285,7 +285,7 @@ static void test_exec_drops_breakpoints(void **state)
 	const struct th_file f[] = { { "/bin/t", count_src, 0, 0 }, { "/bin/x", execer_src, 0, 0 } };
 	th_boot(W, H, f, 2);
 	th_no_idle = 1;
-	struct proc *p = sched_find((uint32_t)th_spawn("/bin/x", 0));
+	struct proc *p = proc_find((uint32_t)th_spawn("/bin/x", 0));
 	assert_int_equal(debug_break_set(p, 0x20C), 0); /* the SYSCALL */
 	assert_int_equal(debug_break_set(p, 0x210), 0); /* the HALT; after exec: count's IMM32 data */
 	sched_run(1000);
@@ -293,7 +293,7 @@ static void test_exec_drops_breakpoints(void **state)
 	assert_int_equal(p->vm.pc, 0x20C);
 	/* Stepping over the SYSCALL execs count: the breakpoints go with the old
 	 * image, and count's word at 0x210 is its own, not BRK. */
-	assert_int_equal(debug_step_over(p), 0);
+	assert_int_equal(sched_step_over(p), 0);
 	assert_int_equal(debug_break_count(), 0);
 	assert_int_equal(p->vm.mem[0x210 / 4], 0x12345678);
 	sched_run(2000);
@@ -310,7 +310,7 @@ static void test_limits(void **state)
 	uint32_t nproc = DEBUG_BP_MAX / DEBUG_BP_PER_PROC + 1;
 	struct proc *ps[DEBUG_BP_MAX / DEBUG_BP_PER_PROC + 1];
 	for (uint32_t i = 0; i < nproc; i++)
-		ps[i] = sched_find((uint32_t)th_spawn("/bin/t", 0));
+		ps[i] = proc_find((uint32_t)th_spawn("/bin/t", 0));
 	for (uint32_t i = 0; i + 1 < nproc; i++) {
 		for (uint32_t k = 0; k < DEBUG_BP_PER_PROC; k++)
 			assert_int_equal(debug_break_set(ps[i], 0x1000 + 4 * k), 0);

@@ -26,6 +26,24 @@ static uint32_t rng(void)
 	return (uint32_t)(rng_state >> 16);
 }
 
+/* The link key of these tests' frames (docs/bridge-protocol.md: the XOR of
+ * the two sessions); the demultiplexers below accept it. */
+#define TK 0x5EED1234u
+
+static void demux_init(struct frame_demux *d)
+{
+	frame_demux_init(d);
+	uint32_t k = TK;
+	frame_demux_set_keys(d, &k, 1);
+}
+
+/* keyed_crc: the CRC field of a keyed frame's body under TK. */
+static uint32_t keyed_crc(const uint8_t *b, size_t n)
+{
+	const uint8_t k[4] = { TK & 0xFF, (TK >> 8) & 0xFF, (TK >> 16) & 0xFF, TK >> 24 };
+	return crc32_update(crc32_update(0, k, 4), b, n);
+}
+
 static struct frame fr;
 static uint8_t enc[FRAME_ENCODED_MAX + 64];
 
@@ -73,7 +91,7 @@ static void test_roundtrip_lengths(void **state)
 			payload[i] = (uint8_t)rng();
 		uint32_t id = rng() * 2654435761u;
 		uint16_t seq = (uint16_t)rng();
-		size_t n = frame_encode(enc, sizeof(enc), FRAME_REPLY_PART, id, seq, payload, len);
+		size_t n = frame_encode(enc, sizeof(enc), TK, FRAME_REPLY_PART, id, seq, payload, len);
 		assert_int_equal(n, 4 + FRAME_HEADER_CHARS + FRAME_B64_LEN(len) + 8);
 		assert_true(n <= FRAME_ENCODED_MAX);
 		assert_int_equal(enc[0], 0x1B);
@@ -84,7 +102,7 @@ static void test_roundtrip_lengths(void **state)
 		for (size_t i = 2; i < n - 2; i++)
 			assert_true(strchr("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=",
 			                   enc[i]) != NULL);
-		assert_int_equal(frame_decode_body(enc + 2, n - 4, &fr), FRAME_OK);
+		assert_int_equal(frame_decode_body(enc + 2, n - 4, TK, &fr), FRAME_OK);
 		assert_int_equal(fr.type, FRAME_REPLY_PART);
 		assert_int_equal(fr.id, id);
 		assert_int_equal(fr.seq, seq);
@@ -101,12 +119,12 @@ static void test_every_byte_value(void **state)
 		payload[i] = (uint8_t)i;
 	/* Every byte at every offset modulo 3 (the base64 quad positions). */
 	for (int shift = 0; shift < 3; shift++) {
-		size_t n = frame_encode(enc, sizeof(enc), FRAME_REQUEST, 7, 1, payload + shift,
+		size_t n = frame_encode(enc, sizeof(enc), TK, FRAME_REQUEST, 7, 1, payload + shift,
 		                        (size_t)(256 - shift));
 		assert_true(n > 0);
 		struct frame_demux *d = malloc(sizeof(*d));
 		struct sink *s = new_sink();
-		frame_demux_init(d);
+		demux_init(d);
 		feed(d, s, enc, n);
 		assert_int_equal(s->nframes, 1);
 		assert_int_equal(s->ntext, 0);
@@ -119,8 +137,8 @@ static void test_every_byte_value(void **state)
 	for (int v = 0; v < 256; v++) {
 		uint8_t p[5];
 		memset(p, v, sizeof(p));
-		size_t n = frame_encode(enc, sizeof(enc), FRAME_REPLY_PART, (uint32_t)v, 0, p, sizeof(p));
-		assert_int_equal(frame_decode_body(enc + 2, n - 4, &fr), FRAME_OK);
+		size_t n = frame_encode(enc, sizeof(enc), TK, FRAME_REPLY_PART, (uint32_t)v, 0, p, sizeof(p));
+		assert_int_equal(frame_decode_body(enc + 2, n - 4, TK, &fr), FRAME_OK);
 		assert_memory_equal(fr.payload, p, sizeof(p));
 	}
 }
@@ -129,12 +147,12 @@ static void test_encode_rejects(void **state)
 {
 	(void)state;
 	uint8_t p[4] = { 1, 2, 3, 4 };
-	assert_int_equal(frame_encode(enc, sizeof(enc), 'Z', 1, 1, p, 4), 0);
-	assert_int_equal(frame_encode(enc, sizeof(enc), FRAME_ACK, 1, 1, p, FRAME_PAYLOAD_MAX + 1), 0);
+	assert_int_equal(frame_encode(enc, sizeof(enc), TK, 'Z', 1, 1, p, 4), 0);
+	assert_int_equal(frame_encode(enc, sizeof(enc), TK, FRAME_ACK, 1, 1, p, FRAME_PAYLOAD_MAX + 1), 0);
 	size_t need = 4 + FRAME_HEADER_CHARS + FRAME_B64_LEN(4) + 8;
-	assert_int_equal(frame_encode(enc, need - 1, FRAME_ACK, 1, 1, p, 4), 0);
-	assert_int_equal(frame_encode(enc, need, FRAME_ACK, 1, 1, p, 4), need);
-	assert_int_equal(frame_encode(enc, sizeof(enc), FRAME_ACK, 1, 1, NULL, 4), 0);
+	assert_int_equal(frame_encode(enc, need - 1, TK, FRAME_ACK, 1, 1, p, 4), 0);
+	assert_int_equal(frame_encode(enc, need, TK, FRAME_ACK, 1, 1, p, 4), need);
+	assert_int_equal(frame_encode(enc, sizeof(enc), TK, FRAME_ACK, 1, 1, NULL, 4), 0);
 }
 
 /* Every single-byte change of a frame's body is caught: no frame comes out. */
@@ -142,7 +160,7 @@ static void test_corrupt_every_byte(void **state)
 {
 	(void)state;
 	const char *msg = "the answer is 42";
-	size_t n = frame_encode(enc, sizeof(enc), FRAME_REPLY_PART, 0x1234, 9, msg, strlen(msg));
+	size_t n = frame_encode(enc, sizeof(enc), TK, FRAME_REPLY_PART, 0x1234, 9, msg, strlen(msg));
 	int crc_errors = 0;
 	for (size_t i = 2; i < n - 2; i++) {
 		for (int k = 0; k < 4; k++) {
@@ -153,7 +171,7 @@ static void test_corrupt_every_byte(void **state)
 				continue;
 			struct frame_demux d;
 			struct sink *s = new_sink();
-			frame_demux_init(&d);
+			demux_init(&d);
 			feed(&d, s, enc, n);
 			assert_int_equal(s->nframes, 0);
 			if (i >= 2 + 3) /* past "PXB" it is our frame, damaged */
@@ -167,47 +185,47 @@ static void test_corrupt_every_byte(void **state)
 	assert_true(crc_errors > 0);
 	/* The CRC field itself wrong. */
 	enc[n - 3] = enc[n - 3] == '0' ? '1' : '0';
-	assert_int_equal(frame_decode_body(enc + 2, n - 4, &fr), FRAME_ECRC);
+	assert_int_equal(frame_decode_body(enc + 2, n - 4, TK, &fr), FRAME_ECRC);
 }
 
 static void test_decode_errors(void **state)
 {
 	(void)state;
-	size_t n = frame_encode(enc, sizeof(enc), FRAME_ACK, 1, 2, NULL, 0);
-	assert_int_equal(frame_decode_body(enc + 2, n - 4, &fr), FRAME_OK);
+	size_t n = frame_encode(enc, sizeof(enc), TK, FRAME_ACK, 1, 2, NULL, 0);
+	assert_int_equal(frame_decode_body(enc + 2, n - 4, TK, &fr), FRAME_OK);
 	uint8_t b[FRAME_BODY_MAX + 16];
 	memcpy(b, enc + 2, n - 4);
 	size_t bn = n - 4;
-	b[3] = '2';
-	assert_int_equal(frame_decode_body(b, bn, &fr), FRAME_EVERSION);
-	b[3] = '1';
+	b[3] = FRAME_VERSION + 1;
+	assert_int_equal(frame_decode_body(b, bn, TK, &fr), FRAME_EVERSION);
+	b[3] = FRAME_VERSION;
 	b[4] = 'Z';
-	assert_int_equal(frame_decode_body(b, bn, &fr), FRAME_ETYPE);
+	assert_int_equal(frame_decode_body(b, bn, TK, &fr), FRAME_ETYPE);
 	b[4] = FRAME_ACK;
 	b[0] = 'Q';
-	assert_int_equal(frame_decode_body(b, bn, &fr), FRAME_EMAGIC);
+	assert_int_equal(frame_decode_body(b, bn, TK, &fr), FRAME_EMAGIC);
 	b[0] = 'P';
 	b[6] = 'g'; /* not upper-case hex */
-	assert_int_equal(frame_decode_body(b, bn, &fr), FRAME_ESYNTAX);
+	assert_int_equal(frame_decode_body(b, bn, TK, &fr), FRAME_ESYNTAX);
 	b[6] = '0';
-	assert_int_equal(frame_decode_body(b, bn - 1, &fr), FRAME_ESYNTAX);
-	assert_int_equal(frame_decode_body(b, 10, &fr), FRAME_ESYNTAX);
+	assert_int_equal(frame_decode_body(b, bn - 1, TK, &fr), FRAME_ESYNTAX);
+	assert_int_equal(frame_decode_body(b, 10, TK, &fr), FRAME_ESYNTAX);
 	/* LEN over the limit, with a correct CRC: ETOOBIG before anything else. */
 	memcpy(b + 17, "FFFF", 4);
-	uint32_t c = crc32(b, bn - 8);
+	uint32_t c = keyed_crc(b, bn - 8);
 	char hex[9];
 	snprintf(hex, sizeof(hex), "%08X", c);
 	memcpy(b + bn - 8, hex, 8);
-	assert_int_equal(frame_decode_body(b, bn, &fr), FRAME_ETOOBIG);
+	assert_int_equal(frame_decode_body(b, bn, TK, &fr), FRAME_ETOOBIG);
 	/* Non-canonical base64 (padding bits set) with a matching CRC. */
-	n = frame_encode(enc, sizeof(enc), FRAME_REPLY_PART, 1, 2, "A", 1); /* "QQ==" */
+	n = frame_encode(enc, sizeof(enc), TK, FRAME_REPLY_PART, 1, 2, "A", 1); /* "QQ==" */
 	memcpy(b, enc + 2, n - 4);
 	bn = n - 4;
 	assert_int_equal(b[FRAME_HEADER_CHARS + 1], 'Q');
 	b[FRAME_HEADER_CHARS + 1] = 'R';
-	snprintf(hex, sizeof(hex), "%08X", crc32(b, bn - 8));
+	snprintf(hex, sizeof(hex), "%08X", keyed_crc(b, bn - 8));
 	memcpy(b + bn - 8, hex, 8);
-	assert_int_equal(frame_decode_body(b, bn, &fr), FRAME_ESYNTAX);
+	assert_int_equal(frame_decode_body(b, bn, TK, &fr), FRAME_ESYNTAX);
 }
 
 /* A frame cut at every position by a newline: dropped as truncated, the text
@@ -216,12 +234,12 @@ static void test_truncated(void **state)
 {
 	(void)state;
 	uint8_t good[200];
-	size_t gn = frame_encode(good, sizeof(good), FRAME_REPLY_END, 5, 6, "ok", 2);
-	size_t n = frame_encode(enc, sizeof(enc), FRAME_REPLY_PART, 3, 4, "hello", 5);
+	size_t gn = frame_encode(good, sizeof(good), TK, FRAME_REPLY_END, 5, 6, "ok", 2);
+	size_t n = frame_encode(enc, sizeof(enc), TK, FRAME_REPLY_PART, 3, 4, "hello", 5);
 	for (size_t cut = 2; cut < n; cut++) {
 		struct frame_demux d;
 		struct sink *s = new_sink();
-		frame_demux_init(&d);
+		demux_init(&d);
 		feed(&d, s, enc, cut);
 		feed(&d, s, (const uint8_t *)"\nafter", 6);
 		feed(&d, s, good, gn);
@@ -242,7 +260,7 @@ static void test_truncated(void **state)
 	/* Cut by the start of the next frame (its ESC '_'). */
 	struct frame_demux d;
 	struct sink *s = new_sink();
-	frame_demux_init(&d);
+	demux_init(&d);
 	feed(&d, s, enc, n / 2);
 	feed(&d, s, good, gn);
 	assert_int_equal(s->nframes, 1);
@@ -261,10 +279,10 @@ static void test_oversized(void **state)
 	memcpy(big, "\x1b_PXB1P", 7);
 	memset(big + 7, 'A', sizeof(big) - 7);
 	uint8_t good[200];
-	size_t gn = frame_encode(good, sizeof(good), FRAME_KEEPALIVE, 77, 0, NULL, 0);
+	size_t gn = frame_encode(good, sizeof(good), TK, FRAME_KEEPALIVE, 77, 0, NULL, 0);
 	struct frame_demux d;
 	struct sink *s = new_sink();
-	frame_demux_init(&d);
+	demux_init(&d);
 	feed(&d, s, (const uint8_t *)"x", 1);
 	feed(&d, s, big, sizeof(big));
 	feed(&d, s, (const uint8_t *)"\x1b\\y", 3);
@@ -301,7 +319,7 @@ static void test_interleaved(void **state)
 				for (size_t i = 0; i < pl; i++)
 					p[i] = (uint8_t)rng();
 				ids[nframes] = rng();
-				sn += frame_encode(stream + sn, sizeof(stream) - sn, FRAME_REPLY_PART, ids[nframes],
+				sn += frame_encode(stream + sn, sizeof(stream) - sn, TK, FRAME_REPLY_PART, ids[nframes],
 				                   (uint16_t)nframes, p, pl);
 				nframes++;
 			} else {
@@ -327,7 +345,7 @@ static void test_interleaved(void **state)
 		/* A lone ESC at the very end is held until flushed. */
 		struct frame_demux d;
 		struct sink *s = new_sink();
-		frame_demux_init(&d);
+		demux_init(&d);
 		size_t pos = 0;
 		while (pos < sn) {
 			size_t k = 1 + rng() % 50;
@@ -357,11 +375,11 @@ static void test_interleaved(void **state)
 static void test_split_every_position(void **state)
 {
 	(void)state;
-	size_t n = frame_encode(enc, sizeof(enc), FRAME_ERROR, 0xDEADBEEF, 0xFFFF, "\x02slow", 5);
+	size_t n = frame_encode(enc, sizeof(enc), TK, FRAME_ERROR, 0xDEADBEEF, 0xFFFF, "\x02slow", 5);
 	for (size_t cut = 0; cut <= n; cut++) {
 		struct frame_demux d;
 		struct sink *s = new_sink();
-		frame_demux_init(&d);
+		demux_init(&d);
 		feed(&d, s, (const uint8_t *)"ab", 2);
 		feed(&d, s, enc, cut);
 		feed(&d, s, enc + cut, n - cut);
@@ -441,9 +459,49 @@ static void test_reliable(void **state)
 	assert_false(frame_reliable(FRAME_KEEPALIVE));
 }
 
+/* Link keys: a keyed frame decodes only with its key (a frame from anyone
+ * who does not know both sessions is bad), HELLO and HELLO_ACK need none, and
+ * a demultiplexer holding two keys says which one a frame carried. */
+static void test_link_keys(void **state)
+{
+	(void)state;
+	uint8_t a[FRAME_ENCODED_MAX], h[FRAME_ENCODED_MAX];
+	size_t an = frame_encode(a, sizeof(a), 0x1111u, FRAME_REQUEST, 3, 1, "hi", 2);
+	size_t hn = frame_encode(h, sizeof(h), 0x2222u, FRAME_HELLO, 0xABCD, 0, "pxOS", 4);
+	assert_int_equal(frame_decode_body(a + 2, an - 4, 0x1111u, &fr), FRAME_OK);
+	assert_int_equal(frame_decode_body(a + 2, an - 4, 0x1112u, &fr), FRAME_ECRC);
+	assert_int_equal(frame_decode_body(a + 2, an - 4, 0, &fr), FRAME_ECRC);
+	assert_int_equal(frame_decode_body(h + 2, hn - 4, 0, &fr), FRAME_OK);
+	assert_int_equal(frame_decode_body(h + 2, hn - 4, 0x9999u, &fr), FRAME_OK);
+	assert_int_equal(fr.id, 0xABCD);
+	for (int t = 0; t < 256; t++)
+		assert_int_equal(frame_keyed((uint8_t)t), t != FRAME_HELLO && t != FRAME_HELLO_ACK);
+
+	struct frame_demux d;
+	struct sink *s = new_sink();
+	frame_demux_init(&d); /* no key yet: HELLO passes, REQUEST is bad */
+	feed(&d, s, h, hn);
+	feed(&d, s, a, an);
+	assert_int_equal(s->nframes, 1);
+	assert_int_equal(s->frames[0].type, FRAME_HELLO);
+	assert_int_equal(s->nbad, 1);
+	assert_int_equal(s->last_status, FRAME_ECRC);
+	uint32_t keys[2] = { 0x5555u, 0x1111u };
+	frame_demux_set_keys(&d, keys, 2);
+	feed(&d, s, a, an);
+	assert_int_equal(s->nframes, 2);
+	assert_int_equal(s->frames[1].key_slot, 1);
+	frame_demux_set_keys(&d, keys, 1);
+	feed(&d, s, a, an);
+	assert_int_equal(s->nframes, 2);
+	assert_int_equal(s->nbad, 2);
+	free(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_link_keys),
 		cmocka_unit_test(test_roundtrip_lengths),
 		cmocka_unit_test(test_every_byte_value),
 		cmocka_unit_test(test_encode_rejects),

@@ -2,10 +2,11 @@
  * test_hv.c — the trap hypervisor (pxvm/hv.c) and the random generator
  * (pxvm/rng.c) on the host.
  *
- * The real VM, scheduler, system calls and PixelFS run against this file's
- * own platform (pxhost_*): a settable clock and a fake LLM that records what
- * was submitted and cancelled; the tests then answer, stream, keep alive or
- * let requests time out through hv_llm_reply / hv_llm_alive / hv_poll.
+ * The real VM, scheduler, system calls and PixelFS run on the shared test
+ * platform (sched_testhost.h), headless, with its clock set by the tests and
+ * this file's fake LLM, which records what was submitted and cancelled; the
+ * tests then answer, stream, keep alive or let requests time out through
+ * hv_llm_reply / hv_llm_alive / hv_poll.
  * Trap arguments are written into a process's trap page the way a guest
  * would and served by hv_trap, as the scheduler does after the flag store;
  * one test runs a real guest whose STB to TRAP_FLAG raises the trap.
@@ -24,10 +25,10 @@
 #include "pxvm/host.h"
 #include "pxvm/pixelfs.h"
 #include "pxvm/vfs.h"
+#include "sched_testhost.h"
 
-/* ---- the test platform ---------------------------------------------------- */
+/* ---- the fake LLM, on the shared test platform (sched_testhost.h) ---------- */
 
-static uint64_t now_us;
 static int submit_error;                 /* nonzero: pxhost_llm_submit fails with it */
 static const char *answer_at_once;       /* set: pxhost_llm_submit answers with it before returning */
 static struct { uint32_t id, kind; char model[16]; char prompt[HV_PROMPT_MAX + 256]; uint32_t len; uint64_t t; } sub[64];
@@ -36,44 +37,7 @@ static uint32_t cancelled[64];
 static int answered_upto;                /* submissions the fake LLM has answered */
 static int ncancel;
 
-/* What processes wrote to stdout and stderr. */
-static char out_buf[16384], err_buf[16384];
-static size_t out_len, err_len;
-
-void pxhost_output(uint32_t pid, int fd, const char *s, size_t n)
-{
-	(void)pid;
-	char *b = fd == 2 ? err_buf : out_buf;
-	size_t *len = fd == 2 ? &err_len : &out_len;
-	size_t room = sizeof(out_buf) - 1 - *len;
-	if (n > room)
-		n = room;
-	memcpy(b + *len, s, n);
-	*len += n;
-	b[*len] = 0;
-}
-uint64_t pxhost_time_us(void) { return now_us; }
-uint32_t *pxhost_mem_alloc(void) { return malloc(PXVM_MEM_ALLOC_WORDS * sizeof(uint32_t)); }
-void pxhost_mem_free(uint32_t *mem) { free(mem); }
-void pxhost_log(int level, const char *fmt, ...) { (void)level, (void)fmt; }
-static void serve_pending(void);
-void pxhost_poll(void) { serve_pending(); }
-
-/* Idle with a deadline: time jumps to it (a virtual clock). With
- * idle_returns set, idling returns at once instead, so that a test can answer
- * a blocked call itself between scheduler runs. */
-static int idle_returns;
-
-int pxhost_idle(uint64_t until_us)
-{
-	if (!until_us || idle_returns)
-		return -1;
-	if (until_us > now_us)
-		now_us = until_us;
-	return 0;
-}
-
-int pxhost_llm_submit(uint32_t id, uint32_t kind, const char *model, const char *prompt, uint32_t len)
+static int fake_submit(uint32_t id, uint32_t kind, const char *model, const char *prompt, uint32_t len)
 {
 	if (submit_error)
 		return submit_error;
@@ -86,7 +50,7 @@ int pxhost_llm_submit(uint32_t id, uint32_t kind, const char *model, const char 
 	memcpy(sub[nsub].prompt, prompt, len);
 	sub[nsub].prompt[len] = 0;
 	sub[nsub].len = len;
-	sub[nsub].t = now_us;
+	sub[nsub].t = th_now_us;
 	nsub++;
 	if (answer_at_once) {
 		answered_upto = nsub;
@@ -95,7 +59,7 @@ int pxhost_llm_submit(uint32_t id, uint32_t kind, const char *model, const char 
 	return 0;
 }
 
-void pxhost_llm_cancel(uint32_t id)
+static void fake_cancel(uint32_t id)
 {
 	assert_true(ncancel < 64);
 	cancelled[ncancel++] = id;
@@ -195,7 +159,7 @@ static void serve_pending(void)
 {
 	if (!auto_reply)
 		return;
-	while (answered_upto < nsub && now_us >= sub[answered_upto].t + reply_delay_us) {
+	while (answered_upto < nsub && th_now_us >= sub[answered_upto].t + reply_delay_us) {
 		int k = answered_upto++;
 		const char *a = auto_reply(k);
 		if (a)
@@ -209,33 +173,28 @@ static int setup(void **state)
 {
 	(void)state;
 	build_fs();
-	sched_init(&fs, NPROC);
+	th_start(0, 0, &fs); /* no screen: every process runs unseen */
+	th_tick_us = 0;      /* the clock moves only when a test or an idle wait moves it */
+	th_poll_hook = serve_pending;
+	th_llm_submit = fake_submit;
+	th_llm_cancel = fake_cancel;
+	th_no_idle = 0;
 	hv_init();
 	rng_seed(42);
-	now_us = 1000;
+	th_now_us = 1000;
 	submit_error = 0;
 	answer_at_once = 0;
 	nsub = ncancel = 0;
 	answered_upto = 0;
 	auto_reply = 0;
 	reply_delay_us = 0;
-	idle_returns = 0;
-	out_len = err_len = 0;
-	out_buf[0] = err_buf[0] = 0;
 	return 0;
 }
 
 static int teardown(void **state)
 {
 	(void)state;
-	for (uint32_t i = 0; i < sched_nproc(); i++) {
-		struct proc *p = sched_proc(i);
-		if (p->state != PROC_FREE) {
-			free(p->vm.mem);
-			p->vm.mem = 0;
-			p->state = PROC_FREE;
-		}
-	}
+	sched_init(&fs, 0); /* gives back every process's memory */
 	return 0;
 }
 
@@ -245,7 +204,7 @@ static struct proc *spawn(void)
 {
 	int pid = sched_spawn("/bin/halt", 0, 0);
 	assert_true(pid > 0);
-	struct proc *p = sched_find((uint32_t)pid);
+	struct proc *p = proc_find((uint32_t)pid);
 	assert_non_null(p);
 	p->state = PROC_RUNNING; /* as the scheduler has it while it runs */
 	return p;
@@ -504,7 +463,7 @@ static void test_run_python(void **state)
 	put_str(p, 0x3100, "one two");
 	int32_t pid = trap_now(p, T, 0x3000, 0x3100, 0);
 	assert_true(pid > 0);
-	struct proc *c = sched_find((uint32_t)pid);
+	struct proc *c = proc_find((uint32_t)pid);
 	assert_non_null(c);
 	assert_int_equal(c->ppid, p->pid);
 	assert_int_equal(get32(c, PXVM_SYS_ARGC), 3);
@@ -737,7 +696,7 @@ static void test_timeout(void **state)
 	struct proc *p = spawn();
 	put_str(p, 0x3000, "slow question");
 	assert_int_equal(trap(p, PXVM_TRAP_CALL_LLM, 0x3000, LLM_ARG1(0, 64), 0x4000), 1);
-	uint64_t deadline = now_us + (uint64_t)HV_LLM_TIMEOUT_MS * 1000;
+	uint64_t deadline = th_now_us + (uint64_t)HV_LLM_TIMEOUT_MS * 1000;
 	assert_true(hv_next_deadline() == deadline);
 	hv_poll(deadline - 1);
 	assert_int_equal(p->state, PROC_BLOCKED);
@@ -762,24 +721,24 @@ static void test_keepalive(void **state)
 	struct proc *p = spawn();
 	put_str(p, 0x3000, "think hard");
 	assert_int_equal(trap(p, PXVM_TRAP_CALL_LLM, 0x3000, LLM_ARG1(0, 64), 0x4000), 1);
-	uint64_t t0 = now_us, to = (uint64_t)HV_LLM_TIMEOUT_MS * 1000;
-	now_us = t0 + to / 2;
+	uint64_t t0 = th_now_us, to = (uint64_t)HV_LLM_TIMEOUT_MS * 1000;
+	th_now_us = t0 + to / 2;
 	hv_llm_alive(sub[0].id);
-	now_us = t0 + to + 1;
-	hv_poll(now_us);
+	th_now_us = t0 + to + 1;
+	hv_poll(th_now_us);
 	assert_int_equal(p->state, PROC_BLOCKED); /* kept alive past the first deadline */
 	/* A streamed part counts as a sign of life too. */
-	now_us = t0 + to + to / 2;
+	th_now_us = t0 + to + to / 2;
 	reply(sub[0].id, "hmm", 1);
-	now_us = t0 + 2 * to + 1;
-	hv_poll(now_us);
+	th_now_us = t0 + 2 * to + 1;
+	hv_poll(th_now_us);
 	assert_int_equal(p->state, PROC_BLOCKED);
 	/* Keep-alives cannot stretch a call past HV_LLM_MAX_MS. */
 	uint64_t max = t0 + (uint64_t)HV_LLM_MAX_MS * 1000;
-	while (now_us + to / 2 < max) {
-		now_us += to / 2;
+	while (th_now_us + to / 2 < max) {
+		th_now_us += to / 2;
 		hv_llm_alive(sub[0].id);
-		hv_poll(now_us);
+		hv_poll(th_now_us);
 		assert_int_equal(p->state, PROC_BLOCKED);
 	}
 	hv_poll(max);
@@ -843,15 +802,15 @@ static void test_syscall_llm(void **state)
 static void test_guest_oracle_end_to_end(void **state)
 {
 	(void)state;
-	idle_returns = 1; /* the test answers (or times out) the call itself */
+	th_no_idle = 1; /* the test answers (or times out) the call itself */
 	int pid = sched_spawn("/bin/oracle", 0, 0);
 	assert_true(pid > 0);
-	struct proc *p = sched_find((uint32_t)pid);
+	struct proc *p = proc_find((uint32_t)pid);
 	put_str(p, 0x0300, "Is the sky blue?");
 	int other = sched_spawn("/bin/halt", 0, 0);
 	assert_true(other > 0);
 	assert_int_equal(sched_run(0), 1); /* the halt program ran to its end; the guest waits */
-	assert_null(sched_find((uint32_t)other));
+	assert_null(proc_find((uint32_t)other));
 	assert_int_equal(p->state, PROC_BLOCKED);
 	assert_int_equal(p->block, BLOCK_TRAP);
 	assert_int_equal(nsub, 1);
@@ -874,16 +833,16 @@ static uint32_t run_program(const char *path, const char *args)
 {
 	int pid = sched_spawn(path, args, 0);
 	assert_true(pid > 0);
-	for (int rounds = 0; rounds < 100000 && sched_find((uint32_t)pid); rounds++) {
+	for (int rounds = 0; rounds < 100000 && proc_find((uint32_t)pid); rounds++) {
 		sched_run(2000000);
 		serve_pending();
-		hv_poll(now_us);
-		if (!auto_reply && sched_find((uint32_t)pid) && sched_find((uint32_t)pid)->state == PROC_BLOCKED &&
+		hv_poll(th_now_us);
+		if (!auto_reply && proc_find((uint32_t)pid) && proc_find((uint32_t)pid)->state == PROC_BLOCKED &&
 		    answered_upto == nsub)
 			break; /* waits for an answer the test gives itself */
 	}
 	uint32_t status = 0xFFFF;
-	if (!sched_find((uint32_t)pid))
+	if (!proc_find((uint32_t)pid))
 		assert_int_equal(sched_reaped_status((uint32_t)pid, &status), 0);
 	return status;
 }
@@ -899,18 +858,18 @@ static void test_ask_answer(void **state)
 	assert_int_equal(sub[0].kind, PXVM_TRAP_CALL_LLM);
 	assert_string_equal(sub[0].model, "0");
 	assert_string_equal(sub[0].prompt, "what is pxOS?");
-	assert_string_equal(out_buf, "pxOS is an operating system whose processes live in pixels.\n");
-	assert_string_equal(err_buf, "");
+	assert_string_equal(th_stdout, "pxOS is an operating system whose processes live in pixels.\n");
+	assert_string_equal(th_stderr, "");
 }
 
 static void test_ask_streamed_by_hand(void **state)
 {
 	(void)state;
-	idle_returns = 1; /* the test answers (or times out) the call itself */
+	th_no_idle = 1; /* the test answers (or times out) the call itself */
 	int pid = sched_spawn("/apps/ask", "two words", 0);
 	assert_true(pid > 0);
 	sched_run(0);
-	struct proc *p = sched_find((uint32_t)pid);
+	struct proc *p = proc_find((uint32_t)pid);
 	assert_non_null(p);
 	assert_int_equal(p->state, PROC_BLOCKED);
 	assert_int_equal(p->block, BLOCK_TRAP);
@@ -922,7 +881,7 @@ static void test_ask_streamed_by_hand(void **state)
 	uint32_t status;
 	assert_int_equal(sched_reaped_status((uint32_t)pid, &status), 0);
 	assert_int_equal(status, 0);
-	assert_string_equal(out_buf, "Hello from the bridge.\n");
+	assert_string_equal(th_stdout, "Hello from the bridge.\n");
 }
 
 static void test_ask_no_bridge(void **state)
@@ -930,8 +889,8 @@ static void test_ask_no_bridge(void **state)
 	(void)state;
 	submit_error = -PXE_ENOBRIDGE;
 	assert_int_equal(run_program("/apps/ask", "anyone?"), 1);
-	assert_string_equal(out_buf, "");
-	assert_string_equal(err_buf, "ask: no host bridge on the serial line\n");
+	assert_string_equal(th_stdout, "");
+	assert_string_equal(th_stderr, "ask: no host bridge on the serial line\n");
 }
 
 static const char *reply_long(int k)
@@ -950,25 +909,25 @@ static void test_ask_truncated(void **state)
 	auto_reply = reply_long;
 	assert_int_equal(run_program("/apps/ask", "tell me everything"), 0);
 	/* ask's buffer is 4096 bytes: 4095 characters and the NUL. */
-	assert_int_equal(out_len, 4095 + 1);
-	assert_memory_equal(out_buf, reply_long(0), 4095);
-	assert_non_null(strstr(err_buf, "truncated"));
+	assert_int_equal(th_stdout_len, 4095 + 1);
+	assert_memory_equal(th_stdout, reply_long(0), 4095);
+	assert_non_null(strstr(th_stderr, "truncated"));
 }
 
 static void test_ask_timeout(void **state)
 {
 	(void)state;
-	idle_returns = 1; /* the test answers (or times out) the call itself */
+	th_no_idle = 1; /* the test answers (or times out) the call itself */
 	int pid = sched_spawn("/apps/ask", "slow", 0);
 	sched_run(0);
 	assert_int_equal(nsub, 1);
-	now_us += (uint64_t)HV_LLM_TIMEOUT_MS * 1000;
-	hv_poll(now_us);
+	th_now_us += (uint64_t)HV_LLM_TIMEOUT_MS * 1000;
+	hv_poll(th_now_us);
 	sched_run(0);
 	uint32_t status;
 	assert_int_equal(sched_reaped_status((uint32_t)pid, &status), 0);
 	assert_int_equal(status, 1);
-	assert_string_equal(err_buf, "ask: timed out\n");
+	assert_string_equal(th_stderr, "ask: timed out\n");
 }
 
 /* Nobody answers and nothing else is runnable: the scheduler's idle wait
@@ -976,15 +935,15 @@ static void test_ask_timeout(void **state)
 static void test_lost_answer_times_out_in_scheduler(void **state)
 {
 	(void)state;
-	uint64_t t0 = now_us;
+	uint64_t t0 = th_now_us;
 	int pid = sched_spawn("/apps/ask", "anyone?", 0);
 	assert_true(pid > 0);
 	sched_run(0);
 	uint32_t status;
 	assert_int_equal(sched_reaped_status((uint32_t)pid, &status), 0);
 	assert_int_equal(status, 1);
-	assert_string_equal(err_buf, "ask: timed out\n");
-	assert_true(now_us - t0 >= (uint64_t)HV_LLM_TIMEOUT_MS * 1000);
+	assert_string_equal(th_stderr, "ask: timed out\n");
+	assert_true(th_now_us - t0 >= (uint64_t)HV_LLM_TIMEOUT_MS * 1000);
 	assert_int_equal(ncancel, 1);
 }
 
@@ -1003,12 +962,12 @@ static void test_oracle_demo(void **state)
 	assert_int_equal(nsub, 3);
 	for (int k = 0; k < 3; k++)
 		assert_int_equal(sub[k].kind, PXVM_TRAP_ORACLE);
-	assert_non_null(strstr(out_buf, "sample mean 6")); /* 2000 samples of N(64, 14): 63..65 */
-	assert_non_null(strstr(out_buf, "Is 7 a prime number? -> yes\n"));
-	assert_non_null(strstr(out_buf, "Is the Earth flat? -> no\n"));
-	assert_non_null(strstr(out_buf, "-> no answer: input/output error (bridge or device)\n"));
+	assert_non_null(strstr(th_stdout, "sample mean 6")); /* 2000 samples of N(64, 14): 63..65 */
+	assert_non_null(strstr(th_stdout, "Is 7 a prime number? -> yes\n"));
+	assert_non_null(strstr(th_stdout, "Is the Earth flat? -> no\n"));
+	assert_non_null(strstr(th_stdout, "-> no answer: input/output error (bridge or device)\n"));
 	/* A question from the arguments. */
-	out_len = 0;
+	th_out_clear();
 	auto_reply = reply_oracle; /* k = 3: "Yes." */
 	assert_int_equal(run_program("/apps/oracle", "Is this a test?"), 0);
 	assert_string_equal(sub[3].prompt + strlen(sub[3].prompt) - strlen("Is this a test?"), "Is this a test?");
@@ -1021,11 +980,11 @@ static void test_organism(void **state)
 	(void)state;
 	auto_reply = reply_coop;
 	reply_delay_us = 1000000; /* the oracle takes a second to answer */
-	uint64_t t0 = now_us;
+	uint64_t t0 = th_now_us;
 	assert_int_equal(run_program("/apps/organism", "300"), 0);
-	uint64_t elapsed = now_us - t0;
+	uint64_t elapsed = th_now_us - t0;
 	unsigned frames, meetings, coop, comp, by_oracle, by_coin;
-	const char *line = strstr(out_buf, "organism: ");
+	const char *line = strstr(th_stdout, "organism: ");
 	assert_non_null(line);
 	assert_int_equal(sscanf(line, "organism: %u frames, %u meetings: %u cooperated, %u competed; "
 	                              "decided by the oracle %u, by a coin %u",
@@ -1033,7 +992,7 @@ static void test_organism(void **state)
 	assert_int_equal(frames, 300);
 	assert_true(meetings > 0);
 	assert_int_equal(coop + comp, by_oracle + by_coin);
-	if (strstr(err_buf, "FORK is not available")) {
+	if (strstr(th_stderr, "FORK is not available")) {
 		/* A system without FORK: coin flips, no oracle calls at all. */
 		assert_int_equal(nsub, 0);
 		assert_int_equal(by_oracle, 0);

@@ -24,6 +24,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "kernel/param.h"
 #include "pxvm/abi.h"
 #include "pxvm/disasm.h"
 #include "pxvm/isa.h"
@@ -492,6 +493,67 @@ static void test_include_limits(void **state)
 	expect_error("NOP\n.include \"locked.pxs\"\n",
 		     "t.pxs:2:10: error: cannot read include file 'locked.pxs': Permission denied");
 	mem_files = NULL;
+}
+
+/* The default reader (issue 9): only regular files of at most PXASM_FILE_MAX
+ * bytes, so `.include "/dev/zero"`, a FIFO or a huge file stop with a clear
+ * error instead of reading until memory is gone or blocking. */
+static void test_include_not_regular(void **state)
+{
+	(void)state;
+	struct pxasm_options opt = { NULL, 0, NULL, NULL, 0 }; /* pxasm_read_file */
+	struct pxasm_result r;
+	char got[512], src[PATH_MAX + 32], want[2 * PATH_MAX];
+	static const struct { const char *path, *why; } cases[] = {
+		{ "/dev/zero", "not a regular file" },
+		{ "/dev/null", "not a regular file" },
+		{ "/", "Is a directory" },
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		snprintf(src, sizeof src, ".include \"%s\"\n", cases[i].path);
+		assert_int_not_equal(pxasm_assemble("t.pxs", src, strlen(src), &opt, &r), 0);
+		pxasm_format_diag(&r.diags[0], got, sizeof got);
+		snprintf(want, sizeof want, "t.pxs:1:10: error: cannot read include file '%s': %s", cases[i].path,
+		         cases[i].why);
+		assert_string_equal(got, want);
+		pxasm_result_free(&r);
+	}
+	/* a FIFO: refused at once, never waiting for a writer */
+	char dir[] = "/tmp/pxasm-inc-XXXXXX", fifo[64], big[64];
+	assert_non_null(mkdtemp(dir));
+	snprintf(fifo, sizeof fifo, "%s/fifo.pxs", dir);
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	snprintf(src, sizeof src, ".include \"%s\"\n", fifo);
+	assert_int_not_equal(pxasm_assemble("t.pxs", src, strlen(src), &opt, &r), 0);
+	pxasm_format_diag(&r.diags[0], got, sizeof got);
+	assert_non_null(strstr(got, "fifo.pxs': not a regular file"));
+	pxasm_result_free(&r);
+	/* one byte over the limit (a sparse file) */
+	snprintf(big, sizeof big, "%s/big.pxs", dir);
+	FILE *f = fopen(big, "w");
+	assert_non_null(f);
+	assert_int_equal(ftruncate(fileno(f), PXASM_FILE_MAX + 1), 0);
+	fclose(f);
+	snprintf(src, sizeof src, "NOP\n.include \"%s\"\n", big);
+	assert_int_not_equal(pxasm_assemble("t.pxs", src, strlen(src), &opt, &r), 0);
+	pxasm_format_diag(&r.diags[0], got, sizeof got);
+	snprintf(want, sizeof want, "t.pxs:2:10: error: cannot read include file '%s': larger than %d bytes, "
+	         "the limit of a source file", big, PXASM_FILE_MAX);
+	assert_string_equal(got, want);
+	assert_non_null(strstr(want, ": larger than 16777216 bytes, the limit of a source file"));
+	pxasm_result_free(&r);
+	/* exactly at the limit is read (and assembled: blank lines) */
+	f = fopen(big, "w");
+	assert_non_null(f);
+	assert_int_equal(ftruncate(fileno(f), 0), 0);
+	for (int i = 0; i < 1024; i++)
+		fputc('\n', f);
+	fclose(f);
+	assert_int_equal(pxasm_assemble("t.pxs", src, strlen(src), &opt, &r), 0);
+	pxasm_result_free(&r);
+	unlink(fifo);
+	unlink(big);
+	rmdir(dir);
 }
 
 static void test_include_cycles(void **state)
@@ -976,6 +1038,9 @@ static void test_cli(void **state)
 	char cw[2 * PATH_MAX];
 	snprintf(cw, sizeof cw, "pxasm: cannot write '%s': No such file or directory\n", nodir);
 	expect_stderr(err, cw);
+	const char *a7e[] = { tool, "/dev/zero", NULL };
+	assert_int_equal(run(a7e, err), 1);
+	expect_stderr(err, "pxasm: cannot read '/dev/zero': not a regular file\n");
 	char missing[PATH_MAX];
 	snprintf(missing, sizeof missing, "%s/missing.pxs", tmpdir);
 	const char *a8[] = { tool, missing, NULL };
@@ -1044,6 +1109,7 @@ int main(void)
 		cmocka_unit_test(test_includes),
 		cmocka_unit_test(test_include_cycles),
 		cmocka_unit_test(test_include_limits),
+		cmocka_unit_test(test_include_not_regular),
 		cmocka_unit_test(test_error_limit),
 		cmocka_unit_test(test_limits),
 		cmocka_unit_test(test_error_messages),

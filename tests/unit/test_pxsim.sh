@@ -99,7 +99,8 @@ check "end of input ends the shell, then init" sh -c "grep -q 'init: the shell e
 
 boot 'ps\necho one\necho two\nhistory\n!2\n!!\n!99\n!x\n&\nexit 3\n'
 check "ps shows init, the shell (blocked) and itself (running)" sh -c "grep -q '^    1     0 blocked .* init' '$tmp/out' && grep -q '^    4     1 blocked .* sh' '$tmp/out' && grep -q '^    [0-9]*     4 running .* ps' '$tmp/out'"
-check "ps counts" has "ps: 3 processes, [0-9]* slots"
+check "ps counts" has "ps: 3 processes, 32 table entries"
+check "ps shows the slots: init's, the shell's, its own or none" sh -c "grep -q '^    1     0 blocked     0 ' '$tmp/out' && grep -q '^    [0-9]*     4 running  *[0-9-] ' '$tmp/out'"
 check "history numbers the commands" sh -c "grep -q '^    2  echo one' '$tmp/out' && grep -q '^    4  history' '$tmp/out'"
 check "!N runs command N again" test "$(grep -c '^one$' "$tmp/out")" -eq 3
 check "!99 is not in the history" has_err "sh: !99: event not found"
@@ -149,9 +150,53 @@ pyrc=$?
 check "every drawer drew on its canvas" [ $pyrc -eq 0 ]
 [ $pyrc -eq 0 ] || cat "$tmp/py"
 
-boot 'swarm 8 5\n'
-check "swarm: a fork with no free slot is reported" has_err "swarm: fork: no free process slot"
-check "swarm goes on with the drawers it has" grep -q "^swarm: \([1-7]\) drawers done" "$tmp/out"
+# The table has NPROC entries whatever the screen: 8 drawers beside init,
+# the shell and swarm, with 8 slots at 1280x800.
+boot 'swarm 8 5\nps\n'
+check "swarm: all 8 drawers run, more processes than slots" grep -q "^swarm: 8 drawers done" "$tmp/out"
+check "ps: the table has 32 entries" has "ps: 3 processes, 32 table entries"
+
+# No screen: every process runs unseen, the shell and the programs work.
+boot 'ls /apps\nhello\nswarm 3 5\nps\n' --screen none
+check "no screen: init runs initrc" grep -q "init: done, 2 programs run" "$tmp/out"
+check "no screen: the shell runs ls" grep -q "^program  *[0-9][0-9]* hello" "$tmp/out"
+check "no screen: hello greets" grep -q "^hello: Hello, world!" "$tmp/out"
+check "no screen: swarm's drawers run unseen" grep -q "^swarm: 3 drawers done" "$tmp/out"
+check "no screen: ps lists the processes" grep -q "ps: 3 processes, 32 table entries" "$tmp/out"
+check "no screen: no process has a slot" sh -c "sed -n '/PID  PPID STATE/,/^ps:/p' '$tmp/out' | awk 'NR > 1 && !/^ps:/ { n++; if (\$4 != \"-\") bad++ } END { exit !(n >= 3 && !bad) }'"
+check "no screen: end of input ends the shell" sh -c "grep -q 'init: the shell exited with status 0' '$tmp/out' && [ $rc -eq 0 ]"
+"$PXSIM" --screen none --png "$tmp/x.png" "$tmp/hello.pxe" >/dev/null 2>"$tmp/err"; rc=$?
+check "no screen: --png is refused" sh -c "[ $rc -eq 2 ] && grep -q 'needs a screen' '$tmp/err'"
+
+# 640x480 has two slots: init and the foreground `sleep` are shown, swarm's
+# drawers run unseen until Ctrl-^ pages: 8 live processes make 4 pages, and
+# page 3 shows pids 7 and 8, drawers 1 and 2, on the canvases they drew all
+# along.
+boot 'swarm 4 0 &\nsleep 5000\n' --screen 640x480 --at '100:\x1e' --at '150:\x1e' --max-steps 80000000 \
+	--png "$tmp/page.png"
+check "640x480: the run stops at --max-steps with everything alive" [ $rc -eq 124 ]
+/usr/bin/python3 - "$tmp/page.png" "$root/tests/qemu" >"$tmp/py" 2>&1 <<'PY'
+import sys
+sys.path.insert(0, sys.argv[2])
+import pxqemu
+img = pxqemu.Image.load_png(sys.argv[1])
+def v(i):
+    r, g, b = img.get_pixel(i, 0)
+    return r | g << 8 | b << 16
+assert v(0) == 0x4F7870, "no substrate record in row 0"
+assert v(4) == 2, "640x480 should have 2 slots, not %d" % v(4)
+for slot, rgb in ((0, (64, 255, 64)), (1, (64, 128, 255))):  # drawers 1 and 2
+    cx, cy = v(18 + 4 * slot + 2), v(18 + 4 * slot + 3)
+    n = sum(1 for y in range(cy, cy + 128) for x in range(cx, cx + 128) if img.get_pixel(x, y) == rgb)
+    assert n >= 100, "slot %d: %d pixels of %s" % (slot, n, rgb)
+    tx, ty = v(18 + 4 * slot), v(18 + 4 * slot + 1)
+    r, g, b = img.get_pixel(tx + 0x100 // 4, ty)  # the pid word of the system area
+    assert r == 7 + slot, "slot %d's tile shows pid %d" % (slot, r)
+    print(slot, n)
+PY
+pyrc=$?
+check "640x480: paging shows the drawers the slots did not" [ $pyrc -eq 0 ]
+[ $pyrc -eq 0 ] || cat "$tmp/py"
 
 boot 'swarm 2 0\nps\n' --at '400:\x03'
 check "Ctrl-C kills the foreground program" has_err "sh: swarm (pid 5) killed"

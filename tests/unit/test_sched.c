@@ -21,6 +21,8 @@
 #include "sched_testhost.h"
 #include "kernel/vram.h"
 #include "pxvm/ipc.h"
+#include "pxvm/proc_pxvm.h"
+#include "pxvm/canvas.h"
 #include "pxvm/sched.h"
 #include "pxvm/tty.h"
 
@@ -39,7 +41,7 @@ static const char sleeper_src[] = ".include \"pxos.inc\"\n_start:\n IMM32 R1, 36
 
 static uint32_t res(uint32_t pid, uint32_t i)
 {
-	struct proc *p = sched_find(pid);
+	struct proc *p = proc_find(pid);
 	assert_non_null(p);
 	assert_non_null(p->vm.mem);
 	return p->vm.mem[RES / 4 + i];
@@ -48,7 +50,7 @@ static uint32_t res(uint32_t pid, uint32_t i)
 static uint32_t status_of(uint32_t pid)
 {
 	uint32_t st = 0xDEAD;
-	struct proc *p = sched_find(pid);
+	struct proc *p = proc_find(pid);
 	if (p && p->state == PROC_ZOMBIE)
 		return p->status;
 	assert_int_equal(sched_reaped_status(pid, &st), 0);
@@ -57,7 +59,7 @@ static uint32_t status_of(uint32_t pid)
 
 static enum proc_state state_of(uint32_t pid)
 {
-	struct proc *p = sched_find(pid);
+	struct proc *p = proc_find(pid);
 	return p ? p->state : PROC_FREE;
 }
 
@@ -81,7 +83,7 @@ static void test_fairness_busy_loops(void **state)
 	int a = th_spawn("/bin/spin", 0), b = th_spawn("/bin/spin", 0), c = th_spawn("/bin/spin", 0);
 	uint32_t alive = sched_run(3000000);
 	assert_int_equal(alive, 3);
-	uint64_t sa = sched_find(a)->vm.steps, sb = sched_find(b)->vm.steps, sc = sched_find(c)->vm.steps;
+	uint64_t sa = proc_find(a)->vm.steps, sb = proc_find(b)->vm.steps, sc = proc_find(c)->vm.steps;
 	assert_true(sa + sb + sc >= 3000000);
 	/* Round-robin by instructions: nobody is more than one quantum ahead. */
 	assert_true(sa - sb + SCHED_QUANTUM <= 2 * SCHED_QUANTUM);
@@ -102,9 +104,92 @@ static void test_yielder_does_not_starve_spinner(void **state)
 	sched_run(1000000);
 	/* The yielder gives up its quanta, so the spinner gets nearly all steps
 	 * but the yielder still runs every round. */
-	assert_true(sched_find(s)->vm.steps > 900000);
-	assert_true(sched_find(y)->vm.steps > 10);
-	assert_true(sched_find(y)->syscalls > 10);
+	assert_true(proc_find(s)->vm.steps > 900000);
+	assert_true(proc_find(y)->vm.steps > 10);
+	assert_true(proc_find(y)->syscalls > 10);
+}
+
+/* Expensive calls are charged against the quantum (the cost column of
+ * PXVM_SYSCALLS and the per-byte charge of pxvm/syscall.c): a process writing
+ * 256 bytes a call gets through about SCHED_QUANTUM / (5 + 31 + 256 * 8)
+ * calls a quantum, one calling GETPID thousands; neither is billed in its
+ * instruction count. */
+static void test_syscall_cost_shortens_the_quantum(void **state)
+{
+	(void)state;
+	const struct th_file f[] = {
+		{ "/bin/writer", ".include \"pxos.inc\"\n_start:\n IMM8 R1, 1\n IMM32 R2, 0x9000\n IMM32 R3, 256\n"
+		                 " SYSCALL SYS_WRITE\n JMP _start\n", 0, 0 },
+		{ "/bin/getpid", ".include \"pxos.inc\"\n_start:\n SYSCALL SYS_GETPID\n JMP _start\n", 0, 0 },
+	};
+	th_boot(W, H, f, 2);
+	struct proc *w = proc_find((uint32_t)th_spawn("/bin/writer", 0));
+	for (int q = 0; q < 10; q++)
+		sched_run(1); /* one quantum each */
+	const uint64_t per_call = 4 + 32 + 256 * SYS_COST_CONSOLE_BYTE; /* 4 more instructions, SYSCALL's cost */
+	uint64_t want = 10 * ((SCHED_QUANTUM + per_call - 1) / per_call);
+	assert_true(w->syscalls >= want - 10 && w->syscalls <= want);
+	/* Instructions only: the charge is not billed as steps (the JMP after the
+	 * last call has not run yet). */
+	assert_true(w->vm.steps == w->syscalls * 5 || w->vm.steps == w->syscalls * 5 - 1);
+	assert_int_equal(th_out_len, w->syscalls * 256);
+	sched_kill(0, w->pid);
+
+	struct proc *g = proc_find((uint32_t)th_spawn("/bin/getpid", 0));
+	for (int q = 0; q < 10; q++)
+		sched_run(1);
+	assert_true(g->syscalls >= 10 * (SCHED_QUANTUM / 2) - 10); /* GETPID costs just its instruction */
+}
+
+/* ---- The pxVM kind's operations ------------------------------------------------ */
+
+/* A snapshot taken mid-run and restored into a fresh entry goes on exactly
+ * as the original does; damaged snapshots are refused. */
+static void test_pxvm_kind_snapshot_restores_exactly(void **state)
+{
+	(void)state;
+	const char src[] = HEAD
+		" IMM8 R1, 0\n IMM32 R2, 0x9000\n"
+		"loop:\n ADDI R1, R1, 3\n MUL R3, R1, R1\n STW R3, [R2 + 0]\n ADDI R2, R2, 4\n"
+		" IMM32 R4, 0xB000\n BLTU R2, R4, loop\n IMM32 R2, 0x9000\n JMP loop\n";
+	const struct th_file f[] = { { "/bin/t", src, 0, 0 } };
+	th_boot(W, H, f, 1);
+	struct proc *p = proc_find((uint32_t)th_spawn("/bin/t", 0));
+	assert_int_equal(sched_step(p, 12345), 0);
+	uint8_t *snap = malloc(PROC_PXVM_SNAP_SIZE);
+	assert_int_equal(p->ops->snapshot(p, snap, PROC_PXVM_SNAP_SIZE - 1), 0);
+	assert_int_equal(p->ops->snapshot(p, snap, PROC_PXVM_SNAP_SIZE), PROC_PXVM_SNAP_SIZE);
+	assert_int_equal(sched_step(p, 54321), 0);
+
+	struct proc *q = proc_alloc(&proc_pxvm_ops, 0);
+	assert_non_null(q);
+	assert_int_equal(q->ops->alloc(q), 0);
+	assert_int_equal(q->ops->restore(q, snap, PROC_PXVM_SNAP_SIZE - 4), -PXE_EINVAL);
+	snap[0] ^= 1;
+	assert_int_equal(q->ops->restore(q, snap, PROC_PXVM_SNAP_SIZE), -PXE_EINVAL);
+	snap[0] ^= 1;
+	uint32_t pc;
+	memcpy(&pc, snap + 4 * (2 + PXVM_NREGS), 4);
+	uint32_t bad = pc + 2;
+	memcpy(snap + 4 * (2 + PXVM_NREGS), &bad, 4);
+	assert_int_equal(q->ops->restore(q, snap, PROC_PXVM_SNAP_SIZE), -PXE_EINVAL);
+	memcpy(snap + 4 * (2 + PXVM_NREGS), &pc, 4);
+	assert_int_equal(q->ops->restore(q, snap, PROC_PXVM_SNAP_SIZE), 0);
+	q->state = PROC_RUNNABLE;
+	assert_int_equal(sched_step(q, 54321), 0);
+	assert_memory_equal(q->vm.r, p->vm.r, sizeof(p->vm.r));
+	assert_int_equal(q->vm.pc, p->vm.pc);
+	assert_int_equal(q->vm.steps, p->vm.steps);
+	assert_memory_equal(q->vm.mem, p->vm.mem, PXVM_MEM_SIZE);
+	free(snap);
+
+	char regs[256];
+	size_t n = p->ops->dump(p, regs, sizeof(regs));
+	assert_int_equal(n, strlen(regs));
+	char want[32];
+	snprintf(want, sizeof(want), "R1    %08x", p->vm.r[1]);
+	assert_non_null(strstr(regs, want));
+	assert_int_equal(p->ops->dump(p, regs, 8), 7); /* cut to fit */
 }
 
 /* ---- Sleep and the clock ---------------------------------------------------- */
@@ -125,7 +210,7 @@ static void test_sleep_alone_idles_to_deadline(void **state)
 	assert_int_equal(res(pid, 2), 0);
 	assert_true(th_idles >= 1); /* it idled instead of spinning the clock */
 	assert_int_equal(state_of(pid), PROC_BLOCKED);
-	assert_int_equal(sched_find(pid)->block, BLOCK_IPC);
+	assert_int_equal(proc_find(pid)->block, BLOCK_IPC);
 }
 
 static void test_sleep_beside_spinner(void **state)
@@ -138,9 +223,9 @@ static void test_sleep_beside_spinner(void **state)
 	int s = th_spawn("/bin/sl", 0);
 	sched_run(10 * SCHED_QUANTUM);
 	assert_int_equal(state_of(s), PROC_BLOCKED);
-	assert_int_equal(sched_find(s)->block, BLOCK_SLEEP);
+	assert_int_equal(proc_find(s)->block, BLOCK_SLEEP);
 	sched_run(200 * SCHED_QUANTUM);
-	assert_int_equal(sched_find(s)->block, BLOCK_IPC);
+	assert_int_equal(proc_find(s)->block, BLOCK_IPC);
 	assert_true(res(s, 1) >= 50 && res(s, 1) <= 53);
 	assert_int_equal(th_idles, 0); /* the spinner kept the CPU busy */
 }
@@ -192,8 +277,8 @@ static void test_wait_blocks_until_child_exits(void **state)
 	sched_run(0); /* both start; the parent waits, the child sleeps */
 	th_no_idle = 0;
 	assert_int_equal(state_of(pid), PROC_BLOCKED);
-	assert_int_equal(sched_find(pid)->block, BLOCK_WAIT);
-	assert_int_equal(sched_find(pid + 1)->block, BLOCK_SLEEP);
+	assert_int_equal(proc_find(pid)->block, BLOCK_WAIT);
+	assert_int_equal(proc_find(pid + 1)->block, BLOCK_SLEEP);
 	sched_run(0);
 	assert_int_equal(res(pid, 0), 7);
 	assert_true(th_now_us >= 200000);
@@ -210,8 +295,8 @@ static void test_orphans_are_reaped(void **state)
 	uint32_t pid = run_one(src, 0);
 	assert_int_equal(status_of(pid), 3);
 	assert_int_equal(status_of(pid + 1), 4);
-	for (uint32_t i = 0; i < sched_nproc(); i++)
-		assert_int_equal(sched_proc(i)->state, PROC_FREE);
+	for (uint32_t i = 0; i < NPROC; i++)
+		assert_int_equal(proc_at(i)->state, PROC_FREE);
 }
 
 /* ---- Exec --------------------------------------------------------------------- */
@@ -259,7 +344,7 @@ static void test_kill_child_and_permissions(void **state)
 	th_no_idle = 1; /* the sleeper would sleep hour after hour */
 	/* It stops in READ before the self-kill, so its results can be read. */
 	sched_run(0);
-	struct proc *kp = sched_find((uint32_t)k);
+	struct proc *kp = proc_find((uint32_t)k);
 	assert_non_null(kp);
 	uint32_t *m = kp->vm.mem + RES / 4;
 	assert_int_equal(m[0], (uint32_t)-PXE_EPERM);
@@ -300,7 +385,7 @@ static void test_pid1_may_kill_anyone_and_kill_frees_everything(void **state)
 	th_no_idle = 1;
 	sched_run(0);
 	th_no_idle = 0;
-	struct proc *h = sched_find((uint32_t)p2);
+	struct proc *h = proc_find((uint32_t)p2);
 	assert_non_null(h);
 	assert_int_equal(h->block, BLOCK_SLEEP);
 	assert_int_equal(h->vm.mem[RES / 4], PXVM_FD_FIRST);
@@ -339,7 +424,7 @@ static void test_table_exhaustion_gives_eagain(void **state)
 	uint32_t pid = (uint32_t)th_spawn("/bin/t", 0);
 	th_no_idle = 1; /* the children sleep hour after hour */
 	sched_run(0);
-	uint32_t n = sched_nproc();
+	uint32_t n = NPROC;
 	assert_true(n >= 2);
 	assert_int_equal(res(pid, 0), n - 1);                  /* every other slot */
 	assert_int_equal(res(pid, 1), (uint32_t)-PXE_EAGAIN);  /* then no more */
@@ -418,8 +503,8 @@ static void test_ipc_full_queue_from_one_sender_to_itself(void **state)
 		assert_int_equal(res(pid, i), i < IPC_QUEUE_LEN ? 0 : (uint32_t)-PXE_EAGAIN);
 	assert_int_equal(res(pid, 10), (uint32_t)-PXE_EINVAL);
 	/* park then drained its own queue and waits for more. */
-	assert_int_equal(ipc_pending(sched_find(pid)), 0);
-	assert_int_equal(sched_find(pid)->block, BLOCK_IPC);
+	assert_int_equal(ipc_pending(proc_find(pid)), 0);
+	assert_int_equal(proc_find(pid)->block, BLOCK_IPC);
 }
 
 /* ---- Hostile processes ------------------------------------------------------------ */
@@ -471,7 +556,7 @@ static void test_hostile_processes_harm_nobody(void **state)
 	assert_int_equal(v, 1);
 	(void)h;
 	/* A slot nobody uses must stay as it is: fill the table's tail later. */
-	uint32_t last = sched_nproc() - 1;
+	uint32_t last = NPROC - 1;
 	uint64_t before = hash_rect(&L->slot[last].canvas);
 	uint64_t steps_done = 0;
 	while (state_of((uint32_t)v) != PROC_ZOMBIE && state_of((uint32_t)v) != PROC_FREE && steps_done < 400000000) {
@@ -486,17 +571,17 @@ static void test_hostile_processes_harm_nobody(void **state)
 	/* Every slot is busy with the bomb now, none faulted the kernel; the
 	 * hostile canvases got their own pixels only. */
 	uint32_t busy = 0;
-	for (uint32_t i = 0; i < sched_nproc(); i++)
-		busy += sched_proc(i)->state != PROC_FREE;
-	assert_true(busy >= sched_nproc() - 1);
+	for (uint32_t i = 0; i < NPROC; i++)
+		busy += proc_at(i)->state != PROC_FREE;
+	assert_true(busy >= NPROC - 1);
 	(void)before;
 	/* The kernel ends them all (pid 1 is gone, so from C). */
-	for (uint32_t i = 0; i < sched_nproc(); i++)
-		if (sched_proc(i)->state != PROC_FREE && sched_proc(i)->state != PROC_ZOMBIE)
-			assert_int_equal(sched_kill(0, sched_proc(i)->pid), 0);
+	for (uint32_t i = 0; i < NPROC; i++)
+		if (proc_at(i)->state != PROC_FREE && proc_at(i)->state != PROC_ZOMBIE)
+			assert_int_equal(sched_kill(0, proc_at(i)->pid), 0);
 	assert_int_equal(sched_run(0), 0);
-	for (uint32_t i = 0; i < sched_nproc(); i++)
-		assert_int_equal(sched_proc(i)->state, PROC_FREE);
+	for (uint32_t i = 0; i < NPROC; i++)
+		assert_int_equal(proc_at(i)->state, PROC_FREE);
 }
 
 /* The screen outside the drawing process's own canvas does not change when a
@@ -556,9 +641,9 @@ static void test_layer_use_back_then_show(void **state)
 	uint32_t pid = run_one(src, 0);
 	const struct vram_rect *c = &vram_layout()->slot[0].canvas;
 	assert_int_equal(state_of(pid), PROC_BLOCKED);
-	assert_int_equal(sched_find(pid)->block, BLOCK_READ);
+	assert_int_equal(proc_find(pid)->block, BLOCK_READ);
 	assert_int_equal(res(pid, 0), 0);
-	assert_int_equal(fb_get(&th_fb, c->x + 50, c->y + 50), VRAM_CANVAS_BG); /* not shown yet */
+	assert_int_equal(fb_get(&th_fb, c->x + 50, c->y + 50), CANVAS_BG); /* not shown yet */
 	uint8_t pi[PXVM_PROCINFO_SIZE];
 	assert_int_equal(sched_procinfo(0, pi), 0);
 	assert_true(pi[PXVM_PI_FLAGS] & PXVM_PIF_BACK);
@@ -615,8 +700,8 @@ static void test_tty_background_reader_waits_for_foreground(void **state)
 	assert_int_equal(tty_foreground(), (uint32_t)s);
 	assert_int_equal(res((uint32_t)s, 0), 0);
 	uint32_t cat = res((uint32_t)s, 1);
-	assert_int_equal(sched_find(cat)->block, BLOCK_READ);   /* background: waits */
-	assert_int_equal(sched_find((uint32_t)s)->block, BLOCK_READ);
+	assert_int_equal(proc_find(cat)->block, BLOCK_READ);   /* background: waits */
+	assert_int_equal(proc_find((uint32_t)s)->block, BLOCK_READ);
 	tty_input("one\n", 4);                                 /* goes to the shell */
 	sched_run(0);
 	assert_int_equal(res((uint32_t)s, 2), 4);
@@ -657,7 +742,7 @@ static void test_tty_ctrl_c(void **state)
 	sched_run(200000);
 	assert_int_equal(res((uint32_t)s, 0), PXVM_STATUS_KILLED);
 	assert_int_equal(tty_foreground(), (uint32_t)s);
-	assert_int_equal(sched_find((uint32_t)s)->block, BLOCK_READ);
+	assert_int_equal(proc_find((uint32_t)s)->block, BLOCK_READ);
 	tty_input("\x03", 1);                    /* the shell itself is not killed */
 	sched_run(0);
 	assert_int_equal(state_of((uint32_t)s), PROC_BLOCKED);
@@ -684,7 +769,7 @@ static void test_procinfo_records(void **state)
 	int me = th_spawn("/bin/info", 0);
 	th_no_idle = 1;
 	sched_run(0);
-	struct proc *p = sched_find((uint32_t)me);
+	struct proc *p = proc_find((uint32_t)me);
 	assert_int_equal(res((uint32_t)me, 0), 0);
 	assert_int_equal(res((uint32_t)me, 1), 0);
 	assert_int_equal(res((uint32_t)me, 2), 0);
@@ -704,11 +789,12 @@ static void test_procinfo_records(void **state)
 	assert_int_equal(w[PXVM_PI_PID / 4], (uint32_t)me);
 	assert_int_equal(w[PXVM_PI_STATE / 4], PXVM_PS_RUNNING);
 	assert_int_equal(w[PXVM_PI_SYSCALLS / 4], 2);
+	assert_int_equal(w[PXVM_PI_SLOT / 4], 1); /* the second slot */
 	assert_string_equal((const char *)b + 0x50 + PXVM_PI_NAME, "info");
 	memcpy(w, b + 0xA0, 80);
 	assert_int_equal(w[PXVM_PI_PID / 4], 0);            /* a free slot */
 	assert_int_equal(w[PXVM_PI_STATE / 4], PXVM_PS_FREE);
-	assert_int_equal(w[PXVM_PI_SLOT / 4], 2);
+	assert_int_equal(w[PXVM_PI_SLOT / 4], (uint32_t)PXVM_SLOT_NONE);
 	assert_int_equal(p->sys_errors, 2);
 }
 
@@ -717,7 +803,7 @@ static void test_fault_accounting(void **state)
 	(void)state;
 	uint32_t pid = run_one(".include \"pxos.inc\"\n_start:\n IMM32 R1, 0x12345\n JR R1\n", 0);
 	assert_int_equal(status_of(pid), PXVM_STATUS_FAULTED | PXVM_FAULT_JUMP);
-	assert_int_equal(sched_proc(0)->faults, 1);
+	assert_int_equal(proc_at(0)->faults, 1);
 	assert_true(th_warnings >= 1);
 }
 
@@ -726,6 +812,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_fairness_busy_loops),
 		cmocka_unit_test(test_yielder_does_not_starve_spinner),
+		cmocka_unit_test(test_syscall_cost_shortens_the_quantum),
+		cmocka_unit_test(test_pxvm_kind_snapshot_restores_exactly),
 		cmocka_unit_test(test_sleep_alone_idles_to_deadline),
 		cmocka_unit_test(test_sleep_beside_spinner),
 		cmocka_unit_test(test_fork_wait_exit),

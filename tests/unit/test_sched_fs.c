@@ -83,7 +83,7 @@ static uint32_t run_calls(const struct call *c, size_t n)
 	int pid = th_spawn("/bin/t", 0);
 	th_no_idle = 1;
 	sched_run(0);
-	struct proc *p = sched_find((uint32_t)pid);
+	struct proc *p = proc_find((uint32_t)pid);
 	assert_non_null(p);
 	assert_int_equal(p->state, PROC_BLOCKED);
 	for (size_t i = 0; i < n; i++) {
@@ -198,7 +198,7 @@ static void test_error_paths_of_every_call(void **state)
 	};
 	uint32_t pid = run_calls(calls, sizeof(calls) / sizeof(calls[0]));
 	/* Every failure was counted, and the process is alive and well. */
-	struct proc *p = sched_find(pid);
+	struct proc *p = proc_find(pid);
 	assert_int_equal(p->faults, 0);
 	assert_true(p->sys_errors >= 60);
 	assert_int_equal(vfs_ram_files(), 0); /* no failed call left a file behind */
@@ -232,7 +232,7 @@ static void test_files_in_ram(void **state)
 		{ "IMM32 R1, s_tmpa\n IMM8 R2, O_WRITE | O_TRUNC", "SYS_FS_OPEN", 6 },
 	};
 	uint32_t pid = run_calls(calls, sizeof(calls) / sizeof(calls[0]));
-	const uint8_t *m = (const uint8_t *)sched_find(pid)->vm.mem;
+	const uint8_t *m = (const uint8_t *)proc_find(pid)->vm.mem;
 	uint32_t st[3];
 	/* buf is the first word-aligned label after the strings; find it through
 	 * what FS_READ left there: "hellohe". */
@@ -306,7 +306,7 @@ static void test_spawn_program_written_in_ram(void **state)
 	const struct th_file f[] = { { "/bin/hello", ".include \"pxos.inc\"\n_start:\n HALT\n", 0, 0 } };
 	th_boot(1280, 800, f, 1);
 	int pid = th_spawn("/bin/hello", 0);
-	struct proc *p = sched_find((uint32_t)pid);
+	struct proc *p = proc_find((uint32_t)pid);
 	assert_int_equal(vfs_create("/tmp/prog"), 0);
 	int fd = vfs_open(p, "/tmp/prog", PXVM_O_WRITE);
 	assert_int_equal(fd, PXVM_FD_FIRST);
@@ -338,7 +338,7 @@ static void test_descriptors_shared_and_following_ram_copies(void **state)
 		{ "/etc/motd", 0, motd, sizeof(motd) - 1 },
 	};
 	th_boot(1280, 800, f, 2);
-	struct proc *a = sched_find((uint32_t)th_spawn("/bin/hello", 0));
+	struct proc *a = proc_find((uint32_t)th_spawn("/bin/hello", 0));
 	char buf[64];
 	int fd = vfs_open(a, "/etc/motd", 0);
 	assert_int_equal(fd, 3);
@@ -346,7 +346,7 @@ static void test_descriptors_shared_and_following_ram_copies(void **state)
 	/* A forked child shares the open file and its offset. */
 	int c = sched_fork(a);
 	assert_true(c > 0);
-	struct proc *b = sched_find((uint32_t)c);
+	struct proc *b = proc_find((uint32_t)c);
 	assert_int_equal(rd(b, fd, 2, buf), 2);
 	assert_memory_equal(buf, "mo", 2);
 	assert_int_equal(rd(a, fd, 2, buf), 2);

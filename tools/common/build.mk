@@ -1,5 +1,6 @@
 # tools/common — file and image input shared by the host tools
 # (tools/common/hostio.h); the only place pxasm, pxdis, pxsim and pxbench get
 # stb_image compiled.
-HOSTIO_SRC := tools/common/hostio.c
+# PNG input is checked (pxvm/pngcheck.c) before stb_image sees it.
+HOSTIO_SRC := tools/common/hostio.c $(PXVM_PNG_SRC) $(PXVM_CRC_SRC)
 HOSTIO_OBJ := $(call host_obj,$(HOSTIO_SRC))

@@ -158,7 +158,7 @@ static int pxasm_main(int argc, char **argv, const char **dirs)
 	size_t len = 0;
 	int rc = pxasm_read_file(NULL, in, &text, &len);
 	if (rc) {
-		fprintf(stderr, "pxasm: cannot read '%s': %s\n", in, strerror(rc));
+		fprintf(stderr, "pxasm: cannot read '%s': %s\n", in, pxasm_strerror(rc));
 		free(def);
 		return 1;
 	}

@@ -36,8 +36,10 @@ struct pxasm_diag {
  * the including file's directory or an include directory joined with the name,
  * lexically normalised). On success store a malloc'd buffer (freed by the
  * library with free()) in *text and its length in *len and return 0; otherwise
- * return an errno value. ENOENT means "try the next directory"; any other value
- * stops the search with an error that names strerror(value). */
+ * return an errno value, or PXASM_ENOTREG for a path that is not a regular
+ * file. ENOENT means "try the next directory"; any other value stops the
+ * search with an error that names pxasm_strerror(value). */
+#define PXASM_ENOTREG 0x10000
 typedef int (*pxasm_read_fn)(void *ctx, const char *path, char **text, size_t *len);
 
 struct pxasm_options {
@@ -101,8 +103,15 @@ int pxasm_assemble(const char *name, const char *text, size_t len,
 /* pxasm_result_free: release everything pxasm_assemble put in *res. */
 void pxasm_result_free(struct pxasm_result *res);
 
-/* pxasm_read_file: the default include reader (stdio); see pxasm_read_fn. */
+/* pxasm_read_file: the default include reader; see pxasm_read_fn. It reads
+ * regular files of at most PXASM_FILE_MAX bytes (kernel/param.h) only:
+ * PXASM_ENOTREG for a device, FIFO or socket, EISDIR for a directory, EFBIG
+ * for a larger file. */
 int pxasm_read_file(void *ctx, const char *path, char **text, size_t *len);
+
+/* pxasm_strerror: the text of a reader's result: "not a regular file" for
+ * PXASM_ENOTREG, the size limit for EFBIG, else strerror. */
+const char *pxasm_strerror(int rc);
 
 /* pxasm_format_diag: write "file:line:col: error: message" (or "note:"; the
  * location is shortened when line or col is 0) into buf (cap bytes, always

@@ -11,6 +11,9 @@
 #include "tools/common/hostio.h"
 #include "tools/pxasm/internal.h"
 #include "pxvm/isa.h"
+#include "kernel/param.h"
+
+_Static_assert(PXASM_ENOTREG == HOSTIO_ENOTREG, "pxasm.h and hostio.h name the same code");
 
 #define PA_MAX_LINES     1000000 /* lines after includes and macro expansion */
 #define PA_MAX_INCLUDE   32      /* include nesting */
@@ -182,7 +185,7 @@ static void do_include(struct pa_asm *as, int li, struct pa_toks *t, size_t i)
 			as->incdepth--;
 			done = true;
 		} else if (rc != ENOENT) {
-			pa_error(as, li, k->col, "cannot read include file '%s': %s", key, strerror(rc));
+			pa_error(as, li, k->col, "cannot read include file '%s': %s", key, pxasm_strerror(rc));
 			free(key);
 			done = true;
 		} else {
@@ -516,5 +519,19 @@ void pa_source_run(struct pa_asm *as, const char *name, const char *text, size_t
 int pxasm_read_file(void *ctx, const char *path, char **text, size_t *len)
 {
 	(void)ctx;
-	return hostio_read_file(path, (uint8_t **)text, len);
+	/* Only regular files, of bounded size: `.include "/dev/zero"` or a FIFO
+	 * must not read until memory is gone or block for ever. */
+	return hostio_read_regular(path, PXASM_FILE_MAX, (uint8_t **)text, len);
+}
+
+const char *pxasm_strerror(int rc)
+{
+	if (rc == PXASM_ENOTREG)
+		return "not a regular file";
+	if (rc == EFBIG) {
+		static char msg[80];
+		snprintf(msg, sizeof msg, "larger than %d bytes, the limit of a source file", PXASM_FILE_MAX);
+		return msg;
+	}
+	return strerror(rc);
 }

@@ -11,6 +11,23 @@ $(BUILD)/tests/test_frame: $(BUILD)/host/tests/unit/test_frame.o $(FRAME_HOST_OB
 	@mkdir -p $(@D)
 	$(HOSTCC) $(HOST_CFLAGS) $^ -o $@ -lcmocka
 
+# The kernel's link layer (kernel/bridge.c, built hosted) against a scripted
+# host: NAK, bad-frame and HELLO storms, link keys, a full transmit ring.
+UNIT_TESTS += $(BUILD)/tests/test_bridge_link
+$(BUILD)/tests/test_bridge_link: $(BUILD)/host/tests/unit/test_bridge_link.o $(BUILD)/host/kernel/bridge.o \
+		$(FRAME_HOST_OBJ)
+	@mkdir -p $(@D)
+	$(HOSTCC) $(HOST_CFLAGS) $^ -o $@ -lcmocka
+
+# pxbridge's link rules (sessions proven by key, sequence window, in-flight
+# limit, NAK storms) with the test as pxOS on a Unix socket.
+UNIT_TESTS += $(BUILD)/tests/test_pxbridge_link
+$(BUILD)/tests/test_pxbridge_link: tests/unit/test_pxbridge_link.py tests/unit/pxframe.py | $(BUILD)/tools/pxbridge
+	@mkdir -p $(@D)
+	printf '#!/bin/sh\nexec %s %s %s "$$@"\n' '$(PYTHON)' '$(abspath tests/unit/test_pxbridge_link.py)' \
+		'$(abspath $(BUILD)/tools/pxbridge)' > $@
+	chmod +x $@
+
 # The bridge itself (libcurl + cJSON from Debian: tools/deps.sh).
 PXBRIDGE     := $(BUILD)/tools/pxbridge
 PXBRIDGE_SSE_SRC := tools/pxbridge/sse.c
@@ -30,6 +47,6 @@ $(BUILD)/tests/test_pxbridge_sse: $(BUILD)/host/tests/unit/test_pxbridge_sse.o $
 
 # QEMU end-to-end tests of the bridge (tests/qemu/test_bridge.py), part of check-qemu.
 .PHONY: check-bridge
-check-bridge: all $(BUILD)/tests/programs/llmtrap.pxe
+check-bridge: all $(BUILD)/tests/programs/llmtrap.pxe $(BUILD)/tests/programs/flood.pxe
 	$(PYTHON) tests/qemu/test_bridge.py --build $(BUILD)
 check-qemu: check-bridge

@@ -60,12 +60,19 @@ static int rx_have;
 static uint16_t rx_last;
 static uint32_t my_session, kernel_session;
 static int kernel_known;
+/* A HELLO with another session number than the kernel's: a restarted pxOS,
+ * or a forgery. The current session's requests stay until a frame keyed
+ * with the new session arrives (which only a kernel that saw our HELLO_ACK
+ * can send). */
+static uint32_t pending_session;
+static int pending_known;
+static double hello_sent, nak_sent;
 static struct frame_demux dmx;
 static struct frame rxf;
 static uint64_t rng_state;
 static struct {
 	unsigned long frames_out, frames_in, retransmits, naks_in, naks_out, dups, corrupted, dropped,
-		requests, answered, failed;
+		requests, answered, failed, window, busy, naks_ignored;
 } st;
 
 double pxb_now(void)
@@ -129,7 +136,7 @@ static void write_all(int fd, const void *p, size_t n)
 static void send_frame(uint8_t type, uint32_t id, uint16_t seq, const void *p, size_t len)
 {
 	static uint8_t buf[FRAME_ENCODED_MAX];
-	size_t n = frame_encode(buf, sizeof(buf), type, id, seq, p, len);
+	size_t n = frame_encode(buf, sizeof(buf), my_session ^ kernel_session, type, id, seq, p, len);
 	if (!n) {
 		pxb_log("internal error: frame type %c len %zu does not encode", type, len);
 		return;
@@ -192,6 +199,19 @@ static void tx_send_head(void)
 	send_frame(txq_head->type, txq_head->id, tx_seq, txq_head->payload, txq_head->len);
 	tx_sent = pxb_now();
 	tx_tries++;
+}
+
+/* set_keys: the demultiplexer accepts frames keyed with the current session
+ * and, while one is pending, with the pending one. */
+static void set_keys(void)
+{
+	uint32_t k[2];
+	unsigned n = 0;
+	if (kernel_known)
+		k[n++] = my_session ^ kernel_session;
+	if (pending_known)
+		k[n++] = my_session ^ pending_session;
+	frame_demux_set_keys(&dmx, k, n);
 }
 
 static void tx_pop(void)
@@ -266,6 +286,8 @@ static void start_request(const struct frame *f)
 		if (!reqs[i].used)
 			r = &reqs[i];
 	if (!r) {
+		st.busy++;
+		pxb_log("request %u refused: %d requests in flight already (the kernel's limit)", f->id, PXB_REQ_MAX);
 		queue(FRAME_ERROR, f->id, e, frame_error_encode(e, sizeof(e), FRAME_ERR_BUSY, "bridge busy"));
 		return;
 	}
@@ -347,26 +369,54 @@ static void drop_all_requests(const char *why)
 
 /* ---- frames from the kernel ------------------------------------------------- */
 
+/* kernel_session_seen: HELLO or HELLO_ACK from pxOS with session `s`. The
+ * kernel sends one at boot and again after it lost the link, so any of them
+ * restarts our duplicate filter (the next reliable frame may carry any
+ * sequence number). A new session number is taken at once only when no
+ * session is known; otherwise it waits (pending) for a frame with its key. */
 static void kernel_session_seen(uint32_t s, const struct frame *f)
 {
-	if (kernel_known && s == kernel_session)
-		return;
 	char banner[128];
 	size_t n = f->len < sizeof(banner) - 1 ? f->len : sizeof(banner) - 1;
 	for (size_t i = 0; i < n; i++)
 		banner[i] = (f->payload[i] >= 32 && f->payload[i] < 127) ? (char)f->payload[i] : '?';
 	banner[n] = '\0';
+	if (kernel_known && s != kernel_session) {
+		if (!pending_known || pending_session != s)
+			pxb_log("pxOS says it restarted (%s); the current session's requests are kept until "
+			        "it sends a frame of the new session", banner);
+		pending_session = s;
+		pending_known = 1;
+		set_keys();
+		return;
+	}
+	rx_have = 0;
 	if (kernel_known)
-		drop_all_requests("pxOS restarted");
-	pxb_log("pxOS %s: %s", kernel_known ? "restarted" : "connected", banner);
+		return;
+	pxb_log("pxOS connected: %s", banner);
 	kernel_known = 1;
 	kernel_session = s;
+	pending_known = 0;
+	set_keys();
+}
+
+/* session_proven: a frame keyed with the pending session arrived: pxOS did
+ * restart. The old session's requests are dropped. */
+static void session_proven(void)
+{
+	drop_all_requests("pxOS restarted");
+	pxb_log("pxOS restarted: now session %08X", pending_session);
+	kernel_session = pending_session;
+	pending_known = 0;
 	rx_have = 0;
+	set_keys();
 }
 
 static void on_frame(const struct frame *f)
 {
 	st.frames_in++;
+	if (frame_keyed(f->type) && pending_known && f->key_slot == 1)
+		session_proven();
 	switch (f->type) {
 	case FRAME_HELLO:
 		send_hello(FRAME_HELLO_ACK);
@@ -383,9 +433,13 @@ static void on_frame(const struct frame *f)
 		return;
 	case FRAME_NAK:
 		st.naks_in++;
-		if (tx_busy) {
+		/* One resend per NAK, but not more often than a frame's time on
+		 * the line, and within the retry limit (checked in main's loop). */
+		if (tx_busy && tx_tries < PXB_RETRIES && pxb_now() - tx_sent >= PXB_NAK_GAP_MS / 1000.0) {
 			st.retransmits++;
 			tx_send_head();
+		} else {
+			st.naks_ignored++;
 		}
 		return;
 	default:
@@ -393,10 +447,14 @@ static void on_frame(const struct frame *f)
 	}
 	if (!frame_reliable(f->type))
 		return;
-	if (!kernel_known) {
-		/* A kernel we have not greeted (we restarted): introduce ourselves so
-		 * it resets its duplicate filter for our sequence numbers. */
-		send_hello(FRAME_HELLO);
+	/* Stop-and-wait: the next frame is the last one again (our ACK was lost)
+	 * or the one after it; anything else is not from this session's kernel. */
+	if (rx_have && f->seq != rx_last && f->seq != (uint16_t)(rx_last + 1)) {
+		st.window++;
+		if (st.window <= 10 || st.window % 1000 == 0)
+			pxb_log("frame %c %u with sequence number %u outside the window (last %u): dropped (%lu so far)",
+			        f->type, f->id, f->seq, rx_last, st.window);
+		return;
 	}
 	send_frame(FRAME_ACK, 0, f->seq, NULL, 0);
 	if (rx_have && f->seq == rx_last) {
@@ -423,8 +481,7 @@ static void line_input(const uint8_t *p, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		uint8_t out[2];
 		size_t no;
-		int stt = 0;
-		int r = frame_demux_byte(&dmx, p[i], out, &no, &rxf, &stt);
+		int r = frame_demux_byte(&dmx, p[i], out, &no, &rxf, NULL);
 		for (size_t k = 0; k < no; k++)
 			text[m++] = out[k];
 		if (m >= sizeof(text) - 2) {
@@ -434,8 +491,20 @@ static void line_input(const uint8_t *p, size_t n)
 		if (r == FD_FRAME) {
 			on_frame(&rxf);
 		} else if (r == FD_BAD) {
-			st.naks_out++;
-			send_frame(FRAME_NAK, 0, 0, NULL, 0);
+			double now = pxb_now();
+			if (!kernel_known) {
+				/* Most likely keyed for a session we do not know (we
+				 * restarted): introduce ourselves, so the kernel re-sends
+				 * with our key. No NAK: it could not check ours. */
+				if (now - hello_sent >= PXB_RETRY_MS / 1000.0) {
+					hello_sent = now;
+					send_hello(FRAME_HELLO);
+				}
+			} else if (now - nak_sent >= PXB_NAK_GAP_MS / 1000.0) {
+				nak_sent = now;
+				st.naks_out++;
+				send_frame(FRAME_NAK, 0, 0, NULL, 0);
+			}
 		}
 	}
 	if (m)
@@ -472,13 +541,14 @@ static void status_report(void)
 	for (int i = 0; i < PXB_REQ_MAX; i++)
 		active += reqs[i].used;
 	fprintf(stderr, "\r\n[pxbridge] pxOS %s; backend %s%s%s; %d request(s) active, %lu served, %lu failed; "
-	        "frames %lu out, %lu in; %lu retransmits, %lu NAKs in, %lu NAKs out, %lu duplicates, "
-	        "%u bad in; fault injection: %lu corrupted, %lu dropped\r\n",
+	        "frames %lu out, %lu in; %lu retransmits, %lu NAKs in (%lu ignored), %lu NAKs out, %lu duplicates, "
+	        "%u bad in, %lu outside the sequence window, %lu requests refused (busy); "
+	        "fault injection: %lu corrupted, %lu dropped\r\n",
 	        kernel_known ? "connected" : "not heard yet",
 	        opt.backend == BE_HTTP ? opt.chat_url : opt.backend == BE_SCRIPT ? "scripted" : "offline",
 	        opt.backend == BE_HTTP && opt.model ? " model " : "", opt.backend == BE_HTTP && opt.model ? opt.model : "",
 	        active, st.answered, st.failed, st.frames_out, st.frames_in, st.retransmits, st.naks_in,
-	        st.naks_out, st.dups, dmx.bad, st.corrupted, st.dropped);
+	        st.naks_ignored, st.naks_out, st.dups, dmx.bad, st.window, st.busy, st.corrupted, st.dropped);
 }
 
 /* keys: stdin bytes; Ctrl-] opens the menu. Returns 1 to quit. */
@@ -757,6 +827,13 @@ int main(int argc, char **argv)
 				pxb_log("pxOS stopped acknowledging (%u sends of one frame)", tx_tries);
 				drop_all_requests("pxOS does not answer");
 				kernel_known = 0;
+				if (pending_known) { /* the restarted kernel, most likely */
+					kernel_known = 1;
+					kernel_session = pending_session;
+					pending_known = 0;
+					rx_have = 0;
+				}
+				set_keys();
 			} else {
 				st.retransmits++;
 				tx_send_head();
@@ -768,8 +845,9 @@ int main(int argc, char **argv)
 		pxb_log("stopped by signal %d", (int)stop_signal);
 	drop_all_requests("pxbridge quits");
 	tty_restore();
-	pxb_log("bye: %lu requests, %lu answered, %lu failed, %lu retransmits, %lu frames damaged/dropped on purpose",
-	        st.requests, st.answered, st.failed, st.retransmits, st.corrupted + st.dropped);
+	pxb_log("bye: %lu requests, %lu answered, %lu failed, %lu retransmits, %lu frames damaged/dropped on purpose, "
+	        "%lu NAKs ignored, %lu frames outside the sequence window",
+	        st.requests, st.answered, st.failed, st.retransmits, st.corrupted + st.dropped, st.naks_ignored, st.window);
 	curl_multi_cleanup(multi);
 	curl_global_cleanup();
 	close(line_fd);

@@ -14,10 +14,13 @@
 #include "pxvm/frame.h"
 #include "sse.h"
 
-#define PXB_REQ_MAX     16     /* requests served at once */
+#include "kernel/param.h"
+
+#define PXB_REQ_MAX     (HV_INFLIGHT_MAX + 1) /* requests served at once: the kernel's limit (+ the monitor's) */
 #define PXB_PART_MAX    512    /* answer bytes per REPLY_PART frame */
 #define PXB_RETRY_MS    300    /* resend an unacknowledged frame after this long */
 #define PXB_RETRIES     10     /* sends of one frame before the kernel counts as gone */
+#define PXB_NAK_GAP_MS  100    /* at most one NAK sent, and one resend for NAKs, per this long */
 #define PXB_KEEPALIVE_MS 1000  /* KEEPALIVE while a request has sent nothing for this long */
 #define PXB_RAW_MAX     (1024 * 1024) /* HTTP body bytes kept for a non-streamed answer */
 

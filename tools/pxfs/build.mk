@@ -6,7 +6,7 @@ PXFS_TOOL_SRC := tools/pxfs/main.c tools/pxfs/png_io.c tools/pxfs/cmd_build.c \
 PXFS_TOOL_OBJ := $(call host_obj,$(PXFS_TOOL_SRC))
 ALL_TARGETS   += $(PXFS)
 
-$(PXFS): $(PXFS_TOOL_OBJ) $(PXVM_FS_HOST_OBJ)
+$(PXFS): $(PXFS_TOOL_OBJ) $(PXVM_FS_HOST_OBJ) $(call host_obj,$(PXVM_PNG_SRC))
 	@mkdir -p $(@D)
 	$(HOSTCC) $(HOST_CFLAGS) $^ -o $@ -lm
 

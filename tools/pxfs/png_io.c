@@ -1,6 +1,7 @@
 /*
  * png_io.c — PNG files in and out of `pxfs`, via stb_image / stb_image_write
  * (Debian libstb-dev), whose implementations are compiled here and only here.
+ * Input is checked with pxvm/pngcheck.h before stb_image sees it.
  */
 #include <errno.h>
 #include <limits.h>
@@ -11,6 +12,8 @@
 #include <unistd.h>
 
 #include "tools/pxfs/pxfs_tool.h"
+#include "kernel/param.h"
+#include "pxvm/pngcheck.h"
 
 /* Third-party code: a warning suppression it ever needs goes inside this
  * push/pop, never on the command line. Debian 12's stb needs none with gcc 12 or
@@ -26,38 +29,83 @@
 #include <stb/stb_image_write.h>
 #pragma GCC diagnostic pop
 
+/* read_file: the whole regular file `path` of at most HOSTIO_IMAGE_FILE_MAX
+ * bytes into a malloc'd buffer; NULL with the reason reported. */
+static uint8_t *read_file(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	struct stat sb;
+	if (!f) {
+		tool_error(path, "%s", strerror(errno));
+		return NULL;
+	}
+	if (fstat(fileno(f), &sb) != 0) {
+		tool_error(path, "%s", strerror(errno));
+		fclose(f);
+		return NULL;
+	}
+	if (!S_ISREG(sb.st_mode) || sb.st_size > HOSTIO_IMAGE_FILE_MAX) {
+		tool_error(path, "%s", S_ISDIR(sb.st_mode) ? "is a directory"
+		           : !S_ISREG(sb.st_mode) ? "not a regular file"
+		           : "larger than the limit of an image file (HOSTIO_IMAGE_FILE_MAX)");
+		fclose(f);
+		return NULL;
+	}
+	size_t n = (size_t)sb.st_size;
+	uint8_t *buf = malloc(n ? n : 1);
+	if (!buf || fread(buf, 1, n, f) != n) {
+		tool_error(path, "cannot read: %s", buf ? (ferror(f) ? strerror(errno) : "shorter than it was")
+		                                        : strerror(ENOMEM));
+		free(buf);
+		fclose(f);
+		return NULL;
+	}
+	fclose(f);
+	*len = n;
+	return buf;
+}
+
 int png_load(const char *path, struct tool_image *img)
 {
 	int w, h, comp;
+	size_t n;
 
 	memset(img, 0, sizeof *img);
-	FILE *f = fopen(path, "rb");
-	if (!f) {
-		tool_error(path, "%s", strerror(errno));
+	uint8_t *data = read_file(path, &n);
+	if (!data)
+		return -1;
+	char why[160];
+	struct png_info info;
+	if (png_check(data, n, HOSTIO_DECODE_MAX, &info, why, sizeof why)) {
+		tool_error(path, "not a readable PNG: %s", why);
+		free(data);
 		return -1;
 	}
-	if (!stbi_info_from_file(f, &w, &h, &comp)) {
-		tool_error(path, "not a readable PNG (%s)", stbi_failure_reason());
-		fclose(f);
+	if (n > INT_MAX || !stbi_info_from_memory(data, (int)n, &w, &h, &comp)) {
+		const char *r = stbi_failure_reason();
+		tool_error(path, "not a readable PNG (%s)", r ? r : "no reason given");
+		free(data);
 		return -1;
 	}
-	if (stbi_is_16_bit_from_file(f) || comp != 4) {
+	int is16 = stbi_is_16_bit_from_memory(data, (int)n);
+	if (is16 || comp != 4) {
 		tool_error(path, "not an 8-bit RGBA PNG (%d channels%s): PixelFS images are RGBA8",
-		           comp, stbi_is_16_bit_from_file(f) ? ", 16-bit" : "");
-		fclose(f);
+		           comp, is16 ? ", 16-bit" : "");
+		free(data);
 		return -1;
 	}
 	if (w < (int)PXFS_MIN_WIDTH || w > (int)PXFS_MAX_WIDTH || h < 1 ||
 	    h > (int)PXFS_MAX_HEIGHT) {
 		tool_error(path, "%d x %d pixels: a PixelFS image is %u..%u pixels wide and at most "
 		           "%u rows", w, h, PXFS_MIN_WIDTH, PXFS_MAX_WIDTH, PXFS_MAX_HEIGHT);
-		fclose(f);
+		free(data);
 		return -1;
 	}
-	uint8_t *px = stbi_load_from_file(f, &w, &h, &comp, 4);
-	fclose(f);
+	uint8_t *px = stbi_load_from_memory(data, (int)n, &w, &h, &comp, 4);
+	free(data);
 	if (!px) {
-		tool_error(path, "cannot decode PNG (%s)", stbi_failure_reason());
+		const char *r = stbi_failure_reason();
+		tool_error(path, "cannot decode PNG (%s)", r ? r : "no reason given");
 		return -1;
 	}
 	img->pixels = px;

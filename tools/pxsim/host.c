@@ -1,8 +1,9 @@
 /*
  * host.c — pxsim's side of pxvm/host.h: process output to stdout/stderr, the
  * clock (virtual by default, so runs are repeatable), process memory from
- * malloc, log lines to stderr, and console input from a script or from the
- * terminal, fed to pxvm/tty.c as the kernel feeds keystrokes.
+ * malloc, log lines to stderr, console input from a script or from the
+ * terminal, fed to pxvm/tty.c as the kernel feeds keystrokes, and the display
+ * (kernel/vram.c on a screen in memory, when there is one).
  *
  * The virtual clock: pxhost_time_us() = the instructions run so far divided
  * by pxsim_steps_per_us, plus the time skipped while every process was
@@ -27,6 +28,7 @@
 #include <termios.h>
 #include <time.h>
 #include <unistd.h>
+#include "kernel/vram.h"
 #include "pxvm/host.h"
 #include "pxvm/sched.h"
 #include "pxvm/tty.h"
@@ -183,7 +185,7 @@ int pxsim_script_at(uint64_t at_ms, const char *bytes, size_t n)
 /* The console's foreground process is blocked in READ on stdin. */
 static int fg_waiting(void)
 {
-	struct proc *p = sched_find(tty_foreground());
+	struct proc *p = proc_find(tty_foreground());
 	return p && p->state == PROC_BLOCKED && p->block == BLOCK_READ;
 }
 
@@ -288,7 +290,28 @@ static int feed(void)
 	return typed;
 }
 
-void pxhost_poll(void) { feed(); }
+void pxhost_poll(void)
+{
+	feed();
+	vram_refresh(pxhost_time_us(), false);
+}
+
+void pxhost_panic(const char *why)
+{
+	restore_terminal();
+	fprintf(stderr, "pxsim: panic: %s\n", why);
+	abort();
+}
+
+void pxhost_show_tile(uint32_t slot, const uint32_t *words, const uint64_t rows[2])
+{
+	vram_tile_flush(slot, words, rows);
+}
+
+void pxhost_show_canvas(uint32_t slot, const uint32_t *words, const uint64_t rows[2])
+{
+	vram_canvas_flush(slot, words, rows);
+}
 
 int pxhost_idle(uint64_t until_us)
 {

@@ -27,6 +27,7 @@
 #include "drivers/fb.h"
 #include "kernel/vram.h"
 #include "pxvm/pixelfs.h"
+#include "pxvm/host.h"
 #include "pxvm/sched.h"
 #include "pxvm/tty.h"
 
@@ -56,10 +57,11 @@ static void usage(void)
 	        "  --realtime        wall-clock time; default: a virtual clock (instructions /\n"
 	        "                    --mips, plus sleeps skipped), so runs repeat exactly\n"
 	        "  --mips N          virtual clock speed, million instructions a second (100)\n"
-	        "  --screen WxH      VRAM size in pixels (default 1280x800)\n"
+	        "  --screen WxH      VRAM size in pixels (default 1280x800); `none`: no\n"
+	        "                    screen, every process runs unseen (as a headless PC)\n"
 	        "  --stride N        pixels per scan line (default: the width)\n"
 	        "  --format F        rgbx, bgrx (default) or bitmask (R,G,B at bits 8,16,24)\n"
-	        "  --png OUT.png     write the final screen as an RGB PNG\n"
+	        "  --png OUT.png     write the final screen as an RGB PNG (needs a screen)\n"
 	        "  --max-steps N     stop after N instructions in all (default 1000000000)\n"
 	        "  --quiet           only warnings and errors from the scheduler\n");
 }
@@ -240,6 +242,7 @@ int main(int argc, char **argv)
 	const char *adds[MAX_ADDS];
 	int nadds = 0, boot = 0;
 	uint64_t width = 1280, height = 800, stride = 0, max_steps = 1000000000ull;
+	int screen = 1;
 	int i = 1;
 	for (; i < argc && argv[i][0] == '-' && argv[i][1] == '-'; i++) {
 		const char *o = argv[i];
@@ -260,7 +263,10 @@ int main(int argc, char **argv)
 		} else if (!strcmp(o, "--add")) {
 			if (nadds == MAX_ADDS || !strchr(v, '=')) { fprintf(stderr, "pxsim: --add FILE=PATH (at most %d)\n", MAX_ADDS); return 2; }
 			adds[nadds++] = v;
+		} else if (!strcmp(o, "--screen") && !strcmp(v, "none")) {
+			screen = 0;
 		} else if (!strcmp(o, "--screen")) {
+			screen = 1;
 			if (sscanf(v, "%llux%llu", (unsigned long long *)&width, (unsigned long long *)&height) != 2 ||
 			    width < 64 || height < 64 || width > 8192 || height > 8192) {
 				fprintf(stderr, "pxsim: --screen wants WxH between 64 and 8192\n");
@@ -301,21 +307,25 @@ int main(int argc, char **argv)
 		return 2;
 	}
 
+	if (png_path && !screen) {
+		fprintf(stderr, "pxsim: --png needs a screen (not --screen none)\n");
+		return 2;
+	}
 	/* The screen: host memory described exactly like a GOP framebuffer. */
 	uint32_t fmt, masks[4] = { 0x0000FF00u, 0x00FF0000u, 0xFF000000u, 0x000000FFu };
 	if (!strcmp(format, "rgbx")) fmt = PXOS_PIXEL_RGBX8;
 	else if (!strcmp(format, "bgrx")) fmt = PXOS_PIXEL_BGRX8;
 	else if (!strcmp(format, "bitmask")) fmt = PXOS_PIXEL_BITMASK;
 	else { fprintf(stderr, "pxsim: --format is rgbx, bgrx or bitmask\n"); return 2; }
-	uint32_t *vram = calloc((size_t)stride * height, 4);
+	uint32_t *vram = screen ? calloc((size_t)stride * height, 4) : 0;
 	struct fb fb;
-	if (!vram || fb_init(&fb, vram, (uint32_t)width, (uint32_t)height, (uint32_t)stride, fmt, masks)) {
+	if (screen && (!vram || fb_init(&fb, vram, (uint32_t)width, (uint32_t)height, (uint32_t)stride, fmt, masks))) {
 		fprintf(stderr, "pxsim: cannot set up a %llux%llu screen\n", (unsigned long long)width,
 		        (unsigned long long)height);
 		return 2;
 	}
 	pxsim_clock_start();
-	if (vram_init(&fb) != 0) {
+	if (screen && vram_init(&fb) != 0) {
 		fprintf(stderr, "pxsim: screen too small for even one process slot\n");
 		return 2;
 	}
@@ -330,7 +340,7 @@ int main(int argc, char **argv)
 	if (pxsim_interactive && pxsim_terminal_raw())
 		fprintf(stderr, "pxsim: warning: cannot put the terminal in raw mode\n");
 	tty_init();
-	sched_init(&fs, vram_layout()->nslots);
+	sched_init(&fs, screen ? vram_layout()->nslots : 0);
 	int pid = sched_spawn(start_path, args, 0);
 	if (pid < 0) {
 		fprintf(stderr, "pxsim: %s: %s\n", start_path, pxvm_error_text((uint32_t)-pid));
@@ -352,6 +362,7 @@ int main(int argc, char **argv)
 	} else {
 		status = 0;
 	}
+	vram_refresh(pxhost_time_us(), true); /* the tables as they are at the end */
 	if (png_path && write_png(png_path, &fb))
 		status = 2;
 	return status;

@@ -1,0 +1,209 @@
+/*
+ * proc_pxvm.c — the pxVM process kind; see proc_pxvm.h.
+ */
+#include "proc_pxvm.h"
+#include "disasm.h"
+#include "host.h"
+#include "port.h"
+
+static pxvm_syscall_fn syscall_hook;
+
+void proc_pxvm_set_syscall(pxvm_syscall_fn fn) { syscall_hook = fn; }
+
+/* build_sysarea: the system area (0x100..0x1FF) for a program started as
+ * `path` with `args`: pid, ppid, ABI version, argc and argv (argv[0] = path),
+ * into area (256 bytes, zeroed here). Returns 0 or -PXE_ENAMETOOLONG when the
+ * words or their count do not fit. */
+static int build_sysarea(uint8_t *area, const char *path, const char *args, uint32_t pid, uint32_t ppid)
+{
+	uint32_t argv[PXVM_ARGV_MAX];
+	uint32_t argc = 0, off = PXVM_SYS_ARGSTR;
+	const uint32_t end = PXVM_SYS_ARGSTR + PXVM_ARGSTR_SIZE;
+	const char *s = path;
+	int first = 1;
+	memset(area, 0, 0x100);
+	uint8_t *m = area - PXVM_SYSAREA; /* index by guest address */
+	for (;;) {
+		while (!first && *s == ' ')
+			s++;
+		if (!*s) {
+			if (!first)
+				break;
+			first = 0;
+			s = args ? args : "";
+			continue;
+		}
+		if (argc == PXVM_ARGV_MAX)
+			return -PXE_ENAMETOOLONG;
+		argv[argc++] = off;
+		while (*s && (first || *s != ' ')) {
+			if (off + 1 >= end)
+				return -PXE_ENAMETOOLONG;
+			m[off++] = (uint8_t)*s++;
+		}
+		m[off++] = 0;
+		if (first) {
+			first = 0;
+			s = args ? args : "";
+		}
+	}
+	uint32_t words[5] = { pid, ppid, argc, PXVM_SYS_ARGV_ARR, PXVM_ABI_VERSION };
+	memcpy(m + PXVM_SYS_PID, words, sizeof(words));
+	memcpy(m + PXVM_SYS_ARGV_ARR, argv, argc * 4);
+	return 0;
+}
+
+/* fresh: p's VM reset over its memory (zeroed), hooked to the system calls. */
+static void fresh(struct proc *p)
+{
+	pxvm_init(&p->vm, p->vm.mem);
+	p->vm.syscall = syscall_hook;
+	p->vm.user = p;
+}
+
+static int pxvm_alloc(struct proc *p)
+{
+	p->vm.mem = pxhost_mem_alloc();
+	if (!p->vm.mem)
+		return -PXE_ENOMEM;
+	fresh(p);
+	return 0;
+}
+
+static void pxvm_release(struct proc *p)
+{
+	pxhost_mem_free(p->vm.mem);
+	p->vm.mem = 0;
+}
+
+static int pxvm_check(const struct proc *p, const struct proc_image *img)
+{
+	const char *why;
+	uint8_t area[0x100];
+	if (pxvm_check_pxe(img->data, img->size, &why) != 0) {
+		pxhost_log(2, "spawn %s: malformed program: %s", img->path, why);
+		return -PXE_ENOEXEC;
+	}
+	return build_sysarea(area, img->path, img->args, p->pid, p->ppid) ? -PXE_ENAMETOOLONG : 0;
+}
+
+static void pxvm_load(struct proc *p, const struct proc_image *img)
+{
+	uint8_t area[0x100];
+	uint64_t steps = p->vm.steps;
+	build_sysarea(area, img->path, img->args, p->pid, p->ppid); /* fits: checked */
+	fresh(p);
+	p->vm.steps = steps;
+	pxvm_load_pxe(&p->vm, img->data, img->size, 0);
+	pxvm_write(&p->vm, PXVM_SYSAREA, area, sizeof(area));
+	const char *base = img->path;
+	for (const char *c = img->path; *c; c++)
+		if (*c == '/')
+			base = c + 1;
+	snprintf(p->name, sizeof(p->name), "%s", base);
+}
+
+static int pxvm_fork(const struct proc *parent, struct proc *c)
+{
+	memcpy(c->vm.mem, parent->vm.mem, PXVM_MEM_ALLOC_WORDS * sizeof(uint32_t));
+	memcpy(c->vm.r, parent->vm.r, sizeof(c->vm.r));
+	c->vm.pc = parent->vm.pc;
+	c->vm.r[0] = 0;
+	uint32_t ids[2] = { c->pid, c->ppid };
+	pxvm_write(&c->vm, PXVM_SYS_PID, ids, sizeof(ids));
+	c->vm.dirty[0] = c->vm.dirty[1] = ~0ull;
+	memcpy(c->name, parent->name, sizeof(c->name));
+	return 0;
+}
+
+static enum proc_run pxvm_run_quantum(struct proc *p, uint64_t budget)
+{
+	switch (pxvm_run(&p->vm, budget)) {
+	case PXVM_RUN_BUDGET:  return PROC_RUN_BUDGET;
+	case PXVM_RUN_HALT:    return PROC_RUN_EXIT;
+	case PXVM_RUN_FAULT:   return PROC_RUN_FAULT;
+	case PXVM_RUN_TRAP:    return PROC_RUN_TRAP;
+	case PXVM_RUN_SYSCALL: return PROC_RUN_STOP;
+	}
+	return PROC_RUN_FAULT;
+}
+
+static uint32_t pxvm_fault_report(const struct proc *p, char *buf, size_t cap)
+{
+	const struct pxvm *vm = &p->vm;
+	char dis[64];
+	uint32_t next = vm->fault_pc + 4 < PXVM_MEM_SIZE ? vm->mem[(vm->fault_pc + 4) >> 2] : 0;
+	pxvm_disasm(vm->fault_word, next, vm->fault_pc, dis, sizeof(dis));
+	snprintf(buf, cap, "fault %u: %s; pc 0x%04x word 0x%08x (%s), address 0x%x", vm->fault,
+	         pxvm_fault_text(vm->fault), vm->fault_pc, vm->fault_word, dis, vm->fault_addr);
+	return vm->fault;
+}
+
+static size_t pxvm_dump(const struct proc *p, char *buf, size_t cap)
+{
+	size_t n = 0;
+	for (int i = 0; i < PXVM_NREGS && n < cap; i++)
+		n += (size_t)snprintf(buf + n, cap - n, "  R%d%s %08x%s", i, i == PXVM_SP ? "/SP" : "   ", p->vm.r[i],
+		                      i % 4 == 3 ? "\n" : "");
+	return n < cap ? n : cap - 1;
+}
+
+static size_t pxvm_snapshot(const struct proc *p, uint8_t *out, size_t cap)
+{
+	const struct pxvm *vm = &p->vm;
+	uint32_t head[PROC_PXVM_SNAP_HEAD / 4], k = 0;
+	if (cap < PROC_PXVM_SNAP_SIZE)
+		return 0;
+	head[k++] = PROC_PXVM_SNAP_MAGIC;
+	head[k++] = 1;
+	for (int i = 0; i < PXVM_NREGS; i++)
+		head[k++] = vm->r[i];
+	head[k++] = vm->pc;
+	head[k++] = (uint32_t)vm->steps;
+	head[k++] = (uint32_t)(vm->steps >> 32);
+	head[k++] = vm->fault;
+	head[k++] = vm->fault_pc;
+	head[k++] = vm->fault_word;
+	head[k++] = vm->fault_addr;
+	memcpy(out, head, sizeof(head));
+	memcpy(out + sizeof(head), vm->mem, PXVM_MEM_SIZE);
+	return PROC_PXVM_SNAP_SIZE;
+}
+
+static int pxvm_restore(struct proc *p, const uint8_t *in, size_t n)
+{
+	uint32_t head[PROC_PXVM_SNAP_HEAD / 4], k = 2;
+	if (n != PROC_PXVM_SNAP_SIZE)
+		return -PXE_EINVAL;
+	memcpy(head, in, sizeof(head));
+	if (head[0] != PROC_PXVM_SNAP_MAGIC || head[1] != 1 || head[2 + PXVM_NREGS] % 4 ||
+	    head[2 + PXVM_NREGS] > PXVM_MEM_SIZE || head[2 + PXVM_NREGS + 3] >= PXVM_FAULT_COUNT)
+		return -PXE_EINVAL;
+	fresh(p);
+	struct pxvm *vm = &p->vm;
+	for (int i = 0; i < PXVM_NREGS; i++)
+		vm->r[i] = head[k++];
+	vm->pc = head[k++];
+	vm->steps = head[k] | (uint64_t)head[k + 1] << 32;
+	k += 2;
+	vm->fault = head[k++];
+	vm->fault_pc = head[k++];
+	vm->fault_word = head[k++];
+	vm->fault_addr = head[k++];
+	memcpy(vm->mem, in + sizeof(head), PXVM_MEM_SIZE);
+	return 0;
+}
+
+const struct proc_ops proc_pxvm_ops = {
+	.name = "pxvm",
+	.alloc = pxvm_alloc,
+	.release = pxvm_release,
+	.check = pxvm_check,
+	.load = pxvm_load,
+	.fork = pxvm_fork,
+	.run = pxvm_run_quantum,
+	.fault = pxvm_fault_report,
+	.dump = pxvm_dump,
+	.snapshot = pxvm_snapshot,
+	.restore = pxvm_restore,
+};
