@@ -47,4 +47,9 @@ uint32_t usb_generation(void);
  * devices (VID:PID, class, tier, where, speed, driver). */
 void usb_monitor_cmd(int argc, char **argv);
 
+/* usb_hwinfo: the `hwinfo` report's USB lines ("usb: ..."): each controller,
+ * each device (where, VID:PID, speed, class, tier, slot, product, driver),
+ * the counts (kernel/hwinfo.c registers it). */
+void usb_hwinfo(void);
+
 #endif /* PXOS_USB_H */

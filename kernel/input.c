@@ -67,14 +67,23 @@ void input_keyboards_short(char *buf, size_t n)
 		snprintf(buf, n, "kbd %s%s", ps2kbd_keyboard() ? "PS/2" : "", usb ? (ps2kbd_keyboard() ? "+USB" : "USB") : "");
 }
 
-void input_keyboards_report(void)
+void input_keyboards_text(char *buf, size_t n)
 {
 	char where[160];
 	usb_keyboards_text(where, sizeof(where));
+	if (!ps2kbd_keyboard() && !usb_keyboards())
+		snprintf(buf, n, "none found%s", ps2kbd_present() ? " (a PS/2 controller is listening)" : "");
+	else
+		snprintf(buf, n, "%s%s%s%s%s", ps2kbd_keyboard() ? "PS/2" : "", ps2kbd_keyboard() && usb_keyboards() ? ", " : "",
+		         usb_keyboards() ? "USB (" : "", where, usb_keyboards() ? ")" : "");
+}
+
+void input_keyboards_report(void)
+{
+	char text[200];
 	if (ps2kbd_keyboard() || usb_keyboards()) {
-		kinfo("input", "keyboards: %s%s%s%s%s", ps2kbd_keyboard() ? "PS/2" : "",
-		      ps2kbd_keyboard() && usb_keyboards() ? ", " : "", usb_keyboards() ? "USB (" : "", where,
-		      usb_keyboards() ? ")" : "");
+		input_keyboards_text(text, sizeof(text));
+		kinfo("input", "keyboards: %s", text);
 		return;
 	}
 	kwarn("input", "no keyboard found: no PS/2 keyboard answered and no USB keyboard is attached.");

@@ -28,6 +28,11 @@ void input_poll(void);
  * "kbd USB", "kbd PS/2+USB", "kbd USB x2", or "NO KEYBOARD (plug one in)". */
 void input_keyboards_short(char *buf, size_t n);
 
+/* input_keyboards_text: the keyboards in words: "PS/2", "USB (root port
+ * 5; root port 2, hub port 1)", "PS/2, USB (...)", or "none found" (with a
+ * note when a PS/2 controller listens for one). */
+void input_keyboards_text(char *buf, size_t n);
+
 /* input_keyboards_report: log which keyboards the boot found (PS/2; USB with
  * where each is); with none, say so in words on the console (screen and
  * serial) and what to do. */

@@ -6,6 +6,8 @@
  * stack and called kmain.
  */
 #include "bootcheck.h"
+#include "clock.h"
+#include "hwinfo.h"
 #include "cmdline.h"
 #include "console.h"
 #include "cpu.h"
@@ -80,6 +82,11 @@ static void screen_init(const struct pxos_bootinfo *bi, int fb_ok)
 {
 	const struct pxos_framebuffer *f = &bi->fb;
 	uint32_t masks[4] = { f->mask_red, f->mask_green, f->mask_blue, f->mask_reserved };
+	if (f->absent) {
+		kwarn("fb", "no framebuffer: %s: headless, 0 visible process slots, the serial console is the only console",
+		      bootinfo_fb_absent_text(f->absent));
+		return;
+	}
 	if (!fb_ok || fb_init(&screen, (void *)(uintptr_t)f->base, f->width, f->height, f->stride, f->format, masks)) {
 		kerror("fb", "framebuffer from the loader unusable (%ux%u stride %u format %u); serial only",
 		       f->width, f->height, f->stride, f->format);
@@ -107,9 +114,9 @@ static void status_line(const struct pxos_bootinfo *bi)
 {
 	char buf[200], kbd[40];
 	input_keyboards_short(kbd, sizeof(kbd));
-	snprintf(buf, sizeof(buf), "pxOS %s | %ux%u %s | %u slots | %u files | %s | loader->kernel %llu ms",
+	snprintf(buf, sizeof(buf), "pxOS %s | %ux%u %s | %u slots | %u files | %s | tick %s (TSC %s) | loader->kernel %llu ms",
 	         PXOS_VERSION_STRING, screen.width, screen.height, screen.base ? fb_format_name(&screen) : "-",
-	         vram_ready() ? vram_layout()->nslots : 0, rootfs.good, kbd,
+	         vram_ready() ? vram_layout()->nslots : 0, rootfs.good, kbd, irq_tick_name(), timer_source(),
 	         (unsigned long long)(timer_tsc_hz() ? (bi->tsc_at_exit - bi->tsc_at_entry) * 1000 / timer_tsc_hz() : 0));
 	vram_status(buf);
 }
@@ -178,13 +185,12 @@ void kmain(struct pxos_bootinfo *bi)
 		panic("kmain: the UEFI memory map has no usable memory");
 	kinfo("pmm", "%zu MiB free for the kernel", pmm_free_pages() / 256);
 	vmm_init(bi, fb_ok);
+	hwinfo_init(bi);
 	acpi_init(bi->acpi_rsdp);
 	pci_init();
-	timer_init(bi->tsc_at_entry, acpi_get()->pm_timer_port, acpi_get()->pm_timer_32bit);
-	kinfo("timer", "TSC %llu.%03llu MHz (from %s)", (unsigned long long)(timer_tsc_hz() / 1000000),
-	      (unsigned long long)(timer_tsc_hz() / 1000 % 1000), timer_source());
+	clock_init(bi->tsc_at_entry);
 	usb_init();     /* before the PS/2 controller: the xHCI handoff ends the BIOS's PS/2 emulation */
-	irq_init(cmdline_get("irq"));
+	irq_init(cmdline_get("irq"), cmdline_get("tick"));
 	if (power_under_qemu())
 		kinfo("kernel", "running under QEMU (%s)", power_hypervisor_name());
 	hwrng_boot_seed(cmdline_get("seed"));
