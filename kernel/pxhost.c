@@ -21,13 +21,43 @@
 #include "bridge.h"
 #include "panic.h"
 #include "vram.h"
+#include "serial.h"
+#include "pxvm/escape.h"
+#include "pxvm/tty.h"
 
-void pxhost_output(uint32_t pid, int fd, const char *s, size_t n)
+/* Process output that found the serial line full: a wake-up is registered
+ * with the transmit ring (serial_tx_notify) and pxhost_poll resumes the
+ * writers (tty_output_ready) once it has fired, between quanta, never while
+ * the monitor holds the processes. */
+static volatile bool output_asked, output_ready;
+
+size_t pxhost_output(uint32_t pid, int fd, const char *s, size_t n)
 {
 	if (fd == 2)
 		console_set_color(FB_RGB(255, 120, 120));
-	(void)klog_guest_output(pid, s, n, true); /* escaped: docs/isolation.md */
+	/* escaped: docs/isolation.md; the echo (pid 0) is taken whole */
+	size_t took = klog_guest_output(pid, s, n, pid == 0);
 	console_set_color(CONSOLE_DEFAULT_COLOR);
+	return pid ? took : n;
+}
+
+static void output_room(void *arg)
+{
+	(void)arg;
+	output_asked = false;
+	output_ready = true;
+}
+
+void pxhost_output_wait(void)
+{
+	if (output_asked)
+		return;
+	size_t need = ESCAPE_OUT_MAX(KLOG_CHUNK) + klog_backlog();
+	if (need > SERIAL_TX_RING)
+		need = SERIAL_TX_RING;
+	/* No free wake-up slot (the bridge holds some): pxhost_poll retries. */
+	output_asked = serial_tx_notify(need, output_room, 0) == 0;
+	output_ready = !output_asked;
 }
 
 uint64_t pxhost_time_us(void) { return timer_us(); }
@@ -56,6 +86,10 @@ void pxhost_poll(void)
 	monitor_breakpoint_hits();
 	bridge_poll();
 	klog_poll();
+	if (output_ready) {
+		output_ready = false;
+		tty_output_ready();
+	}
 	vram_refresh(timer_us(), false);
 }
 

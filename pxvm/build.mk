@@ -5,7 +5,7 @@ PXVM_ISA_SRC   := pxvm/isa.c pxvm/disasm.c
 PXVM_CORE_SRC  := $(PXVM_ISA_SRC) pxvm/vm.c
 PXVM_CRC_SRC   := pxvm/crc32.c
 PXVM_FS_SRC    := $(PXVM_CRC_SRC) pxvm/pixelfs.c
-PXVM_OS_SRC    := pxvm/sched.c pxvm/syscall.c pxvm/hv.c pxvm/ipc.c pxvm/vfs.c pxvm/tty.c \
+PXVM_OS_SRC    := pxvm/sched.c pxvm/job.c pxvm/syscall.c pxvm/hv.c pxvm/ipc.c pxvm/vfs.c pxvm/tty.c \
 	pxvm/debug.c pxvm/rng.c pxvm/proc.c pxvm/proc_pxvm.c pxvm/view.c pxvm/canvas.c pxvm/lineedit.c
 # The serial bridge's frame codec (kernel/bridge.c and tools/pxbridge); it uses
 # PXVM_CRC_SRC too.
