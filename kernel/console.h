@@ -17,21 +17,22 @@ void console_attach(const struct fb *fb, const struct font *font, int x, int y, 
 /* console_screen_write: put bytes on the screen console ('\n' new line, '\r'
  * column 0, '\b' back one column, '\t' to the next multiple of 8; an ESC '['
  * ... final-byte sequence is neither drawn nor acted on). Long lines wrap;
- * the oldest line scrolls away. A character is drawn at once unless the
- * console has scrolled since its last redraw: the whole console is redrawn at
- * most once per CONSOLE_FRAME_US, so a write costs time in proportion to its
- * bytes, however many lines it scrolls. */
+ * the oldest line scrolls away. Only the text in RAM changes: console_poll
+ * draws it, so a write costs time in proportion to its bytes, whatever they
+ * are, and never draws. */
 void console_screen_write(const char *s, size_t n);
 
-/* console_poll: redraw now if the console scrolled and the last redraw is at
- * least CONSOLE_FRAME_US old (klog_poll calls it between quanta). */
+/* console_poll: draw what changed (klog_poll calls it between quanta): a
+ * drawing pass starts at most once per CONSOLE_FRAME_US, draws only cells
+ * that differ from what the screen shows, and each call spends at most
+ * CONSOLE_DRAW_US on it, going on at the next. */
 void console_poll(void);
 
-/* console_flush: redraw now if the console scrolled since the last redraw
- * (panic and exception reports, with interrupts off). */
+/* console_flush: draw everything that changed now, however long it takes
+ * (panic and exception reports, early boot: interrupts off). */
 void console_flush(void);
 
-/* console_redraws: full redraws so far (tests, the monitor). */
+/* console_redraws: drawing passes completed so far (tests, the monitor). */
 uint64_t console_redraws(void);
 
 /* console_grow_to_bottom: for panic and exception reports: clear the console

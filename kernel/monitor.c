@@ -30,6 +30,7 @@
 #include "pxvm/rng.h"
 #include "vmm.h"
 #include "fbbench.h"
+#include "pxhost.h"
 #include "drivers/pci.h"
 
 #define LINE_MAX 160
@@ -578,6 +579,7 @@ static void cmd_latency(int argc, char **argv)
 	kprintf("latency: monitor prompt: %llu, max %llu us, last %llu us, %llu over %u ms%s\n",
 	        (unsigned long long)m.count, (unsigned long long)m.max_us, (unsigned long long)m.last_us,
 	        (unsigned long long)m.over, INPUT_LATENCY_MAX_US / 1000, reset ? " (both logs emptied)" : "");
+	pxhost_poll_report(reset);
 }
 
 static void cmd_uptime(int argc, char **argv)

@@ -16,7 +16,7 @@
 #define SLEEP_MAX_MS     3600000 /* longest SLEEP, ms */
 #define JOB_PROCS_MAX    16      /* processes (zombies included) one process group may hold: FORK,
                                   * SPAWN or SETPGID past it is -EPROCLIM (pxvm/job.c) */
-#define SCHED_QUANTUM_BUDGET_US 10000 /* a quantum that takes longer (wall clock) is logged with the
+#define SCHED_QUANTUM_BUDGET_US 20000 /* a quantum that takes longer (wall clock) is logged with the
                                   * pid and its slowest system call (pxvm/sched.c) */
 #define SCHED_LOG_GAP_US 1000000 /* at most one overrun or job-limit log line per this long, us */
 
@@ -83,7 +83,8 @@
 #define KLOG_CHUNK       256     /* console output escaped at a time, bytes (4x that on the stack) */
 #define CONSOLE_COLS_MAX 320     /* on-screen console text buffer */
 #define CONSOLE_ROWS_MAX 120
-#define CONSOLE_FRAME_US 40000   /* the screen console redraws (scrolls) at most once per this, us (25/s) */
+#define CONSOLE_FRAME_US 40000   /* the screen console starts a drawing pass at most once per this, us (25/s) */
+#define CONSOLE_DRAW_US  2000    /* ... and draws at most this long between two quanta, us */
 #define KLOG_BACKLOG     8192    /* console text waiting for room in the serial ring, bytes: what the
                                   * kernel writes while the scheduler runs never waits (kernel/klog.c) */
 

@@ -52,6 +52,8 @@ tests/unit/sched_testhost.c_REQ = \
 
 SCHED_TESTS := $(BUILD)/tests/test_sched $(BUILD)/tests/test_sched_fs
 SCHED_TESTS += $(BUILD)/tests/test_debug $(BUILD)/tests/test_hv $(BUILD)/tests/test_view
+# Sessions, jobs, the console contract (issue 9).
+SCHED_TESTS += $(BUILD)/tests/test_jobs
 UNIT_TESTS  += $(SCHED_TESTS)
 $(SCHED_TESTS): $(BUILD)/tests/%: $(BUILD)/host/tests/unit/%.o $$(SCHED_TEST_HOST_OBJ) | $(BUILD)/userland/include/pxos.inc
 	@mkdir -p $(@D)

@@ -82,9 +82,11 @@ int job_setpgid(struct proc *caller, uint32_t pid, uint32_t pgid)
 {
 	if (!leads_session(caller))
 		return -PXE_EPERM;
+	if (!pid || pid == caller->pid)
+		return -PXE_EPERM; /* a session's leader stays in its group */
 	struct proc *t = proc_find(pid);
-	if (!pid || !t || !proc_is_live(t) || t->ppid != caller->pid)
-		return pid == caller->pid ? -PXE_EPERM : -PXE_ESRCH;
+	if (!t || !proc_is_live(t) || t->ppid != caller->pid)
+		return -PXE_ESRCH;
 	if (t->sid != caller->sid)
 		return -PXE_EPERM;
 	if (!pgid)

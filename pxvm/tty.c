@@ -223,8 +223,7 @@ static void input_byte(uint8_t c)
 	}
 	struct proc *f = fg_proc();
 	if (f && f->tty_raw) {
-		if (push(c))
-			try_deliver();
+		push(c); /* delivered when the whole batch is in (tty_input_at) */
 		return;
 	}
 	switch (lineedit_feed(&ed, c)) {
@@ -249,6 +248,7 @@ void tty_input_at(const char *bytes, size_t n, uint64_t typed_us)
 	typing_us = typed_us;
 	for (size_t i = 0; i < n; i++)
 		input_byte((uint8_t)bytes[i]);
+	try_deliver(); /* raw bytes: all of a batch in one READ */
 }
 
 void tty_input(const char *bytes, size_t n) { tty_input_at(bytes, n, pxhost_time_us()); }

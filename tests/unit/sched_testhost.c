@@ -28,6 +28,8 @@ static int out_wait_asked;
 char th_out[1 << 16], th_stdout[1 << 16], th_stderr[1 << 16];
 size_t th_out_len, th_stdout_len, th_stderr_len;
 unsigned th_polls, th_idles, th_warnings;
+char th_last_warning[256], th_warn_log[1 << 14];
+static size_t th_warn_log_len;
 const char *th_input;
 size_t th_input_chunk;
 int th_no_idle;
@@ -101,11 +103,17 @@ void pxhost_mem_free(uint32_t *mem)
 
 void pxhost_log(int level, const char *fmt, ...)
 {
-	if (level >= 2)
+	va_list ap;
+	if (level >= 2) {
 		th_warnings++;
+		va_start(ap, fmt);
+		vsnprintf(th_last_warning, sizeof(th_last_warning), fmt, ap);
+		va_end(ap);
+		append(th_warn_log, sizeof(th_warn_log), &th_warn_log_len, th_last_warning, strlen(th_last_warning));
+		append(th_warn_log, sizeof(th_warn_log), &th_warn_log_len, "\n", 1);
+	}
 	if (!getenv("TH_LOG"))
 		return;
-	va_list ap;
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
@@ -161,6 +169,8 @@ int pxhost_idle(uint64_t until_us)
 			th_now_us = until_us;
 		return 0;
 	}
+	if (out_wait_asked && th_out_refill)
+		return 0; /* the output drains: a blocked writer will go on */
 	return th_input && *th_input ? 0 : -1;
 }
 
@@ -213,6 +223,9 @@ uint32_t th_start(uint32_t w, uint32_t h, const struct pxfs *f)
 	th_out_waits = 0;
 	out_wait_asked = 0;
 	th_polls = th_idles = th_warnings = 0;
+	th_last_warning[0] = '\0';
+	th_warn_log[0] = '\0';
+	th_warn_log_len = 0;
 	th_input = 0;
 	th_input_chunk = 0;
 	th_no_idle = 0;
