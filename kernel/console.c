@@ -41,6 +41,7 @@ static bool in_pass;        /* a pass is in progress (next_row: where it goes on
 static int next_row;
 static uint64_t pass_us;    /* when the last pass started */
 static uint64_t redraws;    /* passes completed */
+static bool deferred;       /* console_defer: writes no longer draw */
 static enum { S_TEXT, S_ESC, S_CSI } seq; /* inside a CSI sequence (not drawn) */
 
 /* Before attach, keep early output to replay it. */
@@ -143,7 +144,11 @@ void console_screen_write(const char *s, size_t n)
 	}
 	for (size_t i = 0; i < n; i++)
 		put(s[i]);
+	if (!deferred)
+		console_flush();
 }
+
+void console_defer(void) { deferred = true; }
 
 /* changed: whether the text differs from what the last complete pass drew. */
 static bool changed(void) { return in_pass || gen != pass_gen; }

@@ -17,10 +17,16 @@ void console_attach(const struct fb *fb, const struct font *font, int x, int y, 
 /* console_screen_write: put bytes on the screen console ('\n' new line, '\r'
  * column 0, '\b' back one column, '\t' to the next multiple of 8; an ESC '['
  * ... final-byte sequence is neither drawn nor acted on). Long lines wrap;
- * the oldest line scrolls away. Only the text in RAM changes: console_poll
- * draws it, so a write costs time in proportion to its bytes, whatever they
- * are, and never draws. */
+ * the oldest line scrolls away. Once the scheduler runs (console_defer) only
+ * the text in RAM changes and console_poll draws it, so a write costs time in
+ * proportion to its bytes, whatever they are, and never draws. */
 void console_screen_write(const char *s, size_t n);
+
+/* console_defer: from now on writes only change the text and console_poll
+ * draws it, as below; until then (the boot, before the scheduler runs) a
+ * write draws what it changed at once. kmain calls it as the scheduler
+ * starts. */
+void console_defer(void);
 
 /* console_poll: draw what changed (klog_poll calls it between quanta): a
  * drawing pass starts at most once per CONSOLE_FRAME_US, draws only cells
