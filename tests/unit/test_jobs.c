@@ -477,7 +477,7 @@ static void test_quantum_overrun_is_logged(void **state)
 	const char src[] = ".include \"pxos.inc\"\n_start:\n SYSCALL SYS_GETPID\n JMP _start\n";
 	const struct th_file f[] = { { "/bin/t", src, 0, 0 } };
 	th_boot(W, H, f, 1);
-	th_clock_step_us = 1; /* a slow machine: every clock reading costs 1 us */
+	th_clock_step_us = 5; /* a slow machine: every clock reading costs 5 us */
 	th_spawn("/bin/t", 0);
 	sched_run(200000);
 	assert_non_null(strstr(th_last_warning, "one quantum took"));
