@@ -40,7 +40,6 @@ static uint64_t pass_gen;   /* gen when the pass in progress started */
 static bool in_pass;        /* a pass is in progress (next_row: where it goes on) */
 static int next_row;
 static uint64_t pass_us;    /* when the last pass started */
-static uint64_t redraws;    /* passes completed */
 static bool deferred;       /* console_defer: writes no longer draw */
 static enum { S_TEXT, S_ESC, S_CSI } seq; /* inside a CSI sequence (not drawn) */
 
@@ -84,7 +83,6 @@ static void draw(uint64_t budget_us)
 			return;
 	}
 	in_pass = false;
-	redraws++;
 }
 
 static void newline(void)
@@ -169,8 +167,6 @@ void console_flush(void)
 	while (changed())
 		draw(0);
 }
-
-uint64_t console_redraws(void) { return redraws; }
 
 void console_attach(const struct fb *f, const struct font *fnt, int x, int y, int w, int h)
 {

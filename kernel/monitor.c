@@ -12,11 +12,13 @@
 #include "vram.h"
 #include "input.h"
 #include "irq.h"
+#include "hwinfo.h"
 #include "pxvm/sched.h"
 #include "pxvm/job.h"
 #include "pxvm/tty.h"
 #include "pxvm/disasm.h"
 #include "pxvm/debug.h"
+#include "pxvm/ascii.h"
 #include "pxvm/vfs.h"
 #include "pxvm/view.h"
 #include "pxvm/lineedit.h"
@@ -219,11 +221,7 @@ static void cmd_fs(int argc, char **argv)
 	for (uint32_t i = 0; i < fs->count; i++) {
 		const struct pxfs_dirent *d = &fs->dir[i];
 		char path[PXFS_PATH_MAX];
-		memcpy(path, d->path, sizeof(path));
-		path[sizeof(path) - 1] = '\0';
-		for (char *c = path; *c; c++)
-			if (*c < 32 || *c > 126)
-				*c = '?';
+		path[ascii_sanitise(path, d->path, sizeof(path) - 1, '?')] = '\0';
 		kprintf("  %2u %4u %-8u %08x %s%s\n", d->id, d->type, d->size, d->crc, path,
 		        fs->bad[i] ? "  (rejected)" : "");
 	}
@@ -257,7 +255,7 @@ static void dump_proc_mem(int argc, char **argv)
 				h += (size_t)snprintf(hex + h, sizeof(hex) - h, "   ");
 			if (i == 7)
 				h += (size_t)snprintf(hex + h, sizeof(hex) - h, " ");
-			asc[i] = !in ? ' ' : (m[i] >= 32 && m[i] < 127) ? (char)m[i] : '.';
+			asc[i] = !in ? ' ' : ascii_printable(m[i]) ? (char)m[i] : '.';
 		}
 		asc[16] = '\0';
 		kprintf("  %04x  %s |%s|\n", line, hex, asc);
@@ -602,6 +600,12 @@ static void cmd_irq(int argc, char **argv)
 	klog_report();
 }
 
+static void cmd_hwinfo(int argc, char **argv)
+{
+	(void)argc, (void)argv;
+	hwinfo_print();
+}
+
 static void cmd_fault(int argc, char **argv)
 {
 	const char *k = argc > 1 ? argv[1] : "";
@@ -682,6 +686,7 @@ static const struct {
 	{ "run", "PATH [ARGS]", "start a program and go back to the scheduler", cmd_run },
 	{ "uptime", "", "time since boot, timer ticks, idle halts", cmd_uptime },
 	{ "irq", "", "interrupt counts, input rings, idle", cmd_irq },
+	{ "hwinfo", "", "hardware report: CPU, memory, ACPI, screen, timers, interrupts, console", cmd_hwinfo },
 	{ "regions", "", "VRAM regions and process slots", cmd_regions },
 	{ "page", "[N|next]", "show page N (or the next) of processes in the slots; alone: which", cmd_page },
 	{ "fs", "", "PixelFS directory (rejected files marked)", cmd_fs },

@@ -8,8 +8,7 @@
  * interrupt (16550 datasheet: IER bit 1, IIR 0x02), 16 bytes a FIFO load; on a
  * port without a known IRQ from the PIT tick; in polled mode (irq=poll) from
  * the main loop. Writers never wait per byte: they put whole units into the
- * ring and learn at once when one does not fit (serial_tx_unit,
- * serial_tx_text). A writer that must get its bytes out (kernel log lines)
+ * ring and learn at once when one does not fit (serial_tx_unit). A writer that must get its bytes out (kernel log lines)
  * uses serial_tx_text_wait, which drains the ring itself, bounded by
  * SERIAL_STALL_US without progress; with interrupts off (early boot, panic,
  * CPU exceptions) everything is written out synchronously.
@@ -49,7 +48,8 @@ size_t serial_tx_free(void);
 bool serial_tx_unit(const void *p, size_t n);
 
 /* serial_tx_text: put console text (each LF sent as CR LF) as one unit
- * without waiting; false, nothing written, when it does not fit. */
+ * without waiting; false, nothing written, when it does not fit (the kernel
+ * log's backlog, kernel/klog.c, keeps it for later). */
 bool serial_tx_text(const char *s, size_t n);
 
 /* serial_tx_text_wait: put console text, draining the ring into the UART

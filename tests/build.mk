@@ -18,7 +18,7 @@ $(BUILD)/tests/test_build_flags: tests/unit/test_build_flags.py
 check-unit: $$(UNIT_TESTS)
 	@bash tests/unit/run.sh $(UNIT_TESTS)
 
-# Boot tests, console input, the shell, the hostile programs, then the media
+# Boot tests, console input, the shell, the hostile programs, the hardware matrix, then the media
 # tests (disk image and ISO, as disk, USB stick, CD). Each file prints its wall time (pxqemu.run_suite).
 check-qemu: all $(TEST_PROGRAMS) $(ISO)
 	$(PYTHON) tests/qemu/test_boot.py --build $(BUILD)
@@ -26,6 +26,7 @@ check-qemu: all $(TEST_PROGRAMS) $(ISO)
 	$(PYTHON) tests/qemu/test_input.py --build $(BUILD)
 	$(PYTHON) tests/qemu/test_shell.py --build $(BUILD)
 	$(PYTHON) tests/qemu/test_hostile.py --build $(BUILD)
+	$(PYTHON) tests/qemu/test_hw.py --build $(BUILD)
 	$(MAKE) --no-print-directory check-media
 
 # The kernel's layers (tests/layers.txt) checked on the objects it links,
