@@ -31,7 +31,8 @@ fill the process table and the shell's builtin ps, jobs and kill still see
 and end them), a fork-and-exit chain (a new pid each round, one job), the
 Ctrl-C opt-outs (SETFG 0 and spin: the first Ctrl-C ends it; catch Ctrl-C
 and spin: caught once, the second within a second ends it; the monitor's
-`kill` ends the foreground job), the frames of every type printed by a guest
+`kill` ends the foreground job), a killed shell (init starts it again), the
+frames of every type printed by a guest
 (a quick re-check of the escaper; test_bridge.py proves it against
 pxbridge), and serial backpressure: the test reads the line at
 SLOW_RATE bytes/s while the flood runs: the writer blocks (ps in the monitor
@@ -72,7 +73,7 @@ LINE_RATE = 23040         # bytes/s the test reads: twice what a 115200-baud UAR
 SLOW_RATE = 4000          # bytes/s the backpressure case reads
 FORGED_ID = 0x0BADF00D
 CASES = ("frames", "flood", "text", "layers", "rects", "forkbomb", "spawnbomb", "chain", "nofg", "catch",
-         "monitor_kill", "backpressure")
+         "monitor_kill", "backpressure", "shell_restart")
 
 
 def hostile_image(build):
@@ -324,6 +325,22 @@ class HostileTests(unittest.TestCase):
         finally:
             vm.throttle(LINE_RATE)
         self.end_job(job)
+
+    def case_shell_restart(self, vm):
+        """init starts the shell again when it is killed: the console always
+        comes back to a shell."""
+        old = re.findall(r"init: started the shell /boot/sh as pid (\d+)", vm.output)[-1]
+        vm.send("\x1c")
+        self.expect(r"pxmon> ", SHELL_CEILING_S)
+        vm.send("kill %s\r" % old)
+        self.expect(r"pid %s killed" % old)
+        self.expect(r"pxmon> ")
+        vm.send("continue\r")
+        self.expect(r"init: /boot/sh was killed; starting the shell again", SHELL_CEILING_S)
+        new = self.expect(r"init: started the shell /boot/sh as pid (\d+)", SHELL_CEILING_S).group(1)
+        self.assertNotEqual(new, old)
+        self.expect(PROMPT, SHELL_CEILING_S)
+        self.answers("restart")
 
     # -- the one boot ------------------------------------------------------------------
 
