@@ -148,6 +148,12 @@ void console_screen_write(const char *s, size_t n)
 
 void console_defer(void) { deferred = true; }
 
+const char *console_early_text(size_t *n)
+{
+	*n = early_len;
+	return early;
+}
+
 /* changed: whether the text differs from what the last complete pass drew. */
 static bool changed(void) { return in_pass || gen != pass_gen; }
 

@@ -28,6 +28,11 @@ void console_screen_write(const char *s, size_t n);
  * starts. */
 void console_defer(void);
 
+/* console_early_text: the text written before console_attach (kept for the
+ * replay, at most 4 KiB: later bytes are not kept); *n gets its length. The
+ * serial console replays it on a port chosen after early boot (uartsel.h). */
+const char *console_early_text(size_t *n);
+
 /* console_poll: draw what changed (klog_poll calls it between quanta): a
  * drawing pass starts at most once per CONSOLE_FRAME_US, draws only cells
  * that differ from what the screen shows, and each call spends at most

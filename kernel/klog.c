@@ -14,6 +14,7 @@
 #include "console.h"
 #include "cpu.h"
 #include "serial.h"
+#include "drivers/debugcon.h"
 #include "drivers/timer.h"
 #include "pxvm/escape.h"
 
@@ -96,6 +97,7 @@ static void emit(const char *s, size_t n)
 {
 	if (!n)
 		return;
+	debugcon_write(s, n); /* when configured: a port write per byte, synchronous */
 	console_screen_write(s, n);
 	if (!intr_on()) {
 		backlog_flush(true);
