@@ -271,6 +271,16 @@ check "SETFG 0 gives no shelter from Ctrl-C" sh -c "grep -q 'sh: /test/hostile (
 "$PXSIM" --quiet "$tmp/flood.pxe" 16 >"$tmp/out" 2>"$tmp/err"
 ms=$(sed -n 's/^flood: 65536 newlines in \([0-9]*\) ms$/\1/p' "$tmp/out")
 check "flood: 16 writes of 4096 newlines cost virtual time (at least 5 ms at 100 MIPS)" [ "${ms:-0}" -ge 5 ]
+# A flood in the background makes the clock run as it makes the kernel's: the
+# shell's 1000 ms sleep ends within 5 million instructions (50 ms at 100 MIPS
+# if system calls cost no time) while glyphs, LAYER_USE shows or full-canvas
+# RECTs flood.
+for mode in text layers rects; do
+	boot "/test/hostile $mode &\nsleep 1000\nkill %5\necho slept\n" --add "$tmp/hostile.pxe=/test/hostile" \
+		--max-steps 5000000
+	check "$mode flood in the background: its system calls cost virtual time" \
+		sh -c "[ $rc -eq 0 ] && grep -q 'slept' '$tmp/out' && grep -q '\[5\] done /test/hostile (killed)' '$tmp/out'"
+done
 
 # --add puts host files beside the image's; options are checked.
 printf 'a note from the host\n' > "$tmp/note.txt"
