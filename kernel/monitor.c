@@ -34,6 +34,7 @@
 #include "fbbench.h"
 #include "pxhost.h"
 #include "drivers/pci.h"
+#include "drivers/usb.h"
 
 #define LINE_MAX 160
 #define MAX_ARGS 12
@@ -699,6 +700,7 @@ static const struct {
 	{ "bridge", "", "serial bridge link status and counters", bridge_monitor_cmd },
 	{ "hv", "", "trap hypervisor counters: traps served, LLM calls in flight and how they ended", cmd_hv },
 	{ "pci", "[BB:DD.F | read ..]", "PCI functions: IDs, class, BARs, capabilities, IRQ; one with its config space", pci_monitor_cmd },
+	{ "usb", "", "USB controllers, root ports, devices: VID:PID, class, tier, where, speed, driver", usb_monitor_cmd },
 	{ "mtrr", "", "PAT, MTRRs, identity-map page sizes, mapped ranges and their memory types", vmm_monitor_mtrr },
 	{ "fbbench", "", "bytes/second of the tile flush into the framebuffer, WC and UC", fbbench_monitor_cmd },
 };
