@@ -37,7 +37,7 @@ frames of every type printed by a guest
 (a quick re-check of the escaper; test_bridge.py proves it against
 pxbridge), storms against the kernel's bridge code (the test plays a
 hostile bridge: NAKs against the REQUEST of a background /apps/ask, damaged
-frames), and serial backpressure: the test reads the line at
+frames), keys typed on the PS/2 keyboard (HMP sendkey) under a flood, and serial backpressure: the test reads the line at
 SLOW_RATE bytes/s while the flood runs: the writer blocks (ps in the monitor
 says blocked:output), the kernel does not (its latency log stays under
 LATENCY_MAX_US).
@@ -78,7 +78,8 @@ FORGED_ID = 0x0BADF00D
 BRIDGE_RETRIES = 8        # kernel/param.h
 STORM_SESSION = 0x7E570002
 CASES = ("frames", "flood", "text", "layers", "rects", "forkbomb", "spawnbomb", "chain", "nofg", "catch",
-         "monitor_kill", "backpressure", "storms", "shell_restart")
+         "monitor_kill", "backpressure", "storms", "keyboard", "shell_restart")
+KEYS = {" ": "spc", "-": "minus", "\r": "ret", "\x1c": "ctrl-backslash"}  # HMP sendkey names
 
 
 def hostile_image(build):
@@ -149,13 +150,24 @@ class HostileTests(unittest.TestCase):
         self.timings.append((label, took))
         return took
 
-    def latency(self, label, extra=(), shell=True):
-        """Ctrl-\\ opens the monitor within the ceiling; the kernel's latency
+    def keys(self, text):
+        """Type `text` on the PS/2 keyboard (QEMU's HMP sendkey), key by key."""
+        for ch in text:
+            out = self.vm.hmp("sendkey " + (KEYS.get(ch) or ch))
+            self.assertEqual(out, "", "sendkey %r: %s" % (ch, out))
+            time.sleep(0.02)
+
+    def latency(self, label, extra=(), shell=True, keyboard=False):
+        """Ctrl-\\ (on the serial line, or with `keyboard` on the PS/2
+        keyboard) opens the monitor within the ceiling; the kernel's latency
         log stays under LATENCY_MAX_US; `extra` monitor commands run too
         (returns their output); then back to the shell (with `shell`: its
         prompt comes back)."""
         t0 = time.monotonic()
-        self.vm.send("\x1c")
+        if keyboard:
+            self.keys("\x1c")
+        else:
+            self.vm.send("\x1c")
         self.expect(r"pxmon> ", SHELL_CEILING_S)
         self.assertLess(time.monotonic() - t0, SHELL_CEILING_S)
         outs = []
@@ -376,6 +388,24 @@ class HostileTests(unittest.TestCase):
         print("  storms: %d REQUEST sends for 4 KiB of NAKs" % len(sends), file=sys.stderr)
         out, _ = self.sh("jobs")
         self.assertNotRegex(out, r"\[%d\]" % job)
+
+    def case_keyboard(self, vm):
+        """Input from the PS/2 keyboard (its interrupt stamps the latency log
+        as the serial line's does) while a flood of glyphs runs: the shell
+        answers a typed command, the hot key typed on the keyboard opens the
+        monitor, both within LATENCY_MAX_US of guest time."""
+        job = self.background("text", "text-kbd")
+        t0 = time.monotonic()
+        start = len(vm.output)
+        self.keys("echo kbd-answer\r")
+        self.expect(r"(?<!echo )kbd-answer\r?\n", SHELL_CEILING_S)
+        self.expect(PROMPT, SHELL_CEILING_S)
+        took = time.monotonic() - t0
+        self.assertLess(took, SHELL_CEILING_S)
+        self.timings.append(("keyboard", took))
+        self.assertIn("kbd-answer", pxqemu.strip_ansi(vm.output[start:]))
+        self.latency("keyboard", keyboard=True)
+        self.end_job(job)
 
     def case_shell_restart(self, vm):
         """init starts the shell again when it is killed: the console always
