@@ -381,6 +381,8 @@ class HostileTests(unittest.TestCase):
         vm.send(b"\x1b_PXB2Q" * (4096 // 7) + b"\r")
         self.answers("storms")
         self.latency("storms")
+        self.seen(r"pid %d \(ask\) exited with status 1" % job)
+        self.sh("jobs")  # the shell reports its jobs' ends at a prompt
         self.seen(r"\[%d\] done /apps/ask \(status 1\)" % job)
         sends = [f for f in pxframe.decode_all(self.raw_line(vm, start)) if f.kind == "Q"]
         self.assertLessEqual(len(sends), BRIDGE_RETRIES, "REQUEST sends for 4 KiB of NAKs")
