@@ -135,7 +135,8 @@ const char *pxvm_fault_text(uint32_t f);
 	X(SETPGID,  42,    8, "R1=pid R2=pgid",           "a session leader moves its child pid into group pgid (0: a new group led by pid)") \
 	X(GETPGID,  43,    4, "R1=pid",                   "R0 = process group of pid (0: the caller), R1 = its session") \
 	X(TTYMODE,  44,    4, "R1=mode",                  "console input for the caller: TTY_COOKED lines or TTY_RAW bytes; R0 = previous mode") \
-	X(INTR,     45,    2, "R1=op",                    "Ctrl-C: INTR_DEFAULT ends the job, INTR_CATCH makes it -EINTR; INTR_TAKE: R0 = 1 if one was pending")
+	X(INTR,     45,    2, "R1=op",                    "Ctrl-C: INTR_DEFAULT ends the job, INTR_CATCH makes it -EINTR; INTR_TAKE: R0 = 1 if one was pending") \
+	X(IMPERFECT, 60,  16, "R1=pid R2=rate R3=lo R4=hi", "imperfect mode of pid (0: the caller) or a descendant: R2 bit flips per million instructions (0 off, IMPERFECT_KEEP: ask) in bytes [R3, R4) (0, 0: all); R0 = the previous rate, R1 = flips so far")
 
 enum pxvm_syscall {
 #define PXVM_X_SYS(name, num, cost, args, doc) PXVM_SYS_##name = (num),
@@ -210,7 +211,9 @@ enum pxvm_syscall {
 	X(JOB_PROCS_MAX,  JOB_PROCS_MAX, "processes one process group (job) may hold")          \
 	X(INIT_PROG_MS,   INIT_PROG_MS, "ms /boot/init gives each /boot/initrc program")         \
 	X(SLOT_NONE,      -1,   "PROCINFO PI_SLOT: no visible slot shows it (0xFFFFFFFF)")      \
-	X(STATUS_KILLED,  0x200, "WAIT status of a process ended by KILL or Ctrl-C")
+	X(STATUS_KILLED,  0x200, "WAIT status of a process ended by KILL or Ctrl-C")            \
+	X(IMPERFECT_KEEP, -1,   "IMPERFECT rate: change nothing, only answer (0xFFFFFFFF)")      \
+	X(IMPERFECT_MAX,  IMPERFECT_RATE_MAX, "IMPERFECT: the highest rate, a flip per instruction")
 
 enum pxvm_abi_const {
 #define PXVM_X_CONST(name, value, doc) PXVM_##name = (value),
