@@ -75,6 +75,7 @@ include drivers/build.mk
 include pxvm/build.mk
 include kernel/build.mk
 include boot/build.mk
+include tools/sbenroll/build.mk
 include tools/common/build.mk
 include tools/pxasm/build.mk
 include tools/pxfs/build.mk

@@ -5,6 +5,7 @@ DRIVERS_PORTABLE_SRC := drivers/fb.c drivers/font.c
 DRIVERS_PORTABLE_ASM := drivers/font_data.asm
 DRIVERS_KERNEL_SRC   := $(DRIVERS_LOADER_SRC) drivers/acpi.c drivers/timer.c drivers/pic8259.c \
 	drivers/pit.c drivers/ps2kbd.c drivers/kbdmap.c drivers/hwrng.c drivers/pci.c drivers/pci_host.c \
+	drivers/timer_pick.c drivers/rtc.c drivers/hpet.c drivers/lapic.c drivers/madt.c drivers/ioapic.c drivers/mmio.c \
 	$(DRIVERS_PORTABLE_SRC)
 DRIVERS_KERNEL_ASM   := $(DRIVERS_PORTABLE_ASM)
 DRIVERS_HOST_SRC     := $(DRIVERS_PORTABLE_SRC) $(DRIVERS_PORTABLE_ASM)
@@ -40,5 +41,14 @@ $(BUILD)/tests/test_kbdmap: $(BUILD)/host/tests/unit/test_kbdmap.o $(BUILD)/host
 # PCI enumeration, BARs, capabilities and MCFG on a fake configuration space.
 UNIT_TESTS += $(BUILD)/tests/test_pci
 $(BUILD)/tests/test_pci: $(BUILD)/host/tests/unit/test_pci.o $(BUILD)/host/drivers/pci.o
+	@mkdir -p $(@D)
+	$(HOSTCC) $(HOST_CFLAGS) $^ -o $@ -lcmocka
+
+# Timekeeping and interrupt-controller table parsing unit tests.
+UNIT_TESTS += $(BUILD)/tests/test_timer_pick $(BUILD)/tests/test_madt
+$(BUILD)/tests/test_timer_pick: $(BUILD)/host/tests/unit/test_timer_pick.o $(BUILD)/host/drivers/timer_pick.o
+	@mkdir -p $(@D)
+	$(HOSTCC) $(HOST_CFLAGS) $^ -o $@ -lcmocka
+$(BUILD)/tests/test_madt: $(BUILD)/host/tests/unit/test_madt.o $(BUILD)/host/drivers/madt.o
 	@mkdir -p $(@D)
 	$(HOSTCC) $(HOST_CFLAGS) $^ -o $@ -lcmocka

@@ -6,6 +6,8 @@
  * stack and called kmain.
  */
 #include "bootcheck.h"
+#include "clock.h"
+#include "hwinfo.h"
 #include "cmdline.h"
 #include "console.h"
 #include "cpu.h"
@@ -79,6 +81,11 @@ static void screen_init(const struct pxos_bootinfo *bi, int fb_ok)
 {
 	const struct pxos_framebuffer *f = &bi->fb;
 	uint32_t masks[4] = { f->mask_red, f->mask_green, f->mask_blue, f->mask_reserved };
+	if (f->absent) {
+		kwarn("fb", "no framebuffer: %s: headless, 0 visible process slots, the serial console is the only console",
+		      bootinfo_fb_absent_text(f->absent));
+		return;
+	}
 	if (!fb_ok || fb_init(&screen, (void *)(uintptr_t)f->base, f->width, f->height, f->stride, f->format, masks)) {
 		kerror("fb", "framebuffer from the loader unusable (%ux%u stride %u format %u); serial only",
 		       f->width, f->height, f->stride, f->format);
@@ -103,9 +110,9 @@ static void screen_init(const struct pxos_bootinfo *bi, int fb_ok)
 static void status_line(const struct pxos_bootinfo *bi)
 {
 	char buf[160];
-	snprintf(buf, sizeof(buf), "pxOS %s | %ux%u %s | %u slots | %u files | loader->kernel %llu ms",
+	snprintf(buf, sizeof(buf), "pxOS %s | %ux%u %s | %u slots | %u files | tick %s (TSC %s) | loader->kernel %llu ms",
 	         PXOS_VERSION_STRING, screen.width, screen.height, screen.base ? fb_format_name(&screen) : "-",
-	         vram_ready() ? vram_layout()->nslots : 0, rootfs.good,
+	         vram_ready() ? vram_layout()->nslots : 0, rootfs.good, irq_tick_name(), timer_source(),
 	         (unsigned long long)(timer_tsc_hz() ? (bi->tsc_at_exit - bi->tsc_at_entry) * 1000 / timer_tsc_hz() : 0));
 	vram_status(buf);
 }
@@ -171,12 +178,11 @@ void kmain(struct pxos_bootinfo *bi)
 		panic("kmain: the UEFI memory map has no usable memory");
 	kinfo("pmm", "%zu MiB free for the kernel", pmm_free_pages() / 256);
 	vmm_init(bi, fb_ok);
+	hwinfo_init(bi);
 	acpi_init(bi->acpi_rsdp);
 	pci_init();
-	timer_init(bi->tsc_at_entry, acpi_get()->pm_timer_port, acpi_get()->pm_timer_32bit);
-	kinfo("timer", "TSC %llu.%03llu MHz (from %s)", (unsigned long long)(timer_tsc_hz() / 1000000),
-	      (unsigned long long)(timer_tsc_hz() / 1000 % 1000), timer_source());
-	irq_init(cmdline_get("irq"));
+	clock_init(bi->tsc_at_entry);
+	irq_init(cmdline_get("irq"), cmdline_get("tick"));
 	if (power_under_qemu())
 		kinfo("kernel", "running under QEMU (%s)", power_hypervisor_name());
 	hwrng_boot_seed(cmdline_get("seed"));

@@ -12,6 +12,7 @@
 #include "vram.h"
 #include "input.h"
 #include "irq.h"
+#include "hwinfo.h"
 #include "pxvm/sched.h"
 #include "pxvm/disasm.h"
 #include "pxvm/debug.h"
@@ -513,6 +514,12 @@ static void cmd_irq(int argc, char **argv)
 	irq_report();
 }
 
+static void cmd_hwinfo(int argc, char **argv)
+{
+	(void)argc, (void)argv;
+	hwinfo_print();
+}
+
 static void cmd_fault(int argc, char **argv)
 {
 	const char *k = argc > 1 ? argv[1] : "";
@@ -591,6 +598,7 @@ static const struct {
 	{ "run", "PATH [ARGS]", "start a program and go back to the scheduler", cmd_run },
 	{ "uptime", "", "time since boot, timer ticks, idle halts", cmd_uptime },
 	{ "irq", "", "interrupt counts, input rings, idle", cmd_irq },
+	{ "hwinfo", "", "hardware report: CPU, memory, ACPI, screen, timers, interrupts, console", cmd_hwinfo },
 	{ "regions", "", "VRAM regions and process slots", cmd_regions },
 	{ "page", "[N|next]", "show page N (or the next) of processes in the slots; alone: which", cmd_page },
 	{ "fs", "", "PixelFS directory (rejected files marked)", cmd_fs },

@@ -103,7 +103,20 @@
 #define PXOS_EXIT_PANIC  0x7E    /* kernel panic or CPU exception */
 
 /* Interrupts and input (kernel/irq.c, kernel/input.c) */
-#define TICK_HZ          1000    /* PIT tick: wakes the idle CPU, bounds deadline lateness */
+#define TICK_HZ          1000    /* the tick (PIT, LAPIC timer or HPET): wakes the idle CPU, bounds deadline lateness */
+#define TICK_CHECK_MS    100     /* how long irq_init waits for a tick source's first tick */
+#define VECTOR_LAPIC_TIMER 0x30  /* LAPIC timer tick (ISA IRQ n stays on 0x20 + n, 8259 or I/O APIC) */
+#define VECTOR_APIC_SPURIOUS 0xFF /* LAPIC spurious-interrupt vector (no EOI) */
+#define MADT_MAX_IOAPIC  8       /* I/O APICs kept from the MADT */
+#define MADT_MAX_ISO     24      /* interrupt source overrides kept from the MADT */
+#define HWINFO_MAX       24      /* hwinfo line providers (kernel/hwinfo.h) */
+
+/* Timekeeping (drivers/timer.c, drivers/timer_pick.c) */
+#define TIMER_MIN_HZ     100000000ull    /* a TSC slower than 100 MHz is a failed measurement */
+#define TIMER_MAX_HZ     10000000000ull  /* ... and one faster than 10 GHz too */
+#define TIMER_AGREE_PPM  20000   /* two sources agree within 2% (measurements differ by < 0.1% on a PC) */
+#define TIMER_CAL_MS     50      /* window of one counter measurement (HPET, PM timer, PIT) */
+#define TIMER_RTC_WAIT_MS 2500   /* longest wait for the RTC's second edges (needs two: 1..2 s) */
 #define INPUT_RING_SIZE  4096    /* bytes queued per input ring (keyboard scancodes, serial RX) */
 #define MONITOR_HOTKEY   0x1C    /* Ctrl-\ on keyboard or serial: enter the debug monitor */
 

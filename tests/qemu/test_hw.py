@@ -1,0 +1,420 @@
+#!/usr/bin/python3
+"""test_hw — the hardware matrix: pxOS on machines that differ from QEMU's
+defaults the way real PCs do (issue 10 item 12), each variant checked for
+what it is about.
+
+    /usr/bin/python3 tests/qemu/test_hw.py [--build DIR] [--timeout S] [-k SUBSTRING]
+
+A ROW is one variant: the QEMU settings it needs (machine properties, memory,
+CPUs, devices, display), the boot.cfg settings (video mode, kernel command
+line) and a check that runs once the machine is up. BOOTS merges rows into as
+few QEMU runs as possible (a boot takes 10-40 s under TCG): each boot runs its
+rows' checks in order, every row prints its own time, and a failing row does
+not hide the others of the same boot. -k selects boots by name (test_<boot>).
+
+Adding a row (USB, serial, ... rows come from their own work):
+    @row("usb-kbd", "keys from a USB keyboard reach the shell",
+         machine={"i8042": "off"}, qemu=["-device", "qemu-xhci", "-device", "usb-kbd"])
+    def check_usb_kbd(hw):
+        hw.expect(r"usb: keyboard")           # serial since boot
+        out = hw.shell("echo hi")             # typed on serial; hw.vm.hmp("sendkey a") types on the keyboard
+    ...and add "usb-kbd" to a boot in BOOTS whose settings do not conflict (the
+merge refuses two different values of one setting: put the row in another boot).
+
+The rows here (timers, memory, screens):
+  - pit-off-hpet-off: no PIT, no HPET: the LAPIC timer is the tick (a logged
+    fallback), ISA interrupts go through the I/O APIC, the TSC is measured
+    against the PM timer and the RTC; serial input works (it is typed).
+  - acpi-off-pit-off: no ACPI, no PIT (the machine of issue 10, where the TSC
+    came out as 0.511 MHz): `sleep 3000` takes 3 s of host time +-15%.
+  - hpet-tick: tick=hpet forces the HPET as the tick; it ticks at 1000 Hz.
+  - irq-ioapic: irq=ioapic routes ISA interrupts through the I/O APIC from the
+    start; the PIT ticks on it and typed serial input arrives through it.
+  - mem-128m, mem-8g-smp4: the memory QEMU was given is the memory pxOS reports;
+    with -smp 4 the MADT's 4 CPUs are reported (pxOS runs on the first).
+  - headless-vga-none, headless-virtio-gpu: no GOP, or only BltOnly modes: the
+    loader boots on, the kernel says why on serial and runs with 0 slots; the
+    shell runs programs (two in the background and one in front at once).
+  - video-640x480, video-800x600: the screen is laid out at that size (record
+    in row 0 matches, slots fit the screen) and runs two background programs
+    and a foreground one at once (more processes than slots).
+Secure Boot has its own test file, tests/qemu/test_secureboot.py.
+Logs and screenshots: build/tests/qemu/hw-*/. Last line: "hw: N passed, N failed".
+"""
+
+import os
+import re
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import pxqemu  # noqa: E402
+
+CFG = {}
+ROWS = {}
+SHELL_PROMPT = r"sh\$ "
+MONITOR_PROMPT = r"pxmon> "
+
+
+class Row:
+    """One matrix variant. machine: q35 properties ({"pit": "off"}); memory: MiB;
+    smp: CPUs; qemu: more QEMU arguments; video: "WxH" for boot.cfg; cmdline:
+    kernel options (list of words); ready: "shell" when the check needs the
+    shell prompt, "monitor" when the machine is expected to end in the debug
+    monitor (nothing can run), "kernel" when the kernel's boot line is enough."""
+
+    def __init__(self, name, about, check, machine=None, memory=None, smp=None, qemu=(),
+                 video=None, cmdline=(), ready="shell"):
+        self.name, self.about, self.check = name, about, check
+        self.machine = dict(machine or {})
+        self.memory, self.smp, self.qemu = memory, smp, list(qemu)
+        self.video, self.cmdline, self.ready = video, list(cmdline), ready
+
+
+def row(name, about, **settings):
+    """Decorator: register the function as the check of row `name`."""
+    def register(fn):
+        if name in ROWS:
+            raise ValueError("row %s defined twice" % name)
+        ROWS[name] = Row(name, about, fn, **settings)
+        return fn
+    return register
+
+
+class Plan:
+    """The merged settings of the rows of one boot."""
+
+    def __init__(self, rows):
+        self.rows = rows
+        self.machine, self.qemu, self.cmdline = {}, [], []
+        self.memory = self.smp = self.video = None
+        for r in rows:
+            for k, v in r.machine.items():
+                self._set_key(self.machine, k, v, r)
+            for attr in ("memory", "smp", "video"):
+                v = getattr(r, attr)
+                if v is not None:
+                    if getattr(self, attr) not in (None, v):
+                        raise ValueError("rows disagree on %s (%s wants %s)" % (attr, r.name, v))
+                    setattr(self, attr, v)
+            self.qemu += r.qemu
+            self.cmdline += r.cmdline
+        ready = {r.ready for r in rows}
+        # The weakest condition any row accepts decides how far the boot waits.
+        self.ready = "kernel" if "kernel" in ready else "monitor" if "monitor" in ready else "shell"
+        if len(ready) > 1 and "shell" in ready:
+            raise ValueError("rows %s need the shell but others cannot reach it"
+                             % [r.name for r in rows if r.ready == "shell"])
+
+    @staticmethod
+    def _set_key(d, k, v, r):
+        if d.get(k, v) != v:
+            raise ValueError("rows disagree on machine property %s (%s wants %s)" % (k, r.name, v))
+        d[k] = v
+
+    def qemu_args(self):
+        args = []
+        if self.machine:
+            args += ["-M", ",".join("%s=%s" % kv for kv in sorted(self.machine.items()))]
+        if self.smp:
+            args += ["-smp", str(self.smp)]
+        return args + self.qemu
+
+    def boot_cfg(self):
+        lines = ["# test_hw variant"]
+        if self.video:
+            lines.append("video = %s" % self.video)
+        if self.cmdline:
+            lines.append("cmdline = %s" % " ".join(self.cmdline))
+        return ("\n".join(lines) + "\n").encode() if len(lines) > 1 else None
+
+
+class Hw:
+    """What a row's check gets: the running machine and helpers."""
+
+    def __init__(self, case, vm, plan):
+        self.case, self.vm, self.plan = case, vm, plan
+        self.at = "shell" if plan.ready == "shell" else "monitor" if plan.ready == "monitor" else "kernel"
+
+    @property
+    def log(self):
+        """All serial output so far, escape sequences removed."""
+        return pxqemu.strip_ansi(self.vm.output)
+
+    def expect(self, pattern, timeout=None):
+        return self.vm.expect(pattern, timeout or CFG["timeout"])
+
+    def find(self, pattern):
+        """The first match of `pattern` anywhere in the serial log (fails if none)."""
+        m = re.search(pattern, self.log)
+        self.case.assertIsNotNone(m, "/%s/ not in the serial log" % pattern)
+        return m
+
+    def shell(self, line, timeout=None):
+        """Type `line` into the shell; the output up to the next prompt."""
+        self.case.assertEqual(self.at, "shell", "the shell is not in front")
+        self.vm.send(line + "\r")
+        start = len(self.vm.output)
+        self.expect(SHELL_PROMPT, timeout)
+        return pxqemu.strip_ansi(self.vm.output[start:])
+
+    def monitor(self, command, timeout=None):
+        """Run one debug-monitor command (entering the monitor with Ctrl-\\
+        from the shell, leaving it again with `continue`); its output."""
+        from_shell = self.at == "shell"
+        if from_shell:
+            self.vm.send("\x1c")
+            self.expect(MONITOR_PROMPT)
+        self.vm.send(command + "\r")
+        start = len(self.vm.output)
+        self.expect(MONITOR_PROMPT, timeout)
+        out = pxqemu.strip_ansi(self.vm.output[start:])
+        if from_shell:
+            self.vm.send("continue\r")
+            time.sleep(0.3)
+        return out
+
+    def screen(self, name):
+        return self.vm.screendump(os.path.join(self.vm.dir, name + ".png"))
+
+
+# ---------------------------------------------------------------------------
+# Rows: timers and interrupts.
+
+
+def tsc_line(hw):
+    m = hw.find(r"timer: TSC (\d+)\.(\d+) MHz from (\S+) \(two sources agree")
+    return int(m.group(1)) * 1000000 + int(m.group(2)) * 1000, m.group(3)
+
+
+@row("pit-off-hpet-off", "no PIT, no HPET: LAPIC timer tick, I/O APIC routing, TSC from PM timer + RTC",
+     machine={"pit": "off", "hpet": "off"})
+def check_no_pit_no_hpet(hw):
+    hz, src = tsc_line(hw)
+    hw.case.assertEqual(src, "acpi-pm+rtc")
+    hw.case.assertTrue(100e6 <= hz <= 10e9)
+    hw.find(r"timer: pit failed: ")
+    hw.find(r"interrupts through the I/O APIC \(8259s masked\): no PIT tick")
+    hw.find(r"WARN  irq: tick: LAPIC timer at (99\d|100\d)\.\d+ Hz on vector 0x30, a fallback: no PIT tick within 100 ms")
+    hw.find(r"serial receive on IRQ 4")
+    # Serial input arrives through the I/O APIC (this line is typed), the tick runs.
+    out = hw.monitor("irq")
+    hw.case.assertRegex(out, r"controller: I/O APIC; tick: LAPIC timer, \d+ ticks")
+    hw.case.assertRegex(out, r"\n\s+4\s+0x24\s+[1-9]\d*\r?\n")
+    info = hw.monitor("hwinfo")
+    hw.case.assertRegex(info, r"tick: LAPIC timer at (99\d|100\d)\.\d+ Hz \(no PIT tick within 100 ms\)")
+    hw.case.assertIn("HPET: no HPET", info)
+    # The RTC (QEMU's keeps the host's UTC date) is read for the report.
+    m = re.search(r"clock: RTC (\d{4})-(\d\d)-(\d\d) \d\d:\d\d:\d\d", info)
+    hw.case.assertIsNotNone(m, "no RTC date in hwinfo:\n" + info)
+    now = time.gmtime()
+    hw.case.assertIn((int(m.group(1)), int(m.group(2)), int(m.group(3))),
+                     {(t.tm_year, t.tm_mon, t.tm_mday) for t in (now, time.gmtime(time.time() - 120))})
+    hw.case.assertIn("end of hardware report", info)
+    # The PCI functions q35 has: host bridge, ICH9 LPC, AHCI, SMBus; the VGA.
+    for ids in ("8086:29c0", "8086:2918", "8086:2922", "8086:2930", "1234:1111"):
+        hw.case.assertRegex(info, r"pci: 0000:00:[0-9a-f]{2}\.\d %s " % ids)
+
+
+@row("acpi-off-pit-off", "no ACPI, no PIT: a TSC frequency checked by two sources; sleep 3000 takes 3 s",
+     machine={"acpi": "off", "pit": "off"})
+def check_no_acpi_no_pit(hw):
+    hz, src = tsc_line(hw)
+    hw.case.assertEqual(src, "hpet+rtc")
+    hw.find(r"hpet: HPET at 0xfed00000 \(no ACPI HPET table, probed\)")
+    hw.find(r"ioapic: no MADT in the ACPI tables")
+    hw.find(r"WARN  irq: tick: LAPIC timer at (99\d|100\d)\.\d+ Hz on vector 0x30, a fallback: no PIT tick within 100 ms")
+    hw.shell("sleep 10")  # spawn once, so the timed run below measures the sleep
+    t0 = time.monotonic()
+    out = hw.shell("sleep 3000")
+    took = time.monotonic() - t0
+    sys.stderr.write("    sleep 3000 took %.3f s of host time\n" % took)
+    hw.case.assertNotIn("usage", out)
+    hw.case.assertTrue(2.55 <= took <= 3.45, "sleep 3000 took %.3f s, not 3 s +-15%%" % took)
+
+
+@row("hpet-tick", "tick=hpet: the HPET's timer 0 (legacy replacement) is the tick",
+     cmdline=["tick=hpet"])
+def check_hpet_tick(hw):
+    hw.find(r"irq: tick: HPET at 1000\.000 Hz on IRQ 0 \(8259\), because tick=hpet")
+    before = int(re.search(r"(\d+) ticks", hw.monitor("uptime")).group(1))
+    time.sleep(1.0)
+    after = int(re.search(r"(\d+) ticks", hw.monitor("uptime")).group(1))
+    hw.case.assertGreater(after - before, 300, "the HPET tick does not run")
+
+
+@row("irq-ioapic", "irq=ioapic: ISA interrupts through the I/O APIC from the start, the PIT on it",
+     cmdline=["irq=ioapic"])
+def check_irq_ioapic(hw):
+    hw.find(r"irq: interrupts through the I/O APIC \(8259s masked\): irq=ioapic")
+    hw.find(r"INFO  irq: tick: PIT at 1000\.\d+ Hz on IRQ 0 \(I/O APIC\)")
+    first = hw.monitor("irq")  # typed on serial: IRQ 4 through the I/O APIC
+    hw.case.assertRegex(first, r"controller: I/O APIC; tick: PIT, \d+ ticks")
+    time.sleep(0.5)
+    second = hw.monitor("irq")
+    t1, t2 = (int(re.search(r"tick: PIT, (\d+) ticks", o).group(1)) for o in (first, second))
+    hw.case.assertGreater(t2 - t1, 100, "the PIT ticks through the I/O APIC")
+    hw.case.assertRegex(second, r"\n\s+4\s+0x24\s+[1-9]\d*\r?\n")
+
+
+# ---------------------------------------------------------------------------
+# Rows: memory and CPUs.
+
+
+def usable_mib(hw):
+    return int(hw.find(r"pmm: (\d+) MiB free for the kernel").group(1))
+
+
+@row("mem-128m", "128 MiB: boots, and reports that little memory", memory=128)
+def check_128m(hw):
+    mib = usable_mib(hw)
+    hw.case.assertTrue(64 <= mib <= 128, "%d MiB free of 128" % mib)
+    hw.case.assertRegex(hw.monitor("hwinfo"), r"memory: \d+ MiB usable")
+
+
+@row("mem-8g-smp4", "8 GiB and 4 CPUs: all memory found, the MADT's CPUs reported",
+     memory=8192, smp=4)
+def check_8g(hw):
+    mib = usable_mib(hw)
+    hw.case.assertTrue(7 * 1024 <= mib <= 8 * 1024, "%d MiB free of 8 GiB" % mib)
+    info = hw.monitor("hwinfo")
+    hw.case.assertRegex(info, r"cpu: .*; 4 CPUs \(MADT\), pxOS uses 1")
+    hw.case.assertRegex(info, r"physical map reaches 0x2[0-9a-f]{8}")
+
+
+# ---------------------------------------------------------------------------
+# Rows: screens.
+
+
+def programs_at_once(hw):
+    """Two background programs and a foreground one run at the same time:
+    two `sleep 1500 &` jobs end together (about 1.5 s, not 3 s after the
+    first started) while `hello` runs in the foreground."""
+    t0 = time.monotonic()
+    pids = [int(re.search(r"(?m)^\[(\d+)\] sleep\r?$", hw.shell("sleep 1500 &")).group(1)) for _ in range(2)]
+    hw.case.assertIn("Hello, world!", hw.shell("hello"))
+    jobs = hw.shell("jobs")
+    for pid in pids:
+        hw.case.assertRegex(jobs, r"\[%d\] .*sleep" % pid)
+    out = hw.shell("wait", timeout=30)
+    took = time.monotonic() - t0
+    for pid in pids:
+        hw.case.assertRegex(out, r"\[%d\] done sleep \(status 0\)" % pid)
+    hw.case.assertLess(took, 2.8, "two 1.5 s sleeps took %.2f s: they did not run at once" % took)
+
+
+@row("headless-vga-none", "-vga none: no GOP; the loader boots on, the kernel runs headless",
+     qemu=["-vga", "none"])
+def check_vga_none(hw):
+    hw.find(r"pxOS loader: warning: no Graphics Output Protocol \(Not Found\)")
+    hw.find(r"pxOS loader: video: none \(headless\)")
+    hw.find(r"fb: no framebuffer: the firmware has no Graphics Output Protocol .*: headless, 0 visible process slots")
+    hw.case.assertRegex(hw.monitor("hwinfo"), r"screen: none: no GOP framebuffer")
+    programs_at_once(hw)  # processes need no visible slot
+
+
+@row("headless-virtio-gpu", "only BltOnly GOP modes (virtio-gpu): the kernel runs headless",
+     qemu=["-vga", "none", "-device", "virtio-gpu-pci"])
+def check_virtio_gpu(hw):
+    hw.find(r"pxOS loader: warning: no GOP mode \(of \d+, [1-9]\d* of them BltOnly\) has a 32-bit linear framebuffer")
+    hw.find(r"fb: no framebuffer: GOP offers no 32-bit linear mode")
+    info = hw.monitor("hwinfo")
+    hw.case.assertRegex(info, r"screen: none")
+    hw.case.assertRegex(info, r"pci: 0000:00:[0-9a-f]{2}\.0 1af4:1050 ")  # the virtio-gpu QEMU was given
+    hw.case.assertIn("Hello, world!", hw.shell("hello"))
+
+
+def check_video(hw, w, h):
+    hw.find(r"pxOS loader: video: GOP mode \d+ set, %dx%d" % (w, h))
+    slots = int(hw.find(r"vram: (\d+) process slots").group(1))
+    img = hw.screen("screen-%dx%d" % (w, h))
+    rec = pxqemu.read_vram_record(img)
+    hw.case.assertEqual(rec["magic"], pxqemu.VRAM_RECORD_MAGIC)
+    hw.case.assertEqual((rec["width"], rec["height"], img.width, img.height), (w, h, w, h))
+    hw.case.assertEqual(rec["slots"], slots)
+    hw.case.assertGreaterEqual(slots, 1)
+    for s in rec["slot"]:  # every tile and canvas lies on the screen, 128x128
+        for x, y in (s["tile"], s["canvas"]):
+            hw.case.assertTrue(x + 128 <= w and y + 128 <= h, "slot at (%d,%d) off a %dx%d screen" % (x, y, w, h))
+    programs_at_once(hw)  # more processes than slots
+
+
+@row("video-640x480", "a 640x480 screen is laid out at that size and runs programs at once", video="640x480")
+def check_640(hw):
+    check_video(hw, 640, 480)
+
+
+@row("video-800x600", "an 800x600 screen is laid out at that size and runs programs at once", video="800x600")
+def check_800(hw):
+    check_video(hw, 800, 600)
+
+
+# Boots: the rows merged into each QEMU run (none of their settings conflict).
+BOOTS = [
+    ("no-pit-no-hpet-128m-640x480", ["pit-off-hpet-off", "mem-128m", "video-640x480"]),
+    ("no-acpi-no-pit", ["acpi-off-pit-off"]),
+    ("8g-smp4-hpet-tick-800x600", ["mem-8g-smp4", "hpet-tick", "video-800x600"]),
+    ("headless-vga-none-irq-ioapic", ["headless-vga-none", "irq-ioapic"]),
+    ("headless-virtio-gpu", ["headless-virtio-gpu"]),
+]
+
+
+# ---------------------------------------------------------------------------
+# The runner.
+
+
+class HwCase(pxqemu.QemuCase):
+    cfg = CFG
+
+    def run_boot(self, boot, names):
+        rows = [ROWS[n] for n in names]
+        plan = Plan(rows)
+        image = CFG["img"]
+        cfg = plan.boot_cfg()
+        if cfg:
+            image = os.path.join(CFG["build"], "tests", "qemu", "variants", "hw-%s.img" % boot)
+            pxqemu.make_variant(CFG["img"], image, replace={"/pxos/boot.cfg": cfg})
+        t0 = time.monotonic()
+        vm = pxqemu.Qemu(image, "hw-" + boot, memory=plan.memory or 512, extra_args=plan.qemu_args(),
+                         build=CFG["build"])
+        self.addCleanup(vm.close)
+        ready = {"shell": SHELL_PROMPT, "monitor": MONITOR_PROMPT,
+                 "kernel": r"kernel: boot took \d+ ms"}[plan.ready]
+        vm.expect(ready, CFG["timeout"])
+        sys.stderr.write("  boot %s (-m %d %s%s): up in %.1f s\n" % (
+            boot, plan.memory or 512, " ".join(plan.qemu_args()),
+            "; boot.cfg: " + cfg.decode().replace("\n", "; ") if cfg else "", time.monotonic() - t0))
+        hw = Hw(self, vm, plan)
+        for r in rows:
+            t1 = time.monotonic()
+            with self.subTest(row=r.name):
+                ok = False
+                try:
+                    r.check(hw)
+                    ok = True
+                finally:
+                    sys.stderr.write("  row %-22s %s in %.1f s: %s\n" % (r.name, "ok" if ok else "FAILED",
+                                                                      time.monotonic() - t1, r.about))
+        sys.stderr.write("  boot %s: %.1f s in all\n" % (boot, time.monotonic() - t0))
+
+
+def make_cases(cfg):
+    for boot, names in BOOTS:
+        for n in names:
+            if n not in ROWS:
+                raise ValueError("boot %s names unknown row %s" % (boot, n))
+        Plan([ROWS[n] for n in names])  # settings conflicts fail here, before anything boots
+    used = {n for _, names in BOOTS for n in names}
+    unused = sorted(set(ROWS) - used)
+    if unused:
+        raise ValueError("rows in no boot: %s" % unused)
+
+    def method(boot, names):
+        return lambda self: self.run_boot(boot, names)
+    attrs = {"test_" + boot.replace("-", "_"): method(boot, names) for boot, names in BOOTS}
+    return (type("HwMatrix", (HwCase,), attrs),)
+
+
+if __name__ == "__main__":
+    status = pxqemu.test_main("hw", __doc__, CFG, make_cases)
+    sys.exit(status)
