@@ -416,6 +416,10 @@ EXTRA = [
     ".macro m\n.endm\nm:\n x: m\n",
     "m\n.macro m\n.endm\nmm\n",
     "prnt R1\n.macro print x\nNOP\n.endm\n",
+    # 16384 lines without a symbol (each pass: millions of instructions in which
+    # the symbol server, polling, falls asleep), then labels that need it again
+    ".macro m0\n.byte 1\n.endm\n" + "".join(".macro m%d\nm%d\nm%d\n.endm\n" % (i, i - 1, i - 1)
+                                        for i in range(1, 15)) + "a: m14\nb: .word a, b, c\nc: HALT\n",
     # the error limit, with notes, and both phases
     "a: NOP\n" + "a: NOP\n" * 25,
     ".include \"nope\"\n" * 12 + "FOO\n" * 12,
