@@ -31,9 +31,6 @@ void console_poll(void);
  * (panic and exception reports, with interrupts off). */
 void console_flush(void);
 
-/* console_redraws: full redraws so far (tests, the monitor). */
-uint64_t console_redraws(void);
-
 /* console_grow_to_bottom: for panic and exception reports: clear the console
  * and let it run from its top edge to the bottom of the screen, over the
  * regions below it, so the whole report stays visible. */

@@ -16,6 +16,7 @@
 #include "pxvm/sched.h"
 #include "pxvm/disasm.h"
 #include "pxvm/debug.h"
+#include "pxvm/ascii.h"
 #include "pxvm/vfs.h"
 #include "pxvm/view.h"
 #include "pxvm/lineedit.h"
@@ -216,11 +217,7 @@ static void cmd_fs(int argc, char **argv)
 	for (uint32_t i = 0; i < fs->count; i++) {
 		const struct pxfs_dirent *d = &fs->dir[i];
 		char path[PXFS_PATH_MAX];
-		memcpy(path, d->path, sizeof(path));
-		path[sizeof(path) - 1] = '\0';
-		for (char *c = path; *c; c++)
-			if (*c < 32 || *c > 126)
-				*c = '?';
+		path[ascii_sanitise(path, d->path, sizeof(path) - 1, '?')] = '\0';
 		kprintf("  %2u %4u %-8u %08x %s%s\n", d->id, d->type, d->size, d->crc, path,
 		        fs->bad[i] ? "  (rejected)" : "");
 	}
@@ -254,7 +251,7 @@ static void dump_proc_mem(int argc, char **argv)
 				h += (size_t)snprintf(hex + h, sizeof(hex) - h, "   ");
 			if (i == 7)
 				h += (size_t)snprintf(hex + h, sizeof(hex) - h, " ");
-			asc[i] = !in ? ' ' : (m[i] >= 32 && m[i] < 127) ? (char)m[i] : '.';
+			asc[i] = !in ? ' ' : ascii_printable(m[i]) ? (char)m[i] : '.';
 		}
 		asc[16] = '\0';
 		kprintf("  %04x  %s |%s|\n", line, hex, asc);

@@ -12,17 +12,6 @@ static uint64_t npages;       /* pages covered by the bitmap */
 static size_t total_free_at_boot, free_now;
 static uint64_t hint;         /* first page worth searching from */
 
-static const char *const type_names[] = {
-	"Reserved", "LoaderCode", "LoaderData", "BootServicesCode", "BootServicesData",
-	"RuntimeServicesCode", "RuntimeServicesData", "Conventional", "Unusable",
-	"ACPIReclaim", "ACPINVS", "MMIO", "MMIOPortSpace", "PalCode", "Persistent",
-};
-
-const char *pmm_type_name(uint32_t t)
-{
-	return t < sizeof(type_names) / sizeof(type_names[0]) ? type_names[t] : "OEM/OS";
-}
-
 static int usable(uint32_t type)
 {
 	return type == PXOS_MEM_CONVENTIONAL || type == PXOS_MEM_BOOT_SERVICES_CODE ||

@@ -33,7 +33,4 @@ void pmm_free(uint64_t addr, size_t n);
 size_t pmm_total_pages(void);
 size_t pmm_free_pages(void);
 
-/* pmm_type_name: UEFI name of memory type `t`, e.g. "Conventional". */
-const char *pmm_type_name(uint32_t t);
-
 #endif /* PXOS_PMM_H */

@@ -36,6 +36,7 @@ TABLE=(
 	"sbsigntool               test    sbsign"
 	"efitools                 test    cert-to-efi-sig-list sign-efi-sig-list"
 	"openssl                  test    openssl"
+	"luajit                   test    luajit"
 	"clang                    extra   clang"
 	"qemu-system-gui          run     /usr/lib/x86_64-linux-gnu/qemu/ui-gtk.so"
 	"gdb                      run     gdb"

@@ -814,8 +814,10 @@ def run_suite(label, cases, filters=()):
     """Run the unittest TestCase classes `cases` (only tests whose id contains
     one of `filters`, when given), report on stderr, print the summary line
     "LABEL: N passed, N failed[, N skipped]; wall S s" on stdout (S: seconds
-    since the test file started) and return the exit
-    status: 0 when something ran and nothing failed."""
+    since the test file started) and return the exit status: 0 when something
+    ran and nothing failed or was skipped. A skipped test fails the suite (a
+    feature that is missing must fail, not vanish from the count) and is named
+    on stderr with its reason; an expected failure counts as a failure."""
     suite = unittest.TestSuite()
     loader = unittest.TestLoader()
     for case in cases:
@@ -823,12 +825,23 @@ def run_suite(label, cases, filters=()):
             if not filters or any(f in test.id() for f in filters):
                 suite.addTest(test)
     result = unittest.TextTestRunner(verbosity=2, stream=sys.stderr).run(suite)
-    failed = len(result.failures) + len(result.errors) + len(result.unexpectedSuccesses)
-    passed = result.testsRun - failed - len(result.skipped)
+    # An expected failure (@unittest.expectedFailure) hides a broken feature
+    # as a skip does: it counts as a failure.
+    failed = (len(result.failures) + len(result.errors) + len(result.unexpectedSuccesses)
+              + len(result.expectedFailures))
+    skipped = len(result.skipped)
+    passed = result.testsRun - failed - skipped
+    for test, reason in result.skipped:
+        print("%s: SKIPPED %s: %s (a skip fails the suite)" % (label, test.id(), reason),
+              file=sys.stderr)
+    for test, _ in result.expectedFailures:
+        print("%s: EXPECTED FAILURE %s counts as a failure" % (label, test.id()), file=sys.stderr)
     line = "%s: %d passed, %d failed" % (label, passed, failed)
-    if result.skipped:
-        line += ", %d skipped" % len(result.skipped)
+    if skipped:
+        line += ", %d skipped" % skipped
+    if result.testsRun == 0:
+        line += ", no test ran"
     line += "; wall %.1f s" % (time.monotonic() - STARTED)
     sys.stdout.flush()
     print(line)
-    return 0 if failed == 0 and result.testsRun > 0 else 1
+    return 0 if failed == 0 and skipped == 0 and result.testsRun > 0 else 1

@@ -537,7 +537,8 @@ class LoaderTests(BootCase):
         with open(build_path("kernel.elf"), "rb") as f:
             data = f.read()
         self.bad_kernel_boot("boot-truncated-kernel", data[:6000],
-                             r"pxOS loader: .*kernel\.elf: .*(outside|beyond|past|exceeds).*file")
+                             r"pxOS loader: \\pxos\\kernel\.elf: segment 0: file bytes \[0x[0-9a-f]+, "
+                             r"\+0x[0-9a-f]+\) extend past the end of the file \(6000 bytes\)")
 
 
 def main():
