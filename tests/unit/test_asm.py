@@ -416,6 +416,18 @@ EXTRA = [
     ".macro m\n.endm\nm:\n x: m\n",
     "m\n.macro m\n.endm\nmm\n",
     "prnt R1\n.macro print x\nNOP\n.endm\n",
+    # names and expressions longer than one message to asm's symbol server:
+    # staged names (over 224 bytes), a name sent by handle (over 200), a full
+    # name sent back in parts (over 244), an RPN staged in parts
+    "f%s: NOP\n JMP f%s\n.%s: JMP .%s\n JMP f%s.%s\n" % (("L" * 300,) * 6),
+    "K%s = f + %s\n.word K%s, K%s + 1\nf: HALT\n" % ("N" * 250, " + ".join(["1"] * 160), "N" * 250, "N" * 250),
+    "f%s:\n JMP .%s\n JMP f%sz\n" % ("Q" * 240, "R" * 230, "Q" * 240),
+    ".word %s\n%s = 5\n" % (" + ".join("v%d%s" % (i, "W" * 20) for i in range(24)),
+                           "\n".join("v%d%s = %d" % (i, "W" * 20, i) for i in range(24))),
+    # 70 names in one expression (more than one SRV_REFS holds); a circular
+    # definition found among the values of a second SRV_EVAL (15 per request)
+    "a = 1\n.word " + " + ".join(["a"] * 70) + "\n",
+    "B = 1\nA = " + " + ".join(["B"] * 16) + " + A\nC = A\n.word A, C\n",
     # 16384 lines without a symbol (each pass: millions of instructions in which
     # the symbol server, polling, falls asleep), then labels that need it again
     ".macro m0\n.byte 1\n.endm\n" + "".join(".macro m%d\nm%d\nm%d\n.endm\n" % (i, i - 1, i - 1)
@@ -852,6 +864,14 @@ def part_server(env):
     out = boot_session(env, adds + ["--add", asmf + "=/apps/asmf"], "asmf %s\nsleep 100\nps\n" % args)
     check("a fault stops asm in the middle", bool(re.search(r"sh: asmf \(pid \d+\) stopped by fault 8", out)), out)
     check("fault: ps lists no asm process", "asmf" not in ps_names(out) and "sh" in ps_names(out), out)
+    n += 2
+    # No free process table entry for the server: asm says so, exits 1, and
+    # stops nothing else (init, the shell and 29 sleeping jobs fill it).
+    out = boot_session(env, adds, "sleep 100000 &\n" * 29 + "asm %s\nps\n" % args)
+    check("a full process table: asm cannot start its server",
+          "asm: cannot start the symbol server: process table or message queue full\n" in out and
+          "asm (pid" in out and "exited with status 1" in out, out)
+    check("a full process table: the jobs still run", ps_names(out).count("sleep") == 29, out)
     n += 2
     # The server killed while asm runs: asm says so, exits 1. The same session
     # starts asm with the same pid as above, and FORK gives its server the next.
