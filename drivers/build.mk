@@ -5,6 +5,7 @@ DRIVERS_PORTABLE_SRC := drivers/fb.c drivers/font.c
 DRIVERS_PORTABLE_ASM := drivers/font_data.asm
 DRIVERS_KERNEL_SRC   := $(DRIVERS_LOADER_SRC) drivers/acpi.c drivers/timer.c drivers/pic8259.c \
 	drivers/pit.c drivers/ps2kbd.c drivers/kbdmap.c drivers/hwrng.c drivers/pci.c drivers/pci_host.c \
+	drivers/spcr.c drivers/debugcon.c \
 	drivers/timer_pick.c drivers/rtc.c drivers/hpet.c drivers/lapic.c drivers/madt.c drivers/ioapic.c drivers/mmio.c \
 	$(DRIVERS_PORTABLE_SRC)
 DRIVERS_KERNEL_ASM   := $(DRIVERS_PORTABLE_ASM)
@@ -41,6 +42,16 @@ $(BUILD)/tests/test_kbdmap: $(BUILD)/host/tests/unit/test_kbdmap.o $(BUILD)/host
 # PCI enumeration, BARs, capabilities and MCFG on a fake configuration space.
 UNIT_TESTS += $(BUILD)/tests/test_pci
 $(BUILD)/tests/test_pci: $(BUILD)/host/tests/unit/test_pci.o $(BUILD)/host/drivers/pci.o
+	@mkdir -p $(@D)
+	$(HOSTCC) $(HOST_CFLAGS) $^ -o $@ -lcmocka
+
+# Serial ports: the 16550 driver on a register model, SPCR/DBG2 parsing with
+# hostile tables, the serial= option and the memory-map check.
+UNIT_TESTS += $(BUILD)/tests/test_uart $(BUILD)/tests/test_spcr $(BUILD)/tests/test_uartsel
+$(BUILD)/tests/test_uart: $(call host_obj,tests/unit/test_uart.c drivers/uart16550.c)
+$(BUILD)/tests/test_spcr: $(call host_obj,tests/unit/test_spcr.c drivers/spcr.c)
+$(BUILD)/tests/test_uartsel: $(call host_obj,tests/unit/test_uartsel.c kernel/uartsel_opt.c)
+$(BUILD)/tests/test_uart $(BUILD)/tests/test_spcr $(BUILD)/tests/test_uartsel:
 	@mkdir -p $(@D)
 	$(HOSTCC) $(HOST_CFLAGS) $^ -o $@ -lcmocka
 

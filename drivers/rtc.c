@@ -60,11 +60,15 @@ static int read_seconds(void)
 	return s < 60 ? s : -1;
 }
 
+static const char why_absent[] = "no RTC (CMOS ports read 0xFF)";
+
+bool rtc_retry_worthwhile(const char *why) { return why != why_absent; }
+
 uint64_t rtc_tsc_per_second(uint64_t tsc_limit, const char **why)
 {
 	uint64_t deadline = rdtsc() + tsc_limit, t0, t1;
 	if (cmos(REG_A) == 0xFF && cmos(REG_B) == 0xFF) {
-		*why = "no RTC (CMOS ports read 0xFF)";
+		*why = why_absent;
 		return 0;
 	}
 	/* The first edge: UIP low, then high. */

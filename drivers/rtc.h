@@ -34,4 +34,9 @@ bool rtc_read(struct rtc_time *t, uint64_t tsc_limit);
  * and returns 0 with a reason in *why (static text). */
 uint64_t rtc_tsc_per_second(uint64_t tsc_limit, const char **why);
 
+/* rtc_retry_worthwhile: whether a measurement that failed with reason `why`
+ * (from rtc_tsc_per_second) may succeed if taken again: every reason but a
+ * missing RTC (an edge read late is a matter of timing). */
+bool rtc_retry_worthwhile(const char *why);
+
 #endif /* PXOS_RTC_H */

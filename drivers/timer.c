@@ -198,9 +198,16 @@ void timer_init(uint64_t origin_tsc, const struct timer_refs *r)
 		hz = from_pit(&why);
 		add("pit", hz, why);
 	}
-	if (!decided()) {
+	/* The RTC's update-in-progress flag is high for only ~244 us a second:
+	 * a CPU held off at the wrong moment (SMIs on a PC, a busy host under
+	 * QEMU) reads an edge late, so a failed measurement is taken again,
+	 * up to TIMER_RTC_TRIES times; a missing RTC is not. */
+	for (unsigned t = 0; t < TIMER_RTC_TRIES && !decided(); t++) {
 		hz = rtc_tsc_per_second(bound_ms(TIMER_RTC_WAIT_MS), &why);
-		add("rtc", hz, why);
+		if (hz || !rtc_retry_worthwhile(why) || t + 1 == TIMER_RTC_TRIES) {
+			add("rtc", hz, why);
+			break;
+		}
 	}
 	if (!decided()) {
 		struct timer_choice ch = timer_pick(est, nest);

@@ -115,6 +115,12 @@ void console_screen_write(const char *s, size_t n)
 	console_poll();
 }
 
+const char *console_early_text(size_t *n)
+{
+	*n = early_len;
+	return early;
+}
+
 void console_poll(void)
 {
 	if (attached && stale && timer_us() - drawn_us >= CONSOLE_FRAME_US)

@@ -8,6 +8,7 @@
 #include "lib.h"
 #include "param.h"
 #include "pmm.h"
+#include "uartsel.h"
 #include "vram.h"
 #include "drivers/acpi.h"
 #include "drivers/ioapic.h"
@@ -113,7 +114,7 @@ static void pci_info(void)
 static void console_info(void)
 {
 	if (uart_present())
-		kprintf("console: serial at I/O port 0x%x, %u baud\n", uart_base(), SERIAL_BAUD);
+		kprintf("console: serial on %s (the serial: lines say why)\n", uartsel_name());
 	else
 		kprintf("console: no serial port\n");
 	kprintf("console: keyboard %s\n", ps2kbd_present() ? "PS/2" : "none found");

@@ -9,6 +9,7 @@
 #include "ring.h"
 #include "trap.h"
 #include "serial.h"
+#include "uartsel.h"
 #include "drivers/acpi.h"
 #include "drivers/hpet.h"
 #include "drivers/ioapic.h"
@@ -320,8 +321,8 @@ void irq_init(const char *mode, const char *tick_opt)
 			kinfo("irq", "serial receive on IRQ %d", serial_irq);
 		} else {
 			serial_polled = true;
-			kinfo("irq", "serial port 0x%x has no known IRQ: received bytes polled on each tick",
-			      uart_base());
+			kinfo("irq", "serial port %s has no known IRQ: received bytes polled on each tick",
+			      uartsel_name());
 		}
 	}
 }

@@ -25,6 +25,7 @@
 #include "power.h"
 #include "ramdisk.h"
 #include "trap.h"
+#include "uartsel.h"
 #include "vram.h"
 #include "vmm.h"
 #include "drivers/acpi.h"
@@ -32,7 +33,7 @@
 #include "drivers/hwrng.h"
 #include "drivers/pci.h"
 #include "drivers/timer.h"
-#include "drivers/uart16550.h"
+#include "drivers/debugcon.h"
 #include "pxvm/host.h"
 #include "pxvm/sched.h"
 #include "pxvm/hv.h"
@@ -46,20 +47,15 @@ static struct pxfs rootfs;
 
 void kmain(struct pxos_bootinfo *bi) __attribute__((noreturn));
 
-/* serial_init: the UART named by `serial=` (off, or an I/O port), else COM1,
- * else COM2. */
-static void serial_init(void)
+/* debug_console_init: the test-only debug console (drivers/debugcon.h) when
+ * the `debugcon` option asks for it (bare: port 0xE9, or debugcon=PORT). */
+static void debug_console_init(void)
 {
-	const char *opt = cmdline_get("serial");
-	uint64_t port;
-	if (opt && !strcmp(opt, "off"))
+	const char *opt = cmdline_get("debugcon");
+	uint64_t port = DEBUGCON_PORT;
+	if (!opt || (*opt && (parse_u64(opt, &port) || !port || port > 0xFFFF)))
 		return;
-	if (opt && parse_u64(opt, &port) == 0 && port && port < 0xFFF8) {
-		uart_init((uint16_t)port, SERIAL_BAUD);
-		return;
-	}
-	if (!uart_init(UART_COM1, SERIAL_BAUD))
-		uart_init(UART_COM2, SERIAL_BAUD);
+	debugcon_init((uint16_t)port);
 }
 
 static void log_level_init(void)
@@ -110,9 +106,10 @@ static void screen_init(const struct pxos_bootinfo *bi, int fb_ok)
 static void status_line(const struct pxos_bootinfo *bi)
 {
 	char buf[160];
-	snprintf(buf, sizeof(buf), "pxOS %s | %ux%u %s | %u slots | %u files | tick %s (TSC %s) | loader->kernel %llu ms",
+	/* Most telling first: a 640-pixel screen shows about 80 characters. */
+	snprintf(buf, sizeof(buf), "pxOS %s | %ux%u %s | serial %s | tick %s (TSC %s) | %u slots | %u files | loader->kernel %llu ms",
 	         PXOS_VERSION_STRING, screen.width, screen.height, screen.base ? fb_format_name(&screen) : "-",
-	         vram_ready() ? vram_layout()->nslots : 0, rootfs.good, irq_tick_name(), timer_source(),
+	         uartsel_name(), irq_tick_name(), timer_source(), vram_ready() ? vram_layout()->nslots : 0, rootfs.good,
 	         (unsigned long long)(timer_tsc_hz() ? (bi->tsc_at_exit - bi->tsc_at_entry) * 1000 / timer_tsc_hz() : 0));
 	vram_status(buf);
 }
@@ -156,7 +153,8 @@ void kmain(struct pxos_bootinfo *bi)
 	int fb_ok;
 	int bi_ok = bootinfo_check(bi, &why, &fb_ok) == 0;
 	cmdline_init(bi_ok ? bi->cmdline : "");
-	serial_init();
+	debug_console_init();
+	uartsel_early(cmdline_get("serial"));
 	if (!bi_ok) {
 		kerror("kernel", "boot info rejected: %s", why);
 		halt_forever();
@@ -167,8 +165,8 @@ void kmain(struct pxos_bootinfo *bi)
 	panic_set_symbols((const void *)(uintptr_t)bi->symtab, bi->symtab_size,
 	                  (const char *)(uintptr_t)bi->strtab, bi->strtab_size);
 	kinfo("kernel", "pxOS kernel %s starting", PXOS_VERSION_STRING);
-	if (uart_present())
-		kinfo("kernel", "serial console on I/O port 0x%x, %u baud", uart_base(), SERIAL_BAUD);
+	if (debugcon_port())
+		kinfo("kernel", "debug console (a test channel) on I/O port 0x%x", debugcon_port());
 	log_level_init();
 	const char *pe = cmdline_get("panic");
 	power_set_panic_exit(pe && !strcmp(pe, "exit"));
@@ -181,6 +179,8 @@ void kmain(struct pxos_bootinfo *bi)
 	hwinfo_init(bi);
 	acpi_init(bi->acpi_rsdp);
 	pci_init();
+	uartsel_choose(bi);
+	hwinfo_add("serial", uartsel_report);
 	clock_init(bi->tsc_at_entry);
 	irq_init(cmdline_get("irq"), cmdline_get("tick"));
 	if (power_under_qemu())

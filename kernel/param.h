@@ -117,6 +117,7 @@
 #define TIMER_AGREE_PPM  20000   /* two sources agree within 2% (measurements differ by < 0.1% on a PC) */
 #define TIMER_CAL_MS     50      /* window of one counter measurement (HPET, PM timer, PIT) */
 #define TIMER_RTC_WAIT_MS 2500   /* longest wait for the RTC's second edges (needs two: 1..2 s) */
+#define TIMER_RTC_TRIES   3      /* RTC measurements tried before it counts as failed */
 #define INPUT_RING_SIZE  4096    /* bytes queued per input ring (keyboard scancodes, serial RX) */
 #define MONITOR_HOTKEY   0x1C    /* Ctrl-\ on keyboard or serial: enter the debug monitor */
 

@@ -317,6 +317,15 @@ def _kill_all_at_exit():
 atexit.register(_kill_all_at_exit)
 
 
+# How the harness's chardev `serial0` reaches the guest (Qemu's `serial`).
+SERIAL_WIRING = {
+    "isa": ["-serial", "chardev:serial0"],
+    "com2": ["-serial", "none", "-device", "isa-serial,chardev=serial0,iobase=0x2f8,irq=3"],
+    "pci": ["-serial", "none", "-device", "pci-serial,chardev=serial0"],
+    "debugcon": ["-serial", "none", "-device", "isa-debugcon,chardev=serial0,iobase=0xe9"],
+}
+
+
 class Qemu:
     """One QEMU run of a pxOS image; use as a context manager.
 
@@ -329,12 +338,20 @@ class Qemu:
     directory instead, which is kept after the run for inspection.
     memory: MiB. extra_args: more QEMU arguments. build: the build directory
     (default <repo>/build or $BUILD). start=False defers start().
+    serial: what the harness's socket (send/expect) is wired to, one of
+    SERIAL_WIRING: "isa" (COM1, QEMU's default serial port), "com2" (an ISA
+    16550 at 0x2F8, IRQ 3, and no COM1), "pci" (a pci-serial card, 1b36:0002,
+    and no ISA serial port), "debugcon" (no serial port at all; the socket
+    gets QEMU's debug console at I/O 0xE9, output only: type with hmp sendkey).
     """
 
     def __init__(self, image, name, media="disk", snapshot=True, memory=512,
-                 extra_args=(), build=None, start=True):
+                 extra_args=(), build=None, start=True, serial="isa"):
         if media not in ("disk", "usb", "cdrom"):
             raise ValueError("media must be disk, usb or cdrom, not %r" % (media,))
+        if serial not in SERIAL_WIRING:
+            raise ValueError("serial must be one of %s, not %r" % (", ".join(SERIAL_WIRING), serial))
+        self.serial = serial
         if not re.fullmatch(r"[A-Za-z0-9_.+-]+", name):
             raise ValueError("test name %r: use letters, digits and _.+- only" % (name,))
         if not os.path.isfile(image):
@@ -378,7 +395,7 @@ class Qemu:
                 "-drive", "if=pflash,format=raw,unit=0,readonly=on,file=" + OVMF_CODE,
                 "-drive", "if=pflash,format=raw,unit=1,file=" + vars_copy,
                 "-chardev", "socket,id=serial0,path=%s,server=on,wait=on" % self._serial_path,
-                "-serial", "chardev:serial0",
+                *SERIAL_WIRING[self.serial],
                 "-monitor", "unix:%s,server=on,wait=off" % self._monitor_path,
                 "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"]
         drive = "if=none,id=bootmedia,format=raw,file=" + self.disk

@@ -484,7 +484,7 @@ class SerialTests(BootCase):
         vm = SerialQemu(CFG["img"], "boot-com2", uart="com2")
         self.addCleanup(vm.close)
         self.expect(vm, r"pxOS loader: ")
-        self.expect(vm, r"kernel: serial console on I/O port 0x2f8")
+        self.expect(vm, r"serial: console on COM2, 115200 baud; receive by interrupt \(default order [^)]*no COM1, COM2 answers\)")
         self.expect(vm, r"primes: 1900 primes below 16384")
         self.expect(vm, r"sh\$ ")
         vm.send("exit\r")

@@ -38,12 +38,29 @@ The rows here (timers, memory, screens):
   - video-640x480, video-800x600: the screen is laid out at that size (record
     in row 0 matches, slots fit the screen) and runs two background programs
     and a foreground one at once (more processes than slots).
+The rows for serial ports:
+  - serial-pci: no ISA serial port, a pci-serial card (1b36:0002) with
+    pxbridge on it: the default order passes SPCR, COM1 and COM2 by and takes
+    the card (logged with its reasons, in hwinfo); the boot messages from
+    before the choice are replayed on it; input is polled on the tick; the
+    shell answers and `ask` is answered by pxbridge's scripted backend.
+  - serial-none: no serial port at all, the keyboard and the screen only,
+    watched through QEMU's debug console (kernel option `debugcon`, a test
+    channel; the checks type on the PS/2 keyboard), and `serial=` naming a
+    card that is not there: said so, then the default order finds nothing;
+    the shell runs typed lines; `ask` says there is no bridge.
+  - serial-spcr: COM1 (output to a file) and COM2 (the harness), an SPCR
+    (-acpitable, installed by OVMF) naming COM2 with IRQ 3 and a DBG2 listing
+    an xHCI debug port and a 16550 at COM2: SPCR's port wins over an
+    answering COM1 (the move logged on COM1, the earlier messages replayed
+    on COM2); typed input arrives by IRQ 3; hwinfo lists SPCR, DBG2, COM1.
 Secure Boot has its own test file, tests/qemu/test_secureboot.py.
 Logs and screenshots: build/tests/qemu/hw-*/. Last line: "hw: N passed, N failed".
 """
 
 import os
 import re
+import struct
 import sys
 import time
 
@@ -58,17 +75,25 @@ MONITOR_PROMPT = r"pxmon> "
 
 class Row:
     """One matrix variant. machine: q35 properties ({"pit": "off"}); memory: MiB;
-    smp: CPUs; qemu: more QEMU arguments; video: "WxH" for boot.cfg; cmdline:
-    kernel options (list of words); ready: "shell" when the check needs the
-    shell prompt, "monitor" when the machine is expected to end in the debug
-    monitor (nothing can run), "kernel" when the kernel's boot line is enough."""
+    smp: CPUs; qemu: more QEMU arguments, or a function of the build directory
+    that writes the files they name and returns them; video: "WxH" for
+    boot.cfg; cmdline: kernel options (list of words); ready: "shell" when the
+    check needs the shell prompt, "monitor" when the machine is expected to
+    end in the debug monitor (nothing can run), "kernel" when the kernel's
+    boot line is enough; serial: where the harness's serial socket goes
+    (pxqemu.SERIAL_WIRING: "isa" COM1 by default, "com2", "pci", "debugcon":
+    no serial port, keys typed on the PS/2 keyboard); bridge: pxbridge's
+    arguments (or a function of the build directory giving them) when
+    pxbridge sits between the harness and the serial port."""
 
     def __init__(self, name, about, check, machine=None, memory=None, smp=None, qemu=(),
-                 video=None, cmdline=(), ready="shell"):
+                 video=None, cmdline=(), ready="shell", serial=None, bridge=None):
         self.name, self.about, self.check = name, about, check
         self.machine = dict(machine or {})
-        self.memory, self.smp, self.qemu = memory, smp, list(qemu)
+        self.memory, self.smp = memory, smp
+        self.qemu = qemu if callable(qemu) else list(qemu)
         self.video, self.cmdline, self.ready = video, list(cmdline), ready
+        self.serial, self.bridge = serial, bridge
 
 
 def row(name, about, **settings):
@@ -87,17 +112,17 @@ class Plan:
     def __init__(self, rows):
         self.rows = rows
         self.machine, self.qemu, self.cmdline = {}, [], []
-        self.memory = self.smp = self.video = None
+        self.memory = self.smp = self.video = self.serial = self.bridge = None
         for r in rows:
             for k, v in r.machine.items():
                 self._set_key(self.machine, k, v, r)
-            for attr in ("memory", "smp", "video"):
+            for attr in ("memory", "smp", "video", "serial", "bridge"):
                 v = getattr(r, attr)
                 if v is not None:
                     if getattr(self, attr) not in (None, v):
                         raise ValueError("rows disagree on %s (%s wants %s)" % (attr, r.name, v))
                     setattr(self, attr, v)
-            self.qemu += r.qemu
+            self.qemu.append(r.qemu)
             self.cmdline += r.cmdline
         ready = {r.ready for r in rows}
         # The weakest condition any row accepts decides how far the boot waits.
@@ -112,13 +137,18 @@ class Plan:
             raise ValueError("rows disagree on machine property %s (%s wants %s)" % (k, r.name, v))
         d[k] = v
 
-    def qemu_args(self):
+    def qemu_args(self, build):
         args = []
         if self.machine:
             args += ["-M", ",".join("%s=%s" % kv for kv in sorted(self.machine.items()))]
         if self.smp:
             args += ["-smp", str(self.smp)]
-        return args + self.qemu
+        for q in self.qemu:
+            args += q(build) if callable(q) else q
+        return args
+
+    def bridge_args(self, build):
+        return self.bridge(build) if callable(self.bridge) else self.bridge
 
     def boot_cfg(self):
         lines = ["# test_hw variant"]
@@ -150,11 +180,26 @@ class Hw:
         self.case.assertIsNotNone(m, "/%s/ not in the serial log" % pattern)
         return m
 
+    KEYS = {" ": "spc", "-": "minus", "=": "equal", ".": "dot", ",": "comma", "/": "slash", ":": "shift-semicolon",
+            "?": "shift-slash", "\r": "ret", "\x1c": "ctrl-backslash"}
+
+    def type(self, text):
+        """Send `text` to the machine: on the serial line, or, with no serial
+        port (serial "debugcon"), typed key by key on the PS/2 keyboard."""
+        if self.plan.serial != "debugcon":
+            self.vm.send(text)
+            return
+        for ch in text:
+            key = self.KEYS.get(ch) or ("shift-" + ch.lower() if ch.isupper() else ch)
+            out = self.vm.hmp("sendkey " + key)
+            self.case.assertEqual(out, "", "sendkey %s: %s" % (key, out))
+            time.sleep(0.02)
+
     def shell(self, line, timeout=None):
         """Type `line` into the shell; the output up to the next prompt."""
         self.case.assertEqual(self.at, "shell", "the shell is not in front")
-        self.vm.send(line + "\r")
         start = len(self.vm.output)
+        self.type(line + "\r")
         self.expect(SHELL_PROMPT, timeout)
         return pxqemu.strip_ansi(self.vm.output[start:])
 
@@ -163,14 +208,14 @@ class Hw:
         from the shell, leaving it again with `continue`); its output."""
         from_shell = self.at == "shell"
         if from_shell:
-            self.vm.send("\x1c")
+            self.type("\x1c")
             self.expect(MONITOR_PROMPT)
-        self.vm.send(command + "\r")
         start = len(self.vm.output)
+        self.type(command + "\r")
         self.expect(MONITOR_PROMPT, timeout)
         out = pxqemu.strip_ansi(self.vm.output[start:])
         if from_shell:
-            self.vm.send("continue\r")
+            self.type("continue\r")
             time.sleep(0.3)
         return out
 
@@ -237,10 +282,14 @@ def check_no_acpi_no_pit(hw):
      cmdline=["tick=hpet"])
 def check_hpet_tick(hw):
     hw.find(r"irq: tick: HPET at 1000\.000 Hz on IRQ 0 \(8259\), because tick=hpet")
+    # That it runs, loosely: its rate is in the log line above. A busy host
+    # takes whole time slices from TCG's vCPU and the HPET's missed periods
+    # are not made up, so a 1000 Hz tick gave 291 ticks in one host second
+    # under load 8; 2 s and a 10% floor still tell "runs" from "does not".
     before = int(re.search(r"(\d+) ticks", hw.monitor("uptime")).group(1))
-    time.sleep(1.0)
+    time.sleep(2.0)
     after = int(re.search(r"(\d+) ticks", hw.monitor("uptime")).group(1))
-    hw.case.assertGreater(after - before, 300, "the HPET tick does not run")
+    hw.case.assertGreater(after - before, 200, "the HPET tick does not run")
 
 
 @row("irq-ioapic", "irq=ioapic: ISA interrupts through the I/O APIC from the start, the PIT on it",
@@ -349,13 +398,201 @@ def check_800(hw):
     check_video(hw, 800, 600)
 
 
+# ---------------------------------------------------------------------------
+# Rows: serial ports (issue 10 item 5).
+
+DEFAULT_ORDER = "default order SPCR, COM1, COM2, PCI, DBG2: "
+BRIDGE_SCRIPT = """\
+# test_hw serial-pci: an answer over whichever serial port pxOS chose
+rule: which port
+reply: answered over the PCI serial card
+"""
+
+
+def acpi_table(sig, body, rev):
+    """An ACPI table for -acpitable file=... (QEMU sets the checksum again)."""
+    t = bytearray(sig + struct.pack("<IBB6s8sI4sI", 36 + len(body), rev, 0, b"PXTEST", b"PXSERIAL",
+                                    1, b"PXOS", 1) + body)
+    t[9] = -sum(t) & 0xFF
+    return bytes(t)
+
+
+def gas(space, bits, access, addr):
+    """ACPI Generic Address Structure: space 0 memory, 1 I/O."""
+    return struct.pack("<BBBBQ", space, bits, 0, access, addr)
+
+
+def spcr(iface, base, irq, baud_code):
+    """SPCR revision 2 (Microsoft SPCR spec) naming a UART with 8259 IRQ `irq`, not PCI."""
+    body = struct.pack("<B3x", iface) + base + struct.pack(
+        "<BBIBBBBBBHHBBBIBI", 0x01, irq, 0, baud_code, 0, 1, 0, 0, 0, 0xFFFF, 0xFFFF, 0, 0, 0, 0, 0, 0)
+    return acpi_table(b"SPCR", body, 2)
+
+
+def dbg2(ports):
+    """DBG2 (Microsoft DBG2 spec): one device structure per (type, subtype, GAS)."""
+    devs = b""
+    for ptype, sub, base in ports:
+        ns = b".\0"
+        bar, size = 22, 22 + 12
+        devs += struct.pack("<BHBHHHHHHHHH", 0, size + 4 + len(ns), 1, len(ns), size + 4, 0, 0, ptype, sub, 0,
+                            bar, size) + base + struct.pack("<I", 8) + ns
+    return acpi_table(b"DBG2", struct.pack("<II", 44, len(ports)) + devs, 0)
+
+
+def com1_log(build):
+    return os.path.join(build, "tests", "qemu", "hw-com1.log")
+
+
+def spcr_qemu(build):
+    """SPCR naming COM2 (IRQ 3, 115200 baud), a DBG2 with an xHCI debug port
+    and a 16550 (GAS) at COM2, and COM1 present with its output in a file."""
+    d = os.path.join(build, "tests", "qemu", "hw-tables")
+    os.makedirs(d, exist_ok=True)
+    args = []
+    for name, data in (("spcr.bin", spcr(0x00, gas(1, 8, 1, 0x2F8), 3, 7)),
+                       ("dbg2.bin", dbg2([(0x8002, 0x0000, gas(0, 32, 3, 0xFE000000)),
+                                          (0x8000, 0x0012, gas(1, 8, 1, 0x2F8))]))):
+        with open(os.path.join(d, name), "wb") as f:
+            f.write(data)
+        args += ["-acpitable", "file=" + os.path.join(d, name)]
+    if os.path.exists(com1_log(build)):
+        os.unlink(com1_log(build))
+    return args + ["-chardev", "file,id=com1,path=" + com1_log(build),
+                   "-device", "isa-serial,chardev=com1,iobase=0x3f8,irq=4"]
+
+
+def bridge_script(build):
+    path = os.path.join(build, "tests", "qemu", "hw-bridge-script.txt")
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "w") as f:
+        f.write(BRIDGE_SCRIPT)
+    return ["--script", path]
+
+
+def psf1_font(path):
+    """The glyphs of a PSF1 font (the kernel's, build/fonts/) by character:
+    {char: rows of bits}, and its height (PSF1: 4-byte header, 256 or 512
+    glyphs, then per glyph UCS-2 values ended by 0xFFFF, 0xFFFE starting
+    sequences)."""
+    with open(path, "rb") as f:
+        d = f.read()
+    mode, height = d[2], d[3]
+    n = 512 if mode & 1 else 256
+    glyphs, chars = [d[4 + i * height:4 + (i + 1) * height] for i in range(n)], {}
+    pos, g, seq = 4 + n * height, 0, False
+    while mode & 2 and pos + 2 <= len(d) and g < n:
+        (v,) = struct.unpack_from("<H", d, pos)
+        pos += 2
+        if v == 0xFFFF:
+            g, seq = g + 1, False
+        elif v == 0xFFFE:
+            seq = True
+        elif not seq:
+            chars.setdefault(chr(v), glyphs[g])
+    return chars, height
+
+
+def status_line_shows(hw, img, text):
+    """Whether the status line (vram_status: 8x16 font, COL_TEXT on COL_BG at
+    x 4, y 2) begins with `text`, pixel for pixel."""
+    font, h = psf1_font(os.path.join(CFG["build"], "fonts", "terminus16.psf"))
+    fg, bg = (210, 210, 210), (6, 6, 14)
+    for k, ch in enumerate(text):
+        rows = font.get(ch)
+        hw.case.assertIsNotNone(rows, "no glyph for %r" % ch)
+        for gy in range(h):
+            for gx in range(8):
+                want = fg if rows[gy] & (0x80 >> gx) else bg
+                if img.get_pixel(4 + 8 * k + gx, 2 + gy) != want:
+                    return False
+    return True
+
+
+def check_status_serial(hw, name):
+    """The status line names the serial port within its first 80 characters."""
+    version = hw.find(r"kernel: pxOS kernel (\S+) starting").group(1)
+    mode = hw.find(r"fb: GOP mode \d+: (\d+x\d+) (\S+),")
+    text = "pxOS %s | %s %s | serial %s | " % (version, mode.group(1), mode.group(2), name)
+    hw.case.assertLessEqual(len(text), 80)
+    img = hw.screen("status-serial")
+    hw.case.assertTrue(status_line_shows(hw, img, text), "the status line does not begin %r" % text)
+    hw.case.assertFalse(status_line_shows(hw, img, text.replace(name, name[::-1] + "~")),
+                        "the status-line check cannot fail")
+
+
+@row("serial-pci", "no ISA serial port, a pci-serial card: found, polled; pxbridge answers ask over it",
+     serial="pci", bridge=bridge_script)
+def check_serial_pci(hw):
+    m = hw.find(r"INFO  serial: console on (pci 00:([0-9a-f]{2})\.0), 115200 baud; receive polled \("
+                + DEFAULT_ORDER + r"no SPCR, no COM1, no COM2, first PCI 16550\)")
+    card = m.group(1)
+    hw.find(r"pci: 00:%s\.0 1b36:0002 serial controller \(16550-compatible\)" % m.group(2))
+    # The messages from before the choice, replayed on the card.
+    hw.find(r"serial: the boot messages before this port was chosen:\r?\n\[ *[0-9.]+\] INFO  kernel: pxOS kernel")
+    hw.find(r"irq: serial port %s has no known IRQ: received bytes polled on each tick" % re.escape(card))
+    hw.find(r"bridge: host bridge connected")
+    hw.case.assertRegex(hw.shell("echo typed over the card"), r"\ntyped over the card\r?\n")
+    hw.case.assertIn("answered over the PCI serial card", hw.shell("ask which port answers?", 90))
+    info = hw.monitor("hwinfo")
+    hw.case.assertIn("console: serial on %s" % card, info)
+    hw.case.assertRegex(info, r"serial: %s: I/O 0x[0-9a-f]+, 8-bit registers at stride 1, clock 1843200 Hz, "
+                              r"115200 baud, no IRQ: polled each tick" % re.escape(card))
+    hw.case.assertRegex(info, r"serial: PCI: 00:%s\.0 1b36:0002 prog-if 02 \(16550-compatible\)" % m.group(2))
+    check_status_serial(hw, card)
+
+
+@row("serial-none", "no serial port at all: said so; the shell runs keys from the keyboard (debugcon watches)",
+     serial="debugcon", cmdline=["debugcon", "serial=pci:00:05.0,baud=9600"])
+def check_serial_none(hw):
+    # serial= names a card that is not there: logged, then the default order finds nothing.
+    hw.find(re.escape("WARN  serial: serial=pci:00:05.0,baud=9600: no PCI function 00:05.0 (PCI access: ECAM); "
+                      "trying the default order instead"))
+    hw.find(re.escape("WARN  serial: no serial port (serial=pci:00:05.0,baud=9600 unusable; " + DEFAULT_ORDER
+                      + "no SPCR, no COM1, no COM2, no PCI 16550, no DBG2)"))
+    hw.find(r"serial: without one: no host bridge, no LLM calls; the screen and keyboard are the console")
+    hw.find(r"bridge: no serial port")
+    hw.case.assertRegex(hw.shell("echo keyboard only"), r"\nkeyboard only\r?\n")
+    hw.case.assertIn("ask: no host bridge on the serial line", hw.shell("ask anyone?"))
+    info = hw.monitor("hwinfo")
+    hw.case.assertIn("console: no serial port", info)
+    hw.case.assertIn("serial: none", info)
+    hw.case.assertIn("serial: serial=pci:00:05.0,baud=9600: no PCI function 00:05.0", info)
+    check_status_serial(hw, "none")
+
+
+@row("serial-spcr", "SPCR names COM2 beside an answering COM1: SPCR wins, IRQ 3; DBG2 listed",
+     serial="com2", qemu=spcr_qemu)
+def check_serial_spcr(hw):
+    hw.find(r"INFO  serial: console on SPCR COM2, 115200 baud; receive by interrupt \(" + DEFAULT_ORDER
+            + r"SPCR names it\)")
+    hw.find(r"serial: the boot messages before this port was chosen:")
+    hw.find(r"irq: serial receive on IRQ 3")
+    with open(com1_log(CFG["build"]), "rb") as f:
+        first = f.read().decode(errors="replace")
+    # COM1 answered the probe and carried the messages until the choice.
+    hw.case.assertIn("kernel: pxOS kernel", first)
+    hw.case.assertIn("serial: console leaves COM1 for SPCR COM2", first)
+    hw.case.assertNotIn("init:", first)
+    hw.case.assertRegex(hw.shell("echo over com2"), r"\nover com2\r?\n")
+    info = hw.monitor("hwinfo")
+    hw.case.assertIn("serial: SPCR COM2: I/O 0x2f8, 8-bit registers at stride 1, clock 1843200 Hz, 115200 baud, IRQ 3",
+                     info)
+    hw.case.assertIn("serial: SPCR: revision 2, 16550-compatible at I/O 0x2f8, IRQ 3, baud 115200", info)
+    hw.case.assertIn("serial: DBG2: 16550-compatible (GAS) at I/O 0x2f8", info)
+    hw.case.assertIn("serial: legacy: COM1 answers; COM2 answers", info)
+    hw.case.assertRegex(hw.monitor("irq"), r"\n\s+3\s+0x23\s+[1-9]\d*\r?\n")  # typed input came by IRQ 3
+    check_status_serial(hw, "SPCR COM2")
+
+
 # Boots: the rows merged into each QEMU run (none of their settings conflict).
 BOOTS = [
     ("no-pit-no-hpet-128m-640x480", ["pit-off-hpet-off", "mem-128m", "video-640x480"]),
-    ("no-acpi-no-pit", ["acpi-off-pit-off"]),
-    ("8g-smp4-hpet-tick-800x600", ["mem-8g-smp4", "hpet-tick", "video-800x600"]),
+    ("no-acpi-no-pit-serial-pci", ["acpi-off-pit-off", "serial-pci"]),
+    ("8g-smp4-hpet-tick-800x600-spcr", ["mem-8g-smp4", "hpet-tick", "video-800x600", "serial-spcr"]),
     ("headless-vga-none-irq-ioapic", ["headless-vga-none", "irq-ioapic"]),
     ("headless-virtio-gpu", ["headless-virtio-gpu"]),
+    ("serial-none", ["serial-none"]),
 ]
 
 
@@ -375,14 +612,19 @@ class HwCase(pxqemu.QemuCase):
             image = os.path.join(CFG["build"], "tests", "qemu", "variants", "hw-%s.img" % boot)
             pxqemu.make_variant(CFG["img"], image, replace={"/pxos/boot.cfg": cfg})
         t0 = time.monotonic()
-        vm = pxqemu.Qemu(image, "hw-" + boot, memory=plan.memory or 512, extra_args=plan.qemu_args(),
-                         build=CFG["build"])
+        qemu_args = plan.qemu_args(CFG["build"])
+        kw = dict(memory=plan.memory or 512, extra_args=qemu_args, build=CFG["build"], serial=plan.serial or "isa")
+        if plan.bridge is not None:
+            vm = pxqemu.BridgeQemu(image, "hw-" + boot, os.path.join(CFG["build"], "tools", "pxbridge"),
+                                   bridge_args=plan.bridge_args(CFG["build"]), **kw)
+        else:
+            vm = pxqemu.Qemu(image, "hw-" + boot, **kw)
         self.addCleanup(vm.close)
         ready = {"shell": SHELL_PROMPT, "monitor": MONITOR_PROMPT,
                  "kernel": r"kernel: boot took \d+ ms"}[plan.ready]
         vm.expect(ready, CFG["timeout"])
-        sys.stderr.write("  boot %s (-m %d %s%s): up in %.1f s\n" % (
-            boot, plan.memory or 512, " ".join(plan.qemu_args()),
+        sys.stderr.write("  boot %s (-m %d %s%s%s): up in %.1f s\n" % (
+            boot, plan.memory or 512, " ".join(qemu_args), "; serial: %s" % plan.serial if plan.serial else "",
             "; boot.cfg: " + cfg.decode().replace("\n", "; ") if cfg else "", time.monotonic() - t0))
         hw = Hw(self, vm, plan)
         for r in rows:
