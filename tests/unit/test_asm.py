@@ -26,7 +26,8 @@ Parts (all by default):
             expressions, constants, macros, data, fills; a third of them
             with one line mangled, so that the diagnostics are compared too
   fixpoint  the host-built asm assembling asm.pxs gives pxasm's bytes, and
-            that output assembling asm.pxs again gives them once more (asm.pxs
+            that output assembling asm.pxs again gives them once more, the
+            very bytes of the asm.pxe the build made (asm.pxs
             has ~1,600 symbols: they fit only because they live in asm's
             symbol server, docs/pxasm.md "asm inside pxOS")
   server    asm's symbol server ends with asm: in the booted shell, asm
@@ -790,7 +791,12 @@ def part_fixpoint(env):
         f.write(got[1])
     got2 = env.sim(paths, Env.asm_args(args), asm=again)
     env.check("fixpoint: asm (built by asm) assembles asm.pxs as pxasm does", want, got2)
-    return 2
+    # A true fixpoint: those bytes are the asm.pxe that ran (the build's, by pxasm).
+    with open(env.asm, "rb") as f:
+        built = f.read()
+    env.check("fixpoint: asm's output is the asm.pxe the build made", None, got2,
+              expect_differs=lambda got: got[1] == built)
+    return 3
 
 
 # ---- The symbol server ends with asm ------------------------------------------------------
