@@ -32,9 +32,10 @@ Parts (all by default):
             symbol server, docs/pxasm.md "asm inside pxOS")
   server    asm's symbol server ends with asm: in the booted shell, asm
             assembling asm.pxs is stopped in the middle by Ctrl-C, by a fault
-            (an asm with a BRK in its emission pass), and in a third run its
-            server is killed (asm reports it and exits 1); each time `ps`
-            then lists no asm process
+            (an asm with a BRK in its emission pass), by a kill of asm alone
+            (its pid, not its job: the server sees its parent change), and
+            in a fourth run its server is killed (asm reports it and exits
+            1); each time `ps` then lists no asm process
 
 asm's documented limits (docs/pxasm.md, "asm inside pxOS") make two host
 cases differ on purpose; they are checked for asm's own answer instead: the
@@ -888,9 +889,14 @@ def part_server(env):
               "asm: the symbol server (pid %d) ended unexpectedly\n" % pid in out and
               re.search(r"\] done asm \(status 1\)", out) is not None, out)
         check("a killed server: ps lists no asm process", "asm" not in ps_names(out) and "sh" in ps_names(out), out)
+        # asm alone killed (its pid, not its job): the server sees its parent
+        # change and ends by itself.
+        out = boot_session(env, adds, "asm %s &\nsleep 300\nps\nkill %d\nsleep 100\nps\n" % (args, pid - 1))
+        check("asm killed alone: the server was running", ps_names(out.split("kill ", 1)[0]).count("asm") == 2, out)
+        check("asm killed alone: its server ends by itself", "asm" not in ps_names(out) and "sh" in ps_names(out), out)
     else:
         check("a killed server (needs the server's pid from the Ctrl-C run)", False, out)
-    n += 2
+    n += 4
     return n
 
 
