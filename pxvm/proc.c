@@ -147,3 +147,6 @@ int proc_request_spawn(const char *path, const char *args, uint32_t ppid)
 {
 	return requests.spawn ? requests.spawn(path, args, ppid) : -PXE_ENOSYS;
 }
+
+uint32_t proc_next_pid(void) { return next_pid; }
+void proc_set_next_pid(uint32_t pid) { next_pid = pid; }

@@ -197,4 +197,9 @@ void proc_set_requests(const struct proc_requests *r);
 int proc_request_kill(struct proc *killer, uint32_t pid);
 int proc_request_spawn(const char *path, const char *args, uint32_t ppid);
 
+/* proc_next_pid / proc_set_next_pid: the pid the next proc_alloc hands out
+ * (snapshots save it and put it back, pxvm/snap.h). */
+uint32_t proc_next_pid(void);
+void proc_set_next_pid(uint32_t pid);
+
 #endif /* PXVM_PROC_H */

@@ -89,3 +89,17 @@ int32_t rng_gauss_q16(int32_t mean, int32_t std)
 		return INT32_MIN;
 	return (int32_t)v;
 }
+
+void rng_state_get(uint64_t out[RNG_STATE_WORDS])
+{
+	for (int i = 0; i < 4; i++)
+		out[i] = s[i];
+	out[4] = last_seed;
+}
+
+void rng_state_set(const uint64_t in[RNG_STATE_WORDS])
+{
+	for (int i = 0; i < 4; i++)
+		s[i] = in[i];
+	last_seed = in[4];
+}

@@ -47,4 +47,10 @@ int32_t rng_gauss_q24(void);
  * int32 range. */
 int32_t rng_gauss_q16(int32_t mean, int32_t std);
 
+/* rng_state_get / rng_state_set: the generator's whole state (the four
+ * xoshiro256** words, then the last seed), for snapshots (pxvm/snap.h). */
+#define RNG_STATE_WORDS 5
+void rng_state_get(uint64_t out[RNG_STATE_WORDS]);
+void rng_state_set(const uint64_t in[RNG_STATE_WORDS]);
+
 #endif /* PXVM_RNG_H */

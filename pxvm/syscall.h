@@ -27,4 +27,8 @@ void sys_reset_counts(void);
  * last reset. */
 uint64_t sys_count(uint32_t num);
 
+/* sys_set_count: set that count (a snapshot's, pxvm/snap.h); no effect past
+ * the table. */
+void sys_set_count(uint32_t num, uint64_t n);
+
 #endif /* PXVM_SYSCALL_H */

@@ -25,6 +25,7 @@
 #include "proc.h"
 #include "view.h"
 #include "host.h"
+#include "snapio.h"
 #include "port.h"
 
 #define TTY_EOF 0x100u /* end-of-input mark in the queue */
@@ -224,4 +225,51 @@ static void tty_proc_gone(struct proc *p)
 		fg = 0;
 		fg_owner = false;
 	}
+}
+
+/* ---- snapshots (pxvm/snap.h, section TTY v1) ------------------------------ */
+
+void tty_snap_save(struct snapw *w)
+{
+	snapw_u32(w, fg);
+	snapw_u32(w, fg_owner);
+	snapw_u32(w, q_count);
+	for (uint32_t k = 0; k < q_count; k++)
+		snapw_u32(w, queue[(q_head + k) % TTY_INPUT_MAX]);
+	snapw_u32(w, ed.len);
+	snapw_bytes(w, line, ed.len);
+	snapw_u32(w, ed.esc);
+	snapw_u32(w, ed.after_cr);
+}
+
+int tty_snap_load(struct snapr *r, bool apply)
+{
+	uint32_t f = snapr_u32(r), owner = snapr_u32(r), count = snapr_u32(r);
+	if (r->bad || owner > 1 || count > TTY_INPUT_MAX)
+		return -PXE_EINVAL;
+	for (uint32_t k = 0; k < count; k++) {
+		uint32_t v = snapr_u32(r);
+		if (v > TTY_EOF)
+			return -PXE_EINVAL;
+		if (apply)
+			queue[k] = (uint16_t)v;
+	}
+	uint32_t len = snapr_u32(r);
+	if (r->bad || len >= TTY_LINE_MAX)
+		return -PXE_EINVAL;
+	const uint8_t *text = snapr_ptr(r, len);
+	uint32_t esc = snapr_u32(r), cr = snapr_u32(r);
+	if (r->bad || esc > 2 || cr > 1)
+		return -PXE_EINVAL;
+	if (!apply)
+		return 0;
+	fg = f;
+	fg_owner = owner;
+	q_head = 0;
+	q_count = count;
+	memcpy(line, text, len);
+	ed.len = len;
+	ed.esc = (uint8_t)esc;
+	ed.after_cr = cr;
+	return 0;
 }

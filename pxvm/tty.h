@@ -10,6 +10,7 @@
 #define PXVM_TTY_H
 
 #include <stdint.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 struct proc;
@@ -37,5 +38,13 @@ uint32_t tty_foreground(void);
  * A process that gives the console to itself becomes a console owner: Ctrl-C
  * does not kill it (see tty.c). Returns 0, -PXE_ESRCH or -PXE_EPERM. */
 int tty_setfg(struct proc *caller, uint32_t pid);
+
+struct snapw;
+struct snapr;
+/* tty_snap_save / tty_snap_load: the input queue, the line being typed and the foreground as section TTY v1
+ * (pxvm/snap.h); load with `apply` false only checks, true loads into the
+ * module just reset by its init. 0 or -PXE_EINVAL. */
+void tty_snap_save(struct snapw *w);
+int tty_snap_load(struct snapr *r, bool apply);
 
 #endif /* PXVM_TTY_H */

@@ -4,3 +4,8 @@
 # PNG input is checked (pxvm/pngcheck.c) before stb_image sees it.
 HOSTIO_SRC := tools/common/hostio.c $(PXVM_PNG_SRC) $(PXVM_CRC_SRC)
 HOSTIO_OBJ := $(call host_obj,$(HOSTIO_SRC))
+
+# Snapshot files (tools/common/snapfile.h): the format (pxvm/snapfmt.c) with
+# stb's PNG encoder and zlib from hostio.c.
+SNAPFILE_SRC := tools/common/snapfile.c $(PXVM_SNAPFMT_SRC) $(HOSTIO_SRC)
+SNAPFILE_OBJ := $(call host_obj,$(SNAPFILE_SRC))
