@@ -18,3 +18,12 @@ $(BUILD)/tests/test_pxsim: tests/unit/test_pxsim.sh $(PXSIM) $(PXASM) $(PXOS_INC
 		'$(abspath $(PXSIM))' '$(abspath $(PXASM))' '$(abspath $(dir $(PXOS_INC)))' \
 		'$(abspath $(BUILD)/pixelfs.png)' > $@
 	chmod +x $@
+
+# Snapshots through pxsim: the determinism property for the shipped programs
+# and a boot, the picture, other screens, refused files (tests/unit/test_snapshot.py).
+UNIT_TESTS += $(BUILD)/tests/test_snapshot
+$(BUILD)/tests/test_snapshot: tests/unit/test_snapshot.py $(PXSIM) $(BUILD)/pixelfs.png
+	@mkdir -p $(@D)
+	printf '#!/bin/sh\nexec %s %s %s %s "$$@"\n' '$(PYTHON)' '$(abspath tests/unit/test_snapshot.py)' \
+		'$(abspath $(PXSIM))' '$(abspath $(BUILD)/pixelfs.png)' > $@
+	chmod +x $@
