@@ -249,3 +249,34 @@ size_t snap_png_insert(const uint8_t *png, size_t n, const uint8_t *head, const 
 	memcpy(out + at + 12 + clen, iend, 12);
 	return total;
 }
+
+int snapfmt_info(const uint8_t *raw, size_t n, struct snap_info *info, char *why, size_t why_cap)
+{
+	struct snapr r = { raw, n, 0, false };
+	struct snap_section s;
+	int k;
+	bool mach = false, schd = false, proc = false;
+	while ((k = snapfmt_section_next(&r, &s)) == 1) {
+		struct snapr b = { s.body, s.len, 0, false };
+		if (!memcmp(s.tag, "MACH", 4) && s.version == 1) {
+			info->clock_us = snapr_u64(&b);
+			info->nslots = snapr_u32(&b);
+			mach = !b.bad;
+		} else if (!memcmp(s.tag, "SCHD", 4) && s.version == 1) {
+			info->steps = snapr_u64(&b);
+			schd = !b.bad;
+		} else if (!memcmp(s.tag, "PROC", 4) && s.version == 1) {
+			info->nproc = snapr_u32(&b);
+			proc = !b.bad;
+		}
+	}
+	if (k < 0) {
+		snprintf(why, why_cap, "the state's sections run past its end (damaged)");
+		return -PXE_EINVAL;
+	}
+	if (!mach || !schd || !proc) {
+		snprintf(why, why_cap, "the state lacks section %s (v1)", !mach ? "MACH" : !schd ? "SCHD" : "PROC");
+		return -PXE_EINVAL;
+	}
+	return 0;
+}

@@ -54,6 +54,12 @@ struct snap_section {
  * 1 and *s, 0 at the end of the state, -1 when the frame is cut short. */
 int snapfmt_section_next(struct snapr *r, struct snap_section *s);
 
+/* snapfmt_info: frame every section of state `raw` (n bytes) and read the
+ * clock, slots (MACH v1), instructions (SCHD v1) and process count (PROC v1)
+ * into *info, without the machine (for the tools: pxvm/snap.h's
+ * snap_state_info checks all of it). 0, or -PXE_EINVAL with why. */
+int snapfmt_info(const uint8_t *raw, size_t n, struct snap_info *info, char *why, size_t why_cap);
+
 /* snapfmt_find: section `tag` of state `raw` (n bytes): 0 and *s, or -1. */
 int snapfmt_find(const uint8_t *raw, size_t n, const char *tag, struct snap_section *s);
 

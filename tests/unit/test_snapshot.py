@@ -11,7 +11,11 @@
   - damaged, truncated, newer, hostile and foreign files are refused with a
     message, exit status 2, and nothing runs.
 
-usage: test_snapshot.py PXSIM PIXELFS.png
+  - pxdis --pid disassembles a process's memory exactly as the state holds
+    it; pxfs snapshot lists the head, sections, processes and RAM files and
+    extracts a RAM file.
+
+usage: test_snapshot.py PXSIM PIXELFS.png PXDIS PXFS PXASM INCLUDE-DIR
 """
 import os
 import random
@@ -22,7 +26,7 @@ import tempfile
 import time
 import zlib
 
-PXSIM, FS = sys.argv[1], sys.argv[2]
+PXSIM, FS, PXDIS, PXFS, PXASM, INC = sys.argv[1:7]
 failures = 0
 checks = 0
 
@@ -96,6 +100,38 @@ def restate(data, raw, fmt=None, flags=1, length=None):
     return png_with_chunk(data, bytes(head) + payload)
 
 
+def sections(raw):
+    """{tag: (version, body)} of a state."""
+    out, pos = {}, 0
+    while pos < len(raw):
+        tag = raw[pos:pos + 4].decode()
+        ver, n = struct.unpack("<II", raw[pos + 4:pos + 12])
+        out[tag] = (ver, raw[pos + 12:pos + 12 + n])
+        pos += 12 + n
+    return out
+
+
+def procs(raw):
+    """{pid: (name, pc, memory)} from section PROC v1, read as docs/snapshots.md says."""
+    body = sections(raw)["PROC"][1]
+    (n,), pos, out = struct.unpack("<I", body[:4]), 4, {}
+    for _ in range(n):
+        pos += 4 + 16  # index, kind
+        state, block, pid = struct.unpack("<III", body[pos:pos + 12])
+        pos += 7 * 4 + 2 * 8 + 2 * 4 + 8 + 2 * 4 + 8 * 4 + 4  # ... to the name
+        name = body[pos:pos + 32].split(b"\0")[0].decode()
+        pos += 32
+        (rlen,) = struct.unpack("<I", body[pos:pos + 4])
+        rec = body[pos + 4:pos + 4 + rlen]
+        pos += 4 + rlen
+        for _layer in range(2):
+            (flag,) = struct.unpack("<I", body[pos:pos + 4])
+            pos += 4 + (65536 if flag else 0)
+        pc = struct.unpack("<I", rec[40:44])[0] if rlen else None
+        out[pid] = (name, pc, rec[-65536:] if rlen else None)
+    return out
+
+
 t0 = time.time()
 tmp = tempfile.mkdtemp(prefix="pxsnap.")
 rng = random.Random(13)
@@ -157,6 +193,70 @@ for screen in (["--screen", "none"], ["--screen", "640x480"], ["--screen", "800x
     rc2, out2, err2 = pxsim("--fs", FS, *screen, "--resume", ap, "--max-steps", "6000000")
     check(f"a 1280x800 snapshot resumes with {' '.join(screen)}: same output and status",
           out1 + out2 == out0 and rc2 == rc0, err2[-300:])
+
+# ---- pxdis and pxfs read snapshots ---------------------------------------------------
+src = os.path.join(tmp, "w.pxs")
+open(src, "w").write(""".include "pxos.inc"
+_start:
+ IMM32 R1, path
+ IMM8 R2, 3
+ SYSCALL SYS_FS_OPEN
+ MOV R5, R0
+ MOV R1, R5
+ IMM32 R2, text
+ IMM8 R3, 21
+ SYSCALL SYS_FS_WRITE
+ MOV R1, R5
+ SYSCALL SYS_FS_CLOSE
+spin:
+ ADDI R4, R4, 1
+ JMP spin
+path: .string "/tmp/note.txt"
+text: .string "written before a snap"
+""")
+wpxe = os.path.join(tmp, "w.pxe")
+r = subprocess.run([PXASM, "-I", INC, "-o", wpxe, src], capture_output=True)
+check("the file writer assembles", r.returncode == 0, r.stderr.decode()[-300:])
+wp = os.path.join(tmp, "w.png")
+rc, out, err = pxsim("--fs", FS, "--add", wpxe + "=/apps/w", "--snapshot-at", "100000", wp,
+                     "--max-steps", "100000", "/apps/w")
+r = subprocess.run([PXFS, "snapshot", wp], capture_output=True)
+info = r.stdout.decode()
+check("pxfs snapshot: head, sections, processes, RAM files",
+      r.returncode == 0 and "format 1" in info and "PROC v1" in info and " w\n" in info and "/tmp/note.txt" in info,
+      info + r.stderr.decode())
+r = subprocess.run([PXFS, "snapshot", wp, "/tmp/note.txt"], capture_output=True)
+check("pxfs snapshot SNAP PATH: a RAM file's bytes", r.returncode == 0 and r.stdout == b"written before a snap",
+      repr(r.stdout) + r.stderr.decode())
+r = subprocess.run([PXFS, "snapshot", wp, "/tmp/none"], capture_output=True)
+check("pxfs snapshot SNAP PATH: no such file", r.returncode == 1 and b"no RAM file" in r.stderr)
+bp = os.path.join(tmp, "bad.png")
+open(bp, "wb").write(open(wp, "rb").read()[:-30])
+r = subprocess.run([PXFS, "snapshot", bp], capture_output=True)
+check("pxfs snapshot: a truncated snapshot refused", r.returncode == 1 and b"truncated" in r.stderr, r.stderr.decode())
+sp = os.path.join(tmp, "swarm.png")
+pxsim("--fs", FS, "--snapshot-at", "700000", sp, "--max-steps", "700000", "/apps/swarm", "3", "0")
+ps = procs(state(sp))
+check("the snapshot holds swarm and its drawers", len(ps) == 4 and all(v[0] == "swarm" for v in ps.values()), str(ps.keys()))
+for pid, (name, pc, mem) in sorted(ps.items()):
+    r = subprocess.run([PXDIS, "--pid", str(pid), "--to", "0xF000", sp], capture_output=True)
+    text = r.stdout.decode()
+    words = {}
+    for line in text.splitlines():
+        if "; " in line or "| " in line:
+            tail = line.replace("| ", "; ").rsplit("; ", 1)[1]
+            if ": " in tail and len(tail.split(": ")[0]) == 4:
+                addr = int(tail.split(": ")[0], 16)
+                for k, w in enumerate(tail.split(": ")[1].split()):
+                    if len(w) == 8:
+                        words[addr + 4 * k] = int(w, 16)
+    same = all(struct.unpack("<I", mem[a:a + 4])[0] == w for a, w in words.items())
+    check(f"pxdis --pid {pid}: pc 0x{pc:04X} named, every word shown is the state's", r.returncode == 0 and
+          f"pc 0x{pc:04X}" in text and len(words) > 50 and same, r.stderr.decode() + text[:300])
+r = subprocess.run([PXDIS, "--pid", "99", sp], capture_output=True)
+check("pxdis --pid of no such process", r.returncode == 1 and b"no pid 99" in r.stderr, r.stderr.decode())
+r = subprocess.run([PXDIS, "--pid", "1", bp], capture_output=True)
+check("pxdis --pid of a truncated snapshot refused", r.returncode == 1 and b"truncated" in r.stderr, r.stderr.decode())
 
 # ---- refusals -----------------------------------------------------------------------
 good = open(ap, "rb").read()

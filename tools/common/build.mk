@@ -5,7 +5,8 @@
 HOSTIO_SRC := tools/common/hostio.c $(PXVM_PNG_SRC) $(PXVM_CRC_SRC)
 HOSTIO_OBJ := $(call host_obj,$(HOSTIO_SRC))
 
-# Snapshot files (tools/common/snapfile.h): the format (pxvm/snapfmt.c) with
-# stb's PNG encoder and zlib from hostio.c.
-SNAPFILE_SRC := tools/common/snapfile.c $(PXVM_SNAPFMT_SRC) $(HOSTIO_SRC)
+# Snapshot files (tools/common/snapfile.h): the format (pxvm/snapfmt.c); stb's
+# PNG encoder and zlib come from the program's one stb build (hostio.c, or
+# pxfs's png_io.c), so a user links HOSTIO_SRC too unless it has its own.
+SNAPFILE_SRC := tools/common/snapfile.c $(PXVM_SNAPFMT_SRC) $(PXVM_CRC_SRC)
 SNAPFILE_OBJ := $(call host_obj,$(SNAPFILE_SRC))

@@ -8,7 +8,6 @@
 #include <string.h>
 #include <unistd.h>
 #include "snapfile.h"
-#include "hostio.h"
 #include "pxvm/crc32.h"
 #include <stb/stb_image.h>
 
@@ -117,9 +116,39 @@ int snapfile_read(const char *path, struct snapfile *sf, char *why, size_t cap)
 	uint8_t *data;
 	size_t len;
 	memset(sf, 0, sizeof(*sf));
-	int e = hostio_read_regular(path, (size_t)SNAP_STATE_MAX + (64u << 20), &data, &len);
-	if (e) {
-		snprintf(why, cap, "%s: %s", path, hostio_strerror(e));
+	FILE *f = fopen(path, "rb");
+	if (!f) {
+		snprintf(why, cap, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	/* At most the largest state and a screen of 8192 x 8192 uncompressed. */
+	const size_t max = (size_t)SNAP_STATE_MAX + 8192u * 8192u * 3u + (1u << 20);
+	size_t cap2 = 1 << 16;
+	data = malloc(cap2);
+	len = 0;
+	while (data) {
+		size_t got = fread(data + len, 1, cap2 - len, f);
+		len += got;
+		if (len < cap2)
+			break;
+		if (cap2 >= max) {
+			free(data);
+			data = 0;
+			fclose(f);
+			snprintf(why, cap, "%s: larger than any snapshot (%zu bytes)", path, max);
+			return -1;
+		}
+		uint8_t *nd = realloc(data, cap2 * 2);
+		if (!nd)
+			free(data);
+		data = nd;
+		cap2 *= 2;
+	}
+	int bad = ferror(f);
+	fclose(f);
+	if (!data || bad) {
+		free(data);
+		snprintf(why, cap, "%s: %s", path, data ? "read error" : "out of memory");
 		return -1;
 	}
 	return snapfile_decode(data, len, sf, why, cap);

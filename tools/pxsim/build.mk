@@ -2,7 +2,7 @@
 # PixelFS and VRAM substrate on the host, VRAM in memory (docs/pxsim.md).
 PXSIM := $(BUILD)/tools/pxsim
 PXSIM_SRC := tools/pxsim/main.c tools/pxsim/host.c tools/pxsim/snapshot.c
-PXSIM_OBJ := $(call uniq,$(call host_obj,$(PXSIM_SRC)) $(PORTABLE_HOST_OBJ) $(SNAPFILE_OBJ))
+PXSIM_OBJ := $(call uniq,$(call host_obj,$(PXSIM_SRC)) $(PORTABLE_HOST_OBJ) $(SNAPFILE_OBJ) $(HOSTIO_OBJ))
 ALL_TARGETS += $(PXSIM)
 
 $(PXSIM): $(PXSIM_OBJ)
@@ -22,8 +22,10 @@ $(BUILD)/tests/test_pxsim: tests/unit/test_pxsim.sh $(PXSIM) $(PXASM) $(PXOS_INC
 # Snapshots through pxsim: the determinism property for the shipped programs
 # and a boot, the picture, other screens, refused files (tests/unit/test_snapshot.py).
 UNIT_TESTS += $(BUILD)/tests/test_snapshot
-$(BUILD)/tests/test_snapshot: tests/unit/test_snapshot.py $(PXSIM) $(BUILD)/pixelfs.png
+$(BUILD)/tests/test_snapshot: tests/unit/test_snapshot.py $(PXSIM) $(BUILD)/pixelfs.png $(PXDIS) $(PXFS) \
+		$(PXASM) $(PXOS_INC)
 	@mkdir -p $(@D)
-	printf '#!/bin/sh\nexec %s %s %s %s "$$@"\n' '$(PYTHON)' '$(abspath tests/unit/test_snapshot.py)' \
-		'$(abspath $(PXSIM))' '$(abspath $(BUILD)/pixelfs.png)' > $@
+	printf '#!/bin/sh\nexec %s %s %s %s %s %s %s %s "$$@"\n' '$(PYTHON)' '$(abspath tests/unit/test_snapshot.py)' \
+		'$(abspath $(PXSIM))' '$(abspath $(BUILD)/pixelfs.png)' '$(abspath $(PXDIS))' '$(abspath $(PXFS))' \
+		'$(abspath $(PXASM))' '$(abspath $(dir $(PXOS_INC)))' > $@
 	chmod +x $@
