@@ -544,6 +544,59 @@ void pxhost_llm_cancel(uint32_t id)
 	pump(timer_us());
 }
 
+/* ---- snapshots --------------------------------------------------------------- */
+
+int bridge_snapshot_send(const uint8_t *data, size_t n)
+{
+	if (!present)
+		return -PXE_ENOBRIDGE;
+	if (n > 0xFFFFFFFFu)
+		return -PXE_EINVAL;
+	uint32_t id = BRIDGE_ID_KERNEL | (++mon_next & 0xFFFFFF);
+	uint32_t crc = crc32(data, n);
+	uint8_t p[BRIDGE_PAYLOAD_MAX];
+	size_t off = 0;
+	int step = FRAME_SNAP_BEGIN;
+	uint64_t t0 = timer_us(), shown = t0;
+	for (;;) {
+		if (!present)
+			return -PXE_EIO; /* the link was lost: the bridge drops the partial file */
+		if (step <= FRAME_SNAP_END && tx_count < BRIDGE_TXQ) {
+			size_t len = 9;
+			p[0] = (uint8_t)step;
+			uint32_t w[2] = { (uint32_t)n, crc };
+			if (step == FRAME_SNAP_DATA) {
+				size_t k = n - off < FRAME_SNAP_DATA_MAX ? n - off : FRAME_SNAP_DATA_MAX;
+				w[0] = (uint32_t)off;
+				memcpy(p + 5, data + off, k);
+				len = 5 + k;
+				off += k;
+			}
+			memcpy(p + 1, w, step == FRAME_SNAP_DATA ? 4 : 8);
+			if (queue(FRAME_SNAPSHOT, id, p, len) != 0)
+				panic("bridge_snapshot_send: the queue refused a piece it had room for");
+			if (step != FRAME_SNAP_DATA || off == n)
+				step++;
+			pump(timer_us());
+			continue;
+		}
+		if (step > FRAME_SNAP_END && !tx_count)
+			break; /* every piece acknowledged */
+		bridge_uart_poll();
+		bridge_poll();
+		klog_poll();
+		uint64_t now = timer_us();
+		if (now - shown >= 1000 * US_PER_MS) {
+			shown = now;
+			size_t acked = off > (size_t)tx_count * FRAME_SNAP_DATA_MAX ? off - (size_t)tx_count * FRAME_SNAP_DATA_MAX : 0;
+			kprintf("snapshot: %zu of %zu bytes sent (%u%%), %llu s\n", acked, n,
+			        (unsigned)(n ? acked * 100 / n : 100), (unsigned long long)((now - t0) / 1000000));
+		}
+		cpu_pause();
+	}
+	return 0;
+}
+
 /* ---- monitor commands ---------------------------------------------------- */
 
 static void cmd_status(void)

@@ -57,4 +57,12 @@ void bridge_poll(void);
  * and `bridge` (link status and counters) commands. */
 void bridge_monitor_cmd(int argc, char **argv);
 
+/* bridge_snapshot_send: send file `data` (n bytes, a snapshot PNG) to the host
+ * bridge as SNAPSHOT frames (BEGIN, DATA pieces in order, END with the
+ * length and CRC-32; docs/bridge-protocol.md), one reliable frame at a time,
+ * printing progress every second; returns when the bridge has acknowledged
+ * every piece: 0, -PXE_ENOBRIDGE (no bridge), -PXE_EIO (the link was lost
+ * on the way). Blocks the caller (the monitor: processes are frozen). */
+int bridge_snapshot_send(const uint8_t *data, size_t n);
+
 #endif /* PXOS_BRIDGE_H */

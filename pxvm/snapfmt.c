@@ -280,3 +280,22 @@ int snapfmt_info(const uint8_t *raw, size_t n, struct snap_info *info, char *why
 	}
 	return 0;
 }
+
+void snapfmt_tiles(const uint32_t *const *mems, uint32_t n, uint8_t *rgb, uint32_t *w, uint32_t *h)
+{
+	uint32_t cols = n < 8 ? (n ? n : 1) : 8, rows = n ? (n + 7) / 8 : 1;
+	*w = cols * PXVM_TILE_W;
+	*h = rows * PXVM_TILE_H;
+	if (!rgb)
+		return;
+	memset(rgb, 0, (size_t)*w * *h * 3);
+	for (uint32_t k = 0; k < n; k++)
+		for (uint32_t y = 0; y < PXVM_TILE_H; y++)
+			for (uint32_t x = 0; x < PXVM_TILE_W; x++) {
+				uint32_t v = mems[k][y * PXVM_TILE_W + x];
+				uint8_t *p = rgb + (((size_t)(k / 8) * PXVM_TILE_H + y) * *w + (k % 8) * PXVM_TILE_W + x) * 3;
+				p[0] = (uint8_t)v;
+				p[1] = (uint8_t)(v >> 8);
+				p[2] = (uint8_t)(v >> 16);
+			}
+}

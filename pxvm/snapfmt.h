@@ -60,6 +60,12 @@ int snapfmt_section_next(struct snapr *r, struct snap_section *s);
  * snap_state_info checks all of it). 0, or -PXE_EINVAL with why. */
 int snapfmt_info(const uint8_t *raw, size_t n, struct snap_info *info, char *why, size_t why_cap);
 
+/* snapfmt_tiles: the picture of a machine with no screen: the memory of
+ * each of `n` processes (mems[k]: PXVM_MEM_WORDS words) as a 128 x 128 tile
+ * of RGB pixels (a word's bytes 0, 1, 2 are R, G, B), eight tiles to a row.
+ * *w and *h get its size; rgb (NULL: only the size) gets *w * *h * 3 bytes. */
+void snapfmt_tiles(const uint32_t *const *mems, uint32_t n, uint8_t *rgb, uint32_t *w, uint32_t *h);
+
 /* snapfmt_find: section `tag` of state `raw` (n bytes): 0 and *s, or -1. */
 int snapfmt_find(const uint8_t *raw, size_t n, const char *tag, struct snap_section *s);
 

@@ -1,0 +1,100 @@
+/*
+ * snapshot.c — the monitor's `snapshot`: the machine as one PNG, sent to the
+ * host bridge (docs/snapshots.md). Taken while the monitor is open, so
+ * between two quanta (the scheduler is paused): the state is the process
+ * core's (pxvm/snap.h), the picture the framebuffer read back as RGB (or,
+ * with no screen, every process's memory as tiles), encoded with
+ * stb_image_write (kernel/pngsave.c) and streamed as SNAPSHOT frames
+ * (kernel/bridge.c); pxbridge writes it under build/snapshots/.
+ */
+#include "snapshot.h"
+#include "bridge.h"
+#include "heap.h"
+#include "klog.h"
+#include "lib.h"
+#include "pngsave.h"
+#include "vram.h"
+#include "drivers/fb.h"
+#include "drivers/timer.h"
+#include "pxvm/crc32.h"
+#include "pxvm/host.h"
+#include "pxvm/proc.h"
+#include "pxvm/snap.h"
+
+/* picture: the screen now as RGB (heap), or the processes' tiles headless. */
+static uint8_t *picture(uint64_t now, uint32_t *w, uint32_t *h)
+{
+	const struct fb *fb = vram_ready() ? vram_fb() : 0;
+	uint8_t *rgb;
+	if (fb) {
+		vram_refresh(now, true); /* the tables as they are now */
+		*w = fb->width;
+		*h = fb->height;
+		rgb = kmalloc((size_t)*w * *h * 3);
+		if (!rgb)
+			return 0;
+		for (uint32_t y = 0; y < fb->height; y++)
+			for (uint32_t x = 0; x < fb->width; x++) {
+				uint32_t c = fb_get(fb, (int)x, (int)y);
+				uint8_t *p = rgb + ((size_t)y * fb->width + x) * 3;
+				p[0] = (uint8_t)FB_R(c);
+				p[1] = (uint8_t)FB_G(c);
+				p[2] = (uint8_t)FB_B(c);
+			}
+		return rgb;
+	}
+	const uint32_t *mems[NPROC];
+	uint32_t k = 0;
+	for (uint32_t i = 0; i < NPROC; i++)
+		if (proc_at(i)->vm.mem)
+			mems[k++] = proc_at(i)->vm.mem;
+	snapfmt_tiles(mems, k, 0, w, h);
+	rgb = kmalloc((size_t)*w * *h * 3);
+	if (rgb)
+		snapfmt_tiles(mems, k, rgb, w, h);
+	return rgb;
+}
+
+void snapshot_monitor_cmd(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	uint64_t t0 = timer_us(), now = pxhost_time_us();
+	size_t n = snap_state_save(0, 0, now), zlen = 0, plen = 0, flen = 0;
+	uint32_t w = 0, h = 0;
+	uint8_t *state = kmalloc(n), *rgb = 0, *z = 0, *png = 0, *file = 0;
+	if (!state || snap_state_save(state, n, now) != n)
+		goto nomem;
+	uint32_t crc = snap_state_crc(state, n);
+	if (!(rgb = picture(now, &w, &h)) || !(z = zlib_compress(state, n, &zlen)) ||
+	    !(png = png_encode_rgb(rgb, w, h, &plen)))
+		goto nomem;
+	kfree(rgb);
+	rgb = 0;
+	kfree(state);
+	state = 0;
+	uint8_t head[SNAP_HEAD_SIZE];
+	snap_chunk_head(head, n, crc, true);
+	size_t cap = plen + 12 + SNAP_HEAD_SIZE + zlen;
+	if (!(file = kmalloc(cap)) || !(flen = snap_png_insert(png, plen, head, z, zlen, file, cap)))
+		goto nomem;
+	kprintf("snapshot: %u processes, state %zu bytes (%zu compressed), picture %ux%u; %zu bytes to the host bridge\n",
+	        proc_count(PROC_RUNNABLE) + proc_count(PROC_BLOCKED) + proc_count(PROC_ZOMBIE), n, zlen, w, h, flen);
+	int r = bridge_snapshot_send(file, flen);
+	uint64_t ms = (timer_us() - t0) / 1000;
+	if (r < 0)
+		kprintf("snapshot: not sent: %s (%llu ms)\n", r == -PXE_ENOBRIDGE ? "no host bridge" :
+		        "the bridge link was lost on the way", (unsigned long long)ms);
+	else
+		kprintf("snapshot: %zu bytes sent in %llu ms, crc32 %08x (pxbridge writes it under build/snapshots/)\n",
+		        flen, (unsigned long long)ms, crc32(file, flen));
+	goto out;
+nomem:
+	kprintf("snapshot: out of memory (state %zu bytes, picture %ux%u)\n", n, w, h);
+out:
+	kfree(state);
+	kfree(rgb);
+	kfree(z);
+	kfree(png);
+	kfree(file);
+}
