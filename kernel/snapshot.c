@@ -12,6 +12,7 @@
 #include "heap.h"
 #include "klog.h"
 #include "lib.h"
+#include "pngload.h"
 #include "pngsave.h"
 #include "vram.h"
 #include "drivers/fb.h"
@@ -97,4 +98,47 @@ out:
 	kfree(z);
 	kfree(png);
 	kfree(file);
+}
+
+int snapshot_resume(const struct pxos_bootinfo *bi, const struct pxfs *fs, uint32_t nslots)
+{
+	if (!bi->resume || !bi->resume_size)
+		return 0;
+	const uint8_t *png = (const uint8_t *)(uintptr_t)bi->resume;
+	const uint8_t *chunk;
+	size_t clen;
+	struct snap_info info;
+	char why[160];
+	uint8_t *state = 0;
+	if (snap_png_find(png, bi->resume_size, &chunk, &clen, why, sizeof(why)) ||
+	    snap_chunk_parse(chunk, clen, &info, why, sizeof(why)))
+		goto refused;
+	state = kmalloc(info.state_len ? info.state_len : 1);
+	if (!state) {
+		snprintf(why, sizeof(why), "no memory for its state of %u bytes", info.state_len);
+		goto refused;
+	}
+	if (info.flags & SNAP_F_ZLIB ? zlib_inflate(info.payload, info.payload_len, state, info.state_len) != 0
+	                             : (memcpy(state, info.payload, info.state_len), 0)) {
+		snprintf(why, sizeof(why), "its state does not inflate to the %u bytes its head says (damaged)",
+		         info.state_len);
+		goto refused;
+	}
+	if (snap_state_crc(state, info.state_len) != info.state_crc) {
+		snprintf(why, sizeof(why), "its state fails its CRC-32 (damaged)");
+		goto refused;
+	}
+	if (snapfmt_info(state, info.state_len, &info, why, sizeof(why)) ||
+	    snap_state_load(state, info.state_len, pxhost_time_us(), fs, nslots, why, sizeof(why)))
+		goto refused;
+	kinfo("resume", "went on from a snapshot taken by %s at %llu.%06llu s after %llu instructions: %u processes, "
+	      "%u slots there, %u here", info.build_id, (unsigned long long)(info.clock_us / 1000000),
+	      (unsigned long long)(info.clock_us % 1000000), (unsigned long long)info.steps, info.nproc, info.nslots,
+	      nslots);
+	kfree(state);
+	return 1;
+refused:
+	kerror("resume", "snapshot refused: %s; booting normally", why);
+	kfree(state);
+	return 0;
 }

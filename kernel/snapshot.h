@@ -10,4 +10,17 @@
  * result (bytes, time, CRC-32, or why nothing was sent) on the console. */
 void snapshot_monitor_cmd(int argc, char **argv);
 
+#include <stdint.h>
+#include "boot/bootinfo.h"
+#include "pxvm/pixelfs.h"
+
+/* snapshot_resume: go on from the snapshot the loader loaded for boot.cfg's
+ * `resume =` (bi->resume), if any: every check of docs/snapshots.md, then
+ * the process core replaced by its state (sched_init with `fs` and `nslots`
+ * included; deadlines rebased to this boot's clock, LLM calls in flight
+ * failed, the slots kept or assigned anew). Returns 1 when it resumed; 0
+ * when there is none or it was refused (logged with the reason: the caller
+ * boots normally, starting init). */
+int snapshot_resume(const struct pxos_bootinfo *bi, const struct pxfs *fs, uint32_t nslots);
+
 #endif /* PXOS_SNAPSHOT_H */

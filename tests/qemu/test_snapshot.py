@@ -17,6 +17,11 @@ directory with a timestamped name through a temporary file. Checked:
   - `pxsim --resume` goes on from it on the host: swarm's drawers run on
     (the run stops at --max-steps with them alive);
   - `continue` lets the machine run on after the snapshot;
+  - a boot with `resume = \\pxos\\resume.png` in boot.cfg goes on from it
+    in QEMU: init is not started again, the shell (still reading) runs `ps`,
+    which lists the snapshot's swarm and its drawers under their pids;
+  - a boot with a damaged snapshot (truncated) refuses it with the reason and
+    boots normally;
   - without pxbridge: "snapshot: not sent: no host bridge".
 Logs: build/tests/qemu/snapshot-*/. Last line: "snapshot: N passed, N failed".
 """
@@ -99,6 +104,38 @@ class SnapshotTests(unittest.TestCase):
         vm.send("continue\r")
         vm.send("\r")
         vm.expect(r"sh\$ ", 60)
+        self.open_monitor(vm)
+        vm.send("exit\r")
+        vm.wait_exit(30)
+        pids = sorted(int(p) for p in re.findall(r"(?m)^ +(\d+) +\d+ \w+ .* swarm$", out.stdout))
+        self.resume_in_qemu(path, data, pids)
+
+    def variant(self, name, resume):
+        cfg = pxqemu.esp_read(CFG["img"], "/pxos/boot.cfg") + b"\nresume = \\pxos\\resume.png\n"
+        dst = os.path.join(CFG["build"], "tests", "qemu", "variants", name + ".img")
+        return pxqemu.make_variant(CFG["img"], dst, replace={"/pxos/boot.cfg": cfg, "/pxos/resume.png": resume})
+
+    def resume_in_qemu(self, path, data, pids):
+        vm = pxqemu.Qemu(self.variant("snapshot-resume", data), "snapshot-resume", build=CFG["build"])
+        self.addCleanup(vm.close)
+        vm.expect(r"resume: went on from a snapshot taken by pxOS [^\r\n]* processes", 120)
+        vm.send("ps\r")
+        m = vm.expect(r"ps: (\d+) processes", 60)
+        listed = vm.output[:m.start()]
+        self.assertNotIn("started /boot/init", vm.output)
+        got = sorted(int(p) for p in re.findall(r"(?m)^ +(\d+) +\d+ \w+ .*swarm\s*$", listed))
+        self.assertEqual(got, pids, listed[-1500:])
+        vm.expect(r"sh\$ ", 60)
+        self.open_monitor(vm)
+        vm.send("exit\r")
+        vm.wait_exit(30)
+        # A damaged one is refused and the machine boots normally.
+        vm = pxqemu.Qemu(self.variant("snapshot-damaged", data[:len(data) // 2]), "snapshot-damaged",
+                         build=CFG["build"])
+        self.addCleanup(vm.close)
+        vm.expect(r"resume: snapshot refused: [^\r\n]*truncated[^\r\n]*; booting normally", 120)
+        vm.expect(r"started /boot/init as pid 1", 60)
+        vm.expect(r"sh\$ ", 120)
         self.open_monitor(vm)
         vm.send("exit\r")
         vm.wait_exit(30)
