@@ -193,7 +193,8 @@ enum pxvm_syscall {
 	X(PIF_FG,         1,    "PROCINFO flag: the console's foreground process")              \
 	X(PIF_BACK,       2,    "PROCINFO flag: draws on its back layer")                       \
 	X(SLOT_NONE,      -1,   "PROCINFO PI_SLOT: no visible slot shows it (0xFFFFFFFF)")      \
-	X(STATUS_KILLED,  0x200, "WAIT status of a process ended by KILL or Ctrl-C")
+	X(STATUS_KILLED,  0x200, "WAIT status of a process ended by KILL or Ctrl-C")           \
+	X(STATUS_NOT_RESUMABLE, 0x400, "WAIT status of a process a snapshot held that this machine cannot resume")
 
 enum pxvm_abi_const {
 #define PXVM_X_CONST(name, value, doc) PXVM_##name = (value),

@@ -95,7 +95,10 @@ struct proc_ops {
 	 * the length, or 0 when cap is too small (proc_pxvm.h says how big). */
 	size_t (*snapshot)(const struct proc *p, uint8_t *out, size_t cap);
 	/* restore: load a snapshot's `n` bytes into `p` (alloc'd); 0, or
-	 * -PXE_EINVAL for bytes that are not one of this kind's snapshots. */
+	 * -PXE_EINVAL for bytes that are not one of this kind's snapshots (the
+	 * whole snapshot is refused), or -PXE_ENOEXEC for a valid record this
+	 * machine cannot resume (another build, other addresses: the process
+	 * ends with PXVM_STATUS_NOT_RESUMABLE and the rest goes on). */
 	int (*restore)(struct proc *p, const uint8_t *in, size_t n);
 };
 

@@ -30,6 +30,7 @@ struct load {
 	uint32_t nproc;      /* processes in PROC */
 	uint32_t next_pid;   /* the pid handed out next (MACH) */
 	bool view_restored;
+	bool gone[NPROC];    /* table entries whose process this build cannot resume */
 	char *why;
 	size_t why_cap;
 };
@@ -200,8 +201,6 @@ static int proc_load(struct snapr *r, struct load *l)
 		if (bad)
 			return fail(l, bad);
 		const struct proc_ops *ops = kind_by_name(e.kind);
-		if (!ops)
-			return fail(l, "a process of a kind this build does not have");
 		if (used[e.index])
 			return fail(l, "a table index twice");
 		if (e.state != PROC_RUNNABLE && e.state != PROC_BLOCKED && e.state != PROC_ZOMBIE)
@@ -220,11 +219,12 @@ static int proc_load(struct snapr *r, struct load *l)
 		used[e.index] = true;
 		pids[k] = e.pid;
 		if (!l->apply) {
-			if (e.record_len) {
+			if (e.record_len && ops) {
 				if (!scratch.vm.mem && proc_pxvm_ops.alloc(&scratch))
 					return -PXE_ENOMEM;
 				scratch.ops = ops;
-				if (ops->restore(&scratch, e.record, e.record_len))
+				int r = ops->restore(&scratch, e.record, e.record_len);
+				if (r && r != -PXE_ENOEXEC)
 					return fail(l, "a process record its kind refuses");
 			}
 			continue;
@@ -250,8 +250,19 @@ static int proc_load(struct snapr *r, struct load *l)
 		memcpy(p->fd, e.fd, sizeof(p->fd));
 		p->layer = e.layer;
 		memcpy(p->name, e.name, sizeof(p->name));
-		if (e.record_len && (ops->alloc(p) || ops->restore(p, e.record, e.record_len)))
-			return -PXE_ENOMEM; /* restore was checked: only the memory can fail */
+		if (e.record_len && ops) {
+			if (ops->alloc(p))
+				return -PXE_ENOMEM;
+			int r = ops->restore(p, e.record, e.record_len);
+			if (r == -PXE_ENOEXEC) { /* the kind cannot resume it here (checked: nothing else) */
+				ops->release(p);
+				l->gone[e.index] = true;
+			} else if (r) {
+				return -PXE_ENOMEM;
+			}
+		} else if (e.record_len) {
+			l->gone[e.index] = true; /* a kind this build does not have */
+		}
 		if (e.canvas && load_layer_words(&p->canvas, e.canvas))
 			return -PXE_ENOMEM;
 		if (e.back && load_layer_words(&p->back, e.back))
@@ -438,6 +449,15 @@ int snap_state_load(const uint8_t *raw, size_t n, uint64_t now_us, const struct 
 		return e;
 	}
 	vfs_snap_settle();
+	/* Processes this machine cannot resume end now, with their own status;
+	 * the rest goes on (their parents can WAIT for them). */
+	for (uint32_t i = 0; i < NPROC; i++) {
+		if (!l.gone[i])
+			continue;
+		struct proc *p = proc_at(i);
+		pxhost_log(2, "resume: pid %u (%s) cannot be resumed by this build: ended", p->pid, p->name);
+		sched_exit(p, PXVM_STATUS_NOT_RESUMABLE);
+	}
 	view_snap_show(l.view_restored);
 	pxhost_log(1, "resumed %u processes from a snapshot (clock %llu.%06llu s there)%s", l.nproc,
 	           (unsigned long long)(l.clock_us / 1000000), (unsigned long long)(l.clock_us % 1000000),

@@ -363,6 +363,41 @@ static void test_llm_in_flight_fails(void **state)
 	free(s);
 }
 
+/* A process of a kind this build does not have (here: renamed "python") ends
+ * with STATUS_NOT_RESUMABLE; the others go on. */
+static void test_unknown_kind_not_resumable(void **state)
+{
+	(void)state;
+	static const char spin[] = ".include \"pxos.inc\"\n_start:\n ADDI R1, R1, 1\n JMP _start\n";
+	const struct th_file f[] = { { "/bin/a", spin, 0, 0 }, { "/bin/b", spin, 0, 0 } };
+	th_boot(0, 0, f, 2);
+	int a = th_spawn("/bin/a", 0), b = th_spawn("/bin/b", 0);
+	sched_run(100000);
+	size_t len;
+	uint8_t *s = take(&len);
+	struct snap_section sec;
+	assert_int_equal(snapfmt_find(s, len, "PROC", &sec), 0);
+	struct snapr r = { sec.body + 4, sec.len - 4, 0, false };
+	struct snap_proc e;
+	assert_null(snapfmt_proc_next(&r, &e));
+	size_t second = (size_t)(sec.body - s) + 4 + r.pos;
+	assert_int_equal(e.pid, (uint32_t)a);
+	memcpy(s + second + 4, "python\0\0", 8);
+	th_boot(0, 0, f, 2);
+	char why[200];
+	assert_int_equal(snap_state_load(s, len, th_now_us, vfs_fs(), 0, why, sizeof(why)), 0);
+	uint32_t st;
+	assert_null(proc_find((uint32_t)b));
+	assert_int_equal(sched_reaped_status((uint32_t)b, &st), 0);
+	assert_int_equal(st, PXVM_STATUS_NOT_RESUMABLE);
+	struct proc *pa = proc_find((uint32_t)a);
+	assert_non_null(pa);
+	uint64_t before = pa->vm.steps;
+	sched_run(100000);
+	assert_true(pa->vm.steps > before);
+	free(s);
+}
+
 /* ---- refusals ------------------------------------------------------------------------ */
 
 /* expect_refused: loading `s` fails with a reason containing `what` (NULL:
@@ -513,6 +548,7 @@ int main(void)
 		cmocka_unit_test(test_resume_on_another_screen),
 		cmocka_unit_test(test_sleep_rebased),
 		cmocka_unit_test(test_llm_in_flight_fails),
+		cmocka_unit_test(test_unknown_kind_not_resumable),
 		cmocka_unit_test(test_damaged_states_refused),
 		cmocka_unit_test(test_chunk_and_png_refused),
 	};
