@@ -19,6 +19,7 @@
 #include "monitor.h"
 #include "drivers/timer.h"
 #include "bridge.h"
+#include "snapshot.h"
 #include "panic.h"
 #include "vram.h"
 
@@ -55,9 +56,12 @@ void pxhost_poll(void)
 		monitor_enter("hot key (Ctrl-\\)");
 	monitor_breakpoint_hits();
 	bridge_poll();
+	snapshot_poll();
 	klog_poll();
 	vram_refresh(timer_us(), false);
 }
+
+int pxhost_snapshot(uint32_t pid) { return snapshot_request(pid); }
 
 void pxhost_show_tile(uint32_t slot, const uint32_t *words, const uint64_t rows[2])
 {

@@ -17,6 +17,7 @@
 #include "vram.h"
 #include "drivers/fb.h"
 #include "drivers/timer.h"
+#include "drivers/portio.h"
 #include "pxvm/crc32.h"
 #include "pxvm/host.h"
 #include "pxvm/proc.h"
@@ -56,48 +57,128 @@ static uint8_t *picture(uint64_t now, uint32_t *w, uint32_t *h)
 	return rgb;
 }
 
-void snapshot_monitor_cmd(int argc, char **argv)
+/* build: the snapshot file of the machine now (between quanta), on the heap
+ * (*flen bytes), with a line on the console saying what it holds; NULL when
+ * out of memory (said too). */
+static uint8_t *build(size_t *flen)
 {
-	(void)argc;
-	(void)argv;
-	uint64_t t0 = timer_us(), now = pxhost_time_us();
-	size_t n = snap_state_save(0, 0, now), zlen = 0, plen = 0, flen = 0;
+	uint64_t now = pxhost_time_us();
+	size_t n = snap_state_save(0, 0, now), zlen = 0, plen = 0;
 	uint32_t w = 0, h = 0;
 	uint8_t *state = kmalloc(n), *rgb = 0, *z = 0, *png = 0, *file = 0;
+	*flen = 0;
 	if (!state || snap_state_save(state, n, now) != n)
-		goto nomem;
+		goto out;
 	uint32_t crc = snap_state_crc(state, n);
 	if (!(rgb = picture(now, &w, &h)) || !(z = zlib_compress(state, n, &zlen)) ||
 	    !(png = png_encode_rgb(rgb, w, h, &plen)))
-		goto nomem;
+		goto out;
 	kfree(rgb);
 	rgb = 0;
-	kfree(state);
-	state = 0;
 	uint8_t head[SNAP_HEAD_SIZE];
 	snap_chunk_head(head, n, crc, true);
 	size_t cap = plen + 12 + SNAP_HEAD_SIZE + zlen;
-	if (!(file = kmalloc(cap)) || !(flen = snap_png_insert(png, plen, head, z, zlen, file, cap)))
-		goto nomem;
-	kprintf("snapshot: %u processes, state %zu bytes (%zu compressed), picture %ux%u; %zu bytes to the host bridge\n",
-	        proc_count(PROC_RUNNABLE) + proc_count(PROC_BLOCKED) + proc_count(PROC_ZOMBIE), n, zlen, w, h, flen);
-	int r = bridge_snapshot_send(file, flen);
-	uint64_t ms = (timer_us() - t0) / 1000;
-	if (r < 0)
-		kprintf("snapshot: not sent: %s (%llu ms)\n", r == -PXE_ENOBRIDGE ? "no host bridge" :
-		        "the bridge link was lost on the way", (unsigned long long)ms);
-	else
-		kprintf("snapshot: %zu bytes sent in %llu ms, crc32 %08x (pxbridge writes it under build/snapshots/)\n",
-		        flen, (unsigned long long)ms, crc32(file, flen));
-	goto out;
-nomem:
-	kprintf("snapshot: out of memory (state %zu bytes, picture %ux%u)\n", n, w, h);
+	if ((file = kmalloc(cap)) && !(*flen = snap_png_insert(png, plen, head, z, zlen, file, cap))) {
+		kfree(file);
+		file = 0;
+	}
 out:
+	if (file)
+		kprintf("snapshot: %u processes, state %zu bytes (%zu compressed), picture %ux%u; %zu bytes to the host "
+		        "bridge\n", proc_count(PROC_RUNNABLE) + proc_count(PROC_BLOCKED) + proc_count(PROC_ZOMBIE), n, zlen,
+		        w, h, *flen);
+	else
+		kprintf("snapshot: out of memory (state %zu bytes, picture %ux%u)\n", n, w, h);
 	kfree(state);
 	kfree(rgb);
 	kfree(z);
 	kfree(png);
-	kfree(file);
+	return file;
+}
+
+static struct {
+	uint8_t *file;       /* being sent */
+	uint32_t pending;    /* pid that asked (SNAPSHOT), to be taken at the next poll; 0 = none */
+	bool done;
+	int result;
+	uint64_t ms;
+} req;
+
+static void sent(int result, size_t n, uint64_t ms)
+{
+	req.done = true;
+	req.result = result;
+	req.ms = ms;
+	if (result < 0)
+		kprintf("snapshot: not sent: %s (%llu ms)\n", result == -PXE_ENOBRIDGE ? "no host bridge" :
+		        "the bridge link was lost on the way", (unsigned long long)ms);
+	else
+		kprintf("snapshot: %zu bytes sent in %llu ms, crc32 %08x (pxbridge writes it under build/snapshots/)\n",
+		        n, (unsigned long long)ms, crc32(req.file, n));
+	kfree(req.file);
+	req.file = 0;
+}
+
+void snapshot_monitor_cmd(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	if (bridge_snapshot_active()) {
+		kprintf("snapshot: one is being sent (%zu bytes so far)\n", bridge_snapshot_progress());
+		return;
+	}
+	size_t n;
+	uint8_t *file = build(&n);
+	if (!file)
+		return;
+	req.file = file;
+	req.done = false;
+	int r = bridge_snapshot_start(file, n, sent);
+	if (r < 0) {
+		sent(r, n, 0);
+		return;
+	}
+	uint64_t shown = timer_us();
+	while (!req.done) { /* the monitor waits: processes stay frozen */
+		bridge_uart_poll();
+		bridge_poll();
+		klog_poll();
+		uint64_t now = timer_us();
+		if (!req.done && now - shown >= 1000000) {
+			shown = now;
+			size_t acked = bridge_snapshot_progress();
+			kprintf("snapshot: %zu of %zu bytes sent (%u%%)\n", acked, n, (unsigned)(n ? acked * 100 / n : 100));
+		}
+		cpu_pause();
+	}
+}
+
+int snapshot_request(uint32_t pid)
+{
+	if (!bridge_present())
+		return -PXE_ENOBRIDGE;
+	if (req.pending || bridge_snapshot_active())
+		return -PXE_EBUSY;
+	req.pending = pid;
+	return 0;
+}
+
+void snapshot_poll(void)
+{
+	if (!req.pending)
+		return;
+	uint32_t pid = req.pending;
+	req.pending = 0;
+	kinfo("snapshot", "taken for pid %u; sent in the background", pid);
+	size_t n;
+	uint8_t *file = build(&n);
+	if (!file)
+		return;
+	req.file = file;
+	req.done = false;
+	int r = bridge_snapshot_start(file, n, sent);
+	if (r < 0)
+		sent(r, n, 0);
 }
 
 int snapshot_resume(const struct pxos_bootinfo *bi, const struct pxfs *fs, uint32_t nslots)

@@ -11,6 +11,16 @@
 void snapshot_monitor_cmd(int argc, char **argv);
 
 #include <stdint.h>
+
+/* snapshot_request: the SNAPSHOT system call's platform side (pxhost_snapshot):
+ * take a snapshot for process `pid` at the next poll (between quanta) and
+ * send it in the background. 0, -PXE_ENOBRIDGE (no host bridge), or
+ * -PXE_EBUSY (one is asked for or being sent). */
+int snapshot_request(uint32_t pid);
+
+/* snapshot_poll: from pxhost_poll, between quanta: take the snapshot asked
+ * for, if any, and start sending it. */
+void snapshot_poll(void);
 #include "boot/bootinfo.h"
 #include "pxvm/pixelfs.h"
 

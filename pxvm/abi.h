@@ -130,7 +130,8 @@ const char *pxvm_fault_text(uint32_t f);
 	X(KILL,     34,   64, "R1=pid",                   "end process pid (WAIT status STATUS_KILLED); see docs for who may")      \
 	X(SETFG,    35,    8, "R1=pid",                   "make pid the console's foreground process (gets stdin)") \
 	X(PROCINFO, 36,   16, "R1=index R2=buf",          "buf = process table entry `index` (PI_* layout, 80 bytes); -ERANGE past the end") \
-	X(HVTRAP,   40,   64, "R1=type R2=a0 R3=a1 R4=a2", "the trap interface as a system call (docs/hypervisor.md)")
+	X(HVTRAP,   40,   64, "R1=type R2=a0 R3=a1 R4=a2", "the trap interface as a system call (docs/hypervisor.md)") \
+	X(SNAPSHOT, 61,   64, "",                         "ask for a snapshot of the machine, sent to the host bridge (the console's foreground only, one per SNAP_GAP_MS)")
 
 enum pxvm_syscall {
 #define PXVM_X_SYS(name, num, cost, args, doc) PXVM_SYS_##name = (num),

@@ -29,6 +29,7 @@ struct load {
 	uint32_t nslots;     /* the snapshot's slots (MACH) */
 	uint32_t nproc;      /* processes in PROC */
 	uint32_t next_pid;   /* the pid handed out next (MACH) */
+	uint32_t version;    /* the version of the section being loaded */
 	bool view_restored;
 	bool gone[NPROC];    /* table entries whose process this build cannot resume */
 	char *why;
@@ -79,11 +80,17 @@ static int rng_load(struct snapr *r, struct load *l)
 	return 0;
 }
 
-static void sysc_save(struct snapw *w)
+static void sysc_save(struct snapw *w, uint64_t now_us)
 {
+	bool asked;
+	uint64_t at;
 	snapw_u32(w, SYS_TABLE_SIZE);
 	for (uint32_t i = 0; i < SYS_TABLE_SIZE; i++)
 		snapw_u64(w, sys_count(i));
+	/* v2: SNAPSHOT's rate limit, as the time since the last one granted */
+	sys_snap_gap(&asked, &at);
+	snapw_u32(w, asked);
+	snapw_u64(w, asked && now_us > at ? now_us - at : 0);
 }
 
 static int sysc_load(struct snapr *r, struct load *l)
@@ -95,6 +102,14 @@ static int sysc_load(struct snapr *r, struct load *l)
 		uint64_t c = snapr_u64(r);
 		if (l->apply)
 			sys_set_count(i, c); /* a number past this build's table is dropped */
+	}
+	if (l->version >= 2) {
+		uint32_t asked = snapr_u32(r);
+		uint64_t ago = snapr_u64(r);
+		if (asked > 1)
+			return -PXE_EINVAL;
+		if (l->apply)
+			sys_set_snap_gap(asked, l->now_us > ago ? l->now_us - ago : 0);
 	}
 	return r->bad ? -PXE_EINVAL : 0;
 }
@@ -293,7 +308,7 @@ static int view_l(struct snapr *r, struct load *l)
 static void mach_s(struct snapw *w, uint64_t now) { mach_save(w, now); }
 static void sched_s(struct snapw *w, uint64_t now) { (void)now; sched_snap_save(w); }
 static void rng_s(struct snapw *w, uint64_t now) { (void)now; rng_save(w); }
-static void sysc_s(struct snapw *w, uint64_t now) { (void)now; sysc_save(w); }
+static void sysc_s(struct snapw *w, uint64_t now) { sysc_save(w, now); }
 static void vfs_s(struct snapw *w, uint64_t now) { (void)now; vfs_snap_save(w); }
 static void proc_s(struct snapw *w, uint64_t now) { proc_save(w, now); }
 static void ipc_s(struct snapw *w, uint64_t now) { (void)now; ipc_snap_save(w); }
@@ -315,7 +330,7 @@ static const struct section {
 	{ "MACH", 1, mach_s, mach_load },
 	{ "SCHD", 1, sched_s, sched_l },
 	{ "RNG ", 1, rng_s, rng_load },
-	{ "SYSC", 1, sysc_s, sysc_load },
+	{ "SYSC", 2, sysc_s, sysc_load },
 	{ "VFS ", 1, vfs_s, vfs_l },
 	{ "PROC", 1, proc_s, proc_load },
 	{ "IPC ", 1, ipc_s, ipc_l },
@@ -381,6 +396,7 @@ static int walk(const uint8_t *raw, size_t n, struct load *l)
 		}
 		struct snapr sr = { body, len, 0, false };
 		l->why[0] = 0;
+		l->version = version;
 		int e = sections[i].load(&sr, l);
 		if (e == -PXE_ENOMEM) {
 			snprintf(l->why, l->why_cap, "out of memory loading section %s", tag);

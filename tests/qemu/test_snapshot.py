@@ -16,7 +16,10 @@ directory with a timestamped name through a temporary file. Checked:
   - `pxfs snapshot` lists the processes (init, sh, swarm and its drawers);
   - `pxsim --resume` goes on from it on the host: swarm's drawers run on
     (the run stops at --max-steps with them alive);
-  - `continue` lets the machine run on after the snapshot;
+  - `continue` lets the machine run on after the snapshot; the shell's
+    `snapshot` program (system call SNAPSHOT) gets one taken between quanta
+    and sent in the background, saved by pxbridge; a second within 10 s is
+    refused;
   - a boot with `resume = \\pxos\\resume.png` in boot.cfg goes on from it
     in QEMU: init is not started again, the shell (still reading) runs `ps`,
     which lists the snapshot's swarm and its drawers under their pids;
@@ -100,9 +103,25 @@ class SnapshotTests(unittest.TestCase):
         self.assertEqual(r.returncode, 124, r.stderr[-1000:])
         self.assertIn("resumed", r.stderr)
         self.assertRegex(r.stderr, r"stopped after \d+ instructions with [4-9] processes alive")
-        # The machine runs on.
+        # The machine runs on; the shell's `snapshot` (SNAPSHOT) takes one
+        # between quanta and sends it in the background while it runs.
         vm.send("continue\r")
         vm.send("\r")
+        vm.expect(r"sh\$ ", 60)
+        vm.send("snapshot\r")
+        vm.expect(r"snapshot: asked for", 60)
+        m2 = vm.expect(r"snapshot: (\d+) bytes sent in (\d+) ms, crc32 ([0-9a-f]{8})", 300)
+        for _ in range(50):
+            if len(re.findall(r"snapshot saved: (\S+)", vm.log_text())) == 2:
+                break
+            time.sleep(0.1)
+        second = re.findall(r"snapshot saved: (\S+) \((\d+) bytes", vm.log_text())
+        self.assertEqual(len(second), 2, vm.log_text()[-1500:])
+        self.assertEqual(int(second[1][1]), int(m2.group(1)))
+        data2 = open(second[1][0], "rb").read()
+        self.assertEqual(zlib.crc32(data2) & 0xFFFFFFFF, int(m2.group(3), 16))
+        vm.send("snapshot\r")
+        vm.expect(r"snapshot: one every 10 s", 60)
         vm.expect(r"sh\$ ", 60)
         self.open_monitor(vm)
         vm.send("exit\r")

@@ -30,6 +30,7 @@
 #include "pxvm/rng.h"
 #include "pxvm/vfs.h"
 #include "pxvm/view.h"
+#include "pxvm/tty.h"
 
 /* ---- random programs ------------------------------------------------------------- */
 
@@ -398,6 +399,48 @@ static void test_unknown_kind_not_resumable(void **state)
 	free(s);
 }
 
+/* SNAPSHOT: the console's foreground only, one per SNAP_GAP_MS; the
+ * platform's refusal passes through and costs no turn. */
+static void test_snapshot_syscall(void **state)
+{
+	(void)state;
+	static const char src[] = ".include \"pxos.inc\"\n_start:\n IMM32 R6, 0x9000\n"
+		" SYSCALL SYS_SNAPSHOT\n STW R0, [R6 + 0]\n IMM32 R1, 100\n SYSCALL SYS_SLEEP\n"
+		" SYSCALL SYS_SNAPSHOT\n STW R0, [R6 + 4]\n IMM32 R1, 20000\n SYSCALL SYS_SLEEP\n"
+		" SYSCALL SYS_SNAPSHOT\n STW R0, [R6 + 8]\n"
+		" IMM32 R1, 0xA000\n IMM8 R2, 16\n IMM8 R3, 0\n SYSCALL SYS_IPC_RECV\n";
+	const struct th_file f[] = { { "/bin/s", src, 0, 0 } };
+	th_boot(0, 0, f, 1);
+	th_snapshots = 0;
+	th_snapshot_result = 0;
+	struct proc *fg = proc_find((uint32_t)th_spawn("/bin/s", 0));
+	struct proc *bg = proc_find((uint32_t)th_spawn("/bin/s", 0));
+	tty_set_foreground(fg->pid);
+	sched_run(0);
+	int32_t r[3];
+	memcpy(r, (uint8_t *)fg->vm.mem + 0x9000, sizeof(r));
+	assert_int_equal(r[0], 0);
+	assert_int_equal(r[1], -PXE_EBUSY);
+	assert_int_equal(r[2], 0);
+	memcpy(r, (uint8_t *)bg->vm.mem + 0x9000, sizeof(r));
+	assert_int_equal(r[0], -PXE_EPERM);
+	assert_int_equal(r[1], -PXE_EPERM);
+	assert_int_equal(r[2], -PXE_EPERM);
+	assert_int_equal(th_snapshots, 2);
+	/* No bridge: the error, and the next ask is not held back by it. */
+	th_boot(0, 0, f, 1);
+	th_snapshots = 0;
+	th_snapshot_result = -PXE_ENOBRIDGE;
+	fg = proc_find((uint32_t)th_spawn("/bin/s", 0));
+	tty_set_foreground(fg->pid);
+	sched_run(0);
+	memcpy(r, (uint8_t *)fg->vm.mem + 0x9000, sizeof(r));
+	assert_int_equal(r[0], -PXE_ENOBRIDGE);
+	assert_int_equal(r[1], -PXE_ENOBRIDGE);
+	assert_int_equal(th_snapshots, 0);
+	th_snapshot_result = 0;
+}
+
 /* ---- refusals ------------------------------------------------------------------------ */
 
 /* expect_refused: loading `s` fails with a reason containing `what` (NULL:
@@ -549,6 +592,7 @@ int main(void)
 		cmocka_unit_test(test_sleep_rebased),
 		cmocka_unit_test(test_llm_in_flight_fails),
 		cmocka_unit_test(test_unknown_kind_not_resumable),
+		cmocka_unit_test(test_snapshot_syscall),
 		cmocka_unit_test(test_damaged_states_refused),
 		cmocka_unit_test(test_chunk_and_png_refused),
 	};

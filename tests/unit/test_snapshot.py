@@ -258,6 +258,21 @@ check("pxdis --pid of no such process", r.returncode == 1 and b"no pid 99" in r.
 r = subprocess.run([PXDIS, "--pid", "1", bp], capture_output=True)
 check("pxdis --pid of a truncated snapshot refused", r.returncode == 1 and b"truncated" in r.stderr, r.stderr.decode())
 
+# ---- SNAPSHOT from a program: /apps/snapshot, pxsim --snapshots DIR --------------
+sd = os.path.join(tmp, "asked")
+os.makedirs(sd)
+rc, out, err = pxsim("--fs", FS, "--boot", "--type", "snapshot\\nsnapshot\\n", "--snapshots", sd,
+                     "--max-steps", "30000000")
+files = sorted(os.listdir(sd))
+check("/apps/snapshot: the shell's program asks, pxsim writes DIR/snapshot-N.png",
+      len(files) == 1 and files[0].startswith("snapshot-") and b"snapshot: asked for" in out, f"{files} {out[-400:]}")
+check("/apps/snapshot: a second ask within 10 s is refused", "one every 10 s" in err, err[-400:])
+if files:
+    rc2, out2, err2 = pxsim("--fs", FS, "--resume", os.path.join(sd, files[0]), "--max-steps", "40000000")
+    check("the program's snapshot resumes", rc2 in (0, 124, 125) and "refused" not in err2, err2[-300:])
+rc, out, err = pxsim("--fs", FS, "--boot", "--type", "snapshot\\n", "--max-steps", "30000000")
+check("/apps/snapshot without anywhere to send it: no host bridge", "no host bridge" in err, err[-300:])
+
 # ---- refusals -----------------------------------------------------------------------
 good = open(ap, "rb").read()
 raw = state(ap)

@@ -301,6 +301,7 @@ static int feed(void)
 
 void pxhost_poll(void)
 {
+	pxsim_snapshot_poll();
 	feed();
 	vram_refresh(pxhost_time_us(), false);
 }

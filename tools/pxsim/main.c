@@ -70,6 +70,7 @@ static void usage(void)
 	        "                    instructions have run in all, between two quanta\n"
 	        "                    (repeatable; docs/snapshots.md)\n"
 	        "  --resume FILE     go on from snapshot FILE instead of starting a program\n"
+	        "  --snapshots DIR   where a program's SNAPSHOT call writes (DIR/snapshot-N.png)\n"
 	        "  --quiet           only warnings and errors from the scheduler\n");
 }
 
@@ -267,7 +268,7 @@ static int add_input_option(const char *opt, const char *v)
 
 int main(int argc, char **argv)
 {
-	const char *fs_path = 0, *png_path = 0, *format = "bgrx", *resume_path = 0;
+	const char *fs_path = 0, *png_path = 0, *format = "bgrx", *resume_path = 0, *snap_dir = 0;
 	const char *adds[MAX_ADDS];
 	int nadds = 0, boot = 0;
 	uint64_t width = 1280, height = 800, stride = 0, max_steps = 1000000000ull;
@@ -298,6 +299,7 @@ int main(int argc, char **argv)
 		}
 		if (!strcmp(o, "--fs")) fs_path = v;
 		else if (!strcmp(o, "--resume")) resume_path = v;
+		else if (!strcmp(o, "--snapshots")) snap_dir = v;
 		else if (!strcmp(o, "--png")) png_path = v;
 		else if (!strcmp(o, "--format")) format = v;
 		else if (!strcmp(o, "--type") || !strcmp(o, "--input") || !strcmp(o, "--at")) {
@@ -386,6 +388,7 @@ int main(int argc, char **argv)
 
 	if (pxsim_interactive && pxsim_terminal_raw())
 		fprintf(stderr, "pxsim: warning: cannot put the terminal in raw mode\n");
+	pxsim_snapshot_setup(snap_dir, screen ? &fb : 0);
 	int pid;
 	if (resume_path) {
 		uint32_t first;

@@ -53,4 +53,12 @@ int pxsim_snapshot(const char *path, const struct fb *fb);
  * 0, or -1 after a message saying why it was refused. */
 int pxsim_resume(const char *path, const struct pxfs *fs, uint32_t nslots, uint32_t *first_pid);
 
+/* pxsim_snapshot_setup: where a guest's SNAPSHOT writes (--snapshots DIR:
+ * DIR/snapshot-INSTRUCTIONS.png; NULL: the call fails with -ENOBRIDGE) and
+ * the screen it shows (NULL: none). */
+void pxsim_snapshot_setup(const char *dir, const struct fb *fb);
+
+/* pxsim_snapshot_poll: from pxhost_poll: take the snapshot a guest asked for. */
+void pxsim_snapshot_poll(void);
+
 #endif /* PXSIM_H */

@@ -100,3 +100,35 @@ int pxsim_resume(const char *path, const struct pxfs *fs, uint32_t nslots, uint3
 	snapfile_free(&sf);
 	return 0;
 }
+
+/* ---- SNAPSHOT from a guest (--snapshots DIR) ---------------------------------- */
+
+static const char *snap_dir;
+static const struct fb *snap_fb;
+static uint32_t snap_pending;
+
+void pxsim_snapshot_setup(const char *dir, const struct fb *fb)
+{
+	snap_dir = dir;
+	snap_fb = fb;
+}
+
+int pxhost_snapshot(uint32_t pid)
+{
+	if (!snap_dir)
+		return -PXE_ENOBRIDGE; /* nowhere to write it: say so, as the kernel without a bridge */
+	if (snap_pending)
+		return -PXE_EBUSY;
+	snap_pending = pid;
+	return 0;
+}
+
+void pxsim_snapshot_poll(void)
+{
+	if (!snap_pending)
+		return;
+	char path[1024];
+	snprintf(path, sizeof(path), "%s/snapshot-%llu.png", snap_dir, (unsigned long long)sched_total_steps());
+	snap_pending = 0;
+	pxsim_snapshot(path, snap_fb);
+}
