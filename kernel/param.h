@@ -14,6 +14,11 @@
 #define PRINT_MAX        1024    /* longest string PRINT/TEXT accept, bytes */
 #define WRITE_MAX        4096    /* longest single WRITE/READ, bytes */
 #define SLEEP_MAX_MS     3600000 /* longest SLEEP, ms */
+#define JOB_PROCS_MAX    16      /* processes (zombies included) one process group may hold: FORK,
+                                  * SPAWN or SETPGID past it is -EPROCLIM (pxvm/job.c) */
+#define SCHED_QUANTUM_BUDGET_US 20000 /* a quantum that takes longer (wall clock) is logged with the
+                                  * pid and its slowest system call (pxvm/sched.c) */
+#define SCHED_LOG_GAP_US 1000000 /* at most one overrun or job-limit log line per this long, us */
 
 /* What system calls cost against the quantum, in instructions, beyond the
  * cost column of PXVM_SYSCALLS (pxvm/abi.h): pxvm/syscall.c charges these per
@@ -29,6 +34,14 @@
 #define VIEW_PAGE_KEY    0x1E    /* Ctrl-^ (Ctrl-6) on the console: show the next page of processes */
 #define VRAM_FRAME_US    50000   /* the process table and slot labels are redrawn at most this often */
 
+/* Watching execution (pxvm/watch.c, kernel/vram_watch.c; docs/watching.md) */
+#define WATCH_LOG_LEN    512     /* writes a watched process's log keeps (monitor `who`) */
+#define WATCH_WHO_MAX    8       /* writes `who` lists for one word, newest first */
+#define WATCH_KEY        0x1D    /* Ctrl-] on the console: watching on/off for the foreground process */
+
+/* Imperfect computing (pxvm/vm.c: bit flips; docs/watching.md) */
+#define IMPERFECT_RATE_MAX 1000000 /* flips per million instructions at most (one per instruction) */
+
 /* IPC (pxvm/ipc.c) */
 #define IPC_QUEUE_LEN    8       /* messages queued per receiving process */
 #define IPC_MSG_MAX      256     /* payload bytes per message */
@@ -38,9 +51,14 @@
 #define VFS_RAM_FILES    64      /* files created or rewritten since boot */
 #define VFS_FILE_MAX     (64 * 1024) /* largest file a process can write, bytes */
 
-/* Console (pxvm/tty.c) */
+/* Console (pxvm/tty.c, docs/isolation.md "The console contract") */
 #define TTY_INPUT_MAX    1024    /* bytes of typed input kept for stdin */
 #define TTY_LINE_MAX     256     /* longest edited input line */
+#define TTY_OUT_CHUNK    256     /* bytes of a console WRITE handed to the platform at a time */
+#define TTY_INTR_KILL_US 1000000 /* a second Ctrl-C within this long of the first ends the job */
+#define INPUT_LATENCY_MAX_US 100000 /* input taken later than this (typed -> READ returns, hot key ->
+                                  * monitor prompt) is logged as a warning */
+#define INIT_PROG_MS     10000   /* /boot/init gives each /boot/initrc program this long, then ends it */
 
 /* Trap hypervisor (pxvm/hv.c) and the serial bridge (kernel/bridge.c) */
 #define HV_INFLIGHT_MAX  8       /* LLM/oracle calls in flight at once */
@@ -74,7 +92,10 @@
 #define KLOG_CHUNK       256     /* console output escaped at a time, bytes (4x that on the stack) */
 #define CONSOLE_COLS_MAX 320     /* on-screen console text buffer */
 #define CONSOLE_ROWS_MAX 120
-#define CONSOLE_FRAME_US 40000   /* the screen console redraws (scrolls) at most once per this, us (25/s) */
+#define CONSOLE_FRAME_US 40000   /* the screen console starts a drawing pass at most once per this, us (25/s) */
+#define CONSOLE_DRAW_US  2000    /* ... and draws at most this long between two quanta, us */
+#define KLOG_BACKLOG     8192    /* console text waiting for room in the serial ring, bytes: what the
+                                  * kernel writes while the scheduler runs never waits (kernel/klog.c) */
 
 /* Output escaper (pxvm/escape.c, docs/isolation.md) */
 #define ESCAPE_CSI_MAX   16      /* parameter bytes (digits, ';') of an allowed CSI sequence */
@@ -121,6 +142,40 @@
 #define TIMER_RTC_TRIES   3      /* RTC measurements tried before it counts as failed */
 #define INPUT_RING_SIZE  4096    /* bytes queued per input ring (keyboard scancodes, serial RX) */
 #define MONITOR_HOTKEY   0x1C    /* Ctrl-\ on keyboard or serial: enter the debug monitor */
+
+/* PS/2 keyboard (drivers/ps2kbd.c) */
+#define PS2_WAIT_US        50000   /* one byte to or from the i8042 */
+#define PS2_TRIES          3       /* a command the controller or keyboard misses is sent again */
+
+/* USB (drivers/xhci*.c, drivers/usb*.c, drivers/hid_boot.c); times in ms */
+#define USB_HC_MAX               4    /* xHCI controllers driven */
+#define USB_DEVICES_MAX          32   /* USB devices on all controllers (xHCI slots in use) */
+#define USB_ROOT_PORTS_MAX       32   /* root ports served per controller (more are left off) */
+#define USB_HUB_PORTS_MAX        15   /* downstream ports served per hub (a route string nibble) */
+#define USB_HUB_DEPTH_MAX        5    /* hubs in a chain (USB 2.0 §4.1.1) */
+#define USB_DESC_IFACES_MAX      8    /* interfaces kept from a configuration descriptor */
+#define USB_DESC_EPS_MAX         4    /* endpoints kept per interface */
+#define USB_CONFIG_DESC_MAX      512  /* configuration descriptor bytes read */
+#define USB_HANDOFF_TIMEOUT_MS   1000 /* BIOS releases the xHCI (USB Legacy Support) */
+#define USB_HC_HALT_TIMEOUT_MS   100  /* xHCI halts after Run/Stop is cleared (spec: 16 ms) */
+#define USB_HC_RESET_TIMEOUT_MS  1000 /* xHCI reset and Controller Not Ready clear */
+#define USB_CMD_TIMEOUT_MS       500  /* an xHCI command completes */
+#define USB_CTRL_TIMEOUT_MS      500  /* a control transfer completes (USB 2.0 §9.2.6.4: 500 ms) */
+#define USB_PORT_RESET_TIMEOUT_MS 500 /* a port reset completes */
+#define USB_DEBOUNCE_MS          100  /* connect to reset (USB 2.0 §7.1.7.3 TATTDB) */
+#define USB_RESET_RECOVERY_MS    10   /* reset to first request (USB 2.0 §7.1.7.5 TRSTRCY) */
+#define USB_POWER_ON_MS          20   /* root ports powered on to first look (xHCI 1.2 §4.19.4) */
+#define USB_KBD_MAX              8    /* USB keyboards at once */
+#define USB_HUB_MAX              8    /* USB hubs at once */
+#define USB_KBD_REPORTS          4    /* interrupt transfers queued per keyboard or hub */
+#define USB_ATTACH_TRIES         3    /* enumeration attempts per connection */
+#define USB_RETRY_MS             500  /* between them */
+#define USB_RESCAN_MS            1000 /* root ports are looked at this often even without events */
+#define USB_SETTLE_MIN_MS        200  /* boot looks at the ports at least this long (connect detection) */
+#define USB_BOOT_SETTLE_MS       3000 /* boot waits at most this long for devices and hubs to enumerate */
+#define USB_KBD_REPEAT_DELAY_MS  500  /* a held key repeats after this long ... */
+#define USB_KBD_REPEAT_MS        33   /* ... and then this often (~30 per second) */
+#define USB_EP_ERRORS_MAX        8    /* transfer errors in a row before an endpoint is given up */
 
 /* Host tools */
 #define PXASM_FILE_MAX   (16 * 1024 * 1024) /* largest source or include file pxasm reads, bytes */

@@ -14,7 +14,7 @@ static uint32_t ngone;
 static struct proc_requests requests;
 
 static const char *const state_names[] = { "free", "runnable", "running", "blocked", "zombie" };
-static const char *const block_names[] = { "-", "wait", "sleep", "ipc", "read", "trap", "debug" };
+static const char *const block_names[] = { "-", "wait", "sleep", "ipc", "read", "trap", "debug", "output" };
 
 const char *proc_state_name(enum proc_state s)
 {
@@ -100,6 +100,22 @@ bool proc_is_ancestor(uint32_t anc, uint32_t pid)
 	return false;
 }
 
+bool proc_is_live(const struct proc *p)
+{
+	return p->state == PROC_RUNNABLE || p->state == PROC_RUNNING || p->state == PROC_BLOCKED;
+}
+
+uint32_t proc_group_count(uint32_t pgid, bool live)
+{
+	uint32_t n = 0;
+	for (uint32_t i = 0; i < NPROC; i++) {
+		const struct proc *p = &table[i];
+		if (p->state != PROC_FREE && p->pgid == pgid && (!live || p->state != PROC_ZOMBIE))
+			n++;
+	}
+	return n;
+}
+
 void proc_block(struct proc *p, enum proc_block why)
 {
 	p->state = PROC_BLOCKED;
@@ -146,6 +162,11 @@ int proc_request_kill(struct proc *killer, uint32_t pid)
 int proc_request_spawn(const char *path, const char *args, uint32_t ppid)
 {
 	return requests.spawn ? requests.spawn(path, args, ppid) : -PXE_ENOSYS;
+}
+
+int proc_request_kill_group(struct proc *killer, uint32_t pgid)
+{
+	return requests.kill_group ? requests.kill_group(killer, pgid) : -PXE_ENOSYS;
 }
 
 uint32_t proc_next_pid(void) { return next_pid; }

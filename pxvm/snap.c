@@ -70,9 +70,9 @@ static void rng_save(struct snapw *w)
 
 static int rng_load(struct snapr *r, struct load *l)
 {
-	uint64_t st[RNG_STATE_WORDS];
-	for (int i = 0; i < RNG_STATE_WORDS; i++)
-		st[i] = snapr_u64(r);
+	uint64_t st[RNG_STATE_WORDS] = { 0 };
+	for (int i = 0; i < (l->version >= 2 ? RNG_STATE_WORDS : 5); i++)
+		st[i] = snapr_u64(r); /* v1: no count of root streams (0) */
 	if (r->bad)
 		return -PXE_EINVAL;
 	if (l->apply)
@@ -154,6 +154,16 @@ static void proc_save(struct snapw *w, uint64_t now_us)
 		snapw_u32(w, p->wait_pid);
 		snapw_u32(w, p->status);
 		snapw_u32(w, p->slot);
+		snapw_u32(w, p->pgid);
+		snapw_u32(w, p->sid);
+		snapw_u32(w, p->by_init);
+		snapw_u32(w, p->io_total);
+		snapw_u32(w, p->io_fd);
+		snapw_u32(w, p->io_nl);
+		snapw_u64(w, p->io_seq);
+		snapw_u32(w, p->tty_raw);
+		snapw_u32(w, p->intr_catch);
+		snapw_u32(w, p->intr_pending);
 		snapw_u64(w, p->syscalls);
 		snapw_u64(w, p->charged);
 		snapw_u32(w, p->sys_errors);
@@ -220,7 +230,7 @@ static int proc_load(struct snapr *r, struct load *l)
 			return fail(l, "a table index twice");
 		if (e.state != PROC_RUNNABLE && e.state != PROC_BLOCKED && e.state != PROC_ZOMBIE)
 			return fail(l, "a process state a snapshot cannot hold");
-		if (e.block > BLOCK_DEBUG || (e.state == PROC_BLOCKED) != (e.block != BLOCK_NONE))
+		if (e.block > BLOCK_OUTPUT || (e.state == PROC_BLOCKED) != (e.block != BLOCK_NONE))
 			return fail(l, "a block reason that does not match the state");
 		if (!e.pid || e.pid >= l->next_pid)
 			return fail(l, "a pid out of range");
@@ -254,6 +264,16 @@ static int proc_load(struct snapr *r, struct load *l)
 		p->wait_pid = e.wait_pid;
 		p->status = e.status;
 		p->slot = e.slot;
+		p->pgid = e.pgid;
+		p->sid = e.sid;
+		p->by_init = e.by_init;
+		p->io_total = e.io_total;
+		p->io_fd = (uint8_t)e.io_fd;
+		p->io_nl = (uint8_t)e.io_nl;
+		p->io_seq = e.io_seq;
+		p->tty_raw = e.tty_raw;
+		p->intr_catch = e.intr_catch;
+		p->intr_pending = e.intr_pending;
 		p->syscalls = e.syscalls;
 		p->charged = e.charged;
 		p->sys_errors = e.sys_errors;
@@ -292,7 +312,7 @@ static int proc_load(struct snapr *r, struct load *l)
 static int sched_l(struct snapr *r, struct load *l) { return sched_snap_load(r, l->apply); }
 static int vfs_l(struct snapr *r, struct load *l) { return vfs_snap_load(r, l->apply); }
 static int ipc_l(struct snapr *r, struct load *l) { return ipc_snap_load(r, l->apply); }
-static int tty_l(struct snapr *r, struct load *l) { return tty_snap_load(r, l->apply); }
+static int tty_l(struct snapr *r, struct load *l) { return tty_snap_load(r, l->apply, l->now_us); }
 static int debug_l(struct snapr *r, struct load *l) { return debug_snap_load(r, l->apply); }
 static int hv_l(struct snapr *r, struct load *l) { return hv_snap_load(r, l->apply); }
 
@@ -312,7 +332,7 @@ static void sysc_s(struct snapw *w, uint64_t now) { sysc_save(w, now); }
 static void vfs_s(struct snapw *w, uint64_t now) { (void)now; vfs_snap_save(w); }
 static void proc_s(struct snapw *w, uint64_t now) { proc_save(w, now); }
 static void ipc_s(struct snapw *w, uint64_t now) { (void)now; ipc_snap_save(w); }
-static void tty_s(struct snapw *w, uint64_t now) { (void)now; tty_snap_save(w); }
+static void tty_s(struct snapw *w, uint64_t now) { tty_snap_save(w, now); }
 static void view_s(struct snapw *w, uint64_t now) { (void)now; view_snap_save(w); }
 static void debug_s(struct snapw *w, uint64_t now) { (void)now; debug_snap_save(w); }
 static void hv_s(struct snapw *w, uint64_t now) { (void)now; hv_snap_save(w); }
@@ -323,21 +343,21 @@ static void hv_s(struct snapw *w, uint64_t now) { (void)now; hv_snap_save(w); }
  * changed one raises its version. */
 static const struct section {
 	char tag[5];
-	uint32_t version;
+	uint32_t version, oldest; /* written; the oldest still read */
 	void (*save)(struct snapw *w, uint64_t now_us);
 	int (*load)(struct snapr *r, struct load *l);
 } sections[] = {
-	{ "MACH", 1, mach_s, mach_load },
-	{ "SCHD", 1, sched_s, sched_l },
-	{ "RNG ", 1, rng_s, rng_load },
-	{ "SYSC", 2, sysc_s, sysc_load },
-	{ "VFS ", 1, vfs_s, vfs_l },
-	{ "PROC", 1, proc_s, proc_load },
-	{ "IPC ", 1, ipc_s, ipc_l },
-	{ "TTY ", 1, tty_s, tty_l },
-	{ "VIEW", 1, view_s, view_l },
-	{ "DBUG", 1, debug_s, debug_l },
-	{ "HV  ", 1, hv_s, hv_l },
+	{ "MACH", 1, 1, mach_s, mach_load },
+	{ "SCHD", 2, 2, sched_s, sched_l },
+	{ "RNG ", 2, 1, rng_s, rng_load },
+	{ "SYSC", 2, 1, sysc_s, sysc_load },
+	{ "VFS ", 1, 1, vfs_s, vfs_l },
+	{ "PROC", 2, 2, proc_s, proc_load },
+	{ "IPC ", 1, 1, ipc_s, ipc_l },
+	{ "TTY ", 2, 2, tty_s, tty_l },
+	{ "VIEW", 1, 1, view_s, view_l },
+	{ "DBUG", 1, 1, debug_s, debug_l },
+	{ "HV  ", 1, 1, hv_s, hv_l },
 };
 #define NSECTIONS (sizeof(sections) / sizeof(sections[0]))
 
@@ -384,9 +404,9 @@ static int walk(const uint8_t *raw, size_t n, struct load *l)
 			         tag, sections[i].tag);
 			return -PXE_EINVAL;
 		}
-		if (version > sections[i].version || version == 0) {
-			snprintf(l->why, l->why_cap, "section %s is version %u, this build reads version %u", tag, version,
-			         sections[i].version);
+		if (version > sections[i].version || version < sections[i].oldest) {
+			snprintf(l->why, l->why_cap, "section %s is version %u, this build reads versions %u to %u", tag,
+			         version, sections[i].oldest, sections[i].version);
 			return -PXE_EINVAL;
 		}
 		const uint8_t *body = snapr_ptr(&r, len);
@@ -425,15 +445,17 @@ int snap_state_info(const uint8_t *raw, size_t n, struct snap_info *info, char *
 	int e = walk(raw, n, &l);
 	if (e)
 		return e;
-	/* SCHD comes right after MACH: its first word is the instruction count. */
+	/* SCHD comes right after MACH: its first words are the instructions run and charged. */
 	struct snapr r = { raw, n, 0, false };
 	for (uint32_t i = 0; i < 2; i++) {
 		snapr_ptr(&r, 8);
 		uint32_t len = snapr_u32(&r);
 		const uint8_t *b = snapr_ptr(&r, len);
 		struct snapr br = { b, len, 0, false };
-		if (i == 1)
+		if (i == 1) {
 			info->steps = snapr_u64(&br);
+			info->charged = snapr_u64(&br);
+		}
 	}
 	info->clock_us = l.clock_us;
 	info->nslots = l.nslots;

@@ -47,6 +47,16 @@ const char *snapfmt_proc_next(struct snapr *r, struct snap_proc *p)
 	p->wait_pid = snapr_u32(r);
 	p->status = snapr_u32(r);
 	p->slot = snapr_u32(r);
+	p->pgid = snapr_u32(r);
+	p->sid = snapr_u32(r);
+	p->by_init = snapr_u32(r);
+	p->io_total = snapr_u32(r);
+	p->io_fd = snapr_u32(r);
+	p->io_nl = snapr_u32(r);
+	p->io_seq = snapr_u64(r);
+	p->tty_raw = snapr_u32(r);
+	p->intr_catch = snapr_u32(r);
+	p->intr_pending = snapr_u32(r);
 	p->syscalls = snapr_u64(r);
 	p->charged = snapr_u64(r);
 	p->sys_errors = snapr_u32(r);
@@ -84,6 +94,8 @@ const char *snapfmt_proc_next(struct snapr *r, struct snap_proc *p)
 		return "a table index out of range";
 	if (p->layer > 1)
 		return "a canvas layer out of range";
+	if (p->by_init > 1 || p->io_fd > 2 || p->io_nl > 1 || p->tty_raw > 1 || p->intr_catch > 1 || p->intr_pending > 1)
+		return "a flag that is neither 0 nor 1";
 	if (p->io_len > PXVM_MEM_SIZE || p->io_buf > PXVM_MEM_SIZE || p->io_buf > PXVM_MEM_SIZE - p->io_len)
 		return "an I/O buffer outside the process's memory";
 	return 0;
@@ -262,10 +274,11 @@ int snapfmt_info(const uint8_t *raw, size_t n, struct snap_info *info, char *why
 			info->clock_us = snapr_u64(&b);
 			info->nslots = snapr_u32(&b);
 			mach = !b.bad;
-		} else if (!memcmp(s.tag, "SCHD", 4) && s.version == 1) {
+		} else if (!memcmp(s.tag, "SCHD", 4) && s.version == 2) {
 			info->steps = snapr_u64(&b);
+			info->charged = snapr_u64(&b);
 			schd = !b.bad;
-		} else if (!memcmp(s.tag, "PROC", 4) && s.version == 1) {
+		} else if (!memcmp(s.tag, "PROC", 4) && s.version == 2) {
 			info->nproc = snapr_u32(&b);
 			proc = !b.bad;
 		}
@@ -275,7 +288,7 @@ int snapfmt_info(const uint8_t *raw, size_t n, struct snap_info *info, char *why
 		return -PXE_EINVAL;
 	}
 	if (!mach || !schd || !proc) {
-		snprintf(why, why_cap, "the state lacks section %s (v1)", !mach ? "MACH" : !schd ? "SCHD" : "PROC");
+		snprintf(why, why_cap, "the state lacks section %s (MACH v1, SCHD v2, PROC v2)", !mach ? "MACH" : !schd ? "SCHD" : "PROC");
 		return -PXE_EINVAL;
 	}
 	return 0;

@@ -39,6 +39,7 @@ struct snap_info {
 	size_t payload_len;
 	uint64_t clock_us;       /* from section MACH (snap_state_info) */
 	uint64_t steps;          /* instructions run, from section SCHD */
+	uint64_t charged;        /* instructions charged for system calls beyond their own (SCHD) */
 	uint32_t nslots;         /* visible slots of the machine that took it */
 	uint32_t nproc;          /* processes (live and zombie) it holds */
 };
@@ -69,12 +70,16 @@ void snapfmt_tiles(const uint32_t *const *mems, uint32_t n, uint8_t *rgb, uint32
 /* snapfmt_find: section `tag` of state `raw` (n bytes): 0 and *s, or -1. */
 int snapfmt_find(const uint8_t *raw, size_t n, const char *tag, struct snap_section *s);
 
-/* One process entry of section PROC v1 (docs/snapshots.md). */
+/* One process entry of section PROC v2 (docs/snapshots.md). */
 #define SNAP_KIND_MAX 16u
 struct snap_proc {
 	uint32_t index;
 	char kind[SNAP_KIND_MAX];
 	uint32_t state, block, pid, ppid, wait_pid, status, slot;
+	uint32_t pgid, sid, by_init;          /* v2: its job and session */
+	uint32_t io_total, io_fd, io_nl;      /* v2: a write blocked on the console */
+	uint64_t io_seq;
+	uint32_t tty_raw, intr_catch, intr_pending; /* v2: console mode and Ctrl-C */
 	uint64_t syscalls, charged;
 	uint32_t sys_errors, faults;
 	uint64_t wake_left;      /* sleeping: microseconds left at the snapshot */

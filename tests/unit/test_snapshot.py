@@ -112,13 +112,13 @@ def sections(raw):
 
 
 def procs(raw):
-    """{pid: (name, pc, memory)} from section PROC v1, read as docs/snapshots.md says."""
+    """{pid: (name, pc, memory)} from section PROC v2, read as docs/snapshots.md says."""
     body = sections(raw)["PROC"][1]
     (n,), pos, out = struct.unpack("<I", body[:4]), 4, {}
     for _ in range(n):
         pos += 4 + 16  # index, kind
         state, block, pid = struct.unpack("<III", body[pos:pos + 12])
-        pos += 7 * 4 + 2 * 8 + 2 * 4 + 8 + 2 * 4 + 8 * 4 + 4  # ... to the name
+        pos += 7 * 4 + 6 * 4 + 8 + 3 * 4 + 2 * 8 + 2 * 4 + 8 + 2 * 4 + 8 * 4 + 4  # ... to the name (v2)
         name = body[pos:pos + 32].split(b"\0")[0].decode()
         pos += 32
         (rlen,) = struct.unpack("<I", body[pos:pos + 4])
@@ -223,7 +223,7 @@ rc, out, err = pxsim("--fs", FS, "--add", wpxe + "=/apps/w", "--snapshot-at", "1
 r = subprocess.run([PXFS, "snapshot", wp], capture_output=True)
 info = r.stdout.decode()
 check("pxfs snapshot: head, sections, processes, RAM files",
-      r.returncode == 0 and "format 1" in info and "PROC v1" in info and " w\n" in info and "/tmp/note.txt" in info,
+      r.returncode == 0 and "format 1" in info and "PROC v2" in info and " w\n" in info and "/tmp/note.txt" in info,
       info + r.stderr.decode())
 r = subprocess.run([PXFS, "snapshot", wp, "/tmp/note.txt"], capture_output=True)
 check("pxfs snapshot SNAP PATH: a RAM file's bytes", r.returncode == 0 and r.stdout == b"written before a snap",

@@ -161,8 +161,8 @@ int snapfile_procs(const struct snapfile *sf, struct snap_proc *out, uint32_t ca
 		snprintf(why, why_cap, "the snapshot has no PROC section");
 		return -1;
 	}
-	if (s.version != 1) {
-		snprintf(why, why_cap, "section PROC is version %u, this build reads version 1", s.version);
+	if (s.version != 2) {
+		snprintf(why, why_cap, "section PROC is version %u, this build reads version 2", s.version);
 		return -1;
 	}
 	struct snapr r = { s.body, s.len, 0, false };

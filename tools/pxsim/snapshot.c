@@ -85,7 +85,7 @@ int pxsim_resume(const char *path, const struct pxfs *fs, uint32_t nslots, uint3
 	}
 	if (strcmp(sf.info.build_id, snap_build_id()))
 		fprintf(stderr, "pxsim: %s: taken by %s, resumed by %s\n", path, sf.info.build_id, snap_build_id());
-	uint64_t now = pxsim_clock_resume(sf.info.clock_us, sf.info.steps);
+	uint64_t now = pxsim_clock_resume(sf.info.clock_us, sf.info.steps + sf.info.charged);
 	if (snap_state_load(sf.state, sf.state_len, now, fs, nslots, why, sizeof(why))) {
 		fprintf(stderr, "pxsim: %s: refused: %s\n", path, why);
 		snapfile_free(&sf);
