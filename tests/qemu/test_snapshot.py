@@ -142,7 +142,7 @@ class SnapshotTests(unittest.TestCase):
         m = vm.expect(r"ps: (\d+) processes", 60)
         listed = vm.output[:m.start()]
         self.assertNotIn("started /boot/init", vm.output)
-        got = sorted(int(p) for p in re.findall(r"(?m)^ +(\d+) +\d+ \w+ .*swarm\s*$", listed))
+        got = sorted(int(p) for p in re.findall(r"(?m)^ +(\d+) +\d+ .*swarm\s*$", listed))
         self.assertEqual(got, pids, listed[-1500:])
         vm.expect(r"sh\$ ", 60)
         self.open_monitor(vm)
