@@ -351,7 +351,7 @@ static const struct section {
 	{ "SCHD", 2, 2, sched_s, sched_l },
 	{ "RNG ", 2, 1, rng_s, rng_load },
 	{ "SYSC", 2, 1, sysc_s, sysc_load },
-	{ "VFS ", 1, 1, vfs_s, vfs_l },
+	{ "VFS ", 2, 2, vfs_s, vfs_l },
 	{ "PROC", 2, 2, proc_s, proc_load },
 	{ "IPC ", 1, 1, ipc_s, ipc_l },
 	{ "TTY ", 2, 2, tty_s, tty_l },

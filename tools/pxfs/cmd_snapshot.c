@@ -22,7 +22,7 @@ static const char *const blocks[] = { "-", "wait", "sleep", "ipc", "read", "trap
 static int ram_files(const struct snapfile *sf, const char *path)
 {
 	struct snap_section s;
-	if (snapfmt_find(sf->state, sf->state_len, "VFS ", &s) || s.version != 1)
+	if (snapfmt_find(sf->state, sf->state_len, "VFS ", &s) || s.version != 2)
 		return -1;
 	struct snapr r = { s.body, s.len, 0, false };
 	uint32_t n = snapr_u32(&r);
@@ -32,14 +32,16 @@ static int ram_files(const struct snapfile *sf, const char *path)
 		char p[PXFS_PATH_MAX];
 		snapr_u32(&r);
 		snapr_str(&r, p, sizeof p);
-		uint32_t type = snapr_u32(&r), size = snapr_u32(&r);
+		uint32_t type = snapr_u32(&r);
+		snapr_u32(&r); /* tree */
+		uint32_t unlinked = snapr_u32(&r), size = snapr_u32(&r);
 		const uint8_t *data = snapr_ptr(&r, size);
 		if (r.bad)
 			return -1;
 		if (!path) {
 			printf("  %-7s %8u  %s\n", type == PXFS_TYPE_PROGRAM ? "program" : type == PXFS_TYPE_TEXT ? "text" : "data",
-			       (unsigned)size, p);
-		} else if (!strcmp(p, path)) {
+			       (unsigned)size, unlinked ? "(unlinked, still open)" : p);
+		} else if (!unlinked && !strcmp(p, path)) {
 			return fwrite(data, 1, size, stdout) == size ? 0 : -1;
 		}
 	}
