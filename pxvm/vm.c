@@ -23,6 +23,8 @@ void pxvm_init(struct pxvm *vm, uint32_t *mem)
 	memset(vm, 0, sizeof(*vm));
 	memset(mem, 0, PXVM_MEM_ALLOC_WORDS * sizeof(uint32_t));
 	mem[PXVM_MEM_WORDS] = GUARD_WORD;
+	for (uint32_t a = PXVM_VECTORS; a < PXVM_SYSAREA; a += 4)
+		mem[a / 4] = PXVM_NULL_GUARD;
 	vm->mem = mem;
 	vm->r[PXVM_SP] = PXVM_STACK_TOP;
 	vm->pc = PXVM_IMAGE_BASE;
@@ -270,7 +272,13 @@ op_CALL:  CHECK(I16);
 	TRAP_CHECK();
 	NEXT();
 op_RET:   CHECK(N);
-	WORD_ADDR(R[PXVM_SP]);
+	/* One compare covers the range check and the empty stack: nothing the
+	 * program pushed lies at or above PXVM_STACK_TOP (f_ret sorts them out). */
+	addr = R[PXVM_SP];
+	if (__builtin_expect(addr >= PXVM_STACK_TOP, 0))
+		goto f_ret;
+	if (__builtin_expect(addr & 3u, 0))
+		goto f_unaligned;
 	t = MEMW(addr);
 	if (__builtin_expect((t & 3u) || t >= PXVM_MEM_SIZE, 0)) { addr = t; goto f_jump; }
 	R[PXVM_SP] = addr + 4; /* only now: a fault leaves SP as it was */
@@ -356,6 +364,9 @@ op_invalid:
 	if (pc - 4 == PXVM_MEM_SIZE) {
 		fault = PXVM_FAULT_PC_END;
 		addr = PXVM_MEM_SIZE;
+	} else if (pc - 4 < PXVM_SYSAREA && w == PXVM_NULL_GUARD) {
+		fault = PXVM_FAULT_NULL_JUMP; /* the vector page's guard: a null pointer was followed */
+		addr = pc - 4;
 	} else {
 		fault = PXVM_FAULT_OPCODE;
 		addr = pc - 4;
@@ -366,6 +377,13 @@ f_range:     fault = PXVM_FAULT_MEM_RANGE; goto out_fault;
 f_unaligned: fault = PXVM_FAULT_UNALIGNED; goto out_fault;
 f_div:       fault = PXVM_FAULT_DIV_ZERO; addr = pc - 4; goto out_fault;
 f_jump:      fault = PXVM_FAULT_JUMP; goto out_fault;
+f_ret: /* RET with SP >= PXVM_STACK_TOP: out of range, unaligned, or empty */
+	if (addr > PXVM_MEM_SIZE - 4)
+		goto f_range;
+	if (addr & 3u)
+		goto f_unaligned;
+	fault = PXVM_FAULT_STACK_EMPTY;
+	goto out_fault;
 
 out_fault:
 	vm->fault = fault;
