@@ -84,6 +84,7 @@ struct gap {
 static struct gap nak_gap, hello_gap, session_gap;
 
 static struct call calls[HV_INFLIGHT_MAX + 1]; /* + the monitor's own */
+static const struct bridge_files *files; /* kernel/persist.c's hooks */
 
 static struct frame_demux dmx;
 static struct frame rxf;
@@ -246,6 +247,8 @@ static void link_lost(const char *why)
 	for (unsigned i = 0; i < sizeof(calls) / sizeof(calls[0]); i++)
 		if (calls[i].used)
 			end_call(&calls[i], -PXE_EIO);
+	if (files)
+		files->lost();
 }
 
 /* new_session: HELLO or HELLO_ACK with session number `s` arrived. */
@@ -291,6 +294,8 @@ static void new_session(uint32_t s, const struct frame *f, uint64_t now)
 			end_call(c, -PXE_EBUSY);
 		}
 	}
+	if (files)
+		files->connected();
 	pump(now);
 }
 
@@ -319,6 +324,8 @@ static void on_reliable(const struct frame *f, uint64_t now)
 	}
 	rx_have = true;
 	rx_last = f->seq;
+	if (files && files->frame(f))
+		return;
 	struct call *c = find_call(f->id);
 	if (!c)
 		return; /* cancelled or expired meanwhile */
@@ -471,6 +478,37 @@ void bridge_poll(void)
 		send_hello(FRAME_HELLO);
 	}
 	pump(now);
+	if (files)
+		files->poll();
+}
+
+void bridge_files_register(const struct bridge_files *ops) { files = ops; }
+
+bool bridge_present(void) { return present; }
+
+int bridge_send(uint8_t type, uint32_t id, const void *payload, size_t len)
+{
+	if (!present)
+		return -PXE_ENOBRIDGE;
+	if (queue(type, id, payload, len) != 0)
+		return -PXE_EBUSY;
+	pump(timer_us());
+	return 0;
+}
+
+/* is_file_frame: a frame type of the files of /home. */
+static bool is_file_frame(uint8_t t)
+{
+	return t == FRAME_RESTORE || t == FRAME_FILE || t == FRAME_FILE_DATA || t == FRAME_FILE_END ||
+	       t == FRAME_FILE_GONE;
+}
+
+bool bridge_files_pending(void)
+{
+	for (unsigned i = 0; i < tx_count; i++)
+		if (is_file_frame(txq[(tx_head + i) % BRIDGE_TXQ].type))
+			return true;
+	return false;
 }
 
 void bridge_init(uint32_t session, void (*input_poll_fn)(void))
