@@ -45,6 +45,14 @@ $(BUILD)/tests/test_pxbridge_sse: $(BUILD)/host/tests/unit/test_pxbridge_sse.o $
 	@mkdir -p $(@D)
 	$(HOSTCC) $(HOST_CFLAGS) $^ -o $@ -lcmocka -lcjson
 
+# pxbridge's copy of /home (home.c) in a temporary directory: files kept
+# whole, cut transfers, nothing written outside it, the restore.
+UNIT_TESTS += $(BUILD)/tests/test_pxbridge_home
+$(BUILD)/tests/test_pxbridge_home: $(BUILD)/host/tests/unit/test_pxbridge_home.o \
+		$(call host_obj,tools/pxbridge/home.c) $(FRAME_HOST_OBJ)
+	@mkdir -p $(@D)
+	$(HOSTCC) $(HOST_CFLAGS) $^ -o $@ -lcmocka
+
 # QEMU end-to-end tests of the bridge (tests/qemu/test_bridge.py), part of check-qemu.
 .PHONY: check-bridge
 check-bridge: all $(BUILD)/tests/programs/llmtrap.pxe $(BUILD)/tests/programs/flood.pxe

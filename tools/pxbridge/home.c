@@ -147,6 +147,10 @@ static void remove_stale(int d, const char *name, const char *path)
 
 int pxb_home_open(const char *dir)
 {
+	rx_drop();
+	if (top >= 0)
+		close(top);
+	top = -1;
 	if (mkdir(dir, 0755) != 0 && errno != EEXIST) {
 		pxb_log("home: cannot make %s: %s", dir, strerror(errno));
 		return -1;
