@@ -8,7 +8,8 @@
  *     ("notes.txt", "src/a.pxs"), which resolve in /home. No "." or ".."
  *     components (pxfs_check_path's rules).
  *   - /home and /tmp are the writable trees. Their files live in RAM only
- *     (until power-off; issue 11 mirrors /home to the host) and are counted
+ *     (until power-off; kernel/persist.c mirrors /home to the host bridge
+ *     through vfs_watch) and are counted
  *     against the tree's quota: VFS_HOME_FILES / VFS_HOME_BYTES and
  *     VFS_TMP_FILES / VFS_TMP_BYTES (kernel/param.h), whose file counts add
  *     up to the RAM file table, so a full tree never keeps the other from
