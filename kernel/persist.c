@@ -203,10 +203,10 @@ static void pass_step(void)
 			continue;
 		uint32_t crc = crc32(f.data, f.size);
 		struct sent *s = find_sent(path);
-		if (s && s->size == f.size && s->crc == crc) {
-			s->seen = true;
+		if (s)
+			s->seen = true; /* it exists: never FILE_GONE, even if this transfer is dropped */
+		if (s && s->size == f.size && s->crc == crc)
 			return; /* one CRC per poll */
-		}
 		if (!start(path, f.size, crc))
 			pass_index--; /* the queue is full: again next time */
 		return;

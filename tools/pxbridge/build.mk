@@ -58,3 +58,11 @@ $(BUILD)/tests/test_pxbridge_home: $(BUILD)/host/tests/unit/test_pxbridge_home.o
 check-bridge: all $(BUILD)/tests/programs/llmtrap.pxe $(BUILD)/tests/programs/flood.pxe
 	$(PYTHON) tests/qemu/test_bridge.py --build $(BUILD)
 check-qemu: check-bridge
+
+# The kernel's persistence of /home (kernel/persist.c, built hosted) over the
+# real vfs on the scheduler's test platform, with a fake bridge.
+UNIT_TESTS += $(BUILD)/tests/test_persist
+$(BUILD)/tests/test_persist: $(BUILD)/host/tests/unit/test_persist.o $(BUILD)/host/kernel/persist.o \
+		$$(SCHED_TEST_HOST_OBJ) | $(BUILD)/userland/include/pxos.inc
+	@mkdir -p $(@D)
+	$(HOSTCC) $(HOST_CFLAGS) $(filter %.o,$^) -o $@ -lcmocka -lm
