@@ -1,19 +1,22 @@
 #!/usr/bin/python3
-"""test_persist — /home kept through pxbridge, in QEMU: a file written with
-`edit` is in pxbridge's directory, and after a reboot it is back in /home.
+"""test_persist — /home kept through pxbridge, in QEMU: a program written with
+`edit` and assembled with `asm` inside pxOS is in pxbridge's directory, and
+after a reboot it is back in /home and runs again.
 
     /usr/bin/python3 tests/qemu/test_persist.py [--build DIR] [--timeout S] [-k SUBSTRING]
 
 `make check-qemu` runs it after `make all`. pxbridge keeps /home in
 build/tests/qemu/persist-home/ (emptied first) for both boots:
-  1. boot with pxbridge (--offline): `edit hi.txt` types two lines (raw keys
-     over the serial line: text, Enter, Backspace, an arrow), saves (Ctrl-S)
-     and quits (Ctrl-Q); `cp /apps/hello prog` adds a program; the host
-     directory then holds both, byte for byte, and pxbridge's log says it
-     kept them; `rm prog` removes it there too;
-  2. boot again with the same directory: the kernel says the file was
-     restored (in the background: the shell answered first), `cat hi.txt`
-     prints it, `edit hi.txt` opens it and the status line counts its lines;
+  1. boot with pxbridge (--offline): `edit hi.pxs` types a program (raw keys
+     over the serial line: text, Enter as CR, Backspace, arrows, Home, End),
+     saves (Ctrl-S) and quits (Ctrl-Q); `asm -o hi hi.pxs` assembles it and
+     `hi` runs it; `cp /apps/hello prog` adds a program; the host directory
+     then holds all three byte for byte (hi as the host's pxasm makes it),
+     pxbridge's log says it kept them; `rm prog` removes it there too, and no
+     temporary file (the editor's, asm's, pxbridge's) stays;
+  2. boot again with the same directory: the kernel says the two files came
+     back (in the background), `hi` runs again, `edit hi.pxs` opens it and
+     its status line counts its lines;
   3. boot without a bridge: the first write to /home says once that files
      will not be kept, a second write says nothing more.
 Logs: build/tests/qemu/persist-*/. Last line: "persist: N passed, N failed".
@@ -22,6 +25,7 @@ Logs: build/tests/qemu/persist-*/. Last line: "persist: N passed, N failed".
 import os
 import re
 import shutil
+import subprocess
 import sys
 import time
 import unittest
@@ -31,7 +35,13 @@ import pxqemu  # noqa: E402
 
 CFG = {}
 PROMPT = r"sh\$ "
-TEXT = b"hello from edit\nkept by pxbridge\n"
+# The program written with edit inside pxOS (as typed: see test_edit_asm_reboot)
+SOURCE = (b'.include "pxos.inc"\n'
+          b'_start:\n'
+          b'    IMM32 R1, msg\n'
+          b'    SYSCALL SYS_PRINT\n'
+          b'    HALT\n'
+          b'msg: .string "written in pxOS, kept by pxbridge"\n')
 
 
 class PersistTests(unittest.TestCase):
@@ -61,45 +71,70 @@ class PersistTests(unittest.TestCase):
             time.sleep(0.2)
         self.fail("%s holds %r, not %r" % (path, got, want))
 
-    def test_edit_reboot_restore(self):
+    def host_pxe(self):
+        """What the host's pxasm makes of SOURCE (asm inside pxOS gives the same bytes)."""
+        tmp = os.path.join(CFG["build"], "tests", "qemu", "persist-pxasm")
+        shutil.rmtree(tmp, ignore_errors=True)
+        os.makedirs(tmp)
+        with open(os.path.join(tmp, "hi.pxs"), "wb") as f:
+            f.write(SOURCE)
+        subprocess.run([os.path.join(CFG["build"], "tools", "pxasm"), "-I",
+                        os.path.join(CFG["build"], "userland", "include"), "-o", os.path.join(tmp, "hi.pxe"),
+                        os.path.join(tmp, "hi.pxs")], check=True)
+        with open(os.path.join(tmp, "hi.pxe"), "rb") as f:
+            return f.read()
+
+    def test_edit_asm_reboot(self):
         home = os.path.join(CFG["build"], "tests", "qemu", "persist-home")
         shutil.rmtree(home, ignore_errors=True)
         vm = self.bridge("persist-1", home)
         self.expect(vm, PROMPT)
-        vm.send("edit hi.txt\r")
+        vm.send("edit hi.pxs\r")
         self.expect(vm, r"new file")
-        # typed as a terminal sends keys: a typo fixed with Backspace, Enter
-        # as CR, the cursor moved with an arrow and End
-        vm.send("hello from editt\x7f\r")
-        vm.send("kept by pxbridge")
-        vm.send("\x1b[A\x1b[B\x1b[F\r")
+        # typed as a terminal sends keys: Enter as CR, a typo fixed with
+        # Backspace, the cursor moved with arrows, Home and End
+        lines = SOURCE.decode().split("\n")[:-1]
+        vm.send(lines[0] + "\r" + lines[1] + "\r")
+        vm.send(lines[2] + "x\x7f\r")
+        vm.send(lines[3] + "\r" + lines[4] + "\r")
+        vm.send("msg: .string \"written in pxOS, by pxbridge\"")
+        vm.send("\x1b[D" * 12 + "kept " + "\x1b[A\x1b[B\x1b[H\x1b[F\r")
         vm.send("\x13")
-        self.expect(vm, r"saved 33 bytes to hi\.txt")
+        self.expect(vm, r"saved %d bytes to hi\.pxs" % len(SOURCE))
         vm.send("\x11")
+        self.expect(vm, PROMPT)
+        vm.send("asm -o hi hi.pxs\r")
+        self.expect(vm, PROMPT)
+        vm.send("hi\r")
+        self.expect(vm, r"written in pxOS, kept by pxbridge\r?\n")
         self.expect(vm, PROMPT)
         vm.send("cp /apps/hello prog\r")
         self.expect(vm, PROMPT)
-        self.wait_file(os.path.join(home, "hi.txt"), TEXT)
+        self.wait_file(os.path.join(home, "hi.pxs"), SOURCE)
+        self.wait_file(os.path.join(home, "hi"), self.host_pxe())
         with open(os.path.join(CFG["build"], "rootfs", "apps", "hello.pxe"), "rb") as f:
             hello = f.read()
         self.wait_file(os.path.join(home, "prog"), hello)
-        log = vm.log_text()
-        self.assertIn("home: kept hi.txt (33 bytes", log)
+        self.assertIn("home: kept hi.pxs (%d bytes" % len(SOURCE), vm.log_text())
         vm.send("rm prog\r")
         self.expect(vm, PROMPT)
         self.wait_file(os.path.join(home, "prog"), None)
-        leftovers = [n for n in os.listdir(home) if n.startswith(".pxhome-") or n.endswith("~ed")]
-        self.assertEqual(leftovers, [], "no temporary file stays in the host directory")
+        for _ in range(50):  # the temporary files (hi.pxs~ed, hi.tmp) go too
+            left = sorted(os.listdir(home))
+            if left == ["hi", "hi.pxs"]:
+                break
+            time.sleep(0.2)
+        self.assertEqual(left, ["hi", "hi.pxs"], "only the two files stay in the host directory")
         vm.close()
 
         vm = self.bridge("persist-2", home)
         m = self.expect(vm, r"persist: (\d+) files \((\d+) bytes\) restored into /home from the bridge in (\d+) ms")
-        self.assertEqual((m.group(1), m.group(2)), ("1", "33"))
-        vm.send("cat hi.txt\r")
-        self.expect(vm, r"hello from edit\r?\n\r?kept by pxbridge\r?\n")
+        self.assertEqual((int(m.group(1)), int(m.group(2))), (2, len(SOURCE) + len(self.host_pxe())))
+        vm.send("hi\r")
+        self.expect(vm, r"written in pxOS, kept by pxbridge\r?\n")
         self.expect(vm, PROMPT)
-        vm.send("edit hi.txt\r")
-        self.expect(vm, r" hi\.txt +line 1/3, col 1 ")
+        vm.send("edit hi.pxs\r")
+        self.expect(vm, r" hi\.pxs +line 1/7, col 1 ")
         vm.send("\x11")
         self.expect(vm, PROMPT)
         vm.close()
