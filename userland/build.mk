@@ -66,10 +66,6 @@ $(BUILD)/tests/test_docs: tests/unit/test_docs.sh $(GEN_PXOS_INC)
 	@mkdir -p $(@D)
 	printf '#!/bin/sh\nexec /bin/sh %s %s "$$@"\n' '$(abspath tests/unit/test_docs.sh)' '$(abspath $(GEN_PXOS_INC))' > $@
 	chmod +x $@
-
-# edit, the screen editor: userland/apps/edit.pxs includes its parts from
-# userland/edit/.
-$(BUILD)/userland/apps/edit.pxe: $(wildcard userland/edit/*.pxs)
 # edit driven by scripted raw keys in pxsim (tests/unit/test_edit.py), through
 # the test driver tests/programs/editrun.pxs.
 UNIT_TESTS += $(BUILD)/tests/test_edit
