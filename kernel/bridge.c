@@ -73,6 +73,7 @@ static bool rx_have;
 static uint16_t rx_last;
 
 static bool present;
+static bool peer_files;      /* the bridge's banner says home=1: it keeps /home */
 static uint32_t my_session, peer_session;
 static uint64_t peer_heard_us, probe_us;
 
@@ -251,6 +252,18 @@ static void link_lost(const char *why)
 		files->lost();
 }
 
+/* banner_says_home: whether a HELLO/HELLO_ACK banner has the word "home=1"
+ * (a bridge that keeps /home: docs/bridge-protocol.md, "Files"). */
+static bool banner_says_home(const char *b)
+{
+	static const char word[] = "home=1";
+	for (const char *p = b; *p; p++)
+		if ((p == b || p[-1] == ' ') && !strncmp(p, word, sizeof(word) - 1) &&
+		    (p[sizeof(word) - 1] == ' ' || p[sizeof(word) - 1] == '\0'))
+			return true;
+	return false;
+}
+
 /* new_session: HELLO or HELLO_ACK with session number `s` arrived. */
 static void new_session(uint32_t s, const struct frame *f, uint64_t now)
 {
@@ -267,6 +280,7 @@ static void new_session(uint32_t s, const struct frame *f, uint64_t now)
 	banner[ascii_sanitise(banner, f->payload, f->len < sizeof(banner) - 1 ? f->len : sizeof(banner) - 1,
 	                      '?')] = '\0';
 	kinfo("bridge", "host bridge %s (%s)", peer_session ? "reconnected" : "connected", banner);
+	peer_files = banner_says_home(banner);
 	peer_session = s;
 	uint32_t key = link_key();
 	frame_demux_set_keys(&dmx, &key, 1);
@@ -294,7 +308,7 @@ static void new_session(uint32_t s, const struct frame *f, uint64_t now)
 			end_call(c, -PXE_EBUSY);
 		}
 	}
-	if (files)
+	if (files && peer_files)
 		files->connected();
 	pump(now);
 }
@@ -485,6 +499,8 @@ void bridge_poll(void)
 void bridge_files_register(const struct bridge_files *ops) { files = ops; }
 
 bool bridge_present(void) { return present; }
+
+bool bridge_keeps_files(void) { return present && peer_files; }
 
 int bridge_send(uint8_t type, uint32_t id, const void *payload, size_t len)
 {

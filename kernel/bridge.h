@@ -62,7 +62,7 @@ void bridge_monitor_cmd(int argc, char **argv);
  * and registers these hooks, so the link layer does not depend on it. */
 struct frame;
 struct bridge_files {
-	void (*connected)(void);              /* a bridge session began: at boot, or the bridge restarted */
+	void (*connected)(void);              /* a session began with a bridge that keeps /home (home=1) */
 	void (*lost)(void);                   /* the link was lost: what was queued is gone */
 	bool (*frame)(const struct frame *f); /* a reliable frame from the bridge: true when it was a file frame */
 	void (*poll)(void);                   /* called at the end of every bridge_poll */
@@ -73,6 +73,10 @@ void bridge_files_register(const struct bridge_files *ops);
 
 /* bridge_present: whether a host bridge answers on the serial line. */
 bool bridge_present(void);
+
+/* bridge_keeps_files: whether a host bridge answers and its HELLO/HELLO_ACK
+ * banner said "home=1": it keeps /home, and the file frames may be sent. */
+bool bridge_keeps_files(void);
 
 /* bridge_send: queue the reliable frame `type` (a file type of enum
  * frame_type), id `id`, `len` payload bytes (at most BRIDGE_PAYLOAD_MAX).

@@ -100,10 +100,14 @@ static void on_change(const char *path)
 {
 	(void)path;
 	gen++;
-	if (!bridge_present() && !warned) {
+	if (!bridge_keeps_files() && !warned) {
 		warned = true;
-		kwarn("persist", "no host bridge: files written to /home stay in RAM and are lost at "
-		      "power-off (pxbridge on the serial line keeps them)");
+		if (bridge_present())
+			kwarn("persist", "the host bridge keeps no files (pxbridge --no-home): files written to "
+			      "/home stay in RAM and are lost at power-off");
+		else
+			kwarn("persist", "no host bridge: files written to /home stay in RAM and are lost at "
+			      "power-off (pxbridge on the serial line keeps them)");
 	}
 }
 
@@ -228,7 +232,7 @@ static void pass_step(void)
 
 static void on_poll(void)
 {
-	if (!bridge_present() || bridge_files_pending())
+	if (!bridge_keeps_files() || bridge_files_pending())
 		return;
 	if (tx.on) {
 		tx_step();

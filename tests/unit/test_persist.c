@@ -45,6 +45,7 @@ static char logbuf[8192];
 uint64_t timer_us(void) { return 1000; }
 void bridge_files_register(const struct bridge_files *ops) { hooks = ops; }
 bool bridge_present(void) { return present; }
+bool bridge_keeps_files(void) { return present; }
 bool bridge_files_pending(void) { return pending; }
 int bridge_send(uint8_t type, uint32_t id, const void *payload, size_t len)
 {

@@ -168,6 +168,8 @@ int pxb_home_open(const char *dir)
 
 void pxb_home_reset(void) { rx_drop(); }
 
+int pxb_home_active(void) { return top >= 0; }
+
 /* send_file: one file of the copy to pxOS: FILE, FILE_DATA parts, FILE_END. */
 static unsigned long sent_files, sent_bytes;
 static void send_file(int d, const char *name, const char *path)

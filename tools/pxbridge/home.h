@@ -38,6 +38,11 @@ int pxb_home_path_ok(const char *p);
  * dropped. Returns 1 when `f` was one of these, else 0. */
 int pxb_home_frame(const struct frame *f);
 
+/* pxb_home_active: 1 when a directory is kept (pxb_home_open succeeded):
+ * pxbridge's HELLO and HELLO_ACK say "home=1", and only then does pxOS
+ * send its files and ask for them. */
+int pxb_home_active(void);
+
 /* pxb_home_reset: drop an unfinished transfer (its temporary file): pxOS
  * restarted or the link was lost; the old copy stays. */
 void pxb_home_reset(void);

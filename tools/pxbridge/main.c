@@ -169,8 +169,8 @@ static void send_hello(uint8_t type)
 {
 	char banner[160];
 	const char *be = opt.backend == BE_HTTP ? "http" : opt.backend == BE_SCRIPT ? "script" : "offline";
-	int n = snprintf(banner, sizeof(banner), "pxbridge proto=%c max=%u backend=%s", FRAME_VERSION,
-	                 (unsigned)FRAME_PAYLOAD_MAX, be);
+	int n = snprintf(banner, sizeof(banner), "pxbridge proto=%c max=%u backend=%s home=%d", FRAME_VERSION,
+	                 (unsigned)FRAME_PAYLOAD_MAX, be, pxb_home_active());
 	send_frame(type, my_session, 0, banner, (size_t)n);
 }
 
