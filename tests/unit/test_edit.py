@@ -210,6 +210,16 @@ def main():
     except Exception as e:  # a broken PNG is a failure, not a skip
         env.check("... title bar, text and the cursor bar", False, repr(e))
 
+    # Files edit does not open: a directory, a name too long for its save.
+    out, err, data, st, left = env.run(None, "", "/apps")
+    env.check("a directory is refused (status 1, the reason)",
+              st == 1 and b"edit: /apps: is a directory" in err, "(status %r, stderr %r)" % (st, err[-200:]))
+    name = "/home/" + "n" * 88
+    out, err, data, st, left = env.run(None, "", name)
+    env.check("a name with no room for FILE~ed is refused",
+              st == 1 and (b"edit: " + name.encode() + b": name too long") in err,
+              "(status %r, stderr %r)" % (st, err[-200:]))
+
     # Usage.
     p = subprocess.run([env.pxsim, "--quiet", "--fs", env.fs, "/apps/edit"], capture_output=True, timeout=60)
     env.check("usage: no FILE is status 2", p.returncode == 2 and b"usage: edit FILE" in p.stderr)
