@@ -24,7 +24,10 @@ build/tests/qemu/persist-home/ (emptied first) for both boots:
      old version whole; a new pxbridge removes the unfinished temporary
      file, and the kernel sends the new version again to it;
   4. boot without a bridge: the first write to /home says once that files
-     will not be kept, a second write says nothing more.
+     will not be kept, a second write says nothing more;
+  5. edit from the PS/2 keyboard (HMP sendkey): letters, Enter, arrows,
+     Home, End, PgUp, PgDn, Delete, Backspace, Ctrl-S, Ctrl-Q; `cat` shows
+     the file.
 Logs: build/tests/qemu/persist-*/. Last line: "persist: N passed, N failed".
 """
 
@@ -201,5 +204,35 @@ class PersistTests(unittest.TestCase):
         self.assertEqual(vm.output.count("persist: no host bridge"), 1)
 
 
+class EditKeyboardTests(unittest.TestCase):
+    """edit from the PS/2 keyboard (QEMU's i8042, HMP sendkey): the keys a
+    PC keyboard has reach it as the bytes a terminal sends (drivers/kbdmap.c),
+    PgUp and PgDn included."""
+
+    def keys(self, vm, *names):
+        for k in names:
+            self.assertEqual(vm.hmp("sendkey " + k), "", "sendkey " + k)
+            time.sleep(0.05)
+
+    def test_edit_from_the_keyboard(self):
+        vm = pxqemu.Qemu(CFG["img"], "persist-ps2", build=CFG["build"])
+        self.addCleanup(vm.close)
+        vm.expect(PROMPT, CFG["timeout"])
+        vm.send("edit k.txt\r")
+        vm.expect(r"new file", CFG["timeout"])
+        self.keys(vm, "a", "b", "c", "ret", "d", "e", "f",
+                  "up", "1",                 # abc1 / def
+                  "home", "0",               # 0abc1
+                  "pgdn", "end", "shift-1",  # def!
+                  "pgup", "delete",          # 0abc (the 1 goes)
+                  "backspace",               # 0ab
+                  "left", "right", "ctrl-s")
+        vm.expect(r"saved 8 bytes to k\.txt", CFG["timeout"])
+        self.keys(vm, "ctrl-q")
+        vm.expect(PROMPT, CFG["timeout"])
+        vm.send("cat k.txt\r")
+        vm.expect(r"0ab\r?\ndef!", CFG["timeout"])
+
+
 if __name__ == "__main__":
-    sys.exit(pxqemu.test_main("persist", __doc__, CFG, (PersistTests,), need=("tools/pxbridge",)))
+    sys.exit(pxqemu.test_main("persist", __doc__, CFG, (PersistTests, EditKeyboardTests), need=("tools/pxbridge",)))
