@@ -19,6 +19,10 @@
 # (in check-unit) checks that overriding them keeps every required flag.
 
 BUILD       ?= build
+# One spelling of the build directory: a path inside the tree given absolute
+# (the QEMU tests pass BUILD=/abs/build) is made relative, so the dependency
+# files (-MMD) always name the targets the way the next build looks them up.
+override BUILD := $(patsubst $(CURDIR)/%,%,$(abspath $(BUILD)))
 HOSTCC      ?= cc
 CC          ?= cc
 LD          ?= ld
@@ -84,6 +88,7 @@ include tools/pxbridge/build.mk
 include userland/build.mk
 include iso/build.mk
 include tools/pxdis/build.mk
+include tools/pxdiff/build.mk
 include tests/bench/build.mk
 include tests/fuzz/build.mk
 include tests/build.mk

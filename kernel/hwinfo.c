@@ -14,10 +14,11 @@
 #include "drivers/ioapic.h"
 #include "drivers/pci.h"
 #include "drivers/portio.h"
-#include "drivers/ps2kbd.h"
 #include "drivers/rtc.h"
 #include "drivers/timer.h"
 #include "drivers/uart16550.h"
+#include "drivers/usb.h"
+#include "input.h"
 
 static struct {
 	const char *topic;
@@ -117,7 +118,9 @@ static void console_info(void)
 		kprintf("console: serial on %s (the serial: lines say why)\n", uartsel_name());
 	else
 		kprintf("console: no serial port\n");
-	kprintf("console: keyboard %s\n", ps2kbd_present() ? "PS/2" : "none found");
+	char kbd[160];
+	input_keyboards_text(kbd, sizeof(kbd));
+	kprintf("console: keyboards: %s\n", kbd);
 }
 
 static void time_info(void)
@@ -152,6 +155,7 @@ void hwinfo_init(const struct pxos_bootinfo *bi)
 	hwinfo_add("console", console_info);
 	hwinfo_add("timer", clock_hwinfo);
 	hwinfo_add("interrupts", irq_hwinfo);
+	hwinfo_add("usb", usb_hwinfo);
 }
 
 void hwinfo_print(void)

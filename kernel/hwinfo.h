@@ -8,7 +8,7 @@
  * (or, for a layer below kernel/hwinfo, from hwinfo_init);
  * the provider prints its lines with kprintf, each starting "topic: ...".
  * hwinfo_init registers the basic topics (cpu, memory, acpi, screen, pci,
- * clock, console, timer, interrupts). A subsystem below the platform layer
+ * clock, console, timer, interrupts, usb). A subsystem below the platform layer
  * (tests/layers.txt) exports its provider and hwinfo_init registers it.
  */
 #ifndef PXOS_HWINFO_H

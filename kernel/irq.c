@@ -307,7 +307,10 @@ void irq_init(const char *mode, const char *tick_opt)
 	if (ps2kbd_init(&why)) {
 		if (!polled_mode)
 			isa_unmask(PS2KBD_IRQ);
-		kinfo("irq", "PS/2 keyboard on IRQ 1");
+		if (ps2kbd_keyboard())
+			kinfo("irq", "PS/2 keyboard on IRQ 1");
+		else
+			kinfo("irq", "PS/2 controller on IRQ 1, %s: a keyboard plugged in later works", why);
 	} else {
 		kinfo("irq", "no PS/2 keyboard: %s%s", why,
 		      acpi_get()->has_fadt && !acpi_get()->has_8042 ? " (ACPI says there is no 8042)" : "");
@@ -413,7 +416,8 @@ void irq_report(void)
 	uint64_t other = trap_unexpected(&last);
 	if (other)
 		kprintf("  unexpected interrupts on unrouted vectors: %llu (last 0x%x)\n", (unsigned long long)other, last);
-	kprintf("  keyboard: %s, %llu scancodes, %llu dropped\n", ps2kbd_present() ? "PS/2" : "none",
+	kprintf("  keyboard: %s, %llu scancodes, %llu dropped\n",
+	        ps2kbd_keyboard() ? "PS/2" : ps2kbd_present() ? "PS/2 controller, no keyboard yet" : "none",
 	        (unsigned long long)kr, (unsigned long long)kd);
 	kprintf("  mode: %s\n", polled_mode ? "polled (no interrupts reach the CPU, or irq=poll)" : "interrupts");
 	kprintf("  serial: %s, %llu bytes received, %llu dropped\n",

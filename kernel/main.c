@@ -33,6 +33,7 @@
 #include "drivers/fb.h"
 #include "drivers/hwrng.h"
 #include "drivers/pci.h"
+#include "drivers/usb.h"
 #include "drivers/timer.h"
 #include "drivers/debugcon.h"
 #include "pxvm/host.h"
@@ -104,16 +105,22 @@ static void screen_init(const struct pxos_bootinfo *bi, int fb_ok)
 	kinfo("vram", "%u process slots of 128x128 tile + 128x128 canvas", L->nslots);
 }
 
+static const struct pxos_bootinfo *boot_info;
+
 static void status_line(const struct pxos_bootinfo *bi)
 {
-	char buf[160];
+	char buf[200], kbd[40];
+	input_keyboards_short(kbd, sizeof(kbd));
 	/* Most telling first: a 640-pixel screen shows about 80 characters. */
-	snprintf(buf, sizeof(buf), "pxOS %s | %ux%u %s | serial %s | tick %s (TSC %s) | %u slots | %u files | loader->kernel %llu ms",
+	snprintf(buf, sizeof(buf), "pxOS %s | %ux%u %s | serial %s | %s | tick %s (TSC %s) | %u slots | %u files | loader->kernel %llu ms",
 	         PXOS_VERSION_STRING, screen.width, screen.height, screen.base ? fb_format_name(&screen) : "-",
-	         uartsel_name(), irq_tick_name(), timer_source(), vram_ready() ? vram_layout()->nslots : 0, rootfs.good,
+	         uartsel_name(), kbd, irq_tick_name(), timer_source(), vram_ready() ? vram_layout()->nslots : 0, rootfs.good,
 	         (unsigned long long)(timer_tsc_hz() ? (bi->tsc_at_exit - bi->tsc_at_entry) * 1000 / timer_tsc_hz() : 0));
 	vram_status(buf);
 }
+
+/* status_refresh: a keyboard came or went (kernel/input.c). */
+static void status_refresh(void) { status_line(boot_info); }
 
 static void start_init(void)
 {
@@ -184,6 +191,7 @@ void kmain(struct pxos_bootinfo *bi)
 	uartsel_choose(bi);
 	hwinfo_add("serial", uartsel_report);
 	clock_init(bi->tsc_at_entry);
+	usb_init();     /* before the PS/2 controller: the xHCI handoff ends the BIOS's PS/2 emulation */
 	irq_init(cmdline_get("irq"), cmdline_get("tick"));
 	if (power_under_qemu())
 		kinfo("kernel", "running under QEMU (%s)", power_hypervisor_name());
@@ -192,7 +200,10 @@ void kmain(struct pxos_bootinfo *bi)
 	screen_init(bi, fb_ok);
 	ramdisk_mount(bi, &rootfs);
 	sched_init(&rootfs, vram_ready() ? vram_layout()->nslots : 0);
+	boot_info = bi;
 	status_line(bi);
+	input_keyboards_report();
+	input_keyboards_watch(status_refresh);
 	persist_init(); /* before the handshake, which asks the bridge for /home */
 	bridge_init((uint32_t)hwrng_entropy64(NULL), input_poll);
 	kinfo("kernel", "boot took %llu ms from loader entry", (unsigned long long)(timer_us() / 1000));

@@ -3,6 +3,7 @@
  * see vram.h.
  */
 #include "vram.h"
+#include "vram_watch.h"
 #include "param.h"
 #include "pxvm/isa.h"
 #include "pxvm/abi.h"
@@ -398,12 +399,12 @@ static void draw_labels(void)
 		const struct proc *p = v->pid && !v->ended ? proc_find(v->pid) : 0;
 		const struct vram_rect *r = &L.slot[i].label;
 		uint32_t cols = (uint32_t)(r->w / (int)L.font->width);
-		char buf[64], tail[24];
+		char buf[64], tail[40];
 		uint32_t color = COL_DIM;
 		if (cols > sizeof(label_shown[i].text) - 1)
 			cols = sizeof(label_shown[i].text) - 1;
 		if (p) {
-			snprintf(tail, sizeof(tail), " [%s]", state_word(p));
+			snprintf(tail, sizeof(tail), " [%s]%s", state_word(p), p->vm.watch ? " watched" : "");
 			color = state_color(p);
 		} else if (v->ended && (v->status & PXVM_STATUS_FAULTED)) {
 			snprintf(tail, sizeof(tail), ": fault %u", v->status & 0xFFu);
@@ -430,6 +431,7 @@ void vram_refresh(uint64_t now_us, bool force)
 	draw_procs();
 	draw_labels();
 	draw_syscall_counts();
+	vram_watch_frame();
 	char title[sizeof(programs_title_shown)];
 	programs_title(title, sizeof(title));
 	if (strcmp(title, programs_title_shown)) {
@@ -466,6 +468,7 @@ int vram_init(const struct fb *f)
 	memset(sys_shown, 0, sizeof(sys_shown));
 	memset(cell_shown, 0, sizeof(cell_shown));
 	memset(label_shown, 0, sizeof(label_shown));
+	vram_watch_reset();
 	L.width = fb.width;
 	L.height = fb.height;
 	L.font = font_builtin(fb.width >= 2560 && fb.height >= 1440 ? 32 : 16);
@@ -520,6 +523,6 @@ void vram_tile_flush(unsigned slot, const uint32_t *words, const uint64_t rows[2
 
 void vram_canvas_flush(unsigned slot, const uint32_t *words, const uint64_t rows[2])
 {
-	if (ready && slot < L.nslots)
+	if (ready && slot < L.nslots && !vram_watch_pane(slot)) /* the watch pane is there (vram_watch.h) */
 		flush_rows(&L.slot[slot].canvas, words, rows, CANVAS_BG);
 }

@@ -141,7 +141,8 @@ const char *pxvm_fault_text(uint32_t f);
 	X(INTR,     45,    2, "R1=op",                    "Ctrl-C: INTR_DEFAULT ends the job, INTR_CATCH makes it -EINTR; INTR_TAKE: R0 = 1 if one was pending") \
 	X(UNLINK,   50,   64, "R1=path",                  "remove a file of /home or /tmp")                    \
 	X(RENAME,   51,   64, "R1=from R2=to",            "rename a file within /home or /tmp, replacing `to` in one step") \
-	X(FS_USAGE, 52,   64, "R1=path R2=buf",           "buf = { files, files max, bytes, bytes max } of the tree (/home or /tmp) holding path")
+	X(FS_USAGE, 52,   64, "R1=path R2=buf",           "buf = { files, files max, bytes, bytes max } of the tree (/home or /tmp) holding path") \
+	X(IMPERFECT, 60,  16, "R1=pid R2=rate R3=lo R4=hi", "imperfect mode of pid (0: the caller) or a descendant: R2 bit flips per million instructions (0 off, IMPERFECT_KEEP: ask) in bytes [R3, R4) (0, 0: all); R0 = the previous rate, R1 = flips so far")
 
 enum pxvm_syscall {
 #define PXVM_X_SYS(name, num, cost, args, doc) PXVM_SYS_##name = (num),
@@ -221,7 +222,9 @@ enum pxvm_syscall {
 	X(JOB_PROCS_MAX,  JOB_PROCS_MAX, "processes one process group (job) may hold")          \
 	X(INIT_PROG_MS,   INIT_PROG_MS, "ms /boot/init gives each /boot/initrc program")         \
 	X(SLOT_NONE,      -1,   "PROCINFO PI_SLOT: no visible slot shows it (0xFFFFFFFF)")      \
-	X(STATUS_KILLED,  0x200, "WAIT status of a process ended by KILL or Ctrl-C")
+	X(STATUS_KILLED,  0x200, "WAIT status of a process ended by KILL or Ctrl-C")            \
+	X(IMPERFECT_KEEP, -1,   "IMPERFECT rate: change nothing, only answer (0xFFFFFFFF)")      \
+	X(IMPERFECT_MAX,  IMPERFECT_RATE_MAX, "IMPERFECT: the highest rate, a flip per instruction")
 
 enum pxvm_abi_const {
 #define PXVM_X_CONST(name, value, doc) PXVM_##name = (value),
@@ -262,7 +265,7 @@ enum pxvm_abi_const {
 	X(BUSY,       22, "too many requests in flight")                     \
 	X(INTR,       23, "interrupted (Ctrl-C)")                            \
 	X(2BIG,       24, "too many arguments")                              \
-	X(PROCLIM,    25, "too many processes in this job")\
+	X(PROCLIM,    25, "too many processes in this job") \
 	X(ROFS,       26, "read-only file system (only /home and /tmp are writable)") \
 	X(XDEV,       27, "rename between /home and /tmp (copy instead)")    \
 	X(DQUOT,      28, "quota of /home or /tmp used up (remove files)")

@@ -47,10 +47,13 @@ int job_place(const struct proc *creator, struct job_place *out)
 		return 0;
 	uint64_t now = pxhost_time_us();
 	if (!last_refusal_us || now - last_refusal_us >= SCHED_LOG_GAP_US) {
-		char job[64];
+		char job[64], ended[64] = "";
 		job_describe(creator->pgid, job, sizeof(job));
-		pxhost_log(2, "pid %u (%s): no new process: %s holds %u, the most a job may (JOB_PROCS_MAX)%s",
-		           creator->pid, creator->name, job, JOB_PROCS_MAX,
+		uint32_t zombies = proc_group_count(creator->pgid, false) - proc_group_count(creator->pgid, true);
+		if (zombies)   /* a fork-and-exit chain: its ended rounds count until they are waited for */
+			snprintf(ended, sizeof(ended), " (%u of them ended, not yet waited for)", zombies);
+		pxhost_log(2, "pid %u (%s): no new process: %s holds %u%s, the most a job may (JOB_PROCS_MAX)%s",
+		           creator->pid, creator->name, job, JOB_PROCS_MAX, ended,
 		           refusals_unlogged ? "; more refusals not logged" : "");
 		last_refusal_us = now;
 		refusals_unlogged = 0;

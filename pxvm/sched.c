@@ -161,6 +161,14 @@ static int new_proc(const struct proc *creator, uint32_t ppid, struct proc **out
 		return e;
 	}
 	job_join(p, &pl);
+	/* Its random streams come from its lineage, not from the order things
+	 * run in (pxvm/rng.h): split from its parent's, or a root stream. */
+	struct proc *parent = ppid ? proc_find(ppid) : 0;
+	if (parent)
+		rng_stream_split(&parent->vm.rng, &p->vm.rng);
+	else
+		rng_stream_root(&p->vm.rng);
+	rng_stream_split(&p->vm.rng, &p->vm.imp.rng);
 	*out = p;
 	return 0;
 }

@@ -760,6 +760,103 @@ class BridgeQemu(Qemu):
 
 
 
+# Text on the screen, read with the console's own font (the kernel draws every
+# character as a glyph of build/fonts/terminus16.psf, on a dark background).
+
+class ScreenFont:
+    """A PSF1/PSF2 console font (the kernel's, build/fonts/terminus16.psf):
+    glyph bitmaps by Latin-1 character, through the font's Unicode table as
+    drivers/font.c maps them."""
+
+    def __init__(self, path):
+        with open(path, "rb") as f:
+            data = f.read()
+        if data[:2] == b"\x36\x04":
+            mode, self.height = data[2], data[3]
+            self.width, count, hdr = 8, 512 if mode & 1 else 256, 4
+            self.charsize = self.height
+            glyphs_end = hdr + count * self.charsize
+            table = data[glyphs_end:] if mode & 2 else b""
+            self.map = self._psf1_map(table, count)
+        else:
+            magic, _, hdr, flags, count, self.charsize, self.height, self.width = struct.unpack("<8I", data[:32])
+            if magic != 0x864AB572:
+                raise ValueError("%s: not a PSF font" % path)
+            glyphs_end = hdr + count * self.charsize
+            table = data[glyphs_end:] if flags & 1 else b""
+            self.map = self._psf2_map(table, count)
+        self.data, self.hdr = data, hdr
+        self.row_bytes = (self.width + 7) // 8
+
+    @staticmethod
+    def _psf1_map(t, count):
+        m, glyph, seq = {}, 0, False
+        for i in range(0, len(t) - 1, 2):
+            v = t[i] | t[i + 1] << 8
+            if v == 0xFFFF:
+                glyph, seq = glyph + 1, False
+            elif v == 0xFFFE:
+                seq = True
+            elif not seq and v < 256 and glyph < count:
+                m.setdefault(v, glyph)
+        return m
+
+    @staticmethod
+    def _psf2_map(t, count):
+        m, glyph, seq, i = {}, 0, False, 0
+        while i < len(t) and glyph < count:
+            b = t[i]
+            if b == 0xFF:
+                glyph, seq, i = glyph + 1, False, i + 1
+                continue
+            if b == 0xFE:
+                seq, i = True, i + 1
+                continue
+            n = 1 if b < 0x80 else 2 if b >> 5 == 6 else 3 if b >> 4 == 14 else 4
+            ch = t[i:i + n].decode("utf-8", "replace")
+            i += n
+            if not seq and len(ch) == 1 and ord(ch) < 256:
+                m.setdefault(ord(ch), glyph)
+        return m
+
+    def rows(self, text):
+        """The ink of `text` drawn in this font: one string of '0'/'1' per pixel row."""
+        out = []
+        for y in range(self.height):
+            bits = []
+            for ch in text:
+                g = self.map.get(ord(ch), self.map.get(ord("?"), 0))
+                off = self.hdr + g * self.charsize + y * self.row_bytes
+                row = int.from_bytes(self.data[off:off + self.row_bytes], "big")
+                total = self.row_bytes * 8
+                bits.append("".join("1" if row >> (total - 1 - x) & 1 else "0" for x in range(self.width)))
+            out.append("".join(bits))
+        return out
+
+
+def find_text(img, font, text, min_level=100):
+    """Where `text` is drawn on screendump `img` in `font` (any colour whose
+    brightest channel is at least `min_level`, on a darker background):
+    (x, y) of its top-left pixel, or None."""
+    want = font.rows(text)
+    ink = []
+    d = img.data
+    w = img.width
+    for y in range(img.height):
+        row = d[y * w * 3:(y + 1) * w * 3]
+        ink.append("".join("1" if max(row[i], row[i + 1], row[i + 2]) >= min_level else "0"
+                           for i in range(0, len(row), 3)))
+    anchor = max(range(len(want)), key=lambda r: want[r].count("1"))
+    for y in range(img.height - len(want) + 1):
+        line = ink[y + anchor]
+        x = line.find(want[anchor])
+        while x >= 0:
+            if all(ink[y + r][x:x + len(want[r])] == want[r] for r in range(len(want))):
+                return x, y
+            x = line.find(want[anchor], x + 1)
+    return None
+
+
 # The substrate's record in row 0 of the screen (kernel/vram.h): pixel k holds
 # value k as R | G << 8 | B << 16.
 VRAM_RECORD_MAGIC = 0x4F7870  # 'p', 'x', 'O'

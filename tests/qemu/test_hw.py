@@ -12,7 +12,7 @@ few QEMU runs as possible (a boot takes 10-40 s under TCG): each boot runs its
 rows' checks in order, every row prints its own time, and a failing row does
 not hide the others of the same boot. -k selects boots by name (test_<boot>).
 
-Adding a row (USB, serial, ... rows come from their own work):
+Adding a row:
     @row("usb-kbd", "keys from a USB keyboard reach the shell",
          machine={"i8042": "off"}, qemu=["-device", "qemu-xhci", "-device", "usb-kbd"])
     def check_usb_kbd(hw):
@@ -54,6 +54,25 @@ The rows for serial ports:
     an xHCI debug port and a 16550 at COM2: SPCR's port wins over an
     answering COM1 (the move logged on COM1, the earlier messages replayed
     on COM2); typed input arrives by IRQ 3; hwinfo lists SPCR, DBG2, COM1.
+The rows for keyboards (PS/2 and USB over xHCI; keys typed with HMP sendkey,
+which QEMU routes to the newest keyboard, PS/2 last):
+  - no-keyboard: no i8042 and no USB: the log says no keyboard was found and
+    what to do, the status line says "NO KEYBOARD (plug one in)" (read from
+    the screendump with the console font), hwinfo says "none found".
+  - usb-kbd: -M i8042=off, qemu-xhci, usb-kbd (the issue's row): the xHCI and
+    the keyboard's root port in the log, "kbd USB" on screen; typed text
+    reaches the shell (Shift, punctuation, Backspace, arrows swallowed whole
+    by the line editor, Caps Lock); the Caps Lock LED goes on and off
+    (SET_REPORT in the keyboard's pcap); a key held 1.5 s repeats; the hot key
+    and a monitor command typed on it; `usb` lists controller, port, device;
+    unplugged: detached, "no keyboard left", NO KEYBOARD on screen; plugged in
+    again: it types.
+  - usb-hub-ps2: a usb-hub with two usb-kbd behind it, a usb-storage on a
+    USB 3 port and the PS/2 keyboard (with -smp 4 and 8 GiB): all enumerated
+    (route strings, tier 3), "kbd PS/2+USB x2", hwinfo lists them; typing on
+    each keyboard in turn down to PS/2; a keyboard hot-plugged behind the hub
+    (its status change endpoint) types; the hub unplugged takes its keyboard
+    with it and PS/2 types on.
 Secure Boot has its own test file, tests/qemu/test_secureboot.py.
 Logs and screenshots: build/tests/qemu/hw-*/. Last line: "hw: N passed, N failed".
 """
@@ -399,6 +418,225 @@ def check_800(hw):
 
 
 # ---------------------------------------------------------------------------
+# Rows: keyboards (PS/2 and USB over xHCI).
+
+# HMP sendkey names for the characters the rows type.
+KEY_NAMES = {" ": "spc", "-": "minus", "=": "equal", ".": "dot", "/": "slash", ",": "comma",
+             ";": "semicolon", "'": "apostrophe", "[": "bracket_left", "]": "bracket_right",
+             "\\": "backslash", "`": "grave_accent", "\r": "ret", "\t": "tab"}
+SHIFTED = {"!": "1", "@": "2", "#": "3", "$": "4", "%": "5", "^": "6", "&": "7", "*": "8", "(": "9",
+           ")": "0", "_": "minus", "+": "equal", ":": "semicolon", "\"": "apostrophe", "<": "comma",
+           ">": "dot", "?": "slash", "{": "bracket_left", "}": "bracket_right", "|": "backslash",
+           "~": "grave_accent"}
+HOTKEY_RE = r"monitor: hot key \(Ctrl-\\\): debug monitor"
+
+
+def keys(hw, *names, hold=30):
+    """Press and release each key (HMP sendkey, held `hold` ms) on the keyboard
+    QEMU routes keys to: the newest one plugged in, PS/2 last."""
+    for k in names:
+        out = hw.vm.hmp("sendkey %s %d" % (k, hold))
+        hw.case.assertEqual(out, "", "sendkey %s: %s" % (k, out))
+        time.sleep(0.06)
+
+
+def type_text(hw, text):
+    for ch in text:
+        if ch in KEY_NAMES:
+            keys(hw, KEY_NAMES[ch])
+        elif ch in SHIFTED:
+            keys(hw, "shift-" + SHIFTED[ch])
+        elif ch.isupper():
+            keys(hw, "shift-" + ch.lower())
+        else:
+            keys(hw, ch)
+
+
+def typed_line(hw, text, want):
+    """Type `text` + Enter on the keyboard; wait for `want` and the next prompt."""
+    type_text(hw, text + "\r")
+    m = hw.expect(want)
+    hw.expect(SHELL_PROMPT)
+    return m
+
+
+def on_screen(hw, name, *texts):
+    """Each of `texts` is drawn on the screen (read with the console font)."""
+    time.sleep(0.3)
+    img = hw.screen(name)
+    font = pxqemu.ScreenFont(os.path.join(CFG["build"], "fonts", "terminus16.psf"))
+    for t in texts:
+        hw.case.assertIsNotNone(pxqemu.find_text(img, font, t),
+                                "%r is not on the screen (%s/%s.png)" % (t, hw.vm.dir, name))
+
+
+def pcap_set_reports(path):
+    """The LED bytes of every HID SET_REPORT (bmRequestType 0x21, bRequest 9,
+    output report) in a QEMU usb pcap (LINKTYPE_USB_LINUX_MMAPPED: 64-byte
+    URB header, setup packet at offset 40, then the data)."""
+    with open(path, "rb") as f:
+        data = f.read()
+    if len(data) < 24:
+        return []
+    endian = "<" if data[:4] == b"\xd4\xc3\xb2\xa1" else ">"
+    leds, pos = [], 24
+    while pos + 16 <= len(data):
+        _, _, caplen, _ = struct.unpack(endian + "IIII", data[pos:pos + 16])
+        pkt = data[pos + 16:pos + 16 + caplen]
+        pos += 16 + caplen
+        if len(pkt) >= 65 and pkt[8] == ord("S") and pkt[9] == 2 and pkt[40] == 0x21 and pkt[41] == 0x09:
+            if pkt[43] == 2:                     # wValue high byte: output report
+                leds.append(pkt[64])
+    return leds
+
+
+def kbd_pcap(build):
+    return os.path.join(build, "tests", "qemu", "hw-usb-kbd.pcap")
+
+
+def usb_stick(build):
+    """A 1 MiB blank disk for the usb-storage device (a USB 3 stick)."""
+    path = os.path.join(build, "tests", "qemu", "hw-usb-stick.img")
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "wb") as f:
+        f.truncate(1 << 20)
+    return path
+
+
+@row("no-keyboard", "no keyboard at all (no i8042, no USB): the screen and hwinfo say so in words",
+     machine={"i8042": "off"})
+def check_no_keyboard(hw):
+    hw.find(r"usb: no xHCI controller")
+    hw.find(r"irq: no PS/2 keyboard: no i8042 controller")
+    hw.find(r"input: no keyboard found: no PS/2 keyboard answered and no USB keyboard is attached")
+    hw.find(r"input: Type on the serial console, or plug in a keyboard")
+    on_screen(hw, "no-keyboard", "| NO KEYBOARD (plug one in) |")
+    info = hw.monitor("hwinfo")
+    hw.case.assertRegex(info, r"console: keyboards: none found\r?\n")
+    hw.case.assertRegex(info, r"usb: no xHCI controller")
+
+
+@row("usb-kbd", "only a USB keyboard (-M i8042=off, qemu-xhci, usb-kbd): typing, LEDs, repeat, unplug, replug",
+     machine={"i8042": "off"},
+     qemu=lambda build: ["-device", "qemu-xhci,id=xhci",
+                         "-device", "usb-kbd,bus=xhci.0,id=kbd1,pcap=" + kbd_pcap(build)])
+def check_usb_kbd(hw):
+    hw.find(r"xhci: 00:[0-9a-f]{2}\.0 1b36:000d xHCI 1\.00, 8 ports \(USB 3: 1-4, USB 2: 5-8\), \d+ slots")
+    m = hw.find(r"usb: root port (\d+): 0627:0001 (high|full) speed, class 03/01/01 "
+                r"\"QEMU USB Keyboard\", slot (\d+): keyboard 1")
+    port = int(m.group(1))
+    hw.case.assertGreaterEqual(port, 5, "a USB 2 keyboard sits on a USB 2 port")
+    hw.find(r"irq: no PS/2 keyboard: no i8042 controller")
+    hw.find(r"input: keyboards: USB \(root port %d\)" % port)
+    on_screen(hw, "usb-keyboard", "| kbd USB |")
+    typed_line(hw, "echo usb typed Hello, World!", r"(?m)^usb typed Hello, World!\r?$")
+    # Backspace edits the line; the arrows send ESC [ D / ESC [ A, which the
+    # line editor swallows whole: nothing stray arrives.
+    type_text(hw, "echo abx")
+    keys(hw, "backspace")
+    type_text(hw, "c")
+    keys(hw, "left", "up")
+    typed_line(hw, "-", r"(?m)^abc-\r?$")
+    # Caps Lock: letters upper case, digits not; the LED follows.
+    type_text(hw, "echo ")
+    keys(hw, "caps_lock")
+    type_text(hw, "caps1 ")
+    keys(hw, "caps_lock")
+    typed_line(hw, "caps2", r"(?m)^CAPS1 caps2\r?$")
+    # Key repeat: 'x' held 1.5 s gives one, then ~30/s after 500 ms (about
+    # 31; the exact delay and rate are unit-tested in test_hid_boot.c).
+    type_text(hw, "echo ")
+    t0 = time.monotonic()
+    keys(hw, "x", hold=1500)
+    time.sleep(max(0.0, 1.7 - (time.monotonic() - t0)))
+    m = typed_line(hw, "", r"(?m)^(x+)\r?\n")          # \n: the whole line has arrived
+    sys.stderr.write("    key held 1.5 s: %d characters\n" % len(m.group(1)))
+    hw.case.assertTrue(5 <= len(m.group(1)) <= 60, "a key held 1.5 s gave %d x" % len(m.group(1)))
+    # The monitor's hot key and a command, typed on the USB keyboard.
+    keys(hw, "ctrl-backslash")
+    hw.expect(HOTKEY_RE)
+    hw.expect(MONITOR_PROMPT)
+    type_text(hw, "usb\r")
+    hw.expect(r"controller 0: 00:[0-9a-f]{2}\.0 1b36:000d xHCI 1\.00")
+    hw.expect(r"port +%d +USB 2 +connected enabled power +(high|full) +slot \d+" % port)
+    hw.expect(r"\d+ +2 +root port %d +(high|full) +0627:0001 +03/01/01 +keyboard 1, LEDs off, "
+              r"\d+ reports, 3 LED writes \(0 failed\) \"QEMU USB Keyboard\"" % port)
+    hw.expect(r"1 device, 1 keyboard")
+    hw.expect(MONITOR_PROMPT)
+    type_text(hw, "continue\r")
+    time.sleep(0.3)
+    # Unplugged: detached, nothing left, said on serial and on screen. The
+    # LED writes the keyboard saw last (the firmware's come first; `usb`
+    # counted pxOS's three): off at attach, Caps on, Caps off.
+    hw.case.assertEqual(hw.vm.hmp("device_del kbd1"), "")
+    hw.expect(r"usb: root port %d: 0627:0001 detached" % port)
+    hw.expect(r"input: no keyboard left")
+    on_screen(hw, "usb-unplugged", "| NO KEYBOARD (plug one in) |")
+    hw.case.assertEqual(pcap_set_reports(kbd_pcap(CFG["build"]))[-3:], [0x00, 0x02, 0x00])
+    # Plugged in again (the root port's status change event): it types.
+    hw.case.assertEqual(hw.vm.hmp("device_add usb-kbd,bus=xhci.0,id=kbd2"), "")
+    hw.expect(r"usb: root port \d+: 0627:0001 (high|full) speed, class 03/01/01 \"QEMU USB Keyboard\", "
+              r"slot \d+: keyboard 1")
+    time.sleep(0.3)
+    typed_line(hw, "echo plugged in again", r"(?m)^plugged in again\r?$")
+    on_screen(hw, "usb-replugged", "| kbd USB |")
+
+
+@row("usb-hub-ps2", "a usb-hub with two keyboards, a USB 3 stick and PS/2 at once; hot-plug behind the hub",
+     qemu=lambda build: ["-device", "qemu-xhci,id=xhci", "-device", "usb-hub,bus=xhci.0,port=1,id=hub",
+                         "-device", "usb-kbd,bus=xhci.0,port=1.1,id=k1",
+                         "-device", "usb-kbd,bus=xhci.0,port=1.2,id=k2",
+                         "-drive", "if=none,id=stick,format=raw,file=" + usb_stick(build),
+                         "-device", "usb-storage,bus=xhci.0,port=2,drive=stick"])
+def check_usb_hub_ps2(hw):
+    hw.find(r"xhci: 00:[0-9a-f]{2}\.0 1b36:000d xHCI 1\.00")
+    hub = hw.find(r"usb: root port (\d+): 0409:55aa full speed, class 09/00/00 \"QEMU USB Hub\", slot (\d+): "
+                  r"hub, 8 ports \(0 in use\)")
+    hub_slot = int(hub.group(2))
+    at = "root port %s, hub port " % hub.group(1)
+    for p in (1, 2):
+        hw.find(r"usb: %s%d: 0627:0001 full speed, class 03/01/01 \"QEMU USB Keyboard\", slot \d+: keyboard \d"
+                % (at, p))
+    hw.find(r"usb: root port \d: 46f4:0001 super speed, class 08/06/50 \"QEMU USB HARDDRIVE\", slot \d+: "
+            r"mass storage: no driver")
+    hw.find(r"irq: PS/2 keyboard on IRQ 1")
+    text = hw.find(r"input: keyboards: PS/2, USB \(([^)]*)\)").group(1)
+    hw.case.assertEqual(text, "%s1; %s2" % (at, at))
+    on_screen(hw, "usb-keyboards", "| kbd PS/2+USB x2 |")
+    info = hw.monitor("hwinfo")
+    hw.case.assertRegex(info, r"usb: controller 00:[0-9a-f]{2}\.0 1b36:000d xHCI 1\.00")
+    hw.case.assertRegex(info, r"usb: %s2: 0627:0001 full speed, class 03/01/01, tier 3, slot \d+ "
+                              r"\"QEMU USB Keyboard\": keyboard" % at)
+    hw.case.assertRegex(info, r"usb: 4 devices, 2 keyboards")
+    hw.case.assertRegex(info, r"console: keyboards: PS/2, USB \(")
+    # QEMU's keys go to the newest keyboard; unplugging it moves them on.
+    typed_line(hw, "echo typed on k2", r"(?m)^typed on k2\r?$")
+    hw.case.assertEqual(hw.vm.hmp("device_del k2"), "")
+    hw.expect(r"usb: %s2: 0627:0001 detached" % at)
+    time.sleep(0.3)
+    typed_line(hw, "echo typed on k1", r"(?m)^typed on k1\r?$")
+    hw.case.assertEqual(hw.vm.hmp("device_del k1"), "")
+    hw.expect(r"usb: %s1: 0627:0001 detached" % at)
+    time.sleep(0.3)
+    typed_line(hw, "echo typed on PS/2", r"(?m)^typed on PS/2\r?$")
+    # Hot-plug behind the hub: its status change endpoint reports the port.
+    hw.case.assertEqual(hw.vm.hmp("device_add usb-kbd,bus=xhci.0,port=1.3,id=k3"), "")
+    hw.expect(r"usb: %s3: 0627:0001 full speed, class 03/01/01 \"QEMU USB Keyboard\", slot \d+: keyboard \d" % at)
+    time.sleep(0.3)
+    typed_line(hw, "echo typed on k3", r"(?m)^typed on k3\r?$")
+    out = hw.monitor("usb")
+    hw.case.assertRegex(out, r"\d+ +2 +root port \d +full +0409:55aa +09/00/00 +hub, 8 ports \(1 in use\)")
+    hw.case.assertRegex(out, r"\d+ +3 +%s3 +full +0627:0001 +03/01/01 +keyboard" % at)
+    hw.case.assertRegex(out, r"3 devices, 1 keyboard")
+    # The hub unplugged with a keyboard behind it: both go, the keyboard first.
+    hw.case.assertEqual(hw.vm.hmp("device_del hub"), "")
+    hw.expect(r"usb: %s3: 0627:0001 detached" % at)
+    hw.expect(r"usb: root port \d: 0409:55aa detached \(slot %d\)" % hub_slot)
+    on_screen(hw, "hub-unplugged", "| kbd PS/2 |")
+    typed_line(hw, "echo still typing on PS/2", r"(?m)^still typing on PS/2\r?$")
+
+
+# ---------------------------------------------------------------------------
 # Rows: serial ports (issue 10 item 5).
 
 DEFAULT_ORDER = "default order SPCR, COM1, COM2, PCI, DBG2: "
@@ -587,9 +825,10 @@ def check_serial_spcr(hw):
 
 # Boots: the rows merged into each QEMU run (none of their settings conflict).
 BOOTS = [
-    ("no-pit-no-hpet-128m-640x480", ["pit-off-hpet-off", "mem-128m", "video-640x480"]),
-    ("no-acpi-no-pit-serial-pci", ["acpi-off-pit-off", "serial-pci"]),
-    ("8g-smp4-hpet-tick-800x600-spcr", ["mem-8g-smp4", "hpet-tick", "video-800x600", "serial-spcr"]),
+    ("no-pit-no-hpet-128m-640x480-no-kbd", ["pit-off-hpet-off", "mem-128m", "video-640x480", "no-keyboard"]),
+    ("no-acpi-no-pit-serial-pci-usb-kbd", ["acpi-off-pit-off", "serial-pci", "usb-kbd"]),
+    ("8g-smp4-hpet-tick-800x600-spcr-usb-hub", ["mem-8g-smp4", "hpet-tick", "video-800x600", "serial-spcr",
+                                               "usb-hub-ps2"]),
     ("headless-vga-none-irq-ioapic", ["headless-vga-none", "irq-ioapic"]),
     ("headless-virtio-gpu", ["headless-virtio-gpu"]),
     ("serial-none", ["serial-none"]),

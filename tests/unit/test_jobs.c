@@ -194,6 +194,32 @@ static void test_fork_and_exit_chain_keeps_its_group(void **state)
 	assert_int_equal(live_in(job), 0);
 }
 
+/* A chain nobody waits for: its ended rounds count against the job limit
+ * (zombies included), so it stops, and the kernel's line says why. */
+static void test_chain_nobody_waits_for_stops(void **state)
+{
+	(void)state;
+	const char chain[] = PRELUDE
+		"round:\n SYSCALL SYS_FORK\n JZ R0, round\n IMM8 R1, 0\n BLT R0, R1, round\n"
+		" IMM8 R1, 0\n SYSCALL SYS_EXIT\n";
+	const char sh[] = PRELUDE
+		" IMM32 R1, chain\n IMM8 R2, 0\n SYSCALL SYS_SPAWN\n STW R0, [R6 + 0]\n JMP park\n"
+		"chain: .string \"/bin/chain\"\n";
+	const struct th_file f[] = { { "/bin/sh", sh, 0, 0 }, { "/bin/chain", chain, 0, 0 } };
+	th_boot(W, H, f, 2);
+	int s = th_spawn("/bin/sh", 0);
+	sched_run(400000);
+	uint32_t job = res((uint32_t)s, 0);
+	assert_int_equal(proc_group_count(job, false), JOB_PROCS_MAX);
+	assert_int_equal(live_in(job), 1);
+	char want[96];
+	snprintf(want, sizeof(want), "holds %u (%u of them ended, not yet waited for)", JOB_PROCS_MAX,
+	         JOB_PROCS_MAX - 1);
+	assert_non_null(strstr(th_last_warning, want));
+	assert_true(proc_request_kill_group(proc_find((uint32_t)s), job) >= 1);
+	assert_int_equal(live_in(job), 0);
+}
+
 /* A spawn bomb: the same limit. */
 static void test_spawn_bomb_stops_at_the_job_limit(void **state)
 {
@@ -538,6 +564,7 @@ int main(void)
 		cmocka_unit_test(test_setsid_for_children_of_pid1),
 		cmocka_unit_test(test_fork_bomb_stops_at_the_job_limit),
 		cmocka_unit_test(test_fork_and_exit_chain_keeps_its_group),
+		cmocka_unit_test(test_chain_nobody_waits_for_stops),
 		cmocka_unit_test(test_spawn_bomb_stops_at_the_job_limit),
 		cmocka_unit_test(test_ctrl_c_ends_the_whole_job),
 		cmocka_unit_test(test_ctrl_c_caught_then_again_within_a_second),

@@ -5,7 +5,8 @@
 # every GOP pixel format and stride (drivers/fb.c's encode/decode paths); then
 # pxOS booted from the built ramdisk (RAMDISK) with scripted console input:
 # the shell, its builtins, history, background jobs, kill, Ctrl-C and end of
-# input, and the tools and demos (ps, ls, cat, forkdemo, pingpong, swarm).
+# input, and the tools and demos (ps, ls, cat, forkdemo, pingpong, swarm);
+# watching with Ctrl-] and --watch, and --who (docs/watching.md).
 set -u
 PXSIM=$1 PXASM=$2 INC=$3 RAMDISK=$4
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -87,7 +88,7 @@ check "boot: init runs /boot/initrc" sh -c "grep -q 'init: /apps/hello exited wi
 check "boot: init starts the shell" has "init: started the shell /boot/sh as pid 4"
 check "the shell prompts and the tty echoes the input" has 'sh\$ echo hello   world'
 check "help lists the builtins" sh -c "grep -q '  history  ' '$tmp/out' && grep -q '  kill PID|%JOB...' '$tmp/out' && grep -q '  ps  ' '$tmp/out'"
-check "help lists the programs in /apps" sh -c "grep '^Programs in /apps:' '$tmp/out' | grep -q ' cat cp df edit forkdemo hello ls mv .*pingpong primes ps rm sleep swarm'"
+check "help lists the programs in /apps" sh -c "grep '^Programs in /apps:' '$tmp/out' | grep -q ' cat cp df edit forkdemo hello ls .*mv .*pingpong primes ps rm sleep swarm'"
 check "echo" has "^hello   world\$"
 check "ls / shows the directories" sh -c "grep -q '^dir  *- apps/' '$tmp/out' && grep -q '^dir  *- boot/' '$tmp/out'"
 check "ls /apps shows programs with their sizes" grep -q "^program  *[0-9][0-9]* forkdemo" "$tmp/out"
@@ -271,6 +272,16 @@ check "SETFG 0 gives no shelter from Ctrl-C" sh -c "grep -q 'sh: /test/hostile (
 "$PXSIM" --quiet "$tmp/flood.pxe" 16 >"$tmp/out" 2>"$tmp/err"
 ms=$(sed -n 's/^flood: 65536 newlines in \([0-9]*\) ms$/\1/p' "$tmp/out")
 check "flood: 16 writes of 4096 newlines cost virtual time (at least 5 ms at 100 MIPS)" [ "${ms:-0}" -ge 5 ]
+# A flood in the background makes the clock run as it makes the kernel's: the
+# shell's 1000 ms sleep ends within 5 million instructions (50 ms at 100 MIPS
+# if system calls cost no time) while glyphs, LAYER_USE shows or full-canvas
+# RECTs flood.
+for mode in text layers rects; do
+	boot "/test/hostile $mode &\nsleep 1000\nkill %5\necho slept\n" --add "$tmp/hostile.pxe=/test/hostile" \
+		--max-steps 5000000
+	check "$mode flood in the background: its system calls cost virtual time" \
+		sh -c "[ $rc -eq 0 ] && grep -q 'slept' '$tmp/out' && grep -q '\[5\] done /test/hostile (killed)' '$tmp/out'"
+done
 
 # Files (docs/pxvm-abi.md "Files", docs/isolation.md): the system's files are
 # read-only, /home and /tmp are writable with quotas, cp/mv/rm/df, relative
@@ -314,6 +325,22 @@ check "a bad escape in --type is refused" sh -c "[ $rc -eq 2 ] && grep -q 'bad e
 check "a bad --at is refused" sh -c "[ $rc -eq 2 ] && grep -q 'MS:STRING' '$tmp/err'"
 "$PXSIM" --boot "$tmp/hello.pxe" >/dev/null 2>"$tmp/err"; rc=$?
 check "--boot without /boot/init says so" sh -c "[ $rc -eq 2 ] && grep -q '/boot/init: no such file' '$tmp/err'"
+
+# Watching (docs/watching.md): Ctrl-] on the console watches the foreground
+# process, and `who` (--who) says which instruction wrote a word and when: the
+# word at the top of mutants' stack is a return address, written by a CALL.
+# A second Ctrl-] stops watching, and with it the log.
+who() { "$PXSIM" --quiet --fs "$RAMDISK" --max-steps 400000 --who 1:0xeffc "$@" /apps/mutants 500 2>/dev/null; }
+who --at '200:\x1d' > "$tmp/out"
+check "Ctrl-] watches the foreground process: who names the CALL" \
+	grep -Eq '^  step [0-9]+ \(run began at [0-9.]+ s\): 0x0[0-9a-f]{3} CALL 0x0[0-9A-F]{3} \(word 0x[0-9a-f]{8}\) stored 4 bytes at 0xeffc; word 0xeffc became 0x0000[0-9a-f]{4}$' "$tmp/out"
+check "... newest first, at most WATCH_WHO_MAX (8)" has "^who pid 1 word 0xeffc = 0x0000[0-9a-f]\{4\}, at step 405867: [1-8] writes, newest first"
+who --at '200:\x1d' --at '400:\x1d' > "$tmp/out"
+check "a second Ctrl-] stops watching" has "^who 1:0xeffc: pid 1 is not watched"
+who --watch 1:log > "$tmp/out"
+check "--watch PID:log keeps the log from the start" has "^who pid 1 word 0xeffc = .*: [1-8] writes, newest first"
+"$PXSIM" --quiet --watch 1:colour "$tmp/hello.pxe" >/dev/null 2>"$tmp/err"; rc=$?
+check "a bad --watch is refused" sh -c "[ $rc -eq 2 ] && grep -q 'WHAT is all' '$tmp/err'"
 
 [ $fail -eq 0 ] && echo "test_pxsim: all $n checks passed"
 exit $fail
