@@ -25,7 +25,8 @@ build/tests/qemu/persist-home/ (emptied first) for both boots:
      file, and the kernel sends the new version again to it;
   4. boot without a bridge: the first write to /home says once that files
      will not be kept, a second write says nothing more;
-  5. edit from the PS/2 keyboard (HMP sendkey): letters, Enter, arrows,
+  5. edit from the PS/2 keyboard, then from a USB keyboard (-M i8042=off,
+     qemu-xhci, usb-kbd), typed with HMP sendkey: letters, Enter, arrows,
      Home, End, PgUp, PgDn, Delete, Backspace, Ctrl-S, Ctrl-Q; `cat` shows
      the file.
 Logs: build/tests/qemu/persist-*/. Last line: "persist: N passed, N failed".
@@ -205,9 +206,9 @@ class PersistTests(unittest.TestCase):
 
 
 class EditKeyboardTests(unittest.TestCase):
-    """edit from the PS/2 keyboard (QEMU's i8042, HMP sendkey): the keys a
-    PC keyboard has reach it as the bytes a terminal sends (drivers/kbdmap.c),
-    PgUp and PgDn included."""
+    """edit from the PS/2 keyboard (QEMU's i8042) and from a USB keyboard, typed
+    with HMP sendkey: the keys a PC keyboard has reach it as the bytes a
+    terminal sends (drivers/kbdmap.c), PgUp and PgDn included."""
 
     def keys(self, vm, *names):
         for k in names:
@@ -215,8 +216,16 @@ class EditKeyboardTests(unittest.TestCase):
             time.sleep(0.05)
 
     def test_edit_from_the_keyboard(self):
-        vm = pxqemu.Qemu(CFG["img"], "persist-ps2", build=CFG["build"])
+        self.edit_with_keys("persist-ps2", (), r"input: keyboards: PS/2")
+
+    def test_edit_from_a_usb_keyboard(self):
+        self.edit_with_keys("persist-usb", ("-M", "i8042=off", "-device", "qemu-xhci,id=xhci",
+                                            "-device", "usb-kbd,bus=xhci.0"), r"input: keyboards: USB")
+
+    def edit_with_keys(self, name, qemu_args, keyboard):
+        vm = pxqemu.Qemu(CFG["img"], name, build=CFG["build"], extra_args=qemu_args)
         self.addCleanup(vm.close)
+        vm.expect(keyboard, CFG["timeout"])
         vm.expect(PROMPT, CFG["timeout"])
         vm.send("edit k.txt\r")
         vm.expect(r"new file", CFG["timeout"])
