@@ -49,6 +49,8 @@ static size_t cursor_key(uint8_t code, char *out)
 	case SC_KP4: return put_str(out, "\x1b[D");
 	case SC_KP7: return put_str(out, "\x1b[H");
 	case SC_KP1: return put_str(out, "\x1b[F");
+	case SC_KP9: return put_str(out, "\x1b[5~"); /* Page Up */
+	case SC_KP3: return put_str(out, "\x1b[6~"); /* Page Down */
 	case SC_KPDOT: return put_str(out, "\x1b[3~");
 	default: return 0;
 	}
@@ -104,6 +106,8 @@ size_t kbdmap_feed(struct kbdmap *k, uint8_t sc, char out[KBDMAP_OUT_MAX])
 		case 0x47: return put_str(out, "\x1b[H");
 		case 0x4F: return put_str(out, "\x1b[F");
 		case 0x53: return put_str(out, "\x1b[3~");
+		case 0x49: return put_str(out, "\x1b[5~");      /* Page Up (edit's PgUp) */
+		case 0x51: return put_str(out, "\x1b[6~");      /* Page Down */
 		default: return 0;
 		}
 	}

@@ -73,6 +73,7 @@ static bool rx_have;
 static uint16_t rx_last;
 
 static bool present;
+static bool peer_files;      /* the bridge's banner says home=1: it keeps /home */
 static uint32_t my_session, peer_session;
 static uint64_t peer_heard_us, probe_us;
 
@@ -84,6 +85,7 @@ struct gap {
 static struct gap nak_gap, hello_gap, session_gap;
 
 static struct call calls[HV_INFLIGHT_MAX + 1]; /* + the monitor's own */
+static const struct bridge_files *files; /* kernel/persist.c's hooks */
 
 static struct frame_demux dmx;
 static struct frame rxf;
@@ -247,6 +249,20 @@ static void link_lost(const char *why)
 	for (unsigned i = 0; i < sizeof(calls) / sizeof(calls[0]); i++)
 		if (calls[i].used)
 			end_call(&calls[i], -PXE_EIO);
+	if (files)
+		files->lost();
+}
+
+/* banner_says_home: whether a HELLO/HELLO_ACK banner has the word "home=1"
+ * (a bridge that keeps /home: docs/bridge-protocol.md, "Files"). */
+static bool banner_says_home(const char *b)
+{
+	static const char word[] = "home=1";
+	for (const char *p = b; *p; p++)
+		if ((p == b || p[-1] == ' ') && !strncmp(p, word, sizeof(word) - 1) &&
+		    (p[sizeof(word) - 1] == ' ' || p[sizeof(word) - 1] == '\0'))
+			return true;
+	return false;
 }
 
 /* new_session: HELLO or HELLO_ACK with session number `s` arrived. */
@@ -265,6 +281,7 @@ static void new_session(uint32_t s, const struct frame *f, uint64_t now)
 	banner[ascii_sanitise(banner, f->payload, f->len < sizeof(banner) - 1 ? f->len : sizeof(banner) - 1,
 	                      '?')] = '\0';
 	kinfo("bridge", "host bridge %s (%s)", peer_session ? "reconnected" : "connected", banner);
+	peer_files = banner_says_home(banner);
 	peer_session = s;
 	uint32_t key = link_key();
 	frame_demux_set_keys(&dmx, &key, 1);
@@ -292,6 +309,8 @@ static void new_session(uint32_t s, const struct frame *f, uint64_t now)
 			end_call(c, -PXE_EBUSY);
 		}
 	}
+	if (files && peer_files)
+		files->connected();
 	pump(now);
 }
 
@@ -320,6 +339,8 @@ static void on_reliable(const struct frame *f, uint64_t now)
 	}
 	rx_have = true;
 	rx_last = f->seq;
+	if (files && files->frame(f))
+		return;
 	struct call *c = find_call(f->id);
 	if (!c)
 		return; /* cancelled or expired meanwhile */
@@ -438,8 +459,6 @@ static unsigned calls_in_flight(void)
 
 bool bridge_busy(void) { return calls_in_flight() != 0; }
 
-bool bridge_present(void) { return present; }
-
 void bridge_poll(void)
 {
 	uint64_t now = timer_us();
@@ -475,6 +494,39 @@ void bridge_poll(void)
 	}
 	pump(now);
 	snap_pump();
+	if (files)
+		files->poll();
+}
+
+void bridge_files_register(const struct bridge_files *ops) { files = ops; }
+
+bool bridge_present(void) { return present; }
+
+bool bridge_keeps_files(void) { return present && peer_files; }
+
+int bridge_send(uint8_t type, uint32_t id, const void *payload, size_t len)
+{
+	if (!present)
+		return -PXE_ENOBRIDGE;
+	if (queue(type, id, payload, len) != 0)
+		return -PXE_EBUSY;
+	pump(timer_us());
+	return 0;
+}
+
+/* is_file_frame: a frame type of the files of /home. */
+static bool is_file_frame(uint8_t t)
+{
+	return t == FRAME_RESTORE || t == FRAME_FILE || t == FRAME_FILE_DATA || t == FRAME_FILE_END ||
+	       t == FRAME_FILE_GONE;
+}
+
+bool bridge_files_pending(void)
+{
+	for (unsigned i = 0; i < tx_count; i++)
+		if (is_file_frame(txq[(tx_head + i) % BRIDGE_TXQ].type))
+			return true;
+	return false;
 }
 
 void bridge_init(uint32_t session, void (*input_poll_fn)(void))

@@ -57,8 +57,35 @@ void bridge_poll(void);
  * and `bridge` (link status and counters) commands. */
 void bridge_monitor_cmd(int argc, char **argv);
 
-/* bridge_present: whether a host bridge answered (and the link is up). */
+/* ---- Files (docs/bridge-protocol.md, "Files") ----------------------------
+ * The link carries the files of /home too; kernel/persist.c does the rest
+ * and registers these hooks, so the link layer does not depend on it. */
+struct frame;
+struct bridge_files {
+	void (*connected)(void);              /* a session began with a bridge that keeps /home (home=1) */
+	void (*lost)(void);                   /* the link was lost: what was queued is gone */
+	bool (*frame)(const struct frame *f); /* a reliable frame from the bridge: true when it was a file frame */
+	void (*poll)(void);                   /* called at the end of every bridge_poll */
+};
+
+/* bridge_files_register: the hooks above (NULL: none). */
+void bridge_files_register(const struct bridge_files *ops);
+
+/* bridge_present: whether a host bridge answers on the serial line. */
 bool bridge_present(void);
+
+/* bridge_keeps_files: whether a host bridge answers and its HELLO/HELLO_ACK
+ * banner said "home=1": it keeps /home, and the file frames may be sent. */
+bool bridge_keeps_files(void);
+
+/* bridge_send: queue the reliable frame `type` (a file type of enum
+ * frame_type), id `id`, `len` payload bytes (at most BRIDGE_PAYLOAD_MAX).
+ * Returns 0, -PXE_ENOBRIDGE or -PXE_EBUSY (the send queue is full). */
+int bridge_send(uint8_t type, uint32_t id, const void *payload, size_t len);
+
+/* bridge_files_pending: whether a file frame is queued or not yet
+ * acknowledged (the persistence sends one at a time). */
+bool bridge_files_pending(void);
 
 /* bridge_snapshot_start: begin sending file `data` (n bytes, a snapshot PNG,
  * kept by the caller until `done`) to the host bridge as SNAPSHOT frames

@@ -19,6 +19,7 @@
 #include "lib.h"
 #include "monitor.h"
 #include "bridge.h"
+#include "persist.h"
 #include "panic.h"
 #include "param.h"
 #include "pmm.h"
@@ -204,6 +205,7 @@ void kmain(struct pxos_bootinfo *bi)
 	status_line(bi);
 	input_keyboards_report();
 	input_keyboards_watch(status_refresh);
+	persist_init(); /* before the handshake, which asks the bridge for /home */
 	bridge_init((uint32_t)hwrng_entropy64(NULL), input_poll);
 	kinfo("kernel", "boot took %llu ms from loader entry", (unsigned long long)(timer_us() / 1000));
 	if (!snapshot_resume(bi, &rootfs, vram_ready() ? vram_layout()->nslots : 0))

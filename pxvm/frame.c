@@ -18,7 +18,8 @@ int frame_type_valid(uint8_t t)
 	switch (t) {
 	case FRAME_HELLO: case FRAME_HELLO_ACK: case FRAME_REQUEST: case FRAME_ACK:
 	case FRAME_NAK: case FRAME_KEEPALIVE: case FRAME_REPLY_PART: case FRAME_REPLY_END:
-	case FRAME_ERROR: case FRAME_CANCEL: case FRAME_SNAPSHOT:
+	case FRAME_ERROR: case FRAME_CANCEL: case FRAME_RESTORE: case FRAME_FILE: case FRAME_FILE_DATA:
+	case FRAME_FILE_END: case FRAME_FILE_GONE: case FRAME_RESTORE_END: case FRAME_SNAPSHOT:
 		return 1;
 	default:
 		return 0;
@@ -28,7 +29,44 @@ int frame_type_valid(uint8_t t)
 int frame_reliable(uint8_t t)
 {
 	return t == FRAME_REQUEST || t == FRAME_CANCEL || t == FRAME_REPLY_PART ||
-	       t == FRAME_REPLY_END || t == FRAME_ERROR || t == FRAME_SNAPSHOT;
+	       t == FRAME_REPLY_END || t == FRAME_ERROR || t == FRAME_RESTORE || t == FRAME_FILE ||
+	       t == FRAME_FILE_DATA || t == FRAME_FILE_END || t == FRAME_FILE_GONE || t == FRAME_RESTORE_END ||
+	       t == FRAME_SNAPSHOT;
+}
+
+static void put_le32(uint8_t *p, uint32_t v)
+{
+	for (int i = 0; i < 4; i++)
+		p[i] = (uint8_t)(v >> (8 * i));
+}
+
+static uint32_t get_le32(const uint8_t *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+size_t frame_file_encode(uint8_t *out, uint32_t size, uint32_t crc, const char *path, size_t plen)
+{
+	if (!plen || plen > FRAME_FILE_PATH_MAX)
+		return 0;
+	put_le32(out, size);
+	put_le32(out + 4, crc);
+	memcpy(out + 8, path, plen);
+	return 8 + plen;
+}
+
+int frame_file_parse(const uint8_t *p, size_t len, uint32_t *size, uint32_t *crc, char *path)
+{
+	if (len < 9 || len > 8 + FRAME_FILE_PATH_MAX)
+		return -1;
+	for (size_t i = 8; i < len; i++)
+		if (!p[i])
+			return -1;
+	*size = get_le32(p);
+	*crc = get_le32(p + 4);
+	memcpy(path, p + 8, len - 8);
+	path[len - 8] = '\0';
+	return 0;
 }
 
 int frame_keyed(uint8_t t) { return t != FRAME_HELLO && t != FRAME_HELLO_ACK; }

@@ -56,6 +56,13 @@ enum frame_type {
 	FRAME_ERROR      = 'X', /* bridge → kernel: ID failed; payload = frame_error_encode() */
 	FRAME_CANCEL     = 'C', /* kernel → bridge: ID is no longer wanted */
 	FRAME_SNAPSHOT   = 'S', /* kernel → bridge: a piece of snapshot file ID (frame_snap_*) */
+	/* Files of /home kept by the bridge (docs/bridge-protocol.md, "Files"): */
+	FRAME_RESTORE    = 'R', /* kernel → bridge: send the files you keep for /home */
+	FRAME_FILE       = 'F', /* both: transfer ID of a file begins: frame_file_encode() */
+	FRAME_FILE_DATA  = 'D', /* both: the next bytes of transfer ID */
+	FRAME_FILE_END   = 'T', /* both: transfer ID is complete: check size and CRC, then keep it */
+	FRAME_FILE_GONE  = 'U', /* kernel → bridge: payload = a path: that file was removed */
+	FRAME_RESTORE_END = 'W', /* bridge → kernel: every file was sent; payload = count (4 bytes) */
 };
 
 /* SNAPSHOT payloads (docs/bridge-protocol.md, docs/snapshots.md): byte 0 is
@@ -70,6 +77,24 @@ enum frame_snap_step {
 	FRAME_SNAP_END   = 3,
 };
 #define FRAME_SNAP_DATA_MAX (FRAME_PAYLOAD_MAX - 5u)
+
+/* A FILE frame's payload: the file's size and CRC-32 (4 bytes each,
+ * little-endian), then its path relative to /home (1..FRAME_FILE_PATH_MAX
+ * bytes, no NUL). */
+#define FRAME_FILE_PATH_MAX 89 /* "/home/" + path fits PXFS_PATH_MAX (96) with its NUL */
+#define FRAME_FILE_DATA_MAX 4096 /* file bytes per FILE_DATA frame */
+
+/* frame_file_encode: the FILE payload for a file of `size` bytes with CRC-32
+ * `crc` at `path` (relative to /home, `plen` bytes) into `out` (room for 8 +
+ * FRAME_FILE_PATH_MAX bytes). Returns its length, or 0 when plen is 0 or over
+ * FRAME_FILE_PATH_MAX. */
+size_t frame_file_encode(uint8_t *out, uint32_t size, uint32_t crc, const char *path, size_t plen);
+
+/* frame_file_parse: the fields of a FILE payload (`len` bytes); the path is
+ * copied NUL-terminated into `path` (FRAME_FILE_PATH_MAX + 1 bytes). Returns
+ * 0, or -1 when the payload is too short, the path empty or too long, or it
+ * holds a NUL. The path's syntax is the receiver's to check. */
+int frame_file_parse(const uint8_t *p, size_t len, uint32_t *size, uint32_t *crc, char *path);
 
 /* Error reasons in an ERROR frame's payload (byte 0). */
 enum frame_error_code {

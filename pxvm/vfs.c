@@ -52,6 +52,7 @@ static const struct pxfs *fs;
 static struct ram_file ram[VFS_RAM_FILES];
 static struct open_file open_files[NOPEN];
 static struct { uint32_t files, bytes; } use[TREES];
+static void (*watch)(const char *path); /* vfs_watch's hook */
 
 /* vfs_proc_gone: close every descriptor of `p`. */
 static void vfs_proc_gone(struct proc *p);
@@ -150,6 +151,16 @@ static void seed(void)
 	if (n)
 		pxhost_log(1, "vfs: %u files of the image copied into /home and /tmp", n);
 }
+
+/* changed: a file of /home was created, written, truncated, removed or
+ * renamed: tell the vfs_watch hook. */
+static void changed(const char *path)
+{
+	if (watch && tree_of(path) == TREE_HOME)
+		watch(path);
+}
+
+void vfs_watch(void (*fn)(const char *path)) { watch = fn; }
 
 static int find_ram(const char *path)
 {
@@ -318,13 +329,17 @@ int vfs_create(const char *path_in)
 	int r = find_ram(path);
 	if (r >= 0) {
 		ram_truncate(r);
+		changed(path);
 		return 0;
 	}
 	e = check_new_path(path);
 	if (e)
 		return e;
 	r = new_ram(path, (enum tree)t);
-	return r < 0 ? r : 0;
+	if (r < 0)
+		return r;
+	changed(path);
+	return 0;
 }
 
 static struct open_file *get_fd(const struct proc *p, uint32_t fd)
@@ -397,6 +412,8 @@ int vfs_open(struct proc *p, const char *path_in, uint32_t flags)
 		o->pxsize = f.size;
 	}
 	p->fd[slot] = oi;
+	if (flags & PXVM_O_WRITE)
+		changed(path);
 	return (int)(PXVM_FD_FIRST + slot);
 }
 
@@ -472,6 +489,8 @@ int vfs_write(struct proc *p, uint32_t fd, uint32_t buf, uint32_t len)
 		use[r->tree].bytes += o->off - r->size;
 		r->size = o->off;
 	}
+	if (!r->unlinked)
+		changed(r->path);
 	return (int)n;
 }
 
@@ -504,6 +523,7 @@ int vfs_unlink(const char *path_in)
 	if (r < 0)
 		return is_dir(path) ? -PXE_EISDIR : -PXE_ENOENT;
 	ram_unlink(r);
+	changed(path);
 	return 0;
 }
 
@@ -535,6 +555,50 @@ int vfs_rename(const char *from_in, const char *to_in)
 	if (old >= 0)
 		ram_unlink(old);
 	snprintf(ram[r].path, sizeof(ram[r].path), "%s", to);
+	changed(from);
+	changed(to);
+	return 0;
+}
+
+int vfs_home_file(uint32_t index, const char **path, struct vfs_file *out)
+{
+	if (index >= VFS_RAM_FILES)
+		return -PXE_ERANGE;
+	const struct ram_file *r = &ram[index];
+	if (!r->used || r->unlinked || r->tree != TREE_HOME)
+		return -PXE_ENOENT;
+	*path = r->path;
+	*out = (struct vfs_file){ .data = r->data, .size = r->size, .type = ram_type(r), .in_ram = true };
+	return 0;
+}
+
+int vfs_put_new(const char *path_in, const void *data, uint32_t size)
+{
+	char path[PXFS_PATH_MAX];
+	int e = vfs_resolve(path_in, path);
+	if (e)
+		return e;
+	if (!strcmp(path, "/"))
+		return -PXE_EINVAL;
+	int t = writable(path);
+	if (t < 0)
+		return t;
+	struct vfs_file f;
+	if (lookup_abs(path, &f) == 0)
+		return f.type == PXVM_FT_DIR ? -PXE_EISDIR : -PXE_EEXIST;
+	if (size > VFS_FILE_MAX)
+		return -PXE_ENOSPC;
+	if (size > tree_def[t].bytes_max - use[t].bytes)
+		return -PXE_EDQUOT;
+	if ((e = check_new_path(path)) != 0)
+		return e;
+	int r = new_ram(path, (enum tree)t);
+	if (r < 0)
+		return r;
+	memcpy(ram[r].data, data, size);
+	ram[r].size = size;
+	use[t].bytes += size;
+	changed(path);
 	return 0;
 }
 

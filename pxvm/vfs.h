@@ -8,7 +8,8 @@
  *     ("notes.txt", "src/a.pxs"), which resolve in /home. No "." or ".."
  *     components (pxfs_check_path's rules).
  *   - /home and /tmp are the writable trees. Their files live in RAM only
- *     (until power-off; issue 11 mirrors /home to the host) and are counted
+ *     (until power-off; kernel/persist.c mirrors /home to the host bridge
+ *     through vfs_watch) and are counted
  *     against the tree's quota: VFS_HOME_FILES / VFS_HOME_BYTES and
  *     VFS_TMP_FILES / VFS_TMP_BYTES (kernel/param.h), whose file counts add
  *     up to the RAM file table, so a full tree never keeps the other from
@@ -127,6 +128,26 @@ int vfs_rename(const char *from, const char *to);
  * Returns 0, -PXE_EINVAL, -PXE_ENAMETOOLONG or -PXE_EROFS (a read-only tree:
  * nothing can be written there, so it has no quota). */
 int vfs_usage(const char *path, uint32_t out[4]);
+
+/* vfs_watch: `fn` is called with the absolute path of every file of /home
+ * that is created, opened for writing, written, truncated, removed or
+ * renamed (both names), after the change; NULL: nobody. The kernel's
+ * persistence (kernel/persist.c) mirrors /home to the host bridge with it. */
+void vfs_watch(void (*fn)(const char *path));
+
+/* vfs_home_file: entry `index` (0 .. VFS_RAM_FILES - 1) of the RAM file table
+ * when it is a file of /home: *path = its absolute path, *out = its contents
+ * (valid until the next change of the file). Returns 0, -PXE_ENOENT (an
+ * unused entry, a file of /tmp, or one unlinked while open) or -PXE_ERANGE
+ * past the table. */
+int vfs_home_file(uint32_t index, const char **path, struct vfs_file *out);
+
+/* vfs_put_new: make `path` (absolute or relative, in /home or /tmp) a new RAM
+ * file holding the `size` bytes at `data`, within the tree's quotas. A file
+ * already there is left as it is. Returns 0 or -PXE_E*: EXIST (a file is
+ * there), ISDIR, INVAL, NAMETOOLONG, ROFS, NOSPC (over VFS_FILE_MAX), DQUOT,
+ * NOMEM. The kernel's persistence puts restored files with it. */
+int vfs_put_new(const char *path, const void *data, uint32_t size);
 
 /* vfs_fork: `child` gets `parent`'s descriptors, sharing their open files. */
 void vfs_fork(const struct proc *parent, struct proc *child);

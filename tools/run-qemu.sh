@@ -17,7 +17,8 @@
 # LLM relay; docs/bridge-protocol.md): QEMU's serial port is a Unix socket
 # (BUILD/qemu-run/serial-PID.sock) that pxbridge connects to; Ctrl-] opens its
 # menu (q quits, which also stops QEMU). pxbridge's options come from
-# $PXBRIDGE_ARGS (e.g. "--url http://127.0.0.1:1234 --model NAME"), its log
+# $PXBRIDGE_ARGS (e.g. "--url http://127.0.0.1:1234 --model NAME"; /home is
+# kept in BUILD/home unless they say --home DIR or --no-home), its log
 # goes to BUILD/pxbridge.log. BRIDGE=0 uses the plain stdio serial console
 # instead (no LLM relay; Ctrl-A X quits QEMU), as does a missing pxbridge.
 # Extra QEMU arguments: $QEMU_EXTRA (split on white space).
@@ -186,6 +187,12 @@ if [ "$debug" = 0 ] && [ "${BRIDGE:-1}" != 0 ]; then
 		# Options are split on white space on purpose.
 		# shellcheck disable=SC2206
 		bargs=(${PXBRIDGE_ARGS:-})
+		# pxOS's /home is kept in BUILD/home (docs/bridge-protocol.md, "Files"),
+		# unless PXBRIDGE_ARGS says --home DIR or --no-home.
+		case " ${PXBRIDGE_ARGS:-} " in
+		*" --home "* | *" --no-home "*) ;;
+		*) bargs+=(--home "$BUILD/home") ;;
+		esac
 		set +e
 		"$PXBRIDGE" --socket "$bridge_sock" --wait 30 --log "$BUILD/pxbridge.log" "${bargs[@]}"
 		bstatus=$?

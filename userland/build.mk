@@ -66,3 +66,10 @@ $(BUILD)/tests/test_docs: tests/unit/test_docs.sh $(GEN_PXOS_INC)
 	@mkdir -p $(@D)
 	printf '#!/bin/sh\nexec /bin/sh %s %s "$$@"\n' '$(abspath tests/unit/test_docs.sh)' '$(abspath $(GEN_PXOS_INC))' > $@
 	chmod +x $@
+# edit driven by scripted raw keys in pxsim (tests/unit/test_edit.py), through
+# the test driver tests/programs/editrun.pxs.
+UNIT_TESTS += $(BUILD)/tests/test_edit
+$(BUILD)/tests/test_edit: tests/unit/test_edit.py $$(PXSIM) $(RAMDISK_PNG) $(BUILD)/tests/programs/editrun.pxe
+	@mkdir -p $(@D)
+	printf '#!/bin/sh\nexec %s %s --build %s "$$@"\n' '$(PYTHON)' '$(abspath tests/unit/test_edit.py)' '$(abspath $(BUILD))' > $@
+	chmod +x $@

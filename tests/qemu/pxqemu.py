@@ -715,6 +715,10 @@ class BridgeQemu(Qemu):
         env.update(self.bridge_env or {})
         cmd = [self.pxbridge, "--socket", self._serial_path, "--no-tty", "--wait", "30",
                "--log", self.bridge_log] + self.bridge_args
+        if "--home" not in self.bridge_args and "--no-home" not in self.bridge_args:
+            # pxOS's /home is kept in the test's own directory (wiped with
+            # it), never in the default build/home another run would restore
+            cmd += ["--home", os.path.join(self.dir, "home")]
         with open(os.path.join(self.dir, "pxbridge.stderr"), "ab") as err:
             self.bridge = subprocess.Popen(cmd, stdin=theirs, stdout=theirs, stderr=err, env=env,
                                            start_new_session=True)

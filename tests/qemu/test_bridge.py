@@ -185,7 +185,7 @@ class HttpTests(BridgeCase):
             vm = self.boot("bridge-http", ["--url", mock.url, "--model", "fallback",
                                            "--model-map", "0=mock-model-a,3=mock-model-b"],
                            env={"PXBRIDGE_API_KEY": API_KEY})
-            self.assertRegex(vm.output, r"bridge: host bridge connected \(pxbridge proto=2 max=\d+ backend=http\)")
+            self.assertRegex(vm.output, r"bridge: host bridge connected \(pxbridge proto=2 max=\d+ backend=http home=1\)")
             answer, m = self.llm(vm, "What is six times seven?")
             self.assertEqual(answer.replace("\r\n", "\n"), reply)
             self.assertEqual(m.group(1), self.summary(reply, m))

@@ -445,6 +445,32 @@ static void test_error_payload(void **state)
 	assert_int_equal(frame_error_encode(p, 0, 1, "x"), 0);
 }
 
+/* FILE payloads: size, CRC, path; and what frame_file_parse refuses. */
+static void test_file_payload(void **state)
+{
+	(void)state;
+	uint8_t p[8 + FRAME_FILE_PATH_MAX + 1];
+	char path[FRAME_FILE_PATH_MAX + 1];
+	uint32_t size, crc;
+	size_t n = frame_file_encode(p, 70000, 0xCBF43926, "src/a.pxs", 9);
+	assert_int_equal(n, 17);
+	assert_int_equal(frame_file_parse(p, n, &size, &crc, path), 0);
+	assert_int_equal(size, 70000);
+	assert_int_equal(crc, 0xCBF43926);
+	assert_string_equal(path, "src/a.pxs");
+	assert_int_equal(frame_file_encode(p, 1, 1, "", 0), 0);
+	char longp[FRAME_FILE_PATH_MAX + 1];
+	memset(longp, 'a', sizeof(longp));
+	assert_int_equal(frame_file_encode(p, 1, 1, longp, FRAME_FILE_PATH_MAX + 1), 0);
+	n = frame_file_encode(p, 1, 1, longp, FRAME_FILE_PATH_MAX);
+	assert_int_equal(frame_file_parse(p, n, &size, &crc, path), 0);
+	assert_int_equal(strlen(path), FRAME_FILE_PATH_MAX);
+	assert_int_equal(frame_file_parse(p, 8, &size, &crc, path), -1);      /* no path */
+	assert_int_equal(frame_file_parse(p, n + 1, &size, &crc, path), -1);  /* too long */
+	n = frame_file_encode(p, 1, 1, "a\0b", 3);
+	assert_int_equal(frame_file_parse(p, n, &size, &crc, path), -1);      /* a NUL in it */
+}
+
 static void test_reliable(void **state)
 {
 	(void)state;
@@ -458,6 +484,13 @@ static void test_reliable(void **state)
 	assert_false(frame_reliable(FRAME_HELLO));
 	assert_false(frame_reliable(FRAME_HELLO_ACK));
 	assert_false(frame_reliable(FRAME_KEEPALIVE));
+	/* The files of /home: every one is acknowledged. */
+	assert_true(frame_reliable(FRAME_RESTORE));
+	assert_true(frame_reliable(FRAME_FILE));
+	assert_true(frame_reliable(FRAME_FILE_DATA));
+	assert_true(frame_reliable(FRAME_FILE_END));
+	assert_true(frame_reliable(FRAME_FILE_GONE));
+	assert_true(frame_reliable(FRAME_RESTORE_END));
 }
 
 /* Link keys: a keyed frame decodes only with its key (a frame from anyone
@@ -515,6 +548,7 @@ int main(void)
 		cmocka_unit_test(test_request_payload),
 		cmocka_unit_test(test_error_payload),
 		cmocka_unit_test(test_reliable),
+		cmocka_unit_test(test_file_payload),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -75,14 +75,16 @@ static void test_every_usage_byte(void **state)
 	assert_string_equal(tap(&k, 0, 0x4A), "\x1b[H");
 	assert_string_equal(tap(&k, 0, 0x4D), "\x1b[F");
 	assert_string_equal(tap(&k, 0, 0x4C), "\x1b[3~");
+	assert_string_equal(tap(&k, 0, 0x4B), "\x1b[5~");   /* Page Up (edit pages with it) */
+	assert_string_equal(tap(&k, 0, 0x4E), "\x1b[6~");   /* Page Down */
 	assert_string_equal(tap(&k, 0, 0x58), "\r");      /* keypad Enter */
 	assert_string_equal(tap(&k, 0, 0x54), "/");       /* keypad / */
 	assert_string_equal(tap(&k, 0, 0x55), "*");
 	assert_string_equal(tap(&k, 0, 0x56), "-");
 	assert_string_equal(tap(&k, 0, 0x57), "+");
 	/* Keys with no byte: F1..F12, Print Screen, Scroll Lock, Pause, Insert,
-	 * Page Up/Down, GUI, Application, F13+ and media usages. */
-	static const uint8_t silent[] = { 0x3A, 0x3B, 0x45, 0x46, 0x47, 0x48, 0x49, 0x4B, 0x4E, 0x64,
+	 * GUI, Application, F13+ and media usages. */
+	static const uint8_t silent[] = { 0x3A, 0x3B, 0x45, 0x46, 0x47, 0x48, 0x49, 0x64,
 	                                  0x65, 0x68, 0x7F, 0x80, 0xA0, 0xDF };
 	for (size_t i = 0; i < sizeof(silent); i++)
 		assert_string_equal(tap(&k, 0, silent[i]), "");

@@ -100,6 +100,7 @@ static void test_extended_keys(void **state)
 	assert_string_equal(FEED(&k, "\xe0\x4d\xe0\xcd"), "\x1b[C");
 	assert_string_equal(FEED(&k, "\xe0\x4b\xe0\xcb"), "\x1b[D");
 	assert_string_equal(FEED(&k, "\xe0\x47\xe0\x4f\xe0\x53"), "\x1b[H\x1b[F\x1b[3~");
+	assert_string_equal(FEED(&k, "\xe0\x49\xe0\xc9\xe0\x51\xe0\xd1"), "\x1b[5~\x1b[6~"); /* PgUp, PgDn */
 	assert_string_equal(FEED(&k, "\xe0\x1c\xe0\x9c\xe0\x35"), "\r/");
 	/* Fake shifts around Print Screen change nothing. */
 	assert_string_equal(FEED(&k, "\xe0\x2a\xe0\x37\xe0\xb7\xe0\xaa\x1e"), "a");
@@ -113,6 +114,7 @@ static void test_keypad(void **state)
 	struct kbdmap k;
 	kbdmap_init(&k);
 	assert_string_equal(FEED(&k, "\x48\x50\x4d\x4b\x4a\x4e"), "\x1b[A\x1b[B\x1b[C\x1b[D-+");
+	assert_string_equal(FEED(&k, "\x49\x51"), "\x1b[5~\x1b[6~"); /* KP 9 and 3: PgUp, PgDn */
 	tap(&k, 0x45); /* Num Lock on */
 	assert_string_equal(FEED(&k, "\x47\x48\x49\x4b\x4c\x4d\x4f\x50\x51\x52\x53"), "7894561230.");
 }

@@ -111,7 +111,7 @@ def main():
     srv.listen(1)
     out = open(os.path.join(tmp, "console.txt"), "wb")
     bridge = subprocess.Popen([pxbridge, "--socket", sock_path, "--no-tty", "--script", script,
-                               "--log", log, "--wait", "10"], stdin=subprocess.DEVNULL, stdout=out,
+                               "--log", log, "--wait", "10", "--no-home"], stdin=subprocess.DEVNULL, stdout=out,
                               stderr=subprocess.STDOUT)
     srv.settimeout(10)
     conn, _ = srv.accept()

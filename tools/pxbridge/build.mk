@@ -31,7 +31,7 @@ $(BUILD)/tests/test_pxbridge_link: tests/unit/test_pxbridge_link.py tests/unit/p
 # The bridge itself (libcurl + cJSON from Debian: tools/deps.sh).
 PXBRIDGE     := $(BUILD)/tools/pxbridge
 PXBRIDGE_SSE_SRC := tools/pxbridge/sse.c
-PXBRIDGE_SRC := tools/pxbridge/main.c tools/pxbridge/backend.c tools/pxbridge/snapshot.c $(PXBRIDGE_SSE_SRC)
+PXBRIDGE_SRC := tools/pxbridge/main.c tools/pxbridge/backend.c tools/pxbridge/snapshot.c tools/pxbridge/home.c $(PXBRIDGE_SSE_SRC)
 PXBRIDGE_OBJ := $(call host_obj,$(PXBRIDGE_SRC)) $(FRAME_HOST_OBJ)
 ALL_TARGETS  += $(PXBRIDGE)
 
@@ -45,8 +45,24 @@ $(BUILD)/tests/test_pxbridge_sse: $(BUILD)/host/tests/unit/test_pxbridge_sse.o $
 	@mkdir -p $(@D)
 	$(HOSTCC) $(HOST_CFLAGS) $^ -o $@ -lcmocka -lcjson
 
+# pxbridge's copy of /home (home.c) in a temporary directory: files kept
+# whole, cut transfers, nothing written outside it, the restore.
+UNIT_TESTS += $(BUILD)/tests/test_pxbridge_home
+$(BUILD)/tests/test_pxbridge_home: $(BUILD)/host/tests/unit/test_pxbridge_home.o \
+		$(call host_obj,tools/pxbridge/home.c) $(FRAME_HOST_OBJ)
+	@mkdir -p $(@D)
+	$(HOSTCC) $(HOST_CFLAGS) $^ -o $@ -lcmocka
+
 # QEMU end-to-end tests of the bridge (tests/qemu/test_bridge.py), part of check-qemu.
 .PHONY: check-bridge
 check-bridge: all $(BUILD)/tests/programs/llmtrap.pxe $(BUILD)/tests/programs/flood.pxe
 	$(PYTHON) tests/qemu/test_bridge.py --build $(BUILD)
 check-qemu: check-bridge
+
+# The kernel's persistence of /home (kernel/persist.c, built hosted) over the
+# real vfs on the scheduler's test platform, with a fake bridge.
+UNIT_TESTS += $(BUILD)/tests/test_persist
+$(BUILD)/tests/test_persist: $(BUILD)/host/tests/unit/test_persist.o $(BUILD)/host/kernel/persist.o \
+		$$(SCHED_TEST_HOST_OBJ) | $(BUILD)/userland/include/pxos.inc
+	@mkdir -p $(@D)
+	$(HOSTCC) $(HOST_CFLAGS) $(filter %.o,$^) -o $@ -lcmocka -lm

@@ -169,8 +169,8 @@ static void send_hello(uint8_t type)
 {
 	char banner[160];
 	const char *be = opt.backend == BE_HTTP ? "http" : opt.backend == BE_SCRIPT ? "script" : "offline";
-	int n = snprintf(banner, sizeof(banner), "pxbridge proto=%c max=%u backend=%s", FRAME_VERSION,
-	                 (unsigned)FRAME_PAYLOAD_MAX, be);
+	int n = snprintf(banner, sizeof(banner), "pxbridge proto=%c max=%u backend=%s home=%d", FRAME_VERSION,
+	                 (unsigned)FRAME_PAYLOAD_MAX, be, pxb_home_active());
 	send_frame(type, my_session, 0, banner, (size_t)n);
 }
 
@@ -241,6 +241,12 @@ static void pump(void)
 	tx_tries = 0;
 	tx_busy = 1;
 	tx_send_head();
+}
+
+void pxb_queue(uint8_t type, uint32_t id, const void *p, size_t len)
+{
+	queue(type, id, p, len);
+	pump();
 }
 
 /* ---- requests ------------------------------------------------------------- */
@@ -364,6 +370,7 @@ static void drop_all_requests(const char *why)
 		}
 	}
 	tx_flush();
+	pxb_home_reset();
 	if (n)
 		pxb_log("%d request(s) dropped: %s", n, why);
 }
@@ -462,6 +469,8 @@ static void on_frame(const struct frame *f)
 	}
 	rx_have = 1;
 	rx_last = f->seq;
+	if (pxb_home_frame(f))
+		return;
 	if (f->type == FRAME_REQUEST) {
 		start_request(f);
 	} else if (f->type == FRAME_SNAPSHOT) {
@@ -550,6 +559,9 @@ static void status_report(void)
 	        opt.backend == BE_HTTP && opt.model ? " model " : "", opt.backend == BE_HTTP && opt.model ? opt.model : "",
 	        active, st.answered, st.failed, st.frames_out, st.frames_in, st.retransmits, st.naks_in,
 	        st.naks_ignored, st.naks_out, st.dups, dmx.bad, st.window, st.busy, st.corrupted, st.dropped);
+	char home[1200];
+	pxb_home_status(home, sizeof(home));
+	fprintf(stderr, "[pxbridge] %s\r\n", home);
 }
 
 /* keys: stdin bytes; Ctrl-] opens the menu. Returns 1 to quit. */
@@ -690,6 +702,10 @@ static void usage(FILE *f)
 	"  --max-tokens N        answer length limit sent to the server (default 1024; 0: none)\n"
 	"timeouts (ms): --connect-timeout (5000) --first-token-timeout (120000)\n"
 	"               --token-timeout (30000, between tokens)\n"
+	"files (docs/bridge-protocol.md, \"Files\"):\n"
+	"  --home DIR            keep pxOS's /home in DIR (default build/home): what pxOS\n"
+	"                        writes there comes back at its next boot\n"
+	"  --no-home             keep nothing\n"
 	"other:\n"
 	"  --log FILE            log each exchange with its timing (default: stderr)\n"
 	"  --snapshots DIR       where the monitor's `snapshot` files go (default build/snapshots)\n"
@@ -702,7 +718,8 @@ static void usage(FILE *f)
 int main(int argc, char **argv)
 {
 	enum { O_SOCKET = 256, O_SERIAL, O_BAUD, O_URL, O_MODEL, O_MAP, O_SCRIPT, O_LOG, O_NOTTY,
-	       O_CORRUPT, O_SEED, O_CONNECT, O_FIRST, O_TOKEN, O_OFFLINE, O_HELLO, O_WAIT, O_MAXTOK, O_SNAPS };
+	       O_CORRUPT, O_SEED, O_CONNECT, O_FIRST, O_TOKEN, O_OFFLINE, O_HELLO, O_WAIT, O_MAXTOK,
+	       O_HOME, O_NOHOME, O_SNAPS };
 	static const struct option lo[] = {
 		{ "socket", 1, 0, O_SOCKET }, { "serial", 1, 0, O_SERIAL }, { "baud", 1, 0, O_BAUD },
 		{ "url", 1, 0, O_URL }, { "model", 1, 0, O_MODEL }, { "model-map", 1, 0, O_MAP },
@@ -710,10 +727,12 @@ int main(int argc, char **argv)
 		{ "corrupt-frames", 1, 0, O_CORRUPT }, { "seed", 1, 0, O_SEED },
 		{ "connect-timeout", 1, 0, O_CONNECT }, { "first-token-timeout", 1, 0, O_FIRST },
 		{ "token-timeout", 1, 0, O_TOKEN }, { "offline", 0, 0, O_OFFLINE }, { "hello", 0, 0, O_HELLO },
-		{ "wait", 1, 0, O_WAIT }, { "max-tokens", 1, 0, O_MAXTOK }, { "snapshots", 1, 0, O_SNAPS }, { "help", 0, 0, 'h' },
-		{ 0, 0, 0, 0 },
+		{ "wait", 1, 0, O_WAIT }, { "max-tokens", 1, 0, O_MAXTOK }, { "home", 1, 0, O_HOME },
+		{ "no-home", 0, 0, O_NOHOME }, { "snapshots", 1, 0, O_SNAPS }, { "help", 0, 0, 'h' }, { 0, 0, 0, 0 },
 	};
 	double wait_s = 10;
+	const char *home_dir = NULL;
+	int no_home = 0;
 	int c;
 	while ((c = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
 		char *end = NULL;
@@ -737,6 +756,8 @@ int main(int argc, char **argv)
 		case O_HELLO: opt.hello = 1; break;
 		case O_WAIT: wait_s = strtod(optarg, &end); break;
 		case O_SNAPS: opt.snap_dir = optarg; break;
+		case O_HOME: home_dir = optarg; break;
+		case O_NOHOME: no_home = 1; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
@@ -767,6 +788,13 @@ int main(int argc, char **argv)
 	multi = curl_multi_init();
 	if (pxb_backend_init(&opt, multi))
 		return 1;
+	if (!no_home && pxb_home_open(home_dir ? home_dir : PXB_HOME_DEFAULT) != 0) {
+		if (home_dir) {
+			fprintf(stderr, "pxbridge: --home %s: cannot keep files there (see the log)\n", home_dir);
+			return 1;
+		}
+		pxb_log("home: /home is not kept (--home DIR names a directory that can be)");
+	}
 	line_fd = opt.socket_path ? open_socket(opt.socket_path, wait_s) : open_serial(opt.serial_dev, opt.baud);
 	if (line_fd < 0)
 		return 1;

@@ -13,6 +13,7 @@
 
 #include "pxvm/frame.h"
 #include "sse.h"
+#include "home.h"
 
 #include "kernel/param.h"
 
@@ -22,6 +23,7 @@
 #define PXB_RETRIES     10     /* sends of one frame before the kernel counts as gone */
 #define PXB_NAK_GAP_MS  100    /* at most one NAK sent, and one resend for NAKs, per this long */
 #define PXB_KEEPALIVE_MS 1000  /* KEEPALIVE while a request has sent nothing for this long */
+#define PXB_HOME_DEFAULT "build/home" /* --home: where /home is kept */
 #define PXB_RAW_MAX     (1024 * 1024) /* HTTP body bytes kept for a non-streamed answer */
 
 enum pxb_backend { BE_HTTP, BE_SCRIPT, BE_OFFLINE };
