@@ -23,7 +23,8 @@ KERNEL_C_SRC := kernel/main.c kernel/lib.c kernel/printf.c kernel/klog.c \
 	$(KERNEL_PORTABLE_SRC) $(DRIVERS_KERNEL_SRC) $(PXVM_SRC)
 KERNEL_ASM_SRC := kernel/entry.asm kernel/isr.asm $(DRIVERS_KERNEL_ASM)
 
-KERNEL_OBJ := $(KERNEL_C_SRC:%.c=$(BUILD)/kernel/%.o) $(KERNEL_ASM_SRC:%.asm=$(BUILD)/kernel/%.o)
+KERNEL_OBJ := $(KERNEL_C_SRC:%.c=$(BUILD)/kernel/%.o) $(KERNEL_ASM_SRC:%.asm=$(BUILD)/kernel/%.o) \
+	$(PY_KERNEL_OBJ)
 
 $(BUILD)/kernel/%.o: %.c
 	@mkdir -p $(@D)
@@ -34,7 +35,7 @@ $(BUILD)/kernel/%.o: %.asm
 	$(NASM) -f elf64 -g -F dwarf -I$(BUILD)/fonts/ -MD $(@:.o=.d) -MP $< -o $@
 
 $(KERNEL_ELF): $(KERNEL_OBJ) kernel/kernel.ld
-	$(LD) -nostdlib -static -z max-page-size=0x1000 -z noexecstack -T kernel/kernel.ld \
+	$(LD) -nostdlib -static -z max-page-size=0x1000 -z noexecstack -T kernel/kernel.ld $(PY_LDFLAGS) \
 		-o $@ $(KERNEL_OBJ)
 
 ALL_TARGETS += $(KERNEL_ELF)

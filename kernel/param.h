@@ -38,6 +38,12 @@
 #define VFS_RAM_FILES    64      /* files created or rewritten since boot */
 #define VFS_FILE_MAX     (64 * 1024) /* largest file a process can write, bytes */
 
+/* Python guests (pxvm/py, docs/python.md) */
+#define PY_HEAP_BLOCKS   4       /* 64 KiB memory blocks of a Python process's heap (MicroPython's split GC heap) */
+#define PY_STACK_GUARD   1024    /* guard bytes below a Python process's C stack, checked at every switch */
+#define PY_STACK_MARGIN  (12 * 1024) /* C stack kept below MicroPython's RecursionError limit (interrupt frames, calls without a check) */
+#define PY_MIRROR_US     VRAM_FRAME_US /* the tile's heap window is copied at most this often */
+
 /* Console (pxvm/tty.c) */
 #define TTY_INPUT_MAX    1024    /* bytes of typed input kept for stdin */
 #define TTY_LINE_MAX     256     /* longest edited input line */

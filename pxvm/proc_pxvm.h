@@ -16,6 +16,12 @@ extern const struct proc_ops proc_pxvm_ops;
  * system-call table, registered from above by sched_init). */
 void proc_pxvm_set_syscall(pxvm_syscall_fn fn);
 
+/* proc_sysarea: the system area (PXVM_SYSAREA..0x1FF: pid, parent, ABI
+ * version, argc, argv with argv[0] = `path` and the words of `args`) of a
+ * process, into `area` (256 bytes). 0, or -PXE_ENAMETOOLONG when the words or
+ * their count do not fit. Python processes have the same system area. */
+int proc_sysarea(uint8_t *area, const char *path, const char *args, uint32_t pid, uint32_t ppid);
+
 /* A snapshot record (proc_ops.snapshot), little-endian 32-bit words:
  *   magic PROC_PXVM_SNAP_MAGIC ("PXVS"), version 1, R0..R7, pc, steps (low,
  *   high), fault, fault_pc, fault_word, fault_addr, then the PXVM_MEM_WORDS

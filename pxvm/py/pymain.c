@@ -1,0 +1,210 @@
+/*
+ * pymain.c — the interpreter's side of a Python process: what runs on its own
+ * stack (built with SSE, like MicroPython): starting MicroPython on the
+ * process's heap, running its program, the ports MicroPython calls (output,
+ * input, imports, the GC's root scan, a fatal error), ending the process.
+ * See pyproc.h and docs/python.md.
+ */
+#include <string.h>
+#include "py/builtin.h"
+#include "py/compile.h"
+#include "py/gc.h"
+#include "py/lexer.h"
+#include "py/mperrno.h"
+#include "py/mphal.h"
+#include "py/runtime.h"
+#include "py/stackctrl.h"
+#include "shared/readline/readline.h"
+#include "shared/runtime/gchelper.h"
+#include "pyproc.h"
+#include "pymod.h"
+#include "pxvm/host.h"
+#include "pxvm/vfs.h"
+#include "pxvm/tty.h"
+
+const size_t py_state_size = sizeof(mp_state_ctx_t);
+void py_state_save(void *dst) { memcpy(dst, &mp_state_ctx, sizeof(mp_state_ctx)); }
+void py_state_load(const void *src) { memcpy(&mp_state_ctx, src, sizeof(mp_state_ctx)); }
+
+/* ---- output ---------------------------------------------------------------- */
+
+static void out_fd(int fd, const char *s, size_t n)
+{
+	struct proc *p = py_current();
+	if (!n)
+		return;
+	pxhost_output(p->pid, fd, s, n);
+	py_charge((uint64_t)n * SYS_COST_CONSOLE_BYTE);
+}
+
+mp_uint_t mp_hal_stdout_tx_strn(const char *str, size_t len)
+{
+	out_fd(1, str, len);
+	return len;
+}
+
+void mp_hal_stdout_tx_strn_cooked(const char *str, size_t len) { out_fd(1, str, len); }
+void mp_hal_stdout_tx_str(const char *str) { out_fd(1, str, strlen(str)); }
+
+static void err_strn(void *env, const char *str, size_t len)
+{
+	(void)env;
+	out_fd(2, str, len);
+}
+
+const mp_print_t py_err_print = { NULL, err_strn };
+
+/* ---- input ----------------------------------------------------------------- */
+
+int py_console_read(struct proc *p)
+{
+	py_charge(16);
+	if (tty_read(p, PY_BRIDGE_BASE, TTY_LINE_MAX))
+		py_block(); /* until a line is typed (or the input ends) */
+	return (int32_t)p->vm.r[0];
+}
+
+int py_readline(vstr_t *line, const char *prompt)
+{
+	struct proc *p = py_current();
+	mp_hal_stdout_tx_str(prompt);
+	int n = py_console_read(p);
+	if (n < 0)
+		return CHAR_CTRL_C;
+	if (n == 0)
+		return CHAR_CTRL_D;
+	const char *s = (const char *)p->vm.mem + PY_BRIDGE_BASE;
+	if (s[n - 1] == '\n')
+		n--;
+	vstr_add_strn(line, s, (size_t)n);
+	return 0;
+}
+
+/* ---- the GC, a fatal error ------------------------------------------------- */
+
+void gc_collect(void)
+{
+	gc_collect_start();
+	gc_helper_collect_regs_and_stack();
+	gc_collect_end();
+}
+
+void nlr_jump_fail(void *val)
+{
+	(void)val;
+	mp_printf(&py_err_print, "python: fatal: an exception was raised outside any handler\n");
+	py_exit(1);
+}
+
+
+/* ---- imports ---------------------------------------------------------------- */
+
+mp_import_stat_t mp_import_stat(const char *path)
+{
+	uint32_t st[3];
+	if (vfs_stat(path, st) != 0)
+		return MP_IMPORT_STAT_NO_EXIST;
+	return st[1] == PXVM_FT_DIR ? MP_IMPORT_STAT_DIR : MP_IMPORT_STAT_FILE;
+}
+
+/* py_read_file: the whole file `path` as a new heap buffer (*len bytes);
+ * raises OSError (ENOENT, EISDIR) or MemoryError. The copy is the
+ * program's own: another process may rewrite the file meanwhile. */
+char *py_read_file(const char *path, size_t *len)
+{
+	struct vfs_file f;
+	if (vfs_lookup(path, &f) != 0)
+		mp_raise_OSError(MP_ENOENT);
+	if (f.type == PXVM_FT_DIR)
+		mp_raise_OSError(MP_EISDIR);
+	char *buf = m_new(char, f.size ? f.size : 1);
+	if (vfs_lookup(path, &f) != 0 || !f.data) /* the GC may have run: look again */
+		mp_raise_OSError(MP_ENOENT);
+	memcpy(buf, f.data, f.size);
+	*len = f.size;
+	return buf;
+}
+
+mp_lexer_t *mp_lexer_new_from_file(qstr filename)
+{
+	size_t len;
+	char *buf = py_read_file(qstr_str(filename), &len);
+	return mp_lexer_new_from_str_len(filename, buf, len, len ? len : 1);
+}
+
+/* ---- running a program ---------------------------------------------------- */
+
+/* status_of: the exit status an uncaught exception gives, after printing
+ * its traceback on stderr (SystemExit: its code, nothing printed). */
+static int status_of(mp_obj_t exc)
+{
+	if (mp_obj_is_subclass_fast(MP_OBJ_FROM_PTR(mp_obj_get_type(exc)), MP_OBJ_FROM_PTR(&mp_type_SystemExit))) {
+		mp_obj_t code = mp_obj_exception_get_value(exc);
+		if (code == mp_const_none)
+			return 0;
+		mp_int_t v;
+		if (mp_obj_get_int_maybe(code, &v))
+			return (int)(v & 0xFF);
+		mp_obj_print_helper(&py_err_print, code, PRINT_STR);
+		mp_print_str(&py_err_print, "\n");
+		return 1;
+	}
+	mp_obj_print_exception(&py_err_print, exc);
+	return 1;
+}
+
+int py_exec_file(const char *path)
+{
+	nlr_buf_t nlr;
+	if (nlr_push(&nlr) == 0) {
+		mp_lexer_t *lex = mp_lexer_new_from_file(qstr_from_str(path));
+		qstr name = lex->source_name;
+		mp_store_global(MP_QSTR___file__, MP_OBJ_NEW_QSTR(name));
+		mp_parse_tree_t tree = mp_parse(lex, MP_PARSE_FILE_INPUT);
+		mp_obj_t fun = mp_compile(&tree, name, false);
+		mp_call_function_0(fun);
+		nlr_pop();
+		return 0;
+	}
+	return status_of(MP_OBJ_FROM_PTR(nlr.ret_val));
+}
+
+/* set_argv: sys.argv from the system area (argv[0] is the program's path). */
+static void set_argv(struct proc *p)
+{
+	uint32_t argc, argv[PXVM_ARGV_MAX];
+	pxvm_read(&p->vm, PXVM_SYS_ARGC, &argc, 4);
+	if (argc > PXVM_ARGV_MAX)
+		argc = PXVM_ARGV_MAX;
+	pxvm_read(&p->vm, PXVM_SYS_ARGV_ARR, argv, argc * 4);
+	mp_obj_list_init(MP_OBJ_TO_PTR(mp_sys_argv), 0);
+	for (uint32_t i = 0; i < argc; i++) {
+		char word[PXVM_ARGSTR_SIZE];
+		if (pxvm_read_str(&p->vm, argv[i], word, sizeof(word)) >= 0)
+			mp_obj_list_append(mp_sys_argv, mp_obj_new_str(word, strlen(word)));
+	}
+}
+
+void py_main(void)
+{
+	struct proc *p = py_current();
+	mp_stack_ctrl_init();
+	mp_stack_set_limit(py_stack_limit());
+	gc_init(py_heap_block(0), (uint8_t *)py_heap_block(0) + PY_BLOCK_BYTES);
+	for (uint32_t i = 1; i < PY_HEAP_BLOCKS; i++)
+		gc_add(py_heap_block(i), (uint8_t *)py_heap_block(i) + PY_BLOCK_BYTES);
+	int status = 1;
+	nlr_buf_t nlr;
+	if (nlr_push(&nlr) == 0) {
+		mp_init();
+		set_argv(p);
+		mp_obj_list_append(mp_sys_path, MP_OBJ_NEW_QSTR(qstr_from_str("/apps")));
+		mp_obj_list_append(mp_sys_path, MP_OBJ_NEW_QSTR(qstr_from_str("/lib")));
+		nlr_pop();
+		status = py_exec_file(py_script());
+	} else {
+		mp_obj_print_exception(&py_err_print, MP_OBJ_FROM_PTR(nlr.ret_val));
+	}
+	mp_deinit();
+	py_exit((uint32_t)status);
+}
