@@ -19,7 +19,7 @@ KERNEL_C_SRC := kernel/main.c kernel/lib.c kernel/printf.c kernel/klog.c \
 	kernel/heap.c kernel/panic.c kernel/power.c kernel/ramdisk.c \
 	kernel/pngload.c kernel/monitor.c kernel/bootcheck.c kernel/cmdline.c \
 	kernel/pxhost.c kernel/irq.c kernel/input.c kernel/bridge.c kernel/serial.c \
-	kernel/vmm.c kernel/pagemap.c kernel/mtrr.c kernel/fbbench.c \
+	kernel/vmm.c kernel/pagemap.c kernel/mtrr.c kernel/fbbench.c kernel/fpu.c \
 	$(KERNEL_PORTABLE_SRC) $(DRIVERS_KERNEL_SRC) $(PXVM_SRC)
 KERNEL_ASM_SRC := kernel/entry.asm kernel/isr.asm $(DRIVERS_KERNEL_ASM)
 

@@ -9,6 +9,7 @@
 #include "cmdline.h"
 #include "console.h"
 #include "cpu.h"
+#include "fpu.h"
 #include "gdt.h"
 #include "idt.h"
 #include "input.h"
@@ -34,6 +35,7 @@
 #include "pxvm/host.h"
 #include "pxvm/sched.h"
 #include "pxvm/hv.h"
+#include "pxvm/py/pyproc.h"
 
 /* The boot CPU's kernel stack; entry.asm loads kernel_stack_top into RSP. */
 static uint8_t kernel_stack[KSTACK_SIZE] __attribute__((aligned(16)));
@@ -177,6 +179,7 @@ void kmain(struct pxos_bootinfo *bi)
 	kinfo("timer", "TSC %llu.%03llu MHz (from %s)", (unsigned long long)(timer_tsc_hz() / 1000000),
 	      (unsigned long long)(timer_tsc_hz() / 1000 % 1000), timer_source());
 	irq_init(cmdline_get("irq"));
+	bool fpu_ok = fpu_init();
 	if (power_under_qemu())
 		kinfo("kernel", "running under QEMU (%s)", power_hypervisor_name());
 	hwrng_boot_seed(cmdline_get("seed"));
@@ -184,6 +187,8 @@ void kmain(struct pxos_bootinfo *bi)
 	screen_init(bi, fb_ok);
 	ramdisk_mount(bi, &rootfs);
 	sched_init(&rootfs, vram_ready() ? vram_layout()->nslots : 0);
+	if (fpu_ok)
+		py_proc_init(); /* .py programs and RUN_PYTHON start Python processes */
 	status_line(bi);
 	bridge_init((uint32_t)hwrng_entropy64(NULL), input_poll);
 	kinfo("kernel", "boot took %llu ms from loader entry", (unsigned long long)(timer_us() / 1000));

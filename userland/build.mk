@@ -23,14 +23,17 @@ $(BUILD)/userland/%.pxe: userland/%.pxs $(PXASM) $(PXOS_INC) $(USER_LIB)
 
 # The ramdisk is built from a fresh staging tree so that removed programs do
 # not linger in it.
-# Files in userland/boot that are not sources (initrc, motd) go in as they are.
+# Files in userland/boot that are not sources (initrc, motd) go in as they are,
+# and so do the Python programs of userland/apps (docs/python.md).
 USER_BOOT_FILES := $(filter-out %.pxs,$(wildcard userland/boot/*))
+USER_APPS_PY    := $(wildcard userland/apps/*.py)
 
-$(RAMDISK_PNG): $(USER_PXE) $(USER_BOOT_FILES) $(PXFS)
+$(RAMDISK_PNG): $(USER_PXE) $(USER_BOOT_FILES) $(USER_APPS_PY) $(PXFS)
 	rm -rf $(BUILD)/rootfs && mkdir -p $(BUILD)/rootfs/boot $(BUILD)/rootfs/apps
 	cp $(filter $(BUILD)/userland/boot/%,$(USER_PXE)) $(BUILD)/rootfs/boot/
 	cp $(filter $(BUILD)/userland/apps/%,$(USER_PXE)) $(BUILD)/rootfs/apps/
 	$(if $(USER_BOOT_FILES),cp $(USER_BOOT_FILES) $(BUILD)/rootfs/boot/)
+	$(if $(USER_APPS_PY),cp $(USER_APPS_PY) $(BUILD)/rootfs/apps/)
 	$(PXFS) build $@ $(BUILD)/rootfs
 
 ALL_TARGETS += $(RAMDISK_PNG)

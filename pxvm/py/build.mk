@@ -29,6 +29,9 @@ MPY_INC     := -I$(MPY_SRC) -I$(MPY_GEN) -Ipxvm/py -I.
 # our code, not to warnings MicroPython's inline functions raise.
 PY_INC      := -isystem $(MPY_SRC) -isystem $(MPY_GEN) -Ipxvm/py -I.
 MPY_WARN    := -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-field-initializers
+# musl's maths (lib/libm_dbl) is written for -Wall alone.
+$(MPY_DIR)/kernel/lib/libm_dbl/%.o: MPY_WARN += -Wno-sign-compare -Wno-maybe-uninitialized -Wno-parentheses \
+	-Wno-unused-but-set-variable -Wno-float-conversion
 MPY_DEFS    := -DNDEBUG
 
 # MicroPython 1.25.0's core: every file of py/ (those for other targets
@@ -87,7 +90,7 @@ MPY_KREQ = $(filter-out -mgeneral-regs-only $(WARN_REQ),$(KERNEL_REQ)) -msse2 -m
 MPY_KERNEL_OBJ := $(patsubst %,$(MPY_DIR)/kernel/%.o,$(MPY_C_KERNEL))
 $(MPY_DIR)/kernel/%.o: $(MPY_SRC)/%.c | $(MPY_GENHDR)
 	@mkdir -p $(@D)
-	$(CC) $(MPY_WARN) $(MPY_KREQ) $(MPY_INC) $(MPY_DEFS) $(KERNEL_CFLAGS) -c $< -o $@
+	$(CC) $(MPY_WARN) $(MPY_KREQ) -Ipxvm/py/kinc $(MPY_INC) $(MPY_DEFS) $(KERNEL_CFLAGS) -c $< -o $@
 $(BUILD)/kernel/pxvm/py/micropython.o: $(MPY_KERNEL_OBJ)
 	@mkdir -p $(@D)
 	$(LD) -r -o $@ $^
@@ -102,7 +105,7 @@ $(BUILD)/host/kernel/pyswitch.o: kernel/pyswitch.asm
 	$(NASM) -f elf64 $< -o $@
 $(PY_STACK_SRC:%.c=$(BUILD)/kernel/%.o): $(BUILD)/kernel/%.o: %.c | $(MPY_GENHDR)
 	@mkdir -p $(@D)
-	$(CC) $(WARN_REQ) $(MPY_KREQ) $(PY_INC) $(MPY_DEFS) $(KERNEL_CFLAGS) -c $< -o $@
+	$(CC) $(WARN_REQ) $(MPY_KREQ) -Ipxvm/py/kinc $(PY_INC) $(MPY_DEFS) $(KERNEL_CFLAGS) -c $< -o $@
 
 # What the kernel links (kernel/build.mk adds it to KERNEL_OBJ) and what a
 # host program links to run Python (-lm too).

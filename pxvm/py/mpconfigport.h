@@ -74,6 +74,7 @@
 #define MICROPY_ENABLE_FINALISER            (0)
 #define MICROPY_WARNINGS                    (0)
 #define MICROPY_PY_UCTYPES                  (0)
+#define MICROPY_FLOAT_USE_NATIVE_FLT16      (0)
 
 /* Speed (the same in the unix port make bench builds). */
 #define MICROPY_OPT_COMPUTED_GOTO           (1)
