@@ -35,7 +35,7 @@ $(BUILD)/kernel/%.o: %.asm
 	$(NASM) -f elf64 -g -F dwarf -I$(BUILD)/fonts/ -MD $(@:.o=.d) -MP $< -o $@
 
 $(KERNEL_ELF): $(KERNEL_OBJ) kernel/kernel.ld
-	$(LD) -nostdlib -static -z max-page-size=0x1000 -z noexecstack -T kernel/kernel.ld $(PY_LDFLAGS) \
+	$(LD) -nostdlib -static -z max-page-size=0x1000 -z noexecstack -T kernel/kernel.ld \
 		-o $@ $(KERNEL_OBJ)
 
 ALL_TARGETS += $(KERNEL_ELF)

@@ -26,7 +26,7 @@ $(BUILD)/userland/%.pxe: userland/%.pxs $(PXASM) $(PXOS_INC) $(USER_LIB)
 # Files in userland/boot that are not sources (initrc, motd) go in as they are,
 # and so do the Python programs of userland/apps (docs/python.md).
 USER_BOOT_FILES := $(filter-out %.pxs,$(wildcard userland/boot/*))
-USER_APPS_PY    := $(wildcard userland/apps/*.py)
+USER_APPS_PY    := $(wildcard userland/apps/*.py) userland/apps/python
 
 $(RAMDISK_PNG): $(USER_PXE) $(USER_BOOT_FILES) $(USER_APPS_PY) $(PXFS)
 	rm -rf $(BUILD)/rootfs && mkdir -p $(BUILD)/rootfs/boot $(BUILD)/rootfs/apps

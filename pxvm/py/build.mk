@@ -11,6 +11,7 @@
 #    and, in the kernel, its maths library (lib/libm_dbl) are compiled twice,
 #    hosted and freestanding, and each set is linked into one relocatable
 #    object (tests/layers.txt places the kernel's as pxvm/py/micropython).
+#    Objects go to build/host/micropython/ and build/kernel/micropython/.
 #
 # Flags: MicroPython's sources and the parts of ours that run on a Python
 # process's stack (PY_STACK_SRC) are built with SSE in the kernel (MPY_KREQ:
@@ -30,7 +31,7 @@ MPY_INC     := -I$(MPY_SRC) -I$(MPY_GEN) -Ipxvm/py -I.
 PY_INC      := -isystem $(MPY_SRC) -isystem $(MPY_GEN) -Ipxvm/py -I.
 MPY_WARN    := -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-field-initializers
 # musl's maths (lib/libm_dbl) is written for -Wall alone.
-$(MPY_DIR)/kernel/lib/libm_dbl/%.o: MPY_WARN += -Wno-sign-compare -Wno-maybe-uninitialized -Wno-parentheses \
+$(BUILD)/kernel/micropython/lib/libm_dbl/%.o: MPY_WARN += -Wno-sign-compare -Wno-maybe-uninitialized -Wno-parentheses \
 	-Wno-unused-but-set-variable -Wno-float-conversion
 MPY_DEFS    := -DNDEBUG
 
@@ -71,32 +72,39 @@ $(addprefix $(MPY_SRC)/,$(addsuffix .c,$(MPY_C_KERNEL))): $(MPY_STAMP) ;
 # stamp records the run).
 $(MPY_GENHDR): $(MPY_STAMP) pxvm/py/genhdr.mk pxvm/py/mpconfigport.h $(PY_STACK_SRC)
 	@mkdir -p $(MPY_GEN)
-	env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL $(MAKE) --no-print-directory -C $(MPY_GEN) \
+	env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make --no-print-directory -C $(MPY_GEN) \
 		-f $(abspath pxvm/py/genhdr.mk) MICROPYTHON_TOP=$(abspath $(MPY_SRC)) PXOS_TOP=$(abspath .) \
 		PY_QSTR_SRC="$(abspath $(PY_STACK_SRC))" \
 		PY_QSTR_CFLAGS="-I$(abspath $(MPY_SRC)) -I. -I$(abspath pxvm/py) -I$(abspath .) $(MPY_DEFS)"
 	@touch $@
 
+# The generated headers come from that run. Our objects name them (and
+# MicroPython's headers, which -isystem keeps out of -MMD's lists) here.
+MPY_GEN_H := $(addprefix $(MPY_GEN)/genhdr/,qstrdefs.generated.h moduledefs.h root_pointers.h mpversion.h)
+$(MPY_GEN_H): $(MPY_GENHDR) ;
+$(call host_obj,$(PY_STACK_SRC)) $(PY_STACK_SRC:%.c=$(BUILD)/kernel/%.o): $(MPY_GEN_H) pxvm/py/mpconfigport.h
+
 # Hosted objects (pxsim, the tests, the bench).
-MPY_HOST_OBJ := $(patsubst %,$(MPY_DIR)/host/%.o,$(MPY_C_HOST))
-$(MPY_DIR)/host/%.o: $(MPY_SRC)/%.c | $(MPY_GENHDR)
+MPY_HOST_OBJ := $(patsubst %,$(BUILD)/host/micropython/%.o,$(MPY_C_HOST))
+$(BUILD)/host/micropython/%.o: $(MPY_SRC)/%.c | $(MPY_GENHDR)
 	@mkdir -p $(@D)
 	$(HOSTCC) $(MPY_WARN) $(MPY_INC) $(MPY_DEFS) -MMD -MP $(HOST_CFLAGS) -c $< -o $@
-$(MPY_DIR)/host/micropython.o: $(MPY_HOST_OBJ)
-	$(LD) -r -o $@ $^
+$(BUILD)/host/pxvm/py/micropython.o: $(MPY_HOST_OBJ)
+	@mkdir -p $(@D)
+	$(LD) -r $(PY_LDFLAGS) -o $@ $^
 
 # Freestanding objects (the kernel), SSE on.
 MPY_KREQ = $(filter-out -mgeneral-regs-only $(WARN_REQ),$(KERNEL_REQ)) -msse2 -mfpmath=sse
-MPY_KERNEL_OBJ := $(patsubst %,$(MPY_DIR)/kernel/%.o,$(MPY_C_KERNEL))
-$(MPY_DIR)/kernel/%.o: $(MPY_SRC)/%.c | $(MPY_GENHDR)
+MPY_KERNEL_OBJ := $(patsubst %,$(BUILD)/kernel/micropython/%.o,$(MPY_C_KERNEL))
+$(BUILD)/kernel/micropython/%.o: $(MPY_SRC)/%.c | $(MPY_GENHDR)
 	@mkdir -p $(@D)
 	$(CC) $(MPY_WARN) $(MPY_KREQ) -Ipxvm/py/kinc $(MPY_INC) $(MPY_DEFS) $(KERNEL_CFLAGS) -c $< -o $@
 $(BUILD)/kernel/pxvm/py/micropython.o: $(MPY_KERNEL_OBJ)
 	@mkdir -p $(@D)
-	$(LD) -r -o $@ $^
+	$(LD) -r $(PY_LDFLAGS) -o $@ $^
 
 # Our code on a Python stack: MicroPython's headers, SSE in the kernel.
-PY_HOST_OBJ := $(call host_obj,$(PY_STACK_SRC) $(PY_KIND_SRC) $(PY_ASM_SRC)) $(MPY_DIR)/host/micropython.o
+PY_HOST_OBJ := $(call host_obj,$(PY_STACK_SRC) $(PY_KIND_SRC) $(PY_ASM_SRC)) $(BUILD)/host/pxvm/py/micropython.o
 $(call host_obj,$(PY_STACK_SRC)): $(BUILD)/host/%.o: %.c | $(MPY_GENHDR)
 	@mkdir -p $(@D)
 	$(HOSTCC) $(HOST_REQ) $(PY_INC) $(MPY_DEFS) $(HOST_CFLAGS) -c $< -o $@
@@ -107,11 +115,21 @@ $(PY_STACK_SRC:%.c=$(BUILD)/kernel/%.o): $(BUILD)/kernel/%.o: %.c | $(MPY_GENHDR
 	@mkdir -p $(@D)
 	$(CC) $(WARN_REQ) $(MPY_KREQ) -Ipxvm/py/kinc $(PY_INC) $(MPY_DEFS) $(KERNEL_CFLAGS) -c $< -o $@
 
+PY_LDFLAGS := --wrap=mp_iternext
+
 # What the kernel links (kernel/build.mk adds it to KERNEL_OBJ) and what a
 # host program links to run Python (-lm too).
 PY_KERNEL_OBJ := $(PY_STACK_SRC:%.c=$(BUILD)/kernel/%.o) $(PY_KIND_SRC:%.c=$(BUILD)/kernel/%.o) \
 	$(BUILD)/kernel/kernel/pyswitch.o $(BUILD)/kernel/pxvm/py/micropython.o
-# mp_iternext is wrapped: every step of an iteration in C takes one unit of
-# the budget (pxvm/py/pylibc.c), so sum(range(10**15)) is preempted too.
-PY_LDFLAGS := --wrap=mp_iternext
-PY_HOST_LDFLAGS := -Wl,--wrap=mp_iternext
+# mp_iternext is wrapped when MicroPython's objects are joined (ld -r: the
+# calls between them are still undefined references there): every step of
+# an iteration in C takes one unit of the budget (pxvm/py/pylibc.c), so
+# sum(range(10**15)) is preempted too. The final links need nothing more.
+PY_HOST_LDFLAGS :=
+
+# Python guests on the shared test platform (tests/unit/test_python.c).
+UNIT_TESTS += $(BUILD)/tests/test_python
+$(BUILD)/tests/test_python: $(BUILD)/host/tests/unit/test_python.o $$(SCHED_TEST_HOST_OBJ) $(PY_HOST_OBJ) \
+		| $(BUILD)/userland/include/pxos.inc
+	@mkdir -p $(@D)
+	$(HOSTCC) $(HOST_CFLAGS) $(filter %.o,$^) -o $@ $(PY_HOST_LDFLAGS) -lcmocka -lm

@@ -587,6 +587,33 @@ static mp_obj_t pxos_stat(mp_obj_t path)
 }
 static MP_DEFINE_CONST_FUN_OBJ_1(pxos_stat_obj, pxos_stat);
 
+/* ---- the `python` command (userland/apps/python) ------------------------------ */
+
+/* repl(): the interactive loop on the console, then the process ends with
+ * its status (0 after Ctrl-D). */
+static mp_obj_t pxos_repl(void)
+{
+	py_exit((uint32_t)py_repl());
+}
+static MP_DEFINE_CONST_FUN_OBJ_0(pxos_repl_obj, pxos_repl);
+
+/* exec_main(argv): run the program argv[0] in this process as __main__, with
+ * sys.argv = argv; the process ends with its status. */
+static mp_obj_t pxos_exec_main(mp_obj_t argv)
+{
+	size_t n;
+	mp_obj_t *v;
+	mp_obj_get_array(argv, &n, &v);
+	if (n == 0)
+		mp_raise_ValueError(MP_ERROR_TEXT("exec_main: argv[0] is the program"));
+	const char *path = mp_obj_str_get_str(v[0]);
+	mp_obj_list_init(MP_OBJ_TO_PTR(mp_sys_argv), 0);
+	for (size_t i = 0; i < n; i++)
+		mp_obj_list_append(mp_sys_argv, v[i]);
+	py_exit((uint32_t)py_exec_main(path));
+}
+static MP_DEFINE_CONST_FUN_OBJ_1(pxos_exec_main_obj, pxos_exec_main);
+
 /* ---- the module -------------------------------------------------------------------- */
 
 static const mp_rom_map_elem_t pxos_globals_table[] = {
@@ -627,6 +654,9 @@ static const mp_rom_map_elem_t pxos_globals_table[] = {
 	/* files (open() is a builtin) */
 	{ MP_ROM_QSTR(MP_QSTR_listdir), MP_ROM_PTR(&pxos_listdir_obj) },
 	{ MP_ROM_QSTR(MP_QSTR_stat), MP_ROM_PTR(&pxos_stat_obj) },
+	/* the `python` command */
+	{ MP_ROM_QSTR(MP_QSTR_repl), MP_ROM_PTR(&pxos_repl_obj) },
+	{ MP_ROM_QSTR(MP_QSTR_exec_main), MP_ROM_PTR(&pxos_exec_main_obj) },
 	/* numbers */
 	{ MP_ROM_QSTR(MP_QSTR_CANVAS_W), MP_ROM_INT(PXVM_TILE_W) },
 	{ MP_ROM_QSTR(MP_QSTR_CANVAS_H), MP_ROM_INT(PXVM_TILE_H) },

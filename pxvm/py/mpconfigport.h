@@ -105,8 +105,12 @@ typedef long mp_off_t;
 
 #define MP_STATE_PORT MP_STATE_VM
 
-/* open() over pxOS's files (pxvm/py/pyfile.c). */
-#define MICROPY_PORT_BUILTINS { MP_ROM_QSTR(MP_QSTR_open), MP_ROM_PTR(&py_open_obj) },
+/* open() over pxOS's files (pxvm/py/pyfile.c); RecursionError, CPython's
+ * name for what MicroPython raises as RuntimeError("maximum recursion depth
+ * exceeded"), as another name of RuntimeError. */
+#define MICROPY_PORT_BUILTINS \
+	{ MP_ROM_QSTR(MP_QSTR_open), MP_ROM_PTR(&py_open_obj) }, \
+	{ MP_ROM_QSTR(MP_QSTR_RecursionError), MP_ROM_PTR(&mp_type_RuntimeError) },
 extern const struct _mp_obj_fun_builtin_var_t py_open_obj;
 
 #endif /* PXVM_PY_MPCONFIGPORT_H */

@@ -7,17 +7,18 @@
 #include "py/runtime.h"
 #include "pyproc.h"
 
-mp_obj_t __real_mp_iternext(mp_obj_t o);
 mp_obj_t __wrap_mp_iternext(mp_obj_t o);
 
-/* __wrap_mp_iternext: one unit of the budget per step, so no builtin that
- * iterates in C (sum, max, any, list, sorted, str.join ...) over a huge or
- * endless iterator holds the CPU past a quantum. */
+/* __wrap_mp_iternext: what MicroPython's own calls of mp_iternext reach (ld
+ * -r --wrap when its objects are joined: pxvm/py/build.mk): one unit of the
+ * budget per step, so no builtin that iterates in C (sum, max, any, list,
+ * sorted, str.join ...) over a huge or endless iterator holds the CPU past a
+ * quantum. Then the real mp_iternext. */
 mp_obj_t __wrap_mp_iternext(mp_obj_t o)
 {
 	if (--py_budget <= 0)
 		py_budget_spent();
-	return __real_mp_iternext(o);
+	return mp_iternext(o);
 }
 
 #if !__STDC_HOSTED__

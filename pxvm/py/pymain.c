@@ -12,6 +12,7 @@
 #include "py/lexer.h"
 #include "py/mperrno.h"
 #include "py/mphal.h"
+#include "py/repl.h"
 #include "py/runtime.h"
 #include "py/stackctrl.h"
 #include "shared/readline/readline.h"
@@ -153,6 +154,21 @@ static int status_of(mp_obj_t exc)
 	return 1;
 }
 
+/* exec_main_globals: make the globals the fresh __main__ of a program:
+ * emptied, __name__ '__main__' (the launcher's own names are gone). */
+static void exec_main_globals(void)
+{
+	mp_obj_dict_t *g = mp_globals_get();
+	mp_map_clear(&g->map);
+	mp_obj_dict_store(MP_OBJ_FROM_PTR(g), MP_OBJ_NEW_QSTR(MP_QSTR___name__), MP_OBJ_NEW_QSTR(MP_QSTR___main__));
+}
+
+int py_exec_main(const char *path)
+{
+	exec_main_globals();
+	return py_exec_file(path);
+}
+
 int py_exec_file(const char *path)
 {
 	nlr_buf_t nlr;
@@ -167,6 +183,62 @@ int py_exec_file(const char *path)
 		return 0;
 	}
 	return status_of(MP_OBJ_FROM_PTR(nlr.ret_val));
+}
+
+/* py_repl: the interactive loop: ">>> " and "... " prompts, a statement
+ * at a time (compiled as a REPL line, so expressions print their value),
+ * tracebacks printed and the loop going on; Ctrl-D on an empty line, or
+ * exit() / SystemExit, ends it with the status to exit with. */
+int py_repl(void)
+{
+	mp_hal_stdout_tx_str("MicroPython " MICROPY_VERSION_STRING " on pxOS (pxVM Python guest); Ctrl-D exits\n");
+	for (;;) {
+		vstr_t line;
+		vstr_init(&line, 32);
+		int r = py_readline(&line, ">>> ");
+		if (r == CHAR_CTRL_D && line.len == 0) {
+			mp_hal_stdout_tx_str("\n");
+			vstr_clear(&line);
+			return 0;
+		}
+		if (r == CHAR_CTRL_C) {
+			mp_hal_stdout_tx_str("KeyboardInterrupt\n");
+			vstr_clear(&line);
+			continue;
+		}
+		while (mp_repl_continue_with_input(vstr_null_terminated_str(&line))) {
+			vstr_add_byte(&line, '\n');
+			r = py_readline(&line, "... ");
+			if (r == CHAR_CTRL_D) { /* end of input, even inside a block: the end */
+				mp_hal_stdout_tx_str("\n");
+				vstr_clear(&line);
+				return 0;
+			}
+			if (r == CHAR_CTRL_C)
+				break;
+		}
+		if (r == CHAR_CTRL_C) {
+			mp_hal_stdout_tx_str("KeyboardInterrupt\n");
+			vstr_clear(&line);
+			continue;
+		}
+		nlr_buf_t nlr;
+		if (nlr_push(&nlr) == 0) {
+			mp_lexer_t *lex = mp_lexer_new_from_str_len(MP_QSTR__lt_stdin_gt_, line.buf, line.len, 0);
+			mp_parse_tree_t tree = mp_parse(lex, MP_PARSE_SINGLE_INPUT);
+			mp_obj_t fun = mp_compile(&tree, lex->source_name, true);
+			mp_call_function_0(fun);
+			nlr_pop();
+		} else {
+			mp_obj_t exc = MP_OBJ_FROM_PTR(nlr.ret_val);
+			if (mp_obj_is_subclass_fast(MP_OBJ_FROM_PTR(mp_obj_get_type(exc)), MP_OBJ_FROM_PTR(&mp_type_SystemExit))) {
+				vstr_clear(&line);
+				return status_of(exc);
+			}
+			mp_obj_print_exception(&py_err_print, exc);
+		}
+		vstr_clear(&line);
+	}
 }
 
 /* set_argv: sys.argv from the system area (argv[0] is the program's path). */

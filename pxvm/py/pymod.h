@@ -34,6 +34,14 @@ char *py_read_file(const char *path, size_t *len);
  * SystemExit: its code). */
 int py_exec_file(const char *path);
 
+/* py_exec_main: py_exec_file with the globals made a fresh __main__ first
+ * (the `python` launcher running a program in its own process). */
+int py_exec_main(const char *path);
+
+/* py_repl: the read-eval-print loop on the console; returns the exit status
+ * (0 at end of input, SystemExit's code). */
+int py_repl(void);
+
 /* The builtin open() over the pxOS files (pyfile.c). */
 extern const mp_obj_fun_builtin_var_t py_open_obj;
 
