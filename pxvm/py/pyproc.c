@@ -23,11 +23,15 @@ struct py_state {
 	uint32_t fault;              /* PROC_RUN_FAULT: the fault code */
 	char fault_text[96];
 	uint64_t mirror_us;          /* when the heap window was copied last */
+	int32_t chunk;               /* hooks between two looks at the clock (refill), learned */
 	char script[PXFS_PATH_MAX];  /* the program's path (argv[0]) */
 	_Alignas(16) uint8_t ctx[];  /* MicroPython's global state while switched out */
 };
 
 int32_t py_budget = INT32_MAX;
+static int64_t hooks_left;       /* budget of the quantum beyond py_budget's chunk */
+static uint64_t quantum_start;   /* pxhost_time_us() when the quantum began */
+static uint64_t chunk_start;     /* pxhost_time_us() when the current chunk began */
 static struct proc *running;     /* the Python process on its own stack now */
 static void *sched_sp;           /* the scheduler's stack while a Python process runs */
 
@@ -57,18 +61,43 @@ static void switch_out(enum proc_run why)
 	py_switch(&st->sp, sched_sp, st->fx, 0);
 }
 
+/* refill: py_budget is used up: another chunk of the quantum's hooks while
+ * the quantum is younger than PY_QUANTUM_US. Returns whether the process may
+ * go on. The chunk is learned from the last one's pace: about a quarter of
+ * the quantum's time left, between 1 and PY_CHECK_HOOKS hooks; so a quantum
+ * ends after its budget of hooks or about PY_QUANTUM_US of time, whichever
+ * comes first, however much each hook costs (a bytecode over a long string,
+ * a GC cycle), at one clock read per PY_CHECK_HOOKS hooks in fast code. */
+static bool refill(void)
+{
+	struct py_state *st = running->kind_state;
+	uint64_t now = pxhost_time_us(), spent = now - quantum_start;
+	if (hooks_left <= 0 || spent >= PY_QUANTUM_US)
+		return false;
+	uint64_t dt = now - chunk_start, left = PY_QUANTUM_US - spent;
+	uint64_t want = dt ? (uint64_t)st->chunk * left / (4 * dt) : PY_CHECK_HOOKS;
+	st->chunk = want < 1 ? 1 : want > PY_CHECK_HOOKS ? PY_CHECK_HOOKS : (int32_t)want;
+	chunk_start = now;
+	int64_t need = (int64_t)st->chunk - py_budget; /* py_charge may have gone far below 0 */
+	int64_t c = hooks_left < need ? hooks_left : need;
+	hooks_left -= c;
+	py_budget += (int32_t)c;
+	return py_budget > 0;
+}
+
 void py_budget_spent(void)
 {
 	if (!running) {
 		py_budget = INT32_MAX;
 		return;
 	}
-	switch_out(PROC_RUN_BUDGET);
+	if (!refill())
+		switch_out(PROC_RUN_BUDGET);
 }
 
 void py_charge(uint64_t n)
 {
-	py_budget -= n > (uint64_t)INT32_MAX ? INT32_MAX : (int32_t)n;
+	py_budget -= n > (uint64_t)INT32_MAX / 2 ? INT32_MAX / 2 : (int32_t)n;
 	if (py_budget <= 0)
 		py_budget_spent();
 }
@@ -123,13 +152,16 @@ static enum proc_run py_run(struct proc *p, uint64_t budget)
 	struct py_state *st = p->kind_state;
 	if (running)
 		pxhost_panic("py_run: a Python process runs another");
-	py_budget = budget > (uint64_t)INT32_MAX ? INT32_MAX : (int32_t)budget;
+	int64_t b = budget > (uint64_t)INT32_MAX ? INT32_MAX : (int64_t)budget;
+	py_budget = b > st->chunk ? st->chunk : (int32_t)b;
+	hooks_left = b - py_budget;
+	quantum_start = chunk_start = pxhost_time_us();
 	running = p;
 	py_state_load(st->ctx);
 	py_switch(&sched_sp, st->sp, 0, st->fx);
 	py_state_save(st->ctx);
 	running = 0;
-	int64_t used = (int64_t)budget - (py_budget > 0 ? py_budget : 0);
+	int64_t used = b - hooks_left - (py_budget > 0 ? py_budget : 0);
 	p->vm.steps += used > 0 ? (uint64_t)used : 0;
 	py_budget = INT32_MAX;
 	if (!guard_ok(st)) {
@@ -190,6 +222,7 @@ static int py_alloc(struct proc *p)
 	}
 	memset(st, 0, head);
 	st->stack_block = stack;
+	st->chunk = 1; /* learned from the first chunks on (refill) */
 	p->kind_state = st;
 	for (uint32_t i = 0; i < PY_HEAP_BLOCKS; i++)
 		if (!(st->heap[i] = pxhost_mem_alloc())) {
