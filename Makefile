@@ -76,6 +76,7 @@ include pxvm/build.mk
 include pxvm/py/build.mk
 include kernel/build.mk
 include boot/build.mk
+include tools/sbenroll/build.mk
 include tools/common/build.mk
 include tools/pxasm/build.mk
 include tools/pxfs/build.mk

@@ -31,7 +31,7 @@
 #include <stdint.h>
 
 #define PXOS_BOOTINFO_MAGIC   0x544F4F42534F5870ull /* "pxOSBOOT" little-endian */
-#define PXOS_BOOTINFO_VERSION 1u
+#define PXOS_BOOTINFO_VERSION 2u
 
 /* The kernel is linked here (top 2 GiB, -mcmodel=kernel); every PT_LOAD segment
  * must lie in [PXOS_KERNEL_VBASE, PXOS_KERNEL_VBASE + PXOS_KERNEL_MAX_SIZE). */
@@ -44,7 +44,7 @@
 #define PXOS_ESP_RAMDISK  L"\\pxos\\pixelfs.png"
 
 /* Pixel formats, numbered as UEFI's EFI_GRAPHICS_PIXEL_FORMAT (UEFI 2.10 §12.9).
- * BltOnly never reaches the kernel: the loader rejects it. */
+ * BltOnly never reaches the kernel: the loader boots headless instead. */
 enum pxos_pixel_format {
 	PXOS_PIXEL_RGBX8 = 0, /* PixelRedGreenBlueReserved8BitPerColor: byte 0 = R */
 	PXOS_PIXEL_BGRX8 = 1, /* PixelBlueGreenRedReserved8BitPerColor: byte 0 = B */
@@ -63,7 +63,17 @@ struct pxos_framebuffer {
 	uint32_t mask_blue;
 	uint32_t mask_reserved;
 	uint32_t mode;          /* GOP mode number the loader set */
-	uint32_t reserved0;
+	uint32_t absent;        /* enum pxos_fb_absent: 0 = this framebuffer is there; else
+	                           why there is none, and every field above is 0 (headless) */
+};
+
+/* Why the loader passes no framebuffer (version 2): the kernel then runs
+ * headless, with the serial console only. */
+enum pxos_fb_absent {
+	PXOS_FB_PRESENT = 0,
+	PXOS_FB_NO_GOP = 1,         /* the firmware has no Graphics Output Protocol */
+	PXOS_FB_NO_LINEAR_MODE = 2, /* GOP offers no 32-bit linear mode (e.g. BltOnly only) */
+	PXOS_FB_SET_FAILED = 3,     /* SetMode failed, or the mode in force is unusable */
 };
 
 /* One UEFI memory descriptor (UEFI 2.10 §7.2, EFI_MEMORY_DESCRIPTOR). The array

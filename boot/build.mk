@@ -14,8 +14,8 @@ LOADER_REQ := $(WARN_REQ) -I. -I$(EFI_INC) -I$(EFI_INC)/x86_64 -I$(EFI_INC)/prot
 	-fshort-wchar -mno-red-zone -maccumulate-outgoing-args -MMD -MP
 
 # Pure modules: no EFI calls, also compiled for the host unit tests.
-BOOT_PURE_SRC := boot/fmt.c boot/config.c boot/elf.c boot/pixfmt.c boot/rsdp.c boot/paging.c
-BOOT_EFI_SRC  := boot/loader.c boot/log.c boot/fileio.c boot/gop.c boot/handoff.c
+BOOT_PURE_SRC := boot/fmt.c boot/config.c boot/elf.c boot/pixfmt.c boot/rsdp.c boot/paging.c boot/sha256.c
+BOOT_EFI_SRC  := boot/loader.c boot/log.c boot/fileio.c boot/gop.c boot/handoff.c boot/verify.c
 # The drivers the loader shares with the kernel (drivers/build.mk) build
 # into $(BUILD)/boot/ too.
 LOADER_OBJ := $(patsubst boot/%.c,$(BUILD)/boot/%.o,$(BOOT_EFI_SRC) $(BOOT_PURE_SRC)) \
@@ -39,7 +39,7 @@ $(LOADER_EFI): $(BUILD)/boot/loader.so
 		--target efi-app-x86_64 --subsystem=10 $< $@
 
 # Host unit tests (cmocka), run by `make check-unit`.
-BOOT_TESTS := elf config fmt pixfmt rsdp paging
+BOOT_TESTS := elf config fmt pixfmt rsdp paging sha256
 BOOT_TEST_BIN := $(BOOT_TESTS:%=$(BUILD)/tests/test_boot_%)
 UNIT_TESTS += $(BOOT_TEST_BIN)
 

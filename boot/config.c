@@ -3,6 +3,7 @@
  */
 #include "boot/config.h"
 #include "boot/fmt.h"
+#include "pxvm/ascii.h"
 
 /* A slice of the input text. */
 struct span {
@@ -106,7 +107,7 @@ static void set_path(struct parser *ps, const char *key, struct span v, char *ds
 	}
 	for (size_t i = 0; i < v.n; i++) {
 		unsigned char c = (unsigned char)v.p[i];
-		if (c < 0x20 || c > 0x7E) {
+		if (!ascii_printable(c)) {
 			warnf(ps, "%s path has a byte (0x%02x) outside printable ASCII (ignored)", key, c);
 			return;
 		}
@@ -128,7 +129,7 @@ static void set_cmdline(struct parser *ps, struct span v)
 	}
 	for (size_t i = 0; i < v.n; i++) {
 		unsigned char c = (unsigned char)v.p[i];
-		if (c < 0x20 || c > 0x7E) {
+		if (!ascii_printable(c)) {
 			warnf(ps, "cmdline has a byte (0x%02x) outside printable ASCII (ignored)", c);
 			return;
 		}

@@ -1,8 +1,20 @@
 /*
- * fmt.c — the loader's formatter: stb_sprintf from Debian's libstb-dev, built
- * without floating point (the same library the kernel's snprintf uses).
+ * fmt.c — the one printf-style formatter of the loader and the kernel:
+ * stb_sprintf from Debian's libstb-dev, without floating point (neither has
+ * FPU state to spare), C11 semantics (ISO/IEC 9899:2011 §7.21.6.1, §7.21.6.12).
+ *
+ * The same source builds into both, under the names each one uses: the loader
+ * and the host tests get fmt_snprintf/fmt_vsnprintf (boot/fmt.h: the loader
+ * links against GNU-EFI, whose names must not clash); the kernel, compiled
+ * with PXOS_KERNEL, gets the C library's snprintf/vsnprintf (kernel/lib.h).
  */
+#ifdef PXOS_KERNEL
+#include "kernel/lib.h"
+#define FMT_NAME(name) name
+#else
 #include "fmt.h"
+#define FMT_NAME(name) fmt_##name
+#endif
 
 #define STB_SPRINTF_IMPLEMENTATION
 #define STB_SPRINTF_NOFLOAT
@@ -15,18 +27,18 @@
 #include <stb/stb_sprintf.h>
 #pragma GCC diagnostic pop
 
-int fmt_vsnprintf(char *buf, size_t n, const char *fmt, va_list ap)
+int FMT_NAME(vsnprintf)(char *buf, size_t n, const char *fmt, va_list ap)
 {
 	if (n > 0x7FFFFFFF)
 		n = 0x7FFFFFFF;
 	return fmt_stbsp_vsnprintf(buf, (int)n, fmt, ap);
 }
 
-int fmt_snprintf(char *buf, size_t n, const char *fmt, ...)
+int FMT_NAME(snprintf)(char *buf, size_t n, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	int r = fmt_vsnprintf(buf, n, fmt, ap);
+	int r = FMT_NAME(vsnprintf)(buf, n, fmt, ap);
 	va_end(ap);
 	return r;
 }

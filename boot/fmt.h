@@ -1,7 +1,8 @@
 /*
  * fmt.h — the loader's printf-style formatter (no libc, no EFI), shared by the
  * loader's reporting and its host-tested parsers. It is stb_sprintf (Debian's
- * libstb-dev) without floating point, as in the kernel: C11 fprintf semantics
+ * libstb-dev) without floating point; boot/fmt.c is also the kernel's snprintf
+ * (kernel/lib.h), the same source under the C names: C11 fprintf semantics
  * (ISO/IEC 9899:2011 §7.21.6.1) for %% %c %s %d %i %u %x %X %p, flags, widths,
  * precisions and the l ll z j modifiers the loader uses.
  */

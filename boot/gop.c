@@ -110,15 +110,23 @@ static UINT32 find_largest(EFI_GRAPHICS_OUTPUT_PROTOCOL *gop, UINT32 *blt_only)
 	return best;
 }
 
+/* headless: choose no framebuffer, for `why`. */
+static EFI_STATUS headless(struct gop_choice *c, uint32_t why)
+{
+	*c = (struct gop_choice){ .gop = NULL, .absent = why };
+	log_warn("no usable screen: booting headless, the serial console is the only console");
+	return EFI_SUCCESS;
+}
+
 EFI_STATUS gop_choose(UINT32 want_w, UINT32 want_h, struct gop_choice *c)
 {
 	EFI_GRAPHICS_OUTPUT_PROTOCOL *gop = NULL;
 	EFI_STATUS st = uefi_call_wrapper(BS->LocateProtocol, 3, &GraphicsOutputProtocol, NULL,
 					  (void **)&gop);
 	if (EFI_ERROR(st) || !gop || !gop->Mode) {
-		log_info("no Graphics Output Protocol (%s): pxOS needs a UEFI GOP framebuffer",
+		log_warn("no Graphics Output Protocol (%s): the firmware offers no framebuffer",
 			 log_status(EFI_ERROR(st) ? st : EFI_NOT_FOUND));
-		return EFI_ERROR(st) ? st : EFI_NOT_FOUND;
+		return headless(c, PXOS_FB_NO_GOP);
 	}
 
 	/* The current mode, when the firmware has started one. */
@@ -146,9 +154,9 @@ EFI_STATUS gop_choose(UINT32 want_w, UINT32 want_h, struct gop_choice *c)
 		chosen = find_largest(gop, &blt_only);
 		reason = "the largest 32-bit linear mode";
 		if (chosen == NO_MODE) {
-			log_info("no GOP mode (of %u, %u of them BltOnly) has a 32-bit linear framebuffer: pxOS needs one",
+			log_warn("no GOP mode (of %u, %u of them BltOnly) has a 32-bit linear framebuffer",
 				 gop->Mode->MaxMode, blt_only);
-			return EFI_UNSUPPORTED;
+			return headless(c, PXOS_FB_NO_LINEAR_MODE);
 		}
 	}
 	struct mode m;
@@ -159,36 +167,47 @@ EFI_STATUS gop_choose(UINT32 want_w, UINT32 want_h, struct gop_choice *c)
 	c->gop = gop;
 	c->mode = chosen;
 	c->change = chosen != current;
+	c->absent = PXOS_FB_PRESENT;
 	log_info("video: GOP mode %u, %ux%u %s (%s)%s", chosen, m.width, m.height,
 		 pixfmt_name(m.format), reason,
 		 c->change ? "; it is set just before the handoff" : "; keeping it");
 	return EFI_SUCCESS;
 }
 
+/* apply_headless: no framebuffer in the boot info, for `why`. */
+static EFI_STATUS apply_headless(struct pxos_framebuffer *fb, uint32_t why)
+{
+	*fb = (struct pxos_framebuffer){ .absent = why };
+	log_info("video: none (headless): the kernel uses the serial console only");
+	return EFI_SUCCESS;
+}
+
 EFI_STATUS gop_apply(const struct gop_choice *c, struct pxos_framebuffer *fb)
 {
 	EFI_GRAPHICS_OUTPUT_PROTOCOL *gop = c->gop;
+	if (!gop)
+		return apply_headless(fb, c->absent ? c->absent : PXOS_FB_NO_GOP);
 	if (c->change) {
 		EFI_STATUS st = uefi_call_wrapper(gop->SetMode, 2, gop, c->mode);
 		if (EFI_ERROR(st)) {
-			log_info("GOP SetMode(%u) failed (%s)", c->mode, log_status(st));
-			return st;
+			log_warn("GOP SetMode(%u) failed (%s)", c->mode, log_status(st));
+			return apply_headless(fb, PXOS_FB_SET_FAILED);
 		}
 	}
 
 	/* Describe the mode now in force, as the firmware reports it. */
 	struct mode m;
 	if (gop->Mode->Mode != c->mode || !query(gop, c->mode, &m) || !m.usable) {
-		log_info("GOP mode %u is not in force or not usable after setting it", c->mode);
-		return EFI_DEVICE_ERROR;
+		log_warn("GOP mode %u is not in force or not usable after setting it", c->mode);
+		return apply_headless(fb, PXOS_FB_SET_FAILED);
 	}
 	UINT64 need = (UINT64)m.stride * m.height * 4;
 	if (gop->Mode->FrameBufferBase == 0 || gop->Mode->FrameBufferSize < need) {
-		log_info("GOP mode %u: framebuffer at 0x%llx of 0x%llx bytes, need 0x%llx (stride %u x height %u x 4)",
+		log_warn("GOP mode %u: framebuffer at 0x%llx of 0x%llx bytes, need 0x%llx (stride %u x height %u x 4)",
 			 c->mode, (unsigned long long)gop->Mode->FrameBufferBase,
 			 (unsigned long long)gop->Mode->FrameBufferSize, (unsigned long long)need,
 			 m.stride, m.height);
-		return EFI_UNSUPPORTED;
+		return apply_headless(fb, PXOS_FB_SET_FAILED);
 	}
 	*fb = (struct pxos_framebuffer){
 		.base = gop->Mode->FrameBufferBase,
@@ -202,6 +221,7 @@ EFI_STATUS gop_apply(const struct gop_choice *c, struct pxos_framebuffer *fb)
 		.mask_blue = m.masks.blue,
 		.mask_reserved = m.masks.reserved,
 		.mode = c->mode,
+		.absent = PXOS_FB_PRESENT,
 	};
 	log_info("video: GOP mode %u %s, %ux%u, stride %u, %s, framebuffer 0x%llx (0x%llx bytes)",
 		 c->mode, c->change ? "set" : "kept", m.width, m.height, m.stride,

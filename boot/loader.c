@@ -21,6 +21,7 @@
 #include "boot/log.h"
 #include "boot/paging.h"
 #include "boot/rsdp.h"
+#include "boot/verify.h"
 #include "drivers/portio.h"
 #include "kernel/param.h"
 
@@ -127,6 +128,22 @@ static void release(EFI_PHYSICAL_ADDRESS addr, const char *what)
 
 /* ---- steps -------------------------------------------------------------- */
 
+/* Say whether the firmware enforces Secure Boot (UEFI 2.10 §3.3: the
+ * SecureBoot global variable, 1 = on) and whether this loader checks what it
+ * loads (boot/verify.h). */
+static void log_secure_boot(void)
+{
+	static EFI_GUID global = EFI_GLOBAL_VARIABLE;
+	UINTN size = 0;
+	UINT8 *v = LibGetVariableAndSize(L"SecureBoot", &global, &size);
+	bool on = v && size == 1 && *v == 1;
+	if (v)
+		FreePool(v);
+	log_info("secure boot: %s; %s", on ? "on (the firmware checked this loader's signature)" : "off",
+		 verify_enabled() ? "this signed build checks the kernel and ramdisk against its SHA-256 digests"
+				  : "this build does not check the kernel and ramdisk (make signed-img does)");
+}
+
 static EFI_STATUS start_up(struct boot *b)
 {
 	(void)b;
@@ -140,6 +157,7 @@ static EFI_STATUS start_up(struct boot *b)
 		 log_serial_desc());
 	if (EFI_ERROR(st))
 		log_warn("cannot disable the watchdog timer (%s)", log_status(st));
+	log_secure_boot();
 	st = fio_open_volume(b->image);
 	if (EFI_ERROR(st))
 		log_info("cannot open the volume the loader was started from (%s)", log_status(st));
@@ -243,6 +261,10 @@ static EFI_STATUS load_kernel(struct boot *b)
 		return st;
 	}
 	const void *file = (const void *)(UINTN)f.addr;
+	if (!verify_file(VERIFY_KERNEL, name, file, f.size)) {
+		release(f.addr, name);
+		return EFI_SECURITY_VIOLATION;
+	}
 	char err[200];
 	struct elf_kernel *k = &b->kernel;
 	if (elf_validate(file, f.size, k, err, sizeof(err)) < 0) {
@@ -282,6 +304,11 @@ static EFI_STATUS load_ramdisk(struct boot *b)
 	struct fio_file f;
 	const char *what = "";
 	EFI_STATUS st = fio_read(path, RAMDISK_FILE_MAX, &f, &what);
+	if (EFI_ERROR(st) && verify_enabled()) {
+		log_info("secure boot: %s: %s (%s): this signed loader needs the ramdisk it vouches for", name,
+			 st == EFI_NOT_FOUND ? "not found" : what, log_status(st));
+		return EFI_SECURITY_VIOLATION;
+	}
 	if (st == EFI_NOT_FOUND) {
 		log_warn("no ramdisk: %s not found; the kernel starts without PixelFS", name);
 		return EFI_SUCCESS;
@@ -293,6 +320,10 @@ static EFI_STATUS load_ramdisk(struct boot *b)
 	if (f.size == 0) {
 		log_warn("%s is empty; the kernel starts without PixelFS", name);
 		return EFI_SUCCESS;
+	}
+	if (!verify_file(VERIFY_RAMDISK, name, (const void *)(UINTN)f.addr, f.size)) {
+		release(f.addr, name);
+		return EFI_SECURITY_VIOLATION;
 	}
 	b->info.ramdisk = f.addr;
 	b->info.ramdisk_size = f.size;

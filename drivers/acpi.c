@@ -101,6 +101,19 @@ const void *acpi_find_table(const char *sig, unsigned index)
 	return 0;
 }
 
+bool acpi_table_signature(unsigned index, char sig[5])
+{
+	if (!root || index >= info.table_count)
+		return false;
+	const struct sdt_header *h = root_entry(index);
+	if (!h)
+		return false;
+	for (int i = 0; i < 4; i++)
+		sig[i] = h->signature[i] >= 0x20 && h->signature[i] < 0x7F ? h->signature[i] : '?';
+	sig[4] = '\0';
+	return true;
+}
+
 static void parse_fadt(const uint8_t *f, uint32_t len)
 {
 	info.has_fadt = true;

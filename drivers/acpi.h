@@ -36,4 +36,9 @@ const struct acpi_info *acpi_get(void);
  * checksum is valid, or NULL. */
 const void *acpi_find_table(const char *sig, unsigned index);
 
+/* acpi_table_signature: the signature of the `index`-th table the root
+ * table lists (index < table_count) into sig[5], NUL-terminated; false when
+ * there is no such entry. For reports: the table's checksum is not checked. */
+bool acpi_table_signature(unsigned index, char sig[5]);
+
 #endif /* PXOS_ACPI_H */

@@ -121,13 +121,6 @@ static inline uint32_t *row(const struct fb *fb, int y)
 	return fb->base + (uint64_t)(uint32_t)y * fb->stride;
 }
 
-void fb_put(const struct fb *fb, int x, int y, uint32_t color)
-{
-	if (x < 0 || y < 0 || (uint32_t)x >= fb->width || (uint32_t)y >= fb->height)
-		return;
-	row(fb, y)[x] = fb_encode(fb, color);
-}
-
 uint32_t fb_get(const struct fb *fb, int x, int y)
 {
 	if (x < 0 || y < 0 || (uint32_t)x >= fb->width || (uint32_t)y >= fb->height)

@@ -50,9 +50,8 @@ uint32_t fb_decode(const struct fb *fb, uint32_t native);
 /* fb_format_name: "RGBX8", "BGRX8" or "bitmask". */
 const char *fb_format_name(const struct fb *fb);
 
-/* fb_put / fb_get: one pixel (clipped; fb_get returns 0 outside). fb_get reads
+/* fb_get: one pixel, decoded to a pixel word (0 outside the screen). It reads
  * VRAM, which is slow on real hardware: for tests and screenshots only. */
-void fb_put(const struct fb *fb, int x, int y, uint32_t color);
 uint32_t fb_get(const struct fb *fb, int x, int y);
 
 /* fb_fill: fill the w x h rectangle at (x, y), clipped. */

@@ -14,6 +14,10 @@
  *   Home, End         ESC [ H, ESC [ F;  Delete ESC [ 3 ~
  *   keypad            digits and . with Num Lock on; the cursor keys with it off
  * Alt, the Windows keys, function keys, Pause and Print Screen produce nothing.
+ *
+ * USB keyboards (drivers/hid_boot.h) report HID usages, not scancodes; they
+ * are translated to set 1 with kbdmap_usage_to_set1 and decoded here, so both
+ * kinds of keyboard produce the same bytes.
  */
 #ifndef PXOS_KBDMAP_H
 #define PXOS_KBDMAP_H
@@ -37,5 +41,17 @@ void kbdmap_init(struct kbdmap *k);
  * produces into out[0..KBDMAP_OUT_MAX) and returns their count (0 for key
  * releases, modifiers, prefixes and keys that map to nothing). */
 size_t kbdmap_feed(struct kbdmap *k, uint8_t sc, char out[KBDMAP_OUT_MAX]);
+
+/* kbdmap_usage_to_set1: the scancode set 1 make code of USB HID usage
+ * `usage` on the Keyboard/Keypad page 0x07 (HID Usage Tables 1.12 §10;
+ * translation as in Microsoft's "Keyboard Scan Code Specification" rev 1.3a,
+ * appendix C): letters, digits, Enter, Esc, Backspace, Tab, Space and
+ * punctuation 0x04..0x38, Caps Lock 0x39, F1..F12 0x3A..0x45, the editing
+ * and arrow block 0x46..0x52, the keypad 0x53..0x63, 0x64 (non-US \), 0x65
+ * (Application) and the modifiers 0xE0..0xE7. Keys set 1 sends behind an E0
+ * prefix have KBDMAP_E0 or'ed in. Returns 0 for every other usage (none,
+ * ErrorRollOver, POSTFail, ErrorUndefined, Pause, F13 and up, media keys). */
+#define KBDMAP_E0 0x100
+uint16_t kbdmap_usage_to_set1(uint8_t usage);
 
 #endif /* PXOS_KBDMAP_H */

@@ -7,10 +7,17 @@
 
 #include <stdint.h>
 
+#ifdef PXOS_PORTIO_FAKE
+/* Host unit tests of a driver (e.g. tests/unit/test_ps2kbd.c) build it with
+ * -DPXOS_PORTIO_FAKE and supply these: a model of the device behind the ports. */
+void outb(uint16_t port, uint8_t v);
+uint8_t inb(uint16_t port);
+#else
 static inline void outb(uint16_t port, uint8_t v) { __asm__ volatile("outb %0, %1" : : "a"(v), "Nd"(port)); }
 static inline void outw(uint16_t port, uint16_t v) { __asm__ volatile("outw %0, %1" : : "a"(v), "Nd"(port)); }
 static inline void outl(uint16_t port, uint32_t v) { __asm__ volatile("outl %0, %1" : : "a"(v), "Nd"(port)); }
 static inline uint8_t inb(uint16_t port) { uint8_t v; __asm__ volatile("inb %1, %0" : "=a"(v) : "Nd"(port)); return v; }
+#endif
 static inline uint16_t inw(uint16_t port) { uint16_t v; __asm__ volatile("inw %1, %0" : "=a"(v) : "Nd"(port)); return v; }
 static inline uint32_t inl(uint16_t port) { uint32_t v; __asm__ volatile("inl %1, %0" : "=a"(v) : "Nd"(port)); return v; }
 static inline void cpu_pause(void) { __asm__ volatile("pause"); }

@@ -18,17 +18,24 @@
 
 #define PS2KBD_IRQ 1
 
-/* ps2kbd_init: disable both ports, flush, controller self-test (0xAA → 0x55),
- * port 1 interface test (0xAB → 0x00), enable port 1, reset the keyboard
- * (0xFF → 0xFA, 0xAA), enable scanning (0xF4), then turn on port 1's IRQ and
- * translation in the configuration byte. Every wait is bounded (a missing
- * controller reads 0xFF and times out). Returns true when a keyboard answered;
- * `why` gets a reason otherwise. Call with interrupts off, before unmasking
- * IRQ 1. */
+/* ps2kbd_init: bring up the controller forgivingly (Linux's i8042 on x86
+ * does the same): disable both ports, flush, read the configuration byte
+ * (retried), set port 1 on with translation, port 2 off; no controller
+ * self-test, no port test, no keyboard reset, which firmware-emulated
+ * controllers and KVM switches miss. Then enable scanning (0xF4, retried on
+ * 0xFE and silence) and turn IRQ 1 on. Every wait is bounded (a missing
+ * controller reads 0xFF). Returns true when the controller works (IRQ 1 is
+ * then to be unmasked), whether or not a keyboard answered: a keyboard
+ * plugged in later is seen by its first byte. `why` gets the reason for
+ * false, or why no keyboard answered. Call with interrupts off. */
 bool ps2kbd_init(const char **why);
 
-/* ps2kbd_present: whether ps2kbd_init succeeded. */
+/* ps2kbd_present: whether the controller works (ps2kbd_init returned true). */
 bool ps2kbd_present(void);
+
+/* ps2kbd_keyboard: whether a keyboard answered at init, or has sent a byte
+ * since that ps2kbd_read took (kernel/input.c then says it appeared). */
+bool ps2kbd_keyboard(void);
 
 /* ps2kbd_irq: the IRQ 1 handler's work: read every scancode the controller
  * holds into the ring (dropping them when the ring is full). Interrupt

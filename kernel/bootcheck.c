@@ -48,8 +48,19 @@ int bootinfo_check(const struct pxos_bootinfo *bi, const char **why, int *fb_ok)
 	}
 	const struct pxos_framebuffer *fb = &bi->fb;
 	uint64_t need = (uint64_t)fb->stride * fb->height * 4;
-	*fb_ok = fb->base && fb->width && fb->height && fb->stride >= fb->width && fb->format <= PXOS_PIXEL_BITMASK &&
+	*fb_ok = !fb->absent && fb->base && fb->width && fb->height && fb->stride >= fb->width && fb->format <= PXOS_PIXEL_BITMASK &&
 	         fb->size >= need && inside(fb->base, need, bi->identity_top);
 	*why = "";
 	return 0;
+}
+
+const char *bootinfo_fb_absent_text(uint32_t absent)
+{
+	switch (absent) {
+	case PXOS_FB_PRESENT: return 0;
+	case PXOS_FB_NO_GOP: return "the firmware has no Graphics Output Protocol (no display, or -vga none)";
+	case PXOS_FB_NO_LINEAR_MODE: return "GOP offers no 32-bit linear mode (BltOnly only, e.g. virtio-gpu)";
+	case PXOS_FB_SET_FAILED: return "setting the GOP mode failed (see the loader's log)";
+	default: return "the loader gave an unknown reason";
+	}
 }

@@ -14,4 +14,9 @@
  * (the kernel runs on serial alone): *fb_ok tells. */
 int bootinfo_check(const struct pxos_bootinfo *bi, const char **why, int *fb_ok);
 
+/* bootinfo_fb_absent_text: why the loader passed no framebuffer, from
+ * fb.absent (enum pxos_fb_absent), e.g. "the firmware has no Graphics Output
+ * Protocol"; NULL when fb.absent is 0 (a framebuffer was passed). */
+const char *bootinfo_fb_absent_text(uint32_t absent);
+
 #endif /* PXOS_BOOTCHECK_H */

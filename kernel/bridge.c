@@ -29,6 +29,7 @@
 #include "pxvm/host.h"
 #include "pxvm/hv.h"
 #include "pxvm/abi.h"
+#include "pxvm/ascii.h"
 #include "drivers/timer.h"
 #include "drivers/portio.h"
 #include "klog.h"
@@ -260,10 +261,8 @@ static void new_session(uint32_t s, const struct frame *f, uint64_t now)
 	}
 	present = true;
 	char banner[80];
-	size_t n = f->len < sizeof(banner) - 1 ? f->len : sizeof(banner) - 1;
-	for (size_t i = 0; i < n; i++)
-		banner[i] = (f->payload[i] >= 32 && f->payload[i] < 127) ? (char)f->payload[i] : '?';
-	banner[n] = '\0';
+	banner[ascii_sanitise(banner, f->payload, f->len < sizeof(banner) - 1 ? f->len : sizeof(banner) - 1,
+	                      '?')] = '\0';
 	kinfo("bridge", "host bridge %s (%s)", peer_session ? "reconnected" : "connected", banner);
 	peer_session = s;
 	uint32_t key = link_key();
@@ -336,11 +335,7 @@ static void on_reliable(const struct frame *f, uint64_t now)
 		uint8_t code = frame_error_parse(f->payload, f->len);
 		char msg[96];
 		size_t n = f->len > 1 ? f->len - 1 : 0;
-		if (n > sizeof(msg) - 1)
-			n = sizeof(msg) - 1;
-		for (size_t i = 0; i < n; i++)
-			msg[i] = (f->payload[1 + i] >= 32 && f->payload[1 + i] < 127) ? (char)f->payload[1 + i] : '?';
-		msg[n] = '\0';
+		msg[ascii_sanitise(msg, f->payload + 1, n < sizeof(msg) - 1 ? n : sizeof(msg) - 1, '?')] = '\0';
 		kwarn("bridge", "call %u failed on the host: %s", c->id, msg);
 		end_call(c, code == FRAME_ERR_TIMEOUT ? -PXE_ETIMEDOUT
 		          : code == FRAME_ERR_BUSY  ? -PXE_EBUSY : -PXE_EIO);

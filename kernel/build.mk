@@ -14,21 +14,30 @@ KERNEL_PORTABLE_SRC := kernel/vram.c
 PORTABLE_SRC        := $(PXVM_SRC) $(KERNEL_PORTABLE_SRC) $(DRIVERS_HOST_SRC)
 PORTABLE_HOST_OBJ   := $(call host_obj,$(PORTABLE_SRC))
 
-KERNEL_C_SRC := kernel/main.c kernel/lib.c kernel/printf.c kernel/klog.c \
+KERNEL_C_SRC := kernel/main.c kernel/lib.c boot/fmt.c kernel/klog.c \
 	kernel/console.c kernel/gdt.c kernel/idt.c kernel/trap.c kernel/pmm.c \
 	kernel/heap.c kernel/panic.c kernel/power.c kernel/ramdisk.c \
 	kernel/pngload.c kernel/monitor.c kernel/bootcheck.c kernel/cmdline.c \
-	kernel/pxhost.c kernel/irq.c kernel/input.c kernel/bridge.c kernel/serial.c \
+	kernel/pxhost.c kernel/irq.c kernel/input.c kernel/bridge.c kernel/serial.c kernel/clock.c kernel/hwinfo.c \
 	kernel/vmm.c kernel/pagemap.c kernel/mtrr.c kernel/fbbench.c kernel/fpu.c \
+	kernel/uartsel.c kernel/uartsel_opt.c \
 	$(KERNEL_PORTABLE_SRC) $(DRIVERS_KERNEL_SRC) $(PXVM_SRC)
 KERNEL_ASM_SRC := kernel/entry.asm kernel/isr.asm $(DRIVERS_KERNEL_ASM)
 
 KERNEL_OBJ := $(KERNEL_C_SRC:%.c=$(BUILD)/kernel/%.o) $(KERNEL_ASM_SRC:%.asm=$(BUILD)/kernel/%.o) \
 	$(PY_KERNEL_OBJ)
 
+# stb_sprintf's and stb_image's float paths are dead in the kernel, but gcc
+# rejects them under -mgeneral-regs-only ("SSE register argument with SSE
+# disabled") unless the optimiser has dropped them first: the two files that
+# wrap those libraries are always optimised, after the user's KERNEL_CFLAGS,
+# so `make KERNEL_CFLAGS=-O0` builds a kernel.
+KERNEL_STB_WRAPPERS := boot/fmt.c kernel/pngload.c
+$(KERNEL_STB_WRAPPERS:%.c=$(BUILD)/kernel/%.o): KERNEL_LATE_REQ := -O2
+
 $(BUILD)/kernel/%.o: %.c
 	@mkdir -p $(@D)
-	$(CC) $(KERNEL_REQ) $(KERNEL_CFLAGS) -c $< -o $@
+	$(CC) $(KERNEL_REQ) $(KERNEL_CFLAGS) $(KERNEL_LATE_REQ) -c $< -o $@
 
 $(BUILD)/kernel/%.o: %.asm
 	@mkdir -p $(@D)

@@ -30,7 +30,6 @@ static int cur_col;
 static uint32_t cur_color = CONSOLE_DEFAULT_COLOR;
 static bool stale;     /* scrolled since the last full redraw */
 static uint64_t drawn_us;   /* when the last full redraw was */
-static uint64_t redraws;
 static enum { S_TEXT, S_ESC, S_CSI } seq; /* inside a CSI sequence (not drawn) */
 
 /* Before attach, keep early output to replay it. */
@@ -53,7 +52,6 @@ static void redraw_all(void)
 			draw_cell(r, c);
 	stale = false;
 	drawn_us = timer_us();
-	redraws++;
 }
 
 static void newline(void)
@@ -117,6 +115,12 @@ void console_screen_write(const char *s, size_t n)
 	console_poll();
 }
 
+const char *console_early_text(size_t *n)
+{
+	*n = early_len;
+	return early;
+}
+
 void console_poll(void)
 {
 	if (attached && stale && timer_us() - drawn_us >= CONSOLE_FRAME_US)
@@ -128,8 +132,6 @@ void console_flush(void)
 	if (attached && stale)
 		redraw_all();
 }
-
-uint64_t console_redraws(void) { return redraws; }
 
 void console_attach(const struct fb *f, const struct font *fnt, int x, int y, int w, int h)
 {

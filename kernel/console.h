@@ -23,6 +23,10 @@ void console_attach(const struct fb *fb, const struct font *font, int x, int y, 
  * bytes, however many lines it scrolls. */
 void console_screen_write(const char *s, size_t n);
 
+/* console_early_text: the text written before console_attach (kept for the
+ * replay, at most 4 KiB: later bytes are not kept); *n gets its length. The
+ * serial console replays it on a port chosen after early boot (uartsel.h). */
+const char *console_early_text(size_t *n);
 /* console_poll: redraw now if the console scrolled and the last redraw is at
  * least CONSOLE_FRAME_US old (klog_poll calls it between quanta). */
 void console_poll(void);
@@ -30,9 +34,6 @@ void console_poll(void);
 /* console_flush: redraw now if the console scrolled since the last redraw
  * (panic and exception reports, with interrupts off). */
 void console_flush(void);
-
-/* console_redraws: full redraws so far (tests, the monitor). */
-uint64_t console_redraws(void);
 
 /* console_grow_to_bottom: for panic and exception reports: clear the console
  * and let it run from its top edge to the bottom of the screen, over the

@@ -97,14 +97,6 @@ void *kmalloc(size_t n)
 	return 0;
 }
 
-void *kzalloc(size_t n)
-{
-	void *p = kmalloc(n);
-	if (p)
-		memset(p, 0, n);
-	return p;
-}
-
 static struct block *block_of(void *p, const char *who)
 {
 	struct block *b = (struct block *)((uint8_t *)p - HDR);

@@ -10,8 +10,6 @@
 
 /* kmalloc: `n` bytes, 16-byte aligned, not zeroed; NULL when memory runs out. */
 void *kmalloc(size_t n);
-/* kzalloc: like kmalloc, zeroed. */
-void *kzalloc(size_t n);
 /* krealloc: C realloc semantics (NULL p = kmalloc; n = 0 frees and returns NULL). */
 void *krealloc(void *p, size_t n);
 /* kfree: release a block from kmalloc; NULL is ignored; a pointer the heap did

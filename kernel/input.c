@@ -7,11 +7,37 @@
 #include "param.h"
 #include "ring.h"
 #include "drivers/ps2kbd.h"
+#include "drivers/usb.h"
+#include "klog.h"
+#include "lib.h"
 #include "pxvm/tty.h"
 
 static struct ring monitor_queue;   /* main loop on both sides */
 static bool monitor_wanted, monitor_open;
 static uint64_t to_tty, to_monitor;
+static void (*keyboards_hook)(void);
+static uint32_t keyboards_seen;          /* keyboards_state() when last looked at */
+
+static uint32_t keyboards_state(void)
+{
+	return (uint32_t)ps2kbd_keyboard() | usb_generation() << 1;
+}
+
+/* keyboards_check: a keyboard came or went: tell the watcher; say so when
+ * none is left. */
+static void keyboards_check(void)
+{
+	uint32_t now = keyboards_state();
+	if (now == keyboards_seen)
+		return;
+	if (ps2kbd_keyboard() && !(keyboards_seen & 1))
+		kinfo("input", "a PS/2 keyboard appeared (its first byte since boot)");
+	keyboards_seen = now;
+	if (!ps2kbd_keyboard() && !usb_keyboards())
+		kwarn("input", "no keyboard left: type on the serial console, or plug a keyboard in");
+	if (keyboards_hook)
+		keyboards_hook();
+}
 
 void input_poll(void)
 {
@@ -19,10 +45,56 @@ void input_poll(void)
 	uint8_t sb[128];
 	size_t n;
 	irq_poll_devices();
+	usb_poll();
 	while ((n = ps2kbd_read(kb, sizeof(kb))) > 0)
+		input_console(kb, n);
+	while ((n = usb_kbd_read(kb, sizeof(kb))) > 0)
 		input_console(kb, n);
 	while ((n = irq_serial_read(sb, sizeof(sb))) > 0)
 		input_serial(sb, n);
+	if (keyboards_hook)
+		keyboards_check();
+}
+
+void input_keyboards_short(char *buf, size_t n)
+{
+	unsigned usb = usb_keyboards();
+	if (!ps2kbd_keyboard() && !usb)
+		snprintf(buf, n, "NO KEYBOARD (plug one in)");
+	else if (usb > 1)
+		snprintf(buf, n, "kbd %sUSB x%u", ps2kbd_keyboard() ? "PS/2+" : "", usb);
+	else
+		snprintf(buf, n, "kbd %s%s", ps2kbd_keyboard() ? "PS/2" : "", usb ? (ps2kbd_keyboard() ? "+USB" : "USB") : "");
+}
+
+void input_keyboards_text(char *buf, size_t n)
+{
+	char where[160];
+	usb_keyboards_text(where, sizeof(where));
+	if (!ps2kbd_keyboard() && !usb_keyboards())
+		snprintf(buf, n, "none found%s", ps2kbd_present() ? " (a PS/2 controller is listening)" : "");
+	else
+		snprintf(buf, n, "%s%s%s%s%s", ps2kbd_keyboard() ? "PS/2" : "", ps2kbd_keyboard() && usb_keyboards() ? ", " : "",
+		         usb_keyboards() ? "USB (" : "", where, usb_keyboards() ? ")" : "");
+}
+
+void input_keyboards_report(void)
+{
+	char text[200];
+	if (ps2kbd_keyboard() || usb_keyboards()) {
+		input_keyboards_text(text, sizeof(text));
+		kinfo("input", "keyboards: %s", text);
+		return;
+	}
+	kwarn("input", "no keyboard found: no PS/2 keyboard answered and no USB keyboard is attached.");
+	kwarn("input", "Type on the serial console, or plug in a keyboard: USB%s keyboards work as soon as they are "
+	      "plugged in.", ps2kbd_present() ? " and PS/2" : "");
+}
+
+void input_keyboards_watch(void (*fn)(void))
+{
+	keyboards_seen = keyboards_state();
+	keyboards_hook = fn;
 }
 
 void input_serial(const uint8_t *b, size_t n)

@@ -4,6 +4,7 @@
  * tty (pxvm/tty.h), in the main loop.
  *
  *   keyboard ring ─► ps2kbd_read (scancodes → bytes) ─────────────► input_console
+ *   usb_poll (xHCI events, HID reports → bytes) ─► usb_kbd_read ─► input_console
  *   serial ring ──► input_serial ─► bridge_rx (kernel/bridge.c keeps the
  *                   bridge's frames; console text goes on) ───────► input_console
  *   input_console: MONITOR_HOTKEY (Ctrl-\, 0x1C) asks for the debug monitor;
@@ -18,9 +19,28 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* input_poll: drain the keyboard and serial rings through input_console and
- * input_serial. Main loop only (not from interrupt handlers). */
+/* input_poll: poll USB, then drain the keyboard (PS/2 and USB) and serial
+ * rings through input_console and input_serial. Main loop only (not from
+ * interrupt handlers). */
 void input_poll(void);
+
+/* input_keyboards_short: the status line's keyboard field: "kbd PS/2",
+ * "kbd USB", "kbd PS/2+USB", "kbd USB x2", or "NO KEYBOARD (plug one in)". */
+void input_keyboards_short(char *buf, size_t n);
+
+/* input_keyboards_text: the keyboards in words: "PS/2", "USB (root port
+ * 5; root port 2, hub port 1)", "PS/2, USB (...)", or "none found" (with a
+ * note when a PS/2 controller listens for one). */
+void input_keyboards_text(char *buf, size_t n);
+
+/* input_keyboards_report: log which keyboards the boot found (PS/2; USB with
+ * where each is); with none, say so in words on the console (screen and
+ * serial) and what to do. */
+void input_keyboards_report(void);
+
+/* input_keyboards_watch: call `fn` from input_poll whenever a keyboard comes
+ * or goes (the status line redraws); when the last one goes, log it. */
+void input_keyboards_watch(void (*fn)(void));
 
 /* input_serial: `n` bytes received on the serial line. */
 void input_serial(const uint8_t *b, size_t n);

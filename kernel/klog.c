@@ -14,6 +14,7 @@
 #include "console.h"
 #include "cpu.h"
 #include "serial.h"
+#include "drivers/debugcon.h"
 #include "drivers/timer.h"
 #include "pxvm/escape.h"
 
@@ -44,6 +45,7 @@ static void emit(const char *s, size_t n)
 	if (!n)
 		return;
 	serial_tx_text_wait(s, n);
+	debugcon_write(s, n);
 	console_screen_write(s, n);
 	if (!(read_rflags() & RFLAGS_IF))
 		console_flush();

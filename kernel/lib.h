@@ -1,6 +1,7 @@
 /*
  * lib.h — the small freestanding C library the kernel carries: memory and
- * string functions (ISO C semantics) and snprintf (stb_sprintf, no floats).
+ * string functions (ISO C semantics) and snprintf (boot/fmt.c, the loader's
+ * formatter compiled under these names: stb_sprintf, no floats).
  * Portable pxOS code (pxvm/, drivers/fb.c) reaches these through <string.h>
  * when hosted and through this header when built into the kernel.
  */
@@ -22,8 +23,9 @@ int strncmp(const char *a, const char *b, size_t n);
 char *strchr(const char *s, int c);
 int abs(int v);
 
-/* snprintf / vsnprintf: C99 semantics (always NUL-terminates when n > 0, returns
- * the length the full output would have); %f and friends are not supported. */
+/* snprintf / vsnprintf (boot/fmt.c): C11 semantics (ISO/IEC 9899:2011 §7.21.6.5,
+ * always NUL-terminates when n > 0, returns the length the full output would
+ * have); %f and friends are not supported. */
 int snprintf(char *buf, size_t n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 int vsnprintf(char *buf, size_t n, const char *fmt, va_list ap);
 

@@ -6,6 +6,8 @@
  * stack and called kmain.
  */
 #include "bootcheck.h"
+#include "clock.h"
+#include "hwinfo.h"
 #include "cmdline.h"
 #include "console.h"
 #include "cpu.h"
@@ -24,14 +26,16 @@
 #include "power.h"
 #include "ramdisk.h"
 #include "trap.h"
+#include "uartsel.h"
 #include "vram.h"
 #include "vmm.h"
 #include "drivers/acpi.h"
 #include "drivers/fb.h"
 #include "drivers/hwrng.h"
 #include "drivers/pci.h"
+#include "drivers/usb.h"
 #include "drivers/timer.h"
-#include "drivers/uart16550.h"
+#include "drivers/debugcon.h"
 #include "pxvm/host.h"
 #include "pxvm/sched.h"
 #include "pxvm/hv.h"
@@ -46,20 +50,15 @@ static struct pxfs rootfs;
 
 void kmain(struct pxos_bootinfo *bi) __attribute__((noreturn));
 
-/* serial_init: the UART named by `serial=` (off, or an I/O port), else COM1,
- * else COM2. */
-static void serial_init(void)
+/* debug_console_init: the test-only debug console (drivers/debugcon.h) when
+ * the `debugcon` option asks for it (bare: port 0xE9, or debugcon=PORT). */
+static void debug_console_init(void)
 {
-	const char *opt = cmdline_get("serial");
-	uint64_t port;
-	if (opt && !strcmp(opt, "off"))
+	const char *opt = cmdline_get("debugcon");
+	uint64_t port = DEBUGCON_PORT;
+	if (!opt || (*opt && (parse_u64(opt, &port) || !port || port > 0xFFFF)))
 		return;
-	if (opt && parse_u64(opt, &port) == 0 && port && port < 0xFFF8) {
-		uart_init((uint16_t)port, SERIAL_BAUD);
-		return;
-	}
-	if (!uart_init(UART_COM1, SERIAL_BAUD))
-		uart_init(UART_COM2, SERIAL_BAUD);
+	debugcon_init((uint16_t)port);
 }
 
 static void log_level_init(void)
@@ -81,6 +80,11 @@ static void screen_init(const struct pxos_bootinfo *bi, int fb_ok)
 {
 	const struct pxos_framebuffer *f = &bi->fb;
 	uint32_t masks[4] = { f->mask_red, f->mask_green, f->mask_blue, f->mask_reserved };
+	if (f->absent) {
+		kwarn("fb", "no framebuffer: %s: headless, 0 visible process slots, the serial console is the only console",
+		      bootinfo_fb_absent_text(f->absent));
+		return;
+	}
 	if (!fb_ok || fb_init(&screen, (void *)(uintptr_t)f->base, f->width, f->height, f->stride, f->format, masks)) {
 		kerror("fb", "framebuffer from the loader unusable (%ux%u stride %u format %u); serial only",
 		       f->width, f->height, f->stride, f->format);
@@ -102,15 +106,22 @@ static void screen_init(const struct pxos_bootinfo *bi, int fb_ok)
 	kinfo("vram", "%u process slots of 128x128 tile + 128x128 canvas", L->nslots);
 }
 
+static const struct pxos_bootinfo *boot_info;
+
 static void status_line(const struct pxos_bootinfo *bi)
 {
-	char buf[160];
-	snprintf(buf, sizeof(buf), "pxOS %s | %ux%u %s | %u slots | %u files | loader->kernel %llu ms",
+	char buf[200], kbd[40];
+	input_keyboards_short(kbd, sizeof(kbd));
+	/* Most telling first: a 640-pixel screen shows about 80 characters. */
+	snprintf(buf, sizeof(buf), "pxOS %s | %ux%u %s | serial %s | %s | tick %s (TSC %s) | %u slots | %u files | loader->kernel %llu ms",
 	         PXOS_VERSION_STRING, screen.width, screen.height, screen.base ? fb_format_name(&screen) : "-",
-	         vram_ready() ? vram_layout()->nslots : 0, rootfs.good,
+	         uartsel_name(), kbd, irq_tick_name(), timer_source(), vram_ready() ? vram_layout()->nslots : 0, rootfs.good,
 	         (unsigned long long)(timer_tsc_hz() ? (bi->tsc_at_exit - bi->tsc_at_entry) * 1000 / timer_tsc_hz() : 0));
 	vram_status(buf);
 }
+
+/* status_refresh: a keyboard came or went (kernel/input.c). */
+static void status_refresh(void) { status_line(boot_info); }
 
 static void start_init(void)
 {
@@ -151,7 +162,8 @@ void kmain(struct pxos_bootinfo *bi)
 	int fb_ok;
 	int bi_ok = bootinfo_check(bi, &why, &fb_ok) == 0;
 	cmdline_init(bi_ok ? bi->cmdline : "");
-	serial_init();
+	debug_console_init();
+	uartsel_early(cmdline_get("serial"));
 	if (!bi_ok) {
 		kerror("kernel", "boot info rejected: %s", why);
 		halt_forever();
@@ -162,8 +174,8 @@ void kmain(struct pxos_bootinfo *bi)
 	panic_set_symbols((const void *)(uintptr_t)bi->symtab, bi->symtab_size,
 	                  (const char *)(uintptr_t)bi->strtab, bi->strtab_size);
 	kinfo("kernel", "pxOS kernel %s starting", PXOS_VERSION_STRING);
-	if (uart_present())
-		kinfo("kernel", "serial console on I/O port 0x%x, %u baud", uart_base(), SERIAL_BAUD);
+	if (debugcon_port())
+		kinfo("kernel", "debug console (a test channel) on I/O port 0x%x", debugcon_port());
 	log_level_init();
 	const char *pe = cmdline_get("panic");
 	power_set_panic_exit(pe && !strcmp(pe, "exit"));
@@ -173,12 +185,14 @@ void kmain(struct pxos_bootinfo *bi)
 		panic("kmain: the UEFI memory map has no usable memory");
 	kinfo("pmm", "%zu MiB free for the kernel", pmm_free_pages() / 256);
 	vmm_init(bi, fb_ok);
+	hwinfo_init(bi);
 	acpi_init(bi->acpi_rsdp);
 	pci_init();
-	timer_init(bi->tsc_at_entry, acpi_get()->pm_timer_port, acpi_get()->pm_timer_32bit);
-	kinfo("timer", "TSC %llu.%03llu MHz (from %s)", (unsigned long long)(timer_tsc_hz() / 1000000),
-	      (unsigned long long)(timer_tsc_hz() / 1000 % 1000), timer_source());
-	irq_init(cmdline_get("irq"));
+	uartsel_choose(bi);
+	hwinfo_add("serial", uartsel_report);
+	clock_init(bi->tsc_at_entry);
+	usb_init();     /* before the PS/2 controller: the xHCI handoff ends the BIOS's PS/2 emulation */
+	irq_init(cmdline_get("irq"), cmdline_get("tick"));
 	bool fpu_ok = fpu_init();
 	if (power_under_qemu())
 		kinfo("kernel", "running under QEMU (%s)", power_hypervisor_name());
@@ -189,7 +203,10 @@ void kmain(struct pxos_bootinfo *bi)
 	sched_init(&rootfs, vram_ready() ? vram_layout()->nslots : 0);
 	if (fpu_ok)
 		py_proc_init(); /* .py programs and RUN_PYTHON start Python processes */
+	boot_info = bi;
 	status_line(bi);
+	input_keyboards_report();
+	input_keyboards_watch(status_refresh);
 	bridge_init((uint32_t)hwrng_entropy64(NULL), input_poll);
 	kinfo("kernel", "boot took %llu ms from loader entry", (unsigned long long)(timer_us() / 1000));
 	start_init();

@@ -12,9 +12,11 @@
 #include "vram.h"
 #include "input.h"
 #include "irq.h"
+#include "hwinfo.h"
 #include "pxvm/sched.h"
 #include "pxvm/disasm.h"
 #include "pxvm/debug.h"
+#include "pxvm/ascii.h"
 #include "pxvm/vfs.h"
 #include "pxvm/view.h"
 #include "pxvm/lineedit.h"
@@ -29,6 +31,7 @@
 #include "vmm.h"
 #include "fbbench.h"
 #include "drivers/pci.h"
+#include "drivers/usb.h"
 
 #define LINE_MAX 160
 #define MAX_ARGS 12
@@ -215,11 +218,7 @@ static void cmd_fs(int argc, char **argv)
 	for (uint32_t i = 0; i < fs->count; i++) {
 		const struct pxfs_dirent *d = &fs->dir[i];
 		char path[PXFS_PATH_MAX];
-		memcpy(path, d->path, sizeof(path));
-		path[sizeof(path) - 1] = '\0';
-		for (char *c = path; *c; c++)
-			if (*c < 32 || *c > 126)
-				*c = '?';
+		path[ascii_sanitise(path, d->path, sizeof(path) - 1, '?')] = '\0';
 		kprintf("  %2u %4u %-8u %08x %s%s\n", d->id, d->type, d->size, d->crc, path,
 		        fs->bad[i] ? "  (rejected)" : "");
 	}
@@ -253,7 +252,7 @@ static void dump_proc_mem(int argc, char **argv)
 				h += (size_t)snprintf(hex + h, sizeof(hex) - h, "   ");
 			if (i == 7)
 				h += (size_t)snprintf(hex + h, sizeof(hex) - h, " ");
-			asc[i] = !in ? ' ' : (m[i] >= 32 && m[i] < 127) ? (char)m[i] : '.';
+			asc[i] = !in ? ' ' : ascii_printable(m[i]) ? (char)m[i] : '.';
 		}
 		asc[16] = '\0';
 		kprintf("  %04x  %s |%s|\n", line, hex, asc);
@@ -513,6 +512,12 @@ static void cmd_irq(int argc, char **argv)
 	irq_report();
 }
 
+static void cmd_hwinfo(int argc, char **argv)
+{
+	(void)argc, (void)argv;
+	hwinfo_print();
+}
+
 static void cmd_fault(int argc, char **argv)
 {
 	const char *k = argc > 1 ? argv[1] : "";
@@ -591,6 +596,7 @@ static const struct {
 	{ "run", "PATH [ARGS]", "start a program and go back to the scheduler", cmd_run },
 	{ "uptime", "", "time since boot, timer ticks, idle halts", cmd_uptime },
 	{ "irq", "", "interrupt counts, input rings, idle", cmd_irq },
+	{ "hwinfo", "", "hardware report: CPU, memory, ACPI, screen, timers, interrupts, console", cmd_hwinfo },
 	{ "regions", "", "VRAM regions and process slots", cmd_regions },
 	{ "page", "[N|next]", "show page N (or the next) of processes in the slots; alone: which", cmd_page },
 	{ "fs", "", "PixelFS directory (rejected files marked)", cmd_fs },
@@ -603,6 +609,7 @@ static const struct {
 	{ "bridge", "", "serial bridge link status and counters", bridge_monitor_cmd },
 	{ "hv", "", "trap hypervisor counters: traps served, LLM calls in flight and how they ended", cmd_hv },
 	{ "pci", "[BB:DD.F | read ..]", "PCI functions: IDs, class, BARs, capabilities, IRQ; one with its config space", pci_monitor_cmd },
+	{ "usb", "", "USB controllers, root ports, devices: VID:PID, class, tier, where, speed, driver", usb_monitor_cmd },
 	{ "mtrr", "", "PAT, MTRRs, identity-map page sizes, mapped ranges and their memory types", vmm_monitor_mtrr },
 	{ "fbbench", "", "bytes/second of the tile flush into the framebuffer, WC and UC", fbbench_monitor_cmd },
 };

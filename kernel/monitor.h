@@ -8,7 +8,7 @@
  * it runs and go on after `continue`. A process that reaches one of the
  * monitor's breakpoints (pxvm/debug.h) stops and the monitor opens on its own
  * (monitor_breakpoint_hits). Commands: help, ps, regs, mem, dis, step, break,
- * delete, kill, continue, run, uptime, irq, regions, fs, fault, panic, exit,
+ * delete, kill, continue, run, uptime, irq, hwinfo, regions, fs, fault, panic, exit,
  * reset, seed (docs/architecture.md lists them).
  */
 #ifndef PXOS_MONITOR_H

@@ -111,9 +111,57 @@
 #define PXOS_EXIT_PANIC  0x7E    /* kernel panic or CPU exception */
 
 /* Interrupts and input (kernel/irq.c, kernel/input.c) */
-#define TICK_HZ          1000    /* PIT tick: wakes the idle CPU, bounds deadline lateness */
+#define TICK_HZ          1000    /* the tick (PIT, LAPIC timer or HPET): wakes the idle CPU, bounds deadline lateness */
+#define TICK_CHECK_MS    100     /* how long irq_init waits for a tick source's first tick */
+#define VECTOR_LAPIC_TIMER 0x30  /* LAPIC timer tick (ISA IRQ n stays on 0x20 + n, 8259 or I/O APIC) */
+#define VECTOR_APIC_SPURIOUS 0xFF /* LAPIC spurious-interrupt vector (no EOI) */
+#define MADT_MAX_IOAPIC  8       /* I/O APICs kept from the MADT */
+#define MADT_MAX_ISO     24      /* interrupt source overrides kept from the MADT */
+#define HWINFO_MAX       24      /* hwinfo line providers (kernel/hwinfo.h) */
+
+/* Timekeeping (drivers/timer.c, drivers/timer_pick.c) */
+#define TIMER_MIN_HZ     100000000ull    /* a TSC slower than 100 MHz is a failed measurement */
+#define TIMER_MAX_HZ     10000000000ull  /* ... and one faster than 10 GHz too */
+#define TIMER_AGREE_PPM  20000   /* two sources agree within 2% (measurements differ by < 0.1% on a PC) */
+#define TIMER_CAL_MS     50      /* window of one counter measurement (HPET, PM timer, PIT) */
+#define TIMER_RTC_WAIT_MS 2500   /* longest wait for the RTC's second edges (needs two: 1..2 s) */
+#define TIMER_RTC_TRIES   3      /* RTC measurements tried before it counts as failed */
 #define INPUT_RING_SIZE  4096    /* bytes queued per input ring (keyboard scancodes, serial RX) */
 #define MONITOR_HOTKEY   0x1C    /* Ctrl-\ on keyboard or serial: enter the debug monitor */
+
+/* PS/2 keyboard (drivers/ps2kbd.c) */
+#define PS2_WAIT_US        50000   /* one byte to or from the i8042 */
+#define PS2_TRIES          3       /* a command the controller or keyboard misses is sent again */
+
+/* USB (drivers/xhci*.c, drivers/usb*.c, drivers/hid_boot.c); times in ms */
+#define USB_HC_MAX               4    /* xHCI controllers driven */
+#define USB_DEVICES_MAX          32   /* USB devices on all controllers (xHCI slots in use) */
+#define USB_ROOT_PORTS_MAX       32   /* root ports served per controller (more are left off) */
+#define USB_HUB_PORTS_MAX        15   /* downstream ports served per hub (a route string nibble) */
+#define USB_HUB_DEPTH_MAX        5    /* hubs in a chain (USB 2.0 §4.1.1) */
+#define USB_DESC_IFACES_MAX      8    /* interfaces kept from a configuration descriptor */
+#define USB_DESC_EPS_MAX         4    /* endpoints kept per interface */
+#define USB_CONFIG_DESC_MAX      512  /* configuration descriptor bytes read */
+#define USB_HANDOFF_TIMEOUT_MS   1000 /* BIOS releases the xHCI (USB Legacy Support) */
+#define USB_HC_HALT_TIMEOUT_MS   100  /* xHCI halts after Run/Stop is cleared (spec: 16 ms) */
+#define USB_HC_RESET_TIMEOUT_MS  1000 /* xHCI reset and Controller Not Ready clear */
+#define USB_CMD_TIMEOUT_MS       500  /* an xHCI command completes */
+#define USB_CTRL_TIMEOUT_MS      500  /* a control transfer completes (USB 2.0 §9.2.6.4: 500 ms) */
+#define USB_PORT_RESET_TIMEOUT_MS 500 /* a port reset completes */
+#define USB_DEBOUNCE_MS          100  /* connect to reset (USB 2.0 §7.1.7.3 TATTDB) */
+#define USB_RESET_RECOVERY_MS    10   /* reset to first request (USB 2.0 §7.1.7.5 TRSTRCY) */
+#define USB_POWER_ON_MS          20   /* root ports powered on to first look (xHCI 1.2 §4.19.4) */
+#define USB_KBD_MAX              8    /* USB keyboards at once */
+#define USB_HUB_MAX              8    /* USB hubs at once */
+#define USB_KBD_REPORTS          4    /* interrupt transfers queued per keyboard or hub */
+#define USB_ATTACH_TRIES         3    /* enumeration attempts per connection */
+#define USB_RETRY_MS             500  /* between them */
+#define USB_RESCAN_MS            1000 /* root ports are looked at this often even without events */
+#define USB_SETTLE_MIN_MS        200  /* boot looks at the ports at least this long (connect detection) */
+#define USB_BOOT_SETTLE_MS       3000 /* boot waits at most this long for devices and hubs to enumerate */
+#define USB_KBD_REPEAT_DELAY_MS  500  /* a held key repeats after this long ... */
+#define USB_KBD_REPEAT_MS        33   /* ... and then this often (~30 per second) */
+#define USB_EP_ERRORS_MAX        8    /* transfer errors in a row before an endpoint is given up */
 
 /* Host tools */
 #define PXASM_FILE_MAX   (16 * 1024 * 1024) /* largest source or include file pxasm reads, bytes */

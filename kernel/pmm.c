@@ -12,17 +12,6 @@ static uint64_t npages;       /* pages covered by the bitmap */
 static size_t total_free_at_boot, free_now;
 static uint64_t hint;         /* first page worth searching from */
 
-static const char *const type_names[] = {
-	"Reserved", "LoaderCode", "LoaderData", "BootServicesCode", "BootServicesData",
-	"RuntimeServicesCode", "RuntimeServicesData", "Conventional", "Unusable",
-	"ACPIReclaim", "ACPINVS", "MMIO", "MMIOPortSpace", "PalCode", "Persistent",
-};
-
-const char *pmm_type_name(uint32_t t)
-{
-	return t < sizeof(type_names) / sizeof(type_names[0]) ? type_names[t] : "OEM/OS";
-}
-
 static int usable(uint32_t type)
 {
 	return type == PXOS_MEM_CONVENTIONAL || type == PXOS_MEM_BOOT_SERVICES_CODE ||
@@ -108,14 +97,20 @@ int pmm_init(const struct pxos_bootinfo *bi)
 
 uint64_t pmm_alloc(size_t n)
 {
+	return pmm_alloc_below(n, UINT64_MAX);
+}
+
+uint64_t pmm_alloc_below(size_t n, uint64_t limit)
+{
 	if (!n || n > free_now)
 		return 0;
+	uint64_t top = limit / PAGE_SIZE < npages ? limit / PAGE_SIZE : npages;
 	uint64_t run = 0;
 	for (int pass = 0; pass < 2; pass++) {
 		uint64_t start = pass == 0 ? hint : LOW_MEMORY_LIMIT / PAGE_SIZE;
-		uint64_t end = pass == 0 ? npages : hint + n;
-		if (end > npages)
-			end = npages;
+		uint64_t end = pass == 0 ? top : hint + n;
+		if (end > top)
+			end = top;
 		run = 0;
 		for (uint64_t p = start; p < end; p++) {
 			if (!(p % 64) && bitmap[p / 64] == ~0ull) {

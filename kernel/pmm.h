@@ -25,6 +25,10 @@ int pmm_init(const struct pxos_bootinfo *bi);
 /* pmm_alloc: `n` physically contiguous zeroed pages; returns the address or 0. */
 uint64_t pmm_alloc(size_t n);
 
+/* pmm_alloc_below: like pmm_alloc, all pages below physical address `limit`
+ * (DMA for devices that address only 32 bits: limit 1 << 32). */
+uint64_t pmm_alloc_below(size_t n, uint64_t limit);
+
 /* pmm_free: give back `n` pages at `addr` (as returned by pmm_alloc). Freeing a
  * page that is already free panics. */
 void pmm_free(uint64_t addr, size_t n);
@@ -32,8 +36,5 @@ void pmm_free(uint64_t addr, size_t n);
 /* Statistics, in pages. */
 size_t pmm_total_pages(void);
 size_t pmm_free_pages(void);
-
-/* pmm_type_name: UEFI name of memory type `t`, e.g. "Conventional". */
-const char *pmm_type_name(uint32_t t);
 
 #endif /* PXOS_PMM_H */

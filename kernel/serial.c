@@ -100,8 +100,6 @@ static bool put(const void *p, size_t n, bool crlf)
 
 bool serial_tx_unit(const void *p, size_t n) { return put(p, n, false); }
 
-bool serial_tx_text(const char *s, size_t n) { return put(s, n, true); }
-
 /* stall_limit: TSC cycles a synchronous wait may go without progress. */
 static uint64_t stall_limit(void)
 {

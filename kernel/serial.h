@@ -8,8 +8,7 @@
  * interrupt (16550 datasheet: IER bit 1, IIR 0x02), 16 bytes a FIFO load; on a
  * port without a known IRQ from the PIT tick; in polled mode (irq=poll) from
  * the main loop. Writers never wait per byte: they put whole units into the
- * ring and learn at once when one does not fit (serial_tx_unit,
- * serial_tx_text). A writer that must get its bytes out (kernel log lines)
+ * ring and learn at once when one does not fit (serial_tx_unit). A writer that must get its bytes out (kernel log lines)
  * uses serial_tx_text_wait, which drains the ring itself, bounded by
  * SERIAL_STALL_US without progress; with interrupts off (early boot, panic,
  * CPU exceptions) everything is written out synchronously.
@@ -47,10 +46,6 @@ size_t serial_tx_free(void);
  * else can split, without waiting. Returns false, writing nothing, when the
  * ring has less than `n` bytes of room ("would block"). */
 bool serial_tx_unit(const void *p, size_t n);
-
-/* serial_tx_text: put console text (each LF sent as CR LF) as one unit
- * without waiting; false, nothing written, when it does not fit. */
-bool serial_tx_text(const char *s, size_t n);
 
 /* serial_tx_text_wait: put console text, draining the ring into the UART
  * while there is no room. Gives up (the text is dropped and counted) after

@@ -103,11 +103,6 @@ static bool mtrr_uniform(void *ctx, uint64_t pa, uint64_t size)
 
 uint64_t vmm_identity_top(void) { return identity_top; }
 
-uint8_t vmm_mtrr_type(uint64_t phys, uint64_t size)
-{
-	return mtrr_range_type(&mtrr, phys, size);
-}
-
 /* apply: after an edit, drop stale TLB entries; after a type change, also
  * the cache lines the old type may have left (SDM vol. 3A §11.12.4). */
 static void apply(void)

@@ -58,10 +58,6 @@ uint64_t vmm_identity_top(void);
 /* vmm_type_name: "WB", "WC", "UC". */
 const char *vmm_type_name(enum vmm_type type);
 
-/* vmm_mtrr_type: the MTRRs' type for physical [phys, phys + size) (4 KiB
- * multiples), as kernel/mtrr.h's MTRR_* or MTRR_MIXED. */
-uint8_t vmm_mtrr_type(uint64_t phys, uint64_t size);
-
 /* vmm_monitor_mtrr: the `mtrr` monitor command: the PAT, the MTRRs, the
  * identity map's page sizes and the vmm_map ranges with their types. */
 void vmm_monitor_mtrr(int argc, char **argv);

@@ -105,7 +105,7 @@ uint32_t debug_break_count(void) { return nbps; }
 int debug_break_get(uint32_t i, uint32_t *pid, uint32_t *addr, uint32_t *orig)
 {
 	if (i >= nbps)
-		return -1;
+		return -PXE_ERANGE;
 	*pid = bps[i].pid;
 	*addr = bps[i].addr;
 	*orig = bps[i].orig;

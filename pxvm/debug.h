@@ -51,8 +51,8 @@ int debug_break_delete(uint32_t pid, uint32_t addr);
 uint32_t debug_break_count(void);
 
 /* debug_break_get: breakpoint `i` (0 <= i < debug_break_count(), in the order
- * they were set): its pid, address and original word. Returns 0, or -1 past
- * the end. */
+ * they were set): its pid, address and original word. Returns 0, or
+ * -PXE_ERANGE (pxvm/abi.h) past the end. */
 int debug_break_get(uint32_t i, uint32_t *pid, uint32_t *addr, uint32_t *orig);
 
 /* debug_is_break: whether `p` has a breakpoint at `addr`. */

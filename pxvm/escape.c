@@ -2,6 +2,7 @@
  * escape.c — the output escaper; see escape.h and docs/isolation.md.
  */
 #include "escape.h"
+#include "ascii.h"
 #include "port.h"
 
 #define ESC 0x1B
@@ -102,7 +103,7 @@ static size_t step(struct escaper *e, uint8_t b, char *o)
 	for (;;) {
 		switch (e->state) {
 		case ES_GROUND:
-			if ((b >= 0x20 && b < 0x7F) || b == '\r' || b == '\n' || b == '\t' || b == '\b') {
+			if (ascii_printable(b) || b == '\r' || b == '\n' || b == '\t' || b == '\b') {
 				o[n++] = (char)b;
 			} else if (b == ESC) {
 				e->state = ES_ESC;

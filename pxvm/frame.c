@@ -3,6 +3,7 @@
  * docs/bridge-protocol.md.
  */
 #include "frame.h"
+#include "abi.h"
 #include "crc32.h"
 #include "port.h"
 
@@ -368,13 +369,13 @@ size_t frame_request_encode(uint8_t *out, size_t cap, uint8_t kind, const char *
 int frame_request_parse(const uint8_t *p, size_t n, struct frame_request *r)
 {
 	if (n < 2)
-		return -1;
+		return -PXE_EINVAL;
 	size_t m = p[1];
 	if (m > FRAME_MODEL_MAX || 2 + m > n)
-		return -1;
+		return -PXE_EINVAL;
 	for (size_t i = 0; i < m; i++) {
 		if (p[2 + i] == 0)
-			return -1;
+			return -PXE_EINVAL;
 		r->model[i] = (char)p[2 + i];
 	}
 	r->model[m] = '\0';

@@ -168,9 +168,9 @@ struct frame_request {
 size_t frame_request_encode(uint8_t *out, size_t cap, uint8_t kind, const char *model,
                             const void *prompt, size_t len);
 
-/* frame_request_parse: split a REQUEST payload. Returns 0, or -1 when the
- * payload is too short, the model length is over FRAME_MODEL_MAX or overruns
- * the payload, or the model contains a NUL. */
+/* frame_request_parse: split a REQUEST payload. Returns 0, or -PXE_EINVAL
+ * (pxvm/abi.h) when the payload is too short, the model length is over
+ * FRAME_MODEL_MAX or overruns the payload, or the model contains a NUL. */
 int frame_request_parse(const uint8_t *p, size_t n, struct frame_request *r);
 
 /* frame_error_encode: ERROR payload = code byte + message (truncated to fit

@@ -51,11 +51,6 @@ const struct pxvm_opinfo *pxvm_opinfo(uint32_t op)
 	return &opinfo_full[op & 0xFFu];
 }
 
-uint32_t pxvm_format_zero_mask(enum pxvm_format f)
-{
-	return (unsigned)f < PXVM_F_COUNT ? format_zero[f] : 0xFFFFFFFFu;
-}
-
 static int lower(int c) { return (c >= 'A' && c <= 'Z') ? c + 32 : c; }
 
 int pxvm_opcode_by_name(const char *name, unsigned len)
@@ -70,7 +65,7 @@ int pxvm_opcode_by_name(const char *name, unsigned len)
 		if (i == len && n[i] == '\0')
 			return (int)op;
 	}
-	return -1;
+	return -PXE_ENOENT;
 }
 
 const char *pxvm_fault_text(uint32_t f)

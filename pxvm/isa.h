@@ -163,11 +163,8 @@ struct pxvm_opinfo {
  * when no instruction has that code. Never returns NULL. */
 const struct pxvm_opinfo *pxvm_opinfo(uint32_t op);
 
-/* pxvm_opcode_by_name: the opcode whose mnemonic equals `name` (case-insensitive,
- * `len` bytes), or -1. */
+/* pxvm_opcode_by_name: the opcode (0..255) whose mnemonic equals `name`
+ * (case-insensitive, `len` bytes), or -PXE_ENOENT (pxvm/abi.h) when none does. */
 int pxvm_opcode_by_name(const char *name, unsigned len);
-
-/* pxvm_format_zero_mask: the must-be-zero mask of format `f`. */
-uint32_t pxvm_format_zero_mask(enum pxvm_format f);
 
 #endif /* PXVM_ISA_H */

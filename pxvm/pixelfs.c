@@ -10,6 +10,8 @@
  * to be NUL-terminated inside their 96-byte field.
  */
 #include "pxvm/port.h"
+#include "pxvm/abi.h"
+#include "pxvm/ascii.h"
 #include "pxvm/pixelfs.h"
 #include "pxvm/crc32.h"
 
@@ -78,7 +80,7 @@ static enum path_fault path_fault(const char *p, size_t max)
 			    (comp == 2 && p[i - 1] == '.' && p[i - 2] == '.'))
 				return PATH_COMPONENT;
 			comp = 0;
-		} else if (c < 0x20 || c > 0x7E) {
+		} else if (!ascii_printable(c)) {
 			return PATH_BYTE;
 		} else {
 			comp++;
@@ -203,14 +205,11 @@ static void report_bad(pxfs_report_fn report, void *ctx, const uint8_t *e, uint3
 {
 	static const char empty_a[] = "(entry ", empty_b[] = ": empty path)";
 	char buf[PXFS_PATH_MAX + 8];
-	size_t n = 0;
+	size_t n;
 
 	if (!report)
 		return;
-	while (n < PXFS_PATH_MAX && e[n]) {
-		buf[n] = (e[n] >= 0x20 && e[n] <= 0x7E) ? (char)e[n] : '?';
-		n++;
-	}
+	n = ascii_sanitise(buf, e, PXFS_PATH_MAX, '?');
 	if (n == PXFS_PATH_MAX) {
 		memcpy(buf + n, "...", 3);
 		n += 3;
@@ -305,8 +304,12 @@ static void fill_file(const struct pxfs *fs, uint32_t i, struct pxfs_file *out)
 
 int pxfs_entry(const struct pxfs *fs, uint32_t index, struct pxfs_file *out)
 {
-	if (!fs || !out || index >= fs->count || fs->bad[index])
-		return -1;
+	if (!fs || !out)
+		return -PXE_EINVAL;
+	if (index >= fs->count)
+		return -PXE_ERANGE;
+	if (fs->bad[index])
+		return -PXE_ENOENT;
 	fill_file(fs, index, out);
 	return 0;
 }
@@ -314,30 +317,30 @@ int pxfs_entry(const struct pxfs *fs, uint32_t index, struct pxfs_file *out)
 int pxfs_lookup(const struct pxfs *fs, const char *path, struct pxfs_file *out)
 {
 	if (!fs || !path || !out)
-		return -1;
+		return -PXE_EINVAL;
 	size_t len = bounded_len(path, PXFS_PATH_MAX);
 	if (len >= PXFS_PATH_MAX)
-		return -1;
+		return -PXE_ENAMETOOLONG;
 	for (uint32_t i = 0; i < fs->count; i++) {
 		if (!fs->bad[i] && memcmp(entry_bytes(fs, i), path, len + 1) == 0) {
 			fill_file(fs, i, out);
 			return 0;
 		}
 	}
-	return -1;
+	return -PXE_ENOENT;
 }
 
 int pxfs_lookup_id(const struct pxfs *fs, uint32_t id, struct pxfs_file *out)
 {
 	if (!fs || !out || id == 0)
-		return -1;
+		return -PXE_EINVAL;
 	for (uint32_t i = 0; i < fs->count; i++) {
 		if (!fs->bad[i] && entry_id(fs, i) == id) {
 			fill_file(fs, i, out);
 			return 0;
 		}
 	}
-	return -1;
+	return -PXE_ENOENT;
 }
 
 uint32_t pxfs_count_in(const struct pxfs *fs, const char *prefix)
@@ -380,10 +383,12 @@ int pxfs_readdir(const struct pxfs *fs, const char *dir, uint32_t index,
                  const char **name, uint32_t *name_len)
 {
 	if (!fs || !dir || !name || !name_len)
-		return -1;
+		return -PXE_EINVAL;
 	size_t dl = bounded_len(dir, PXFS_PATH_MAX);
-	if (dl == 0 || dl >= PXFS_PATH_MAX || dir[0] != '/')
-		return -1;
+	if (dl >= PXFS_PATH_MAX)
+		return -PXE_ENAMETOOLONG;
+	if (dl == 0 || dir[0] != '/')
+		return -PXE_EINVAL;
 	while (dl > 1 && dir[dl - 1] == '/')
 		dl--; /* tolerate "/apps/" */
 
@@ -410,7 +415,7 @@ int pxfs_readdir(const struct pxfs *fs, const char *dir, uint32_t index,
 			return 0;
 		}
 	}
-	return -1;
+	return -PXE_ERANGE;
 }
 
 /* ---- Building ----------------------------------------------------------------- */
@@ -480,7 +485,7 @@ int pxfs_build(const struct pxfs_input *files, uint32_t n, uint32_t width, uint3
 	if (w) {
 		if (why)
 			*why = w;
-		return -1;
+		return -PXE_EINVAL;
 	}
 
 	uint32_t row = width * 4u;

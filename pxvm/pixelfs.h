@@ -127,19 +127,26 @@ struct pxfs_file {
 	const uint8_t *data;
 };
 
+/* Results of the lookups and of pxfs_build: 0, or -PXE_E* (pxvm/abi.h), the
+ * error convention of all pxvm code. pxfs_mount alone returns -PXFS_E*: each
+ * of those names one way an image is corrupt (pxfs_strerror). */
+
 /* pxfs_lookup: find good file `path` (exact match, NUL-terminated). Returns 0 and
- * fills *out, or -1 when there is no such good file. */
+ * fills *out; -PXE_ENOENT when there is no such good file, -PXE_ENAMETOOLONG
+ * for a path of PXFS_PATH_MAX bytes or more, -PXE_EINVAL for a NULL argument. */
 int pxfs_lookup(const struct pxfs *fs, const char *path, struct pxfs_file *out);
 
-/* pxfs_lookup_id: find good file with id `id` (>= 1). Returns 0 and fills *out,
- * or -1. */
+/* pxfs_lookup_id: find good file with id `id` (>= 1). Returns 0 and fills *out;
+ * -PXE_ENOENT when there is none, -PXE_EINVAL for id 0 or a NULL argument. */
 int pxfs_lookup_id(const struct pxfs *fs, uint32_t id, struct pxfs_file *out);
 
 /* pxfs_readdir: the `index`-th good entry directly inside directory `dir`
  * ("/apps", no trailing slash; "/" for the root's files). Entries come in
  * directory order. On success writes the entry's last path component to *name
  * (pointer into the image, `*name_len` bytes, not NUL-terminated) and returns 0;
- * returns -1 past the last entry. Subdirectories are listed by their name once. */
+ * returns -PXE_ERANGE past the last entry, -PXE_ENAMETOOLONG for a `dir` of
+ * PXFS_PATH_MAX bytes or more, -PXE_EINVAL for a relative or empty `dir` or a
+ * NULL argument. Subdirectories are listed by their name once. */
 int pxfs_readdir(const struct pxfs *fs, const char *dir, uint32_t index,
                  const char **name, uint32_t *name_len);
 
@@ -148,7 +155,8 @@ int pxfs_readdir(const struct pxfs *fs, const char *dir, uint32_t index,
 uint32_t pxfs_count_in(const struct pxfs *fs, const char *prefix);
 
 /* pxfs_entry: directory entry `index` (0 <= index < fs->count) when it is good:
- * returns 0 and fills *out; -1 for a bad entry or an index out of range. */
+ * returns 0 and fills *out; -PXE_ENOENT for a rejected entry, -PXE_ERANGE for
+ * an index out of range, -PXE_EINVAL for a NULL argument. */
 int pxfs_entry(const struct pxfs *fs, uint32_t index, struct pxfs_file *out);
 
 /* pxfs_type_name: "program", "text", "data" for a pxfs_type, NULL otherwise. */
@@ -187,7 +195,7 @@ uint32_t pxfs_layout_check(const struct pxfs_input *files, uint32_t n, uint32_t 
 /* pxfs_build: write the image for `files` into `pixels` (width x height x 4 bytes,
  * height >= pxfs_layout's and <= PXFS_MAX_HEIGHT; extra rows are zero). Files are
  * laid out in input order; ids are assigned 1..n in input order. Returns 0, or
- * -1 when an input is invalid (path not absolute or too long, duplicate path,
+ * -PXE_EINVAL when an input is invalid (path not absolute or too long, duplicate path,
  * bad type; see pxfs_layout_check) or the geometry is wrong; *why then says
  * which and `pixels` is untouched. */
 int pxfs_build(const struct pxfs_input *files, uint32_t n, uint32_t width, uint32_t height,

@@ -2,6 +2,7 @@
  * pngcheck.c — PNG datastream checks before decoding; see pngcheck.h.
  */
 #include "pngcheck.h"
+#include "abi.h"
 #include "crc32.h"
 #include "port.h"
 
@@ -51,7 +52,7 @@ static int check_ihdr(const uint8_t *d, struct png_info *in, char *why, size_t c
 	in->interlace = d[12];
 	if (!in->width || !in->height || in->width > 0x7FFFFFFFu || in->height > 0x7FFFFFFFu) {
 		snprintf(why, cap, "IHDR: size %u x %u (each must be 1..2147483647)", in->width, in->height);
-		return -1;
+		return -PXE_EINVAL;
 	}
 	static const struct { uint8_t type, channels, depths; } kinds[] = {
 		/* depths: bit k set = 2^k bits allowed (1, 2, 4, 8, 16) */
@@ -69,12 +70,12 @@ static int check_ihdr(const uint8_t *d, struct png_info *in, char *why, size_t c
 	if (!ok) {
 		snprintf(why, cap, "IHDR: bit depth %u with colour type %u is not a PNG combination",
 		         in->depth, in->color_type);
-		return -1;
+		return -PXE_EINVAL;
 	}
 	if (d[10] != 0 || d[11] != 0 || d[12] > 1) {
 		snprintf(why, cap, "IHDR: compression %u, filter %u, interlace %u (PNG has 0, 0, 0 or 1)",
 		         d[10], d[11], d[12]);
-		return -1;
+		return -PXE_EINVAL;
 	}
 	return 0;
 }
@@ -88,7 +89,7 @@ int png_check(const void *data, size_t n, uint64_t mem_limit, struct png_info *i
 		why[0] = '\0';
 	if (!png_is_png(data, n)) {
 		snprintf(why, cap, n < 8 ? "%zu bytes: too short for a PNG" : "no PNG signature (%zu bytes)", n);
-		return -1;
+		return -PXE_EINVAL;
 	}
 	enum { NONE, HEADER, PALETTE, DATA, DATA_DONE, END } stage = NONE;
 	size_t pos = 8;
@@ -98,7 +99,7 @@ int png_check(const void *data, size_t n, uint64_t mem_limit, struct png_info *i
 		if (n - pos < 12) {
 			snprintf(why, cap, "chunk %u at byte %zu: cut short (%zu bytes left, a chunk takes at least 12)",
 			         k, pos, n - pos);
-			return -1;
+			return -PXE_EINVAL;
 		}
 		uint32_t len = be32(p + pos);
 		const uint8_t *type = p + pos + 4;
@@ -106,41 +107,41 @@ int png_check(const void *data, size_t n, uint64_t mem_limit, struct png_info *i
 			name[i] = letter(type[i]) ? (char)type[i] : '?';
 		if (!letter(type[0]) || !letter(type[1]) || !letter(type[2]) || !letter(type[3])) {
 			snprintf(why, cap, "chunk %u at byte %zu: type '%s' is not four letters", k, pos, name);
-			return -1;
+			return -PXE_EINVAL;
 		}
 		if (len > 0x7FFFFFFFu || len > n - pos - 12) {
 			snprintf(why, cap, "chunk %u (%s at byte %zu): length %u runs past the end of the %zu-byte file",
 			         k, name, pos, len, n);
-			return -1;
+			return -PXE_EINVAL;
 		}
 		const uint8_t *d = type + 4;
 		uint32_t crc = be32(d + len);
 		if (crc32(type, 4 + (size_t)len) != crc) {
 			snprintf(why, cap, "chunk %u (%s at byte %zu): CRC mismatch", k, name, pos);
-			return -1;
+			return -PXE_EINVAL;
 		}
 		in.chunks = k;
 		if (stage == END) {
 			snprintf(why, cap, "chunk %u (%s at byte %zu): after IEND", k, name, pos);
-			return -1;
+			return -PXE_EINVAL;
 		}
 		if (stage == NONE && memcmp(name, "IHDR", 4)) {
 			snprintf(why, cap, "the first chunk is %s, not IHDR", name);
-			return -1;
+			return -PXE_EINVAL;
 		}
 		if (stage == DATA && memcmp(name, "IDAT", 4))
 			stage = DATA_DONE;
 		if (!memcmp(name, "IHDR", 4)) {
 			if (stage != NONE) {
 				snprintf(why, cap, "chunk %u: a second IHDR", k);
-				return -1;
+				return -PXE_EINVAL;
 			}
 			if (len != 13) {
 				snprintf(why, cap, "IHDR has %u bytes, not 13", len);
-				return -1;
+				return -PXE_EINVAL;
 			}
 			if (check_ihdr(d, &in, why, cap))
-				return -1;
+				return -PXE_EINVAL;
 			stage = HEADER;
 		} else if (!memcmp(name, "PLTE", 4)) {
 			uint32_t entries = len / 3;
@@ -148,44 +149,44 @@ int png_check(const void *data, size_t n, uint64_t mem_limit, struct png_info *i
 			    entries > 256 || (in.color_type == 3 && entries > (1u << in.depth))) {
 				snprintf(why, cap, "chunk %u: PLTE of %u bytes not allowed here (colour type %u, depth %u%s)",
 				         k, len, in.color_type, in.depth, stage != HEADER ? ", after IDAT or twice" : "");
-				return -1;
+				return -PXE_EINVAL;
 			}
 			stage = PALETTE;
 		} else if (!memcmp(name, "IDAT", 4)) {
 			if (stage == DATA_DONE) {
 				snprintf(why, cap, "chunk %u: IDAT chunks are not consecutive", k);
-				return -1;
+				return -PXE_EINVAL;
 			}
 			if (in.color_type == 3 && stage != PALETTE && stage != DATA) {
 				snprintf(why, cap, "chunk %u: IDAT before the PLTE a palette image needs", k);
-				return -1;
+				return -PXE_EINVAL;
 			}
 			if (!len) {
 				snprintf(why, cap, "chunk %u (IDAT at byte %zu): empty IDAT chunk (refused: the decoder "
 				         "mishandles it)", k, pos);
-				return -1;
+				return -PXE_EINVAL;
 			}
 			in.idat_bytes += len;
 			stage = DATA;
 		} else if (!memcmp(name, "IEND", 4)) {
 			if (len) {
 				snprintf(why, cap, "IEND has %u bytes of data, not 0", len);
-				return -1;
+				return -PXE_EINVAL;
 			}
 			if (stage != DATA && stage != DATA_DONE) {
 				snprintf(why, cap, "IEND before any IDAT: no image data");
-				return -1;
+				return -PXE_EINVAL;
 			}
 			stage = END;
 		} else if (!(type[0] & 0x20)) {
 			snprintf(why, cap, "chunk %u: unknown critical chunk %s", k, name);
-			return -1;
+			return -PXE_EINVAL;
 		}
 		pos += 12 + (size_t)len;
 	}
 	if (stage != END) {
 		snprintf(why, cap, stage == NONE ? "no chunks after the signature" : "no IEND: the file is cut short");
-		return -1;
+		return -PXE_EINVAL;
 	}
 	/* What decoding takes: the IDATs gathered (grown by doubling), the
 	 * filtered rows, the image at up to 16 bits per sample and its RGBA8
@@ -196,14 +197,14 @@ int png_check(const void *data, size_t n, uint64_t mem_limit, struct png_info *i
 	if (pixels > mem_limit / 12) {
 		snprintf(why, cap, "%u x %u pixels: decoding needs more than the %llu MiB available",
 		         in.width, in.height, (unsigned long long)(mem_limit >> 20));
-		return -1;
+		return -PXE_ENOMEM;
 	}
 	in.decode_bytes = 2 * in.idat_bytes + raw_bytes(&in) + pixels * 4 * 2 + pixels * 4;
 	if (in.decode_bytes > mem_limit) {
 		snprintf(why, cap, "%u x %u pixels: decoding needs %llu MiB, more than the %llu MiB available",
 		         in.width, in.height, (unsigned long long)((in.decode_bytes + (1u << 20) - 1) >> 20),
 		         (unsigned long long)(mem_limit >> 20));
-		return -1;
+		return -PXE_ENOMEM;
 	}
 	if (info)
 		*info = in;

@@ -39,9 +39,10 @@ int png_is_png(const void *data, size_t n);
 /* png_check: check the PNG datastream of `n` bytes at `data` (whole file,
  * signature first). `mem_limit`: bytes the caller can spend decoding it (the
  * compressed data, the filtered rows and the RGBA output, see decode_bytes).
- * Returns 0 and fills *info (if not NULL); or -1 with a reason, e.g. "chunk
- * 3 (IDAT at byte 120): CRC mismatch", written into `why` (`cap` bytes,
- * always NUL-terminated when cap > 0). */
+ * Returns 0 and fills *info (if not NULL); or, with a reason such as "chunk
+ * 3 (IDAT at byte 120): CRC mismatch" written into `why` (`cap` bytes, always
+ * NUL-terminated when cap > 0), -PXE_ENOMEM (pxvm/abi.h) when decoding would
+ * need more than `mem_limit`, -PXE_EINVAL for any other fault. */
 int png_check(const void *data, size_t n, uint64_t mem_limit, struct png_info *info, char *why, size_t cap);
 
 #endif /* PXVM_PNGCHECK_H */

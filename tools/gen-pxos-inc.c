@@ -7,10 +7,15 @@
  *   gen-pxos-inc --markdown   the opcode, syscall, error and fault tables as
  *                             Markdown, as docs/pxvm-isa.md and docs/pxvm-abi.md
  *                             carry them (tests/unit/test_docs.sh compares)
+ *   gen-pxos-inc --asm        pxops.inc: the opcode table of the assembler that
+ *                             runs inside pxOS (userland/apps/asm.pxs), so a
+ *                             new opcode reaches it without touching its source
  */
 #include <stdio.h>
 #include <string.h>
+#include "kernel/param.h"
 #include "pxvm/abi.h"
+#include "pxvm/disasm.h"
 #include "pxvm/isa.h"
 #include "pxvm/hv.h"
 
@@ -68,12 +73,72 @@ static void markdown(void)
 	printf("\n");
 }
 
+/* An 8-byte NUL-padded field of pxops.inc; 1 when `s` does not fit. */
+static int field8(const char *what, const char *s)
+{
+	size_t n = strlen(s);
+	if (n > 8) {
+		fprintf(stderr, "gen-pxos-inc: %s '%s' is longer than the 8 bytes of pxops.inc's field\n", what, s);
+		return 1;
+	}
+	printf("    .ascii \"%s", s);
+	for (size_t i = n; i < 8; i++)
+		printf("\\0");
+	printf("\"\n");
+	return 0;
+}
+
+/* pxops.inc: PXVM_OPCODES as data for asm (userland/asm/ops.pxs reads it). One
+ * record per opcode in code order, the order pxasm's "did you mean" uses. */
+static int asm_ops(void)
+{
+	int n = 0, bad = 0;
+	printf("; pxops.inc — generated from pxvm/isa.h (PXVM_OPCODES) and pxvm/disasm.c by\n"
+	       "; tools/gen-pxos-inc --asm; do not edit. The instruction set of asm, the\n"
+	       "; assembler that runs inside pxOS (userland/apps/asm.pxs, docs/pxasm.md).\n\n");
+	for (uint32_t op = 0; op < 256; op++)
+		n += pxvm_opinfo(op)->name != NULL;
+	printf(".equ PXOP_COUNT, %d      ; records in pxop_table\n", n);
+	printf(".equ PXOP_SIZE, 20       ; bytes per record:\n"
+	       ".equ PXOP_NAME, 0        ;   mnemonic, upper case, NUL-padded to 8 bytes\n"
+	       ".equ PXOP_SYNTAX, 8      ;   operand syntax as in pxvm/isa.h (\"a,[b+i]\"), NUL-padded\n"
+	       ".equ PXOP_CODE, 16       ;   opcode byte\n"
+	       ".equ PXOP_IMM, 17        ;   immediate class, PXIMM_*\n"
+	       ".equ PXOP_FORMAT, 18     ;   format, PXF_*\n"
+	       ".equ PXOP_WORDS, 19      ;   words the instruction takes (IMM32: 2)\n");
+#define X(f, words, zero) printf(".equ PXF_%s, %d\n", #f, PXVM_F_##f);
+	PXVM_FORMATS(X)
+#undef X
+	_Static_assert(PXVM_IMM_W32 == 7, "the PXIMM_* names below follow enum pxvm_imm_kind");
+	static const char *const kinds[] = { "NONE", "U8", "S16", "OFFSET", "U16", "TARGET", "ADDR", "W32" };
+	for (int k = 0; k <= PXVM_IMM_W32; k++)
+		printf(".equ PXIMM_%s, %d\n", kinds[k], k);
+	printf(".equ PXASM_FILE_MAX, %d ; the largest source file pxasm reads (kernel/param.h)\n",
+	       PXASM_FILE_MAX);
+	printf("\n    .align 4\npxop_table:\n");
+	for (uint32_t op = 0; op < 256; op++) {
+		const struct pxvm_opinfo *oi = pxvm_opinfo(op);
+		if (!oi->name)
+			continue;
+		bad |= field8("mnemonic", oi->name) | field8("syntax", oi->syntax);
+		printf("    .byte 0x%02X, %u, %u, %u\n", (unsigned)op, (unsigned)oi->imm, (unsigned)oi->format,
+		       (unsigned)oi->words);
+	}
+	printf("\n; The immediate classes' names in messages (pxvm_disasm_imm_name), 8 bytes each.\n"
+	       "pxop_imm_names:\n");
+	for (int k = 0; k <= PXVM_IMM_W32; k++)
+		bad |= field8("class name", pxvm_disasm_imm_name((enum pxvm_imm_kind)k));
+	return bad;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc > 1 && !strcmp(argv[1], "--markdown")) {
 		markdown();
 		return 0;
 	}
+	if (argc > 1 && !strcmp(argv[1], "--asm"))
+		return asm_ops();
 	printf("; pxos.inc — generated from pxvm/abi.h by tools/gen-pxos-inc; do not edit.\n");
 	printf("\n; System calls: SYSCALL SYS_x, arguments in R1..R5, result in R0.\n");
 #define X(name, num, cost, args, doc) printf(".equ SYS_%-8s %3d    ; %s: %s\n", #name ",", num, args, doc);

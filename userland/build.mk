@@ -17,6 +17,28 @@ $(PXOS_INC): $(GEN_PXOS_INC)
 	@mkdir -p $(@D)
 	$(GEN_PXOS_INC) > $@
 
+# asm, the assembler inside pxOS: userland/apps/asm.pxs includes its parts from
+# userland/asm/ and its opcode table, pxops.inc, generated from PXVM_OPCODES.
+PXOPS_INC    := $(BUILD)/userland/include/pxops.inc
+ASM_PARTS    := $(wildcard userland/asm/*.pxs)
+$(PXOPS_INC): $(GEN_PXOS_INC)
+	@mkdir -p $(@D)
+	$(GEN_PXOS_INC) --asm > $@.tmp && mv $@.tmp $@
+$(BUILD)/userland/apps/asm.pxe: $(ASM_PARTS) $(PXOPS_INC)
+
+# asm against pxasm (tests/unit/test_asm.py), run in pxsim by the test driver
+# tests/selfhost/asmrun.pxs.
+ASMRUN := $(BUILD)/tests/selfhost/asmrun.pxe
+$(ASMRUN): tests/selfhost/asmrun.pxs $$(PXASM) $(PXOS_INC) $(USER_LIB)
+	@mkdir -p $(@D)
+	$(PXASM) $(PXASM_FLAGS) -o $@ $<
+bench: $(ASMRUN)
+UNIT_TESTS += $(BUILD)/tests/test_asm
+$(BUILD)/tests/test_asm: tests/unit/test_asm.py $$(PXSIM) $$(PXASM) $$(PXFS) $(ASMRUN) $(BUILD)/userland/apps/asm.pxe $(PXOPS_INC)
+	@mkdir -p $(@D)
+	printf '#!/bin/sh\nexec %s %s --build %s "$$@"\n' '$(PYTHON)' '$(abspath tests/unit/test_asm.py)' '$(abspath $(BUILD))' > $@
+	chmod +x $@
+
 $(BUILD)/userland/%.pxe: userland/%.pxs $(PXASM) $(PXOS_INC) $(USER_LIB)
 	@mkdir -p $(@D)
 	$(PXASM) $(PXASM_FLAGS) -o $@ -l $(@:.pxe=.lst) $<
@@ -25,15 +47,18 @@ $(BUILD)/userland/%.pxe: userland/%.pxs $(PXASM) $(PXOS_INC) $(USER_LIB)
 # not linger in it.
 # Files in userland/boot that are not sources (initrc, motd) go in as they are,
 # and so do the Python programs of userland/apps (docs/python.md).
+# /lib holds the include files of pxOS programs (pxos.inc and userland/lib),
+# where asm looks for them (docs/pxasm.md, "asm inside pxOS").
 USER_BOOT_FILES := $(filter-out %.pxs,$(wildcard userland/boot/*))
 USER_APPS_PY    := $(wildcard userland/apps/*.py) userland/apps/python
 
-$(RAMDISK_PNG): $(USER_PXE) $(USER_BOOT_FILES) $(USER_APPS_PY) $(PXFS)
-	rm -rf $(BUILD)/rootfs && mkdir -p $(BUILD)/rootfs/boot $(BUILD)/rootfs/apps
+$(RAMDISK_PNG): $(USER_PXE) $(USER_BOOT_FILES) $(USER_APPS_PY) $(PXFS) $(PXOS_INC) $(USER_LIB)
+	rm -rf $(BUILD)/rootfs && mkdir -p $(BUILD)/rootfs/boot $(BUILD)/rootfs/apps $(BUILD)/rootfs/lib
 	cp $(filter $(BUILD)/userland/boot/%,$(USER_PXE)) $(BUILD)/rootfs/boot/
 	cp $(filter $(BUILD)/userland/apps/%,$(USER_PXE)) $(BUILD)/rootfs/apps/
 	$(if $(USER_BOOT_FILES),cp $(USER_BOOT_FILES) $(BUILD)/rootfs/boot/)
 	$(if $(USER_APPS_PY),cp $(USER_APPS_PY) $(BUILD)/rootfs/apps/)
+	cp $(PXOS_INC) $(USER_LIB) $(BUILD)/rootfs/lib/
 	$(PXFS) build $@ $(BUILD)/rootfs
 
 ALL_TARGETS += $(RAMDISK_PNG)

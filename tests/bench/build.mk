@@ -1,6 +1,7 @@
-# tests/bench — `make bench`: pxVM against Lua 5.4 (and LuaJIT -joff when
-# installed) on the same four algorithms, throughput under the scheduler with
-# 1, 8 and 32 processes, and the instructions per second inside QEMU.
+# tests/bench — `make bench`: pxVM against Lua 5.4, LuaJIT's interpreter
+# (-joff) and LuaJIT with its JIT on the same four algorithms, throughput under
+# the scheduler with 1, 8 and 32 processes, and the instructions per second
+# inside QEMU.
 # docs/performance.md has the figures and how to read them. `make test` runs
 # every benchmark once at a small size and checks its result (test_bench).
 BENCH_NAMES := loop fib sieve copy

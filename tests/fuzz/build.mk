@@ -7,7 +7,9 @@
 # `make FUZZ_ENGINE=standalone ...` uses the driver even where libFuzzer is.
 #
 #   make fuzz-NAME   fuzz_NAME for FUZZ_TIME seconds from its seeds and
-#                    $(BUILD)/fuzz/NAME-corpus (kept); crashes land in $(BUILD)/fuzz/
+#                    $(BUILD)/fuzz/NAME-corpus (kept); crashes land in $(BUILD)/fuzz/;
+#                    generator seed random, or FUZZ_SEED when given on the
+#                    command line; printed first either way
 #   check-unit       test_fuzz_NAME: FUZZ_RUNS_NAME inputs, generator seed
 #                    FUZZ_SEED, from the seeds alone, so a failure repeats
 #
@@ -18,6 +20,8 @@ FUZZ_CC     ?= clang
 FUZZ_CFLAGS ?= -g -O1
 FUZZ_TIME   ?= 60
 FUZZ_SEED   ?= 1
+# make fuzz-NAME: FUZZ_SEED if the command line sets it, else run.sh draws one.
+FUZZ_LONG_SEED = $(if $(filter command line,$(origin FUZZ_SEED)),$(FUZZ_SEED))
 FUZZ_REQ    := $(WARN_REQ) -I. -D_DEFAULT_SOURCE -MMD -MP \
 	-fsanitize=address,undefined -fno-sanitize-recover=all
 # Inputs per target in check-unit: a few seconds each on this machine
@@ -113,7 +117,7 @@ define FUZZ_RUN_RULES
 .PHONY: fuzz-$1
 fuzz-$1: $(FUZZ_DIR)/fuzz_$1 $(BUILD)/fuzz/$1-seeds.done
 	bash tests/fuzz/run.sh long $(abspath $(FUZZ_DIR)/fuzz_$1) $(abspath $(BUILD)/fuzz/$1-seeds) \
-		$(abspath $(BUILD)/fuzz) $2 $$(FUZZ_TIME)
+		$(abspath $(BUILD)/fuzz) $2 $$(FUZZ_TIME) $$(FUZZ_LONG_SEED)
 
 UNIT_TESTS += $(BUILD)/tests/test_fuzz_$1
 $(BUILD)/tests/test_fuzz_$1: tests/fuzz/run.sh tests/fuzz/build.mk $(FUZZ_DIR)/fuzz_$1 $(BUILD)/fuzz/$1-seeds.done \

@@ -6,13 +6,15 @@
 #       fresh, empty WORK/NAME-check for new inputs), generator seed SEED, so
 #       a failure repeats; prints the seed first, the wall time last, and on a
 #       failure the log's tail and the command that reproduces it.
-#   run.sh long FUZZER SEEDS WORK MAX_LEN SECONDS
+#   run.sh long FUZZER SEEDS WORK MAX_LEN SECONDS [SEED]
 #       `make fuzz-NAME`: SECONDS of fuzzing from SEEDS and WORK/NAME-corpus,
-#       which keeps the new inputs between runs.
+#       which keeps the new inputs between runs; generator seed SEED (default:
+#       a random one), printed first. The corpus grows between runs, so the
+#       same seed repeats a run only from the same corpus.
 # Crash inputs land in WORK/ (libFuzzer: crash-*, the driver: crash-standalone-*).
 set -u
 if [ $# -lt 6 ]; then
-	echo "usage: run.sh check FUZZER SEEDS WORK MAX_LEN SEED RUNS | long FUZZER SEEDS WORK MAX_LEN SECONDS" >&2
+	echo "usage: run.sh check FUZZER SEEDS WORK MAX_LEN SEED RUNS | long FUZZER SEEDS WORK MAX_LEN SECONDS [SEED]" >&2
 	exit 2
 fi
 mode=$1 fuzzer=$2 seeds=$3 work=$4 max_len=$5
@@ -36,14 +38,28 @@ check)
 		echo "  rm -rf $corpus && mkdir $corpus && ${cmd[*]}"
 		exit 1
 	fi
-	echo "fuzz_$name: $(grep -m1 '^Done' "$log" || echo 'done'), no crash; wall $(wall)"
+	# Both engines end a complete run with "Done RUNS runs in S second(s)";
+	# anything else (fewer inputs, no summary) is a failure too.
+	if ! done=$(grep -m1 "^Done $runs runs in " "$log"); then
+		tail -40 "$log"
+		echo "fuzz_$name: FAILED: no \"Done $runs runs\" line after $(wall) (log: $log)"
+		exit 1
+	fi
+	echo "fuzz_$name: $done, no crash; wall $(wall)"
 	;;
 long)
 	secs=$6
+	# A seed of its own each run (or SEED from the command line), printed
+	# first, so a run that found something can be repeated.
+	seed=${7:-$(( $(od -An -N4 -tu4 /dev/urandom) % 4294967295 + 1 ))}
 	mkdir -p "$work/$name-corpus" || exit 1
-	"$fuzzer" -max_total_time="$secs" -print_final_stats=1 "${opts[@]}" "$work/$name-corpus" "$seeds"
+	cmd=("$fuzzer" -seed="$seed" -max_total_time="$secs" -print_final_stats=1 "${opts[@]}"
+		"$work/$name-corpus" "$seeds")
+	echo "fuzz_$name: seed $seed, $secs seconds"
+	"${cmd[@]}"
 	rc=$?
 	echo "fuzz_$name: exit $rc; wall $(wall)"
+	[ $rc -eq 0 ] || echo "fuzz_$name: repeat with: ${cmd[*]}"
 	exit $rc
 	;;
 *)

@@ -317,6 +317,15 @@ def _kill_all_at_exit():
 atexit.register(_kill_all_at_exit)
 
 
+# How the harness's chardev `serial0` reaches the guest (Qemu's `serial`).
+SERIAL_WIRING = {
+    "isa": ["-serial", "chardev:serial0"],
+    "com2": ["-serial", "none", "-device", "isa-serial,chardev=serial0,iobase=0x2f8,irq=3"],
+    "pci": ["-serial", "none", "-device", "pci-serial,chardev=serial0"],
+    "debugcon": ["-serial", "none", "-device", "isa-debugcon,chardev=serial0,iobase=0xe9"],
+}
+
+
 class Qemu:
     """One QEMU run of a pxOS image; use as a context manager.
 
@@ -329,12 +338,20 @@ class Qemu:
     directory instead, which is kept after the run for inspection.
     memory: MiB. extra_args: more QEMU arguments. build: the build directory
     (default <repo>/build or $BUILD). start=False defers start().
+    serial: what the harness's socket (send/expect) is wired to, one of
+    SERIAL_WIRING: "isa" (COM1, QEMU's default serial port), "com2" (an ISA
+    16550 at 0x2F8, IRQ 3, and no COM1), "pci" (a pci-serial card, 1b36:0002,
+    and no ISA serial port), "debugcon" (no serial port at all; the socket
+    gets QEMU's debug console at I/O 0xE9, output only: type with hmp sendkey).
     """
 
     def __init__(self, image, name, media="disk", snapshot=True, memory=512,
-                 extra_args=(), build=None, start=True):
+                 extra_args=(), build=None, start=True, serial="isa"):
         if media not in ("disk", "usb", "cdrom"):
             raise ValueError("media must be disk, usb or cdrom, not %r" % (media,))
+        if serial not in SERIAL_WIRING:
+            raise ValueError("serial must be one of %s, not %r" % (", ".join(SERIAL_WIRING), serial))
+        self.serial = serial
         if not re.fullmatch(r"[A-Za-z0-9_.+-]+", name):
             raise ValueError("test name %r: use letters, digits and _.+- only" % (name,))
         if not os.path.isfile(image):
@@ -378,7 +395,7 @@ class Qemu:
                 "-drive", "if=pflash,format=raw,unit=0,readonly=on,file=" + OVMF_CODE,
                 "-drive", "if=pflash,format=raw,unit=1,file=" + vars_copy,
                 "-chardev", "socket,id=serial0,path=%s,server=on,wait=on" % self._serial_path,
-                "-serial", "chardev:serial0",
+                *SERIAL_WIRING[self.serial],
                 "-monitor", "unix:%s,server=on,wait=off" % self._monitor_path,
                 "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"]
         drive = "if=none,id=bootmedia,format=raw,file=" + self.disk
@@ -730,6 +747,103 @@ class BridgeQemu(Qemu):
 
 
 
+# Text on the screen, read with the console's own font (the kernel draws every
+# character as a glyph of build/fonts/terminus16.psf, on a dark background).
+
+class ScreenFont:
+    """A PSF1/PSF2 console font (the kernel's, build/fonts/terminus16.psf):
+    glyph bitmaps by Latin-1 character, through the font's Unicode table as
+    drivers/font.c maps them."""
+
+    def __init__(self, path):
+        with open(path, "rb") as f:
+            data = f.read()
+        if data[:2] == b"\x36\x04":
+            mode, self.height = data[2], data[3]
+            self.width, count, hdr = 8, 512 if mode & 1 else 256, 4
+            self.charsize = self.height
+            glyphs_end = hdr + count * self.charsize
+            table = data[glyphs_end:] if mode & 2 else b""
+            self.map = self._psf1_map(table, count)
+        else:
+            magic, _, hdr, flags, count, self.charsize, self.height, self.width = struct.unpack("<8I", data[:32])
+            if magic != 0x864AB572:
+                raise ValueError("%s: not a PSF font" % path)
+            glyphs_end = hdr + count * self.charsize
+            table = data[glyphs_end:] if flags & 1 else b""
+            self.map = self._psf2_map(table, count)
+        self.data, self.hdr = data, hdr
+        self.row_bytes = (self.width + 7) // 8
+
+    @staticmethod
+    def _psf1_map(t, count):
+        m, glyph, seq = {}, 0, False
+        for i in range(0, len(t) - 1, 2):
+            v = t[i] | t[i + 1] << 8
+            if v == 0xFFFF:
+                glyph, seq = glyph + 1, False
+            elif v == 0xFFFE:
+                seq = True
+            elif not seq and v < 256 and glyph < count:
+                m.setdefault(v, glyph)
+        return m
+
+    @staticmethod
+    def _psf2_map(t, count):
+        m, glyph, seq, i = {}, 0, False, 0
+        while i < len(t) and glyph < count:
+            b = t[i]
+            if b == 0xFF:
+                glyph, seq, i = glyph + 1, False, i + 1
+                continue
+            if b == 0xFE:
+                seq, i = True, i + 1
+                continue
+            n = 1 if b < 0x80 else 2 if b >> 5 == 6 else 3 if b >> 4 == 14 else 4
+            ch = t[i:i + n].decode("utf-8", "replace")
+            i += n
+            if not seq and len(ch) == 1 and ord(ch) < 256:
+                m.setdefault(ord(ch), glyph)
+        return m
+
+    def rows(self, text):
+        """The ink of `text` drawn in this font: one string of '0'/'1' per pixel row."""
+        out = []
+        for y in range(self.height):
+            bits = []
+            for ch in text:
+                g = self.map.get(ord(ch), self.map.get(ord("?"), 0))
+                off = self.hdr + g * self.charsize + y * self.row_bytes
+                row = int.from_bytes(self.data[off:off + self.row_bytes], "big")
+                total = self.row_bytes * 8
+                bits.append("".join("1" if row >> (total - 1 - x) & 1 else "0" for x in range(self.width)))
+            out.append("".join(bits))
+        return out
+
+
+def find_text(img, font, text, min_level=100):
+    """Where `text` is drawn on screendump `img` in `font` (any colour whose
+    brightest channel is at least `min_level`, on a darker background):
+    (x, y) of its top-left pixel, or None."""
+    want = font.rows(text)
+    ink = []
+    d = img.data
+    w = img.width
+    for y in range(img.height):
+        row = d[y * w * 3:(y + 1) * w * 3]
+        ink.append("".join("1" if max(row[i], row[i + 1], row[i + 2]) >= min_level else "0"
+                           for i in range(0, len(row), 3)))
+    anchor = max(range(len(want)), key=lambda r: want[r].count("1"))
+    for y in range(img.height - len(want) + 1):
+        line = ink[y + anchor]
+        x = line.find(want[anchor])
+        while x >= 0:
+            if all(ink[y + r][x:x + len(want[r])] == want[r] for r in range(len(want))):
+                return x, y
+            x = line.find(want[anchor], x + 1)
+    return None
+
+
 # The substrate's record in row 0 of the screen (kernel/vram.h): pixel k holds
 # value k as R | G << 8 | B << 16.
 VRAM_RECORD_MAGIC = 0x4F7870  # 'p', 'x', 'O'
@@ -814,8 +928,10 @@ def run_suite(label, cases, filters=()):
     """Run the unittest TestCase classes `cases` (only tests whose id contains
     one of `filters`, when given), report on stderr, print the summary line
     "LABEL: N passed, N failed[, N skipped]; wall S s" on stdout (S: seconds
-    since the test file started) and return the exit
-    status: 0 when something ran and nothing failed."""
+    since the test file started) and return the exit status: 0 when something
+    ran and nothing failed or was skipped. A skipped test fails the suite (a
+    feature that is missing must fail, not vanish from the count) and is named
+    on stderr with its reason; an expected failure counts as a failure."""
     suite = unittest.TestSuite()
     loader = unittest.TestLoader()
     for case in cases:
@@ -823,12 +939,23 @@ def run_suite(label, cases, filters=()):
             if not filters or any(f in test.id() for f in filters):
                 suite.addTest(test)
     result = unittest.TextTestRunner(verbosity=2, stream=sys.stderr).run(suite)
-    failed = len(result.failures) + len(result.errors) + len(result.unexpectedSuccesses)
-    passed = result.testsRun - failed - len(result.skipped)
+    # An expected failure (@unittest.expectedFailure) hides a broken feature
+    # as a skip does: it counts as a failure.
+    failed = (len(result.failures) + len(result.errors) + len(result.unexpectedSuccesses)
+              + len(result.expectedFailures))
+    skipped = len(result.skipped)
+    passed = result.testsRun - failed - skipped
+    for test, reason in result.skipped:
+        print("%s: SKIPPED %s: %s (a skip fails the suite)" % (label, test.id(), reason),
+              file=sys.stderr)
+    for test, _ in result.expectedFailures:
+        print("%s: EXPECTED FAILURE %s counts as a failure" % (label, test.id()), file=sys.stderr)
     line = "%s: %d passed, %d failed" % (label, passed, failed)
-    if result.skipped:
-        line += ", %d skipped" % len(result.skipped)
+    if skipped:
+        line += ", %d skipped" % skipped
+    if result.testsRun == 0:
+        line += ", no test ran"
     line += "; wall %.1f s" % (time.monotonic() - STARTED)
     sys.stdout.flush()
     print(line)
-    return 0 if failed == 0 and result.testsRun > 0 else 1
+    return 0 if failed == 0 and skipped == 0 and result.testsRun > 0 else 1

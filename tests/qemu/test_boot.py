@@ -484,7 +484,7 @@ class SerialTests(BootCase):
         vm = SerialQemu(CFG["img"], "boot-com2", uart="com2")
         self.addCleanup(vm.close)
         self.expect(vm, r"pxOS loader: ")
-        self.expect(vm, r"kernel: serial console on I/O port 0x2f8")
+        self.expect(vm, r"serial: console on COM2, 115200 baud; receive by interrupt \(default order [^)]*no COM1, COM2 answers\)")
         self.expect(vm, r"primes: 1900 primes below 16384")
         self.expect(vm, r"sh\$ ")
         vm.send("exit\r")
@@ -537,7 +537,8 @@ class LoaderTests(BootCase):
         with open(build_path("kernel.elf"), "rb") as f:
             data = f.read()
         self.bad_kernel_boot("boot-truncated-kernel", data[:6000],
-                             r"pxOS loader: .*kernel\.elf: .*(outside|beyond|past|exceeds).*file")
+                             r"pxOS loader: \\pxos\\kernel\.elf: segment 0: file bytes \[0x[0-9a-f]+, "
+                             r"\+0x[0-9a-f]+\) extend past the end of the file \(6000 bytes\)")
 
 
 def main():

@@ -106,7 +106,7 @@ HOTKEY_RE = r"monitor: hot key \(Ctrl-\\\): debug monitor"
 class KeyboardSerialTests(InputCase):
     def test_keyboard_serial_timer_idle(self):
         vm = self.boot("input-keyboard", program_image("readline", "readline"))
-        self.expect(vm, r"irq: 8259 pair at vectors 0x20\.\.0x2f; PIT tick 1000\.\d+ Hz on IRQ 0")
+        self.expect(vm, r"irq: tick: PIT at 1000\.\d+ Hz on IRQ 0 \(8259\)")
         self.expect(vm, r"irq: PS/2 keyboard on IRQ 1")
         self.expect(vm, r"irq: serial receive on IRQ 4")
         self.expect(vm, r"readline: ready")

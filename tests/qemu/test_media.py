@@ -5,7 +5,8 @@
                                               [--timeout S] [-k SUBSTRING]
 
 `make check-media` runs it after building both images. It checks
-  - the harness itself (PPM/PNG codecs, exit-status decoding; no QEMU needed);
+  - the harness itself (PPM/PNG codecs, exit-status decoding, run_suite's
+    status: a skipped test fails the suite; no QEMU needed);
   - the raw disk image: a GPT with one EF00 partition at 1 MiB of 64 MiB holding
     FAT32, and the four ESP files equal to the build's ESP tree;
   - the ISO: an El Torito UEFI entry, GPT partition 2 of type EF00, same files;
@@ -19,7 +20,9 @@ The last line is "media: N passed, N failed".
 """
 
 import argparse
+import contextlib
 import hashlib
+import io
 import os
 import re
 import struct
@@ -126,6 +129,46 @@ class HarnessTests(unittest.TestCase):
         self.assertIsNone(pxqemu.debug_exit_code(0))
         self.assertIsNone(pxqemu.debug_exit_code(-15))
 
+    def test_run_suite_fails_on_a_skip(self):
+        """run_suite's status: 0 only when tests ran and none failed, was
+        skipped or was an expected failure; the summary line says why."""
+        class Passes(unittest.TestCase):
+            def test_ok(self):
+                pass
+
+        class Skips(unittest.TestCase):
+            def test_ok(self):
+                pass
+
+            def test_skipped(self):
+                self.skipTest("feature missing")
+
+        class ExpectsFailure(unittest.TestCase):
+            @unittest.expectedFailure
+            def test_broken(self):
+                self.fail("broken")
+
+        def run(cases, filters=()):
+            out, err = io.StringIO(), io.StringIO()
+            with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+                status = pxqemu.run_suite("demo", cases, filters)
+            return status, out.getvalue().strip(), err.getvalue()
+
+        status, line, _ = run((Passes,))
+        self.assertEqual(status, 0)
+        self.assertRegex(line, r"^demo: 1 passed, 0 failed; wall \d+\.\d s$")
+        status, line, err = run((Skips,))
+        self.assertEqual(status, 1)
+        self.assertRegex(line, r"^demo: 1 passed, 0 failed, 1 skipped; wall ")
+        self.assertIn("SKIPPED", err)
+        self.assertIn("feature missing", err)
+        status, line, _ = run((ExpectsFailure,))
+        self.assertEqual(status, 1)
+        self.assertRegex(line, r"^demo: 0 passed, 1 failed; wall ")
+        status, line, _ = run((Passes,), filters=("no-such-test",))
+        self.assertEqual(status, 1)
+        self.assertRegex(line, r"^demo: 0 passed, 0 failed, no test ran; wall ")
+
     def test_strip_ansi(self):
         self.assertEqual(pxqemu.strip_ansi("\x1b[2J\x1b[01;01H\x1b[=3hok\x1b[0m"), "ok")
 
@@ -138,13 +181,10 @@ class LayoutTests(unittest.TestCase):
         for path in ESP_FILES:
             data = pxqemu.esp_read(img, path)
             local = os.path.join(esp_dir, path.lstrip("/"))
-            if os.path.isfile(local):
-                with open(local, "rb") as f:
-                    self.assertEqual(hashlib.sha256(data).hexdigest(),
-                                     hashlib.sha256(f.read()).hexdigest(),
-                                     "%s on %s differs from %s" % (path, img, local))
-            else:
-                self.assertGreater(len(data), 0, "%s on %s is empty" % (path, img))
+            with open(local, "rb") as f:
+                self.assertEqual(hashlib.sha256(data).hexdigest(),
+                                 hashlib.sha256(f.read()).hexdigest(),
+                                 "%s on %s differs from %s" % (path, img, local))
 
     def test_disk_gpt(self):
         img = CFG["img"]

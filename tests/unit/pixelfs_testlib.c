@@ -155,7 +155,7 @@ void tpx_expect_one_bad(struct tpx_img *im, uint32_t k, const char *path, const 
 	for (uint32_t i = 0; i < TPX_NSTD; i++)
 		assert_int_equal(im->bad[i], i == k);
 	struct pxfs_file f;
-	assert_int_equal(pxfs_lookup_id(&im->fs, k + 1, &f), -1);
-	assert_int_equal(pxfs_entry(&im->fs, k, &f), -1);
+	assert_int_equal(pxfs_lookup_id(&im->fs, k + 1, &f), -PXE_ENOENT);
+	assert_int_equal(pxfs_entry(&im->fs, k, &f), -PXE_ENOENT);
 	tpx_check_files(im, tpx_std, TPX_NSTD, (int)k);
 }

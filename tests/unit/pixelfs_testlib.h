@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "pxvm/abi.h"
 #include "pxvm/pixelfs.h"
 
 /* An image under test: pixels (malloc'd, freed by the test), its size, and a

@@ -13,8 +13,11 @@ targets:
   C  each user variable given a marker (-DPXOS_USER_FLAG_<VAR>): every compile
      command carries the marker of its kind of code (host, kernel, loader,
      fuzz), so no compile rule ignores the user's flags; CFLAGS is in none.
-Then one real compile, tests/unit/test_hv.c with HOST_CFLAGS=-O0 into the
-scratch BUILD: the file refuses to compile without its required define.
+Then real compiles into the scratch BUILD: tests/unit/test_hv.c with
+HOST_CFLAGS=-O0 (the file refuses to compile without its required define),
+and the kernel's wrappers of stb_sprintf and stb_image with KERNEL_CFLAGS=-O0
+(gcc rejects their dead float paths under -mgeneral-regs-only unless the
+build keeps them optimised).
 Prints its wall time; exits 1 on any difference.
 """
 import os
@@ -134,6 +137,13 @@ def main():
                            universal_newlines=True)
         if r.returncode != 0:
             failures.append("test_hv.o with HOST_CFLAGS=-O0 does not compile:\n" + r.stdout[-2000:])
+        for obj in ("kernel/boot/fmt.o", "kernel/kernel/pngload.o"):
+            r = subprocess.run(["make", "--no-print-directory", "-C", src, "BUILD=" + build,
+                                "KERNEL_CFLAGS=-O0 -g", build + "/" + obj],
+                               env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                               universal_newlines=True)
+            if r.returncode != 0:
+                failures.append("%s with KERNEL_CFLAGS=-O0 does not compile:\n%s" % (obj, r.stdout[-2000:]))
 
     for f in failures:
         print("test_build_flags: " + f)

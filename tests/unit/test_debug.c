@@ -85,7 +85,7 @@ static void test_set_list_delete_and_refusals(void **state)
 	assert_int_equal(pid, p->pid);
 	assert_int_equal(addr, A_JMP);
 	assert_int_equal(orig, jmp);
-	assert_int_equal(debug_break_get(2, &pid, &addr, &orig), -1);
+	assert_int_equal(debug_break_get(2, &pid, &addr, &orig), -PXE_ERANGE);
 
 	assert_int_equal(debug_break_delete(p->pid, A_ADDI), -PXE_ENOENT);
 	assert_int_equal(debug_break_delete(p->pid + 1, A_JMP), -PXE_ENOENT);

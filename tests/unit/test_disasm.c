@@ -182,6 +182,33 @@ static const uint8_t regsets[][3] = {
 	{ 0, 0, 0 }, { 1, 2, 3 }, { 7, 6, 5 }, { 4, 7, 0 }, { 2, 5, 7 }, { 7, 7, 7 },
 };
 
+/* pxvm_opcode_by_name: every mnemonic finds its opcode, in any case; a name
+ * that is no mnemonic, a prefix or an extension of one, is -PXE_ENOENT. */
+static void test_opcode_by_name(void **state)
+{
+	(void)state;
+	unsigned found = 0;
+	for (uint32_t op = 0; op < 256; op++) {
+		const char *name = pxvm_opinfo(op)->name;
+		if (!name)
+			continue;
+		char lower[32];
+		size_t n = strlen(name);
+		assert_true(n < sizeof lower);
+		for (size_t i = 0; i <= n; i++)
+			lower[i] = (char)(name[i] >= 'A' && name[i] <= 'Z' ? name[i] + 32 : name[i]);
+		assert_int_equal(pxvm_opcode_by_name(name, (unsigned)n), (int)op);
+		assert_int_equal(pxvm_opcode_by_name(lower, (unsigned)n), (int)op);
+		found++;
+	}
+	assert_true(found > 13); /* at least the design notes' opcodes */
+	assert_int_equal(pxvm_opcode_by_name("ADD", 3), 0x30);
+	assert_int_equal(pxvm_opcode_by_name("HALT", 4), 0x00);
+	assert_int_equal(pxvm_opcode_by_name("ADDX", 4), -PXE_ENOENT);
+	assert_int_equal(pxvm_opcode_by_name("ADD", 2), -PXE_ENOENT);
+	assert_int_equal(pxvm_opcode_by_name("", 0), -PXE_ENOENT);
+}
+
 static void test_round_trip_every_opcode(void **state)
 {
 	(void)state;
@@ -276,6 +303,7 @@ int main(void)
 		cmocka_unit_test(test_small_buffers),
 		cmocka_unit_test(test_max_length),
 		cmocka_unit_test(test_imm_kinds),
+		cmocka_unit_test(test_opcode_by_name),
 		cmocka_unit_test(test_round_trip_every_opcode),
 		cmocka_unit_test(test_round_trip_invalid),
 	};

@@ -75,8 +75,8 @@ static void test_clipping_and_stride(void **state)
 			else
 				assert_int_equal(v, 0xABABABABu); /* the padding past the width is never written */
 		}
-	fb_put(&fb, W, 0, 0);
-	fb_put(&fb, -1, 0, 0);
+	fb_fill(&fb, W, 0, 1, 1, 0);  /* one pixel right of the screen */
+	fb_fill(&fb, -1, 0, 1, 1, 0); /* and one left of it */
 	fb_fill(&fb, 5, 5, -3, 4, 0);
 	fb_fill(&fb, 0x7FFFFFF0, 0, 100, 1, 0); /* would overflow int without care */
 	assert_int_equal(vram[W], 0xABABABABu);

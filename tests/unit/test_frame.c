@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pxvm/abi.h"
 #include "pxvm/frame.h"
 #include "pxvm/crc32.h"
 
@@ -423,13 +424,13 @@ static void test_request_payload(void **state)
 	assert_int_equal(frame_request_encode(p, sizeof(p), 2, model, prompt, 1), 0);
 	assert_int_equal(frame_request_encode(p, 10, 2, "abc", prompt, 6), 0);
 	/* Malformed payloads. */
-	assert_int_equal(frame_request_parse(p, 1, &r), -1);
+	assert_int_equal(frame_request_parse(p, 1, &r), -PXE_EINVAL);
 	uint8_t bad1[] = { 2, 5, 'a', 'b' };
-	assert_int_equal(frame_request_parse(bad1, sizeof(bad1), &r), -1);
+	assert_int_equal(frame_request_parse(bad1, sizeof(bad1), &r), -PXE_EINVAL);
 	uint8_t bad2[] = { 2, 2, 'a', 0, 'x' };
-	assert_int_equal(frame_request_parse(bad2, sizeof(bad2), &r), -1);
+	assert_int_equal(frame_request_parse(bad2, sizeof(bad2), &r), -PXE_EINVAL);
 	uint8_t bad3[2 + 70] = { 2, 70 };
-	assert_int_equal(frame_request_parse(bad3, sizeof(bad3), &r), -1);
+	assert_int_equal(frame_request_parse(bad3, sizeof(bad3), &r), -PXE_EINVAL);
 }
 
 static void test_error_payload(void **state)

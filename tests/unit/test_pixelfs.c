@@ -96,7 +96,7 @@ static void test_empty_fs(void **state)
 	assert_int_equal(tpx_mount(&im, NULL), 0);
 	assert_int_equal(im.fs.count, 0);
 	assert_int_equal(im.fs.good, 0);
-	assert_int_equal(pxfs_readdir(&im.fs, "/", 0, &name, &len), -1);
+	assert_int_equal(pxfs_readdir(&im.fs, "/", 0, &name, &len), -PXE_ERANGE);
 	assert_int_equal(pxfs_count_in(&im.fs, NULL), 0);
 	free(im.px);
 }
@@ -122,7 +122,7 @@ static void test_taller_image(void **state)
 	tpx_check_files(&im, tpx_std, TPX_NSTD, -1);
 	/* Too short by one row: refused, buffer untouched. */
 	memset(px, 0x5A, 16);
-	assert_int_equal(pxfs_build(tpx_std, TPX_NSTD, 64, h - 6, px, &why), -1);
+	assert_int_equal(pxfs_build(tpx_std, TPX_NSTD, 64, h - 6, px, &why), -PXE_EINVAL);
 	assert_string_equal(why, "height does not fit the layout");
 	assert_int_equal(px[0], 0x5A);
 	free(px);
@@ -157,8 +157,8 @@ static void expect_dir(const struct pxfs *fs, const char *dir, const char *const
 		assert_int_equal(len, strlen(names[i]));
 		assert_memory_equal(name, names[i], len);
 	}
-	assert_int_equal(pxfs_readdir(fs, dir, i, &name, &len), -1);
-	assert_int_equal(pxfs_readdir(fs, dir, i + 100, &name, &len), -1);
+	assert_int_equal(pxfs_readdir(fs, dir, i, &name, &len), -PXE_ERANGE);
+	assert_int_equal(pxfs_readdir(fs, dir, i + 100, &name, &len), -PXE_ERANGE);
 }
 
 static void test_readdir(void **state)
@@ -189,9 +189,9 @@ static void test_readdir(void **state)
 
 	const char *name;
 	uint32_t len;
-	assert_int_equal(pxfs_readdir(&im.fs, "apps", 0, &name, &len), -1);
-	assert_int_equal(pxfs_readdir(&im.fs, "", 0, &name, &len), -1);
-	assert_int_equal(pxfs_readdir(&im.fs, NULL, 0, &name, &len), -1);
+	assert_int_equal(pxfs_readdir(&im.fs, "apps", 0, &name, &len), -PXE_EINVAL);
+	assert_int_equal(pxfs_readdir(&im.fs, "", 0, &name, &len), -PXE_EINVAL);
+	assert_int_equal(pxfs_readdir(&im.fs, NULL, 0, &name, &len), -PXE_EINVAL);
 
 	assert_int_equal(pxfs_count_in(&im.fs, "/apps/"), 6);
 	assert_int_equal(pxfs_count_in(&im.fs, "/apps"), 7);
@@ -225,19 +225,23 @@ static void test_lookup_edges(void **state)
 
 	tpx_build(&im, tpx_std, TPX_NSTD, 256);
 	assert_int_equal(tpx_mount(&im, NULL), 0);
-	assert_int_equal(pxfs_lookup(&im.fs, "/boot/init/", &f), -1);
-	assert_int_equal(pxfs_lookup(&im.fs, "/boot", &f), -1);
-	assert_int_equal(pxfs_lookup(&im.fs, "boot/init", &f), -1);
-	assert_int_equal(pxfs_lookup(&im.fs, "/boot/ini", &f), -1);
-	assert_int_equal(pxfs_lookup(&im.fs, "", &f), -1);
-	assert_int_equal(pxfs_lookup(&im.fs, NULL, &f), -1);
+	assert_int_equal(pxfs_lookup(&im.fs, "/boot/init/", &f), -PXE_ENOENT);
+	assert_int_equal(pxfs_lookup(&im.fs, "/boot", &f), -PXE_ENOENT);
+	assert_int_equal(pxfs_lookup(&im.fs, "boot/init", &f), -PXE_ENOENT);
+	assert_int_equal(pxfs_lookup(&im.fs, "/boot/ini", &f), -PXE_ENOENT);
+	assert_int_equal(pxfs_lookup(&im.fs, "", &f), -PXE_ENOENT);
+	assert_int_equal(pxfs_lookup(&im.fs, NULL, &f), -PXE_EINVAL);
 	memset(long_path, 'a', sizeof long_path - 1);
 	long_path[0] = '/';
 	long_path[sizeof long_path - 1] = 0;
-	assert_int_equal(pxfs_lookup(&im.fs, long_path, &f), -1);
-	assert_int_equal(pxfs_lookup_id(&im.fs, 0, &f), -1);
-	assert_int_equal(pxfs_lookup_id(&im.fs, TPX_NSTD + 1, &f), -1);
-	assert_int_equal(pxfs_entry(&im.fs, TPX_NSTD, &f), -1);
+	assert_int_equal(pxfs_lookup(&im.fs, long_path, &f), -PXE_ENAMETOOLONG);
+	assert_int_equal(pxfs_lookup_id(&im.fs, 0, &f), -PXE_EINVAL);
+	assert_int_equal(pxfs_lookup_id(&im.fs, TPX_NSTD + 1, &f), -PXE_ENOENT);
+	assert_int_equal(pxfs_entry(&im.fs, TPX_NSTD, &f), -PXE_ERANGE);
+	assert_int_equal(pxfs_entry(&im.fs, 0, NULL), -PXE_EINVAL);
+	const char *name;
+	uint32_t len;
+	assert_int_equal(pxfs_readdir(&im.fs, long_path, 0, &name, &len), -PXE_ENAMETOOLONG);
 	assert_int_equal(pxfs_lookup(&im.fs, "/data/empty", &f), 0);
 	assert_int_equal(f.size, 0);
 	assert_int_equal(f.type, PXFS_TYPE_DATA);
@@ -255,7 +259,7 @@ static void expect_mount_error(struct tpx_img *im, int err)
 	assert_int_equal(r.n, 0);
 	assert_int_equal(im->fs.count, 0);
 	assert_int_equal(im->fs.good, 0);
-	assert_int_equal(pxfs_lookup(&im->fs, "/boot/init", &f), -1);
+	assert_int_equal(pxfs_lookup(&im->fs, "/boot/init", &f), -PXE_ENOENT);
 	assert_int_equal(pxfs_count_in(&im->fs, NULL), 0);
 }
 
@@ -483,6 +487,7 @@ static void test_check_path(void **state)
 	assert_non_null(pxfs_check_path("/a/./b"));
 	assert_non_null(pxfs_check_path("a"));
 	assert_non_null(pxfs_check_path("/\x7f"));
+	assert_non_null(pxfs_check_path("/\x1f"));
 	assert_non_null(pxfs_check_path(NULL));
 }
 

@@ -115,6 +115,7 @@ static void test_bad_paths(void **state)
 		{ "/a\x01z", 4, "/a?z", byte },
 		{ "/caf\xc3\xa9", 6, "/caf??", byte },
 		{ "/tab\there", 9, "/tab?here", byte },
+		{ "/del\x7f~ ", 7, "/del?~ ", byte }, /* 0x7F out; '~' (0x7E) and ' ' (0x20) shown */
 		{ "/ok\0junk", 8, "/ok", "path padding not zero" },
 	};
 	tpx_build(&im, tpx_std, TPX_NSTD, 256);
@@ -269,7 +270,7 @@ static void expect_layout_error(const struct pxfs_input *in, uint32_t n, uint32_
 	assert_int_equal(pxfs_layout(in, n, width), 0);
 	got = NULL;
 	memset(px, 0x77, sizeof px);
-	assert_int_equal(pxfs_build(in, n, width, 4, px, &got), -1);
+	assert_int_equal(pxfs_build(in, n, width, 4, px, &got), -PXE_EINVAL);
 	assert_string_equal(got, why);
 	assert_int_equal(px[0], 0x77);
 }

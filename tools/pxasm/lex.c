@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pxvm/ascii.h"
 #include "tools/pxasm/internal.h"
 
 bool pa_is_ident_char(int c)
@@ -33,7 +34,7 @@ static int hexval(int c)
 /* A printable rendering of byte c for messages. */
 static void char_desc(int c, char buf[8])
 {
-	if (c >= 0x20 && c < 0x7F)
+	if (ascii_printable((unsigned)c))
 		snprintf(buf, 8, "%c", c);
 	else
 		snprintf(buf, 8, "\\x%02X", (unsigned)c & 0xFFu);

@@ -25,6 +25,7 @@
 
 #include "pxbridge.h"
 #include "pxvm/abi.h"
+#include "pxvm/ascii.h"
 
 #define MENU_KEY 0x1D /* Ctrl-] */
 
@@ -377,10 +378,8 @@ static void drop_all_requests(const char *why)
 static void kernel_session_seen(uint32_t s, const struct frame *f)
 {
 	char banner[128];
-	size_t n = f->len < sizeof(banner) - 1 ? f->len : sizeof(banner) - 1;
-	for (size_t i = 0; i < n; i++)
-		banner[i] = (f->payload[i] >= 32 && f->payload[i] < 127) ? (char)f->payload[i] : '?';
-	banner[n] = '\0';
+	banner[ascii_sanitise(banner, f->payload, f->len < sizeof(banner) - 1 ? f->len : sizeof(banner) - 1,
+	                      '?')] = '\0';
 	if (kernel_known && s != kernel_session) {
 		if (!pending_known || pending_session != s)
 			pxb_log("pxOS says it restarted (%s); the current session's requests are kept until "

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "pxvm/abi.h"
+#include "pxvm/ascii.h"
 #include "pxvm/disasm.h"
 #include "pxvm/isa.h"
 #include "tools/pxdis/pxdis.h"
@@ -161,7 +162,7 @@ static void add_item(struct dis *d, uint32_t off, uint32_t size, enum item_kind 
  * feed, carriage return, escape (terminal colours) and UTF-8 bytes. */
 static bool string_byte(uint8_t c)
 {
-	return (c >= 0x20 && c < 0x7F) || c == '\n' || c == '\t' || c == '\r' || c == 0x1B || c >= 0x80;
+	return ascii_printable(c) || c == '\n' || c == '\t' || c == '\r' || c == 0x1B || c >= 0x80;
 }
 
 /* Data between offsets p and e (both word-aligned, no code inside). Items end
@@ -372,7 +373,7 @@ static int put_string(FILE *f, const uint8_t *s, size_t n)
 			len += fprintf(f, "\\t");
 		else if (c == '\r')
 			len += fprintf(f, "\\r");
-		else if (c < 0x20 || c >= 0x7F)
+		else if (!ascii_printable(c))
 			len += fprintf(f, "\\x%02X", c);
 		else
 			len += fprintf(f, "%c", c);

@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pxvm/ascii.h"
 #include "tools/pxfs/pxfs_tool.h"
 
 static const char usage_text[] =
@@ -119,13 +120,10 @@ void tool_unmount(struct tool_fs *m)
 const char *tool_entry_path(const struct tool_fs *m, uint32_t i, char *buf, size_t len)
 {
 	const unsigned char *p = (const unsigned char *)m->fs.dir + (size_t)i * 128u;
-	size_t n = 0;
 
-	while (n + 1 < len && n < PXFS_PATH_MAX && p[n]) {
-		buf[n] = (p[n] >= 0x20 && p[n] <= 0x7E) ? (char)p[n] : '?';
-		n++;
-	}
-	buf[n] = 0;
+	if (!len)
+		return buf;
+	buf[ascii_sanitise(buf, p, len - 1 < PXFS_PATH_MAX ? len - 1 : PXFS_PATH_MAX, '?')] = 0;
 	return buf;
 }
 
