@@ -133,3 +133,11 @@ $(BUILD)/tests/test_python: $(BUILD)/host/tests/unit/test_python.o $$(SCHED_TEST
 		| $(BUILD)/userland/include/pxos.inc
 	@mkdir -p $(@D)
 	$(HOSTCC) $(HOST_CFLAGS) $(filter %.o,$^) -o $@ $(PY_HOST_LDFLAGS) -lcmocka -lm
+
+# Python guests in QEMU (tests/qemu/test_python.py): the REPL over serial,
+# RUN_PYTHON from a pxVM program, call_llm through pxbridge's scripted
+# backend, a pixel in a screendump; part of check-qemu.
+.PHONY: check-python
+check-python: all $(BUILD)/tests/programs/runpy.pxe
+	$(PYTHON) tests/qemu/test_python.py --build $(BUILD)
+check-qemu: check-python

@@ -107,9 +107,11 @@ typedef long mp_off_t;
 
 /* open() over pxOS's files (pxvm/py/pyfile.c); RecursionError, CPython's
  * name for what MicroPython raises as RuntimeError("maximum recursion depth
- * exceeded"), as another name of RuntimeError. */
+ * exceeded"), as another name of RuntimeError; exit(), CPython's REPL
+ * helper, as sys.exit. */
 #define MICROPY_PORT_BUILTINS \
 	{ MP_ROM_QSTR(MP_QSTR_open), MP_ROM_PTR(&py_open_obj) }, \
+	{ MP_ROM_QSTR(MP_QSTR_exit), MP_ROM_PTR(&mp_sys_exit_obj) }, \
 	{ MP_ROM_QSTR(MP_QSTR_RecursionError), MP_ROM_PTR(&mp_type_RuntimeError) },
 extern const struct _mp_obj_fun_builtin_var_t py_open_obj;
 
