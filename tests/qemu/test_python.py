@@ -18,7 +18,8 @@ backend (--script), the way `make run` does. Typed on the console:
     pid of a Python child that runs with argv ['x'] and exits 0 for its
     WAIT; a .pxe given to it gives -ENOEXEC, a missing file -ENOENT;
   - `python /test/spin.py &` in the background: a busy Python loop that
-    `ps` lists as runnable while the shell answers, then `kill` ends it;
+    `ps` lists as runnable while the shell answers; the monitor's regs, dis,
+    break and mem on its pid; then `kill` ends it;
   - no kernel error or panic in the whole session.
 Logs and screenshots: build/tests/qemu/python-*/. Last line: "python: N passed, N failed".
 """
@@ -166,6 +167,22 @@ class PythonTests(unittest.TestCase):
         t0 = time.monotonic()
         self.type("echo still answering", r"(?m)^still answering\r?$", prompt=PROMPT)
         self.assertLess(time.monotonic() - t0, 10, "the shell answers beside a busy Python loop")
+        # The monitor on a Python pid: regs shows the kind's state, dis and
+        # break say there is no pxVM code, mem dumps the pixel memory.
+        vm.send("\x1c")
+        self.expect(r"pxmon> ")
+        self.type("regs %d" % job, r"Python process: MicroPython on its own C stack",
+                  r"C stack: \d+ bytes in use", prompt=r"pxmon> ")
+        self.type("dis %d" % job, r"dis: pid %d is a python process: no pxVM code to disassemble" % job,
+                  prompt=r"pxmon> ")
+        self.type("break %d 0x1000" % job, r"break: pid %d is a python process: no pxVM code to break in" % job,
+                  prompt=r"pxmon> ")
+        self.type("break", r"no breakpoints", prompt=r"pxmon> ")
+        self.type("mem %d 0x100 16" % job, r"  0100  ", prompt=r"pxmon> ")
+        vm.send("continue\r")
+        time.sleep(0.5)
+        vm.send("\r")
+        self.expect(PROMPT)
         self.type("kill %d" % job, r"\[%d\] done python \(killed\)" % job, prompt=PROMPT)
 
         text = pxqemu.strip_ansi(vm.output)
