@@ -17,6 +17,9 @@ backend (--script), the way `make run` does. Typed on the console:
   - RUN_PYTHON from a pxVM program: `runpy /apps/hellopy.py x` gets the
     pid of a Python child that runs with argv ['x'] and exits 0 for its
     WAIT; a .pxe given to it gives -ENOEXEC, a missing file -ENOENT;
+  - `organism.py 150 &` (seed 000's organisms) beside a pxVM program: its
+    canvas in a screendump shows the organisms and animates, the scripted
+    oracle decides every meeting, `wait` collects it;
   - `python /test/spin.py &` in the background: a busy Python loop that
     `ps` lists as runnable while the shell answers; the monitor's regs, dis,
     break and mem on its pid; then `kill` ends it;
@@ -41,11 +44,17 @@ PY = r">>> "
 ENOEXEC, ENOENT, ENOSYS = 5, 2, 1  # pxvm/abi.h PXVM_ERRORS (checked below against pxos.E*)
 
 SCRIPT = """\
-# test_python: the answer pxos.call_llm gets
+# test_python: the answer pxos.call_llm gets, and the oracle's
 rule: pyhello
 kind: llm
 reply: hello from the scripted model
+rule: *
+kind: oracle
+reply: yes
 """
+# organism.py's palette (userland/apps/organism.py COLOURS)
+ORGANISM_COLOURS = [(255, 96, 96), (96, 255, 96), (96, 160, 255), (255, 220, 64),
+                    (255, 128, 255), (64, 255, 255), (255, 160, 64), (220, 220, 220)]
 
 SPIN_PY = b"""\
 # /test/spin.py - a busy Python loop (tests/qemu/test_python.py)
@@ -155,6 +164,31 @@ class PythonTests(unittest.TestCase):
         self.assertEqual(re.search(r"runpy: child (\d+) exited", out).group(1), str(child))
         self.type("/test/runpy /apps/hello", r"runpy: result %d" % (2**32 - ENOEXEC), prompt=PROMPT)
         self.type("/test/runpy /test/nope.py", r"runpy: result %d" % (2**32 - ENOENT), prompt=PROMPT)
+
+        # organism.py in the background beside a pxVM program: its canvas
+        # animates in the organisms' colours, the shell answers, the oracle
+        # (scripted: always yes) decides every meeting.
+        vm.send("organism.py 150 &\r")
+        m = self.expect(r"spawned pid (\d+) /apps/organism\.py \(parent \d+\) in slot (\d+)")
+        org_pid, org_slot = int(m.group(1)), int(m.group(2))
+        self.expect(PROMPT)
+        self.type("hello", r"hello: Hello, world! from a pxVM process", prompt=PROMPT)
+        time.sleep(1)
+        shot1 = vm.screendump(os.path.join(vm.dir, "organism-1.png"))
+        time.sleep(1)
+        shot2 = vm.screendump(os.path.join(vm.dir, "organism-2.png"))
+        rec = pxqemu.read_vram_record(shot2)
+        cx, cy = rec["slot"][org_slot]["canvas"]
+        c1, c2 = shot1.crop(cx, cy, 128, 128), shot2.crop(cx, cy, 128, 128)
+        colours = set(ORGANISM_COLOURS)
+        d = c2.data
+        n = sum(1 for i in range(0, len(d), 3) if (d[i], d[i + 1], d[i + 2]) in colours)
+        self.assertGreater(n, 8 * 9, "organism.py's canvas (slot %d) shows its organisms: %d pixels" % (org_slot, n))
+        self.assertNotEqual(c1.data, c2.data, "organism.py's canvas animates")
+        m = self.expect(r"organism\.py: 150 frames, (\d+) meetings: (\d+) cooperated, (\d+) competed "
+                        r"\((\d+) by coin flip\), \d+ reborn")
+        self.assertEqual((m.group(1), m.group(4)), (m.group(2), "0"), "the scripted oracle says yes every time")
+        self.type("wait", r"\[%d\] done organism\.py \(status 0\)" % org_pid, prompt=PROMPT)
 
         # A Python program in the background while the shell answers.
         vm.send("python /test/spin.py &\r")
