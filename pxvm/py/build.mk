@@ -70,7 +70,7 @@ $(addprefix $(MPY_SRC)/,$(addsuffix .c,$(MPY_C_KERNEL))): $(MPY_STAMP) ;
 # our command-line variables (BUILD, CFLAGS, ...) may reach it. It rewrites a
 # header only when its content changes, so objects are rebuilt only then (the
 # stamp records the run).
-$(MPY_GENHDR): $(MPY_STAMP) pxvm/py/genhdr.mk pxvm/py/mpconfigport.h $(PY_STACK_SRC)
+$(MPY_GENHDR): $(MPY_STAMP) pxvm/py/genhdr.mk pxvm/py/mpconfigport.h pxvm/py/mpconfigcore.h $(PY_STACK_SRC)
 	@mkdir -p $(MPY_GEN)
 	env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make --no-print-directory -C $(MPY_GEN) \
 		-f $(abspath pxvm/py/genhdr.mk) MICROPYTHON_TOP=$(abspath $(MPY_SRC)) PXOS_TOP=$(abspath .) \
@@ -82,7 +82,7 @@ $(MPY_GENHDR): $(MPY_STAMP) pxvm/py/genhdr.mk pxvm/py/mpconfigport.h $(PY_STACK_
 # MicroPython's headers, which -isystem keeps out of -MMD's lists) here.
 MPY_GEN_H := $(addprefix $(MPY_GEN)/genhdr/,qstrdefs.generated.h moduledefs.h root_pointers.h mpversion.h)
 $(MPY_GEN_H): $(MPY_GENHDR) ;
-$(call host_obj,$(PY_STACK_SRC)) $(PY_STACK_SRC:%.c=$(BUILD)/kernel/%.o): $(MPY_GEN_H) pxvm/py/mpconfigport.h
+$(call host_obj,$(PY_STACK_SRC)) $(PY_STACK_SRC:%.c=$(BUILD)/kernel/%.o): $(MPY_GEN_H) pxvm/py/mpconfigport.h pxvm/py/mpconfigcore.h
 
 # Hosted objects (pxsim, the tests, the bench).
 MPY_HOST_OBJ := $(patsubst %,$(BUILD)/host/micropython/%.o,$(MPY_C_HOST))

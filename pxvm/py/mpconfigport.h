@@ -27,27 +27,14 @@
 
 #include <stdint.h>
 #include <alloca.h>
+#include "mpconfigcore.h" /* the language and speed choices, shared with make bench's unix port */
 
-#define MICROPY_CONFIG_ROM_LEVEL            (MICROPY_CONFIG_ROM_LEVEL_EXTRA_FEATURES)
-
-#define MICROPY_ENABLE_COMPILER             (1)
-#define MICROPY_ENABLE_GC                   (1)
 #define MICROPY_GC_SPLIT_HEAP               (1)
 #define MICROPY_HELPER_REPL                 (1)
 #define MICROPY_REPL_AUTO_INDENT            (1)
 #define MICROPY_ENABLE_EXTERNAL_IMPORT      (1)
 #define MICROPY_READER_VFS                  (0)
-#define MICROPY_ENABLE_SOURCE_LINE          (1)
-#define MICROPY_ERROR_REPORTING             (MICROPY_ERROR_REPORTING_NORMAL)
-#define MICROPY_STACK_CHECK                 (1)
-#define MICROPY_KBD_EXCEPTION               (1)
 #define MICROPY_ENABLE_SCHEDULER            (0)
-#define MICROPY_LONGINT_IMPL                (MICROPY_LONGINT_IMPL_LONGLONG)
-#define MICROPY_FLOAT_IMPL                  (MICROPY_FLOAT_IMPL_DOUBLE)
-#define MICROPY_PY_BUILTINS_FLOAT           (1)
-#define MICROPY_PY_MATH                     (1)
-#define MICROPY_PY_CMATH                    (0)
-#define MICROPY_PY_BUILTINS_COMPLEX         (0)
 #define MICROPY_PY_BUILTINS_INPUT           (1)
 #define MICROPY_PY_BUILTINS_HELP            (0)
 #define MICROPY_PY_IO                       (0)
@@ -64,7 +51,6 @@
 #define MICROPY_PY_COLLECTIONS              (1)
 #define MICROPY_PY_STRUCT                   (1)
 #define MICROPY_PY_ATTRTUPLE                (1)
-#define MICROPY_CPYTHON_COMPAT              (1)
 #define MICROPY_USE_INTERNAL_PRINTF         (0)
 #define MICROPY_USE_INTERNAL_ERRNO          (1)
 #define MICROPY_PY_ERRNO                    (0)
@@ -72,15 +58,8 @@
 #define MICROPY_VFS                         (0)
 #define MICROPY_PERSISTENT_CODE_LOAD        (0)
 #define MICROPY_ENABLE_FINALISER            (0)
-#define MICROPY_WARNINGS                    (0)
 #define MICROPY_PY_UCTYPES                  (0)
 #define MICROPY_FLOAT_USE_NATIVE_FLT16      (0)
-
-/* Speed (the same in the unix port make bench builds). */
-#define MICROPY_OPT_COMPUTED_GOTO           (1)
-#define MICROPY_OPT_LOAD_ATTR_FAST_PATH     (1)
-#define MICROPY_OPT_MAP_LOOKUP_CACHE        (1)
-#define MICROPY_OPT_CACHE_MAP_LOOKUP_IN_BYTECODE (1)
 
 /* Preemption and the console (pxvm/py/pyproc.c). */
 extern int32_t py_budget;
