@@ -127,8 +127,10 @@ PY_KERNEL_OBJ := $(PY_STACK_SRC:%.c=$(BUILD)/kernel/%.o) $(PY_KIND_SRC:%.c=$(BUI
 # sum(range(10**15)) is preempted too. The final links need nothing more.
 PY_HOST_LDFLAGS :=
 
-# Python guests on the shared test platform (tests/unit/test_python.c).
+# Python guests on the shared test platform (tests/unit/test_python.c), with
+# the Python programs of userland/apps as shipped.
 UNIT_TESTS += $(BUILD)/tests/test_python
+tests/unit/test_python.c_REQ := -DPY_TEST_APPS='"$(abspath userland/apps)"'
 $(BUILD)/tests/test_python: $(BUILD)/host/tests/unit/test_python.o $$(SCHED_TEST_HOST_OBJ) $(PY_HOST_OBJ) \
 		| $(BUILD)/userland/include/pxos.inc
 	@mkdir -p $(@D)

@@ -32,6 +32,11 @@
 #include "pxvm/vfs.h"
 #include "pxvm/py/pyproc.h"
 
+/* The Python programs of /apps (PY_TEST_APPS: userland/apps in the source tree). */
+#ifndef PY_TEST_APPS
+#error "build with -DPY_TEST_APPS=\"<repository>/userland/apps\""
+#endif
+
 /* ---- the fake LLM ---------------------------------------------------------------- */
 
 static struct { uint32_t id, kind; char prompt[HV_PROMPT_MAX + 256]; } sub[16];
@@ -629,6 +634,78 @@ static void test_repl_random_lines(void **state)
 	no_leak();
 }
 
+/* ---- the programs in /apps -------------------------------------------------------------- */
+
+/* app_source: userland/apps/NAME, read whole (static: one at a time per slot). */
+static const char *app_source(const char *name, char *buf, size_t cap)
+{
+	char path[512];
+	snprintf(path, sizeof(path), "%s/%s", PY_TEST_APPS, name);
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		fail_msg("cannot read %s", path);
+	size_t n = fread(buf, 1, cap - 1, f);
+	fclose(f);
+	assert_true(n > 0 && n < cap - 1);
+	buf[n] = 0;
+	return buf;
+}
+
+/* mandel_inside: the points mandel.py counts inside after `n` iterations,
+ * computed here in C with the same doubles. */
+static int mandel_inside(int n)
+{
+	int inside = 0;
+	for (int y = 0; y < 128; y++) {
+		double ci = -1.5 + 3.0 * y / 128;
+		for (int x = 0; x < 128; x++) {
+			double cr = -2.2 + 3.0 * x / 128, zr = 0, zi = 0;
+			int k = 0;
+			while (k < n && zr * zr + zi * zi <= 4.0) {
+				double t = zr * zr - zi * zi + cr;
+				zi = 2 * zr * zi + ci;
+				zr = t;
+				k++;
+			}
+			inside += k >= n;
+		}
+	}
+	return inside;
+}
+
+/* mandel.py, organism.py and hellopy.py as shipped: their results, exit 0,
+ * nothing left behind. organism.py's meetings are all decided by the
+ * oracle (the fake LLM answers yes to all), none by a coin flip. */
+static void test_apps(void **state)
+{
+	(void)state;
+	static char mandel[8192], organism[16384], hello[4096];
+	fs_reset();
+	add_py("/apps/mandel.py", app_source("mandel.py", mandel, sizeof(mandel)));
+	add_py("/apps/organism.py", app_source("organism.py", organism, sizeof(organism)));
+	add_py("/apps/hellopy.py", app_source("hellopy.py", hello, sizeof(hello)));
+	boot();
+	want_status(run_main("/apps/mandel.py", "12"), 0);
+	char want[96];
+	snprintf(want, sizeof(want), "mandel.py: %d of 16384 points inside after 12 iterations", mandel_inside(12));
+	expect_out(want);
+	want_status(run_main("/apps/hellopy.py", "x y"), 0);
+	expect_out("args ['x', 'y']");
+	expect_out("sum of squares below 1000: 332833500");
+	reply_now = "Yes."; /* the oracle says yes to every meeting */
+	want_status(run_main("/apps/organism.py", "200"), 0);
+	expect_out("organism.py: 200 frames, ");
+	const char *line = strstr(th_out, "organism.py: 200 frames, ");
+	unsigned meetings, coop, comp, coin, reborn;
+	assert_int_equal(sscanf(line, "organism.py: 200 frames, %u meetings: %u cooperated, %u competed (%u by coin flip), %u reborn",
+	                        &meetings, &coop, &comp, &coin, &reborn), 5);
+	assert_true(meetings > 0); /* 200 frames of 8 organisms on 128x128 meet (a fixed seed) */
+	assert_int_equal(coin, 0);
+	assert_int_equal(coop, meetings);
+	assert_int_equal(comp, 0);
+	no_leak();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -644,6 +721,7 @@ int main(void)
 		cmocka_unit_test(test_run_python_errors),
 		cmocka_unit_test(test_repl),
 		cmocka_unit_test(test_repl_random_lines),
+		cmocka_unit_test(test_apps),
 	};
 	return cmocka_run_group_tests(tests, 0, 0);
 }
