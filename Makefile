@@ -85,6 +85,7 @@ include tools/pxbridge/build.mk
 include userland/build.mk
 include iso/build.mk
 include tools/pxdis/build.mk
+include tools/pxdiff/build.mk
 include tests/bench/build.mk
 include tests/fuzz/build.mk
 include tests/build.mk

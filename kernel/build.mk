@@ -10,7 +10,7 @@ KERNEL_REQ := $(WARN_REQ) -ffreestanding -fno-stack-protector -fno-stack-check \
 
 # The portable code: compiled freestanding into the kernel and hosted into the
 # tools (pxsim, pxbench), the tests and the VM fuzz target.
-KERNEL_PORTABLE_SRC := kernel/vram.c
+KERNEL_PORTABLE_SRC := kernel/vram.c kernel/vram_watch.c
 PORTABLE_SRC        := $(PXVM_SRC) $(KERNEL_PORTABLE_SRC) $(DRIVERS_HOST_SRC)
 PORTABLE_HOST_OBJ   := $(call host_obj,$(PORTABLE_SRC))
 
@@ -19,7 +19,7 @@ KERNEL_C_SRC := kernel/main.c kernel/lib.c boot/fmt.c kernel/klog.c \
 	kernel/heap.c kernel/panic.c kernel/power.c kernel/ramdisk.c \
 	kernel/pngload.c kernel/monitor.c kernel/bootcheck.c kernel/cmdline.c \
 	kernel/pxhost.c kernel/irq.c kernel/input.c kernel/bridge.c kernel/serial.c kernel/clock.c kernel/hwinfo.c \
-	kernel/vmm.c kernel/pagemap.c kernel/mtrr.c kernel/fbbench.c kernel/fpu.c \
+	kernel/vmm.c kernel/pagemap.c kernel/mtrr.c kernel/fbbench.c kernel/watchmon.c kernel/fpu.c \
 	kernel/uartsel.c kernel/uartsel_opt.c \
 	$(KERNEL_PORTABLE_SRC) $(DRIVERS_KERNEL_SRC) $(PXVM_SRC)
 KERNEL_ASM_SRC := kernel/entry.asm kernel/isr.asm $(DRIVERS_KERNEL_ASM)

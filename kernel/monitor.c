@@ -31,6 +31,7 @@
 #include "pxvm/rng.h"
 #include "vmm.h"
 #include "fbbench.h"
+#include "watchmon.h"
 #include "drivers/pci.h"
 #include "drivers/usb.h"
 
@@ -618,6 +619,9 @@ static const struct {
 	{ "exit", "[CODE]", "end QEMU (isa-debug-exit); default 0, or 1 if the kernel logged errors", cmd_exit },
 	{ "reset", "", "reset the machine", cmd_reset },
 	{ "seed", "[N]", "reseed the random generator (repeatable noise); no N: show the seed", cmd_seed },
+	{ "watch", "[PID [WHAT..]]", "watch a process run: pc, writes, code, log (toggles; alone: all)", watchmon_cmd },
+	{ "who", "PID ADDR", "which instruction wrote the word at ADDR, and when (watched processes)", watchmon_cmd },
+	{ "imperfect", "PID [RATE..]", "show or set imperfect mode: RATE bit flips per million instructions", watchmon_cmd },
 	{ "llm", "[-m M] [-o] TEXT", "ask the host bridge's LLM (-o: oracle) and print the answer", bridge_monitor_cmd },
 	{ "bridge", "", "serial bridge link status and counters", bridge_monitor_cmd },
 	{ "hv", "", "trap hypervisor counters: traps served, LLM calls in flight and how they ended", cmd_hv },

@@ -29,6 +29,14 @@
 #define VIEW_PAGE_KEY    0x1E    /* Ctrl-^ (Ctrl-6) on the console: show the next page of processes */
 #define VRAM_FRAME_US    50000   /* the process table and slot labels are redrawn at most this often */
 
+/* Watching execution (pxvm/watch.c, kernel/vram_watch.c; docs/watching.md) */
+#define WATCH_LOG_LEN    512     /* writes a watched process's log keeps (monitor `who`) */
+#define WATCH_WHO_MAX    8       /* writes `who` lists for one word, newest first */
+#define WATCH_KEY        0x1D    /* Ctrl-] on the console: watching on/off for the foreground process */
+
+/* Imperfect computing (pxvm/vm.c: bit flips; docs/watching.md) */
+#define IMPERFECT_RATE_MAX 1000000 /* flips per million instructions at most (one per instruction) */
+
 /* IPC (pxvm/ipc.c) */
 #define IPC_QUEUE_LEN    8       /* messages queued per receiving process */
 #define IPC_MSG_MAX      256     /* payload bytes per message */

@@ -3,6 +3,7 @@
  * see vram.h.
  */
 #include "vram.h"
+#include "vram_watch.h"
 #include "param.h"
 #include "pxvm/isa.h"
 #include "pxvm/abi.h"
@@ -376,7 +377,8 @@ static void draw_labels(void)
 		char buf[64];
 		uint32_t color = COL_DIM;
 		if (p) {
-			snprintf(buf, sizeof(buf), "pid %u %s [%s]", p->pid, p->name, state_word(p));
+			snprintf(buf, sizeof(buf), "pid %u %s [%s]%s", p->pid, p->name, state_word(p),
+			         p->vm.watch ? " watched" : "");
 			color = state_color(p);
 		} else if (v->ended && (v->status & PXVM_STATUS_FAULTED)) {
 			snprintf(buf, sizeof(buf), "pid %u %s: fault %u", v->pid, v->name, v->status & 0xFFu);
@@ -400,6 +402,7 @@ void vram_refresh(uint64_t now_us, bool force)
 	draw_procs();
 	draw_labels();
 	draw_syscall_counts();
+	vram_watch_frame();
 	char title[sizeof(programs_title_shown)];
 	programs_title(title, sizeof(title));
 	if (strcmp(title, programs_title_shown)) {
@@ -436,6 +439,7 @@ int vram_init(const struct fb *f)
 	memset(sys_shown, 0, sizeof(sys_shown));
 	memset(cell_shown, 0, sizeof(cell_shown));
 	memset(label_shown, 0, sizeof(label_shown));
+	vram_watch_reset();
 	L.width = fb.width;
 	L.height = fb.height;
 	L.font = font_builtin(fb.width >= 2560 && fb.height >= 1440 ? 32 : 16);
@@ -490,6 +494,6 @@ void vram_tile_flush(unsigned slot, const uint32_t *words, const uint64_t rows[2
 
 void vram_canvas_flush(unsigned slot, const uint32_t *words, const uint64_t rows[2])
 {
-	if (ready && slot < L.nslots)
+	if (ready && slot < L.nslots && !vram_watch_pane(slot)) /* the watch pane is there (vram_watch.h) */
 		flush_rows(&L.slot[slot].canvas, words, rows, CANVAS_BG);
 }

@@ -130,7 +130,8 @@ const char *pxvm_fault_text(uint32_t f);
 	X(KILL,     34,   64, "R1=pid",                   "end process pid (WAIT status STATUS_KILLED); see docs for who may")      \
 	X(SETFG,    35,    8, "R1=pid",                   "make pid the console's foreground process (gets stdin)") \
 	X(PROCINFO, 36,   16, "R1=index R2=buf",          "buf = process table entry `index` (PI_* layout, 80 bytes); -ERANGE past the end") \
-	X(HVTRAP,   40,   64, "R1=type R2=a0 R3=a1 R4=a2", "the trap interface as a system call (docs/hypervisor.md)")
+	X(HVTRAP,   40,   64, "R1=type R2=a0 R3=a1 R4=a2", "the trap interface as a system call (docs/hypervisor.md)") \
+	X(IMPERFECT, 60,  16, "R1=pid R2=rate R3=lo R4=hi", "imperfect mode of pid (0: the caller) or a descendant: R2 bit flips per million instructions (0 off, IMPERFECT_KEEP: ask) in bytes [R3, R4) (0, 0: all); R0 = the previous rate, R1 = flips so far")
 
 enum pxvm_syscall {
 #define PXVM_X_SYS(name, num, cost, args, doc) PXVM_SYS_##name = (num),
@@ -193,7 +194,9 @@ enum pxvm_syscall {
 	X(PIF_FG,         1,    "PROCINFO flag: the console's foreground process")              \
 	X(PIF_BACK,       2,    "PROCINFO flag: draws on its back layer")                       \
 	X(SLOT_NONE,      -1,   "PROCINFO PI_SLOT: no visible slot shows it (0xFFFFFFFF)")      \
-	X(STATUS_KILLED,  0x200, "WAIT status of a process ended by KILL or Ctrl-C")
+	X(STATUS_KILLED,  0x200, "WAIT status of a process ended by KILL or Ctrl-C")            \
+	X(IMPERFECT_KEEP, -1,   "IMPERFECT rate: change nothing, only answer (0xFFFFFFFF)")      \
+	X(IMPERFECT_MAX,  IMPERFECT_RATE_MAX, "IMPERFECT: the highest rate, a flip per instruction")
 
 enum pxvm_abi_const {
 #define PXVM_X_CONST(name, value, doc) PXVM_##name = (value),

@@ -2,11 +2,13 @@
 # kernel (freestanding) and into host tools and tests. Each list is defined
 # here once; the kernel, the host tools, the tests and the fuzz targets use it.
 PXVM_ISA_SRC   := pxvm/isa.c pxvm/disasm.c
-PXVM_CORE_SRC  := $(PXVM_ISA_SRC) pxvm/vm.c
+# The interpreter, with the random streams its imperfect-computing opcodes draw
+# from and the watching its instrumented copy records (pxvm/watch.h).
+PXVM_CORE_SRC  := $(PXVM_ISA_SRC) pxvm/vm.c pxvm/rng.c pxvm/watch.c
 PXVM_CRC_SRC   := pxvm/crc32.c
 PXVM_FS_SRC    := $(PXVM_CRC_SRC) pxvm/pixelfs.c
 PXVM_OS_SRC    := pxvm/sched.c pxvm/syscall.c pxvm/hv.c pxvm/ipc.c pxvm/vfs.c pxvm/tty.c \
-	pxvm/debug.c pxvm/rng.c pxvm/proc.c pxvm/proc_pxvm.c pxvm/view.c pxvm/canvas.c pxvm/lineedit.c
+	pxvm/debug.c pxvm/proc.c pxvm/proc_pxvm.c pxvm/view.c pxvm/canvas.c pxvm/lineedit.c
 # The serial bridge's frame codec (kernel/bridge.c and tools/pxbridge); it uses
 # PXVM_CRC_SRC too.
 PXVM_FRAME_SRC := pxvm/frame.c
@@ -52,6 +54,10 @@ tests/unit/sched_testhost.c_REQ = \
 
 SCHED_TESTS := $(BUILD)/tests/test_sched $(BUILD)/tests/test_sched_fs
 SCHED_TESTS += $(BUILD)/tests/test_debug $(BUILD)/tests/test_hv $(BUILD)/tests/test_view
+# Watching execution, imperfect mode, the random streams (tests/unit/test_watch.c);
+# it assembles /apps/mutants from its source.
+SCHED_TESTS += $(BUILD)/tests/test_watch
+tests/unit/test_watch.c_REQ := -DWATCH_APPS_SRC='"$(abspath userland/apps)"'
 UNIT_TESTS  += $(SCHED_TESTS)
 $(SCHED_TESTS): $(BUILD)/tests/%: $(BUILD)/host/tests/unit/%.o $$(SCHED_TEST_HOST_OBJ) | $(BUILD)/userland/include/pxos.inc
 	@mkdir -p $(@D)

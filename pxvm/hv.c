@@ -113,23 +113,25 @@ static int32_t trap_load_file(struct proc *p, uint32_t src, uint32_t dst, uint32
 	return (int32_t)(n | (size > cap ? HV_TRUNCATED : 0));
 }
 
-static int32_t trap_sample(uint32_t a0, uint32_t a1, uint32_t kind, uint32_t *value)
+/* trap_sample: a sample from the caller's own random stream (pxvm/rng.h), so
+ * it repeats with the seed whatever the scheduling. */
+static int32_t trap_sample(struct proc *p, uint32_t a0, uint32_t a1, uint32_t kind, uint32_t *value)
 {
 	switch (kind) {
 	case HV_NOISE_GAUSS:
 		if ((int32_t)a1 < 0)
 			return -PXE_EINVAL;
-		*value = (uint32_t)rng_gauss_q16((int32_t)a0, (int32_t)a1);
+		*value = (uint32_t)rng_stream_gauss_q16(&p->vm.rng, (int32_t)a0, (int32_t)a1);
 		return 0;
 	case HV_NOISE_UNIFORM:
 		if ((int32_t)a0 >= (int32_t)a1)
 			return -PXE_EINVAL;
-		*value = (uint32_t)rng_uniform_q16((int32_t)a0, (int32_t)a1);
+		*value = (uint32_t)rng_stream_range(&p->vm.rng, (int32_t)a0, (int32_t)a1);
 		return 0;
 	case HV_NOISE_BITS:
 		if (a0 || a1)
 			return -PXE_EINVAL;
-		*value = rng_u32();
+		*value = rng_stream_u32(&p->vm.rng);
 		return 0;
 	default:
 		return -PXE_EINVAL;
@@ -435,7 +437,7 @@ static int serve(struct proc *p, uint32_t type, const uint32_t a[3], int via_sys
 		*result = trap_load_file(p, a[0], a[1], a[2]);
 		return 0;
 	case PXVM_TRAP_SAMPLE_NOISE:
-		*result = trap_sample(a[0], a[1], a[2], value);
+		*result = trap_sample(p, a[0], a[1], a[2], value);
 		*has_value = *result == 0;
 		return 0;
 	default:

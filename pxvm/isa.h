@@ -90,7 +90,10 @@ enum pxvm_imm_kind {
 
 /* ---- The opcode table --------------------------------------------------------
  * Codes 0x00, 0x01, 0x10, 0x11, 0x20, 0x30, 0x31, 0x40, 0x41, 0x42, 0x50, 0x51
- * and 0xF0 are fixed by the design notes; the others extend them. */
+ * and 0xF0 are fixed by the design notes; the others extend them. Codes 0x6x
+ * are fused instructions, 0x7x imperfect computing (seed 000's noise and
+ * prob_jump as instructions): they draw from the process's own random stream
+ * (pxvm/rng.h), so they repeat with the seed whatever the scheduling. */
 #define PXVM_OPCODES(X)                                                                                       \
 	X(HALT,    0x00, N,     NONE,   "",        "stop the process; exit status 0")                                \
 	X(NOP,     0x01, N,     NONE,   "",        "do nothing")                                                     \
@@ -140,6 +143,10 @@ enum pxvm_imm_kind {
 	X(PUSH,    0x56, A,     NONE,   "a",       "sp -= 4; word at sp = ra")                                       \
 	X(POP,     0x57, A,     NONE,   "a",       "ra = word at sp; sp += 4")                                       \
 	X(DJNZ,    0x60, AI16,  TARGET, "a,i",     "ra = ra - 1; if ra != 0: pc = imm16")                            \
+	X(RAND,    0x70, A,     NONE,   "a",       "ra = 32 random bits from the process's stream")                  \
+	X(UNIF,    0x71, ABC,   NONE,   "a,b,c",   "ra = uniform random in [rb, rc) signed; rb when rb >= rc")       \
+	X(NOISE,   0x72, ABC,   NONE,   "a,b,c",   "ra = Gaussian sample, 16.16: mean rb, standard deviation rc")   \
+	X(PJMP,    0x73, AI16,  TARGET, "a,i",     "with probability ra / 0x10000: pc = imm16")                      \
 	X(SYSCALL, 0xF0, I16,   U16,    "i",       "system call number imm16; see pxvm/abi.h")
 
 enum pxvm_opcode {

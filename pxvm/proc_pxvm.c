@@ -4,6 +4,7 @@
 #include "proc_pxvm.h"
 #include "disasm.h"
 #include "host.h"
+#include "watch.h"
 #include "port.h"
 
 static pxvm_syscall_fn syscall_hook;
@@ -53,12 +54,26 @@ int proc_sysarea(uint8_t *area, const char *path, const char *args, uint32_t pid
 	return 0;
 }
 
-/* fresh: p's VM reset over its memory (zeroed), hooked to the system calls. */
+/* fresh: p's VM reset over its memory (zeroed), hooked to the system calls.
+ * What belongs to the process rather than to its image stays: its random
+ * stream, its imperfect mode (with the flip count) and its watching (which
+ * forgets what it saw). */
 static void fresh(struct proc *p)
 {
+	struct rng_stream rng = p->vm.rng;
+	struct pxvm_imperfect imp = p->vm.imp;
+	struct pxvm_watch *watch = p->vm.watch;
+	uint64_t steps = p->vm.steps;
 	pxvm_init(&p->vm, p->vm.mem);
 	p->vm.syscall = syscall_hook;
 	p->vm.user = p;
+	p->vm.rng = rng;
+	p->vm.imp = imp;
+	p->vm.watch = watch;
+	if (imp.rate)
+		p->vm.imp.next = imp.next - steps; /* steps restart at 0 (the caller may restore them) */
+	if (watch)
+		watch_reset(watch);
 }
 
 static bool pxvm_probe(const struct proc_image *img)
@@ -83,6 +98,28 @@ static void pxvm_release(struct proc *p)
 {
 	pxhost_mem_free(p->vm.mem);
 	p->vm.mem = 0;
+	pxhost_mem_free((uint32_t *)p->vm.watch);
+	p->vm.watch = 0;
+}
+
+int proc_pxvm_watch(struct proc *p, uint32_t flags)
+{
+	if (p->ops != &proc_pxvm_ops || !p->vm.mem || (flags & ~WATCH_ALL))
+		return -PXE_EINVAL;
+	if (!flags) {
+		pxhost_mem_free((uint32_t *)p->vm.watch);
+		p->vm.watch = 0;
+		return 0;
+	}
+	if (!p->vm.watch) {
+		uint32_t *block = pxhost_mem_alloc();
+		if (!block)
+			return -PXE_ENOMEM;
+		p->vm.watch = (struct pxvm_watch *)(void *)block;
+		watch_init(p->vm.watch, flags);
+	}
+	p->vm.watch->flags = flags;
+	return 0;
 }
 
 static int pxvm_check(const struct proc *p, const struct proc_image *img)
@@ -103,6 +140,7 @@ static void pxvm_load(struct proc *p, const struct proc_image *img)
 	proc_sysarea(area, img->path, img->args, p->pid, p->ppid); /* fits: checked */
 	fresh(p);
 	p->vm.steps = steps;
+	p->vm.imp.next += steps;
 	pxvm_load_pxe(&p->vm, img->data, img->size, 0);
 	pxvm_write(&p->vm, PXVM_SYSAREA, area, sizeof(area));
 	const char *base = img->path;
@@ -122,11 +160,18 @@ static int pxvm_fork(const struct proc *parent, struct proc *c)
 	pxvm_write(&c->vm, PXVM_SYS_PID, ids, sizeof(ids));
 	c->vm.dirty[0] = c->vm.dirty[1] = ~0ull;
 	memcpy(c->name, parent->name, sizeof(c->name));
+	/* The child inherits imperfect mode (not the flip count); its flips come
+	 * from its own flip stream (sched.c made it), so parent and child mutate
+	 * apart. */
+	if (parent->vm.imp.rate)
+		pxvm_set_imperfect(&c->vm, parent->vm.imp.rate, parent->vm.imp.lo, parent->vm.imp.hi);
 	return 0;
 }
 
 static enum proc_run pxvm_run_quantum(struct proc *p, uint64_t budget)
 {
+	if (p->vm.watch)
+		p->vm.watch->now_us = pxhost_time_us();
 	switch (pxvm_run(&p->vm, budget)) {
 	case PXVM_RUN_BUDGET:  return PROC_RUN_BUDGET;
 	case PXVM_RUN_HALT:    return PROC_RUN_EXIT;
@@ -157,6 +202,23 @@ static size_t pxvm_dump(const struct proc *p, char *buf, size_t cap)
 	return n < cap ? n : cap - 1;
 }
 
+/* put_stream / get_stream: a random stream as 8 words of the record. */
+static uint32_t put_stream(uint32_t *head, uint32_t k, const struct rng_stream *st)
+{
+	for (int i = 0; i < 4; i++) {
+		head[k++] = (uint32_t)st->s[i];
+		head[k++] = (uint32_t)(st->s[i] >> 32);
+	}
+	return k;
+}
+
+static uint32_t get_stream(const uint32_t *head, uint32_t k, struct rng_stream *st)
+{
+	for (int i = 0; i < 4; i++, k += 2)
+		st->s[i] = head[k] | (uint64_t)head[k + 1] << 32;
+	return k;
+}
+
 static size_t pxvm_snapshot(const struct proc *p, uint8_t *out, size_t cap)
 {
 	const struct pxvm *vm = &p->vm;
@@ -164,7 +226,7 @@ static size_t pxvm_snapshot(const struct proc *p, uint8_t *out, size_t cap)
 	if (cap < PROC_PXVM_SNAP_SIZE)
 		return 0;
 	head[k++] = PROC_PXVM_SNAP_MAGIC;
-	head[k++] = 1;
+	head[k++] = PROC_PXVM_SNAP_VERSION;
 	for (int i = 0; i < PXVM_NREGS; i++)
 		head[k++] = vm->r[i];
 	head[k++] = vm->pc;
@@ -174,6 +236,15 @@ static size_t pxvm_snapshot(const struct proc *p, uint8_t *out, size_t cap)
 	head[k++] = vm->fault_pc;
 	head[k++] = vm->fault_word;
 	head[k++] = vm->fault_addr;
+	k = put_stream(head, k, &vm->rng);
+	head[k++] = vm->imp.rate;
+	head[k++] = vm->imp.lo;
+	head[k++] = vm->imp.hi;
+	head[k++] = (uint32_t)vm->imp.next;
+	head[k++] = (uint32_t)(vm->imp.next >> 32);
+	head[k++] = (uint32_t)vm->imp.flips;
+	head[k++] = (uint32_t)(vm->imp.flips >> 32);
+	k = put_stream(head, k, &vm->imp.rng);
 	memcpy(out, head, sizeof(head));
 	memcpy(out + sizeof(head), vm->mem, PXVM_MEM_SIZE);
 	return PROC_PXVM_SNAP_SIZE;
@@ -185,8 +256,13 @@ static int pxvm_restore(struct proc *p, const uint8_t *in, size_t n)
 	if (n != PROC_PXVM_SNAP_SIZE)
 		return -PXE_EINVAL;
 	memcpy(head, in, sizeof(head));
-	if (head[0] != PROC_PXVM_SNAP_MAGIC || head[1] != 1 || head[2 + PXVM_NREGS] % 4 ||
+	if (head[0] != PROC_PXVM_SNAP_MAGIC || head[1] != PROC_PXVM_SNAP_VERSION || head[2 + PXVM_NREGS] % 4 ||
 	    head[2 + PXVM_NREGS] > PXVM_MEM_SIZE || head[2 + PXVM_NREGS + 3] >= PXVM_FAULT_COUNT)
+		return -PXE_EINVAL;
+	const uint32_t *imp = head + 2 + PXVM_NREGS + 7 + 8; /* rate, lo, hi after the process's stream */
+	struct pxvm probe;
+	memset(&probe, 0, sizeof(probe));
+	if (imp[0] && pxvm_set_imperfect(&probe, imp[0], imp[1], imp[2]) != 0)
 		return -PXE_EINVAL;
 	fresh(p);
 	struct pxvm *vm = &p->vm;
@@ -199,6 +275,14 @@ static int pxvm_restore(struct proc *p, const uint8_t *in, size_t n)
 	vm->fault_pc = head[k++];
 	vm->fault_word = head[k++];
 	vm->fault_addr = head[k++];
+	k = get_stream(head, k, &vm->rng);
+	memset(&vm->imp, 0, sizeof(vm->imp));
+	if (head[k])
+		pxvm_set_imperfect(vm, head[k], head[k + 1], head[k + 2]); /* checked above; sets nlog2q */
+	k += 3;
+	vm->imp.next = head[k] | (uint64_t)head[k + 1] << 32;
+	vm->imp.flips = head[k + 2] | (uint64_t)head[k + 3] << 32;
+	k = get_stream(head, k + 4, &vm->imp.rng);
 	memcpy(vm->mem, in + sizeof(head), PXVM_MEM_SIZE);
 	return 0;
 }

@@ -158,6 +158,14 @@ static int new_proc(uint32_t ppid, const struct proc_ops *kind, struct proc **ou
 		proc_free(p);
 		return e;
 	}
+	/* Its random streams come from its lineage, not from the order things
+	 * run in (pxvm/rng.h): split from its parent's, or a root stream. */
+	struct proc *parent = ppid ? proc_find(ppid) : 0;
+	if (parent)
+		rng_stream_split(&parent->vm.rng, &p->vm.rng);
+	else
+		rng_stream_root(&p->vm.rng);
+	rng_stream_split(&p->vm.rng, &p->vm.imp.rng);
 	*out = p;
 	return 0;
 }

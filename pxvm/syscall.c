@@ -25,6 +25,7 @@
  */
 #include "syscall.h"
 #include "sched.h"
+#include "proc_pxvm.h"
 #include "canvas.h"
 #include "host.h"
 #include "hv.h"
@@ -359,6 +360,35 @@ static enum sys_result sys_IPC_RECV(struct proc *p)
 }
 
 static enum sys_result sys_HVTRAP(struct proc *p) { return done(p, hv_syscall(p)); }
+
+/* IMPERFECT: the imperfect mode (pxvm_set_imperfect) of the caller or of a
+ * descendant; R0 = its previous rate, R1 = its flips so far (low word). */
+static enum sys_result sys_IMPERFECT(struct proc *p)
+{
+	uint32_t pid = p->vm.r[1], rate = p->vm.r[2], lo = p->vm.r[3], hi = p->vm.r[4];
+	struct proc *t = pid ? proc_find(pid) : p;
+	if (!t || t->state == PROC_ZOMBIE)
+		return ret(p, -PXE_ESRCH);
+	if (t != p && !proc_is_ancestor(p->pid, t->pid))
+		return ret(p, -PXE_EPERM);
+	if (t->ops != &proc_pxvm_ops)
+		return ret(p, -PXE_EINVAL);
+	uint32_t prev = t->vm.imp.rate;
+	uint64_t flips = t->vm.imp.flips;
+	if (rate != (uint32_t)PXVM_IMPERFECT_KEEP) {
+		int e = pxvm_set_imperfect(&t->vm, rate, lo, hi);
+		if (e)
+			return ret(p, e);
+		if (rate)
+			pxhost_log(1, "pid %u: imperfect mode of pid %u: %u flips per million instructions in 0x%04x..0x%04x",
+			           p->pid, t->pid, rate, t->vm.imp.lo, t->vm.imp.hi - 1);
+		else if (prev)
+			pxhost_log(1, "pid %u: imperfect mode of pid %u off after %llu flips", p->pid, t->pid,
+			           (unsigned long long)flips);
+	}
+	p->vm.r[1] = (uint32_t)flips;
+	return ret(p, (int)prev);
+}
 
 /* ---- the table ------------------------------------------------------------------- */
 

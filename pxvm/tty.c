@@ -6,6 +6,8 @@
  * through pxhost_output as pid 0. What the console adds:
  *   Ctrl-^ (Ctrl-6)  (VIEW_PAGE_KEY) shows the next page of processes in the
  *                    visible slots (pxvm/view.h); never part of the input
+ *   Ctrl-]           (WATCH_KEY) watching on or off for the foreground
+ *                    process (pxvm/watch.h); never part of the input
  *   end of line      the line ('\n' is part of it) becomes readable
  *   Ctrl-D           on an empty line: end of input (the next READ returns 0);
  *                    otherwise makes the line readable without a '\n'
@@ -23,7 +25,9 @@
 #include "tty.h"
 #include "lineedit.h"
 #include "proc.h"
+#include "proc_pxvm.h"
 #include "view.h"
+#include "watch.h"
 #include "host.h"
 #include "port.h"
 
@@ -131,6 +135,12 @@ static void input_byte(uint8_t c)
 {
 	if (c == VIEW_PAGE_KEY) { /* a hot key, whatever else is being typed */
 		view_page(-1);
+		return;
+	}
+	if (c == WATCH_KEY) { /* a hot key too: watch the foreground process, or stop */
+		struct proc *p = proc_find(fg);
+		if (p && p->state != PROC_ZOMBIE && proc_pxvm_watch(p, p->vm.watch ? 0 : WATCH_ALL) == 0)
+			pxhost_log(1, "tty: watching pid %u (%s) %s", p->pid, p->name, p->vm.watch ? "on" : "off");
 		return;
 	}
 	switch (lineedit_feed(&ed, c)) {

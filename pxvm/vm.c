@@ -2,13 +2,15 @@
  * vm.c — the pxVM interpreter; see vm.h for the contract and isa.h for the
  * instruction word.
  *
- * Dispatch is a computed goto through a 256-entry table generated from
- * PXVM_OPCODES, so every opcode in the table must have a handler label here
- * (the build fails otherwise) and every unassigned byte lands on op_invalid.
- * Each handler first checks its format's must-be-zero bits, which also rejects
- * register numbers above 7, so register fields can then be masked with & 7.
+ * The run loop is vm_run.inc, compiled twice: run_plain for every process,
+ * run_watched for a watched one (pxvm/watch.h). pxvm_run picks one per call
+ * (one test per quantum, none per instruction), and in imperfect mode cuts
+ * the run at each bit flip due (pxvm_set_imperfect). Compiled with
+ * PXVM_WATCH_NONE (only make bench does: tests/bench/vm_nowatch.c), pxvm_run
+ * is the plain copy alone, the baseline that shows the off path's cost.
  */
 #include "vm.h"
+#include "watch.h"
 #include "port.h"
 
 #define GUARD_WORD 0xFFFFFFFFu /* opcode 0xFF: unassigned, so fetching it faults */
@@ -112,6 +114,10 @@ int pxvm_write(struct pxvm *vm, uint32_t addr, const void *src, uint32_t len)
 		return -PXE_EFAULT;
 	memcpy((uint8_t *)vm->mem + addr, src, len);
 	pxvm_mark_dirty(vm, addr, len);
+	if (vm->watch && len) { /* the kernel answering the instruction that ran last */
+		uint32_t at = vm->pc >= 4 && vm->pc <= PXVM_MEM_SIZE ? vm->pc - 4 : 0;
+		watch_write(vm->watch, vm->mem, addr, len, at, vm->mem[at >> 2], vm->steps, WATCH_BY_KERNEL);
+	}
 	return 0;
 }
 
@@ -138,263 +144,99 @@ void pxvm_fault(struct pxvm *vm, enum pxvm_fault f, uint32_t addr)
 	vm->fault_addr = addr;
 }
 
-/* GCC merges the handlers' identical dispatch tails into one shared indirect
- * jump ("cross-jumping"), which costs the branch predictor the per-opcode
- * history that threaded code is for; keep one dispatch per handler. */
-#if defined(__GNUC__) && !defined(__clang__)
-__attribute__((optimize("no-crossjumping")))
+#define RUN_NAME run_plain
+#define RUN_WATCHED 0
+#include "vm_run.inc"
+#undef RUN_NAME
+#undef RUN_WATCHED
+
+#if !PXVM_WATCH_NONE
+#define RUN_NAME run_watched
+#define RUN_WATCHED 1
+#include "vm_run.inc"
+#undef RUN_NAME
+#undef RUN_WATCHED
 #endif
+
+/* ---- Imperfect mode ------------------------------------------------------- */
+
+/* imp_schedule: draw the step of the next flip from now. */
+static void imp_schedule(struct pxvm *vm)
+{
+	struct pxvm_imperfect *m = &vm->imp;
+	m->next = vm->steps + (m->rate >= 1000000u ? 1 : rng_stream_geometric(&m->rng, m->nlog2q));
+}
+
+int pxvm_set_imperfect(struct pxvm *vm, uint32_t rate, uint32_t lo, uint32_t hi)
+{
+	if (rate > IMPERFECT_RATE_MAX || rate > 1000000u)
+		return -PXE_EINVAL;
+	if (!lo && !hi)
+		hi = PXVM_MEM_SIZE;
+	if (lo >= hi || hi > PXVM_MEM_SIZE)
+		return -PXE_EINVAL;
+	struct pxvm_imperfect *m = &vm->imp;
+	m->rate = rate;
+	m->lo = lo;
+	m->hi = hi;
+	/* -log2(1 - p) for p = rate / 10^6: log2(10^6) - log2(10^6 - rate). */
+	m->nlog2q = rate && rate < 1000000u ? rng_log2_q32(1000000u) - rng_log2_q32(1000000u - rate) : 0;
+	if (rate)
+		imp_schedule(vm);
+	return 0;
+}
+
+#if PXVM_WATCH_NONE
+/* The interpreter as it was before watching and imperfect mode (make bench's
+ * baseline, tests/bench/vm_nowatch.c): the plain copy only, no test per run;
+ * a watch or imperfect mode is ignored. Never in the kernel or the tools. */
 enum pxvm_run_result pxvm_run(struct pxvm *vm, uint64_t budget)
 {
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Woverride-init"
-	static const void *const table[256] = {
-		[0 ... 255] = &&op_invalid,
-#define PXVM_X_LABEL(name, code, fmt, imm, syn, doc) [code] = &&op_##name,
-		PXVM_OPCODES(PXVM_X_LABEL)
-#undef PXVM_X_LABEL
-	};
-#pragma GCC diagnostic pop
-	if (vm->fault)
-		return PXVM_RUN_FAULT;
+	uint64_t rest;
+	enum pxvm_run_result r = run_plain(vm, budget, &rest);
+	vm->charge = 0;
+	return r;
+}
+#else
+/* imp_flip: flip one bit of [lo, hi), chosen uniformly, and draw the next time. */
+static void imp_flip(struct pxvm *vm)
+{
+	struct pxvm_imperfect *m = &vm->imp;
+	uint32_t b = (uint32_t)rng_stream_range(&m->rng, 0, (int32_t)((m->hi - m->lo) * 8u));
+	uint32_t byte = m->lo + b / 8u, bit = b % 8u;
+	((uint8_t *)vm->mem)[byte] ^= (uint8_t)(1u << bit);
+	vm->dirty[byte >> 15] |= 1ull << ((byte >> 9) & 63u);
+	m->flips++;
+	if (vm->watch)
+		watch_write(vm->watch, vm->mem, byte, 1, vm->pc, bit, vm->steps, WATCH_BY_FLIP);
+	imp_schedule(vm);
+}
 
-	uint32_t R[PXVM_NREGS];
-	memcpy(R, vm->r, sizeof(R));
-	uint8_t *const bmem = (uint8_t *)vm->mem;
-	uint32_t pc = vm->pc, w = 0, addr = 0, t;
+enum pxvm_run_result pxvm_run(struct pxvm *vm, uint64_t budget)
+{
+	uint64_t rest;
+	enum pxvm_run_result r;
+	if (__builtin_expect(!vm->watch && !vm->imp.rate, 1)) {
+		r = run_plain(vm, budget, &rest);
+		vm->charge = 0;
+		return r;
+	}
+	/* Watched or imperfect: in pieces that end where a flip is due. */
 	uint64_t left = budget;
-	enum pxvm_run_result result;
-	enum pxvm_fault fault = PXVM_FAULT_NONE;
-
-	/* pc is always 4-aligned and <= PXVM_MEM_SIZE (the guard word). */
-#define NEXT()                                         \
-	do {                                               \
-		if (__builtin_expect(left == 0, 0))            \
-			goto out_budget;                           \
-		left--;                                        \
-		w = *(const uint32_t *)(bmem + pc);            \
-		pc += 4;                                       \
-		goto *table[w & 0xFFu];                        \
-	} while (0)
-#define CHECK(fmt) \
-	do { if (__builtin_expect(w & ZM_##fmt, 0)) goto f_encoding; } while (0)
-/* The word at byte address a (4-aligned, checked): byte-offset addressing
- * saves the shift of mem[a >> 2]. */
-#define MEMW(a) (*(uint32_t *)(bmem + (a)))
-#define RA R[(w >> 8) & 7u]
-#define RB R[(w >> 12) & 7u]
-#define RC R[(w >> 16) & 7u]
-#define IMM16 (w >> 16)
-#define SIMM16 PXVM_SIMM16(w)
-#define DIRTY(a) (vm->dirty[(a) >> 15] |= 1ull << (((a) >> 9) & 63u))
-#define JUMP_TO(target)                                            \
-	do {                                                           \
-		addr = (target);                                           \
-		if (__builtin_expect((addr & 3u) || addr >= PXVM_MEM_SIZE, 0)) \
-			goto f_jump;                                           \
-		pc = addr;                                                 \
-	} while (0)
-#define WORD_ADDR(a)                                               \
-	do {                                                           \
-		addr = (a);                                                \
-		if (__builtin_expect(addr > PXVM_MEM_SIZE - 4, 0))         \
-			goto f_range;                                          \
-		if (__builtin_expect(addr & 3u, 0))                        \
-			goto f_unaligned;                                      \
-	} while (0)
-/* After a store to `addr`: a nonzero TRAP_FLAG byte written by this store hands
- * the process to the hypervisor. One compare per store on the hot path. */
-#define TRAP_CHECK()                                                       \
-	do {                                                               \
-		if (__builtin_expect(addr == PXVM_TRAP_FLAG, 0) && bmem[PXVM_TRAP_FLAG]) { \
-			result = PXVM_RUN_TRAP;                                    \
-			goto out;                                                  \
-		}                                                              \
-	} while (0)
-#define BYTE_ADDR(a)                                               \
-	do {                                                           \
-		addr = (a);                                                \
-		if (__builtin_expect(addr >= PXVM_MEM_SIZE, 0))            \
-			goto f_range;                                          \
-	} while (0)
-
-	NEXT();
-
-op_HALT:  CHECK(N); result = PXVM_RUN_HALT; goto out;
-op_NOP:   CHECK(N); NEXT();
-op_BRK:   CHECK(N); fault = PXVM_FAULT_BREAKPOINT; addr = pc - 4; goto out_fault;
-op_IMM8:  CHECK(AI8); RA = (w >> 16) & 0xFFu; NEXT();
-op_IMM32: CHECK(AW);
-	if (__builtin_expect(pc >= PXVM_MEM_SIZE, 0)) { addr = pc; goto f_range; }
-	RA = MEMW(pc);
-	pc += 4;
-	NEXT();
-op_IMM16: CHECK(AI16); RA = SIMM16; NEXT();
-op_MOV:   CHECK(AB); RA = RB; NEXT();
-op_ADD:   CHECK(ABC); RA = RB + RC; NEXT();
-op_SUB:   CHECK(ABC); RA = RB - RC; NEXT();
-op_MUL:   CHECK(ABC); RA = RB * RC; NEXT();
-op_DIVU:  CHECK(ABC); if (!RC) goto f_div; RA = RB / RC; NEXT();
-op_MODU:  CHECK(ABC); if (!RC) goto f_div; RA = RB % RC; NEXT();
-op_DIV:   CHECK(ABC);
-	if (!RC) goto f_div;
-	if (RB == 0x80000000u && RC == 0xFFFFFFFFu) RA = 0x80000000u; /* INT_MIN / -1 wraps */
-	else RA = (uint32_t)((int32_t)RB / (int32_t)RC);
-	NEXT();
-op_MOD:   CHECK(ABC);
-	if (!RC) goto f_div;
-	if (RB == 0x80000000u && RC == 0xFFFFFFFFu) RA = 0;
-	else RA = (uint32_t)((int32_t)RB % (int32_t)RC);
-	NEXT();
-op_AND:   CHECK(ABC); RA = RB & RC; NEXT();
-op_OR:    CHECK(ABC); RA = RB | RC; NEXT();
-op_XOR:   CHECK(ABC); RA = RB ^ RC; NEXT();
-op_NOT:   CHECK(AB); RA = ~RB; NEXT();
-op_SHL:   CHECK(ABC); RA = RB << (RC & 31u); NEXT();
-op_SHR:   CHECK(ABC); RA = RB >> (RC & 31u); NEXT();
-op_SAR:   CHECK(ABC); RA = (uint32_t)((int32_t)RB >> (RC & 31u)); NEXT();
-op_ADDI:  CHECK(ABI16); RA = RB + SIMM16; NEXT();
-op_NEG:   CHECK(AB); RA = 0u - RB; NEXT();
-op_JMP:   CHECK(I16); JUMP_TO(IMM16); NEXT();
-op_JZ:    CHECK(AI16); if (RA == 0) JUMP_TO(IMM16); NEXT();
-op_CMP:   CHECK(ABC); RA = RB == RC; NEXT();
-op_JNZ:   CHECK(AI16); if (RA != 0) JUMP_TO(IMM16); NEXT();
-op_CALL:  CHECK(I16);
-	t = IMM16;
-	if (t & 3u) { addr = t; goto f_jump; }
-	WORD_ADDR(R[PXVM_SP] - 4);
-	MEMW(addr) = pc;
-	DIRTY(addr);
-	R[PXVM_SP] = addr;
-	pc = t;
-	TRAP_CHECK();
-	NEXT();
-op_RET:   CHECK(N);
-	WORD_ADDR(R[PXVM_SP]);
-	t = MEMW(addr);
-	if (__builtin_expect((t & 3u) || t >= PXVM_MEM_SIZE, 0)) { addr = t; goto f_jump; }
-	R[PXVM_SP] = addr + 4; /* only now: a fault leaves SP as it was */
-	pc = t;
-	NEXT();
-op_JR:    CHECK(A); JUMP_TO(RA); NEXT();
-op_CALLR: CHECK(A);
-	t = RA;
-	if ((t & 3u) || t >= PXVM_MEM_SIZE) { addr = t; goto f_jump; }
-	WORD_ADDR(R[PXVM_SP] - 4);
-	MEMW(addr) = pc;
-	DIRTY(addr);
-	R[PXVM_SP] = addr;
-	pc = t;
-	TRAP_CHECK();
-	NEXT();
-op_SLT:   CHECK(ABC); RA = (int32_t)RB < (int32_t)RC; NEXT();
-op_SLTU:  CHECK(ABC); RA = RB < RC; NEXT();
-op_BEQ:   CHECK(ABI16); if (RA == RB) JUMP_TO(IMM16); NEXT();
-op_BNE:   CHECK(ABI16); if (RA != RB) JUMP_TO(IMM16); NEXT();
-op_BLT:   CHECK(ABI16); if ((int32_t)RA < (int32_t)RB) JUMP_TO(IMM16); NEXT();
-op_BGE:   CHECK(ABI16); if ((int32_t)RA >= (int32_t)RB) JUMP_TO(IMM16); NEXT();
-op_BLTU:  CHECK(ABI16); if (RA < RB) JUMP_TO(IMM16); NEXT();
-op_BGEU:  CHECK(ABI16); if (RA >= RB) JUMP_TO(IMM16); NEXT();
-op_LOAD:  CHECK(AI16); WORD_ADDR(IMM16); RA = MEMW(addr); NEXT();
-op_STORE: CHECK(AI16); WORD_ADDR(IMM16); MEMW(addr) = RA; DIRTY(addr); TRAP_CHECK(); NEXT();
-op_LDW:   CHECK(ABI16); WORD_ADDR(RB + SIMM16); RA = MEMW(addr); NEXT();
-op_STW:   CHECK(ABI16); WORD_ADDR(RB + SIMM16); MEMW(addr) = RA; DIRTY(addr); TRAP_CHECK(); NEXT();
-op_LDB:   CHECK(ABI16); BYTE_ADDR(RB + SIMM16); RA = bmem[addr]; NEXT();
-op_STB:   CHECK(ABI16); BYTE_ADDR(RB + SIMM16); bmem[addr] = (uint8_t)RA; DIRTY(addr); TRAP_CHECK(); NEXT();
-op_PUSH:  CHECK(A);
-	t = RA;
-	WORD_ADDR(R[PXVM_SP] - 4);
-	MEMW(addr) = t;
-	DIRTY(addr);
-	R[PXVM_SP] = addr;
-	TRAP_CHECK();
-	NEXT();
-op_POP:   CHECK(A);
-	WORD_ADDR(R[PXVM_SP]);
-	t = MEMW(addr);
-	R[PXVM_SP] = addr + 4;
-	RA = t; /* POP SP loads the popped word into SP */
-	NEXT();
-op_DJNZ:  CHECK(AI16);
-	t = RA - 1;
-	if (t != 0)
-		JUMP_TO(IMM16); /* a bad target faults before ra changes */
-	RA = t;
-	NEXT();
-op_SYSCALL: {
-	CHECK(I16);
-	vm->pc = pc;
-	memcpy(vm->r, R, sizeof(R));
-	vm->steps += budget - left;
-	budget = left;
-	int stop;
-	if (vm->syscall) {
-		stop = vm->syscall(vm, IMM16);
-	} else {
-		vm->r[0] = (uint32_t)-PXE_ENOSYS;
-		stop = 0;
-	}
-	if (vm->fault) {
+	for (;;) {
+		if (vm->fault)
+			return PXVM_RUN_FAULT;
+		if (vm->imp.rate && vm->steps >= vm->imp.next)
+			imp_flip(vm);
+		uint64_t piece = left;
+		if (vm->imp.rate && vm->imp.next - vm->steps < piece)
+			piece = vm->imp.next - vm->steps;
+		r = vm->watch ? run_watched(vm, piece, &rest) : run_plain(vm, piece, &rest);
+		uint64_t used = piece - rest + vm->charge; /* a call's charge may reach past the piece */
 		vm->charge = 0;
-		return PXVM_RUN_FAULT;
+		left = used < left ? left - used : 0;
+		if (r != PXVM_RUN_BUDGET || !left)
+			return r;
 	}
-	memcpy(R, vm->r, sizeof(R));
-	pc = vm->pc;
-	if (vm->charge) { /* the call's cost beyond its one instruction */
-		left = vm->charge < left ? left - vm->charge : 0;
-		budget = left;
-		vm->charge = 0;
-	}
-	if (stop) {
-		result = PXVM_RUN_SYSCALL;
-		goto out;
-	}
-	NEXT();
 }
-
-op_invalid:
-	if (pc - 4 == PXVM_MEM_SIZE) {
-		fault = PXVM_FAULT_PC_END;
-		addr = PXVM_MEM_SIZE;
-	} else {
-		fault = PXVM_FAULT_OPCODE;
-		addr = pc - 4;
-	}
-	goto out_fault;
-f_encoding:  fault = PXVM_FAULT_ENCODING; addr = pc - 4; goto out_fault;
-f_range:     fault = PXVM_FAULT_MEM_RANGE; goto out_fault;
-f_unaligned: fault = PXVM_FAULT_UNALIGNED; goto out_fault;
-f_div:       fault = PXVM_FAULT_DIV_ZERO; addr = pc - 4; goto out_fault;
-f_jump:      fault = PXVM_FAULT_JUMP; goto out_fault;
-
-out_fault:
-	vm->fault = fault;
-	vm->fault_pc = pc - 4;
-	vm->fault_word = w;
-	vm->fault_addr = addr;
-	vm->pc = pc - 4;
-	memcpy(vm->r, R, sizeof(R));
-	vm->steps += budget - left;
-	return PXVM_RUN_FAULT;
-
-out_budget:
-	result = PXVM_RUN_BUDGET;
-out:
-	vm->pc = pc;
-	memcpy(vm->r, R, sizeof(R));
-	vm->steps += budget - left;
-	return result;
-
-#undef NEXT
-#undef CHECK
-#undef RA
-#undef RB
-#undef RC
-#undef IMM16
-#undef SIMM16
-#undef DIRTY
-#undef JUMP_TO
-#undef WORD_ADDR
-#undef BYTE_ADDR
-#undef TRAP_CHECK
-}
+#endif /* PXVM_WATCH_NONE */

@@ -20,8 +20,10 @@
 #include <stddef.h>
 #include "isa.h"
 #include "abi.h"
+#include "rng.h"
 
 struct pxvm;
+struct pxvm_watch; /* pxvm/watch.h */
 
 /* Syscall hook: serve system call `number` for `vm` (arguments in vm->r[1..5],
  * result into vm->r[0]). Return 0 to continue running, or 1 to make pxvm_run
@@ -37,6 +39,21 @@ typedef int (*pxvm_syscall_fn)(struct pxvm *vm, uint32_t number);
  * faults without a bounds check on every fetch. */
 #define PXVM_MEM_ALLOC_WORDS (PXVM_MEM_WORDS + 1u)
 
+/* Imperfect mode (pxvm_set_imperfect): bits of the process's own memory flip
+ * at random, `rate` per million instructions on average. The flips are a
+ * Bernoulli trial per instruction with probability rate / 10^6, drawn as
+ * geometric gaps from a stream of their own, so they depend only on the
+ * stream and on how many instructions the process has run: never on budgets
+ * or on the other processes. */
+struct pxvm_imperfect {
+	uint32_t rate;          /* flips per million instructions, 0 (off) .. IMPERFECT_RATE_MAX */
+	uint32_t lo, hi;        /* flips hit bytes [lo, hi) of the process's memory */
+	uint64_t nlog2q;        /* -log2(1 - rate / 10^6) in 32.32 (rng_stream_geometric) */
+	uint64_t next;          /* the flip happens when steps reaches this, before the next instruction */
+	uint64_t flips;         /* bits flipped so far */
+	struct rng_stream rng;  /* where the flips and their times come from */
+};
+
 struct pxvm {
 	uint32_t r[PXVM_NREGS];     /* R0..R7; R7 = SP */
 	uint32_t pc;                /* byte address of the next instruction */
@@ -50,6 +67,10 @@ struct pxvm {
 	uint64_t charge;            /* set by the syscall hook: budget to take off (see above) */
 	pxvm_syscall_fn syscall;    /* NULL: every SYSCALL returns -PXE_ENOSYS */
 	void *user;                 /* owner's context for the hook */
+	struct rng_stream rng;      /* the process's random stream: RAND, UNIF, NOISE, PJMP,
+	                             * SAMPLE_NOISE (pxvm/rng.h says how it is seeded) */
+	struct pxvm_imperfect imp;  /* imperfect mode; rate 0 = off */
+	struct pxvm_watch *watch;   /* not NULL: runs instrumented (pxvm/watch.h), owned by the caller */
 };
 
 enum pxvm_run_result {
@@ -75,8 +96,18 @@ int pxvm_load_pxe(struct pxvm *vm, const void *file, size_t size, const char **w
 int pxvm_check_pxe(const void *file, size_t size, const char **why);
 
 /* pxvm_run: execute at most `budget` instructions (budget >= 1). Returns why it
- * stopped. A faulted VM stays faulted: running it again returns PXVM_RUN_FAULT. */
+ * stopped. A faulted VM stays faulted: running it again returns PXVM_RUN_FAULT.
+ * A VM with neither a watch nor imperfect mode runs the plain interpreter; a
+ * watched one the instrumented copy (same results, plus watch.h's records);
+ * in imperfect mode the run stops between instructions for each flip due. */
 enum pxvm_run_result pxvm_run(struct pxvm *vm, uint64_t budget);
+
+/* pxvm_set_imperfect: imperfect mode for `vm`: `rate` flips per million
+ * instructions (0 = off, at most IMPERFECT_RATE_MAX), hitting bytes [lo, hi)
+ * (0, 0 = all PXVM_MEM_SIZE bytes; else lo < hi <= PXVM_MEM_SIZE). The next
+ * flip is drawn from vm->imp.rng from now (vm->steps). Returns 0, or
+ * -PXE_EINVAL (nothing changed). */
+int pxvm_set_imperfect(struct pxvm *vm, uint32_t rate, uint32_t lo, uint32_t hi);
 
 /* pxvm_fault: stop `vm` with fault `f` at the current instruction (for hooks). */
 void pxvm_fault(struct pxvm *vm, enum pxvm_fault f, uint32_t addr);

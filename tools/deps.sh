@@ -16,7 +16,7 @@ set -euo pipefail
 TABLE=(
 	"gcc                      build   gcc"
 	"make                     build   make"
-	"binutils                 build   ld objcopy"
+	"binutils                 build   ld objcopy objdump"
 	"nasm                     build   nasm"
 	"gnu-efi                  build   /usr/include/efi/efi.h /usr/lib/crt0-efi-x86_64.o"
 	"mtools                   build   mcopy mmd"

@@ -4,6 +4,7 @@ under the scheduler, and instructions per second inside QEMU.
 
     /usr/bin/python3 tests/bench/bench.py [--build DIR] [--runs N] [--no-qemu]
                                           [--no-procs] [--only NAME,...]
+                                          [--watch-runs N] [--watch-only]
 
 1. Each benchmark (loop, fib, sieve, copy; tests/bench/*.pxs and *.lua) runs in
    pxVM on the host (build/tests/bench/pxbench run: the bare interpreter, in
@@ -16,16 +17,24 @@ under the scheduler, and instructions per second inside QEMU.
 2. Throughput under the real scheduler (pxbench procs): the loop and sieve
    programs as 1, 8 and 32 processes, the total work the same in each case;
    instructions per CPU second of sched_run.
-3. In QEMU (TCG): pxOS boots with tests/bench/qbench.pxs as init (boot.cfg
+3. Watching off costs nothing (issue 13): each benchmark on the bare
+   interpreter as built for pxOS (watching off: pxbench run), as built
+   without watching at all (build/tests/bench/pxbench-nowatch: pxvm/vm.c
+   with PXVM_WATCH_NONE, the plain run loop alone) and watched (pxbench
+   watched: the instrumented copy, the write log and the marks), interleaved
+   in one loop: each round runs the three one after another, --watch-runs
+   rounds (default 5), the fastest of each counts (the run's own CPU
+   seconds, pxbench's "cpu"). Results must equal the C reference.
+4. In QEMU (TCG): pxOS boots with tests/bench/qbench.pxs as init (boot.cfg
    `cmdline = init=/boot/qbench initargs=N`), which prints its instructions
    per second on the serial console.
-4. asm, the assembler inside pxOS, assembling userland/boot/sh.pxs (in pxsim
+5. asm, the assembler inside pxOS, assembling userland/boot/sh.pxs (in pxsim
    with the built ramdisk; its virtual clock at --mips 1 counts pxVM
    instructions), as time at the host interpreter's speed (the pxVM Minstr/s
    of step 1), beside the host's pxasm on the same file (CPU seconds). The
    goal: under 1 s (issue 11).
 
-5. Python (docs/python.md): the four benchmarks and a pystone-like one
+6. Python (docs/python.md): the four benchmarks and a pystone-like one
    (tests/bench/*.py) in pxOS's Python guests on the host (pxbench procs 1
    NAME.py: the Python process kind under the real scheduler, its budget hook
    included; CPU seconds of the run), in MicroPython's unix port built from
@@ -76,6 +85,9 @@ PY_BENCHES = [
     ("pystone", "pystone-like, 100,000 loops", 100000),
 ]
 PY_GOAL = 1.5
+# The watching table's sizes (default: the benchmark's own), so that each run
+# takes a tenth of a second or more and the ratios are not timer noise.
+WATCH_ARGS = {"fib": "34", "sieve": "400"}
 
 
 class BenchError(Exception):
@@ -176,6 +188,48 @@ def run_procs(build, runs):
                 base = rate
             rows.append((name, n, args[n], steps, secs, rate, 100.0 * rate / base))
     return rows
+
+
+def run_watch(build, runs, only):
+    """Watching off against no watching and watching on, interleaved; rows of
+    (name, no-watch s, off s, watched s, instructions, writes logged)."""
+    d = os.path.join(build, "tests", "bench")
+    variants = [[os.path.join(d, "pxbench-nowatch"), "run"], [os.path.join(d, "pxbench"), "run"],
+                [os.path.join(d, "pxbench"), "watched"]]
+    names = [n for n, _ in BENCHES if not only or n in only]
+    args = {n: [WATCH_ARGS[n]] if n in WATCH_ARGS else [] for n in names}
+    want = {n: timed([variants[1][0], "ref", n] + args[n]).strip() for n in names}
+    best_s = {n: [None] * len(variants) for n in names}
+    steps, writes = {}, {}
+    for _ in range(runs):
+        for n in names:
+            for k, v in enumerate(variants):
+                out = timed(v + [os.path.join(d, n + ".pxe")] + args[n])
+                line, st, _, cpu = pxbench_stats(out)
+                if line != want[n]:
+                    raise BenchError("%s %s printed %r, want %r" % (" ".join(v), n, line, want[n]))
+                if best_s[n][k] is None or cpu < best_s[n][k]:
+                    best_s[n][k] = cpu
+                steps[n] = st
+                if k == 2:
+                    m = re.search(r"^watch: (\d+) writes logged", out, re.M)
+                    if not m:
+                        raise BenchError("pxbench watched %s printed no watch line:\n%s" % (n, out))
+                    writes[n] = int(m.group(1))
+    return [(n, best_s[n][0], best_s[n][1], best_s[n][2], steps[n], writes[n]) for n in names]
+
+
+def print_watch(rows, runs):
+    print("Watching off costs nothing: the bare interpreter's CPU seconds, best of %d interleaved rounds" % runs)
+    print("(none: built without watching; off: as pxOS runs every unwatched process; on: watched)")
+    print("%-6s %12s %9s %8s %9s %8s %8s %12s" % ("bench", "instructions", "none s", "off s", "off/none",
+                                                  "on s", "on/off", "writes"))
+    worst = 0.0
+    for name, none, off, on, steps, writes in rows:
+        worst = max(worst, off / none)
+        print("%-6s %12d %9.3f %8.3f %9.3f %8.3f %8.2f %12d" % (name, steps, none, off, off / none, on,
+                                                                on / off, writes))
+    print("largest off/none: %.3f (1.000: the same; the runs of one build vary by a few %%)" % worst)
 
 
 def run_qemu(build, n):
@@ -301,11 +355,17 @@ def main():
     ap.add_argument("--no-procs", action="store_true", help="skip the scheduler throughput")
     ap.add_argument("--only", default="", help="comma-separated benchmarks to run")
     ap.add_argument("--qemu-n", type=int, default=QBENCH_N, help="qbench loop steps")
+    ap.add_argument("--watch-runs", type=int, default=5, help="interleaved rounds of the watching table")
+    ap.add_argument("--watch-only", action="store_true", help="only the watching table")
     a = ap.parse_args()
     only = set(filter(None, a.only.split(",")))
     build = os.path.abspath(a.build)
-    print("pxOS benchmarks on %s, %d CPUs; CPU seconds, best of %d runs" % (cpu_name(), os.cpu_count(), a.runs))
+    print("pxOS benchmarks on %s, %d CPUs; CPU seconds, best of %d runs" % (cpu_name(), os.cpu_count(),
+                                                                           a.watch_runs if a.watch_only else a.runs))
     try:
+        if a.watch_only:
+            print_watch(run_watch(build, a.watch_runs, only), a.watch_runs)
+            return 0
         rows = run_host(build, a.runs, only)
         print()
         print("CPU seconds; pxVM/X is pxVM's time over X's (below 1.00: pxVM is faster)")
@@ -336,6 +396,8 @@ def main():
         print("  asm (pxVM):   %d instructions = %.3f s at the host interpreter's %.0f Minstr/s"
               " (goal < 1 s: %s)" % (steps, secs, rate / 1e6, "met" if secs < 1.0 else "NOT met"))
         print("  pxasm (host): %.3f s CPU" % host)
+        print()
+        print_watch(run_watch(build, a.watch_runs, only), a.watch_runs)
         if not a.no_procs:
             print()
             print("Throughput under the scheduler (pxvm/sched.c, quantum %s instructions):"

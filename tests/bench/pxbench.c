@@ -6,6 +6,12 @@
  *       SCHED_QUANTUM instructions, as the scheduler gives them, with a minimal
  *       system-call hook (WRITE, PRINT, EXIT, TIME). Prints the program's output,
  *       then "steps N seconds S cpu C" (wall-clock and CPU seconds of the run).
+ *   pxbench watched PROGRAM.pxe [ARG]
+ *       The same with the process watched (pxvm/watch.h, WATCH_ALL: the
+ *       instrumented run loop, the write log and the marks), then "watch: W
+ *       writes logged, R words of rewritten code". Built as pxbench-nowatch
+ *       (pxvm/vm.c without watching, tests/bench/vm_nowatch.c), the watch is
+ *       ignored and 0 writes are logged: make bench's baseline.
  *   pxbench procs N PROGRAM.pxe [ARG]
  *       Run N copies of the program (each with argument ARG) under the real
  *       scheduler, system calls and VRAM substrate (pxvm/sched.c, pxvm/syscall.c,
@@ -39,6 +45,7 @@
 #include "pxvm/sched.h"
 #include "pxvm/vm.h"
 #include "pxvm/py/pyproc.h"
+#include "pxvm/watch.h"
 
 #define OUT_MAX (1u << 20)
 
@@ -210,7 +217,7 @@ static void set_args(struct pxvm *vm, const char *arg)
 	memcpy(m + PXVM_SYS_ARGV_ARR, argv, sizeof(argv));
 }
 
-static int cmd_run(const char *path, const char *arg)
+static int cmd_run(const char *path, const char *arg, int watched)
 {
 	size_t size;
 	uint8_t *file = read_file(path, &size);
@@ -227,6 +234,15 @@ static int cmd_run(const char *path, const char *arg)
 	free(file);
 	set_args(&vm, arg);
 	vm.syscall = bare_syscall;
+	struct pxvm_watch *w = 0;
+	if (watched) {
+		if (!(w = malloc(WATCH_BYTES))) {
+			fprintf(stderr, "pxbench: out of memory\n");
+			return 2;
+		}
+		watch_init(w, WATCH_ALL);
+		vm.watch = w;
+	}
 	double start = now_s(), cpu = cpu_s();
 	enum pxvm_run_result r;
 	do
@@ -236,6 +252,11 @@ static int cmd_run(const char *path, const char *arg)
 	cpu = cpu_s() - cpu;
 	fwrite(out, 1, out_len, stdout);
 	printf("steps %llu seconds %.6f cpu %.6f\n", (unsigned long long)vm.steps, secs, cpu);
+	if (w) {
+		printf("watch: %llu writes logged, %u words of rewritten code\n", (unsigned long long)w->writes,
+		       w->rewrites);
+		free(w);
+	}
 	if (r == PXVM_RUN_FAULT) {
 		fprintf(stderr, "pxbench: %s: fault %u (%s) at pc 0x%04x\n", path, vm.fault, pxvm_fault_text(vm.fault),
 		        vm.fault_pc);
@@ -373,7 +394,7 @@ static int cmd_ref(const char *name, const char *arg)
 
 static int usage(void)
 {
-	fprintf(stderr, "usage: pxbench run PROGRAM.pxe [ARG]\n"
+	fprintf(stderr, "usage: pxbench run|watched PROGRAM.pxe [ARG]\n"
 	                "       pxbench procs N PROGRAM.pxe [ARG]\n"
 	                "       pxbench ref loop|fib|sieve|copy [ARG]\n");
 	return 2;
@@ -382,8 +403,8 @@ static int usage(void)
 int main(int argc, char **argv)
 {
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	if (argc >= 3 && argc <= 4 && !strcmp(argv[1], "run"))
-		return cmd_run(argv[2], argc == 4 ? argv[3] : 0);
+	if (argc >= 3 && argc <= 4 && (!strcmp(argv[1], "run") || !strcmp(argv[1], "watched")))
+		return cmd_run(argv[2], argc == 4 ? argv[3] : 0, !strcmp(argv[1], "watched"));
 	if (argc >= 4 && argc <= 5 && !strcmp(argv[1], "procs")) {
 		uint32_t n;
 		if (parse_u32(argv[2], &n))

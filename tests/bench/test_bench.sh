@@ -2,7 +2,9 @@
 # test_bench.sh PXBENCH BENCHDIR — the benchmark programs of `make bench`, run
 # once at a small size: pxVM (bare interpreter and under the scheduler), Lua
 # 5.4 and LuaJIT (-joff and with its JIT) must all print the result computed
-# in C by `pxbench ref`.
+# in C by `pxbench ref`; so must the watched interpreter and the one built
+# without watching (pxbench-nowatch, the baseline of make bench's watching
+# table), whose plain run loop must be the same machine code as pxOS's.
 set -u
 PXBENCH=$1 DIR=$2
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -40,6 +42,27 @@ check "copy reference" "copy: 1559316480" "$("$PXBENCH" ref copy)"
 # Under the scheduler: 5 copies at once all print the same right result.
 check "5 x fib(15) under the scheduler" "$("$PXBENCH" ref fib 15)" "$("$PXBENCH" procs 5 "$DIR/fib.pxe" 15 | first)"
 check "3 x sieve(1) under the scheduler" "$("$PXBENCH" ref sieve 1)" "$("$PXBENCH" procs 3 "$DIR/sieve.pxe" 1 | first)"
+# Watching (make bench's "watching off" table): the watched run computes the
+# same and logs the stores; pxbench-nowatch has no watching (its watched run
+# logs nothing) and its run loop is, instruction for instruction, the plain
+# copy every unwatched process runs: the off path adds nothing inside the loop.
+NOWATCH=$(dirname "$PXBENCH")/pxbench-nowatch
+build=$(cd "$DIR/../.." && pwd)
+want=$("$PXBENCH" ref fib 20)
+check "pxbench-nowatch fib(20)" "$want" "$("$NOWATCH" run "$DIR/fib.pxe" 20 | first)"
+out=$("$PXBENCH" watched "$DIR/fib.pxe" 20)
+check "watched fib(20)" "$want" "$(echo "$out" | first)"
+check "watched fib(20) logs its stores" "watch: 43806 writes logged, 0 words of rewritten code" \
+	"$(echo "$out" | grep '^watch:')"
+check "pxbench-nowatch has no watching" "watch: 0 writes logged, 0 words of rewritten code" \
+	"$("$NOWATCH" watched "$DIR/fib.pxe" 20 | grep '^watch:')"
+run_plain() { objdump -d --no-show-raw-insn "$1" | awk '/<run_plain>:/,/^$/' | sed 's/^ *[0-9a-f]*:[[:space:]]*//'; }
+a=$(run_plain "$build/host/pxvm/vm.o" | cksum) b=$(run_plain "$build/host/tests/bench/vm_nowatch.o" | cksum)
+lines=$(run_plain "$build/host/pxvm/vm.o" | wc -l)
+[ "$lines" -gt 1000 ] && same=yes || same="no run_plain in vm.o ($lines lines)"
+[ "$a" = "$b" ] || same="run_plain differs: $a / $b"
+check "run_plain is the same code with and without watching" yes "$same"
+
 # The in-QEMU program's report, on the host: 10^7 steps take milliseconds on
 # any machine (so M > 0), and R = floor(I * 1000 / M).
 out=$("$PXBENCH" run "$DIR/qbench.pxe" 10000000 | first)

@@ -19,11 +19,20 @@ headless, without a bridge on the serial line, and checks:
     the shell prints the model's answer; the oracle demo gets yes, no and an
     answer that is neither; the organisms' meetings are decided by the oracle
     through their forked askers.
+  - watching execution and imperfect mode in the monitor (docs/watching.md),
+    with /apps/mutants running: `imperfect PID` shows the mode it set on its
+    genome table, `watch PID` starts watching, `who PID 0xeffc` names the
+    CALL that wrote its top stack word; on a QMP screendump with watching
+    on, the tile's pixels are its memory words (`mem`), the watch pane
+    beside it shows the pc (`regs`) and the tile's frame has the pc ticks;
+    `watch PID off` ends it; bits were flipped and `imperfect PID 0` stops.
 Logs: build/tests/qemu/hv-*/. Last line: "hv: N passed, N failed".
 """
 
 import os
+import re
 import sys
+import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -194,8 +203,93 @@ class SourceTests(HvCase):
         self.to_monitor(vm)
 
 
+class WatchTests(HvCase):
+    def capture(self, vm, line):
+        """Send a monitor command; its output up to the next prompt."""
+        start = len(vm.output)
+        vm.send(line + "\r")
+        m = self.expect(vm, PROMPT)
+        return vm.output[start:m.start()].replace("\r\n", "\n")
+
+    def memory(self, vm, pid, addr, length):
+        """Bytes [addr, addr + length) of process pid, from the monitor's `mem`."""
+        out = self.capture(vm, "mem %d 0x%x 0x%x" % (pid, addr, length))
+        data = bytearray()
+        for m in re.finditer(r"(?m)^  ([0-9a-f]{4})  ((?:[0-9a-f]{2} +){16})\|", out):
+            self.assertEqual(int(m.group(1), 16), addr + len(data), out[-400:])
+            data += bytes(int(h, 16) for h in m.group(2).split())
+        self.assertEqual(len(data), length, out[-400:])
+        return bytes(data)
+
+    def test_watch_who_and_imperfect_in_the_monitor(self):
+        vm = self.boot("hv-watch", cmdline="seed=5")
+        self.to_monitor(vm)
+        vm.send("run /apps/mutants 100000\r")
+        pid = int(self.expect(vm, r"pid (\d+) started; back to the scheduler").group(1))
+        time.sleep(1)
+        vm.send("\x1c")
+        self.expect(vm, PROMPT)
+        self.command(vm, "imperfect %d" % pid, r"pid %d \(mutants\): 60 flips per million instructions in "
+                     r"0x0bfc\.\.0x0c3b; \d+ so far" % pid)
+        # Faster flips on the same table (so some happen however slow the
+        # machine runs); set from the monitor with its range.
+        self.command(vm, "imperfect %d 20000 0x0bfc 0x0c3c" % pid, r"pid %d \(mutants\): 20000 flips per million "
+                     r"instructions in 0x0bfc\.\.0x0c3b" % pid)
+        self.command(vm, "imperfect %d 5 0x0c3c 0x0bfc" % pid, r"LO < HI <= 0x10000")
+        self.command(vm, "who %d 0xeffc" % pid, r"is not watched, so nothing was logged")
+        self.command(vm, "watch %d" % pid, r"pid %d \(mutants\): watching pc writes code log; 0 writes logged"
+                     % pid)
+        self.command(vm, "watch", r"pid %d \(mutants\): watching pc writes code log" % pid)
+        vm.send("continue\r")
+        time.sleep(2)
+        vm.send("\x1c")
+        self.expect(vm, PROMPT)
+        out = self.capture(vm, "who %d 0xeffc" % pid)
+        self.assertRegex(out, r"pid %d \(mutants\) word 0xeffc = 0x0000[0-9a-f]{4}, at step \d+: [1-8] writes?, "
+                              r"newest first" % pid)
+        self.assertRegex(out, r"step \d+ \(run began at [0-9.]+ s\): 0x0[0-9a-f]{3} CALL 0x0[0-9A-F]{3} "
+                              r"\(word 0x[0-9a-f]{8}\) stored 4 bytes at 0xeffc; word 0xeffc became")
+
+        # The screen as the monitor shows it (the processes are stopped).
+        img = vm.screendump(os.path.join(CFG["build"], "tests", "qemu", "hv-watch.png"))
+        rec = pxqemu.read_vram_record(img)
+        regs = self.capture(vm, "regs %d" % pid)
+        slot = int(re.search(r"slot (\d+)", regs).group(1))
+        pc = int(re.search(r"PC +([0-9a-f]{8})  ", regs).group(1), 16)
+        tx, ty = rec["slot"][slot]["tile"]
+        cx, cy = rec["slot"][slot]["canvas"]
+        # The tile is the memory, word for word, watching or not: the program
+        # and its genome table, and the stack the pane shows as written.
+        for addr, length in ((0x0000, 0x1000), (0xEC00, 0x400)):
+            mem = self.memory(vm, pid, addr, length)
+            for i in range(0, length, 4):
+                k = (addr + i) // 4
+                self.assertEqual(img.get_pixel(tx + k % 128, ty + k // 128), tuple(mem[i:i + 3]),
+                                 "tile pixel of word 0x%04x with watching on" % (addr + i))
+        # Beside it, the pane: the pc's word white in a cyan square, and the
+        # pc's column and row ticked on the tile's frame.
+        k = pc // 4
+        self.assertEqual(img.get_pixel(cx + k % 128, cy + k // 128), (255, 255, 255), "pc 0x%04x" % pc)
+        if k // 128 >= 2:
+            self.assertEqual(img.get_pixel(cx + k % 128, cy + k // 128 - 2), (0, 255, 255))
+        self.assertEqual(img.get_pixel(tx + k % 128, ty - 1), (255, 255, 255), "pc tick above the tile")
+        self.assertEqual(img.get_pixel(tx - 1, ty + k // 128), (255, 255, 255), "pc tick left of the tile")
+
+        self.command(vm, "watch %d off" % pid, r"pid %d \(mutants\): not watched" % pid)
+        self.command(vm, "who %d 0xeffc" % pid, r"is not watched")
+        self.command(vm, "who %d 0x10000" % pid, r"not an address of a process's memory")
+        self.command(vm, "watch %d colour" % pid, r"usage: watch PID")
+        self.command(vm, "imperfect %d 2000000" % pid, r"imperfect: RATE is 0\.\.1000000")
+        m = self.command(vm, "imperfect %d 0" % pid, r"pid %d \(mutants\): imperfect mode off; (\d+) bits flipped "
+                         r"before" % pid)
+        self.assertGreater(int(m.group(1)), 0, "20000 flips per million instructions for 2 s")
+        self.command(vm, "kill %d" % pid, r"pid %d killed" % pid)
+        vm.send("exit\r")
+        vm.wait_exit(CFG["timeout"])
+
+
 def main():
-    return pxqemu.test_main("hv", __doc__, CFG, (SeedTests, SessionTests, SourceTests, BridgeTests),
+    return pxqemu.test_main("hv", __doc__, CFG, (SeedTests, SessionTests, SourceTests, BridgeTests, WatchTests),
                             need=("tools/pxbridge",))
 
 

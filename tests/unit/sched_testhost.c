@@ -78,17 +78,59 @@ uint64_t pxhost_time_us(void)
 	return th_now_us;
 }
 
+/* Every block has TH_GUARD_WORDS words of TH_GUARD on either side; a write
+ * past a block's ends shows there (th_guards_ok, and on free). */
+#define TH_GUARD_WORDS 64u
+#define TH_GUARD 0xA5C3E10Fu
+#define TH_BLOCKS_MAX 512
+static uint32_t *blocks[TH_BLOCKS_MAX]; /* live blocks, as handed out */
+
+static int guards_intact(const uint32_t *m)
+{
+	for (uint32_t i = 1; i <= TH_GUARD_WORDS; i++)
+		if (m[-(int32_t)i] != TH_GUARD || m[PXVM_MEM_ALLOC_WORDS - 1 + i] != TH_GUARD)
+			return 0;
+	return 1;
+}
+
 uint32_t *pxhost_mem_alloc(void)
 {
-	uint32_t *m = malloc(PXVM_MEM_ALLOC_WORDS * sizeof(uint32_t));
-	th_live_allocs += m != 0;
+	uint32_t *raw = malloc((PXVM_MEM_ALLOC_WORDS + 2 * TH_GUARD_WORDS) * sizeof(uint32_t));
+	if (!raw)
+		return 0;
+	for (uint32_t i = 0; i < TH_GUARD_WORDS; i++)
+		raw[i] = raw[TH_GUARD_WORDS + PXVM_MEM_ALLOC_WORDS + i] = TH_GUARD;
+	uint32_t *m = raw + TH_GUARD_WORDS;
+	for (int i = 0; i < TH_BLOCKS_MAX; i++)
+		if (!blocks[i]) {
+			blocks[i] = m;
+			break;
+		}
+	th_live_allocs++;
 	return m;
+}
+
+int th_guards_ok(void)
+{
+	for (int i = 0; i < TH_BLOCKS_MAX; i++)
+		if (blocks[i] && !guards_intact(blocks[i]))
+			return 0;
+	return 1;
 }
 
 void pxhost_mem_free(uint32_t *mem)
 {
-	th_live_allocs -= mem != 0;
-	free(mem);
+	if (!mem)
+		return;
+	if (!guards_intact(mem)) {
+		fprintf(stderr, "pxhost_mem_free: a write ran past the ends of block %p\n", (void *)mem);
+		abort();
+	}
+	for (int i = 0; i < TH_BLOCKS_MAX; i++)
+		if (blocks[i] == mem)
+			blocks[i] = 0;
+	th_live_allocs--;
+	free(mem - TH_GUARD_WORDS);
 }
 
 void pxhost_log(int level, const char *fmt, ...)

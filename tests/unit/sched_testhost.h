@@ -63,6 +63,11 @@ extern void (*th_llm_cancel)(uint32_t id);
 /* Blocks from pxhost_mem_alloc not yet freed. */
 extern long th_live_allocs;
 
+/* th_guards_ok: whether the guard words around every live pxhost_mem_alloc
+ * block are intact (nothing wrote past a process's memory, a canvas, a RAM
+ * file); pxhost_mem_free aborts on a block whose guards are not. */
+int th_guards_ok(void);
+
 /* The screen (RGBX8) and its pixels; th_vram is NULL with no screen. */
 extern struct fb th_fb;
 extern uint32_t *th_vram;

@@ -387,12 +387,22 @@ static void test_sample_noise(void **state)
 		sum += v;
 	}
 	assert_true(sum / 2000 > -RNG_Q16_ONE / 8 && sum / 2000 < RNG_Q16_ONE / 8);
-	/* Seeded runs repeat: the same seed gives the same samples. */
-	rng_seed(7);
+	/* Samples come from the caller's own stream (pxvm/rng.h): the same
+	 * stream gives the same samples; the system's generator is not drawn. */
+	struct rng_stream ref;
+	rng_stream_seed(&p->vm.rng, 7);
+	rng_stream_seed(&ref, 7);
+	rng_seed(99);
 	assert_int_equal(trap_now(p, T, 0, 0, HV_NOISE_BITS), 0);
 	uint32_t first = get32(p, PXVM_TRAP_ARG0);
-	rng_seed(7);
-	assert_int_equal(rng_u32(), first);
+	assert_int_equal(rng_stream_u32(&ref), first);
+	assert_int_equal(trap_now(p, T, -RNG_Q16_ONE, RNG_Q16_ONE, HV_NOISE_UNIFORM), 0);
+	assert_int_equal((int32_t)get32(p, PXVM_TRAP_ARG0), rng_stream_range(&ref, -RNG_Q16_ONE, RNG_Q16_ONE));
+	assert_int_equal(trap_now(p, T, 0, RNG_Q16_ONE, HV_NOISE_GAUSS), 0);
+	assert_int_equal((int32_t)get32(p, PXVM_TRAP_ARG0), rng_stream_gauss_q16(&ref, 0, RNG_Q16_ONE));
+	uint64_t sys_next = rng_next64(); /* the system's generator was not drawn by the traps */
+	rng_seed(99);
+	assert_true(rng_next64() == sys_next);
 	/* The system-call form: status in R0, sample in R1. */
 	p->vm.r[1] = T;
 	p->vm.r[2] = 10 * RNG_Q16_ONE;

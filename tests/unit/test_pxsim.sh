@@ -5,7 +5,8 @@
 # every GOP pixel format and stride (drivers/fb.c's encode/decode paths); then
 # pxOS booted from the built ramdisk (RAMDISK) with scripted console input:
 # the shell, its builtins, history, background jobs, kill, Ctrl-C and end of
-# input, and the tools and demos (ps, ls, cat, forkdemo, pingpong, swarm).
+# input, and the tools and demos (ps, ls, cat, forkdemo, pingpong, swarm);
+# watching with Ctrl-] and --watch, and --who (docs/watching.md).
 set -u
 PXSIM=$1 PXASM=$2 INC=$3 RAMDISK=$4
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -243,6 +244,22 @@ check "a bad escape in --type is refused" sh -c "[ $rc -eq 2 ] && grep -q 'bad e
 check "a bad --at is refused" sh -c "[ $rc -eq 2 ] && grep -q 'MS:STRING' '$tmp/err'"
 "$PXSIM" --boot "$tmp/hello.pxe" >/dev/null 2>"$tmp/err"; rc=$?
 check "--boot without /boot/init says so" sh -c "[ $rc -eq 2 ] && grep -q '/boot/init: no such file' '$tmp/err'"
+
+# Watching (docs/watching.md): Ctrl-] on the console watches the foreground
+# process, and `who` (--who) says which instruction wrote a word and when: the
+# word at the top of mutants' stack is a return address, written by a CALL.
+# A second Ctrl-] stops watching, and with it the log.
+who() { "$PXSIM" --quiet --fs "$RAMDISK" --max-steps 400000 --who 1:0xeffc "$@" /apps/mutants 500 2>/dev/null; }
+who --at '200:\x1d' > "$tmp/out"
+check "Ctrl-] watches the foreground process: who names the CALL" \
+	grep -Eq '^  step [0-9]+ \(run began at [0-9.]+ s\): 0x0[0-9a-f]{3} CALL 0x0[0-9A-F]{3} \(word 0x[0-9a-f]{8}\) stored 4 bytes at 0xeffc; word 0xeffc became 0x0000[0-9a-f]{4}$' "$tmp/out"
+check "... newest first, at most WATCH_WHO_MAX (8)" has "^who pid 1 word 0xeffc = 0x0000[0-9a-f]\{4\}, at step 405867: [1-8] writes, newest first"
+who --at '200:\x1d' --at '400:\x1d' > "$tmp/out"
+check "a second Ctrl-] stops watching" has "^who 1:0xeffc: pid 1 is not watched"
+who --watch 1:log > "$tmp/out"
+check "--watch PID:log keeps the log from the start" has "^who pid 1 word 0xeffc = .*: [1-8] writes, newest first"
+"$PXSIM" --quiet --watch 1:colour "$tmp/hello.pxe" >/dev/null 2>"$tmp/err"; rc=$?
+check "a bad --watch is refused" sh -c "[ $rc -eq 2 ] && grep -q 'WHAT is all' '$tmp/err'"
 
 [ $fail -eq 0 ] && echo "test_pxsim: all $n checks passed"
 exit $fail

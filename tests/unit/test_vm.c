@@ -12,6 +12,7 @@
 #include <string.h>
 #include <cmocka.h>
 #include "pxvm/vm.h"
+#include "pxvm/watch.h"
 
 #define E(op, ra, rb, imm) PXVM_ENCODE(PXVM_OP_##op, ra, rb, (imm) & 0xFFFF)
 #define E3(op, ra, rb, rc) PXVM_ENCODE(PXVM_OP_##op, ra, rb, rc)
@@ -38,22 +39,37 @@ static int teardown(void **state)
 /* Opcodes that some test ran to completion (or, for BRK, to its fault). */
 static uint8_t covered[256];
 static uint32_t step_mem[PXVM_MEM_ALLOC_WORDS];
+static uint32_t watch_mem[PXVM_MEM_ALLOC_WORDS];
+static struct pxvm_watch watch_state;
 
 /* Put `n` words at PXVM_IMAGE_BASE and run until stop, in one pxvm_run.
  * Unless a syscall hook is set (hooks count their calls), the same run is
  * repeated on a copy one instruction at a time: it must end in the same
  * state (the budget is exact, so quanta cannot change a result), and it
- * records which opcodes ran, for test_every_opcode_covered. */
+ * records which opcodes ran, for test_every_opcode_covered. And once more,
+ * watched (pxvm/watch.h): the instrumented interpreter must end in the same
+ * state as the plain one, so every test here covers both. */
 static enum pxvm_run_result run_words(const uint32_t *w, size_t n, uint64_t budget)
 {
 	memcpy((uint8_t *)mem + PXVM_IMAGE_BASE, w, n * 4);
 	vm.pc = PXVM_IMAGE_BASE;
-	struct pxvm s = vm;
+	struct pxvm s = vm, ws = vm;
 	memcpy(step_mem, mem, sizeof(step_mem));
+	memcpy(watch_mem, mem, sizeof(watch_mem));
 	s.mem = step_mem;
+	ws.mem = watch_mem;
+	watch_init(&watch_state, WATCH_ALL);
+	ws.watch = &watch_state;
 	enum pxvm_run_result r = pxvm_run(&vm, budget);
 	if (vm.syscall)
 		return r;
+	enum pxvm_run_result wr = pxvm_run(&ws, budget);
+	if (wr != r || ws.pc != vm.pc || ws.steps != vm.steps || memcmp(ws.r, vm.r, sizeof(ws.r)) ||
+	    ws.fault != vm.fault || ws.fault_addr != vm.fault_addr || ws.fault_word != vm.fault_word ||
+	    memcmp(ws.dirty, vm.dirty, sizeof(ws.dirty)) || memcmp(watch_mem, mem, sizeof(watch_mem)) ||
+	    memcmp(&ws.rng, &vm.rng, sizeof(ws.rng)))
+		fail_msg("the watched run differs from the plain one: result %d/%d pc 0x%x/0x%x steps %llu/%llu", wr, r,
+		         ws.pc, vm.pc, (unsigned long long)ws.steps, (unsigned long long)vm.steps);
 	enum pxvm_run_result sr = PXVM_RUN_BUDGET;
 	for (uint64_t k = 0; k < budget && sr == PXVM_RUN_BUDGET && !s.fault; k++) {
 		uint32_t op = s.pc < PXVM_MEM_SIZE ? step_mem[s.pc / 4] & 0xFFu : 0xFFu;
@@ -818,6 +834,100 @@ static void test_trap_flag(void **state)
 	assert_int_equal(RUN(E(NOP, 0, 0, 0), HALT), PXVM_RUN_HALT);
 }
 
+/* ---- Imperfect computing: RAND, UNIF, NOISE, PJMP ------------------------- */
+
+/* Each draws from vm.rng exactly what the same rng.h call on a copy of the
+ * stream gives, reads its sources before it writes (UNIF R1, R1, R2), and
+ * draws nothing when the result is fixed (UNIF with rb >= rc, NOISE with a
+ * standard deviation <= 0). */
+static void test_random_opcodes(void **state)
+{
+	(void)state;
+	struct rng_stream ref;
+	rng_stream_seed(&vm.rng, 42);
+	rng_stream_seed(&ref, 42);
+	vm.r[2] = (uint32_t)-5;
+	vm.r[3] = 5;
+	vm.r[4] = 3 * 65536;
+	vm.r[5] = 65536 / 2;
+	assert_int_equal(RUN(E(RAND, 1, 0, 0), E3(UNIF, 2, 2, 3), E3(NOISE, 4, 4, 5), E3(UNIF, 6, 3, 3), HALT),
+	                 PXVM_RUN_HALT);
+	assert_int_equal(vm.r[1], rng_stream_u32(&ref));
+	assert_int_equal(vm.r[2], (uint32_t)rng_stream_range(&ref, -5, 5));
+	assert_int_equal(vm.r[4], (uint32_t)rng_stream_gauss_q16(&ref, 3 * 65536, 65536 / 2));
+	assert_int_equal(vm.r[6], 5); /* rb >= rc: rb, no draw */
+	assert_memory_equal(&vm.rng, &ref, sizeof(ref));
+	assert_true((int32_t)vm.r[2] >= -5 && (int32_t)vm.r[2] < 5);
+
+	/* No draw for a fixed result: NOISE with sd 0 or below is the mean. */
+	vm.r[1] = 7;
+	vm.r[2] = 0;
+	vm.r[3] = (uint32_t)-1;
+	assert_int_equal(RUN(E3(NOISE, 4, 1, 2), E3(NOISE, 5, 1, 3), HALT), PXVM_RUN_HALT);
+	assert_int_equal(vm.r[4], 7);
+	assert_int_equal(vm.r[5], 7);
+	assert_memory_equal(&vm.rng, &ref, sizeof(ref));
+
+	/* The whole signed range, 1000 times: always inside it; a run of samples
+	 * is never constant. */
+	vm.r[2] = 0x80000000u;
+	vm.r[3] = 0x7FFFFFFFu;
+	vm.r[4] = 1000;
+	vm.r[6] = 0;
+	const uint32_t loop = PXVM_IMAGE_BASE + 4;
+	assert_int_equal(run_words((const uint32_t[]){ E(IMM8, 5, 0, 0), E3(UNIF, 1, 2, 3), E3(XOR, 6, 6, 1),
+	                                               E3(SLT, 5, 1, 3), E(DJNZ, 4, 0, loop), HALT }, 6, 10000),
+	                 PXVM_RUN_HALT);
+	assert_true(vm.r[6] != 0);
+	assert_int_equal(vm.r[5], 1); /* the last sample was below INT32_MAX */
+}
+
+/* PJMP ra, target: taken with probability ra / 0x10000 (ra signed: <= 0
+ * never, >= 0x10000 always), one draw either way; a bad target faults only
+ * when the jump is taken. */
+static void test_pjmp(void **state)
+{
+	(void)state;
+	struct rng_stream ref;
+	rng_stream_seed(&vm.rng, 7);
+	rng_stream_seed(&ref, 7);
+	const uint32_t base = PXVM_IMAGE_BASE;
+	/* count taken jumps of 4000 with probability R1 into R2 */
+	const uint32_t prog[] = {
+		E(IMM16, 4, 0, 4000),            /* base +  0 */
+		E(IMM8, 2, 0, 0),                /*      +  4 */
+		E(PJMP, 1, 0, base + 24),        /*      +  8 loop */
+		E(DJNZ, 4, 0, base + 8),         /*      + 12 back */
+		HALT,                            /*      + 16 */
+		E(NOP, 0, 0, 0),                 /*      + 20 */
+		E(ADDI, 2, 2, 1),                /*      + 24 taken */
+		E(JMP, 0, 0, base + 12),         /*      + 28 */
+	};
+	static const struct { uint32_t p; uint32_t lo, hi; } cases[] = {
+		{ 0, 0, 0 }, { 0xFFFF8000u, 0, 0 }, { 0x80000000u, 0, 0 },        /* never */
+		{ 0x10000, 4000, 4000 }, { 0x7FFFFFFFu, 4000, 4000 },             /* always */
+		{ 0x8000, 1800, 2200 }, { 0x4000, 850, 1150 }, { 1, 0, 3 },       /* 1/2, 1/4, 1/65536 */
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		vm.r[1] = cases[i].p;
+		assert_int_equal(run_words(prog, sizeof(prog) / 4, 40000), PXVM_RUN_HALT);
+		if (vm.r[2] < cases[i].lo || vm.r[2] > cases[i].hi)
+			fail_msg("PJMP with 0x%08x: taken %u times of 4000", cases[i].p, vm.r[2]);
+		for (int k = 0; k < 4000; k++)
+			rng_stream_u32(&ref);
+		assert_memory_equal(&vm.rng, &ref, sizeof(ref)); /* one draw per PJMP, taken or not */
+	}
+	/* A bad target: no fault while not taken, FAULT_JUMP when taken. */
+	vm.r[1] = 0;
+	assert_int_equal(RUN(E(PJMP, 1, 0, 0x0202), HALT), PXVM_RUN_HALT);
+	vm.r[1] = 0x10000;
+	ref = vm.rng;
+	assert_int_equal(RUN(E(PJMP, 1, 0, 0x0202), HALT), PXVM_RUN_FAULT);
+	assert_int_equal(vm.fault, PXVM_FAULT_JUMP);
+	assert_int_equal(vm.fault_addr, 0x0202);
+	assert_memory_equal(&vm.rng, &ref, sizeof(ref)); /* no effect: not even the draw */
+}
+
 /* Registered last: every opcode in the ISA table was run by a test above, so
  * a new opcode cannot be added without a test of its semantics. */
 static void test_every_opcode_covered(void **state)
@@ -930,6 +1040,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_fault_from_syscall_hook, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_budget_exact, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_trap_flag, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_random_opcodes, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_pjmp, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_every_opcode_covered, setup, teardown),
 	};
 	return cmocka_run_group_tests_name("pxvm interpreter", tests, NULL, NULL);

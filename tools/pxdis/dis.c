@@ -454,6 +454,23 @@ static void emit(struct dis *d, struct out *o, struct pxdis_stats *st)
 	}
 }
 
+int pxdis_code_map(const struct pxdis_image *img, const uint32_t *roots, size_t nroots, uint8_t *code)
+{
+	if ((img->base & 3u) || img->base > PXVM_MEM_SIZE || img->size > PXVM_MEM_SIZE - img->base)
+		return -1;
+	struct dis d = { .img = img };
+	d.nwords = img->size / 4;
+	d.code = code;
+	d.dref = calloc(img->size + 1, 1);
+	if (!d.dref)
+		return -1;
+	memset(code, 0, d.nwords);
+	for (size_t i = 0; i < nroots; i++)
+		discover(&d, roots[i]);
+	free(d.dref);
+	return 0;
+}
+
 int pxdis_write(FILE *f, const struct pxdis_image *img, const struct pxdis_options *opt,
 		struct pxdis_stats *st)
 {

@@ -11,6 +11,7 @@
 #include "pxvm/abi.h"
 #include "pxvm/pixelfs.h"
 #include "tools/common/hostio.h"
+#include "tools/common/vrecord.h"
 #include "tools/pxdis/pxdis.h"
 
 
@@ -132,35 +133,17 @@ static uint32_t pixel24(const struct pxdis_shot *s, uint32_t x, uint32_t y)
 	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16;
 }
 
-#define REC_MAGIC   0x4F7870u /* 'p','x','O' (kernel/vram.h VRAM_RECORD_MAGIC0) */
-#define REC_SLOTS   18u       /* index of the first slot entry */
-
 int pxdis_shot_slot(const struct pxdis_shot *s, uint32_t slot, uint32_t *x, uint32_t *y,
 		    char *err, size_t cap)
 {
-	if (s->width < REC_SLOTS || pixel24(s, 0, 0) != REC_MAGIC)
-		return fail(err, cap, "no pxOS layout record in row 0 (it starts with the colour 0x%06X, not "
-			    "'pxO' 0x%06X): not a pxOS screen, or scaled or cropped; use --tile X,Y",
-			    s->width ? (unsigned)pixel24(s, 0, 0) : 0u, (unsigned)REC_MAGIC);
-	uint32_t ver = pixel24(s, 1, 0);
-	if ((ver & 0xFFu) != 'S' || ((ver >> 8) & 0xFFu) != 0)
-		return fail(err, cap, "layout record version %u.%u: pxdis reads version 0.x",
-			    (unsigned)((ver >> 8) & 0xFFu), (unsigned)(ver >> 16));
-	if (pixel24(s, 2, 0) != s->width || pixel24(s, 3, 0) != s->height)
-		return fail(err, cap, "the layout record is for a %u x %u screen, the PNG is %u x %u (scaled?)",
-			    (unsigned)pixel24(s, 2, 0), (unsigned)pixel24(s, 3, 0), (unsigned)s->width,
-			    (unsigned)s->height);
-	uint32_t nslots = pixel24(s, 4, 0), tile = pixel24(s, 5, 0);
-	if (tile != PXVM_TILE_W)
-		return fail(err, cap, "the layout record has tiles of %u pixels, pxVM's are %u", (unsigned)tile,
-			    (unsigned)PXVM_TILE_W);
-	if (nslots > (s->width - REC_SLOTS) / 4)
-		return fail(err, cap, "the layout record claims %u slots, more than row 0 can hold", (unsigned)nslots);
-	if (slot >= nslots)
+	struct vrecord r;
+	uint32_t cx, cy;
+	if (vrecord_read(s->rgb, s->width, s->height, "pxdis", &r, err, cap) != 0)
+		return -1;
+	if (slot >= r.nslots)
 		return fail(err, cap, "no slot %u: the screen has %u slot%s (0..%u)", (unsigned)slot,
-			    (unsigned)nslots, nslots == 1 ? "" : "s", nslots ? (unsigned)nslots - 1 : 0u);
-	*x = pixel24(s, REC_SLOTS + 4 * slot, 0);
-	*y = pixel24(s, REC_SLOTS + 4 * slot + 1, 0);
+			    (unsigned)r.nslots, r.nslots == 1 ? "" : "s", r.nslots ? (unsigned)r.nslots - 1 : 0u);
+	vrecord_slot(&r, slot, x, y, &cx, &cy);
 	return 0;
 }
 

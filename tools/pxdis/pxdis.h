@@ -65,6 +65,13 @@ struct pxdis_stats {
 int pxdis_write(FILE *f, const struct pxdis_image *img, const struct pxdis_options *opt,
 		struct pxdis_stats *st);
 
+/* pxdis_code_map: step 1 alone, from each of `roots` (addresses): code[i]
+ * (img->size / 4 entries) becomes 1 where reached code has an instruction
+ * starting at word i, 2 for an IMM32's value word, 0 elsewhere (pxdiff
+ * disassembles only words that are code). Returns 0, or -1 when the image is
+ * unusable or memory runs out. */
+int pxdis_code_map(const struct pxdis_image *img, const uint32_t *roots, size_t nroots, uint8_t *code);
+
 /* pxdis_image_free: release an image's buffers (safe on a zeroed image). */
 void pxdis_image_free(struct pxdis_image *img);
 

@@ -33,6 +33,7 @@
 #include "pxvm/sched.h"
 #include "pxvm/tty.h"
 #include "pxvm/vm.h"
+#include "pxvm/proc_pxvm.h"
 #include "pxsim.h"
 
 #define EOF_MAX 64 /* end-of-input answers before pxsim stops offering them */
@@ -290,9 +291,28 @@ static int feed(void)
 	return typed;
 }
 
+struct pxsim_apply pxsim_apply[PXSIM_APPLY_MAX];
+int pxsim_napply;
+
+void pxsim_apply_poll(void)
+{
+	for (int i = 0; i < pxsim_napply; i++) {
+		struct pxsim_apply *a = &pxsim_apply[i];
+		struct proc *p = a->done ? 0 : proc_find(a->pid);
+		if (!p || p->state == PROC_ZOMBIE)
+			continue;
+		a->done = 1;
+		int e = a->imperfect ? pxvm_set_imperfect(&p->vm, a->rate, a->lo, a->hi) : proc_pxvm_watch(p, a->flags);
+		if (e)
+			fprintf(stderr, "pxsim: %s of pid %u refused: %s\n", a->imperfect ? "--imperfect" : "--watch", a->pid,
+			        pxvm_error_text((uint32_t)-e));
+	}
+}
+
 void pxhost_poll(void)
 {
 	feed();
+	pxsim_apply_poll();
 	vram_refresh(pxhost_time_us(), false);
 }
 

@@ -31,6 +31,8 @@
 #include "pxvm/sched.h"
 #include "pxvm/tty.h"
 #include "pxvm/py/pyproc.h"
+#include "pxvm/rng.h"
+#include "pxvm/watch.h"
 
 #include "tools/common/hostio.h"
 #include <stb/stb_image_write.h> /* implementation in tools/common/hostio.c */
@@ -64,6 +66,13 @@ static void usage(void)
 	        "  --format F        rgbx, bgrx (default) or bitmask (R,G,B at bits 8,16,24)\n"
 	        "  --png OUT.png     write the final screen as an RGB PNG (needs a screen)\n"
 	        "  --max-steps N     stop after N instructions in all (default 1000000000)\n"
+	        "  --seed N          seed the random generator (default 0), as the kernel's seed=N\n"
+	        "  --watch PID[:WHAT] watch process PID from its start: WHAT is all (default),\n"
+	        "                    or pc, writes, code, log joined by commas (repeatable)\n"
+	        "  --imperfect PID:RATE[:LO:HI]  imperfect mode for PID from its start: RATE bit\n"
+	        "                    flips per million instructions in bytes [LO, HI)\n"
+	        "  --who PID:ADDR    at the end, which instructions wrote that word of PID\n"
+	        "                    (watched) and when; on stdout (repeatable)\n"
 	        "  --quiet           only warnings and errors from the scheduler\n");
 }
 
@@ -206,6 +215,85 @@ static int make_fs(struct pxfs *fs, const char *fs_path, const char **adds, int 
 	return 0;
 }
 
+/* parse_apply: --watch PID[:WHAT] or --imperfect PID:RATE[:LO:HI] into the
+ * table pxhost_poll applies. Returns 0 or -1 after a message. */
+static int parse_apply(const char *opt, const char *v)
+{
+	struct pxsim_apply a = { 0 };
+	char *end;
+	unsigned long long n[4] = { 0, 0, 0, 0 };
+	int k = 0;
+	if (pxsim_napply == PXSIM_APPLY_MAX) {
+		fprintf(stderr, "pxsim: at most %d --watch and --imperfect\n", PXSIM_APPLY_MAX);
+		return -1;
+	}
+	a.imperfect = !strcmp(opt, "--imperfect");
+	errno = 0;
+	n[k++] = strtoull(v, &end, 0);
+	if (a.imperfect)
+		while (!errno && *end == ':' && k < 4)
+			n[k++] = strtoull(end + 1, &end, 0);
+	if (errno || !n[0] || n[0] > 0xFFFFFFFFu || (a.imperfect && k != 2 && k != 4) || (*end && *end != ':') ||
+	    (a.imperfect && *end)) {
+		fprintf(stderr, "pxsim: %s wants %s\n", opt, a.imperfect ? "PID:RATE[:LO:HI]" : "PID[:WHAT]");
+		return -1;
+	}
+	a.pid = (uint32_t)n[0];
+	if (a.imperfect) {
+		struct pxvm probe;
+		memset(&probe, 0, sizeof(probe));
+		if (n[1] > 0xFFFFFFFFu || n[2] > 0xFFFFFFFFu || n[3] > 0xFFFFFFFFu ||
+		    pxvm_set_imperfect(&probe, (uint32_t)n[1], (uint32_t)n[2], (uint32_t)n[3])) {
+			fprintf(stderr, "pxsim: --imperfect: RATE is 0..%u, LO < HI <= 0x10000\n", IMPERFECT_RATE_MAX);
+			return -1;
+		}
+		a.rate = (uint32_t)n[1];
+		a.lo = (uint32_t)n[2];
+		a.hi = (uint32_t)n[3];
+	} else if (!*end || !strcmp(end + 1, "all")) {
+		a.flags = WATCH_ALL;
+	} else {
+		static const char *const names[] = { "pc", "writes", "code", "log" };
+		for (const char *w = end + 1; *w;) {
+			size_t len = strcspn(w, ",");
+			int i = 0;
+			while (i < 4 && (strlen(names[i]) != len || strncmp(w, names[i], len)))
+				i++;
+			if (i == 4) {
+				fprintf(stderr, "pxsim: --watch: WHAT is all, or pc, writes, code, log joined by commas\n");
+				return -1;
+			}
+			a.flags |= 1u << i; /* WATCH_PC, WATCH_WRITES, WATCH_CODE, WATCH_LOG */
+			w += len + (w[len] == ',');
+		}
+	}
+	pxsim_apply[pxsim_napply++] = a;
+	return 0;
+}
+
+/* who: --who PID:ADDR at the end of the run, on stdout. */
+static void who(const char *v)
+{
+	unsigned long long pid, addr;
+	char *end;
+	static char buf[WATCH_WHO_MAX * 200 + 200];
+	pid = strtoull(v, &end, 0);
+	addr = *end == ':' ? strtoull(end + 1, &end, 0) : PXVM_MEM_SIZE;
+	struct proc *p = pid <= 0xFFFFFFFFu ? proc_find((uint32_t)pid) : 0;
+	if (addr >= PXVM_MEM_SIZE || *end) {
+		printf("who %s: PID:ADDR, ADDR below 0x10000\n", v);
+	} else if (!p || p->state == PROC_ZOMBIE || !p->vm.mem) {
+		printf("who %s: pid %llu is not alive (its log ended with it)\n", v, pid);
+	} else if (!p->vm.watch) {
+		printf("who %s: pid %llu is not watched (--watch %llu)\n", v, pid, pid);
+	} else {
+		uint32_t a = (uint32_t)addr & ~3u;
+		unsigned n = watch_who(p->vm.watch, a, WATCH_WHO_MAX, buf, sizeof(buf));
+		printf("who pid %u word 0x%04x = 0x%08x, at step %llu: %u write%s, newest first\n%s", p->pid, a,
+		       p->vm.mem[a >> 2], (unsigned long long)p->vm.steps, n, n == 1 ? "" : "s", buf);
+	}
+}
+
 /* Add console input from --type / --at / --input. Returns 0 or -1 after a message. */
 static int add_input_option(const char *opt, const char *v)
 {
@@ -244,7 +332,9 @@ int main(int argc, char **argv)
 	const char *fs_path = 0, *png_path = 0, *format = "bgrx";
 	const char *adds[MAX_ADDS];
 	int nadds = 0, boot = 0;
-	uint64_t width = 1280, height = 800, stride = 0, max_steps = 1000000000ull;
+	uint64_t width = 1280, height = 800, stride = 0, max_steps = 1000000000ull, seed = 0;
+	const char *whos[MAX_ADDS];
+	int nwhos = 0;
 	int screen = 1;
 	int i = 1;
 	for (; i < argc && argv[i][0] == '-' && argv[i][1] == '-'; i++) {
@@ -263,6 +353,14 @@ int main(int argc, char **argv)
 		else if (!strcmp(o, "--type") || !strcmp(o, "--input") || !strcmp(o, "--at")) {
 			if (add_input_option(o, v))
 				return 2;
+		} else if (!strcmp(o, "--watch") || !strcmp(o, "--imperfect")) {
+			if (parse_apply(o, v))
+				return 2;
+		} else if (!strcmp(o, "--who")) {
+			if (nwhos == MAX_ADDS) { fprintf(stderr, "pxsim: at most %d --who\n", MAX_ADDS); return 2; }
+			whos[nwhos++] = v;
+		} else if (!strcmp(o, "--seed")) {
+			if (parse_uint(v, &seed)) { fprintf(stderr, "pxsim: bad --seed\n"); return 2; }
 		} else if (!strcmp(o, "--add")) {
 			if (nadds == MAX_ADDS || !strchr(v, '=')) { fprintf(stderr, "pxsim: --add FILE=PATH (at most %d)\n", MAX_ADDS); return 2; }
 			adds[nadds++] = v;
@@ -343,6 +441,7 @@ int main(int argc, char **argv)
 	if (pxsim_interactive && pxsim_terminal_raw())
 		fprintf(stderr, "pxsim: warning: cannot put the terminal in raw mode\n");
 	tty_init();
+	rng_seed(seed);
 	sched_init(&fs, screen ? vram_layout()->nslots : 0);
 	py_proc_init();
 	int pid = sched_spawn(start_path, args, 0);
@@ -351,6 +450,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	tty_set_foreground((uint32_t)pid);
+	pxsim_apply_poll();
 	uint32_t alive = sched_run(max_steps);
 	int status;
 	uint32_t st;
@@ -366,6 +466,8 @@ int main(int argc, char **argv)
 	} else {
 		status = 0;
 	}
+	for (int k = 0; k < nwhos; k++)
+		who(whos[k]);
 	vram_refresh(pxhost_time_us(), true); /* the tables as they are at the end */
 	if (png_path && write_png(png_path, &fb))
 		status = 2;

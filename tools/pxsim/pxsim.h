@@ -29,6 +29,21 @@ int pxsim_script_at(uint64_t at_ms, const char *bytes, size_t n);
 /* pxsim_input_left: scripted input not typed yet. */
 int pxsim_input_left(void);
 
+/* Settings for processes by pid (--watch, --imperfect), applied by
+ * pxhost_poll as soon as the process exists, before its first quantum. */
+struct pxsim_apply {
+	uint32_t pid;
+	int imperfect;              /* 0: watch `flags`; 1: imperfect mode rate, lo, hi */
+	uint32_t flags, rate, lo, hi;
+	int done;
+};
+#define PXSIM_APPLY_MAX 16
+extern struct pxsim_apply pxsim_apply[PXSIM_APPLY_MAX];
+extern int pxsim_napply;
+
+/* pxsim_apply_poll: apply the settings whose process has appeared. */
+void pxsim_apply_poll(void);
+
 /* pxsim_terminal_raw: put a terminal on stdin in non-canonical, no-echo, no
  * signal mode (restored at exit); nothing when stdin is not a terminal. */
 int pxsim_terminal_raw(void);
