@@ -83,9 +83,10 @@ $(BUILD)/tests/test_xhci_ring: $(BUILD)/host/tests/unit/test_xhci_ring.o $(call 
 	$(HOSTCC) $(HOST_CFLAGS) $^ -o $@ -lcmocka
 
 # The PS/2 driver against a model i8042: its host object (used by this test
-# only) takes its port I/O from the test (drivers/portio.h).
+# only) takes its port I/O from the test (drivers/portio.h); its ring stamps
+# arrival times (kernel/ring.c).
 drivers/ps2kbd.c_REQ := -DPXOS_PORTIO_FAKE
 UNIT_TESTS += $(BUILD)/tests/test_ps2kbd
-$(BUILD)/tests/test_ps2kbd: $(BUILD)/host/tests/unit/test_ps2kbd.o $(call host_obj,drivers/ps2kbd.c drivers/kbdmap.c)
+$(BUILD)/tests/test_ps2kbd: $(BUILD)/host/tests/unit/test_ps2kbd.o $(call host_obj,drivers/ps2kbd.c drivers/kbdmap.c kernel/ring.c)
 	@mkdir -p $(@D)
 	$(HOSTCC) $(HOST_CFLAGS) $^ -o $@ -lcmocka

@@ -1,13 +1,17 @@
 /*
  * console.c — the screen console; see console.h.
  *
- * The console keeps its text and colours in RAM and draws into VRAM: a new
- * character is drawn where it lands. A scroll only moves the text in RAM and
- * marks the screen stale; the whole console is redrawn from the buffer at most
- * once per CONSOLE_FRAME_US (at the end of a write, or from console_poll), so
- * the cost of a write is bounded by its bytes, not by its lines: 4096
- * newlines cost one redraw, not 4096. VRAM is never read back (slow on real
- * hardware).
+ * The console keeps its text and colours in RAM; writing only changes that
+ * RAM (a scroll moves the ring's top), never VRAM. Drawing is done between
+ * quanta by console_poll, in passes: a pass starts at most once per
+ * CONSOLE_FRAME_US, draws only the cells whose character or colour differs
+ * from what the screen shows (a shadow of it is kept: VRAM is never read
+ * back, slow on real hardware), and spends at most CONSOLE_DRAW_US per call,
+ * going on where it stopped at the next. So no write costs more than its
+ * bytes in RAM, and no poll more than CONSOLE_DRAW_US of drawing: under TCG
+ * a full console of glyphs takes tens of milliseconds, which no input may
+ * wait for. 4096 newlines or 4096 glyphs cost one pass's worth of drawing
+ * at most, spread out.
  */
 #include "console.h"
 #include "param.h"
@@ -28,8 +32,15 @@ static int top;        /* ring index of the first visible row */
 static int cur_row;    /* visible row of the cursor, 0..rows-1 */
 static int cur_col;
 static uint32_t cur_color = CONSOLE_DEFAULT_COLOR;
-static bool stale;     /* scrolled since the last full redraw */
-static uint64_t drawn_us;   /* when the last full redraw was */
+/* What VRAM shows at each visible cell, so a pass draws only what changed. */
+static char shown[CONSOLE_ROWS_MAX][CONSOLE_COLS_MAX];
+static uint32_t shown_color[CONSOLE_ROWS_MAX][CONSOLE_COLS_MAX];
+static uint64_t gen;        /* bumped by every change of the text */
+static uint64_t pass_gen;   /* gen when the pass in progress started */
+static bool in_pass;        /* a pass is in progress (next_row: where it goes on) */
+static int next_row;
+static uint64_t pass_us;    /* when the last pass started */
+static bool deferred;       /* console_defer: writes no longer draw */
 static enum { S_TEXT, S_ESC, S_CSI } seq; /* inside a CSI sequence (not drawn) */
 
 /* Before attach, keep early output to replay it. */
@@ -38,20 +49,40 @@ static size_t early_len;
 
 static int ring(int visible_row) { return (top + visible_row) % rows; }
 
-static void draw_cell(int r, int c)
+/* draw_row: draw the cells of visible row `r` that differ from what the
+ * screen shows; returns how many it drew. */
+static int draw_row(int r)
 {
-	int rr = ring(r);
-	char ch = text[rr][c] ? text[rr][c] : ' ';
-	fb_text(&fb, font, ox + c * (int)font->width, oy + r * (int)font->height, &ch, 1, color[rr][c], BG);
+	int rr = ring(r), n = 0;
+	for (int c = 0; c < cols; c++) {
+		char ch = text[rr][c] ? text[rr][c] : ' ';
+		if (shown[r][c] == ch && shown_color[r][c] == color[rr][c])
+			continue;
+		fb_text(&fb, font, ox + c * (int)font->width, oy + r * (int)font->height, &ch, 1, color[rr][c], BG);
+		shown[r][c] = ch;
+		shown_color[r][c] = color[rr][c];
+		n++;
+	}
+	return n;
 }
 
-static void redraw_all(void)
+/* draw: go on with the pass (or start one), for at most `budget_us` (0: to
+ * its end). */
+static void draw(uint64_t budget_us)
 {
-	for (int r = 0; r < rows; r++)
-		for (int c = 0; c < cols; c++)
-			draw_cell(r, c);
-	stale = false;
-	drawn_us = timer_us();
+	uint64_t t0 = timer_us();
+	if (!in_pass) {
+		in_pass = true;
+		next_row = 0;
+		pass_gen = gen;
+		pass_us = t0;
+	}
+	while (next_row < rows) {
+		draw_row(next_row++);
+		if (budget_us && timer_us() - t0 >= budget_us)
+			return;
+	}
+	in_pass = false;
 }
 
 static void newline(void)
@@ -65,7 +96,7 @@ static void newline(void)
 	 * follows at the next frame. */
 	memset(text[top], 0, sizeof(text[top]));
 	top = (top + 1) % rows;
-	stale = true;
+	gen++;
 }
 
 static void put(char ch)
@@ -96,8 +127,7 @@ static void put(char ch)
 	int rr = ring(cur_row);
 	text[rr][cur_col] = ch;
 	color[rr][cur_col] = cur_color;
-	if (!stale)
-		draw_cell(cur_row, cur_col);
+	gen++;
 	cur_col++;
 }
 
@@ -112,8 +142,11 @@ void console_screen_write(const char *s, size_t n)
 	}
 	for (size_t i = 0; i < n; i++)
 		put(s[i]);
-	console_poll();
+	if (!deferred)
+		console_flush();
 }
+
+void console_defer(void) { deferred = true; }
 
 const char *console_early_text(size_t *n)
 {
@@ -121,16 +154,24 @@ const char *console_early_text(size_t *n)
 	return early;
 }
 
+/* changed: whether the text differs from what the last complete pass drew. */
+static bool changed(void) { return in_pass || gen != pass_gen; }
+
 void console_poll(void)
 {
-	if (attached && stale && timer_us() - drawn_us >= CONSOLE_FRAME_US)
-		redraw_all();
+	if (!attached || !changed())
+		return;
+	if (!in_pass && timer_us() - pass_us < CONSOLE_FRAME_US)
+		return;
+	draw(CONSOLE_DRAW_US);
 }
 
 void console_flush(void)
 {
-	if (attached && stale)
-		redraw_all();
+	if (!attached)
+		return;
+	while (changed())
+		draw(0);
 }
 
 void console_attach(const struct fb *f, const struct font *fnt, int x, int y, int w, int h)
@@ -150,9 +191,14 @@ void console_attach(const struct fb *f, const struct font *fnt, int x, int y, in
 		for (int c = 0; c < CONSOLE_COLS_MAX; c++)
 			color[r][c] = CONSOLE_DEFAULT_COLOR;
 	top = cur_row = cur_col = 0;
-	stale = false;
 	seq = S_TEXT;
 	fb_fill(&fb, x, y, w, h, BG);
+	memset(shown, ' ', sizeof(shown)); /* the fill: blank cells */
+	for (int r = 0; r < CONSOLE_ROWS_MAX; r++)
+		for (int c = 0; c < CONSOLE_COLS_MAX; c++)
+			shown_color[r][c] = CONSOLE_DEFAULT_COLOR;
+	in_pass = false;
+	gen = pass_gen = 0;
 	attached = true;
 	console_screen_write(early, early_len);
 	early_len = 0;

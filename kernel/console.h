@@ -17,22 +17,30 @@ void console_attach(const struct fb *fb, const struct font *font, int x, int y, 
 /* console_screen_write: put bytes on the screen console ('\n' new line, '\r'
  * column 0, '\b' back one column, '\t' to the next multiple of 8; an ESC '['
  * ... final-byte sequence is neither drawn nor acted on). Long lines wrap;
- * the oldest line scrolls away. A character is drawn at once unless the
- * console has scrolled since its last redraw: the whole console is redrawn at
- * most once per CONSOLE_FRAME_US, so a write costs time in proportion to its
- * bytes, however many lines it scrolls. */
+ * the oldest line scrolls away. Once the scheduler runs (console_defer) only
+ * the text in RAM changes and console_poll draws it, so a write costs time in
+ * proportion to its bytes, whatever they are, and never draws. */
 void console_screen_write(const char *s, size_t n);
+
+/* console_defer: from now on writes only change the text and console_poll
+ * draws it, as below; until then (the boot, before the scheduler runs) a
+ * write draws what it changed at once. kmain calls it as the scheduler
+ * starts. */
+void console_defer(void);
 
 /* console_early_text: the text written before console_attach (kept for the
  * replay, at most 4 KiB: later bytes are not kept); *n gets its length. The
  * serial console replays it on a port chosen after early boot (uartsel.h). */
 const char *console_early_text(size_t *n);
-/* console_poll: redraw now if the console scrolled and the last redraw is at
- * least CONSOLE_FRAME_US old (klog_poll calls it between quanta). */
+
+/* console_poll: draw what changed (klog_poll calls it between quanta): a
+ * drawing pass starts at most once per CONSOLE_FRAME_US, draws only cells
+ * that differ from what the screen shows, and each call spends at most
+ * CONSOLE_DRAW_US on it, going on at the next. */
 void console_poll(void);
 
-/* console_flush: redraw now if the console scrolled since the last redraw
- * (panic and exception reports, with interrupts off). */
+/* console_flush: draw everything that changed now, however long it takes
+ * (panic and exception reports, early boot: interrupts off). */
 void console_flush(void);
 
 /* console_grow_to_bottom: for panic and exception reports: clear the console

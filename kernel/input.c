@@ -1,20 +1,46 @@
 /*
- * input.c — console input routing; see input.h.
+ * input.c — console input routing and its latency; see input.h.
  */
 #include "input.h"
 #include "irq.h"
 #include "bridge.h"
+#include "cpu.h"
+#include "klog.h"
 #include "param.h"
 #include "ring.h"
 #include "drivers/ps2kbd.h"
+#include "drivers/timer.h"
 #include "drivers/usb.h"
-#include "klog.h"
 #include "lib.h"
 #include "pxvm/tty.h"
 
-static struct ring monitor_queue;   /* main loop on both sides */
+#define RFLAGS_IF (1u << 9)
+
+static struct ring monitor_queue;   /* main loop on both sides (not an input ring: no stamp) */
 static bool monitor_wanted, monitor_open;
 static uint64_t to_tty, to_monitor;
+static uint64_t batch_us;           /* when the bytes being routed now were typed */
+static uint64_t hotkey_us;          /* when the hot key that is being served was typed */
+static struct input_latency mon_lat;
+
+/* taken_at: when the input bytes the rings hold now arrived (their oldest
+ * one's interrupt, from ring_input_tsc), on timer_us's clock; clears the
+ * stamp so the next byte stamps again. Now when nothing is stamped. */
+static uint64_t taken_at(void)
+{
+	uint64_t f = read_rflags();
+	cli();
+	uint64_t tsc = ring_input_tsc;
+	ring_input_tsc = 0;
+	if (f & RFLAGS_IF)
+		sti();
+	uint64_t now_us = timer_us(), now_tsc = rdtsc(), hz = timer_tsc_hz();
+	if (!tsc || !hz || tsc > now_tsc)
+		return now_us;
+	uint64_t ago = (now_tsc - tsc) / hz * 1000000u + (now_tsc - tsc) % hz * 1000000u / hz;
+	return ago < now_us ? now_us - ago : 0;
+}
+
 static void (*keyboards_hook)(void);
 static uint32_t keyboards_seen;          /* keyboards_state() when last looked at */
 
@@ -45,6 +71,7 @@ void input_poll(void)
 	uint8_t sb[128];
 	size_t n;
 	irq_poll_devices();
+	batch_us = taken_at();   /* before usb_poll: its keys count from the poll that finds them */
 	usb_poll();
 	while ((n = ps2kbd_read(kb, sizeof(kb))) > 0)
 		input_console(kb, n);
@@ -118,7 +145,7 @@ static void tty_deliver(const char *s, size_t n)
 	if (!n)
 		return;
 	to_tty += n;
-	tty_input(s, n);
+	tty_input_at(s, n, batch_us ? batch_us : timer_us());
 }
 
 void input_console(const char *s, size_t n)
@@ -134,6 +161,7 @@ void input_console(const char *s, size_t n)
 		} else if ((uint8_t)s[i] == MONITOR_HOTKEY) {
 			tty_deliver(s + run, i - run);
 			monitor_wanted = true;
+			hotkey_us = batch_us ? batch_us : timer_us();
 			run = i + 1;
 		}
 	}
@@ -151,6 +179,31 @@ void input_monitor_open(void)
 {
 	monitor_open = true;
 	monitor_wanted = false;
+}
+
+void input_monitor_prompted(void)
+{
+	if (!hotkey_us)
+		return;
+	uint64_t now = timer_us();
+	uint64_t us = now > hotkey_us ? now - hotkey_us : 0;
+	hotkey_us = 0;
+	mon_lat.count++;
+	mon_lat.last_us = us;
+	if (us > mon_lat.max_us)
+		mon_lat.max_us = us;
+	if (us > INPUT_LATENCY_MAX_US) {
+		mon_lat.over++;
+		kwarn("input", "the monitor's prompt came %llu ms after its hot key (more than %u ms)",
+		      (unsigned long long)(us / 1000), INPUT_LATENCY_MAX_US / 1000);
+	}
+}
+
+void input_monitor_latency(struct input_latency *out, bool reset)
+{
+	*out = mon_lat;
+	if (reset)
+		mon_lat = (struct input_latency){ 0, 0, 0, 0 };
 }
 
 void input_monitor_close(void)

@@ -7,6 +7,8 @@
  *   usb_poll (xHCI events, HID reports → bytes) ─► usb_kbd_read ─► input_console
  *   serial ring ──► input_serial ─► bridge_rx (kernel/bridge.c keeps the
  *                   bridge's frames; console text goes on) ───────► input_console
+ *   The bytes of each poll carry the time the first of them arrived (the
+ *   TSC stamp an interrupt left in ring_input_tsc), for the latency logs.
  *   input_console: MONITOR_HOTKEY (Ctrl-\, 0x1C) asks for the debug monitor;
  *                   while the monitor is wanted or open, bytes queue for it;
  *                   otherwise they go to tty_input (line editing, echo, the
@@ -66,5 +68,22 @@ int input_monitor_getc(void);
 
 /* input_stats: bytes delivered to the tty and to the monitor since boot. */
 void input_stats(uint64_t *to_tty, uint64_t *to_monitor);
+
+/* The hot key's latency: from the interrupt that brought Ctrl-\ (the TSC
+ * stamp of kernel/ring.h) to the monitor's prompt. Input typed for processes
+ * is logged by pxvm/tty.h (struct tty_latency), with the same stamps. */
+struct input_latency {
+	uint64_t count;          /* prompts after a hot key */
+	uint64_t max_us, last_us;
+	uint64_t over;           /* later than INPUT_LATENCY_MAX_US (also logged) */
+};
+
+/* input_monitor_prompted: the monitor printed its first prompt (records the
+ * time since the hot key that opened it, if one did). */
+void input_monitor_prompted(void);
+
+/* input_monitor_latency: the hot key's latency log into *out; `reset`
+ * empties it afterwards. */
+void input_monitor_latency(struct input_latency *out, bool reset);
 
 #endif /* PXOS_INPUT_H */

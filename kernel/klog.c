@@ -24,6 +24,16 @@
 static enum klog_level min_level = KLOG_INFO;
 static unsigned errors;
 
+/* The backlog: console text (each piece one escaper output, a unit nothing
+ * may split, stored as a 2-byte length and the bytes) waiting for room in the
+ * serial ring, so that no kernel path waits for a slow serial line while
+ * the scheduler runs. It drains first (klog_poll): process output waits
+ * behind it. */
+static char backlog[KLOG_BACKLOG];
+static size_t bl_len;
+static bool may_wait;              /* klog_set_wait: the monitor's output waits for room */
+static uint64_t bl_units, bl_dropped, bl_dropped_told;
+
 /* Process output: one escaper, owned by the process that wrote last, so a
  * sequence a process splits between two writes is held, not cut or shown. */
 static struct escaper guest_esc;
@@ -37,18 +47,90 @@ static const uint32_t level_colors[] = {
 void klog_set_level(enum klog_level level) { min_level = level; }
 unsigned klog_error_count(void) { return errors; }
 
+static bool intr_on(void) { return read_rflags() & RFLAGS_IF; }
+
+/* backlog_flush: move whole units from the backlog into the serial ring, as
+ * many as fit (`wait`: all of them, each waiting for room, bounded as
+ * serial_tx_text_wait). When it empties after drops, a note says so. */
+static void backlog_flush(bool wait)
+{
+	size_t off = 0;
+	while (off < bl_len) {
+		uint16_t n;
+		memcpy(&n, backlog + off, 2);
+		if (wait)
+			serial_tx_text_wait(backlog + off + 2, n);
+		else if (!serial_tx_text(backlog + off + 2, n))
+			break;
+		off += 2u + n;
+	}
+	memmove(backlog, backlog + off, bl_len - off);
+	bl_len -= off;
+	if (!bl_len && bl_dropped != bl_dropped_told) {
+		char note[96];
+		int k = snprintf(note, sizeof(note), "\n[klog: %llu bytes of console output dropped: the serial line "
+		                 "was too slow]\n", (unsigned long long)(bl_dropped - bl_dropped_told));
+		if (k > 0 && serial_tx_text(note, (size_t)k))
+			bl_dropped_told = bl_dropped;
+	}
+}
+
+/* backlog_add: keep unit s[0..n) for later; false when it does not fit. */
+static bool backlog_add(const char *s, size_t n)
+{
+	if (n > 0xFFFFu || bl_len + 2 + n > sizeof(backlog))
+		return false;
+	uint16_t k = (uint16_t)n;
+	memcpy(backlog + bl_len, &k, 2);
+	memcpy(backlog + bl_len + 2, s, n);
+	bl_len += 2 + n;
+	bl_units++;
+	return true;
+}
+
 /* emit: escaped bytes to both consoles. With interrupts off (early boot, a
  * panic, a CPU exception) they are on the line and the screen before it
- * returns. A full ring is drained here (bounded: serial_tx_text_wait). */
+ * returns. Otherwise they never wait for the serial line: what does not fit
+ * in the ring goes to the backlog, and when that is full too it is dropped
+ * and counted (the monitor, klog_set_wait, waits instead, bounded). */
 static void emit(const char *s, size_t n)
 {
 	if (!n)
 		return;
-	serial_tx_text_wait(s, n);
-	debugcon_write(s, n);
+	debugcon_write(s, n); /* when configured: a port write per byte, synchronous */
 	console_screen_write(s, n);
-	if (!(read_rflags() & RFLAGS_IF))
+	if (!intr_on()) {
+		backlog_flush(true);
+		serial_tx_text_wait(s, n);
 		console_flush();
+		return;
+	}
+	if (bl_len)
+		backlog_flush(false);
+	if (!bl_len && serial_tx_text(s, n))
+		return;
+	if (backlog_add(s, n))
+		return;
+	if (may_wait) {
+		backlog_flush(true);
+		serial_tx_text_wait(s, n);
+		return;
+	}
+	bl_dropped += n;
+}
+
+/* guest_room: bytes of escaped process output the serial line takes now:
+ * none while kernel text waits in the backlog. */
+static size_t guest_room(void) { return bl_len ? 0 : serial_tx_free(); }
+
+void klog_set_wait(bool wait) { may_wait = wait; }
+
+size_t klog_backlog(void) { return bl_len; }
+
+void klog_report(void)
+{
+	kprintf("  console backlog: %zu of %u bytes waiting for the serial line, %llu pieces kept, %llu bytes "
+	        "dropped\n", bl_len, KLOG_BACKLOG, (unsigned long long)bl_units, (unsigned long long)bl_dropped);
 }
 
 void klog_write(const char *s, size_t n)
@@ -65,7 +147,7 @@ void klog_write(const char *s, size_t n)
 	emit(out, escape_flush(&e, out));
 }
 
-size_t klog_guest_output(uint32_t pid, const char *s, size_t n, bool wait)
+size_t klog_guest_output(uint32_t pid, const char *s, size_t n, bool all)
 {
 	char out[ESCAPE_OUT_MAX(CHUNK)];
 	if (pid != guest_owner) {
@@ -76,7 +158,7 @@ size_t klog_guest_output(uint32_t pid, const char *s, size_t n, bool wait)
 	size_t done = 0;
 	while (done < n) {
 		size_t k = n - done < CHUNK ? n - done : CHUNK;
-		if (!wait && serial_tx_free() < ESCAPE_OUT_MAX(k))
+		if (!all && guest_room() < ESCAPE_OUT_MAX(k))
 			break; /* would block: the caller waits with serial_tx_notify */
 		emit(out, escape_run(&guest_esc, s + done, k, out));
 		done += k;
@@ -86,12 +168,14 @@ size_t klog_guest_output(uint32_t pid, const char *s, size_t n, bool wait)
 
 size_t klog_guest_room(void)
 {
-	size_t f = serial_tx_free();
+	size_t f = guest_room();
 	return f > ESCAPE_FLUSH_MAX ? (f - ESCAPE_FLUSH_MAX) / 4 : 0;
 }
 
 void klog_poll(void)
 {
+	if (bl_len)
+		backlog_flush(false); /* before the ring's wake-ups: kernel text goes first */
 	serial_poll();
 	console_poll();
 }

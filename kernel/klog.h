@@ -33,27 +33,43 @@ void kprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* klog_write: kernel text to every console output (serial and screen),
  * through the output escaper (pxvm/escape.h): text the kernel relays (an LLM
- * answer, a process name) cannot send a control sequence either. Waits for
- * room in the serial ring (bounded: serial_tx_text_wait). */
+ * answer, a process name) cannot send a control sequence either. Never waits
+ * for the serial line (except with interrupts off, or klog_set_wait): what
+ * does not fit in its ring waits in a backlog of KLOG_BACKLOG bytes, drained
+ * by klog_poll before any process output; past that it is dropped and the
+ * drop is noted on the line. */
 void klog_write(const char *s, size_t n);
+
+/* klog_set_wait: `wait`: kernel text that finds the ring and the backlog full
+ * waits for room (bounded: serial_tx_text_wait) instead of being dropped. The
+ * monitor sets it while it is open (its output is all that runs then). */
+void klog_set_wait(bool wait);
+
+/* klog_backlog: bytes of kernel text waiting for the serial line now. */
+size_t klog_backlog(void);
+
+/* klog_report: the backlog's counters, with kprintf (monitor `irq`). */
+void klog_report(void);
 
 /* klog_guest_output: `n` bytes process `pid` wrote to fd 1 or 2 (or the tty's
  * echo, pid 0) to both consoles through the guest output escaper, which keeps
  * its state between calls of the same pid (a sequence split between two
  * writes is held until complete; when another pid writes, what is held is
- * shown as text). With `wait`, everything is written (a full ring is drained
- * here, bounded). Without, it stops before a piece that might not fit in the
- * serial ring and returns the bytes taken: the caller blocks the process and
- * retries after serial_tx_notify(ESCAPE_OUT_MAX(KLOG_CHUNK), ...)
+ * shown as text). With `all`, everything is taken as kernel text is (the
+ * backlog, never waiting). Without, it stops before a piece that might not
+ * fit in the serial ring (none fits while kernel text waits in the backlog)
+ * and returns the bytes taken: the caller blocks the process and retries
+ * after serial_tx_notify(ESCAPE_OUT_MAX(KLOG_CHUNK) + klog_backlog(), ...)
  * (KLOG_CHUNK: kernel/param.h). */
-size_t klog_guest_output(uint32_t pid, const char *s, size_t n, bool wait);
+size_t klog_guest_output(uint32_t pid, const char *s, size_t n, bool all);
 
 /* klog_guest_room: guest bytes that surely fit in the serial ring now. */
 size_t klog_guest_room(void);
 
-/* klog_poll: main context, between quanta and while the monitor waits: drain
- * the serial ring where no interrupt does, run its wake-ups, and redraw the
- * screen console if it scrolled (at most once per CONSOLE_FRAME_US). */
+/* klog_poll: main context, between quanta and while the monitor waits: move
+ * the backlog into the serial ring as room frees, drain the ring where no
+ * interrupt does, run its wake-ups, and redraw the screen console if it
+ * scrolled (at most once per CONSOLE_FRAME_US). */
 void klog_poll(void);
 
 /* klog_error_count: number of KLOG_ERROR lines so far (the boot's health). */

@@ -144,6 +144,7 @@ static void start_init(void)
 static void main_loop(void) __attribute__((noreturn));
 static void main_loop(void)
 {
+	console_defer(); /* from now on the screen console is drawn between quanta */
 	for (;;) {
 		if (sched_run(0) > 0) {
 			pxhost_poll();

@@ -14,6 +14,8 @@
 #include "irq.h"
 #include "hwinfo.h"
 #include "pxvm/sched.h"
+#include "pxvm/job.h"
+#include "pxvm/tty.h"
 #include "pxvm/disasm.h"
 #include "pxvm/debug.h"
 #include "pxvm/proc_pxvm.h"
@@ -31,6 +33,7 @@
 #include "pxvm/rng.h"
 #include "vmm.h"
 #include "fbbench.h"
+#include "pxhost.h"
 #include "watchmon.h"
 #include "drivers/pci.h"
 #include "drivers/usb.h"
@@ -88,8 +91,9 @@ static void state_text(const struct proc *p, char *buf, size_t n)
  * its words (1 or 2). */
 static int disasm_at(const struct proc *p, uint32_t addr, char *dis, size_t n)
 {
-	uint32_t next = addr + 8 <= PXVM_MEM_SIZE ? debug_word(p, addr + 4) : 0;
-	return pxvm_disasm(debug_word(p, addr), next, addr, dis, n);
+	if (addr + 8 > PXVM_MEM_SIZE) /* the last word: nothing follows it */
+		return pxvm_disasm_last(debug_word(p, addr), addr, dis, n);
+	return pxvm_disasm(debug_word(p, addr), debug_word(p, addr + 4), addr, dis, n);
 }
 
 /* print_hit: the line that says `p` stopped at a breakpoint. */
@@ -486,10 +490,42 @@ static void cmd_step(int argc, char **argv)
 	}
 }
 
+/* kill_job: end every process of group `pgid` (nothing can stop it). */
+static void kill_job(uint32_t pgid)
+{
+	char job[64];
+	job_describe(pgid, job, sizeof(job));
+	int n = job_kill(0, pgid);
+	if (n < 0)
+		kprintf("kill: no live process in group %u (jobs lists them)\n", pgid);
+	else
+		kprintf("%s ended: %d process%s killed\n", job, n, n == 1 ? "" : "es");
+}
+
+/* kill: the foreground job; kill PID: one process; kill -G or %G: group G. */
 static void cmd_kill(int argc, char **argv)
 {
+	uint32_t g;
+	if (argc == 1) {
+		struct proc *f = proc_find(tty_foreground());
+		if (!f || !proc_is_live(f) || f->pid == 1) {
+			kprintf("kill: no foreground job (the console's foreground is %s)\n",
+			        f && f->pid == 1 ? "init, pid 1" : "nobody");
+			return;
+		}
+		kill_job(f->pgid);
+		return;
+	}
+	if (argc == 2 && (argv[1][0] == '-' || argv[1][0] == '%')) {
+		if (arg_u32(argv[1] + 1, 0x7FFFFFFF, &g) != 0 || !g) {
+			kprintf("usage: kill [PID | -PGID | %%PGID]\n");
+			return;
+		}
+		kill_job(g);
+		return;
+	}
 	if (argc != 2) {
-		kprintf("usage: kill PID\n");
+		kprintf("usage: kill [PID | -PGID | %%PGID]\n");
 		return;
 	}
 	struct proc *p = arg_proc(argv[1]);
@@ -505,6 +541,58 @@ static void cmd_kill(int argc, char **argv)
 		kprintf("kill %u: %s\n", pid, pxvm_error_text((uint32_t)-err));
 	else
 		kprintf("pid %u killed\n", pid);
+}
+
+/* jobs: every process group with a live member: its number, session,
+ * processes (live, zombies), its oldest member's name, the foreground's. */
+static void cmd_jobs(int argc, char **argv)
+{
+	(void)argc, (void)argv;
+	uint32_t seen[NPROC], nseen = 0, fg = tty_foreground();
+	kprintf("  PGID  SID LIVE ZOMBIES NAME\n");
+	for (uint32_t i = 0; i < NPROC; i++) {
+		const struct proc *p = proc_at(i);
+		if (!proc_is_live(p))
+			continue;
+		uint32_t k = 0;
+		while (k < nseen && seen[k] != p->pgid)
+			k++;
+		if (k < nseen)
+			continue;
+		seen[nseen++] = p->pgid;
+		const struct proc *lead = proc_find(p->pgid);
+		const struct proc *f = proc_find(fg);
+		uint32_t live = proc_group_count(p->pgid, true);
+		kprintf("  %4u %4u %4u %7u %s%s\n", p->pgid, p->sid, live, proc_group_count(p->pgid, false) - live,
+		        lead && lead->pgid == p->pgid ? lead->name : p->name,
+		        f && proc_is_live(f) && f->pgid == p->pgid ? "  (foreground)" : "");
+	}
+	kprintf("  %u jobs; at most %u processes a job (JOB_PROCS_MAX); kill -PGID ends one, kill alone the "
+	        "foreground's\n", nseen, JOB_PROCS_MAX);
+}
+
+/* latency [reset]: the input latency logs, in guest time: typed input to the
+ * READ that returns it, the hot key to the monitor's prompt. */
+static void cmd_latency(int argc, char **argv)
+{
+	bool reset = argc == 2 && !strcmp(argv[1], "reset");
+	if (argc > 2 || (argc == 2 && !reset)) {
+		kprintf("usage: latency [reset]\n");
+		return;
+	}
+	struct tty_latency t;
+	struct input_latency m;
+	tty_latency(&t);
+	input_monitor_latency(&m, reset);
+	if (reset)
+		tty_latency_reset();
+	kprintf("latency: input read: %llu, max %llu us (pid %u), last %llu us, %llu over %u ms\n",
+	        (unsigned long long)t.count, (unsigned long long)t.max_us, t.max_pid, (unsigned long long)t.last_us,
+	        (unsigned long long)t.over, INPUT_LATENCY_MAX_US / 1000);
+	kprintf("latency: monitor prompt: %llu, max %llu us, last %llu us, %llu over %u ms%s\n",
+	        (unsigned long long)m.count, (unsigned long long)m.max_us, (unsigned long long)m.last_us,
+	        (unsigned long long)m.over, INPUT_LATENCY_MAX_US / 1000, reset ? " (both logs emptied)" : "");
+	pxhost_poll_report(reset);
 }
 
 static void cmd_uptime(int argc, char **argv)
@@ -524,6 +612,7 @@ static void cmd_irq(int argc, char **argv)
 {
 	(void)argc, (void)argv;
 	irq_report();
+	klog_report();
 }
 
 static void cmd_hwinfo(int argc, char **argv)
@@ -605,7 +694,9 @@ static const struct {
 	{ "step", "PID [N]", "single-step N instructions (default 1) of a runnable process", cmd_step },
 	{ "break", "[PID ADDR]", "breakpoint on a process's instruction at ADDR; alone: list them", cmd_break },
 	{ "delete", "PID ADDR | N", "remove a breakpoint (N: its number in the break list)", cmd_delete },
-	{ "kill", "PID", "end a process (status PXVM_STATUS_KILLED)", cmd_kill },
+	{ "kill", "[PID|-PGID]", "end a process, or a job (group); alone: the foreground job", cmd_kill },
+	{ "jobs", "", "process groups (jobs): sessions, processes, the foreground's", cmd_jobs },
+	{ "latency", "[reset]", "input latency: typed -> READ returns, hot key -> this prompt", cmd_latency },
 	{ "continue", "", "leave the monitor: stopped processes step over their breakpoint, all run on", cmd_continue },
 	{ "run", "PATH [ARGS]", "start a program and go back to the scheduler", cmd_run },
 	{ "uptime", "", "time since boot, timer ticks, idle halts", cmd_uptime },
@@ -720,11 +811,14 @@ void monitor_enter(const char *why)
 	else
 		kinfo("monitor", "%s: no serial port and no keyboard, nobody can type; idling", why);
 	char line[LINE_MAX];
+	klog_set_wait(true); /* what the monitor prints waits for the line: it is all that runs */
 	while (!leave) {
 		kprintf("pxmon> ");
+		input_monitor_prompted();
 		read_line(line, sizeof(line));
 		monitor_execute(line);
 	}
+	klog_set_wait(false);
 	input_monitor_close();
 	active = false;
 }

@@ -14,6 +14,11 @@
 #define PRINT_MAX        1024    /* longest string PRINT/TEXT accept, bytes */
 #define WRITE_MAX        4096    /* longest single WRITE/READ, bytes */
 #define SLEEP_MAX_MS     3600000 /* longest SLEEP, ms */
+#define JOB_PROCS_MAX    16      /* processes (zombies included) one process group may hold: FORK,
+                                  * SPAWN or SETPGID past it is -EPROCLIM (pxvm/job.c) */
+#define SCHED_QUANTUM_BUDGET_US 20000 /* a quantum that takes longer (wall clock) is logged with the
+                                  * pid and its slowest system call (pxvm/sched.c) */
+#define SCHED_LOG_GAP_US 1000000 /* at most one overrun or job-limit log line per this long, us */
 
 /* What system calls cost against the quantum, in instructions, beyond the
  * cost column of PXVM_SYSCALLS (pxvm/abi.h): pxvm/syscall.c charges these per
@@ -54,9 +59,14 @@
 #define PY_QUANTUM_US    2000    /* a Python process's quantum ends after this long, even with hooks left */
 #define PY_CHECK_HOOKS   128     /* at most this many budget units (hooks) between two reads of the clock (fewer when hooks are slow) */
 
-/* Console (pxvm/tty.c) */
+/* Console (pxvm/tty.c, docs/isolation.md "The console contract") */
 #define TTY_INPUT_MAX    1024    /* bytes of typed input kept for stdin */
 #define TTY_LINE_MAX     256     /* longest edited input line */
+#define TTY_OUT_CHUNK    256     /* bytes of a console WRITE handed to the platform at a time */
+#define TTY_INTR_KILL_US 1000000 /* a second Ctrl-C within this long of the first ends the job */
+#define INPUT_LATENCY_MAX_US 100000 /* input taken later than this (typed -> READ returns, hot key ->
+                                  * monitor prompt) is logged as a warning */
+#define INIT_PROG_MS     10000   /* /boot/init gives each /boot/initrc program this long, then ends it */
 
 /* Trap hypervisor (pxvm/hv.c) and the serial bridge (kernel/bridge.c) */
 #define HV_INFLIGHT_MAX  8       /* LLM/oracle calls in flight at once */
@@ -89,7 +99,10 @@
 #define KLOG_CHUNK       256     /* console output escaped at a time, bytes (4x that on the stack) */
 #define CONSOLE_COLS_MAX 320     /* on-screen console text buffer */
 #define CONSOLE_ROWS_MAX 120
-#define CONSOLE_FRAME_US 40000   /* the screen console redraws (scrolls) at most once per this, us (25/s) */
+#define CONSOLE_FRAME_US 40000   /* the screen console starts a drawing pass at most once per this, us (25/s) */
+#define CONSOLE_DRAW_US  2000    /* ... and draws at most this long between two quanta, us */
+#define KLOG_BACKLOG     8192    /* console text waiting for room in the serial ring, bytes: what the
+                                  * kernel writes while the scheduler runs never waits (kernel/klog.c) */
 
 /* Output escaper (pxvm/escape.c, docs/isolation.md) */
 #define ESCAPE_CSI_MAX   16      /* parameter bytes (digits, ';') of an allowed CSI sequence */

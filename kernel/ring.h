@@ -15,6 +15,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include "kernel/param.h"
+#include "drivers/portio.h"
 
 #define RING_SIZE INPUT_RING_SIZE   /* a power of two */
 _Static_assert((RING_SIZE & (RING_SIZE - 1)) == 0, "RING_SIZE must be a power of two");
@@ -22,13 +23,25 @@ _Static_assert((RING_SIZE & (RING_SIZE - 1)) == 0, "RING_SIZE must be a power of
 struct ring {
 	volatile uint32_t head;   /* next byte to write (producer) */
 	volatile uint32_t tail;   /* next byte to read (consumer) */
+	bool stamp;               /* an input ring: its puts stamp ring_input_tsc */
 	uint8_t buf[RING_SIZE];
 };
 
+/* ring_input_tsc: the TSC when the oldest input byte the main loop has not
+ * taken yet arrived, 0 when there is none: a put into an input ring (one
+ * ring_init made) sets it when it is 0; kernel/input.c takes it and clears it
+ * with interrupts off (defined there). So the kernel knows how long typed
+ * input waited, whatever ring and interrupt brought it. */
+extern volatile uint64_t ring_input_tsc;
+
 #define ring_barrier() __asm__ volatile("" ::: "memory")
 
-/* ring_init: empty `r` (neither side may be running). */
-static inline void ring_init(struct ring *r) { r->head = r->tail = 0; }
+/* ring_init: empty `r` (neither side may be running); an input ring. */
+static inline void ring_init(struct ring *r)
+{
+	r->head = r->tail = 0;
+	r->stamp = true;
+}
 
 /* ring_put: producer side: append `b`; false (byte dropped) when full. */
 static inline bool ring_put(struct ring *r, uint8_t b)
@@ -39,6 +52,8 @@ static inline bool ring_put(struct ring *r, uint8_t b)
 	r->buf[h & (RING_SIZE - 1)] = b;
 	ring_barrier();
 	r->head = h + 1;
+	if (r->stamp && !ring_input_tsc)
+		ring_input_tsc = rdtsc();
 	return true;
 }
 

@@ -15,6 +15,7 @@
 
 static struct txring tx;
 static bool use_irq;          /* the THRE interrupt drains the ring */
+static volatile bool thre_on; /* its interrupt is enabled: it (or the tick) moves the ring */
 static bool stalled;          /* the last synchronous wait gave up */
 static uint64_t dropped, units, waits, full;
 
@@ -41,6 +42,14 @@ static bool intr_on(void) { return read_rflags() & RFLAGS_IF; }
 
 bool serial_present(void) { return uart_present(); }
 
+/* tx_irq: the THRE interrupt on or off (remembered, so a writer need not
+ * touch the port while it is on). */
+static void tx_irq(bool on)
+{
+	thre_on = on;
+	uart_tx_irq(on);
+}
+
 /* fill: ring → UART, as much as its transmitter takes now. Interrupts off. */
 static void fill(void)
 {
@@ -63,23 +72,28 @@ void serial_tx_service(void)
 	if (txring_used(&tx))
 		fill();
 	if (!txring_used(&tx))
-		uart_tx_irq(false);
+		tx_irq(false);
 }
 
 void serial_use_irq(bool on)
 {
 	uint64_t f = intr_save();
 	use_irq = on;
-	uart_tx_irq(on && txring_used(&tx));
+	tx_irq(on && txring_used(&tx));
 	intr_restore(f);
 }
 
-/* kick: after a put: start the transmitter; the interrupt takes it from there. */
+/* kick: after a put: start the transmitter; the interrupt takes it from
+ * there. While the THRE interrupt is on, it will come (or the tick moves the
+ * ring) and the writer touches no port: under an emulator each port access
+ * is costly, and a flood of writes would pay for it again and again. */
 static void kick(void)
 {
 	uint64_t f = intr_save();
-	fill();
-	uart_tx_irq(use_irq && txring_used(&tx));
+	if (!(use_irq && thre_on)) {
+		fill();
+		tx_irq(use_irq && txring_used(&tx));
+	}
 	intr_restore(f);
 }
 
@@ -99,6 +113,8 @@ static bool put(const void *p, size_t n, bool crlf)
 }
 
 bool serial_tx_unit(const void *p, size_t n) { return put(p, n, false); }
+
+bool serial_tx_text(const char *s, size_t n) { return put(s, n, true); }
 
 /* stall_limit: TSC cycles a synchronous wait may go without progress. */
 static uint64_t stall_limit(void)

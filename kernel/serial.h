@@ -47,6 +47,11 @@ size_t serial_tx_free(void);
  * ring has less than `n` bytes of room ("would block"). */
 bool serial_tx_unit(const void *p, size_t n);
 
+/* serial_tx_text: put console text (each LF sent as CR LF) as one unit
+ * without waiting; false, nothing written, when it does not fit (the kernel
+ * log's backlog, kernel/klog.c, keeps it for later). */
+bool serial_tx_text(const char *s, size_t n);
+
 /* serial_tx_text_wait: put console text, draining the ring into the UART
  * while there is no room. Gives up (the text is dropped and counted) after
  * SERIAL_STALL_US without progress (a reader that stopped reading), and then

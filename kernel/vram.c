@@ -366,7 +366,32 @@ static void draw_procs(void)
 	}
 }
 
-/* draw_labels: the line above each slot: who it shows, and how it is. */
+void vram_slot_label(char *buf, size_t cap, uint32_t cols, uint32_t pid, const char *name, const char *tail)
+{
+	if (cols >= cap)
+		cols = (uint32_t)cap - 1;
+	size_t nlen = strlen(name), tlen = strlen(tail);
+	char id[16];
+	int idlen = snprintf(id, sizeof(id), "%u ", pid);
+	if (4 + (size_t)idlen + nlen + tlen <= cols) {
+		snprintf(buf, cap, "pid %s%s%s", id, name, tail);
+		return;
+	}
+	if ((size_t)idlen + nlen + tlen <= cols) {
+		snprintf(buf, cap, "%s%s%s", id, name, tail);
+		return;
+	}
+	size_t room = cols > (size_t)idlen + tlen ? cols - (size_t)idlen - tlen : 0;
+	if (room >= 2) /* "pid 7 organ~: killed" at its narrowest: "7 o~: killed" */
+		snprintf(buf, cap, "%s%.*s~%s", id, (int)(room - 1), name, tail);
+	else /* too narrow for any name: what fits of "7 : killed" */
+		snprintf(buf, cap, "%.*s%s", (int)cols, id, tail);
+	if (strlen(buf) > cols)
+		buf[cols] = '\0';
+}
+
+/* draw_labels: the line above each slot: who it shows, and how it is; the
+ * state always whole, however narrow the label (vram_slot_label). */
 static void draw_labels(void)
 {
 	for (uint32_t i = 0; i < L.nslots && i < view_slots(); i++) {
@@ -374,22 +399,26 @@ static void draw_labels(void)
 		const struct proc *p = v->pid && !v->ended ? proc_find(v->pid) : 0;
 		const struct vram_rect *r = &L.slot[i].label;
 		uint32_t cols = (uint32_t)(r->w / (int)L.font->width);
-		char buf[64];
+		char buf[64], tail[40];
 		uint32_t color = COL_DIM;
+		if (cols > sizeof(label_shown[i].text) - 1)
+			cols = sizeof(label_shown[i].text) - 1;
 		if (p) {
-			snprintf(buf, sizeof(buf), "pid %u %s [%s]%s", p->pid, p->name, state_word(p),
-			         p->vm.watch ? " watched" : "");
+			snprintf(tail, sizeof(tail), " [%s]%s", state_word(p), p->vm.watch ? " watched" : "");
 			color = state_color(p);
 		} else if (v->ended && (v->status & PXVM_STATUS_FAULTED)) {
-			snprintf(buf, sizeof(buf), "pid %u %s: fault %u", v->pid, v->name, v->status & 0xFFu);
+			snprintf(tail, sizeof(tail), ": fault %u", v->status & 0xFFu);
 		} else if (v->ended && v->status == PXVM_STATUS_KILLED) {
-			snprintf(buf, sizeof(buf), "pid %u %s: killed", v->pid, v->name);
+			snprintf(tail, sizeof(tail), ": killed");
 		} else if (v->ended) {
-			snprintf(buf, sizeof(buf), "pid %u %s: exit %u", v->pid, v->name, v->status & 0xFFu);
+			snprintf(tail, sizeof(tail), ": exit %u", v->status & 0xFFu);
 		} else {
 			snprintf(buf, sizeof(buf), "slot %u: free", i);
+			show_text(&label_shown[i], r->x, r->y, cols, buf, color);
+			continue;
 		}
-		show_text(&label_shown[i], r->x, r->y, cols < 47 ? cols : 47, buf, color);
+		vram_slot_label(buf, sizeof(buf), cols, p ? p->pid : v->pid, p ? p->name : v->name, tail);
+		show_text(&label_shown[i], r->x, r->y, cols, buf, color);
 	}
 }
 

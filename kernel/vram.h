@@ -108,4 +108,10 @@ void vram_fmt_count(char *buf, size_t width, uint64_t v);
 struct proc;
 void vram_proc_cell_text(char *buf, size_t n, const struct proc *p);
 
+/* vram_slot_label: a slot's label, "pid PID NAME" then `tail` (": killed",
+ * " [run]"), in at most `cols` characters (buf: cap bytes, cap > cols): the
+ * tail always whole (it says how the process is), the name shortened with a
+ * '~' first, then "pid " dropped, as the label's width needs. */
+void vram_slot_label(char *buf, size_t cap, uint32_t cols, uint32_t pid, const char *name, const char *tail);
+
 #endif /* PXOS_VRAM_H */

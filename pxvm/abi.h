@@ -127,10 +127,15 @@ const char *pxvm_fault_text(uint32_t f);
 	X(SPAWN,    31, 4096, "R1=path R2=args",          "start a program from PixelFS; R0 = pid")           \
 	X(EXEC,     32, 4096, "R1=path R2=args",          "replace this process's image with a program")      \
 	X(WAIT,     33,    8, "R1=pid",                   "wait for child pid (0 = any) to end; R0 = pid, R1 = status") \
-	X(KILL,     34,   64, "R1=pid",                   "end process pid (WAIT status STATUS_KILLED); see docs for who may")      \
+	X(KILL,     34,   64, "R1=pid",                   "end process pid, or every process of group -R1 (WAIT status STATUS_KILLED); see docs for who may") \
 	X(SETFG,    35,    8, "R1=pid",                   "make pid the console's foreground process (gets stdin)") \
-	X(PROCINFO, 36,   16, "R1=index R2=buf",          "buf = process table entry `index` (PI_* layout, 80 bytes); -ERANGE past the end") \
+	X(PROCINFO, 36,   16, "R1=index R2=buf",          "buf = process table entry `index` (PI_* layout, 88 bytes); -ERANGE past the end") \
 	X(HVTRAP,   40,   64, "R1=type R2=a0 R3=a1 R4=a2", "the trap interface as a system call (docs/hypervisor.md)") \
+	X(SETSID,   41,    8, "",                         "lead a new session and process group (only programs init started); R0 = its id") \
+	X(SETPGID,  42,    8, "R1=pid R2=pgid",           "a session leader moves its child pid into group pgid (0: a new group led by pid)") \
+	X(GETPGID,  43,    4, "R1=pid",                   "R0 = process group of pid (0: the caller), R1 = its session") \
+	X(TTYMODE,  44,    4, "R1=mode",                  "console input for the caller: TTY_COOKED lines or TTY_RAW bytes; R0 = previous mode") \
+	X(INTR,     45,    2, "R1=op",                    "Ctrl-C: INTR_DEFAULT ends the job, INTR_CATCH makes it -EINTR; INTR_TAKE: R0 = 1 if one was pending") \
 	X(IMPERFECT, 60,  16, "R1=pid R2=rate R3=lo R4=hi", "imperfect mode of pid (0: the caller) or a descendant: R2 bit flips per million instructions (0 off, IMPERFECT_KEEP: ask) in bytes [R3, R4) (0, 0: all); R0 = the previous rate, R1 = flips so far")
 
 enum pxvm_syscall {
@@ -177,6 +182,7 @@ enum pxvm_syscall {
 	X(PB_READ,        4,    "PROCINFO block reason: in READ on stdin")                      \
 	X(PB_TRAP,        5,    "PROCINFO block reason: waiting for the hypervisor")            \
 	X(PB_DEBUG,       6,    "PROCINFO block reason: stopped at a monitor breakpoint")      \
+	X(PB_OUTPUT,      7,    "PROCINFO block reason: in WRITE/PRINT, the console's output full") \
 	X(PI_PID,         0,    "PROCINFO record: pid (0 for a free slot)")                     \
 	X(PI_PPID,        4,    "PROCINFO record: parent's pid (0 = the kernel)")               \
 	X(PI_STATE,       8,    "PROCINFO record: PS_* state")                                  \
@@ -189,10 +195,21 @@ enum pxvm_syscall {
 	X(PI_SLOT,        36,   "PROCINFO record: visible slot showing it, or SLOT_NONE")       \
 	X(PI_ERRORS,      40,   "PROCINFO record: system calls that returned an error")         \
 	X(PI_FLAGS,       44,   "PROCINFO record: PIF_* flags")                                 \
-	X(PI_NAME,        48,   "PROCINFO record: program name, NUL-terminated (32 bytes)")     \
-	X(PROCINFO_SIZE,  80,   "bytes of the PROCINFO record")                                 \
+	X(PI_PGID,        48,   "PROCINFO record: process group (its job)")                    \
+	X(PI_SID,         52,   "PROCINFO record: session (the pid of its leader)")             \
+	X(PI_NAME,        56,   "PROCINFO record: program name, NUL-terminated (32 bytes)")     \
+	X(PROCINFO_SIZE,  88,   "bytes of the PROCINFO record")                                 \
 	X(PIF_FG,         1,    "PROCINFO flag: the console's foreground process")              \
 	X(PIF_BACK,       2,    "PROCINFO flag: draws on its back layer")                       \
+	X(PIF_CATCH,      4,    "PROCINFO flag: catches Ctrl-C (INTR_CATCH)")                   \
+	X(PIF_RAW,        8,    "PROCINFO flag: reads the console raw (TTY_RAW)")              \
+	X(TTY_COOKED,     0,    "TTYMODE: edited lines, echoed (the default)")                  \
+	X(TTY_RAW,        1,    "TTYMODE: bytes as typed, no echo, escape sequences passed")   \
+	X(INTR_DEFAULT,   0,    "INTR: Ctrl-C ends the foreground job (the default)")           \
+	X(INTR_CATCH,     1,    "INTR: Ctrl-C is an interrupt the program takes (-EINTR, INTR_TAKE)") \
+	X(INTR_TAKE,      2,    "INTR: R0 = 1 and clear when an interrupt is pending, else 0")  \
+	X(JOB_PROCS_MAX,  JOB_PROCS_MAX, "processes one process group (job) may hold")          \
+	X(INIT_PROG_MS,   INIT_PROG_MS, "ms /boot/init gives each /boot/initrc program")         \
 	X(SLOT_NONE,      -1,   "PROCINFO PI_SLOT: no visible slot shows it (0xFFFFFFFF)")      \
 	X(STATUS_KILLED,  0x200, "WAIT status of a process ended by KILL or Ctrl-C")            \
 	X(IMPERFECT_KEEP, -1,   "IMPERFECT rate: change nothing, only answer (0xFFFFFFFF)")      \
@@ -234,7 +251,10 @@ enum pxvm_abi_const {
 	X(NOBRIDGE,   19, "no host bridge on the serial line")               \
 	X(TIMEDOUT,   20, "timed out")                                       \
 	X(IO,         21, "input/output error (bridge or device)")           \
-	X(BUSY,       22, "too many requests in flight")
+	X(BUSY,       22, "too many requests in flight")                     \
+	X(INTR,       23, "interrupted (Ctrl-C)")                            \
+	X(2BIG,       24, "too many arguments")                              \
+	X(PROCLIM,    25, "too many processes in this job")
 
 enum pxvm_error {
 #define PXVM_X_ERR(name, code, text) PXE_E##name = (code),

@@ -7,7 +7,7 @@ PXVM_ISA_SRC   := pxvm/isa.c pxvm/disasm.c
 PXVM_CORE_SRC  := $(PXVM_ISA_SRC) pxvm/vm.c pxvm/rng.c pxvm/watch.c
 PXVM_CRC_SRC   := pxvm/crc32.c
 PXVM_FS_SRC    := $(PXVM_CRC_SRC) pxvm/pixelfs.c
-PXVM_OS_SRC    := pxvm/sched.c pxvm/syscall.c pxvm/hv.c pxvm/ipc.c pxvm/vfs.c pxvm/tty.c \
+PXVM_OS_SRC    := pxvm/sched.c pxvm/job.c pxvm/syscall.c pxvm/hv.c pxvm/ipc.c pxvm/vfs.c pxvm/tty.c \
 	pxvm/debug.c pxvm/proc.c pxvm/proc_pxvm.c pxvm/view.c pxvm/canvas.c pxvm/lineedit.c
 # The serial bridge's frame codec (kernel/bridge.c and tools/pxbridge); it uses
 # PXVM_CRC_SRC too.
@@ -54,6 +54,8 @@ tests/unit/sched_testhost.c_REQ = \
 
 SCHED_TESTS := $(BUILD)/tests/test_sched $(BUILD)/tests/test_sched_fs
 SCHED_TESTS += $(BUILD)/tests/test_debug $(BUILD)/tests/test_hv $(BUILD)/tests/test_view
+# Sessions, jobs, the console contract (issue 9).
+SCHED_TESTS += $(BUILD)/tests/test_jobs
 # Watching execution, imperfect mode, the random streams (tests/unit/test_watch.c);
 # it assembles /apps/mutants from its source.
 SCHED_TESTS += $(BUILD)/tests/test_watch

@@ -129,9 +129,10 @@ static void put_imm(struct tb *b, enum pxvm_imm_kind k, uint32_t v)
 	}
 }
 
-/* Writes the decoded form of a valid `word` (mnemonic and operands). */
+/* Writes the decoded form of a valid `word` (mnemonic and operands);
+ * `no_value`: its value word does not exist (written `?`). */
 static void put_insn(struct tb *b, const struct pxvm_opinfo *oi, uint32_t op,
-		     uint32_t word, uint32_t next)
+		     uint32_t word, uint32_t next, bool no_value)
 {
 	enum pxvm_imm_kind k = pxvm_disasm_imm_kind(op);
 	uint32_t imm = imm_value(k, word, next);
@@ -145,7 +146,12 @@ static void put_insn(struct tb *b, const struct pxvm_opinfo *oi, uint32_t op,
 		case 'a': tb_reg(b, PXVM_RA(word)); break;
 		case 'b': tb_reg(b, PXVM_RB(word)); break;
 		case 'c': tb_reg(b, PXVM_RC(word)); break;
-		case 'i': put_imm(b, k, imm); break;
+		case 'i':
+			if (no_value)
+				tb_putc(b, '?');
+			else
+				put_imm(b, k, imm);
+			break;
 		case ',': tb_puts(b, ", "); break;
 		case '[': /* "[b+i]": base register and signed offset */
 			tb_putc(b, '[');
@@ -172,12 +178,13 @@ static void put_insn(struct tb *b, const struct pxvm_opinfo *oi, uint32_t op,
 	}
 }
 
-int pxvm_disasm(uint32_t word, uint32_t next_word, uint32_t addr, char *out, size_t cap)
+/* disasm: pxvm_disasm; `no_next`: no word follows `word` in memory (a
+ * two-word instruction's value is missing). */
+static int disasm(uint32_t word, uint32_t next_word, bool no_next, char *out, size_t cap)
 {
 	struct tb b = { out, out ? cap : 0, 0 };
 	uint32_t op = PXVM_OP(word);
 	const struct pxvm_opinfo *oi = pxvm_opinfo(op);
-	(void)addr; /* every pxVM target is absolute, see disasm.h */
 
 	if (!oi->name || (word & oi->zero_mask)) {
 		tb_puts(&b, ".word ");
@@ -191,14 +198,32 @@ int pxvm_disasm(uint32_t word, uint32_t next_word, uint32_t addr, char *out, siz
 		tb_puts(&b, ".word ");
 		tb_hex(&b, word, 8);
 		tb_puts(&b, " ; ");
-		put_insn(&b, oi, op, word, next_word);
+		put_insn(&b, oi, op, word, next_word, false);
 		tb_puts(&b, k == PXVM_IMM_TARGET ? " (target not 4-aligned)"
 						 : " (address not 4-aligned)");
 		tb_end(&b);
 		return 1;
 	}
 
-	put_insn(&b, oi, op, word, next_word);
+	if (oi->words == 2 && no_next) { /* "IMM32 R1, ? ; value word past the end of memory" */
+		put_insn(&b, oi, op, word, 0, true);
+		tb_puts(&b, " ; value word past the end of memory");
+		tb_end(&b);
+		return 1;
+	}
+	put_insn(&b, oi, op, word, next_word, false);
 	tb_end(&b);
 	return oi->words == 2 ? 2 : 1;
+}
+
+int pxvm_disasm(uint32_t word, uint32_t next_word, uint32_t addr, char *out, size_t cap)
+{
+	(void)addr; /* every pxVM target is absolute, see disasm.h */
+	return disasm(word, next_word, false, out, cap);
+}
+
+int pxvm_disasm_last(uint32_t word, uint32_t addr, char *out, size_t cap)
+{
+	(void)addr;
+	return disasm(word, 0, true, out, cap);
 }

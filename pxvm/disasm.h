@@ -51,4 +51,10 @@ const char *pxvm_disasm_imm_name(enum pxvm_imm_kind k);
  * is part of the interface so callers need no change if relative forms appear. */
 int pxvm_disasm(uint32_t word, uint32_t next_word, uint32_t addr, char *out, size_t cap);
 
+/* pxvm_disasm_last: as pxvm_disasm for an instruction with no word after it
+ * in memory (at the last word, 0xFFFC): a two-word instruction (IMM32) is
+ * written with `?` for its value and the comment `; value word past the end
+ * of memory` instead of a value that does not exist. Returns 1. */
+int pxvm_disasm_last(uint32_t word, uint32_t addr, char *out, size_t cap);
+
 #endif /* PXVM_DISASM_H */

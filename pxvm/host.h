@@ -17,8 +17,16 @@
 /* ---- Output, time, memory, log --------------------------------------------- */
 
 /* pxhost_output: bytes a process wrote to stdout (fd 1) or stderr (fd 2);
- * pid 0 is the console's own echo. */
-void pxhost_output(uint32_t pid, int fd, const char *s, size_t n);
+ * pid 0 is the console's own echo. Returns how many of the `n` bytes the
+ * platform took: all of them, or fewer when its output is full (a slow
+ * serial line): the console (pxvm/tty.c) then blocks the writer and calls
+ * pxhost_output_wait. The echo (pid 0) is always taken whole. Never waits. */
+size_t pxhost_output(uint32_t pid, int fd, const char *s, size_t n);
+
+/* pxhost_output_wait: output was refused for want of room: call
+ * tty_output_ready() from pxhost_poll once there is room again (one call
+ * however often this is asked before it). */
+void pxhost_output_wait(void);
 
 /* pxhost_time_us: microseconds since boot. */
 uint64_t pxhost_time_us(void);

@@ -16,7 +16,7 @@ static const struct proc_ops *kinds[PROC_KINDS_MAX];
 static uint32_t nkinds;
 
 static const char *const state_names[] = { "free", "runnable", "running", "blocked", "zombie" };
-static const char *const block_names[] = { "-", "wait", "sleep", "ipc", "read", "trap", "debug" };
+static const char *const block_names[] = { "-", "wait", "sleep", "ipc", "read", "trap", "debug", "output" };
 
 const char *proc_state_name(enum proc_state s)
 {
@@ -103,6 +103,22 @@ bool proc_is_ancestor(uint32_t anc, uint32_t pid)
 	return false;
 }
 
+bool proc_is_live(const struct proc *p)
+{
+	return p->state == PROC_RUNNABLE || p->state == PROC_RUNNING || p->state == PROC_BLOCKED;
+}
+
+uint32_t proc_group_count(uint32_t pgid, bool live)
+{
+	uint32_t n = 0;
+	for (uint32_t i = 0; i < NPROC; i++) {
+		const struct proc *p = &table[i];
+		if (p->state != PROC_FREE && p->pgid == pgid && (!live || p->state != PROC_ZOMBIE))
+			n++;
+	}
+	return n;
+}
+
 void proc_block(struct proc *p, enum proc_block why)
 {
 	p->state = PROC_BLOCKED;
@@ -175,4 +191,9 @@ const struct proc_ops *proc_kind_for(const struct proc_image *img)
 		if (kinds[i]->probe && kinds[i]->probe(img))
 			return kinds[i];
 	return 0;
+}
+
+int proc_request_kill_group(struct proc *killer, uint32_t pgid)
+{
+	return requests.kill_group ? requests.kill_group(killer, pgid) : -PXE_ENOSYS;
 }

@@ -40,6 +40,7 @@ enum proc_block {
 	BLOCK_READ,     /* in READ on stdin, no input yet (pxvm/tty.c) */
 	BLOCK_TRAP,     /* trap or HVTRAP waiting for the hypervisor (pxvm/hv.c) */
 	BLOCK_DEBUG,    /* stopped at a monitor breakpoint (pxvm/debug.c) */
+	BLOCK_OUTPUT,   /* in WRITE/PRINT on the console, its output full (pxvm/tty.c) */
 };
 
 /* PROC_NO_SLOT: proc.slot of a process no visible slot shows (pxvm/view.h);
@@ -111,6 +112,9 @@ struct proc {
 	enum proc_state state;
 	enum proc_block block;
 	uint32_t pid, ppid;
+	uint32_t pgid, sid;         /* process group (its job) and session (pid of its leader),
+	                             * pxvm/job.h; set when it is made, never 0 for a live process */
+	bool by_init;               /* started by pid 1 or the kernel: may lead a session (SETSID) */
 	uint32_t wait_pid;
 	uint32_t status;            /* ZOMBIE: 0..255, PXVM_STATUS_FAULTED | fault, or
 	                             * PXVM_STATUS_KILLED */
@@ -120,7 +124,18 @@ struct proc {
 	uint32_t sys_errors;        /* system calls that returned an error */
 	uint32_t faults;            /* faults taken (a fault ends the process: 0 or 1) */
 	uint64_t wake_us;           /* BLOCK_SLEEP: pxhost_time_us() to wake at */
-	uint32_t io_buf, io_len;    /* BLOCK_READ / BLOCK_IPC: the guest buffer to fill */
+	uint32_t io_buf, io_len;    /* BLOCK_READ / BLOCK_IPC: the guest buffer to fill;
+	                             * BLOCK_OUTPUT: the bytes still to write */
+	uint32_t io_total;          /* BLOCK_OUTPUT: R0 when the write is done (its whole length) */
+	uint8_t io_fd, io_nl;       /* BLOCK_OUTPUT: 1 or 2; a '\n' still to add (PRINT) */
+	uint64_t io_seq;            /* BLOCK_OUTPUT: order of blocking (first blocked, first served) */
+	bool tty_raw;               /* reads the console raw (TTYMODE, pxvm/tty.h) */
+	bool intr_catch;            /* Ctrl-C is an interrupt it takes (INTR), not the end of its job */
+	bool intr_pending;          /* an interrupt it has not taken yet */
+	uint64_t typed_us;          /* when the input its READ got was typed (tty latency), 0 = none */
+	uint32_t sys_last;          /* the system call made last (the quantum-overrun log) */
+	uint32_t sys_slow;          /* the slowest system call of the current quantum, and its time */
+	uint64_t sys_slow_us;
 	int16_t fd[NOFILE];         /* fd 3 + i -> open-file index in pxvm/vfs.c, -1 closed */
 	uint32_t layer;             /* canvas layer RECT/TEXT/PIXEL draw on (LAYER_USE) */
 	uint32_t *canvas;           /* its canvas (PXVM_TILE_W x PXVM_TILE_H pixel words,
@@ -159,6 +174,13 @@ uint32_t proc_count(enum proc_state state);
 /* proc_is_ancestor: whether `anc` is `pid`'s parent, grandparent, ... */
 bool proc_is_ancestor(uint32_t anc, uint32_t pid);
 
+/* proc_is_live: `p` is RUNNABLE, RUNNING or BLOCKED (not free, not a zombie). */
+bool proc_is_live(const struct proc *p);
+
+/* proc_group_count: entries (live or zombie) in process group `pgid`;
+ * `live`: only the live ones. */
+uint32_t proc_group_count(uint32_t pgid, bool live);
+
 /* proc_block: the running process `p` becomes BLOCKED for `why` (its system
  * call then stops it). */
 void proc_block(struct proc *p, enum proc_block why);
@@ -174,7 +196,7 @@ void proc_wake(struct proc *p);
 /* proc_state_name: "free", "runnable", "running", "blocked", "zombie". */
 const char *proc_state_name(enum proc_state s);
 
-/* proc_block_name: "-", "wait", "sleep", "ipc", "read", "trap", "debug". */
+/* proc_block_name: "-", "wait", "sleep", "ipc", "read", "trap", "debug", "output". */
 const char *proc_block_name(enum proc_block b);
 
 /* proc_on_gone: call `fn` for every process that ends, before its kind
@@ -207,6 +229,9 @@ struct proc_requests {
 	 * process of kind `kind` (NULL: whichever kind claims it): the pid or
 	 * -PXE_E* (sched_spawn_kind). */
 	int (*spawn)(const char *path, const char *args, uint32_t ppid, const struct proc_ops *kind);
+	/* kill_group: end every live process of group `pgid` on behalf of
+	 * `killer` (NULL: the console/kernel); how many, or -PXE_E* (job_kill). */
+	int (*kill_group)(struct proc *killer, uint32_t pgid);
 };
 
 /* proc_set_requests: how kill and spawn requests are served. */
@@ -216,5 +241,6 @@ void proc_set_requests(const struct proc_requests *r);
  * when nothing is registered. */
 int proc_request_kill(struct proc *killer, uint32_t pid);
 int proc_request_spawn(const char *path, const char *args, uint32_t ppid, const struct proc_ops *kind);
+int proc_request_kill_group(struct proc *killer, uint32_t pgid);
 
 #endif /* PXVM_PROC_H */

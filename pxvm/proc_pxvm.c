@@ -13,8 +13,9 @@ void proc_pxvm_set_syscall(pxvm_syscall_fn fn) { syscall_hook = fn; }
 
 /* proc_sysarea: the system area (0x100..0x1FF) for a program started as
  * `path` with `args`: pid, ppid, ABI version, argc and argv (argv[0] = path),
- * into area (256 bytes, zeroed here). Returns 0 or -PXE_ENAMETOOLONG when the
- * words or their count do not fit. */
+ * into area (256 bytes, zeroed here). Returns 0, -PXE_E2BIG for more than
+ * PXVM_ARGV_MAX words (the path included), or -PXE_ENAMETOOLONG when the
+ * words do not fit the argument area. */
 int proc_sysarea(uint8_t *area, const char *path, const char *args, uint32_t pid, uint32_t ppid)
 {
 	uint32_t argv[PXVM_ARGV_MAX];
@@ -35,7 +36,7 @@ int proc_sysarea(uint8_t *area, const char *path, const char *args, uint32_t pid
 			continue;
 		}
 		if (argc == PXVM_ARGV_MAX)
-			return -PXE_ENAMETOOLONG;
+			return -PXE_E2BIG;
 		argv[argc++] = off;
 		while (*s && (first || *s != ' ')) {
 			if (off + 1 >= end)
@@ -130,7 +131,7 @@ static int pxvm_check(const struct proc *p, const struct proc_image *img)
 		pxhost_log(2, "spawn %s: malformed program: %s", img->path, why);
 		return -PXE_ENOEXEC;
 	}
-	return proc_sysarea(area, img->path, img->args, p->pid, p->ppid) ? -PXE_ENAMETOOLONG : 0;
+	return proc_sysarea(area, img->path, img->args, p->pid, p->ppid);
 }
 
 static void pxvm_load(struct proc *p, const struct proc_image *img)
@@ -185,9 +186,11 @@ static enum proc_run pxvm_run_quantum(struct proc *p, uint64_t budget)
 static uint32_t pxvm_fault_report(const struct proc *p, char *buf, size_t cap)
 {
 	const struct pxvm *vm = &p->vm;
-	char dis[64];
-	uint32_t next = vm->fault_pc + 4 < PXVM_MEM_SIZE ? vm->mem[(vm->fault_pc + 4) >> 2] : 0;
-	pxvm_disasm(vm->fault_word, next, vm->fault_pc, dis, sizeof(dis));
+	char dis[PXVM_DISASM_MAX];
+	if (vm->fault_pc + 4 < PXVM_MEM_SIZE)
+		pxvm_disasm(vm->fault_word, vm->mem[(vm->fault_pc + 4) >> 2], vm->fault_pc, dis, sizeof(dis));
+	else
+		pxvm_disasm_last(vm->fault_word, vm->fault_pc, dis, sizeof(dis)); /* no word follows */
 	snprintf(buf, cap, "fault %u: %s; pc 0x%04x word 0x%08x (%s), address 0x%x", vm->fault,
 	         pxvm_fault_text(vm->fault), vm->fault_pc, vm->fault_word, dis, vm->fault_addr);
 	return vm->fault;

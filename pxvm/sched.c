@@ -21,6 +21,7 @@
 #include "host.h"
 #include "hv.h"
 #include "ipc.h"
+#include "job.h"
 #include "tty.h"
 #include "vfs.h"
 #include "view.h"
@@ -28,14 +29,18 @@
 
 _Static_assert(PROC_NAME_MAX == PXVM_PROCINFO_SIZE - PXVM_PI_NAME, "PROCINFO name field holds a name");
 _Static_assert((int)BLOCK_DEBUG == (int)PXVM_PB_DEBUG, "PROCINFO reports BLOCK_DEBUG as PB_DEBUG");
+_Static_assert((int)BLOCK_OUTPUT == (int)PXVM_PB_OUTPUT, "PROCINFO reports BLOCK_OUTPUT as PB_OUTPUT");
 _Static_assert((uint32_t)PXVM_SLOT_NONE == PROC_NO_SLOT, "PROCINFO reports PROC_NO_SLOT as SLOT_NONE");
 
 static uint64_t total_steps;
+static uint64_t total_charged; /* instructions charged for system calls beyond their own */
+static uint64_t last_overrun_us; /* the quantum-overrun log line, rate-limited */
+static uint32_t overruns_unlogged;
 static uint32_t last_run;      /* index of the process run last */
 static struct { uint32_t pid, status; } reaped[SCHED_REAPED_MAX];
 static uint32_t nreaped;
 
-static const struct proc_requests requests = { sched_kill, sched_spawn_kind };
+static const struct proc_requests requests = { sched_kill, sched_spawn_kind, job_kill };
 
 void sched_init(const struct pxfs *fs, uint32_t nslots)
 {
@@ -53,6 +58,9 @@ void sched_init(const struct pxfs *fs, uint32_t nslots)
 	sys_reset_counts();
 	nreaped = 0;
 	total_steps = 0;
+	total_charged = 0;
+	last_overrun_us = 0;
+	overruns_unlogged = 0;
 	last_run = NPROC - 1;
 	/* The modules' teardown runs in this order when a process ends:
 	 * breakpoints first (their words go back while the memory is there),
@@ -67,6 +75,7 @@ void sched_init(const struct pxfs *fs, uint32_t nslots)
 }
 
 uint64_t sched_total_steps(void) { return total_steps; }
+uint64_t sched_total_charged(void) { return total_charged; }
 
 int sched_procinfo(uint32_t i, uint8_t *out)
 {
@@ -89,7 +98,10 @@ int sched_procinfo(uint32_t i, uint8_t *out)
 		w[PXVM_PI_STATUS / 4] = p->state == PROC_ZOMBIE ? p->status : 0;
 		w[PXVM_PI_ERRORS / 4] = p->sys_errors;
 		w[PXVM_PI_FLAGS / 4] = (tty_foreground() == p->pid ? PXVM_PIF_FG : 0) |
-		                       (p->layer == PXVM_LAYER_BACK ? PXVM_PIF_BACK : 0);
+		                       (p->layer == PXVM_LAYER_BACK ? PXVM_PIF_BACK : 0) |
+		                       (p->intr_catch ? PXVM_PIF_CATCH : 0) | (p->tty_raw ? PXVM_PIF_RAW : 0);
+		w[PXVM_PI_PGID / 4] = p->pgid;
+		w[PXVM_PI_SID / 4] = p->sid;
 		memcpy(out + PXVM_PI_NAME, p->name, PROC_NAME_MAX);
 		out[PXVM_PROCINFO_SIZE - 1] = 0;
 	}
@@ -147,17 +159,25 @@ static const char *where(const struct proc *p, char *buf, size_t n)
 	return buf;
 }
 
-/* new_proc: a table entry and memory for a child of `ppid`, or -PXE_E*. */
-static int new_proc(uint32_t ppid, const struct proc_ops *kind, struct proc **out)
+/* new_proc: a table entry and memory for a process that `creator` starts
+ * (NULL: the kernel) as a child of `ppid`, in the group and session the job
+ * rules give it (pxvm/job.h), of kind `kind`; or -PXE_E* (PROCLIM, AGAIN,
+ * NOMEM). */
+static int new_proc(const struct proc *creator, uint32_t ppid, const struct proc_ops *kind, struct proc **out)
 {
+	struct job_place pl;
+	int e = job_place(creator, &pl);
+	if (e)
+		return e;
 	struct proc *p = proc_alloc(kind, ppid);
 	if (!p)
 		return -PXE_EAGAIN;
-	int e = p->ops->alloc(p);
+	e = p->ops->alloc(p);
 	if (e) {
 		proc_free(p);
 		return e;
 	}
+	job_join(p, &pl);
 	/* Its random streams come from its lineage, not from the order things
 	 * run in (pxvm/rng.h): split from its parent's, or a root stream. */
 	struct proc *parent = ppid ? proc_find(ppid) : 0;
@@ -180,10 +200,13 @@ int sched_spawn_kind(const char *path, const char *args, uint32_t ppid, const st
 	struct proc_image img;
 	const struct proc_ops *kind;
 	struct proc *p;
+	const struct proc *creator = ppid ? proc_find(ppid) : 0;
+	if (creator && !proc_is_live(creator))
+		creator = 0;
 	int e = find_program(path, args, want, &img, &kind);
 	if (e)
 		return e;
-	e = new_proc(ppid, kind, &p);
+	e = new_proc(creator, creator ? ppid : 0, kind, &p);
 	if (e)
 		return e;
 	e = p->ops->check(p, &img);
@@ -202,7 +225,7 @@ int sched_spawn_kind(const char *path, const char *args, uint32_t ppid, const st
 int sched_fork(struct proc *parent)
 {
 	struct proc *c;
-	int e = new_proc(parent->pid, parent->ops, &c);
+	int e = new_proc(parent, parent->pid, parent->ops, &c);
 	if (e)
 		return e;
 	e = c->ops->fork(parent, c);
@@ -211,6 +234,8 @@ int sched_fork(struct proc *parent)
 		proc_free(c);
 		return e;
 	}
+	c->tty_raw = parent->tty_raw;       /* the console's modes go with the copy */
+	c->intr_catch = parent->intr_catch;
 	debug_fork(parent, c); /* the child gets the original words, not the BRKs */
 	vfs_fork(parent, c);
 	make_runnable(c);
@@ -232,9 +257,11 @@ int sched_exec(struct proc *p, const char *path, const char *args)
 		e = p->ops->check(p, &img);
 	if (e)
 		return e;
-	/* Past every check: the old image goes, with its breakpoints. */
+	/* Past every check: the old image goes, with its breakpoints; the new
+	 * program starts with the console's defaults (cooked, Ctrl-C ends it). */
 	debug_proc_gone(p);
 	p->ops->load(p, &img);
+	p->tty_raw = p->intr_catch = p->intr_pending = false;
 	pxhost_log(1, "pid %u exec %s", p->pid, path);
 	return 0;
 }
@@ -375,14 +402,42 @@ static uint64_t wake_sleepers(uint64_t now)
 	return next;
 }
 
+/* overrun: a quantum of `p` took `us` of wall-clock time, more than
+ * SCHED_QUANTUM_BUDGET_US: say so with its slowest system call (at most one
+ * line per SCHED_LOG_GAP_US). */
+static void overrun(const struct proc *p, uint64_t now, uint64_t us)
+{
+	if (last_overrun_us && now - last_overrun_us < SCHED_LOG_GAP_US) {
+		overruns_unlogged++;
+		return;
+	}
+	const char *call = p->sys_slow ? pxvm_syscall_name(p->sys_slow) : 0;
+	char slow[64] = "; no system call";
+	if (call)
+		snprintf(slow, sizeof(slow), "; slowest system call %s, %llu us", call,
+		         (unsigned long long)p->sys_slow_us);
+	pxhost_log(2, "pid %u (%s): one quantum took %llu us, budget %u us%s%s", p->pid, p->name,
+	           (unsigned long long)us, SCHED_QUANTUM_BUDGET_US, slow,
+	           overruns_unlogged ? "; more overruns not logged" : "");
+	last_overrun_us = now;
+	overruns_unlogged = 0;
+}
+
 /* run_budget: run `p` for at most `budget` instructions and settle what it did. */
 static void run_budget(struct proc *p, uint64_t budget)
 {
 	char why[160];
+	tty_resumed(p); /* a READ it was woken from returns now: input latency */
 	p->state = PROC_RUNNING;
-	uint64_t before = p->vm.steps;
+	p->sys_slow = 0;
+	p->sys_slow_us = 0;
+	uint64_t before = p->vm.steps, charged = p->charged, t0 = pxhost_time_us();
 	enum proc_run r = p->ops->run(p, budget);
+	uint64_t t1 = pxhost_time_us();
 	total_steps += p->vm.steps - before;
+	total_charged += p->charged - charged;
+	if (t1 - t0 > SCHED_QUANTUM_BUDGET_US)
+		overrun(p, t1, t1 - t0);
 	switch (r) {
 	case PROC_RUN_BUDGET:
 	case PROC_RUN_STOP:

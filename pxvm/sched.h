@@ -27,10 +27,12 @@ void sched_init(const struct pxfs *fs, uint32_t nslots);
 
 /* sched_spawn: start program `path` (a PROGRAM file in PixelFS, or a file
  * written since boot that holds a valid .pxe) with argument string `args`
- * (space-separated, may be NULL) as a child of `ppid` (0 = the kernel).
+ * (space-separated, may be NULL) as a child of `ppid` (0 = the kernel), in
+ * the group and session pxvm/job.h gives a process `ppid` starts.
  * Returns the new pid (> 0) or -PXE_E*: NOENT (no such file), EISDIR, NOEXEC
  * (not a program, or a malformed one: the reason is logged), AGAIN (process
- * table full), NOMEM, NAMETOOLONG (arguments do not fit the system area). */
+ * table full), PROCLIM (the job is full), NOMEM, NAMETOOLONG (the words do
+ * not fit the system area), 2BIG (more than PXVM_ARGV_MAX words). */
 int sched_spawn(const char *path, const char *args, uint32_t ppid);
 
 /* sched_spawn_kind: sched_spawn as a process of kind `kind` (NULL: the
@@ -39,12 +41,13 @@ int sched_spawn(const char *path, const char *args, uint32_t ppid);
  * -PXE_ENOEXEC. */
 int sched_spawn_kind(const char *path, const char *args, uint32_t ppid, const struct proc_ops *kind);
 
-/* sched_fork: copy `parent` (its image, registers, open files; not its IPC
- * queue, canvas or back layer) into a free table entry as its child. The
- * child's R0 is 0 and its system area names its own pid and parent. Returns
- * the child's pid, or -PXE_EAGAIN (table full) / -PXE_ENOMEM, or -PXE_ENOSYS
- * for a kind that cannot be copied (a Python process: its heap holds
- * absolute pointers). */
+/* sched_fork: copy `parent` (its image, registers, open files, console
+ * modes; not its IPC queue, canvas or back layer) into a free table entry
+ * as its child, in the group pxvm/job.h gives it. The child's R0 is 0 and
+ * its system area names its own pid and parent. Returns the child's pid, or
+ * -PXE_EAGAIN (table full) / -PXE_EPROCLIM (job full) / -PXE_ENOMEM, or
+ * -PXE_ENOSYS for a kind that cannot be copied (a Python process: its heap
+ * holds absolute pointers). */
 int sched_fork(struct proc *parent);
 
 /* sched_exec: replace `p`'s image with program `path` and `args`, keeping its
@@ -104,6 +107,11 @@ uint32_t sched_resume_stopped(void);
 
 /* sched_total_steps: instructions run by every process since sched_init. */
 uint64_t sched_total_steps(void);
+
+/* sched_total_charged: instructions charged for system calls beyond their
+ * own since sched_init (pxvm/syscall.c's costs); pxsim's virtual clock
+ * counts them as time. */
+uint64_t sched_total_charged(void);
 
 /* sched_procinfo: fill `out` (PXVM_PROCINFO_SIZE bytes, layout in abi.h) with
  * table entry `i`. Returns 0, or -PXE_ERANGE past the end of the table. */

@@ -30,6 +30,7 @@
 #include "host.h"
 #include "hv.h"
 #include "ipc.h"
+#include "job.h"
 #include "tty.h"
 #include "vfs.h"
 #include "port.h"
@@ -89,16 +90,16 @@ static int read_path(const struct proc *p, uint32_t addr, char *buf)
 
 /* ---- the console and the canvas ------------------------------------------- */
 
+/* PRINT and WRITE to the console: the tty hands the bytes to the platform
+ * as it has room; the caller blocks (BLOCK_OUTPUT) while it has none. */
 static enum sys_result sys_PRINT(struct proc *p)
 {
 	char buf[PRINT_MAX + 1];
 	int n = read_text(p, p->vm.r[1], buf);
 	if (n < 0)
 		return ret(p, n);
-	buf[n] = '\n';
-	pxhost_output(p->pid, 1, buf, (size_t)n + 1);
 	charge(p, (uint64_t)(n + 1) * SYS_COST_CONSOLE_BYTE);
-	return ret(p, n);
+	return done(p, tty_write(p, 1, p->vm.r[1], (uint32_t)n, 1));
 }
 
 static enum sys_result sys_WRITE(struct proc *p)
@@ -114,13 +115,10 @@ static enum sys_result sys_WRITE(struct proc *p)
 		return ret(p, -PXE_EBADF);
 	if (len > WRITE_MAX)
 		return ret(p, -PXE_EINVAL);
-	char buf[WRITE_MAX];
-	int e = pxvm_read(&p->vm, addr, buf, len);
-	if (e)
-		return ret(p, e);
-	pxhost_output(p->pid, (int)fd, buf, len);
+	if (!pxvm_range_ok(addr, len))
+		return ret(p, -PXE_EFAULT);
 	charge(p, (uint64_t)len * SYS_COST_CONSOLE_BYTE);
-	return ret(p, (int)len);
+	return done(p, tty_write(p, (int)fd, addr, len, 0));
 }
 
 /* READ and FS_READ: fd 0 is the console, fds from 3 are files. */
@@ -325,13 +323,39 @@ static enum sys_result sys_EXEC(struct proc *p)
 
 static enum sys_result sys_WAIT(struct proc *p) { return done(p, sched_wait(p, p->vm.r[1])); }
 
+/* KILL: R1 = pid, or -pgid (a negative number) for every process of a group:
+ * R0 = 0 for a process, the number ended for a group. */
 static enum sys_result sys_KILL(struct proc *p)
 {
-	ret(p, sched_kill(p, p->vm.r[1]));
+	int32_t who = (int32_t)p->vm.r[1];
+	if (who < 0 && who != INT32_MIN)
+		ret(p, job_kill(p, (uint32_t)-who));
+	else
+		ret(p, sched_kill(p, (uint32_t)who));
 	return p->state == PROC_RUNNING ? SYS_CONTINUE : SYS_STOP; /* it may have killed itself */
 }
 
 static enum sys_result sys_SETFG(struct proc *p) { return ret(p, tty_setfg(p, p->vm.r[1])); }
+
+/* ---- jobs and the console's modes (pxvm/job.h, pxvm/tty.h) -------------------- */
+
+static enum sys_result sys_SETSID(struct proc *p) { return ret(p, job_setsid(p)); }
+
+static enum sys_result sys_SETPGID(struct proc *p) { return ret(p, job_setpgid(p, p->vm.r[1], p->vm.r[2])); }
+
+/* GETPGID: R1 = pid (0: the caller) -> R0 = its group, R1 = its session. */
+static enum sys_result sys_GETPGID(struct proc *p)
+{
+	const struct proc *t = p->vm.r[1] ? proc_find(p->vm.r[1]) : p;
+	if (!t)
+		return ret(p, -PXE_ESRCH);
+	p->vm.r[1] = t->sid;
+	return ret(p, (int)t->pgid);
+}
+
+static enum sys_result sys_TTYMODE(struct proc *p) { return ret(p, tty_mode(p, p->vm.r[1])); }
+
+static enum sys_result sys_INTR(struct proc *p) { return ret(p, tty_intr(p, p->vm.r[1])); }
 
 static enum sys_result sys_PROCINFO(struct proc *p)
 {
@@ -417,5 +441,16 @@ int sys_dispatch(struct pxvm *vm, uint32_t number)
 	if (number >= SYS_TABLE_SIZE || !table[number].fn)
 		return ret(p, -PXE_ENOSYS);
 	charge(p, table[number].cost - 1); /* the SYSCALL instruction itself is one */
-	return table[number].fn(p);
+	/* How long each call takes: the quantum-overrun log names the slowest. */
+	uint64_t t0 = pxhost_time_us();
+	int r = table[number].fn(p);
+	uint64_t us = pxhost_time_us() - t0;
+	if (p->state == PROC_FREE)
+		return r; /* it ended and nobody waits for it */
+	p->sys_last = number;
+	if (us >= p->sys_slow_us) {
+		p->sys_slow_us = us;
+		p->sys_slow = number;
+	}
+	return r;
 }

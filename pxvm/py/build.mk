@@ -69,8 +69,9 @@ $(addprefix $(MPY_SRC)/,$(addsuffix .c,$(MPY_C_KERNEL))): $(MPY_STAMP) ;
 # The generated headers. The sub-make runs MicroPython's makefiles: none of
 # our command-line variables (BUILD, CFLAGS, ...) may reach it. It rewrites a
 # header only when its content changes, so objects are rebuilt only then (the
-# stamp records the run).
-$(MPY_GENHDR): $(MPY_STAMP) pxvm/py/genhdr.mk pxvm/py/mpconfigport.h pxvm/py/mpconfigcore.h $(PY_STACK_SRC)
+# stamp records the run). pxvm/abi.h names the error codes the pxos module
+# exports (pxos.E*: qstrs).
+$(MPY_GENHDR): $(MPY_STAMP) pxvm/py/genhdr.mk pxvm/py/mpconfigport.h pxvm/py/mpconfigcore.h $(PY_STACK_SRC) pxvm/abi.h
 	@mkdir -p $(MPY_GEN)
 	env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make --no-print-directory -C $(MPY_GEN) \
 		-f $(abspath pxvm/py/genhdr.mk) MICROPYTHON_TOP=$(abspath $(MPY_SRC)) PXOS_TOP=$(abspath .) \

@@ -7,9 +7,10 @@
 BUILD := .
 include $(MICROPYTHON_TOP)/py/mkenv.mk
 include $(TOP)/py/py.mk
-# Our configuration by its full path (a change of it redoes every qstr),
+# Our configuration and pxvm/abi.h (pxos.E*) by their full paths (a change
+# of them redoes every qstr),
 # and by vpath where MicroPython names it bare.
-QSTR_GLOBAL_DEPENDENCIES := $(filter-out mpconfigport.h,$(QSTR_GLOBAL_DEPENDENCIES)) $(PXOS_TOP)/pxvm/py/mpconfigport.h $(PXOS_TOP)/pxvm/py/mpconfigcore.h
+QSTR_GLOBAL_DEPENDENCIES := $(filter-out mpconfigport.h,$(QSTR_GLOBAL_DEPENDENCIES)) $(PXOS_TOP)/pxvm/py/mpconfigport.h $(PXOS_TOP)/pxvm/py/mpconfigcore.h $(PXOS_TOP)/pxvm/abi.h
 vpath mpconfigport.h $(PXOS_TOP)/pxvm/py
 CFLAGS += $(PY_QSTR_CFLAGS)
 SRC_QSTR += $(PY_QSTR_SRC)

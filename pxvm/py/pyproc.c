@@ -249,7 +249,7 @@ static int py_check(const struct proc *p, const struct proc_image *img)
 	uint8_t area[0x100];
 	if (strlen(img->path) >= PXFS_PATH_MAX)
 		return -PXE_ENAMETOOLONG;
-	return proc_sysarea(area, img->path, img->args, p->pid, p->ppid) ? -PXE_ENAMETOOLONG : 0;
+	return proc_sysarea(area, img->path, img->args, p->pid, p->ppid);
 }
 
 static void py_load(struct proc *p, const struct proc_image *img)

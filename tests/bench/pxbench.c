@@ -85,16 +85,18 @@ static double cpu_s(void)
 /* ---- pxvm/host.h for the scheduler ---------------------------------------- */
 
 uint64_t pxhost_time_us(void) { return (uint64_t)(now_s() * 1e6); }
-void pxhost_output(uint32_t pid, int fd, const char *s, size_t n)
+size_t pxhost_output(uint32_t pid, int fd, const char *s, size_t n)
 {
 	(void)fd;
 	out_add(s, n);
 	if (pid > NPROC)
-		return;
+		return n;
 	size_t room = PROC_OUT_MAX - proc_out_len[pid];
 	memcpy(proc_out[pid] + proc_out_len[pid], s, n < room ? n : room);
 	proc_out_len[pid] += n < room ? n : room;
+	return n;
 }
+void pxhost_output_wait(void) {} /* never asked: everything is taken */
 uint32_t *pxhost_mem_alloc(void) { return malloc(PXVM_MEM_ALLOC_WORDS * sizeof(uint32_t)); }
 void pxhost_mem_free(uint32_t *mem) { free(mem); }
 /* The screen's tables at their frame rate, as the kernel redraws them. */

@@ -469,14 +469,23 @@ class Qemu:
                 raise QemuTimeout("QEMU did not open %s in time:\n%s" % (path, self._qemu_log_text()))
             time.sleep(0.02)
 
+    def throttle(self, rate):
+        """Read the serial line at most `rate` bytes per second from now on
+        (0: as fast as it comes), as a slow terminal or bridge would: the
+        guest's output then backs up (tests/qemu/test_hostile.py)."""
+        self._rate = rate
+
     def _read_serial(self):
         dec = codecs.getincrementaldecoder("utf-8")("replace")
         sock = self._serial
         while True:
+            rate = getattr(self, "_rate", 0)
             try:
-                chunk = sock.recv(65536)
+                chunk = sock.recv(max(1, rate // 20) if rate else 65536)
             except OSError:
                 chunk = b""
+            if rate and chunk:
+                time.sleep(len(chunk) / rate)
             if chunk:
                 self._log.write(chunk)
                 self._log.flush()

@@ -388,6 +388,8 @@ class FaultTests(BootCase):
         shutil.copy(build_path("tests", "programs", "crash.pxe"), os.path.join(stage, "apps"))
         with open(os.path.join(stage, "apps", "broken.pxe"), "wb") as f:
             f.write(b"PXE1\x01\x00\x00\x00\x00\x02\x00\x00\xff\xff\x00\x00" + b"\0" * 32)
+        with open(os.path.join(stage, "boot", "initrc"), "w") as f:  # init runs what it lists, nothing else
+            f.write("/apps/broken\n/apps/crash\n/apps/primes\n")
         ramdisk = os.path.join(os.path.dirname(stage), "faults.png")
         clean = ramdisk + ".clean.png"
         run(build_path("tools", "pxfs"), "build", clean, stage)
@@ -400,10 +402,10 @@ class FaultTests(BootCase):
         vm = self.boot("boot-faults", img)
         self.expect(vm, r"fb: GOP mode \d+: 1024x768 ")
         self.expect(vm, r"ERROR pixelfs: /apps/hello: checksum mismatch; file left out")
-        self.expect(vm, r"pixelfs: mounted 4 files \(1 rejected\)")
+        self.expect(vm, r"pixelfs: mounted 5 files \(1 rejected\)")
         self.expect(vm, r"init: running /apps/broken")
         self.expect(vm, r"spawn /apps/broken: malformed program: image larger than the 60928 bytes")
-        self.expect(vm, r"init: /apps/broken could not start: error 5")
+        self.expect(vm, r"init: /apps/broken could not start: not a valid pxVM executable")
         self.expect(vm, r"crash: about to jump to 0x12345678")
         self.expect(vm, r"pid (\d+) \(crash\) stopped by fault 6: jump target outside memory or not "
                             r"4-aligned; pc 0x[0-9a-f]{4} word 0x[0-9a-f]{8} \(JR R1\), address 0x12345678")

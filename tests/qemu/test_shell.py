@@ -116,7 +116,7 @@ class ShellTests(unittest.TestCase):
         # Builtins and foreground programs.
         self.command("echo hello from the test", r"(?m)^hello from the test\r?$")
         out = self.command("help", r"Programs in /apps:[^\n]* swarm")
-        self.assertIn("kill PID...", out)
+        self.assertIn("kill PID|%JOB...", out)
         out = self.command("hello", r"hello: Hello, world! from a pxVM process living in VRAM \(pid \d+\)")
         out = self.command("cat /boot/motd.txt", r"Welcome to pxOS\.")
         self.assertIn("swarm &", out)
@@ -142,14 +142,13 @@ class ShellTests(unittest.TestCase):
         self.expect(r"swarm: 4 drawers, pids %s" % " ".join(str(p) for p in drawers))
         time.sleep(2)
         out = self.command("ps", r"ps: \d+ processes, 32 table entries")
-        self.assertRegex(out, r"\n +%d +\d+ blocked +- +\d+ swarm" % swarm, "swarm waits for its drawers, unseen")
-        for pid in drawers:
-            # ps itself is the one process running while it lists the others.
-            self.assertRegex(out, r"\n +%d +%d (runnable|blocked) +- +\d+ swarm" % (pid, swarm))
-        # ps, the foreground job, has a slot of its own (the one assigned longest ago).
-        self.assertRegex(out, r"\n +1 +0 blocked +([01]|-) +\d+ init")
-        self.assertRegex(out, r"\n +\d+ +1 blocked +([01]|-) +\d+ sh")
-        self.assertRegex(out, r"\n +\d+ +\d+ running +[01] +\d+ ps")
+        self.assertRegex(out, r"\n +%d +\d+ +%d blocked:wait +- +\d+ swarm" % (swarm, swarm),
+                         "swarm waits for its drawers, unseen")
+        for pid in drawers:  # in swarm's job (process group)
+            # ps is the shell's builtin: the shell is the one process running while it lists the others.
+            self.assertRegex(out, r"\n +%d +%d +%d (runnable|blocked:\w+) +- +\d+ swarm" % (pid, swarm, swarm))
+        self.assertRegex(out, r"\n +1 +0 +1 blocked:wait +([01]|-) +\d+ init")
+        self.assertRegex(out, r"\n +\d+ +1 +\d+ running +([01]|-) +\d+ sh")
 
         # Two slots for 7 processes: Ctrl-^ pages through them, 4 pages.
         shot = vm.screendump(os.path.join(vm.dir, "page-1.png"))
@@ -193,11 +192,13 @@ class ShellTests(unittest.TestCase):
         self.command("kill %d" % swarm, r"\[%d\] done swarm \(killed\)" % swarm)
         self.wait_all([r"pid %d \(swarm\) exited with status 0" % pid for pid in drawers], mark)
         out = self.command("ps", r"ps: \d+ processes")
-        # Orphans go to the shell, which reaps them at its next prompt: until
-        # then they may still be listed, but only as zombies.
-        self.assertNotRegex(out, r"(runnable|running|blocked) +\d+ swarm\r?\n",
+        # Orphans go to the shell, which reaps them at its next prompt, quietly
+        # (swarm's own report said what ended): until then they may still be
+        # listed, but only as zombies, and after it not at all.
+        self.assertNotRegex(out, r"(runnable|running|blocked:\w+) +\S+ +\d+ swarm\r?\n",
                             "the drawers stop when swarm is killed")
-        self.wait_all([r"\[%d\] done" % pid for pid in drawers], mark)  # reaped by the shell
+        out = self.command("ps", r"ps: \d+ processes")
+        self.assertNotRegex(out, r" swarm\r?\n", "the shell reaped the drawers")
 
         # Ctrl-C: kills a foreground program; at the prompt it only clears the line.
         vm.send("swarm 2 0\r")

@@ -22,10 +22,15 @@
 #define TH_LIB_DIR "userland/lib"
 #endif
 
-uint64_t th_now_us, th_tick_us = 100;
+uint64_t th_now_us, th_tick_us = 100, th_clock_step_us;
+size_t th_out_room = (size_t)-1, th_out_refill;
+unsigned th_out_waits;
+static int out_wait_asked;
 char th_out[1 << 16], th_stdout[1 << 16], th_stderr[1 << 16];
 size_t th_out_len, th_stdout_len, th_stderr_len;
 unsigned th_polls, th_idles, th_warnings;
+char th_last_warning[256], th_warn_log[1 << 14];
+static size_t th_warn_log_len;
 const char *th_input;
 size_t th_input_chunk;
 int th_no_idle;
@@ -56,14 +61,25 @@ static void append(char *buf, size_t size, size_t *len, const char *s, size_t n)
 	buf[*len] = '\0';
 }
 
-void pxhost_output(uint32_t pid, int fd, const char *s, size_t n)
+size_t pxhost_output(uint32_t pid, int fd, const char *s, size_t n)
 {
-	(void)pid;
+	if (pid && th_out_room != (size_t)-1) {
+		if (n > th_out_room)
+			n = th_out_room;
+		th_out_room -= n;
+	}
 	append(th_out, sizeof(th_out), &th_out_len, s, n);
 	if (fd == 2)
 		append(th_stderr, sizeof(th_stderr), &th_stderr_len, s, n);
 	else
 		append(th_stdout, sizeof(th_stdout), &th_stdout_len, s, n);
+	return n;
+}
+
+void pxhost_output_wait(void)
+{
+	th_out_waits++;
+	out_wait_asked = 1;
 }
 
 int th_real_clock;
@@ -75,7 +91,9 @@ uint64_t pxhost_time_us(void)
 		clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
 		return (uint64_t)t.tv_sec * 1000000u + (uint64_t)t.tv_nsec / 1000u;
 	}
-	return th_now_us;
+	uint64_t t = th_now_us;
+	th_now_us += th_clock_step_us;
+	return t;
 }
 
 /* Every block has TH_GUARD_WORDS words of TH_GUARD on either side; a write
@@ -135,11 +153,17 @@ void pxhost_mem_free(uint32_t *mem)
 
 void pxhost_log(int level, const char *fmt, ...)
 {
-	if (level >= 2)
+	va_list ap;
+	if (level >= 2) {
 		th_warnings++;
+		va_start(ap, fmt);
+		vsnprintf(th_last_warning, sizeof(th_last_warning), fmt, ap);
+		va_end(ap);
+		append(th_warn_log, sizeof(th_warn_log), &th_warn_log_len, th_last_warning, strlen(th_last_warning));
+		append(th_warn_log, sizeof(th_warn_log), &th_warn_log_len, "\n", 1);
+	}
 	if (!getenv("TH_LOG"))
 		return;
-	va_list ap;
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
@@ -170,6 +194,12 @@ void pxhost_poll(void)
 		th_poll_hook();
 	if (th_vram)
 		vram_refresh(th_now_us, false);
+	if (th_out_room != (size_t)-1)
+		th_out_room += th_out_refill;
+	if (out_wait_asked && th_out_room) {
+		out_wait_asked = 0;
+		tty_output_ready();
+	}
 	if (th_input && *th_input) {
 		size_t n = strlen(th_input);
 		if (th_input_chunk && n > th_input_chunk)
@@ -189,6 +219,8 @@ int pxhost_idle(uint64_t until_us)
 			th_now_us = until_us;
 		return 0;
 	}
+	if (out_wait_asked && th_out_refill)
+		return 0; /* the output drains: a blocked writer will go on */
 	return th_input && *th_input ? 0 : -1;
 }
 
@@ -235,7 +267,15 @@ uint32_t th_start(uint32_t w, uint32_t h, const struct pxfs *f)
 	}
 	th_now_us = 0;
 	th_tick_us = 100;
+	th_clock_step_us = 0;
+	th_out_room = (size_t)-1;
+	th_out_refill = 0;
+	th_out_waits = 0;
+	out_wait_asked = 0;
 	th_polls = th_idles = th_warnings = 0;
+	th_last_warning[0] = '\0';
+	th_warn_log[0] = '\0';
+	th_warn_log_len = 0;
 	th_input = 0;
 	th_input_chunk = 0;
 	th_no_idle = 0;

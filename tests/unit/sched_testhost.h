@@ -25,8 +25,18 @@ struct th_file {
 
 /* The fake clock: pxhost_time_us() returns th_now_us; every pxhost_poll()
  * adds th_tick_us (default 100; 0 keeps the clock still); pxhost_idle(until)
- * jumps to `until`. */
-extern uint64_t th_now_us, th_tick_us;
+ * jumps to `until`; every pxhost_time_us() call adds th_clock_step_us after
+ * it reads (default 0: a slow machine, for the quantum-overrun log). */
+extern uint64_t th_now_us, th_tick_us, th_clock_step_us;
+
+/* Process output room (a slow serial line): pxhost_output takes at most
+ * th_out_room bytes of process output (the echo, pid 0, always whole) and
+ * counts them off; every pxhost_poll adds th_out_refill and, when a writer
+ * asked (pxhost_output_wait, counted in th_out_waits) and there is room,
+ * calls tty_output_ready (pxhost_idle waits for that rather than giving up
+ * while th_out_refill is set). Default (size_t)-1: no limit. */
+extern size_t th_out_room, th_out_refill;
+extern unsigned th_out_waits;
 
 /* When set, pxhost_time_us() is the CPU time this thread has used instead
  * (a test that measures how long something really computes, whatever else
@@ -39,8 +49,10 @@ extern char th_out[1 << 16], th_stdout[1 << 16], th_stderr[1 << 16];
 extern size_t th_out_len, th_stdout_len, th_stderr_len;
 void th_out_clear(void);
 
-/* Counters: pxhost_poll and pxhost_idle calls, log lines at level >= 2. */
+/* Counters: pxhost_poll and pxhost_idle calls, log lines at level >= 2;
+ * the last of those lines, and all of them (one a line, cut at its size). */
 extern unsigned th_polls, th_idles, th_warnings;
+extern char th_last_warning[256], th_warn_log[1 << 14];
 
 /* Console input: when th_input is set, pxhost_poll feeds its bytes to the
  * tty (all at once, or th_input_chunk bytes per poll when nonzero); idle

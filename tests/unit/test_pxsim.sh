@@ -28,8 +28,9 @@ asm hello "$root/userland/apps/hello.pxs" && asm primes "$root/userland/apps/pri
 check "hello exits 0" [ $rc -eq 0 ]
 check "hello greets" grep -q "hello: Hello, world! from a pxVM process living in VRAM (pid 1)" "$tmp/out"
 
+printf '/apps/hello\n/apps/crash\n/apps/primes\n' > "$tmp/rc3"
 "$PXSIM" --quiet --add "$tmp/hello.pxe=/apps/hello" --add "$tmp/crash.pxe=/apps/crash" \
-	--add "$tmp/primes.pxe=/apps/primes" "$tmp/init.pxe" >"$tmp/out" 2>"$tmp/err"; rc=$?
+	--add "$tmp/primes.pxe=/apps/primes" --add "$tmp/rc3=/boot/initrc" "$tmp/init.pxe" >"$tmp/out" 2>"$tmp/err"; rc=$?
 check "init exits 0 although a child faulted" [ $rc -eq 0 ]
 check "crash is stopped by a jump fault" grep -q "pid 3 (crash) stopped by fault 6: jump target outside memory" "$tmp/err"
 check "crash does not run past the jump" sh -c "! grep -q 'still running after the jump' '$tmp/out'"
@@ -86,7 +87,7 @@ boot 'help\necho hello   world\nls\nls /apps\nls /nope\ncat /boot/motd.txt\ncat 
 check "boot: init runs /boot/initrc" sh -c "grep -q 'init: /apps/hello exited with status 0' '$tmp/out' && grep -q 'primes: 1900 primes below 16384' '$tmp/out' && grep -q 'init: done, 2 programs run' '$tmp/out'"
 check "boot: init starts the shell" has "init: started the shell /boot/sh as pid 4"
 check "the shell prompts and the tty echoes the input" has 'sh\$ echo hello   world'
-check "help lists the builtins" sh -c "grep -q '  history  ' '$tmp/out' && grep -q '  kill PID...' '$tmp/out'"
+check "help lists the builtins" sh -c "grep -q '  history  ' '$tmp/out' && grep -q '  kill PID|%JOB...' '$tmp/out' && grep -q '  ps  ' '$tmp/out'"
 check "help lists the programs in /apps" sh -c "grep '^Programs in /apps:' '$tmp/out' | grep -q ' cat forkdemo hello ls .*pingpong primes ps sleep swarm'"
 check "echo" has "^hello   world\$"
 check "ls / shows the directories" sh -c "grep -q '^dir  *- apps/' '$tmp/out' && grep -q '^dir  *- boot/' '$tmp/out'"
@@ -99,9 +100,9 @@ check "an unknown command is reported" has_err "sh: nosuch: command not found"
 check "end of input ends the shell, then init" sh -c "grep -q 'init: the shell exited with status 0' '$tmp/out' && [ $rc -eq 0 ]"
 
 boot 'ps\necho one\necho two\nhistory\n!2\n!!\n!99\n!x\n&\nexit 3\n'
-check "ps shows init, the shell (blocked) and itself (running)" sh -c "grep -q '^    1     0 blocked .* init' '$tmp/out' && grep -q '^    4     1 blocked .* sh' '$tmp/out' && grep -q '^    [0-9]*     4 running .* ps' '$tmp/out'"
-check "ps counts" has "ps: 3 processes, 32 table entries"
-check "ps shows the slots: init's, the shell's, its own or none" sh -c "grep -q '^    1     0 blocked     0 ' '$tmp/out' && grep -q '^    [0-9]*     4 running  *[0-9-] ' '$tmp/out'"
+check "ps (a builtin) shows init (blocked) and the shell running it" sh -c "grep -q '^    1     0     1 blocked:wait .* init' '$tmp/out' && grep -q '^    4     1     4 running .* sh' '$tmp/out'"
+check "ps counts" has "ps: 2 processes, 32 table entries"
+check "ps shows the slots: init's, the shell's" sh -c "grep -q '^    1     0     1 blocked:wait      0 ' '$tmp/out' && grep -q '^    4     1     4 running  *[0-9-] ' '$tmp/out'"
 check "history numbers the commands" sh -c "grep -q '^    2  echo one' '$tmp/out' && grep -q '^    4  history' '$tmp/out'"
 check "!N runs command N again" test "$(grep -c '^one$' "$tmp/out")" -eq 3
 check "!99 is not in the history" has_err "sh: !99: event not found"
@@ -111,8 +112,8 @@ check "exit STATUS" has "init: the shell exited with status 3"
 
 boot 'sleep 100 &\njobs\nps\nwait\nsleep 50 &\nsleep 200\necho after\nwait 77\nwait x\n'
 check "& starts a background job" has "^\[5\] sleep"
-check "jobs lists it" test "$(grep -c '^\[5\] sleep' "$tmp/out")" -eq 2
-check "ps shows the sleeper blocked" grep -q "^    5     4 blocked .* sleep" "$tmp/out"
+check "jobs lists it: a job (process group) of one process" has "^\[5\] 1 process: sleep"
+check "ps shows the sleeper blocked, in a job of its own" grep -q "^    5     4     5 blocked:sleep .* sleep" "$tmp/out"
 check "wait collects the job" has "\[5\] done sleep (status 0)"
 check "an ended job is reported at the next prompt" sh -c "grep -A1 '^sh\$ sleep 200' '$tmp/out' | grep -q '^\[[0-9]*\] done sleep (status 0)'"
 check "wait for a process that is not a child" has_err "sh: wait: no such child process"
@@ -120,13 +121,13 @@ check "wait with a bad PID" has_err "usage: wait \[PID\]"
 
 boot 'swarm 4 0 &\nsleep 300\nps\nkill 5\nkill 5\nkill 1\nkill\nsleep 50\nps\n'
 check "swarm forks 4 drawers" has "swarm: 4 drawers, pids 6 7 8 9"
-check "ps shows swarm and its drawers" test "$(grep -c '^    [6-9]     5 [a-z]* .* swarm' "$tmp/out")" -eq 4
-check "the busy drawers are preempted (runnable)" grep -q "^    7     5 runnable .* swarm" "$tmp/out"
+check "ps shows swarm and its drawers, all in swarm's job" test "$(grep -c '^    [6-9]     5     5 [a-z:]* .* swarm' "$tmp/out")" -eq 4
+check "the busy drawers are preempted (runnable)" grep -q "^    7     5     5 runnable .* swarm" "$tmp/out"
 check "kill stops a background job, reported at once" has "\[5\] done swarm (killed)"
 check "killing it again: no such process" has_err "sh: kill: 5: no such process"
 check "the shell may not kill init" has_err "sh: kill: 1: operation not permitted"
-check "kill without a PID" has_err "usage: kill PID..."
-check "the drawers stop when swarm is gone" sh -c "tail -n 4 '$tmp/out' | grep -q 'ps: 3 processes'"
+check "kill without a PID" has_err "usage: kill PID|%JOB..."
+check "the drawers stop when swarm is gone" sh -c "tail -n 4 '$tmp/out' | grep -q 'ps: 2 processes'"
 # The screen while the swarm runs: each drawer's colour fills its own canvas.
 boot 'swarm 4 0 &\nsleep 300\n' --max-steps 80000000 --png "$tmp/swarm.png"
 check "the run stops at --max-steps with the swarm alive" [ $rc -eq 124 ]
@@ -155,7 +156,7 @@ check "every drawer drew on its canvas" [ $pyrc -eq 0 ]
 # the shell and swarm, with 8 slots at 1280x800.
 boot 'swarm 8 5\nps\n'
 check "swarm: all 8 drawers run, more processes than slots" grep -q "^swarm: 8 drawers done" "$tmp/out"
-check "ps: the table has 32 entries" has "ps: 3 processes, 32 table entries"
+check "ps: the table has 32 entries" has "ps: 2 processes, 32 table entries"
 
 # No screen: every process runs unseen, the shell and the programs work.
 boot 'ls /apps\nhello\nswarm 3 5\nps\n' --screen none
@@ -163,8 +164,8 @@ check "no screen: init runs initrc" grep -q "init: done, 2 programs run" "$tmp/o
 check "no screen: the shell runs ls" grep -q "^program  *[0-9][0-9]* hello" "$tmp/out"
 check "no screen: hello greets" grep -q "^hello: Hello, world!" "$tmp/out"
 check "no screen: swarm's drawers run unseen" grep -q "^swarm: 3 drawers done" "$tmp/out"
-check "no screen: ps lists the processes" grep -q "ps: 3 processes, 32 table entries" "$tmp/out"
-check "no screen: no process has a slot" sh -c "sed -n '/PID  PPID STATE/,/^ps:/p' '$tmp/out' | awk 'NR > 1 && !/^ps:/ { n++; if (\$4 != \"-\") bad++ } END { exit !(n >= 3 && !bad) }'"
+check "no screen: ps lists the processes" grep -q "ps: 2 processes, 32 table entries" "$tmp/out"
+check "no screen: no process has a slot" sh -c "sed -n '/PID  PPID  PGID STATE/,/^ps:/p' '$tmp/out' | awk 'NR > 1 && !/^ps:/ { n++; if (\$5 != \"-\") bad++ } END { exit !(n >= 2 && !bad) }'"
 check "no screen: end of input ends the shell" sh -c "grep -q 'init: the shell exited with status 0' '$tmp/out' && [ $rc -eq 0 ]"
 "$PXSIM" --screen none --png "$tmp/x.png" "$tmp/hello.pxe" >/dev/null 2>"$tmp/err"; rc=$?
 check "no screen: --png is refused" sh -c "[ $rc -eq 2 ] && grep -q 'needs a screen' '$tmp/err'"
@@ -231,8 +232,56 @@ check "... and the same screen" cmp -s "$tmp/a.png" "$tmp/b.png"
 printf '# a comment\r\n/apps/hello\r\n\r\n   /apps/sleep 10\r\n/apps/ls /nope\n/apps/missing\n' > "$tmp/initrc"
 boot '' --add "$tmp/initrc=/boot/initrc"
 check "initrc: each command runs, with its arguments" sh -c "grep -q 'init: /apps/sleep exited with status 0' '$tmp/out' && grep -q 'init: /apps/ls exited with status 1' '$tmp/out'"
-check "initrc: a missing program is reported" has "init: /apps/missing could not start: error 2"
+check "initrc: a missing program is reported" has "init: /apps/missing could not start: no such file or directory"
 check "initrc: four commands run" has "init: done, 4 programs run"
+
+# init starts the shell whatever /boot/initrc holds (docs/isolation.md): no
+# initrc (it runs nothing else), one with lines that are not text, one with a
+# program that waits for console input it cannot get (init keeps the console
+# and ends it after INIT_PROG_MS).
+asm sh "$root/userland/boot/sh.pxs" && asm cat "$root/userland/apps/cat.pxs" &&
+	asm hostile "$root/tests/programs/hostile.pxs" && asm flood "$root/tests/programs/flood.pxs" ||
+	{ echo "not ok - assembling the shell, cat and the hostile programs"; cat "$tmp/asm.log"; exit 1; }
+"$PXSIM" --quiet --add "$tmp/hello.pxe=/apps/hello" --add "$tmp/sh.pxe=/boot/sh" --type 'echo shell here\n' \
+	"$tmp/init.pxe" >"$tmp/out" 2>"$tmp/err"; rc=$?
+check "no initrc: init says so and runs nothing" sh -c "grep -q 'init: no /boot/initrc (no such file or directory): no start-up programs' '$tmp/out' && grep -q 'init: done, 0 programs run' '$tmp/out' && ! grep -q 'Hello, world' '$tmp/out'"
+check "no initrc: the shell starts" sh -c "grep -q '^shell here' '$tmp/out' && grep -q 'init: the shell exited with status 0' '$tmp/out'"
+printf '/apps/hello\n\001\002 garbage \377\n/apps/cat\n/apps/hello\n' > "$tmp/initrc"
+boot 'echo shell here\n' --add "$tmp/initrc=/boot/initrc" --add "$tmp/cat.pxe=/apps/cat"
+check "initrc: a line that is not text is skipped" has "init: /boot/initrc line 2: not a command (bytes that are not text), skipped"
+check "initrc: a program waiting for the console is ended" sh -c "grep -q 'init: /apps/cat still runs after 10000 ms (start-up programs get no console input): ending it' '$tmp/out' && grep -q 'init: /apps/cat was killed' '$tmp/out'"
+check "initrc: the next program runs, then the shell" sh -c "grep -q 'init: done, 3 programs run' '$tmp/out' && grep -q '^shell here' '$tmp/out'"
+
+# The hostile programs (tests/programs/hostile.pxs) in the simulator: the
+# job limit stops a fork bomb, the shell's builtins see and end it; Ctrl-C
+# that is caught, then again within a second; an output flood costs virtual
+# time (system calls are charged in time, as they cost the kernel time).
+boot '/test/hostile forkbomb &\nsleep 100\njobs\nps\nkill %5\nsleep 50\njobs\nps\n' \
+	--add "$tmp/hostile.pxe=/test/hostile" --max-steps 50000000
+check "fork bomb: FORK is refused at the job limit" has_err "hostile: fork refused: too many processes in this job"
+check "fork bomb: the kernel says why, once" test "$(grep -c 'no new process: job 5 (hostile, 16 processes) holds 16' "$tmp/err")" -eq 1
+check "fork bomb: jobs shows the job with 16 processes" has "^\[5\] 16 processes: /test/hostile"
+check "fork bomb: ps lists it" has "ps: 18 processes, 32 table entries"
+check "fork bomb: kill %5 ends all of it" sh -c "grep -q '^\[5\] done /test/hostile (killed)' '$tmp/out' && tail -n 4 '$tmp/out' | grep -q 'ps: 2 processes'"
+boot '/test/hostile catch\necho after\n' --add "$tmp/hostile.pxe=/test/hostile" --at '300:\x03' --at '2000:\x03' \
+	--at '2500:\x03'
+check "Ctrl-C caught: the program goes on" test "$(grep -c '^hostile: caught Ctrl-C, spinning on' "$tmp/out")" -eq 2
+check "a second Ctrl-C within a second ends it" sh -c "grep -q 'sh: /test/hostile (pid 5) killed' '$tmp/err' && grep -q '^after' '$tmp/out'"
+boot '/test/hostile nofg\necho after\n' --add "$tmp/hostile.pxe=/test/hostile" --at '300:\x03'
+check "SETFG 0 gives no shelter from Ctrl-C" sh -c "grep -q 'sh: /test/hostile (pid 5) killed' '$tmp/err' && grep -q '^after' '$tmp/out'"
+"$PXSIM" --quiet "$tmp/flood.pxe" 16 >"$tmp/out" 2>"$tmp/err"
+ms=$(sed -n 's/^flood: 65536 newlines in \([0-9]*\) ms$/\1/p' "$tmp/out")
+check "flood: 16 writes of 4096 newlines cost virtual time (at least 5 ms at 100 MIPS)" [ "${ms:-0}" -ge 5 ]
+# A flood in the background makes the clock run as it makes the kernel's: the
+# shell's 1000 ms sleep ends within 5 million instructions (50 ms at 100 MIPS
+# if system calls cost no time) while glyphs, LAYER_USE shows or full-canvas
+# RECTs flood.
+for mode in text layers rects; do
+	boot "/test/hostile $mode &\nsleep 1000\nkill %5\necho slept\n" --add "$tmp/hostile.pxe=/test/hostile" \
+		--max-steps 5000000
+	check "$mode flood in the background: its system calls cost virtual time" \
+		sh -c "[ $rc -eq 0 ] && grep -q 'slept' '$tmp/out' && grep -q '\[5\] done /test/hostile (killed)' '$tmp/out'"
+done
 
 # --add puts host files beside the image's; options are checked.
 printf 'a note from the host\n' > "$tmp/note.txt"

@@ -5,10 +5,13 @@
  * terminal, fed to pxvm/tty.c as the kernel feeds keystrokes, and the display
  * (kernel/vram.c on a screen in memory, when there is one).
  *
- * The virtual clock: pxhost_time_us() = the instructions run so far divided
- * by pxsim_steps_per_us, plus the time skipped while every process was
- * blocked (pxhost_idle jumps straight to the next deadline). So SLEEP costs no
- * real time and the same input gives the same run, byte for byte.
+ * The virtual clock: pxhost_time_us() = the instructions run so far, plus
+ * the instructions system calls were charged (their cost column and their
+ * per-byte, per-pixel charges: docs/pxvm-abi.md), divided by
+ * pxsim_steps_per_us, plus the time skipped while every process was blocked
+ * (pxhost_idle jumps straight to the next deadline). So SLEEP costs no real
+ * time, a flood of expensive calls costs virtual time as it costs the kernel
+ * real time, and the same input gives the same run, byte for byte.
  *
  * Scripted input (pxsim_script_*) is typed one line at a time (a line ends
  * after '\n', or after a lone Ctrl-C or Ctrl-D): the next line goes in when the
@@ -71,16 +74,21 @@ uint64_t pxhost_time_us(void)
 {
 	if (pxsim_realtime)
 		return wall_us();
-	return skipped_us + sched_total_steps() / pxsim_steps_per_us;
+	/* What system calls are charged (pxvm/syscall.c's costs) takes time too,
+	 * as their work does in the kernel: a flood of expensive calls shows. */
+	return skipped_us + (sched_total_steps() + sched_total_charged()) / pxsim_steps_per_us;
 }
 
-void pxhost_output(uint32_t pid, int fd, const char *s, size_t n)
+size_t pxhost_output(uint32_t pid, int fd, const char *s, size_t n)
 {
 	(void)pid;
 	FILE *f = fd == 2 ? stderr : stdout;
 	fwrite(s, 1, n, f);
 	fflush(f);
+	return n;
 }
+
+void pxhost_output_wait(void) {} /* never asked: stdout takes everything */
 
 uint32_t *pxhost_mem_alloc(void) { return malloc(PXVM_MEM_ALLOC_WORDS * sizeof(uint32_t)); }
 
