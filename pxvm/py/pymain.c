@@ -126,11 +126,42 @@ char *py_read_file(const char *path, size_t *len)
 	return buf;
 }
 
+/* Source for the lexer from memory that takes one unit of the quantum's
+ * budget per 16 bytes: the lexer and the parser pull every byte through it,
+ * so compiling a long program is preempted like running one (the
+ * compiler's pass over the parse tree is bounded by the source's size). */
+typedef struct {
+	const byte *cur, *end;
+	unsigned n;
+} budget_src_t;
+
+static mp_uint_t budget_readbyte(void *data)
+{
+	budget_src_t *src = data;
+	if (src->cur >= src->end)
+		return MP_READER_EOF;
+	if (!(++src->n & 15) && --py_budget <= 0)
+		py_budget_spent();
+	return *src->cur++;
+}
+
+static void budget_close(void *data) { (void)data; }
+
+mp_lexer_t *py_lexer(qstr name, const char *buf, size_t len)
+{
+	budget_src_t *src = m_new_obj(budget_src_t);
+	src->cur = (const byte *)buf;
+	src->end = src->cur + len;
+	src->n = 0;
+	mp_reader_t reader = { src, budget_readbyte, budget_close };
+	return mp_lexer_new(name, reader);
+}
+
 mp_lexer_t *mp_lexer_new_from_file(qstr filename)
 {
 	size_t len;
 	char *buf = py_read_file(qstr_str(filename), &len);
-	return mp_lexer_new_from_str_len(filename, buf, len, len ? len : 1);
+	return py_lexer(filename, buf, len);
 }
 
 /* ---- running a program ---------------------------------------------------- */
@@ -177,6 +208,7 @@ int py_exec_file(const char *path)
 		qstr name = lex->source_name;
 		mp_store_global(MP_QSTR___file__, MP_OBJ_NEW_QSTR(name));
 		mp_parse_tree_t tree = mp_parse(lex, MP_PARSE_FILE_INPUT);
+		py_yield(); /* the compiler's passes (no hooks) start a quantum of their own */
 		mp_obj_t fun = mp_compile(&tree, name, false);
 		mp_call_function_0(fun);
 		nlr_pop();
@@ -224,7 +256,7 @@ int py_repl(void)
 		}
 		nlr_buf_t nlr;
 		if (nlr_push(&nlr) == 0) {
-			mp_lexer_t *lex = mp_lexer_new_from_str_len(MP_QSTR__lt_stdin_gt_, line.buf, line.len, 0);
+			mp_lexer_t *lex = py_lexer(MP_QSTR__lt_stdin_gt_, line.buf, line.len);
 			mp_parse_tree_t tree = mp_parse(lex, MP_PARSE_SINGLE_INPUT);
 			mp_obj_t fun = mp_compile(&tree, lex->source_name, true);
 			mp_call_function_0(fun);
@@ -273,6 +305,7 @@ void py_main(void)
 		mp_obj_list_append(mp_sys_path, MP_OBJ_NEW_QSTR(qstr_from_str("/apps")));
 		mp_obj_list_append(mp_sys_path, MP_OBJ_NEW_QSTR(qstr_from_str("/lib")));
 		nlr_pop();
+		py_yield(); /* setting up took this quantum; the program starts in the next */
 		status = py_exec_file(py_script());
 	} else {
 		mp_obj_print_exception(&py_err_print, MP_OBJ_FROM_PTR(nlr.ret_val));

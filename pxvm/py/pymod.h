@@ -7,6 +7,7 @@
 
 #include <stddef.h>
 #include "py/obj.h"
+#include "py/lexer.h"
 #include "py/mpprint.h"
 #include "pxvm/proc.h"
 
@@ -41,6 +42,11 @@ int py_exec_main(const char *path);
 /* py_repl: the read-eval-print loop on the console; returns the exit status
  * (0 at end of input, SystemExit's code). */
 int py_repl(void);
+
+/* py_lexer: a lexer over the `len` bytes at `buf` (kept alive by the
+ * caller), named `name`, that takes budget as it reads (pymain.c): every
+ * program and REPL line is compiled through it. Raises MemoryError. */
+mp_lexer_t *py_lexer(qstr name, const char *buf, size_t len);
 
 /* The builtin open() over the pxOS files (pyfile.c). */
 extern const mp_obj_fun_builtin_var_t py_open_obj;

@@ -197,7 +197,7 @@ class PythonTests(unittest.TestCase):
         self.expect(r"spin: pid %d" % job)
         time.sleep(1)
         out = self.type("ps", r"ps: \d+ processes", prompt=PROMPT)
-        self.assertRegex(out, r"\n +%d +\d+ runnable +\S+ +\d+ python" % job)
+        self.assertRegex(out, r"\n +%d +\d+ +\d+ runnable +\S+ +\d+ python" % job)
         t0 = time.monotonic()
         self.type("echo still answering", r"(?m)^still answering\r?$", prompt=PROMPT)
         self.assertLess(time.monotonic() - t0, 10, "the shell answers beside a busy Python loop")
