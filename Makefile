@@ -19,6 +19,10 @@
 # (in check-unit) checks that overriding them keeps every required flag.
 
 BUILD       ?= build
+# One spelling of the build directory: a path inside the tree given absolute
+# (the QEMU tests pass BUILD=/abs/build) is made relative, so the dependency
+# files (-MMD) always name the targets the way the next build looks them up.
+override BUILD := $(patsubst $(CURDIR)/%,%,$(abspath $(BUILD)))
 HOSTCC      ?= cc
 CC          ?= cc
 LD          ?= ld
