@@ -32,6 +32,8 @@
 void py_raise_pxe(int e)
 {
 	int code = e < 0 ? -e : e;
+	if (code == PXE_EINTR) /* Ctrl-C while it waited (the console contract) */
+		mp_raise_type(&mp_type_KeyboardInterrupt);
 	mp_obj_t args[2] = { MP_OBJ_NEW_SMALL_INT(code), MP_OBJ_NULL };
 	const char *t = pxvm_error_text((uint32_t)code);
 	args[1] = mp_obj_new_str(t, strlen(t));
@@ -539,6 +541,7 @@ static void sleep_for(mp_int_t ms)
 	p->wake_us = pxhost_time_us() + (uint64_t)ms * 1000u;
 	proc_block(p, BLOCK_SLEEP);
 	py_block();
+	py_check((int32_t)p->vm.r[0]); /* -EINTR: Ctrl-C ended the sleep (KeyboardInterrupt) */
 }
 
 static mp_obj_t pxos_sleep(mp_obj_t s)

@@ -81,6 +81,13 @@ int py_readline(vstr_t *line, const char *prompt)
 	return 0;
 }
 
+/* ---- Ctrl-C ----------------------------------------------------------------- */
+
+void py_interrupt(void)
+{
+	mp_sched_keyboard_interrupt();
+}
+
 /* ---- the GC, a fatal error ------------------------------------------------- */
 
 void gc_collect(void)
@@ -305,6 +312,7 @@ void py_main(void)
 		mp_obj_list_append(mp_sys_path, MP_OBJ_NEW_QSTR(qstr_from_str("/apps")));
 		mp_obj_list_append(mp_sys_path, MP_OBJ_NEW_QSTR(qstr_from_str("/lib")));
 		nlr_pop();
+		tty_intr(p, PXVM_INTR_CATCH); /* Ctrl-C is KeyboardInterrupt (py_interrupt); a second one ends the job */
 		py_yield(); /* setting up took this quantum; the program starts in the next */
 		status = py_exec_file(py_script());
 	} else {

@@ -9,6 +9,7 @@
 #include "pxvm/port.h"
 #include "pxvm/proc_pxvm.h"
 #include "pxvm/pixelfs.h"
+#include "pxvm/tty.h"
 
 #define PY_GUARD_BYTE 0xA5u
 
@@ -67,10 +68,13 @@ static void switch_out(enum proc_run why)
  * the quantum's time left, between 1 and PY_CHECK_HOOKS hooks; so a quantum
  * ends after its budget of hooks or about PY_QUANTUM_US of time, whichever
  * comes first, however much each hook costs (a bytecode over a long string,
- * a GC cycle), at one clock read per PY_CHECK_HOOKS hooks in fast code. */
+ * a GC cycle), at one clock read per PY_CHECK_HOOKS hooks in fast code.
+ * A Ctrl-C that came meanwhile becomes KeyboardInterrupt here. */
 static bool refill(void)
 {
 	struct py_state *st = running->kind_state;
+	if (tty_intr(running, PXVM_INTR_TAKE) == 1) /* Ctrl-C while computing */
+		py_interrupt();
 	uint64_t now = pxhost_time_us(), spent = now - quantum_start;
 	if (hooks_left <= 0 || spent >= PY_QUANTUM_US)
 		return false;

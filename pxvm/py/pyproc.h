@@ -80,6 +80,11 @@ void py_charge(uint64_t n);
  * the service's result, as for a pxVM process. */
 void py_block(void);
 
+/* py_interrupt: Ctrl-C came while the running Python process computed
+ * (pxvm/tty.h INTR_TAKE, looked at every refill of the budget): raise
+ * KeyboardInterrupt at its next bytecode boundary (pymain.c). */
+void py_interrupt(void);
+
 /* py_yield: give up the rest of the quantum (stays runnable). */
 void py_yield(void);
 

@@ -10,7 +10,8 @@ backend (--script), the way `make run` does. Typed on the console:
   - `hellopy.py a b`: a .py program run by name from the shell, its argv,
     prints, exit status;
   - the REPL (`python`): expressions, a loop over continuation lines, a
-    traceback that leaves the REPL running, `import pxos` and
+    traceback that leaves the REPL running, Ctrl-C ending a busy loop with
+    KeyboardInterrupt (the REPL goes on), `import pxos` and
     `pxos.write_pixel` (the pixel checked in a screendump of the process's
     canvas), `pxos.call_llm(...)` answered by pxbridge's scripted backend,
     `pxos.fork()` refused with ENOSYS, exit with `exit(3)` (status 3);
@@ -136,6 +137,16 @@ class PythonTests(unittest.TestCase):
         self.assertRegex(out, r"Traceback \(most recent call last\):\r?\n"
                               r"  File \"<stdin>\", line 1, in <module>\r?\n"
                               r"  File \"<stdin>\", line 2, in f\r?\n")
+        # Ctrl-C: a busy statement ends with KeyboardInterrupt, the REPL goes on.
+        self.type("while True:", prompt=r"\.\.\. ")
+        self.type("    pass", prompt=r"\.\.\. ")
+        vm.send("\r")
+        time.sleep(1.5)
+        start = len(vm.output)
+        vm.send("\x03")
+        self.expect(r"KeyboardInterrupt")
+        self.expect(PY)
+        self.type("6 * 7", r"(?m)^42\r?$")
         self.type("import pxos")
         self.type("pxos.ENOEXEC, pxos.ENOENT, pxos.ENOSYS, pxos.getpid()",
                   r"\(%d, %d, %d, %d\)" % (ENOEXEC, ENOENT, ENOSYS, py_pid))

@@ -634,6 +634,58 @@ static void test_repl_random_lines(void **state)
 	no_leak();
 }
 
+/* ---- Ctrl-C (the console contract, pxvm/tty.h) ------------------------------------------ */
+
+/* A Python process in the foreground catches Ctrl-C: computing, it becomes
+ * KeyboardInterrupt at the next bytecode boundary; blocked in sleep, the
+ * sleep ends with it; a second Ctrl-C within TTY_INTR_KILL_US of a caught
+ * one ends the program all the same. */
+static void test_ctrl_c(void **state)
+{
+	(void)state;
+	fs_reset();
+	add_py("/bin/ki.py",
+	       "import pxos\n"
+	       "try:\n    pxos.sleep(100)\nexcept KeyboardInterrupt:\n    print('sleep interrupted')\n"
+	       "n = 0\nwhile True:\n    try:\n        while True:\n            pass\n"
+	       "    except KeyboardInterrupt:\n        n += 1\n        print('interrupted', n)\n");
+	boot();
+	th_tick_us = 0; /* the test keeps the time */
+	int init = th_spawn("/bin/echo", 0); /* pid 1, whom Ctrl-C never ends, waits for a message */
+	int pid = th_spawn("/bin/ki.py", 0);
+	tty_set_foreground((uint32_t)pid);
+	th_no_idle = 1;
+	sched_run(100000);
+	struct proc *p = proc_find((uint32_t)pid);
+	assert_int_equal(p->state, PROC_BLOCKED); /* in sleep */
+	th_now_us = 1000000;
+	tty_input("\x03", 1);
+	sched_run(200000);
+	expect_out("sleep interrupted");
+	assert_int_equal(p->state, PROC_RUNNABLE); /* spinning */
+	th_now_us = 2500000;
+	tty_input("\x03", 1);
+	sched_run(200000);
+	expect_out("interrupted 1");
+	assert_int_equal(p->state, PROC_RUNNABLE);
+	th_now_us = 4000000;
+	tty_input("\x03", 1);
+	sched_run(200000);
+	expect_out("interrupted 2");
+	th_now_us = 4500000; /* half a second later: the job ends */
+	tty_input("\x03", 1);
+	th_no_idle = 0;
+	sched_run(0);
+	uint32_t st;
+	assert_int_equal(sched_reaped_status((uint32_t)pid, &st), 0);
+	assert_int_equal(st, PXVM_STATUS_KILLED);
+	if (strstr(th_out, "interrupted 3"))
+		fail_msg("a Ctrl-C within a second of a caught one was caught:\n%s", th_out);
+	assert_int_equal(sched_kill(0, (uint32_t)init), 0);
+	sched_run(0);
+	no_leak();
+}
+
 /* ---- the programs in /apps -------------------------------------------------------------- */
 
 /* app_source: userland/apps/NAME, read whole (static: one at a time per slot). */
@@ -721,6 +773,7 @@ int main(void)
 		cmocka_unit_test(test_run_python_errors),
 		cmocka_unit_test(test_repl),
 		cmocka_unit_test(test_repl_random_lines),
+		cmocka_unit_test(test_ctrl_c),
 		cmocka_unit_test(test_apps),
 	};
 	return cmocka_run_group_tests(tests, 0, 0);
