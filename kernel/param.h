@@ -46,10 +46,19 @@
 #define IPC_QUEUE_LEN    8       /* messages queued per receiving process */
 #define IPC_MSG_MAX      256     /* payload bytes per message */
 
-/* Files (pxvm/vfs.c): PixelFS from the ramdisk, writes kept in RAM only */
+/* Files (pxvm/vfs.c): PixelFS from the ramdisk, read-only; the writable trees
+ * /home and /tmp in RAM, each with a quota of files and bytes. The file
+ * quotas share out the RAM file table (each RAM file holds one 64 KiB block
+ * of kernel memory, 4 MiB for the table). /home's bytes are sized for issue
+ * 11's mirror through pxbridge: 512 KiB come back in about 64 s at the
+ * serial line's 8 KB/s, in the background. */
 #define NOFILE           8       /* open files per process (fds 3..) */
-#define VFS_RAM_FILES    64      /* files created or rewritten since boot */
 #define VFS_FILE_MAX     (64 * 1024) /* largest file a process can write, bytes */
+#define VFS_HOME_FILES   48      /* files in /home at once */
+#define VFS_HOME_BYTES   (512 * 1024) /* bytes of all files in /home together */
+#define VFS_TMP_FILES    16      /* files in /tmp at once */
+#define VFS_TMP_BYTES    (512 * 1024) /* bytes of all files in /tmp together */
+#define VFS_RAM_FILES    (VFS_HOME_FILES + VFS_TMP_FILES) /* the RAM file table */
 
 /* Python guests (pxvm/py, docs/python.md) */
 #define PY_HEAP_BLOCKS   4       /* 64 KiB memory blocks of a Python process's heap (MicroPython's split GC heap) */

@@ -14,7 +14,8 @@
 /* ---- Process memory map (byte addresses inside one process) ------------------
  * 64 KiB per process, which is 16384 pixels: a 128 x 128 tile of VRAM.
  *
- *   0x0000-0x00FF  vectors      reserved for guest handler addresses; zero today
+ *   0x0000-0x00FF  vectors      the null guard: PXVM_NULL_GUARD in every word at spawn, so
+ *                               a jump or call through a null pointer faults (NULL_JUMP)
  *   0x0100-0x01FF  system area  written by the kernel at spawn (below)
  *   0x0200-...     program image, then data, heap; the stack grows down from 0xF000
  *   0xF000-0xFFFF  trap page    the hypervisor's trap interface (TRAP_FLAG...)
@@ -83,7 +84,9 @@ struct pxe_header {
 	X(DIV_ZERO,   5, "division by zero")                                  \
 	X(JUMP,       6, "jump target outside memory or not 4-aligned")       \
 	X(PC_END,     7, "execution ran past the end of memory")              \
-	X(BREAKPOINT, 8, "breakpoint (BRK)")
+	X(BREAKPOINT, 8, "breakpoint (BRK)")                                   \
+	X(NULL_JUMP,  9, "jump or call to a null pointer (the vector page, below 0x100)") \
+	X(STACK_EMPTY, 10, "RET on an empty stack (SP at or above 0xF000)")
 
 enum pxvm_fault {
 #define PXVM_X_FAULT(name, code, text) PXVM_FAULT_##name = (code),
@@ -118,11 +121,11 @@ const char *pxvm_fault_text(uint32_t f);
 	X(IPC_RECV, 15,   16, "R1=buf R2=cap R3=flags",   "receive a message (blocks unless flags&1); R0 = len, R1 = sender") \
 	X(FS_OPEN,  20,   64, "R1=path R2=flags",         "open a file (flags: 1 write, 2 create, 4 truncate, 8 append); R0 = fd") \
 	X(FS_CLOSE, 21,    4, "R1=fd",                    "close a file descriptor")                           \
-	X(FS_WRITE, 22,   16, "R1=fd R2=buf R3=len",      "write to an open file (kept in RAM until power-off)") \
+	X(FS_WRITE, 22,   16, "R1=fd R2=buf R3=len",      "write to an open file of /home or /tmp (RAM until power-off)") \
 	X(FS_READ,  23,   16, "R1=fd R2=buf R3=len",      "read from an open file; R0 = count, 0 at end")     \
 	X(FS_STAT,  24,   64, "R1=path R2=buf",           "buf = { size, type, flags } (3 words)")              \
 	X(READDIR,  25,   64, "R1=dir R2=index R3=buf R4=len", "name of entry `index` of `dir` into buf; R0 = length, -ERANGE past the end") \
-	X(FS_CREATE, 26,  64, "R1=path",                  "create an empty file (RAM) or truncate one")         \
+	X(FS_CREATE, 26,  64, "R1=path",                  "create an empty file in /home or /tmp, or truncate one") \
 	X(FORK,     30, 4096, "",                         "copy this process; R0 = child pid in the parent, 0 in the child") \
 	X(SPAWN,    31, 4096, "R1=path R2=args",          "start a program from PixelFS; R0 = pid")           \
 	X(EXEC,     32, 4096, "R1=path R2=args",          "replace this process's image with a program")      \
@@ -136,6 +139,9 @@ const char *pxvm_fault_text(uint32_t f);
 	X(GETPGID,  43,    4, "R1=pid",                   "R0 = process group of pid (0: the caller), R1 = its session") \
 	X(TTYMODE,  44,    4, "R1=mode",                  "console input for the caller: TTY_COOKED lines or TTY_RAW bytes; R0 = previous mode") \
 	X(INTR,     45,    2, "R1=op",                    "Ctrl-C: INTR_DEFAULT ends the job, INTR_CATCH makes it -EINTR; INTR_TAKE: R0 = 1 if one was pending") \
+	X(UNLINK,   50,   64, "R1=path",                  "remove a file of /home or /tmp")                    \
+	X(RENAME,   51,   64, "R1=from R2=to",            "rename a file within /home or /tmp, replacing `to` in one step") \
+	X(FS_USAGE, 52,   64, "R1=path R2=buf",           "buf = { files, files max, bytes, bytes max } of the tree (/home or /tmp) holding path") \
 	X(IMPERFECT, 60,  16, "R1=pid R2=rate R3=lo R4=hi", "imperfect mode of pid (0: the caller) or a descendant: R2 bit flips per million instructions (0 off, IMPERFECT_KEEP: ask) in bytes [R3, R4) (0, 0: all); R0 = the previous rate, R1 = flips so far")
 
 enum pxvm_syscall {
@@ -162,8 +168,13 @@ enum pxvm_syscall {
 	X(FT_PROGRAM,     1,    "file type: pxVM executable")                                   \
 	X(FT_TEXT,        2,    "file type: text")                                              \
 	X(FT_DATA,        3,    "file type: other data")                                        \
-	X(ST_F_RAM,       1,    "FS_STAT flag: created or written since boot (RAM only)")       \
+	X(ST_F_RAM,       1,    "FS_STAT flag: a file of /home or /tmp (RAM only)")             \
 	X(ST_F_DIR,       2,    "FS_STAT flag: a directory")                                    \
+	X(US_FILES,       0,    "FS_USAGE record: files in the tree")                           \
+	X(US_FILES_MAX,   4,    "FS_USAGE record: files the tree's quota allows")               \
+	X(US_BYTES,       8,    "FS_USAGE record: bytes of the tree's files")                   \
+	X(US_BYTES_MAX,   12,   "FS_USAGE record: bytes the tree's quota allows")               \
+	X(USAGE_SIZE,     16,   "bytes of the FS_USAGE record")                                 \
 	X(IPC_NONBLOCK,   1,    "IPC_RECV flag: return -EWOULDBLOCK instead of blocking")       \
 	X(IPC_MSG_MAX,    IPC_MSG_MAX, "largest IPC message payload, bytes")                    \
 	X(IPC_QUEUE_LEN,  IPC_QUEUE_LEN, "messages a receiver's queue holds")                   \
@@ -245,7 +256,7 @@ enum pxvm_abi_const {
 	X(PERM,       13, "operation not permitted")                         \
 	X(MFILE,      14, "too many open files")                             \
 	X(EXIST,      15, "file exists")                                     \
-	X(NOSPC,      16, "no space left (RAM file table or size limit)")    \
+	X(NOSPC,      16, "no space left (a file's size limit or a full table)") \
 	X(ISDIR,      17, "is a directory")                                  \
 	X(WOULDBLOCK, 18, "operation would block")                           \
 	X(NOBRIDGE,   19, "no host bridge on the serial line")               \
@@ -254,7 +265,10 @@ enum pxvm_abi_const {
 	X(BUSY,       22, "too many requests in flight")                     \
 	X(INTR,       23, "interrupted (Ctrl-C)")                            \
 	X(2BIG,       24, "too many arguments")                              \
-	X(PROCLIM,    25, "too many processes in this job")
+	X(PROCLIM,    25, "too many processes in this job") \
+	X(ROFS,       26, "read-only file system (only /home and /tmp are writable)") \
+	X(XDEV,       27, "rename between /home and /tmp (copy instead)")    \
+	X(DQUOT,      28, "quota of /home or /tmp used up (remove files)")
 
 enum pxvm_error {
 #define PXVM_X_ERR(name, code, text) PXE_E##name = (code),

@@ -52,7 +52,7 @@ SCHED_TEST_HOST_OBJ = $(call host_obj,$(SCHED_TEST_HOST_SRC))
 tests/unit/sched_testhost.c_REQ = \
 	-DTH_INC_DIR='"$(abspath $(BUILD)/userland/include)"' -DTH_LIB_DIR='"$(abspath userland/lib)"'
 
-SCHED_TESTS := $(BUILD)/tests/test_sched $(BUILD)/tests/test_sched_fs
+SCHED_TESTS := $(BUILD)/tests/test_sched $(BUILD)/tests/test_sched_fs $(BUILD)/tests/test_vfs
 SCHED_TESTS += $(BUILD)/tests/test_debug $(BUILD)/tests/test_hv $(BUILD)/tests/test_view
 # Sessions, jobs, the console contract (issue 9).
 SCHED_TESTS += $(BUILD)/tests/test_jobs

@@ -53,6 +53,13 @@
 #define PXVM_ENCODE(op, ra, rb, imm16) \
 	((uint32_t)(op) | ((uint32_t)(ra) << 8) | ((uint32_t)(rb) << 12) | ((uint32_t)(imm16) << 16))
 
+/* The null guard: every word of the vector page (0x0000-0x00FF) holds it when
+ * a process starts (pxvm_init), so executing it means a jump, call or return
+ * to a null pointer: PXVM_FAULT_NULL_JUMP. Opcode 0xFF stays unassigned for
+ * good (the guard past memory, 0xFFFFFFFF, is the other one); on screen it is
+ * a bright red pixel. */
+#define PXVM_NULL_GUARD 0xFF0000FFu
+
 #define PXVM_NREGS 8
 #define PXVM_SP    7 /* R7 is the stack pointer for PUSH, POP, CALL, RET */
 

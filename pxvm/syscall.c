@@ -240,6 +240,35 @@ static enum sys_result sys_FS_CREATE(struct proc *p)
 	return ret(p, n < 0 ? n : vfs_create(path));
 }
 
+static enum sys_result sys_UNLINK(struct proc *p)
+{
+	char path[PXFS_PATH_MAX];
+	int n = read_path(p, p->vm.r[1], path);
+	return ret(p, n < 0 ? n : vfs_unlink(path));
+}
+
+static enum sys_result sys_RENAME(struct proc *p)
+{
+	char from[PXFS_PATH_MAX], to[PXFS_PATH_MAX];
+	int n = read_path(p, p->vm.r[1], from);
+	if (n >= 0)
+		n = read_path(p, p->vm.r[2], to);
+	return ret(p, n < 0 ? n : vfs_rename(from, to));
+}
+
+static enum sys_result sys_FS_USAGE(struct proc *p)
+{
+	char path[PXFS_PATH_MAX];
+	uint32_t us[PXVM_USAGE_SIZE / 4];
+	int n = read_path(p, p->vm.r[1], path);
+	if (n < 0)
+		return ret(p, n);
+	if (!pxvm_range_ok(p->vm.r[2], sizeof(us)))
+		return ret(p, -PXE_EFAULT);
+	int e = vfs_usage(path, us);
+	return ret(p, e ? e : pxvm_write(&p->vm, p->vm.r[2], us, sizeof(us)));
+}
+
 /* ---- processes --------------------------------------------------------------- */
 
 static enum sys_result sys_EXIT(struct proc *p)

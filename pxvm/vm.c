@@ -25,6 +25,8 @@ void pxvm_init(struct pxvm *vm, uint32_t *mem)
 	memset(vm, 0, sizeof(*vm));
 	memset(mem, 0, PXVM_MEM_ALLOC_WORDS * sizeof(uint32_t));
 	mem[PXVM_MEM_WORDS] = GUARD_WORD;
+	for (uint32_t a = PXVM_VECTORS; a < PXVM_SYSAREA; a += 4)
+		mem[a / 4] = PXVM_NULL_GUARD;
 	vm->mem = mem;
 	vm->r[PXVM_SP] = PXVM_STACK_TOP;
 	vm->pc = PXVM_IMAGE_BASE;

@@ -83,8 +83,9 @@ enum pxvm_run_result {
 };
 
 /* pxvm_init: make `vm` a fresh process over `mem` (PXVM_MEM_ALLOC_WORDS words,
- * which this zeroes): registers 0, SP = PXVM_STACK_TOP, pc = PXVM_IMAGE_BASE,
- * every row dirty. */
+ * which this zeroes, then fills the vector page with PXVM_NULL_GUARD and puts
+ * the guard word past the end): registers 0, SP = PXVM_STACK_TOP, pc =
+ * PXVM_IMAGE_BASE, every row dirty (docs/pxvm-isa.md, "Faults"). */
 void pxvm_init(struct pxvm *vm, uint32_t *mem);
 
 /* pxvm_load_pxe: check a .pxe file (`size` bytes at `file`) and copy its image to

@@ -18,8 +18,10 @@ $(BUILD)/tests/test_build_flags: tests/unit/test_build_flags.py
 check-unit: $$(UNIT_TESTS)
 	@bash tests/unit/run.sh $(UNIT_TESTS)
 
-# Boot tests, console input, the shell, the hostile programs, the hardware matrix, then the media
-# tests (disk image and ISO, as disk, USB stick, CD). Each file prints its wall time (pxqemu.run_suite).
+# Boot tests, console input, the shell, the hostile programs (files and no
+# silent ends among them), the hardware matrix, then the media tests (disk
+# image and ISO, as disk, USB stick, CD). Each file prints its wall time
+# (pxqemu.run_suite).
 check-qemu: all $(TEST_PROGRAMS) $(ISO)
 	$(PYTHON) tests/qemu/test_boot.py --build $(BUILD)
 	$(PYTHON) tests/qemu/test_hv.py --build $(BUILD)

@@ -259,9 +259,9 @@ def run_asm(build, runs, rate):
     try:
         sh = os.path.join(REPO, "userland", "boot", "sh.pxs")
         cmd = [os.path.join(build, "tools", "pxsim"), "--quiet", "--mips", "1",
-               "--fs", os.path.join(build, "pixelfs.png"), "--add", sh + "=/src/sh.pxs",
+               "--fs", os.path.join(build, "pixelfs.png"), "--add", sh + "=/home/sh.pxs",
                "--add", os.path.join(build, "tests", "selfhost", "asmrun.pxe") + "=/bin/asmrun",
-               "/bin/asmrun", "-t", "/apps/asm", "/src/sh.pxe", "/src/sh.pxs"]
+               "/bin/asmrun", "-t", "/apps/asm", "/home/sh.pxe", "/home/sh.pxs"]
         p = subprocess.run(cmd, capture_output=True)
         m = re.search(rb"asmrun: (\d+) us", p.stderr)
         if p.returncode != 0 or not m:

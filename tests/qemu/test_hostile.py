@@ -6,9 +6,11 @@ they meet are in docs/isolation.md).
 
 `make check-qemu` runs it. One boot of a variant of build/pxos.img whose
 ramdisk adds /test/hostile (tests/programs/hostile.pxs: one program, a mode
-per hostile behaviour) and /test/frames.txt (a bridge frame of every type,
-encoded by tests/unit/pxframe.py); the shell drives everything over the
-serial line, several hostile programs one after another in the one boot.
+per hostile behaviour), /test/replace, /test/fillfs and /test/nullcall (the
+files and no silent ends: tests/programs/replace.pxs, fillfs.pxs,
+nullcall.pxs) and /test/frames.txt (a bridge frame of every type, encoded by
+tests/unit/pxframe.py); the shell drives everything over the serial line,
+several hostile programs one after another in the one boot.
 
 Each case in CASES is a method `case_NAME(vm)`; to add one, add its name
 there and write the method (start the program, check what it must not be
@@ -32,7 +34,13 @@ fill the process table and the shell's builtin ps, jobs and kill still see
 and end them), a fork-and-exit chain (a new pid each round, one job), the
 Ctrl-C opt-outs (SETFG 0 and spin: the first Ctrl-C ends it; catch Ctrl-C
 and spin: caught once, the second within a second ends it; the monitor's
-`kill` ends the foreground job), a killed shell (init starts it again), the
+`kill` ends the foreground job), a killed shell (init starts it again),
+file replacement (a program opens /apps/ls and /boot/sh for writing,
+creates, removes and renames over them: each fails with "read-only file
+system" and `ls` still works), RAM-file exhaustion (/tmp filled to its byte
+and file quotas; /home goes on working; `rm` gives the room back), a NULL
+call and an empty RET (each ends with its fault and reason in the kernel log
+and the shell's report, and the shell goes on), the
 frames of every type printed by a guest
 (a quick re-check of the escaper; test_bridge.py proves it against
 pxbridge), storms against the kernel's bridge code (the test plays a
@@ -78,17 +86,21 @@ FORGED_ID = 0x0BADF00D
 BRIDGE_RETRIES = 8        # kernel/param.h
 STORM_SESSION = 0x7E570002
 CASES = ("frames", "flood", "text", "layers", "rects", "forkbomb", "spawnbomb", "chain", "nofg", "catch",
-         "monitor_kill", "backpressure", "storms", "keyboard", "shell_restart")
+         "monitor_kill", "backpressure", "storms", "keyboard", "shell_restart", "replace", "fillfs", "nullcall")
 KEYS = {" ": "spc", "-": "minus", "\r": "ret", "\x1c": "ctrl-backslash"}  # HMP sendkey names
+FILE_PROGRAMS = ("replace", "fillfs", "nullcall")  # tests/programs/NAME.pxs as /test/NAME
+QUOTA = r"then: quota of /home or /tmp used up"
 
 
 def hostile_image(build):
-    """The disk image with /test/hostile and /test/frames.txt in its ramdisk."""
+    """The disk image with /test/hostile, the file programs and
+    /test/frames.txt in its ramdisk."""
     stage = os.path.join(build, "tests", "qemu", "variants", "hostile-rootfs")
     shutil.rmtree(stage, ignore_errors=True)
     shutil.copytree(os.path.join(build, "rootfs"), stage)
     os.makedirs(os.path.join(stage, "test"))
-    shutil.copy(os.path.join(build, "tests", "programs", "hostile.pxe"), os.path.join(stage, "test", "hostile"))
+    for name in ("hostile",) + FILE_PROGRAMS:
+        shutil.copy(os.path.join(build, "tests", "programs", name + ".pxe"), os.path.join(stage, "test", name))
     with open(os.path.join(stage, "test", "frames.txt"), "wb") as f:
         for kind in "HhQANKPEXC":
             f.write(pxframe.encode(kind, FORGED_ID, 1, b"hostile " + kind.encode(), key=FORGED_ID))
@@ -425,6 +437,51 @@ class HostileTests(unittest.TestCase):
         self.expect(PROMPT, SHELL_CEILING_S)
         self.answers("restart")
 
+    def case_replace(self, vm):
+        """A program replacing the system's files for everyone: refused each
+        way (open with O_TRUNC and O_APPEND, FS_CREATE, UNLINK, RENAME of an
+        impostor from /tmp), and `ls` still works."""
+        out, _ = self.sh("/test/replace", r"replace: /boot/sh: read-only file system")
+        self.assertEqual(len(re.findall(r"replace: /apps/ls: read-only file system", out)), 5, out)
+        self.assertEqual(len(re.findall(r"replace: /boot/sh: read-only file system", out)), 4, out)
+        self.assertNotIn("SUCCEEDED", out)
+        self.assertNotRegex(out, r"sh: /test/replace \(pid \d+\) exited")
+        out, _ = self.sh("ls /apps", r"program +\d+ swarm")
+        self.assertRegex(out, r"program +\d+ ls\r?\n")
+        self.sh("ls", r"dir +- apps/")
+
+    def case_fillfs(self, vm):
+        """RAM-file exhaustion: /tmp's bytes, then its files; /home is not
+        touched by it; rm gives the room back."""
+        self.sh("/test/fillfs /tmp/f", r"fillfs: made 9 files, 524288 bytes; " + QUOTA)
+        self.sh("/test/fillfs /tmp/e 0", r"fillfs: made 7 files, 0 bytes; " + QUOTA)
+        self.sh("df", r"(?m)^/tmp +16 +16 +524288 +524288\r?$")
+        self.sh("/test/fillfs /tmp/x 0", r"fillfs: made 0 files, 0 bytes; " + QUOTA)
+        self.sh("cp /apps/hello hi")
+        self.sh("hi", r"hello: Hello, world! from a pxVM process")
+        self.sh("rm /tmp/f0 /tmp/e0")
+        self.sh("/test/fillfs /tmp/g", r"fillfs: made 2 files, 65536 bytes; " + QUOTA)
+        self.sh("df", r"(?m)^/home +1 +48 +\d+ +524288\r?$")
+        # Leave the trees empty for the cases after this one (argv holds 8 words).
+        left = ["hi"] + ["/tmp/f%d" % i for i in range(1, 9)] + ["/tmp/e%d" % i for i in range(1, 7)] \
+            + ["/tmp/g0", "/tmp/g1"]
+        for i in range(0, len(left), 7):
+            out, _ = self.sh("rm " + " ".join(left[i:i + 7]))
+            self.assertNotIn("rm:", out)
+        self.sh("df", r"(?m)^/home +0 +48 +0 +524288\r?$", r"(?m)^/tmp +0 +16 +0 +524288\r?$")
+
+    def case_nullcall(self, vm):
+        """A NULL call and an empty RET: each ends with its fault and reason,
+        in the kernel log and the shell's report, and the shell goes on."""
+        out, _ = self.sh("/test/nullcall", r"nullcall: calling through a null function pointer",
+                         r"pid (\d+) \(nullcall\) stopped by fault 9: jump or call to a null pointer",
+                         r"sh: /test/nullcall \(pid \d+\) stopped by fault 9")
+        self.assertNotIn("still running after", out)
+        self.sh("/test/nullcall ret", r"nullcall: returning from _start with an empty stack",
+                r"pid (\d+) \(nullcall\) stopped by fault 10: RET on an empty stack",
+                r"sh: /test/nullcall \(pid \d+\) stopped by fault 10")
+        self.sh("echo still here", r"(?m)^still here\r?$")
+
     # -- the one boot ------------------------------------------------------------------
 
     def test_hostile_programs(self):
@@ -444,4 +501,4 @@ class HostileTests(unittest.TestCase):
 
 if __name__ == "__main__":
     sys.exit(pxqemu.test_main("hostile", __doc__, CFG, (HostileTests,), need=("tools/pxfs",
-                              "tests/programs/hostile.pxe")))
+                              "tests/programs/hostile.pxe") + tuple("tests/programs/%s.pxe" % p for p in FILE_PROGRAMS)))

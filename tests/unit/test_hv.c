@@ -448,13 +448,17 @@ static void test_load_file(void **state)
 	assert_int_equal(trap_now(p, T, 0x10000, 0x4000, 0x10), -PXE_EINVAL);
 	assert_int_equal(trap_now(p, T, HV_FILE_BY_ID, 0x4000, 0x10), -PXE_EINVAL);
 	assert_int_equal(trap_now(p, T, HV_FILE_BY_ID | 99, 0x4000, 0x10), -PXE_ENOENT);
-	put_str(p, 0x3100, "/data/none");
+	put_str(p, 0x3100, "/tmp/none");
 	assert_int_equal(trap_now(p, T, 0x3100, 0x4000, 0x10), -PXE_ENOENT);
 	/* Files created since boot (RAM) are seen too; a directory is not a file. */
-	assert_int_equal(vfs_create("/data/none"), 0);
+	assert_int_equal(vfs_create("/tmp/none"), 0);
 	assert_int_equal(trap_now(p, T, 0x3100, 0x4000, 0x10), 0);
-	put_str(p, 0x3180, "/data");
+	put_str(p, 0x3180, "/tmp");
 	assert_int_equal(trap_now(p, T, 0x3180, 0x4000, 0x10), -PXE_EISDIR);
+	/* A relative path names a file in /home. */
+	assert_int_equal(vfs_create("/home/notes"), 0);
+	put_str(p, 0x3180, "notes");
+	assert_int_equal(trap_now(p, T, 0x3180, 0x4000, 0x10), 0);
 	put_str(p, 0x3200, "");
 	assert_int_equal(trap_now(p, T, 0x3200, 0x4000, 0x10), -PXE_EINVAL);
 	memset(bytes(p) + 0x3300, 'a', PXFS_PATH_MAX + 10);

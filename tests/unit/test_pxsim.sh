@@ -88,7 +88,7 @@ check "boot: init runs /boot/initrc" sh -c "grep -q 'init: /apps/hello exited wi
 check "boot: init starts the shell" has "init: started the shell /boot/sh as pid 4"
 check "the shell prompts and the tty echoes the input" has 'sh\$ echo hello   world'
 check "help lists the builtins" sh -c "grep -q '  history  ' '$tmp/out' && grep -q '  kill PID|%JOB...' '$tmp/out' && grep -q '  ps  ' '$tmp/out'"
-check "help lists the programs in /apps" sh -c "grep '^Programs in /apps:' '$tmp/out' | grep -q ' cat forkdemo hello ls .*pingpong primes ps sleep swarm'"
+check "help lists the programs in /apps" sh -c "grep '^Programs in /apps:' '$tmp/out' | grep -q ' cat cp df forkdemo hello ls .*mv .*pingpong primes ps rm sleep swarm'"
 check "echo" has "^hello   world\$"
 check "ls / shows the directories" sh -c "grep -q '^dir  *- apps/' '$tmp/out' && grep -q '^dir  *- boot/' '$tmp/out'"
 check "ls /apps shows programs with their sizes" grep -q "^program  *[0-9][0-9]* forkdemo" "$tmp/out"
@@ -283,10 +283,42 @@ for mode in text layers rects; do
 		sh -c "[ $rc -eq 0 ] && grep -q 'slept' '$tmp/out' && grep -q '\[5\] done /test/hostile (killed)' '$tmp/out'"
 done
 
+# Files (docs/pxvm-abi.md "Files", docs/isolation.md): the system's files are
+# read-only, /home and /tmp are writable with quotas, cp/mv/rm/df, relative
+# names in /home, the shell's search path; no silent ends (a null call, an
+# empty RET).
+asm replace "$root/tests/programs/replace.pxs" && asm fillfs "$root/tests/programs/fillfs.pxs" &&
+	asm nullcall "$root/tests/programs/nullcall.pxs" ||
+	{ echo "not ok - assembling the file test programs"; cat "$tmp/asm.log"; exit 1; }
+boot '/test/replace\nls /apps\ncp /apps/hello hi\nhi\ncp /apps/hello ls\nls\nls /home\nmv hi /tmp/hi\n/tmp/hi\nmv /tmp/hi /apps/hi\nrm /apps/ls nothing\n' \
+	--add "$tmp/replace.pxe=/test/replace"
+check "files: a program cannot replace /apps/ls or /boot/sh" sh -c "[ \$(grep -c '^replace: /apps/ls: read-only file system' '$tmp/out') -eq 5 ] && [ \$(grep -c '^replace: /boot/sh: read-only file system' '$tmp/out') -eq 4 ] && ! grep -q SUCCEEDED '$tmp/out'"
+check "files: ls still works after the attempt" grep -q "^program  *[0-9]* ls\$" "$tmp/out"
+check "files: cp into /home, run by its bare name" grep -q "^hello: Hello, world!.*(pid 8)" "$tmp/out"
+check "files: the shell runs /apps/ls before /home/ls" sh -c "grep -A1 '^sh\$ ls\$' '$tmp/out' | grep -q '^dir  *- apps/'"
+check "files: ls /home lists the copies, in RAM" sh -c "grep -q '^program  *[0-9]* hi (ram)' '$tmp/out' && grep -q '^program  *[0-9]* ls (ram)' '$tmp/out'"
+check "files: mv from /home to /tmp copies, and the copy runs" grep -q "^hello: Hello, world!.*(pid 13)" "$tmp/out"
+check "files: mv into /apps is refused" has_err "mv: /tmp/hi -> /apps/hi: read-only file system"
+check "files: rm of a system file is refused, of a missing one too" sh -c "grep -q 'rm: /apps/ls: read-only file system' '$tmp/err' && grep -q 'rm: nothing: no such file or directory' '$tmp/err'"
+boot '/test/fillfs /tmp/f\ndf\n/test/fillfs /tmp/e 0\n/test/fillfs /home/h 1000\nrm /tmp/f0 /tmp/f1\n/test/fillfs /tmp/g\ndf\n' \
+	--add "$tmp/fillfs.pxe=/test/fillfs"
+check "files: /tmp's byte quota stops a filler" has "^fillfs: made 9 files, 524288 bytes; then: quota of /home or /tmp used up"
+check "files: df shows /tmp full" grep -q "^/tmp  *9  *16  *524288  *524288" "$tmp/out"
+check "files: /tmp's file quota stops the next one" has "^fillfs: made 7 files, 0 bytes; then: quota of /home or /tmp used up"
+check "files: /home has its own quota" has "^fillfs: made 48 files, 48000 bytes; then: quota of /home or /tmp used up"
+check "files: rm gives the room back" has "^fillfs: made 2 files, 131072 bytes; then: quota of /home or /tmp used up"
+check "files: df after rm" grep -q "^/tmp  *16  *16  *524288  *524288" "$tmp/out"
+boot '/test/nullcall\n/test/nullcall ret\necho still here\n' --add "$tmp/nullcall.pxe=/test/nullcall"
+check "no silent ends: a null call is fault 9, reported" sh -c "grep -q 'pid 5 (nullcall) stopped by fault 9: jump or call to a null pointer' '$tmp/err' && grep -q 'sh: /test/nullcall (pid 5) stopped by fault 9' '$tmp/err'"
+check "no silent ends: RET on an empty stack is fault 10, reported" sh -c "grep -q 'pid 6 (nullcall) stopped by fault 10: RET on an empty stack' '$tmp/err' && grep -q 'sh: /test/nullcall (pid 6) stopped by fault 10' '$tmp/err'"
+check "no silent ends: neither ran on" sh -c "! grep -q 'still running after' '$tmp/out'"
+check "no silent ends: the shell goes on" has "^still here"
+
 # --add puts host files beside the image's; options are checked.
 printf 'a note from the host\n' > "$tmp/note.txt"
-boot 'cat /home/note.txt\n' --add "$tmp/note.txt=/home/note.txt"
+boot 'cat note.txt\nls /home\nrm note.txt\nls /home\n' --add "$tmp/note.txt=/home/note.txt"
 check "--add with --fs: the file is there" has "^a note from the host"
+check "--add into /home: a RAM file there, which rm removes" sh -c "[ \$(grep -c '^data  *21 note.txt (ram)' '$tmp/out') -eq 1 ] && ! grep -q 'no such file' '$tmp/err'"
 "$PXSIM" --fs "$RAMDISK" --boot --type 'bad\q' >/dev/null 2>"$tmp/err"; rc=$?
 check "a bad escape in --type is refused" sh -c "[ $rc -eq 2 ] && grep -q 'bad escape' '$tmp/err'"
 "$PXSIM" --fs "$RAMDISK" --boot --at 'soon:x' >/dev/null 2>"$tmp/err"; rc=$?

@@ -1,7 +1,9 @@
 /*
  * test_sched_fs.c — every system call's error paths (bad pointers, lengths,
- * descriptors, paths, flags), and files: PixelFS read through descriptors,
- * writes and new files in RAM, directory listings that merge both, limits.
+ * descriptors, paths, flags), and files through the system calls: PixelFS
+ * read through descriptors and read-only, files of /home and /tmp in RAM,
+ * relative paths, directory listings, limits. test_vfs.c has the quotas,
+ * UNLINK and RENAME in detail.
  *
  * A call table drives one generated program: for each entry the program runs
  * the entry's setup instructions, the SYSCALL, and stores R0 at RES + 4 * i;
@@ -49,8 +51,13 @@ static char *data_section(void)
 	         "s_etc: .string \"/etc\"\n"
 	         "s_nope: .string \"/nope\"\n"
 	         "s_rel: .string \"relative\"\n"
+	         "s_homerel: .string \"/home/relative\"\n"
+	         "s_home: .string \"/home\"\n"
+	         "s_dots: .string \"/tmp/../apps\"\n"
+	         "s_empty: .string \"\"\n"
 	         "s_tmp: .string \"/tmp\"\n"
 	         "s_tmpa: .string \"/tmp/a\"\n"
+	         "s_tmpb: .string \"/tmp/b\"\n"
 	         "s_under: .string \"/etc/motd/x\"\n"
 	         "s_data: .string \"hello\"\n"
 	         "s_long: .string \"/%0120d\"\n"
@@ -138,13 +145,21 @@ static void test_error_paths_of_every_call(void **state)
 		/* FS_OPEN */
 		{ "IMM32 R1, 0x10000\n IMM8 R2, 0", "SYS_FS_OPEN", E(FAULT) },
 		{ "IMM32 R1, s_nope\n IMM8 R2, 0", "SYS_FS_OPEN", E(NOENT) },
-		{ "IMM32 R1, s_rel\n IMM8 R2, 0", "SYS_FS_OPEN", E(INVAL) },
+		{ "IMM32 R1, s_rel\n IMM8 R2, 0", "SYS_FS_OPEN", E(NOENT) }, /* /home/relative */
+		{ "IMM32 R1, s_dots\n IMM8 R2, 0", "SYS_FS_OPEN", E(INVAL) },
+		{ "IMM32 R1, s_empty\n IMM8 R2, 0", "SYS_FS_OPEN", E(INVAL) },
 		{ "IMM32 R1, s_motd\n IMM8 R2, 0x10", "SYS_FS_OPEN", E(INVAL) },
 		{ "IMM32 R1, s_motd\n IMM8 R2, O_TRUNC", "SYS_FS_OPEN", E(INVAL) },
 		{ "IMM32 R1, s_root\n IMM8 R2, 0", "SYS_FS_OPEN", E(ISDIR) },
 		{ "IMM32 R1, s_etc\n IMM8 R2, 0", "SYS_FS_OPEN", E(ISDIR) },
 		{ "IMM32 R1, s_long\n IMM8 R2, 0", "SYS_FS_OPEN", E(NAMETOOLONG) },
-		{ "IMM32 R1, s_under\n IMM8 R2, O_WRITE | O_CREATE", "SYS_FS_OPEN", E(EXIST) },
+		{ "IMM32 R1, s_under\n IMM8 R2, O_WRITE | O_CREATE", "SYS_FS_OPEN", E(ROFS) },
+		{ "IMM32 R1, s_motd\n IMM8 R2, O_WRITE", "SYS_FS_OPEN", E(ROFS) },
+		{ "IMM32 R1, s_motd\n IMM8 R2, O_WRITE | O_TRUNC", "SYS_FS_OPEN", E(ROFS) },
+		{ "IMM32 R1, s_etc\n IMM8 R2, O_WRITE", "SYS_FS_OPEN", E(ROFS) },
+		{ "IMM32 R1, s_nope\n IMM8 R2, O_WRITE | O_CREATE", "SYS_FS_OPEN", E(ROFS) },
+		{ "IMM32 R1, s_tmp\n IMM8 R2, O_WRITE", "SYS_FS_OPEN", E(ISDIR) },
+		{ "IMM32 R1, s_tmpa\n IMM8 R2, O_WRITE", "SYS_FS_OPEN", E(NOENT) },
 		{ "IMM32 R1, s_motd\n IMM8 R2, 0", "SYS_FS_OPEN", 3 },
 		/* descriptor 3 is /etc/motd, read-only */
 		{ "IMM8 R1, 3\n IMM32 R2, s_data\n IMM8 R3, 1", "SYS_FS_WRITE", E(BADF) },
@@ -159,7 +174,8 @@ static void test_error_paths_of_every_call(void **state)
 		/* FS_STAT */
 		{ "IMM32 R1, s_nope\n IMM32 R2, buf", "SYS_FS_STAT", E(NOENT) },
 		{ "IMM32 R1, s_motd\n IMM32 R2, 0xFFFC", "SYS_FS_STAT", E(FAULT) },
-		{ "IMM32 R1, s_rel\n IMM32 R2, buf", "SYS_FS_STAT", E(INVAL) },
+		{ "IMM32 R1, s_rel\n IMM32 R2, buf", "SYS_FS_STAT", E(NOENT) },
+		{ "IMM32 R1, s_dots\n IMM32 R2, buf", "SYS_FS_STAT", E(INVAL) },
 		{ "IMM32 R1, 0xFFFFFFF0\n IMM32 R2, buf", "SYS_FS_STAT", E(FAULT) },
 		/* READDIR */
 		{ "IMM32 R1, 0x10000\n IMM8 R2, 0\n IMM32 R3, buf\n IMM8 R4, 64", "SYS_READDIR", E(FAULT) },
@@ -167,13 +183,50 @@ static void test_error_paths_of_every_call(void **state)
 		{ "IMM32 R1, s_etc\n IMM8 R2, 0\n IMM32 R3, buf\n IMM8 R4, 1", "SYS_READDIR", E(NAMETOOLONG) },
 		{ "IMM32 R1, s_etc\n IMM8 R2, 0\n IMM32 R3, 0xFFFE\n IMM8 R4, 64", "SYS_READDIR", E(FAULT) },
 		{ "IMM32 R1, s_etc\n IMM8 R2, 0\n IMM32 R3, buf\n IMM8 R4, 64", "SYS_READDIR", 4 },
-		/* FS_CREATE */
-		{ "IMM32 R1, s_etc", "SYS_FS_CREATE", E(ISDIR) },
-		{ "IMM32 R1, s_under", "SYS_FS_CREATE", E(EXIST) },
-		{ "IMM32 R1, s_rel", "SYS_FS_CREATE", E(INVAL) },
+		{ "IMM32 R1, s_dots\n IMM8 R2, 0\n IMM32 R3, buf\n IMM8 R4, 64", "SYS_READDIR", E(INVAL) },
+		{ "IMM32 R1, s_home\n IMM8 R2, 0\n IMM32 R3, buf\n IMM8 R4, 64", "SYS_READDIR", E(RANGE) },
+		/* FS_CREATE: only in /home and /tmp */
+		{ "IMM32 R1, s_etc", "SYS_FS_CREATE", E(ROFS) },
+		{ "IMM32 R1, s_under", "SYS_FS_CREATE", E(ROFS) },
+		{ "IMM32 R1, s_motd", "SYS_FS_CREATE", E(ROFS) },
+		{ "IMM32 R1, s_hello", "SYS_FS_CREATE", E(ROFS) },
+		{ "IMM32 R1, s_tmp", "SYS_FS_CREATE", E(ISDIR) },
+		{ "IMM32 R1, s_home", "SYS_FS_CREATE", E(ISDIR) },
+		{ "IMM32 R1, s_dots", "SYS_FS_CREATE", E(INVAL) },
+		{ "IMM32 R1, s_empty", "SYS_FS_CREATE", E(INVAL) },
 		{ "IMM32 R1, s_root", "SYS_FS_CREATE", E(INVAL) },
 		{ "IMM32 R1, 0x10000", "SYS_FS_CREATE", E(FAULT) },
 		{ "IMM32 R1, s_long", "SYS_FS_CREATE", E(NAMETOOLONG) },
+		/* UNLINK: only files of /home and /tmp */
+		{ "IMM32 R1, 0x10000", "SYS_UNLINK", E(FAULT) },
+		{ "IMM32 R1, s_long", "SYS_UNLINK", E(NAMETOOLONG) },
+		{ "IMM32 R1, s_dots", "SYS_UNLINK", E(INVAL) },
+		{ "IMM32 R1, s_empty", "SYS_UNLINK", E(INVAL) },
+		{ "IMM32 R1, s_root", "SYS_UNLINK", E(INVAL) },
+		{ "IMM32 R1, s_motd", "SYS_UNLINK", E(ROFS) },
+		{ "IMM32 R1, s_hello", "SYS_UNLINK", E(ROFS) },
+		{ "IMM32 R1, s_etc", "SYS_UNLINK", E(ROFS) },
+		{ "IMM32 R1, s_tmp", "SYS_UNLINK", E(ISDIR) },
+		{ "IMM32 R1, s_tmpa", "SYS_UNLINK", E(NOENT) },
+		{ "IMM32 R1, s_rel", "SYS_UNLINK", E(NOENT) },
+		/* RENAME */
+		{ "IMM32 R1, 0x10000\n IMM32 R2, s_tmpa", "SYS_RENAME", E(FAULT) },
+		{ "IMM32 R1, s_tmpa\n IMM32 R2, 0xFFFFFFFF", "SYS_RENAME", E(FAULT) },
+		{ "IMM32 R1, s_long\n IMM32 R2, s_tmpa", "SYS_RENAME", E(NAMETOOLONG) },
+		{ "IMM32 R1, s_tmpa\n IMM32 R2, s_dots", "SYS_RENAME", E(INVAL) },
+		{ "IMM32 R1, s_root\n IMM32 R2, s_tmpa", "SYS_RENAME", E(INVAL) },
+		{ "IMM32 R1, s_motd\n IMM32 R2, s_tmpa", "SYS_RENAME", E(ROFS) },
+		{ "IMM32 R1, s_tmpa\n IMM32 R2, s_hello", "SYS_RENAME", E(ROFS) },
+		{ "IMM32 R1, s_tmpa\n IMM32 R2, s_rel", "SYS_RENAME", E(XDEV) },
+		{ "IMM32 R1, s_tmpa\n IMM32 R2, s_tmpb", "SYS_RENAME", E(NOENT) },
+		{ "IMM32 R1, s_tmp\n IMM32 R2, s_tmpb", "SYS_RENAME", E(ISDIR) },
+		/* FS_USAGE */
+		{ "IMM32 R1, 0x10000\n IMM32 R2, buf", "SYS_FS_USAGE", E(FAULT) },
+		{ "IMM32 R1, s_tmp\n IMM32 R2, 0xFFF8", "SYS_FS_USAGE", E(FAULT) },
+		{ "IMM32 R1, s_dots\n IMM32 R2, buf", "SYS_FS_USAGE", E(INVAL) },
+		{ "IMM32 R1, s_motd\n IMM32 R2, buf", "SYS_FS_USAGE", E(ROFS) },
+		{ "IMM32 R1, s_root\n IMM32 R2, buf", "SYS_FS_USAGE", E(ROFS) },
+		{ "IMM32 R1, s_rel\n IMM32 R2, buf", "SYS_FS_USAGE", 0 },
 		/* SPAWN, EXEC, WAIT, KILL, SETFG, PROCINFO */
 		{ "IMM32 R1, s_nope\n IMM8 R2, 0", "SYS_SPAWN", E(NOENT) },
 		{ "IMM32 R1, s_motd\n IMM8 R2, 0", "SYS_SPAWN", E(NOEXEC) },
@@ -193,6 +246,7 @@ static void test_error_paths_of_every_call(void **state)
 		/* numbers nobody serves */
 		{ "", "0", E(NOSYS) },
 		{ "", "13", E(NOSYS) },
+		{ "", "53", E(NOSYS) },
 		{ "", "63", E(NOSYS) },
 		{ "", "0xFFFF", E(NOSYS) },
 	};
@@ -200,7 +254,7 @@ static void test_error_paths_of_every_call(void **state)
 	/* Every failure was counted, and the process is alive and well. */
 	struct proc *p = proc_find(pid);
 	assert_int_equal(p->faults, 0);
-	assert_true(p->sys_errors >= 60);
+	assert_true(p->sys_errors >= 100);
 	assert_int_equal(vfs_ram_files(), 0); /* no failed call left a file behind */
 }
 
@@ -217,23 +271,39 @@ static void test_files_in_ram(void **state)
 		{ "IMM8 R1, 3\n IMM32 R2, buf\n IMM8 R3, 64", "SYS_FS_READ", 7 },
 		{ "IMM8 R1, 3\n IMM32 R2, buf\n IMM8 R3, 64", "SYS_FS_READ", 0 },
 		{ "IMM32 R1, s_tmpa\n IMM32 R2, buf + 64", "SYS_FS_STAT", 0 },
-		/* the root lists PixelFS's bin, etc, then tmp from RAM */
-		{ "IMM32 R1, s_root\n IMM8 R2, 2\n IMM32 R3, buf + 128\n IMM8 R4, 16", "SYS_READDIR", 3 },
-		{ "IMM32 R1, s_root\n IMM8 R2, 3\n IMM32 R3, buf + 128\n IMM8 R4, 16", "SYS_READDIR", E(RANGE) },
+		/* the root lists PixelFS's bin and etc, then the trees home and tmp */
+		{ "IMM32 R1, s_root\n IMM8 R2, 2\n IMM32 R3, buf + 128\n IMM8 R4, 16", "SYS_READDIR", 4 },
 		{ "IMM32 R1, s_tmp\n IMM8 R2, 0\n IMM32 R3, buf + 144\n IMM8 R4, 16", "SYS_READDIR", 1 },
 		{ "IMM32 R1, s_tmp\n IMM32 R2, buf + 160", "SYS_FS_STAT", 0 },
-		/* appending to a PixelFS file copies it into RAM */
-		{ "IMM32 R1, s_motd\n IMM8 R2, O_WRITE | O_APPEND", "SYS_FS_OPEN", 4 },
+		{ "IMM32 R1, s_root\n IMM8 R2, 3\n IMM32 R3, buf + 176\n IMM8 R4, 16", "SYS_READDIR", 3 },
+		{ "IMM32 R1, s_root\n IMM8 R2, 4\n IMM32 R3, buf + 176\n IMM8 R4, 16", "SYS_READDIR", E(RANGE) },
+		/* PixelFS files cannot be written, whatever the flags */
+		{ "IMM32 R1, s_motd\n IMM8 R2, O_WRITE | O_APPEND", "SYS_FS_OPEN", E(ROFS) },
+		{ "IMM32 R1, s_motd\n IMM8 R2, O_WRITE | O_CREATE | O_TRUNC", "SYS_FS_OPEN", E(ROFS) },
+		/* appending to a RAM file */
+		{ "IMM32 R1, s_tmpa\n IMM8 R2, O_WRITE | O_APPEND", "SYS_FS_OPEN", 4 },
 		{ "IMM8 R1, 4\n IMM32 R2, s_data\n IMM8 R3, 1", "SYS_FS_WRITE", 1 },
-		{ "IMM32 R1, s_motd\n IMM32 R2, buf + 176", "SYS_FS_STAT", 0 },
-		{ "IMM32 R1, s_motd\n IMM8 R2, 0", "SYS_FS_OPEN", 5 },
-		{ "IMM8 R1, 5\n IMM32 R2, buf + 192\n IMM8 R3, 64", "SYS_READ", 12 },
-		/* a file of VFS_FILE_MAX bytes takes no more */
-		{ "IMM32 R1, s_tmpa\n IMM8 R2, O_WRITE | O_TRUNC", "SYS_FS_OPEN", 6 },
+		{ "IMM32 R1, s_tmpa\n IMM32 R2, buf + 192", "SYS_FS_STAT", 0 },
+		{ "IMM32 R1, s_tmpa\n IMM8 R2, 0", "SYS_FS_OPEN", 5 },
+		{ "IMM8 R1, 5\n IMM32 R2, buf + 208\n IMM8 R3, 64", "SYS_READ", 8 },
+		/* a relative path is a file of /home */
+		{ "IMM32 R1, s_rel\n IMM8 R2, O_WRITE | O_CREATE", "SYS_FS_OPEN", 6 },
+		{ "IMM8 R1, 6\n IMM32 R2, s_data\n IMM8 R3, 5", "SYS_FS_WRITE", 5 },
+		{ "IMM32 R1, s_homerel\n IMM32 R2, buf + 224", "SYS_FS_STAT", 0 },
+		{ "IMM32 R1, s_home\n IMM8 R2, 0\n IMM32 R3, buf + 240\n IMM8 R4, 16", "SYS_READDIR", 8 },
+		{ "IMM32 R1, s_rel\n IMM32 R2, buf + 256", "SYS_FS_USAGE", 0 },
+		/* O_TRUNC empties a file */
+		{ "IMM32 R1, s_tmpa\n IMM8 R2, O_WRITE | O_TRUNC", "SYS_FS_OPEN", 7 },
+		/* UNLINK and RENAME through the calls (test_vfs.c has the details) */
+		{ "IMM32 R1, s_rel\n IMM32 R2, s_homerel", "SYS_RENAME", 0 },
+		{ "IMM32 R1, s_tmpa\n IMM32 R2, s_tmpb", "SYS_RENAME", 0 },
+		{ "IMM32 R1, s_tmpa\n IMM32 R2, buf + 272", "SYS_FS_STAT", E(NOENT) },
+		{ "IMM32 R1, s_tmpb", "SYS_UNLINK", 0 },
+		{ "IMM32 R1, s_tmpb", "SYS_UNLINK", E(NOENT) },
 	};
 	uint32_t pid = run_calls(calls, sizeof(calls) / sizeof(calls[0]));
 	const uint8_t *m = (const uint8_t *)proc_find(pid)->vm.mem;
-	uint32_t st[3];
+	uint32_t st[4];
 	/* buf is the first word-aligned label after the strings; find it through
 	 * what FS_READ left there: "hellohe". */
 	const uint8_t *buf = memmem(m + 0x200, 0xB000, "hellohe", 7);
@@ -242,24 +312,40 @@ static void test_files_in_ram(void **state)
 	assert_int_equal(st[0], 7);
 	assert_int_equal(st[1], PXVM_FT_DATA);
 	assert_int_equal(st[2], PXVM_ST_F_RAM);
-	assert_string_equal((const char *)buf + 128, "tmp");
+	assert_string_equal((const char *)buf + 128, "home");
 	assert_string_equal((const char *)buf + 144, "a");
 	memcpy(st, buf + 160, 12);
 	assert_int_equal(st[1], PXVM_FT_DIR);
 	assert_int_equal(st[2], PXVM_ST_F_DIR);
-	memcpy(st, buf + 176, 12);
-	assert_int_equal(st[0], 12);
-	assert_int_equal(st[1], PXVM_FT_TEXT);
+	assert_string_equal((const char *)buf + 176, "tmp");
+	memcpy(st, buf + 192, 12);
+	assert_int_equal(st[0], 8);
+	assert_memory_equal(buf + 208, "helloheh", 8);
+	memcpy(st, buf + 224, 12);
+	assert_int_equal(st[0], 5);
 	assert_int_equal(st[2], PXVM_ST_F_RAM);
-	assert_memory_equal(buf + 192, "hello motd\nh", 12);
-	/* O_TRUNC emptied /tmp/a. */
+	assert_string_equal((const char *)buf + 240, "relative");
+	memcpy(st, buf + 256, 16);
+	assert_int_equal(st[0], 1);
+	assert_int_equal(st[1], VFS_HOME_FILES);
+	assert_int_equal(st[2], 5);
+	assert_int_equal(st[3], VFS_HOME_BYTES);
+	/* /tmp/a was emptied, renamed to /tmp/b and unlinked, but fd 7 (and
+	 * fd 5) still hold it: it stays until they close. */
 	struct vfs_file f;
-	assert_int_equal(vfs_lookup("/tmp/a", &f), 0);
-	assert_int_equal(f.size, 0);
+	assert_int_equal(vfs_lookup("/tmp/a", &f), -PXE_ENOENT);
+	assert_int_equal(vfs_lookup("/tmp/b", &f), -PXE_ENOENT);
+	assert_int_equal(vfs_lookup("relative", &f), 0);
+	assert_int_equal(f.size, 5);
 	assert_true(f.in_ram);
-	assert_int_equal(vfs_lookup("/etc/motd", &f), 0);
-	assert_memory_equal(f.data, "hello motd\nh", 12);
 	assert_int_equal(vfs_ram_files(), 2);
+	/* The PixelFS file is as it was. */
+	assert_int_equal(vfs_lookup("/etc/motd", &f), 0);
+	assert_false(f.in_ram);
+	assert_memory_equal(f.data, motd, sizeof(motd) - 1);
+	/* Its descriptors closed, the unlinked file is gone. */
+	assert_int_equal(sched_kill(0, pid), 0);
+	assert_int_equal(vfs_ram_files(), 1);
 }
 
 static void test_file_limits(void **state)
@@ -285,14 +371,15 @@ static void test_file_limits(void **state)
 	struct vfs_file f;
 	assert_int_equal(vfs_lookup("/tmp/a", &f), 0);
 	assert_int_equal(f.size, VFS_FILE_MAX);
-	/* The RAM file table: VFS_RAM_FILES files, then ENOSPC. */
+	/* /tmp's file quota: VFS_TMP_FILES files, then EDQUOT (test_vfs.c
+	 * has the rest of the quotas). */
 	char path[32];
 	uint32_t made = vfs_ram_files();
-	for (uint32_t i = made; i < VFS_RAM_FILES; i++) {
+	for (uint32_t i = made; i < VFS_TMP_FILES; i++) {
 		snprintf(path, sizeof(path), "/tmp/f%u", i);
 		assert_int_equal(vfs_create(path), 0);
 	}
-	assert_int_equal(vfs_create("/tmp/one-too-many"), -PXE_ENOSPC);
+	assert_int_equal(vfs_create("/tmp/one-too-many"), -PXE_EDQUOT);
 	assert_int_equal(vfs_create("/tmp/f5"), 0); /* truncating one is fine */
 }
 
@@ -312,6 +399,9 @@ static void test_spawn_program_written_in_ram(void **state)
 	assert_int_equal(fd, PXVM_FD_FIRST);
 	assert_int_equal(pxvm_write(&p->vm, 0x8000, pxe, (uint32_t)size), 0);
 	assert_int_equal(vfs_write(p, (uint32_t)fd, 0x8000, (uint32_t)size), (int)size);
+	uint32_t stat[3];
+	assert_int_equal(vfs_stat("/tmp/prog", stat), 0);
+	assert_int_equal(stat[1], PXVM_FT_PROGRAM); /* it starts with the .pxe magic */
 	int child = sched_spawn("/tmp/prog", 0, 0);
 	assert_true(child > 0);
 	sched_run(0);
@@ -330,7 +420,7 @@ static int rd(struct proc *p, int fd, uint32_t n, char *out)
 	return got;
 }
 
-static void test_descriptors_shared_and_following_ram_copies(void **state)
+static void test_descriptors_shared_and_read_only_pixelfs(void **state)
 {
 	(void)state;
 	const struct th_file f[] = {
@@ -351,21 +441,27 @@ static void test_descriptors_shared_and_following_ram_copies(void **state)
 	assert_memory_equal(buf, "mo", 2);
 	assert_int_equal(rd(a, fd, 2, buf), 2);
 	assert_memory_equal(buf, "td", 2);
-	/* Writing the file (another descriptor) copies it into RAM; the
-	 * read-only descriptor follows the copy. */
-	int w = vfs_open(b, "/etc/motd", PXVM_O_WRITE);
+	/* The PixelFS file cannot be written; a RAM file can, and a reader
+	 * sees another descriptor's writes. */
+	assert_int_equal(vfs_open(b, "/etc/motd", PXVM_O_WRITE), -PXE_EROFS);
+	assert_int_equal(vfs_create("/etc/motd"), -PXE_EROFS);
+	int w = vfs_open(b, "/home/motd", PXVM_O_WRITE | PXVM_O_CREATE);
 	assert_int_equal(w, 4);
+	int r = vfs_open(a, "motd", 0); /* relative: /home/motd */
+	assert_int_equal(r, 4);
 	pxvm_write(&b->vm, 0x8000, "HELLO MOTD!", 11);
 	assert_int_equal(vfs_write(b, (uint32_t)w, 0x8000, 11), 11);
-	assert_int_equal(rd(a, fd, 64, buf), 1);
-	assert_memory_equal(buf, "!", 1);
+	assert_int_equal(rd(a, r, 6, buf), 6);
+	assert_memory_equal(buf, "HELLO ", 6);
 	/* Truncation through another descriptor: readers see the end. */
-	assert_int_equal(vfs_create("/etc/motd"), 0);
-	assert_int_equal(rd(a, fd, 64, buf), 0);
+	assert_int_equal(vfs_create("/home/motd"), 0);
+	assert_int_equal(rd(a, r, 64, buf), 0);
 	assert_int_equal(vfs_write(b, (uint32_t)w, 0x8000, 3), 3); /* at its offset, clamped to the end */
 	struct vfs_file vf;
-	assert_int_equal(vfs_lookup("/etc/motd", &vf), 0);
+	assert_int_equal(vfs_lookup("/home/motd", &vf), 0);
 	assert_int_equal(vf.size, 3);
+	assert_int_equal(rd(a, fd, 64, buf), 1); /* the PixelFS file is as it was */
+	assert_memory_equal(buf, "\n", 1);
 	/* Closing in one process leaves the other's descriptor open. */
 	assert_int_equal(vfs_close(b, (uint32_t)fd), 0);
 	assert_int_equal(vfs_close(b, (uint32_t)fd), -PXE_EBADF);
@@ -382,9 +478,11 @@ static void test_descriptors_shared_and_following_ram_copies(void **state)
 	assert_int_equal(vfs_readdir("/tmp", 2, name, sizeof(name)), -PXE_ERANGE);
 	assert_int_equal(vfs_readdir("/tmp/d", 1, name, sizeof(name)), 1);
 	assert_string_equal(name, "f");
-	assert_int_equal(vfs_readdir("/", 2, name, sizeof(name)), 3);
+	assert_int_equal(vfs_readdir("/", 2, name, sizeof(name)), 4);
+	assert_string_equal(name, "home");
+	assert_int_equal(vfs_readdir("/", 3, name, sizeof(name)), 3);
 	assert_string_equal(name, "tmp");
-	assert_int_equal(vfs_readdir("/", 3, name, sizeof(name)), -PXE_ERANGE);
+	assert_int_equal(vfs_readdir("/", 4, name, sizeof(name)), -PXE_ERANGE);
 	assert_int_equal(vfs_create("/tmp/d"), -PXE_EISDIR);
 	/* Ending the processes closes everything. */
 	assert_int_equal(sched_kill(0, a->pid), 0);
@@ -400,7 +498,7 @@ int main(void)
 		cmocka_unit_test(test_files_in_ram),
 		cmocka_unit_test(test_file_limits),
 		cmocka_unit_test(test_spawn_program_written_in_ram),
-		cmocka_unit_test(test_descriptors_shared_and_following_ram_copies),
+		cmocka_unit_test(test_descriptors_shared_and_read_only_pixelfs),
 	};
 	return cmocka_run_group_tests(tests, 0, 0);
 }

@@ -645,6 +645,10 @@ static void test_fault_leaves_state(void **state)
 		{ "CALLR, stack unaligned", E(CALLR, 1, 0, 0), 0x300, 0x1001, PXVM_FAULT_UNALIGNED, 0x0FFD },
 		{ "RET to a bad address", E(RET, 0, 0, 0), 0, 0x1000, PXVM_FAULT_JUMP, 0x0BAD0000u },
 		{ "RET, stack past the end", E(RET, 0, 0, 0), 0, 0xFFFE, PXVM_FAULT_MEM_RANGE, 0xFFFE },
+		{ "RET on an empty stack", E(RET, 0, 0, 0), 0, PXVM_STACK_TOP, PXVM_FAULT_STACK_EMPTY, PXVM_STACK_TOP },
+		{ "RET, SP in the trap page", E(RET, 0, 0, 0), 0, 0xF008, PXVM_FAULT_STACK_EMPTY, 0xF008 },
+		{ "RET, SP on the last word", E(RET, 0, 0, 0), 0, 0xFFFC, PXVM_FAULT_STACK_EMPTY, 0xFFFC },
+		{ "RET, SP unaligned above the top", E(RET, 0, 0, 0), 0, 0xF001, PXVM_FAULT_UNALIGNED, 0xF001 },
 		{ "JR unaligned", E(JR, 1, 0, 0), 0x301, PXVM_STACK_TOP, PXVM_FAULT_JUMP, 0x301 },
 		{ "JNZ unaligned", E(JNZ, 1, 0, 0x303), 1, PXVM_STACK_TOP, PXVM_FAULT_JUMP, 0x303 },
 		{ "DJNZ unaligned", E(DJNZ, 1, 0, 0x302), 5, PXVM_STACK_TOP, PXVM_FAULT_JUMP, 0x302 },
@@ -688,6 +692,67 @@ static void test_fault_leaves_state(void **state)
 		assert_int_equal(vm.fault_word, c->word);
 		assert_int_equal(vm.steps, 1); /* the faulting instruction counts */
 	}
+}
+
+/* No silent ends: following a null pointer and returning from an empty stack
+ * used to run the zero word at 0x0000, which is HALT (exit 0, no report). */
+static void test_null_jump_and_empty_stack(void **state)
+{
+	(void)state;
+	/* A fresh process's vector page is all guard words, the rest zero. */
+	for (uint32_t a = PXVM_VECTORS; a < PXVM_SYSAREA; a += 4)
+		assert_int_equal(mem[a / 4], PXVM_NULL_GUARD);
+	assert_int_equal(mem[PXVM_SYSAREA / 4], 0);
+	struct {
+		const char *what;
+		uint32_t word, r1, sp_after, target;
+	} cases[] = {
+		{ "CALLR through a null pointer", E(CALLR, 1, 0, 0), 0, PXVM_STACK_TOP - 4, 0 },
+		{ "CALL 0", E(CALL, 0, 0, 0), 0, PXVM_STACK_TOP - 4, 0 },
+		{ "JMP 0", E(JMP, 0, 0, 0), 0, PXVM_STACK_TOP, 0 },
+		{ "JR to a null struct's method", E(JR, 1, 0, 0), 0x40, PXVM_STACK_TOP, 0x40 },
+		{ "JZ to the last vector word", E(JZ, 0, 0, 0xFC), 0, PXVM_STACK_TOP, 0xFC },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		pxvm_init(&vm, mem);
+		vm.r[1] = cases[i].r1;
+		assert_int_equal(RUN(cases[i].word, HALT), PXVM_RUN_FAULT);
+		if (vm.fault != PXVM_FAULT_NULL_JUMP || vm.fault_pc != cases[i].target || vm.fault_addr != cases[i].target)
+			fail_msg("%s: fault %u pc 0x%x addr 0x%x", cases[i].what, vm.fault, vm.fault_pc, vm.fault_addr);
+		assert_int_equal(vm.fault_word, PXVM_NULL_GUARD);
+		assert_int_equal(vm.pc, cases[i].target);
+		assert_int_equal(vm.r[PXVM_SP], cases[i].sp_after); /* the call itself completed */
+		assert_int_equal(vm.steps, 2);
+	}
+	/* RET popping a zero return address lands on the guard too. */
+	pxvm_init(&vm, mem);
+	vm.r[PXVM_SP] = PXVM_STACK_TOP - 4; /* the word there is 0 */
+	assert_int_equal(RUN(E(RET, 0, 0, 0)), PXVM_RUN_FAULT);
+	assert_int_equal(vm.fault, PXVM_FAULT_NULL_JUMP);
+	assert_int_equal(vm.fault_pc, 0);
+	/* A program that returns from its entry point as if it were a function. */
+	pxvm_init(&vm, mem);
+	assert_int_equal(RUN(E(IMM8, 1, 0, 5), E(RET, 0, 0, 0), HALT), PXVM_RUN_FAULT);
+	assert_int_equal(vm.fault, PXVM_FAULT_STACK_EMPTY);
+	assert_int_equal(vm.fault_pc, PXVM_IMAGE_BASE + 4);
+	assert_int_equal(vm.fault_addr, PXVM_STACK_TOP);
+	/* Balanced calls still return normally right up to the top. */
+	pxvm_init(&vm, mem);
+	mem[0x300 / 4] = E(RET, 0, 0, 0);
+	assert_int_equal(RUN(E(CALL, 0, 0, 0x300), E(CALL, 0, 0, 0x300), HALT), PXVM_RUN_HALT);
+	assert_int_equal(vm.r[PXVM_SP], PXVM_STACK_TOP);
+	/* The guard word anywhere else is only an unknown opcode... */
+	pxvm_init(&vm, mem);
+	assert_int_equal(RUN(PXVM_NULL_GUARD), PXVM_RUN_FAULT);
+	assert_int_equal(vm.fault, PXVM_FAULT_OPCODE);
+	/* ... and the vector page is the program's memory: it may put code there. */
+	pxvm_init(&vm, mem);
+	mem[0] = HALT;
+	assert_int_equal(RUN(E(CALL, 0, 0, 0)), PXVM_RUN_HALT);
+	pxvm_init(&vm, mem);
+	mem[0] = 0x000000EEu; /* not the guard: an ordinary unknown opcode */
+	assert_int_equal(RUN(E(JMP, 0, 0, 0)), PXVM_RUN_FAULT);
+	assert_int_equal(vm.fault, PXVM_FAULT_OPCODE);
 }
 
 static void test_pc_end_state(void **state)
@@ -1036,6 +1101,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_stack_register_rules, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_memory_edges, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fault_leaves_state, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_null_jump_and_empty_stack, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pc_end_state, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fault_from_syscall_hook, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_budget_exact, setup, teardown),
