@@ -24,7 +24,7 @@ struct py_state {
 	uint32_t fault;              /* PROC_RUN_FAULT: the fault code */
 	char fault_text[96];
 	uint64_t mirror_us;          /* when the heap window was copied last */
-	int32_t chunk;               /* hooks between two looks at the clock (refill), learned */
+	int32_t chunk;               /* hooks between two looks at the clock (refill), learned in a quantum */
 	char script[PXFS_PATH_MAX];  /* the program's path (argv[0]) */
 	_Alignas(16) uint8_t ctx[];  /* MicroPython's global state while switched out */
 };
@@ -65,7 +65,9 @@ static void switch_out(enum proc_run why)
 /* refill: py_budget is used up: another chunk of the quantum's hooks while
  * the quantum is younger than PY_QUANTUM_US. Returns whether the process may
  * go on. The chunk is learned from the last one's pace: about a quarter of
- * the quantum's time left, between 1 and PY_CHECK_HOOKS hooks; so a quantum
+ * the quantum's time left, between 1 and PY_CHECK_HOOKS hooks, at most twice
+ * the last, starting from 1 in every quantum (a program whose hooks turn
+ * slow is found out within the quantum's first few hooks); so a quantum
  * ends after its budget of hooks or about PY_QUANTUM_US of time, whichever
  * comes first, however much each hook costs (a bytecode over a long string,
  * a GC cycle), at one clock read per PY_CHECK_HOOKS hooks in fast code.
@@ -79,7 +81,10 @@ static bool refill(void)
 	if (hooks_left <= 0 || spent >= PY_QUANTUM_US)
 		return false;
 	uint64_t dt = now - chunk_start, left = PY_QUANTUM_US - spent;
-	uint64_t want = dt ? (uint64_t)st->chunk * left / (4 * dt) : PY_CHECK_HOOKS;
+	uint64_t most = 2u * (uint64_t)st->chunk; /* grows at most twofold: one cheap chunk proves little */
+	uint64_t want = dt ? (uint64_t)st->chunk * left / (4 * dt) : most;
+	if (want > most)
+		want = most;
 	st->chunk = want < 1 ? 1 : want > PY_CHECK_HOOKS ? PY_CHECK_HOOKS : (int32_t)want;
 	chunk_start = now;
 	int64_t need = (int64_t)st->chunk - py_budget; /* py_charge may have gone far below 0 */
@@ -157,6 +162,7 @@ static enum proc_run py_run(struct proc *p, uint64_t budget)
 	if (running)
 		pxhost_panic("py_run: a Python process runs another");
 	int64_t b = budget > (uint64_t)INT32_MAX ? INT32_MAX : (int64_t)budget;
+	st->chunk = 1;
 	py_budget = b > st->chunk ? st->chunk : (int32_t)b;
 	hooks_left = b - py_budget;
 	quantum_start = chunk_start = pxhost_time_us();
@@ -226,7 +232,6 @@ static int py_alloc(struct proc *p)
 	}
 	memset(st, 0, head);
 	st->stack_block = stack;
-	st->chunk = 1; /* learned from the first chunks on (refill) */
 	p->kind_state = st;
 	for (uint32_t i = 0; i < PY_HEAP_BLOCKS; i++)
 		if (!(st->heap[i] = pxhost_mem_alloc())) {
