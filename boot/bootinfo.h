@@ -31,7 +31,7 @@
 #include <stdint.h>
 
 #define PXOS_BOOTINFO_MAGIC   0x544F4F42534F5870ull /* "pxOSBOOT" little-endian */
-#define PXOS_BOOTINFO_VERSION 2u
+#define PXOS_BOOTINFO_VERSION 3u
 
 /* The kernel is linked here (top 2 GiB, -mcmodel=kernel); every PT_LOAD segment
  * must lie in [PXOS_KERNEL_VBASE, PXOS_KERNEL_VBASE + PXOS_KERNEL_MAX_SIZE). */
@@ -133,6 +133,9 @@ struct pxos_bootinfo {
 	uint64_t tsc_at_exit;       /* RDTSC just before the jump to the kernel */
 
 	char cmdline[PXOS_CMDLINE_MAX]; /* NUL-terminated, from boot.cfg "cmdline =" */
+	/* version 3: */
+	uint64_t resume;            /* physical address of a snapshot to resume (PNG bytes), or 0 */
+	uint64_t resume_size;       /* bytes, 0 when boot.cfg names none or it was not found */
 };
 
 #endif /* PXOS_BOOTINFO_H */

@@ -172,17 +172,19 @@ static void parse_line(struct parser *ps, struct span line)
 			warnf(ps, "video has no value (ignored)");
 		else
 			set_video(ps, val);
-	} else if (span_is(key, "kernel") || span_is(key, "ramdisk")) {
-		bool is_kernel = span_is(key, "kernel");
-		const char *name = is_kernel ? "kernel" : "ramdisk";
-		if (val.n == 0)
+	} else if (span_is(key, "kernel") || span_is(key, "ramdisk") || span_is(key, "resume")) {
+		bool is_kernel = span_is(key, "kernel"), is_resume = span_is(key, "resume");
+		const char *name = is_kernel ? "kernel" : is_resume ? "resume" : "ramdisk";
+		if (val.n == 0 && is_resume)
+			ps->cfg->resume[0] = '\0'; /* an empty resume clears it: boot normally */
+		else if (val.n == 0)
 			warnf(ps, "%s has no value (ignored)", name);
 		else
-			set_path(ps, name, val, is_kernel ? ps->cfg->kernel : ps->cfg->ramdisk);
+			set_path(ps, name, val, is_kernel ? ps->cfg->kernel : is_resume ? ps->cfg->resume : ps->cfg->ramdisk);
 	} else if (span_is(key, "cmdline")) {
 		set_cmdline(ps, val); /* an empty cmdline is allowed: it clears it */
 	} else {
-		warnf(ps, "unknown key \"%.*s\" (ignored; known keys: video, kernel, ramdisk, cmdline)",
+		warnf(ps, "unknown key \"%.*s\" (ignored; known keys: video, kernel, ramdisk, resume, cmdline)",
 		      quote_len(key), key.p);
 	}
 }

@@ -9,6 +9,7 @@
  *   video   = WIDTHxHEIGHT     GOP mode to ask for, e.g. 1024x768
  *   kernel  = \path\on\esp     kernel ELF (default \pxos\kernel.elf)
  *   ramdisk = \path\on\esp     PixelFS image (default \pxos\pixelfs.png)
+ *   resume  = \path\on\esp     a snapshot to go on from (docs/snapshots.md); empty: none
  *   cmdline = text             kernel command line, at most PXOS_CMDLINE_MAX-1 bytes
  * Paths may use / or \ and are made absolute. A later line overrides an earlier
  * one. An unknown key, a malformed line or a bad value produces a warning that
@@ -30,6 +31,7 @@ struct boot_config {
 	uint32_t video_height;
 	char kernel[CONFIG_PATH_MAX];   /* "\..." with backslashes; "" = PXOS_ESP_KERNEL */
 	char ramdisk[CONFIG_PATH_MAX];  /* "" = PXOS_ESP_RAMDISK */
+	char resume[CONFIG_PATH_MAX];   /* "" = boot normally; else a snapshot to resume */
 	char cmdline[PXOS_CMDLINE_MAX]; /* "" = none */
 };
 

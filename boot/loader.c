@@ -28,6 +28,7 @@
 #define CONFIG_FILE_MAX  (64ull << 10)   /* bytes of boot.cfg read at most */
 #define KERNEL_FILE_MAX  (256ull << 20)  /* kernel ELF file, symbols included */
 #define RAMDISK_FILE_MAX (1ull << 30)    /* PixelFS image */
+#define RESUME_FILE_MAX  (256ull << 20)  /* a snapshot (docs/snapshots.md: SNAP_STATE_MAX and a picture) */
 #define MMAP_SLACK_DESCS 16              /* room for map growth before ExitBootServices */
 #define FAIL_STALL_US    5000000         /* 5 s to read a fatal message */
 
@@ -51,6 +52,7 @@ static EFI_STATUS choose_video(struct boot *b);
 static EFI_STATUS set_video(struct boot *b);
 static EFI_STATUS load_kernel(struct boot *b);
 static EFI_STATUS load_ramdisk(struct boot *b);
+static void load_resume(struct boot *b);
 static EFI_STATUS find_acpi(struct boot *b);
 static EFI_STATUS build_page_tables(struct boot *b);
 static EFI_STATUS prepare_handoff(struct boot *b);
@@ -72,6 +74,7 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 	TRY(choose_video(&b));        /* GOP mode: boot.cfg's, the current or the largest */
 	TRY(load_kernel(&b));         /* \pxos\kernel.elf: validate, load, symbols */
 	TRY(load_ramdisk(&b));        /* \pxos\pixelfs.png (optional) */
+	load_resume(&b);              /* boot.cfg's resume = (optional) */
 	TRY(find_acpi(&b));           /* ACPI RSDP (optional) */
 	TRY(set_video(&b));           /* SetMode if needed; framebuffer description */
 	TRY(build_page_tables(&b));   /* identity map + kernel segments */
@@ -194,9 +197,9 @@ static EFI_STATUS read_config(struct boot *b)
 	char video[24] = "auto";
 	if (c->video_width)
 		fmt_snprintf(video, sizeof(video), "%ux%u", c->video_width, c->video_height);
-	log_info("config: %s (%u warnings): video %s, kernel %s, ramdisk %s, cmdline \"%s\"",
+	log_info("config: %s (%u warnings): video %s, kernel %s, ramdisk %s, resume %s, cmdline \"%s\"",
 		 name, warnings, video, c->kernel[0] ? c->kernel : "default",
-		 c->ramdisk[0] ? c->ramdisk : "default", c->cmdline);
+		 c->ramdisk[0] ? c->ramdisk : "default", c->resume[0] ? c->resume : "none", c->cmdline);
 	fmt_snprintf(b->info.cmdline, sizeof(b->info.cmdline), "%s", c->cmdline);
 	return EFI_SUCCESS;
 }
@@ -330,6 +333,36 @@ static EFI_STATUS load_ramdisk(struct boot *b)
 	log_info("ramdisk: %s, %llu bytes at 0x%llx", name, (unsigned long long)f.size,
 		 (unsigned long long)f.addr);
 	return EFI_SUCCESS;
+}
+
+/* load_resume: the snapshot boot.cfg's `resume =` names, for the kernel to go
+ * on from (docs/snapshots.md). The kernel checks all of it and boots normally
+ * when it refuses it; a missing or unreadable file is a warning here. A
+ * signed loader vouches only for the kernel and ramdisk, so it loads none. */
+static void load_resume(struct boot *b)
+{
+	if (!b->cfg.resume[0])
+		return;
+	CHAR16 path[CONFIG_PATH_MAX];
+	char name[CONFIG_PATH_MAX];
+	pick_path(b->cfg.resume, L"", path, name);
+	if (verify_enabled()) {
+		log_warn("resume: %s ignored: this signed loader loads only what it vouches for; booting normally", name);
+		return;
+	}
+	struct fio_file f;
+	const char *what = "";
+	EFI_STATUS st = fio_read(path, RESUME_FILE_MAX, &f, &what);
+	if (EFI_ERROR(st) || f.size == 0) {
+		log_warn("resume: %s: %s (%s); booting normally", name,
+			 st == EFI_NOT_FOUND ? "not found" : EFI_ERROR(st) ? what : "empty", log_status(st));
+		if (!EFI_ERROR(st))
+			release(f.addr, name);
+		return;
+	}
+	b->info.resume = f.addr;
+	b->info.resume_size = f.size;
+	log_info("resume: %s, %llu bytes at 0x%llx", name, (unsigned long long)f.size, (unsigned long long)f.addr);
 }
 
 /* The RSDP the configuration table lists under `guid`, if it checks out. */

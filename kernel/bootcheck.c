@@ -33,6 +33,10 @@ int bootinfo_check(const struct pxos_bootinfo *bi, const char **why, int *fb_ok)
 		*why = "boot info: memory map missing or malformed";
 		return -1;
 	}
+	if (bi->resume_size && !inside(bi->resume, bi->resume_size, bi->identity_top)) {
+		*why = "boot info: the snapshot to resume lies outside the identity map";
+		return -1;
+	}
 	if (bi->ramdisk_size && !inside(bi->ramdisk, bi->ramdisk_size, bi->identity_top)) {
 		*why = "boot info: ramdisk outside mapped memory";
 		return -1;

@@ -191,6 +191,7 @@ static int queue(uint8_t type, uint32_t id, const void *p, size_t len)
 
 static void link_lost(const char *why);
 static void send_head(uint64_t now);
+static void snap_pump(void);
 
 /* on_room: the transmit ring has room for the head that did not fit. */
 static void on_room(void *arg)
@@ -437,6 +438,8 @@ static unsigned calls_in_flight(void)
 
 bool bridge_busy(void) { return calls_in_flight() != 0; }
 
+bool bridge_present(void) { return present; }
+
 void bridge_poll(void)
 {
 	uint64_t now = timer_us();
@@ -471,6 +474,7 @@ void bridge_poll(void)
 		send_hello(FRAME_HELLO);
 	}
 	pump(now);
+	snap_pump();
 }
 
 void bridge_init(uint32_t session, void (*input_poll_fn)(void))
@@ -542,6 +546,88 @@ void pxhost_llm_cancel(uint32_t id)
 	if (present)
 		(void)queue(FRAME_CANCEL, id, NULL, 0);
 	pump(timer_us());
+}
+
+/* ---- snapshots --------------------------------------------------------------- */
+
+/* The snapshot being sent: its pieces are queued as the queue has room (at
+ * most half of it, so LLM calls still get in), from bridge_poll. */
+static struct {
+	bool active;
+	const uint8_t *data;
+	size_t n, off;
+	uint32_t id, crc;
+	int step;
+	uint64_t t0;
+	void (*done)(int result, size_t n, uint64_t ms);
+} snap;
+
+static void snap_end(int result)
+{
+	snap.active = false;
+	if (snap.done)
+		snap.done(result, snap.n, (timer_us() - snap.t0) / 1000);
+}
+
+/* snap_pump: queue the next pieces; end the transfer when all are acknowledged. */
+static void snap_pump(void)
+{
+	if (!snap.active)
+		return;
+	if (!present) {
+		snap_end(-PXE_EIO); /* the link was lost: the bridge drops the partial file */
+		return;
+	}
+	while (snap.step <= FRAME_SNAP_END && tx_count < BRIDGE_TXQ / 2) {
+		uint8_t p[BRIDGE_PAYLOAD_MAX];
+		size_t len = 9;
+		uint32_t w[2] = { (uint32_t)snap.n, snap.crc };
+		p[0] = (uint8_t)snap.step;
+		if (snap.step == FRAME_SNAP_DATA) {
+			size_t k = snap.n - snap.off < FRAME_SNAP_DATA_MAX ? snap.n - snap.off : FRAME_SNAP_DATA_MAX;
+			w[0] = (uint32_t)snap.off;
+			memcpy(p + 5, snap.data + snap.off, k);
+			len = 5 + k;
+			snap.off += k;
+		}
+		memcpy(p + 1, w, snap.step == FRAME_SNAP_DATA ? 4 : 8);
+		if (queue(FRAME_SNAPSHOT, snap.id, p, len) != 0)
+			panic("snap_pump: the queue refused a piece it had room for");
+		if (snap.step != FRAME_SNAP_DATA || snap.off == snap.n)
+			snap.step++;
+	}
+	pump(timer_us());
+	if (snap.step > FRAME_SNAP_END && !tx_count)
+		snap_end(0); /* every piece acknowledged */
+}
+
+bool bridge_snapshot_active(void) { return snap.active; }
+
+size_t bridge_snapshot_progress(void)
+{
+	size_t queued = (size_t)tx_count * FRAME_SNAP_DATA_MAX;
+	return !snap.active ? 0 : snap.off > queued ? snap.off - queued : 0;
+}
+
+int bridge_snapshot_start(const uint8_t *data, size_t n, void (*done)(int result, size_t n, uint64_t ms))
+{
+	if (!present)
+		return -PXE_ENOBRIDGE;
+	if (snap.active)
+		return -PXE_EBUSY;
+	if (n > 0xFFFFFFFFu)
+		return -PXE_EINVAL;
+	snap.active = true;
+	snap.data = data;
+	snap.n = n;
+	snap.off = 0;
+	snap.id = BRIDGE_ID_KERNEL | (++mon_next & 0xFFFFFF);
+	snap.crc = crc32(data, n);
+	snap.step = FRAME_SNAP_BEGIN;
+	snap.t0 = timer_us();
+	snap.done = done;
+	snap_pump();
+	return 0;
 }
 
 /* ---- monitor commands ---------------------------------------------------- */

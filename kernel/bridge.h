@@ -57,4 +57,23 @@ void bridge_poll(void);
  * and `bridge` (link status and counters) commands. */
 void bridge_monitor_cmd(int argc, char **argv);
 
+/* bridge_present: whether a host bridge answered (and the link is up). */
+bool bridge_present(void);
+
+/* bridge_snapshot_start: begin sending file `data` (n bytes, a snapshot PNG,
+ * kept by the caller until `done`) to the host bridge as SNAPSHOT frames
+ * (BEGIN, DATA pieces in order, END with the length and CRC-32;
+ * docs/bridge-protocol.md). The pieces go out from bridge_poll, at most half
+ * the queue at a time, so LLM calls still get through; `done` gets 0 once the
+ * bridge acknowledged every piece, or -PXE_EIO when the link was lost, with
+ * the size and the milliseconds taken. Returns 0, or -PXE_ENOBRIDGE (no
+ * bridge), -PXE_EBUSY (one is being sent). */
+int bridge_snapshot_start(const uint8_t *data, size_t n, void (*done)(int result, size_t n, uint64_t ms));
+
+/* bridge_snapshot_active: a snapshot is being sent. */
+bool bridge_snapshot_active(void);
+
+/* bridge_snapshot_progress: bytes of it the bridge has acknowledged (about). */
+size_t bridge_snapshot_progress(void);
+
 #endif /* PXOS_BRIDGE_H */

@@ -17,7 +17,7 @@ PORTABLE_HOST_OBJ   := $(call host_obj,$(PORTABLE_SRC))
 KERNEL_C_SRC := kernel/main.c kernel/lib.c boot/fmt.c kernel/klog.c \
 	kernel/console.c kernel/gdt.c kernel/idt.c kernel/trap.c kernel/pmm.c \
 	kernel/heap.c kernel/panic.c kernel/power.c kernel/ramdisk.c \
-	kernel/pngload.c kernel/monitor.c kernel/bootcheck.c kernel/cmdline.c \
+	kernel/pngload.c kernel/pngsave.c kernel/snapshot.c kernel/monitor.c kernel/bootcheck.c kernel/cmdline.c \
 	kernel/pxhost.c kernel/irq.c kernel/input.c kernel/bridge.c kernel/serial.c kernel/clock.c kernel/hwinfo.c \
 	kernel/vmm.c kernel/pagemap.c kernel/mtrr.c kernel/fbbench.c kernel/watchmon.c kernel/fpu.c \
 	kernel/uartsel.c kernel/uartsel_opt.c \
@@ -34,7 +34,7 @@ KERNEL_OBJ := $(KERNEL_C_SRC:%.c=$(BUILD)/kernel/%.o) $(KERNEL_ASM_SRC:%.asm=$(B
 # disabled") unless the optimiser has dropped them first: the two files that
 # wrap those libraries are always optimised, after the user's KERNEL_CFLAGS,
 # so `make KERNEL_CFLAGS=-O0` builds a kernel.
-KERNEL_STB_WRAPPERS := boot/fmt.c kernel/pngload.c
+KERNEL_STB_WRAPPERS := boot/fmt.c kernel/pngload.c kernel/pngsave.c
 $(KERNEL_STB_WRAPPERS:%.c=$(BUILD)/kernel/%.o): KERNEL_LATE_REQ := -O2
 
 $(BUILD)/kernel/%.o: %.c

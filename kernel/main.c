@@ -25,6 +25,7 @@
 #include "pmm.h"
 #include "power.h"
 #include "ramdisk.h"
+#include "snapshot.h"
 #include "trap.h"
 #include "uartsel.h"
 #include "vram.h"
@@ -210,6 +211,7 @@ void kmain(struct pxos_bootinfo *bi)
 	input_keyboards_watch(status_refresh);
 	bridge_init((uint32_t)hwrng_entropy64(NULL), input_poll);
 	kinfo("kernel", "boot took %llu ms from loader entry", (unsigned long long)(timer_us() / 1000));
-	start_init();
+	if (!snapshot_resume(bi, &rootfs, vram_ready() ? vram_layout()->nslots : 0))
+		start_init();
 	main_loop();
 }

@@ -27,6 +27,7 @@
 #include "pxvm/ipc.h"
 #include "drivers/ps2kbd.h"
 #include "bridge.h"
+#include "snapshot.h"
 #include "drivers/uart16550.h"
 #include "drivers/timer.h"
 #include "drivers/hwrng.h"
@@ -715,6 +716,7 @@ static const struct {
 	{ "imperfect", "PID [RATE..]", "show or set imperfect mode: RATE bit flips per million instructions", watchmon_cmd },
 	{ "llm", "[-m M] [-o] TEXT", "ask the host bridge's LLM (-o: oracle) and print the answer", bridge_monitor_cmd },
 	{ "bridge", "", "serial bridge link status and counters", bridge_monitor_cmd },
+	{ "snapshot", "", "the machine as one PNG (screen + state) sent to the host bridge", snapshot_monitor_cmd },
 	{ "hv", "", "trap hypervisor counters: traps served, LLM calls in flight and how they ended", cmd_hv },
 	{ "pci", "[BB:DD.F | read ..]", "PCI functions: IDs, class, BARs, capabilities, IRQ; one with its config space", pci_monitor_cmd },
 	{ "usb", "", "USB controllers, root ports, devices: VID:PID, class, tier, where, speed, driver", usb_monitor_cmd },

@@ -84,6 +84,7 @@
 #define HV_LLM_TIMEOUT_MS 60000  /* an LLM call with no sign of life (part, keep-alive) for this long fails */
 #define HV_LLM_MAX_MS    600000  /* no LLM call lasts longer, keep-alives or not */
 
+#define SNAP_GAP_MS            10000  /* SNAPSHOT: one per this long, whoever asks (docs/snapshots.md) */
 #define BRIDGE_PAYLOAD_MAX     4608   /* largest frame payload, bytes (a REQUEST: 2 + model + prompt) */
 #define BRIDGE_TXQ             16     /* reliable frames the kernel queues for sending */
 #define BRIDGE_HELLO_WAIT_MS   300    /* boot handshake: wait this long for HELLO_ACK */

@@ -57,3 +57,11 @@ uint8_t *png_decode_rgba(const void *data, size_t size, uint32_t *width, uint32_
 }
 
 void png_free(uint8_t *pixels) { stbi_image_free(pixels); }
+
+int zlib_inflate(const uint8_t *in, size_t n, uint8_t *out, size_t out_len)
+{
+	if (n > 0x7FFFFFFF || out_len > 0x7FFFFFFF)
+		return -1;
+	int got = stbi_zlib_decode_buffer((char *)out, (int)out_len, (const char *)in, (int)n);
+	return got == (int)out_len ? 0 : -1;
+}

@@ -18,4 +18,10 @@ uint8_t *png_decode_rgba(const void *data, size_t size, uint32_t *width, uint32_
 
 void png_free(uint8_t *pixels);
 
+/* zlib_inflate: decompress the zlib stream (RFC 1950) in `n` bytes at `in`
+ * into exactly `out_len` bytes at `out`. 0, or -1 when the stream is damaged,
+ * ends early or holds more than out_len bytes (stb_image's
+ * stbi_zlib_decode_buffer). */
+int zlib_inflate(const uint8_t *in, size_t n, uint8_t *out, size_t out_len);
+
 #endif /* PXOS_PNGLOAD_H */

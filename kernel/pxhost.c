@@ -20,6 +20,7 @@
 #include "monitor.h"
 #include "drivers/timer.h"
 #include "bridge.h"
+#include "snapshot.h"
 #include "panic.h"
 #include "vram.h"
 #include "serial.h"
@@ -114,6 +115,7 @@ void pxhost_poll(void)
 	monitor_breakpoint_hits();
 	poll_part(POLL_INPUT, &t);
 	bridge_poll();
+	snapshot_poll();
 	poll_part(POLL_BRIDGE, &t);
 	klog_poll();
 	poll_part(POLL_CONSOLE, &t);
@@ -125,6 +127,8 @@ void pxhost_poll(void)
 	vram_refresh(timer_us(), false);
 	poll_part(POLL_TABLES, &t);
 }
+
+int pxhost_snapshot(uint32_t pid) { return snapshot_request(pid); }
 
 void pxhost_show_tile(uint32_t slot, const uint32_t *words, const uint64_t rows[2])
 {

@@ -142,7 +142,8 @@ const char *pxvm_fault_text(uint32_t f);
 	X(UNLINK,   50,   64, "R1=path",                  "remove a file of /home or /tmp")                    \
 	X(RENAME,   51,   64, "R1=from R2=to",            "rename a file within /home or /tmp, replacing `to` in one step") \
 	X(FS_USAGE, 52,   64, "R1=path R2=buf",           "buf = { files, files max, bytes, bytes max } of the tree (/home or /tmp) holding path") \
-	X(IMPERFECT, 60,  16, "R1=pid R2=rate R3=lo R4=hi", "imperfect mode of pid (0: the caller) or a descendant: R2 bit flips per million instructions (0 off, IMPERFECT_KEEP: ask) in bytes [R3, R4) (0, 0: all); R0 = the previous rate, R1 = flips so far")
+	X(IMPERFECT, 60,  16, "R1=pid R2=rate R3=lo R4=hi", "imperfect mode of pid (0: the caller) or a descendant: R2 bit flips per million instructions (0 off, IMPERFECT_KEEP: ask) in bytes [R3, R4) (0, 0: all); R0 = the previous rate, R1 = flips so far") \
+	X(SNAPSHOT, 61,   64, "",                         "ask for a snapshot of the machine, sent to the host bridge (the console's foreground only, one per SNAP_GAP_MS)")
 
 enum pxvm_syscall {
 #define PXVM_X_SYS(name, num, cost, args, doc) PXVM_SYS_##name = (num),
@@ -224,7 +225,8 @@ enum pxvm_syscall {
 	X(SLOT_NONE,      -1,   "PROCINFO PI_SLOT: no visible slot shows it (0xFFFFFFFF)")      \
 	X(STATUS_KILLED,  0x200, "WAIT status of a process ended by KILL or Ctrl-C")            \
 	X(IMPERFECT_KEEP, -1,   "IMPERFECT rate: change nothing, only answer (0xFFFFFFFF)")      \
-	X(IMPERFECT_MAX,  IMPERFECT_RATE_MAX, "IMPERFECT: the highest rate, a flip per instruction")
+	X(IMPERFECT_MAX,  IMPERFECT_RATE_MAX, "IMPERFECT: the highest rate, a flip per instruction") \
+	X(STATUS_NOT_RESUMABLE, 0x400, "WAIT status of a process a snapshot held that this machine cannot resume")
 
 enum pxvm_abi_const {
 #define PXVM_X_CONST(name, value, doc) PXVM_##name = (value),

@@ -8,7 +8,8 @@ PXVM_CORE_SRC  := $(PXVM_ISA_SRC) pxvm/vm.c pxvm/rng.c pxvm/watch.c
 PXVM_CRC_SRC   := pxvm/crc32.c
 PXVM_FS_SRC    := $(PXVM_CRC_SRC) pxvm/pixelfs.c
 PXVM_OS_SRC    := pxvm/sched.c pxvm/job.c pxvm/syscall.c pxvm/hv.c pxvm/ipc.c pxvm/vfs.c pxvm/tty.c \
-	pxvm/debug.c pxvm/proc.c pxvm/proc_pxvm.c pxvm/view.c pxvm/canvas.c pxvm/lineedit.c
+	pxvm/debug.c pxvm/proc.c pxvm/proc_pxvm.c pxvm/view.c pxvm/canvas.c pxvm/lineedit.c \
+	pxvm/snap.c
 # The serial bridge's frame codec (kernel/bridge.c and tools/pxbridge); it uses
 # PXVM_CRC_SRC too.
 PXVM_FRAME_SRC := pxvm/frame.c
@@ -17,8 +18,23 @@ PXVM_FRAME_SRC := pxvm/frame.c
 PXVM_PNG_SRC   := pxvm/pngcheck.c
 # The output escaper of the consoles (kernel/klog.c; docs/isolation.md).
 PXVM_ESCAPE_SRC := pxvm/escape.c
+# The snapshot format without the machine (pxvm/snapfmt.h): pxdis, pxfs and
+# pxsim read snapshots with it; it uses PXVM_CRC_SRC too.
+PXVM_SNAPFMT_SRC := pxvm/snapfmt.c
 PXVM_SRC       := $(PXVM_CORE_SRC) $(PXVM_FS_SRC) $(PXVM_OS_SRC) $(PXVM_FRAME_SRC) $(PXVM_PNG_SRC) \
-	$(PXVM_ESCAPE_SRC)
+	$(PXVM_ESCAPE_SRC) $(PXVM_SNAPFMT_SRC)
+
+# A snapshot names the build that took it (pxvm/snapfmt.c, docs/snapshots.md):
+# the version, the git revision and '+' for uncommitted changes. The object
+# is built again when that changes ($(BUILD)/buildrev is rewritten only then).
+PXOS_BUILD_REV := $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo nogit)$(shell git diff --quiet HEAD -- 2>/dev/null || echo +)
+pxvm/snapfmt.c_REQ := -DPXOS_BUILD_REV='"$(PXOS_BUILD_REV)"'
+$(BUILD)/kernel/pxvm/snapfmt.o: KERNEL_LATE_REQ := $(pxvm/snapfmt.c_REQ)
+$(BUILD)/kernel/pxvm/snapfmt.o $(BUILD)/host/pxvm/snapfmt.o: $(BUILD)/buildrev
+.PHONY: buildrev-check
+$(BUILD)/buildrev: buildrev-check
+	@mkdir -p $(@D)
+	@echo '$(PXOS_BUILD_REV)' | cmp -s - $@ || echo '$(PXOS_BUILD_REV)' > $@
 
 PXVM_ISA_HOST_OBJ  := $(call host_obj,$(PXVM_ISA_SRC))
 PXVM_CORE_HOST_OBJ := $(call host_obj,$(PXVM_CORE_SRC))
@@ -54,6 +70,8 @@ tests/unit/sched_testhost.c_REQ = \
 
 SCHED_TESTS := $(BUILD)/tests/test_sched $(BUILD)/tests/test_sched_fs $(BUILD)/tests/test_vfs
 SCHED_TESTS += $(BUILD)/tests/test_debug $(BUILD)/tests/test_hv $(BUILD)/tests/test_view
+# Snapshots: the determinism property, resume rules, every damaged input (test_snap.c).
+SCHED_TESTS += $(BUILD)/tests/test_snap
 # Sessions, jobs, the console contract (issue 9).
 SCHED_TESTS += $(BUILD)/tests/test_jobs
 # Watching execution, imperfect mode, the random streams (tests/unit/test_watch.c);

@@ -7,6 +7,7 @@
  */
 #include "debug.h"
 #include "host.h"
+#include "snapio.h"
 #include "port.h"
 
 struct bp {
@@ -214,4 +215,51 @@ void debug_proc_gone(struct proc *p)
 		remove_at(i);
 	}
 	hit_pending[proc_index(p)] = false;
+}
+
+/* ---- snapshots (pxvm/snap.h, section DBUG v1) ----------------------------- */
+
+void debug_snap_save(struct snapw *w)
+{
+	snapw_u32(w, nbps);
+	for (uint32_t i = 0; i < nbps; i++) {
+		snapw_u32(w, bps[i].pid);
+		snapw_u32(w, bps[i].addr);
+		snapw_u32(w, bps[i].orig);
+	}
+	for (uint32_t i = 0; i < NPROC; i++)
+		snapw_u32(w, hit_pending[i]);
+}
+
+int debug_snap_load(struct snapr *r, bool apply)
+{
+	uint32_t n = snapr_u32(r);
+	if (r->bad || n > DEBUG_BP_MAX)
+		return -PXE_EINVAL;
+	for (uint32_t i = 0; i < n; i++) {
+		uint32_t pid = snapr_u32(r), addr = snapr_u32(r), orig = snapr_u32(r);
+		if (r->bad || !pid || (addr & 3u) || !pxvm_range_ok(addr, 4))
+			return -PXE_EINVAL;
+		if (apply)
+			bps[i] = (struct bp){ pid, addr, orig };
+	}
+	for (uint32_t i = 0; i < NPROC; i++) {
+		uint32_t h = snapr_u32(r);
+		if (h > 1)
+			return -PXE_EINVAL;
+		if (apply)
+			hit_pending[i] = h;
+	}
+	if (r->bad)
+		return -PXE_EINVAL;
+	if (apply) {
+		nbps = n;
+		/* A breakpoint of a process the snapshot does not hold goes. */
+		for (uint32_t i = 0; i < nbps;)
+			if (!live(proc_find(bps[i].pid)))
+				remove_at(i);
+			else
+				i++;
+	}
+	return 0;
 }

@@ -100,4 +100,12 @@ void debug_fork(const struct proc *parent, struct proc *c);
  * (restoring the words while its memory is there) and its pending hit. */
 void debug_proc_gone(struct proc *p);
 
+struct snapw;
+struct snapr;
+/* debug_snap_save / debug_snap_load: the breakpoints and the pending hits as section DBUG v1
+ * (pxvm/snap.h); load with `apply` false only checks, true loads into the
+ * module just reset by its init. 0 or -PXE_EINVAL. */
+void debug_snap_save(struct snapw *w);
+int debug_snap_load(struct snapr *r, bool apply);
+
 #endif /* PXVM_DEBUG_H */

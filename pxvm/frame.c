@@ -18,7 +18,7 @@ int frame_type_valid(uint8_t t)
 	switch (t) {
 	case FRAME_HELLO: case FRAME_HELLO_ACK: case FRAME_REQUEST: case FRAME_ACK:
 	case FRAME_NAK: case FRAME_KEEPALIVE: case FRAME_REPLY_PART: case FRAME_REPLY_END:
-	case FRAME_ERROR: case FRAME_CANCEL:
+	case FRAME_ERROR: case FRAME_CANCEL: case FRAME_SNAPSHOT:
 		return 1;
 	default:
 		return 0;
@@ -28,7 +28,7 @@ int frame_type_valid(uint8_t t)
 int frame_reliable(uint8_t t)
 {
 	return t == FRAME_REQUEST || t == FRAME_CANCEL || t == FRAME_REPLY_PART ||
-	       t == FRAME_REPLY_END || t == FRAME_ERROR;
+	       t == FRAME_REPLY_END || t == FRAME_ERROR || t == FRAME_SNAPSHOT;
 }
 
 int frame_keyed(uint8_t t) { return t != FRAME_HELLO && t != FRAME_HELLO_ACK; }

@@ -55,7 +55,21 @@ enum frame_type {
 	FRAME_REPLY_END  = 'E', /* bridge → kernel: the answer to ID is complete */
 	FRAME_ERROR      = 'X', /* bridge → kernel: ID failed; payload = frame_error_encode() */
 	FRAME_CANCEL     = 'C', /* kernel → bridge: ID is no longer wanted */
+	FRAME_SNAPSHOT   = 'S', /* kernel → bridge: a piece of snapshot file ID (frame_snap_*) */
 };
+
+/* SNAPSHOT payloads (docs/bridge-protocol.md, docs/snapshots.md): byte 0 is
+ * the step, then little-endian words:
+ *   FRAME_SNAP_BEGIN  total file length, CRC-32 of the file
+ *   FRAME_SNAP_DATA   offset, then the bytes (at most FRAME_SNAP_DATA_MAX)
+ *   FRAME_SNAP_END    total file length, CRC-32 of the file (again)
+ * The pieces of one file go in order, one reliable frame at a time. */
+enum frame_snap_step {
+	FRAME_SNAP_BEGIN = 1,
+	FRAME_SNAP_DATA  = 2,
+	FRAME_SNAP_END   = 3,
+};
+#define FRAME_SNAP_DATA_MAX (FRAME_PAYLOAD_MAX - 5u)
 
 /* Error reasons in an ERROR frame's payload (byte 0). */
 enum frame_error_code {

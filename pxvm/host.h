@@ -69,6 +69,12 @@ int pxhost_idle(uint64_t until_us);
  * (NOBRIDGE, BUSY, IO). The answer arrives later through hv_llm_reply(). */
 int pxhost_llm_submit(uint32_t id, uint32_t kind, const char *model, const char *prompt, uint32_t len);
 
+/* pxhost_snapshot: process `pid` asked for a snapshot (SNAPSHOT): the
+ * platform takes it at its next poll, between quanta (pxvm/snap.h,
+ * docs/snapshots.md) and sends or writes it in the background. 0, or
+ * -PXE_ENOBRIDGE (nowhere to send it), -PXE_EBUSY (one is on its way). */
+int pxhost_snapshot(uint32_t pid);
+
 /* pxhost_llm_cancel: request `id` is no longer wanted (the guest ended). */
 void pxhost_llm_cancel(uint32_t id);
 

@@ -18,6 +18,7 @@
 #include "host.h"
 #include "rng.h"
 #include "vfs.h"
+#include "snapio.h"
 #include "port.h"
 
 #define ORACLE_KEEP 64 /* bytes of an oracle's answer kept to read yes/no from */
@@ -477,5 +478,52 @@ int hv_syscall(struct proc *p)
 	if (serve(p, type, a, 1, &result, &value, &has_value))
 		return 1;
 	deliver(p, 1, result, value, has_value);
+	return 0;
+}
+
+/* ---- snapshots (pxvm/snap.h, section HV v1) ------------------------------- */
+
+void hv_snap_save(struct snapw *w)
+{
+	const uint64_t *st = &stats.traps;
+	snapw_u32(w, next_id);
+	for (uint32_t i = 0; i < sizeof(stats) / sizeof(uint64_t); i++)
+		snapw_u64(w, st[i]);
+	snapw_u32(w, hv_inflight());
+	for (uint32_t i = 0; i < HV_INFLIGHT_MAX; i++)
+		if (reqs[i].id) {
+			snapw_u32(w, reqs[i].pid);
+			snapw_u32(w, (uint32_t)reqs[i].via_syscall);
+		}
+}
+
+int hv_snap_load(struct snapr *r, bool apply)
+{
+	struct hv_stats s;
+	uint64_t *st = &s.traps;
+	uint32_t id = snapr_u32(r);
+	for (uint32_t i = 0; i < sizeof(s) / sizeof(uint64_t); i++)
+		st[i] = snapr_u64(r);
+	uint32_t n = snapr_u32(r);
+	if (r->bad || !id || n > HV_INFLIGHT_MAX)
+		return -PXE_EINVAL;
+	if (apply) {
+		next_id = id;
+		stats = s;
+	}
+	for (uint32_t i = 0; i < n; i++) {
+		uint32_t pid = snapr_u32(r), via = snapr_u32(r);
+		if (r->bad || via > 1)
+			return -PXE_EINVAL;
+		if (!apply)
+			continue;
+		/* The call was in flight to the old machine's bridge: it fails now. */
+		struct proc *p = proc_find(pid);
+		stats.failed++;
+		if (p && p->state == PROC_BLOCKED && p->block == BLOCK_TRAP) {
+			deliver(p, (int)via, -PXE_EIO, 0, 0);
+			proc_wake(p);
+		}
+	}
 	return 0;
 }

@@ -12,6 +12,7 @@
 #define PXVM_HV_H
 
 #include <stdint.h>
+#include <stdbool.h>
 
 struct proc;
 
@@ -69,5 +70,13 @@ uint32_t hv_inflight(void);
 
 /* hv_get_stats: copy the counters. */
 void hv_get_stats(struct hv_stats *out);
+
+struct snapw;
+struct snapr;
+/* hv_snap_save / hv_snap_load: the counters and the calls in flight as section HV v1; loading fails each call in flight with -PXE_EIO and wakes its process
+ * (pxvm/snap.h); load with `apply` false only checks, true loads into the
+ * module just reset by its init. 0 or -PXE_EINVAL. */
+void hv_snap_save(struct snapw *w);
+int hv_snap_load(struct snapr *r, bool apply);
 
 #endif /* PXVM_HV_H */

@@ -3,6 +3,7 @@
  */
 #include "ipc.h"
 #include "proc.h"
+#include "snapio.h"
 #include "port.h"
 
 struct msg {
@@ -101,4 +102,57 @@ int ipc_recv(struct proc *p, uint32_t buf, uint32_t cap, uint32_t flags)
 	}
 	proc_block(p, BLOCK_IPC);
 	return 1;
+}
+
+/* ---- snapshots (pxvm/snap.h, section IPC v1) ------------------------------ */
+
+void ipc_snap_save(struct snapw *w)
+{
+	uint32_t n = 0;
+	for (uint32_t i = 0; i < NPROC; i++)
+		n += queues[i].count != 0;
+	snapw_u32(w, n);
+	for (uint32_t i = 0; i < NPROC; i++) {
+		const struct queue *q = &queues[i];
+		if (!q->count)
+			continue;
+		snapw_u32(w, i);
+		snapw_u32(w, q->count);
+		for (uint32_t k = 0; k < q->count; k++) {
+			const struct msg *m = &q->m[(q->head + k) % IPC_QUEUE_LEN];
+			snapw_u32(w, m->from);
+			snapw_u32(w, m->len);
+			snapw_bytes(w, m->data, m->len);
+		}
+	}
+}
+
+int ipc_snap_load(struct snapr *r, bool apply)
+{
+	uint32_t n = snapr_u32(r);
+	if (n > NPROC)
+		return -PXE_EINVAL;
+	for (uint32_t j = 0; j < n; j++) {
+		uint32_t i = snapr_u32(r), count = snapr_u32(r);
+		if (r->bad || i >= NPROC || !count || count > IPC_QUEUE_LEN)
+			return -PXE_EINVAL;
+		struct queue *q = &queues[i];
+		if (apply)
+			q->head = q->count = 0;
+		for (uint32_t k = 0; k < count; k++) {
+			uint32_t from = snapr_u32(r), len = snapr_u32(r);
+			if (len > IPC_MSG_MAX)
+				return -PXE_EINVAL;
+			const uint8_t *data = snapr_ptr(r, len);
+			if (!data)
+				return -PXE_EINVAL;
+			if (!apply)
+				continue;
+			q->m[k].from = from;
+			q->m[k].len = len;
+			memcpy(q->m[k].data, data, len);
+			q->count++;
+		}
+	}
+	return 0;
 }

@@ -12,6 +12,7 @@
 #define PXVM_IPC_H
 
 #include <stdint.h>
+#include <stdbool.h>
 
 struct proc;
 
@@ -34,5 +35,13 @@ int ipc_recv(struct proc *p, uint32_t buf, uint32_t cap, uint32_t flags);
 
 /* ipc_pending: messages waiting in `p`'s queue. */
 uint32_t ipc_pending(const struct proc *p);
+
+struct snapw;
+struct snapr;
+/* ipc_snap_save / ipc_snap_load: the queued messages (by table entry) as section IPC v1
+ * (pxvm/snap.h); load with `apply` false only checks, true loads into the
+ * module just reset by its init. 0 or -PXE_EINVAL. */
+void ipc_snap_save(struct snapw *w);
+int ipc_snap_load(struct snapr *r, bool apply);
 
 #endif /* PXVM_IPC_H */

@@ -197,3 +197,6 @@ int proc_request_kill_group(struct proc *killer, uint32_t pgid)
 {
 	return requests.kill_group ? requests.kill_group(killer, pgid) : -PXE_ENOSYS;
 }
+
+uint32_t proc_next_pid(void) { return next_pid; }
+void proc_set_next_pid(uint32_t pid) { next_pid = pid; }

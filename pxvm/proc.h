@@ -102,7 +102,10 @@ struct proc_ops {
 	 * the length, or 0 when cap is too small (proc_pxvm.h says how big). */
 	size_t (*snapshot)(const struct proc *p, uint8_t *out, size_t cap);
 	/* restore: load a snapshot's `n` bytes into `p` (alloc'd); 0, or
-	 * -PXE_EINVAL for bytes that are not one of this kind's snapshots. */
+	 * -PXE_EINVAL for bytes that are not one of this kind's snapshots (the
+	 * whole snapshot is refused), or -PXE_ENOEXEC for a valid record this
+	 * machine cannot resume (another build, other addresses: the process
+	 * ends with PXVM_STATUS_NOT_RESUMABLE and the rest goes on). */
 	int (*restore)(struct proc *p, const uint8_t *in, size_t n);
 };
 
@@ -242,5 +245,10 @@ void proc_set_requests(const struct proc_requests *r);
 int proc_request_kill(struct proc *killer, uint32_t pid);
 int proc_request_spawn(const char *path, const char *args, uint32_t ppid, const struct proc_ops *kind);
 int proc_request_kill_group(struct proc *killer, uint32_t pgid);
+
+/* proc_next_pid / proc_set_next_pid: the pid the next proc_alloc hands out
+ * (snapshots save it and put it back, pxvm/snap.h). */
+uint32_t proc_next_pid(void);
+void proc_set_next_pid(uint32_t pid);
 
 #endif /* PXVM_PROC_H */

@@ -159,3 +159,19 @@ int32_t rng_uniform_q16(int32_t lo, int32_t hi)
 int32_t rng_gauss_q24(void) { return gauss_q24(&sys); }
 
 int32_t rng_gauss_q16(int32_t mean, int32_t std) { return gauss_q16(&sys, mean, std); }
+
+void rng_state_get(uint64_t out[RNG_STATE_WORDS])
+{
+	for (int i = 0; i < 4; i++)
+		out[i] = sys.s[i];
+	out[4] = last_seed;
+	out[5] = roots;
+}
+
+void rng_state_set(const uint64_t in[RNG_STATE_WORDS])
+{
+	for (int i = 0; i < 4; i++)
+		sys.s[i] = in[i];
+	last_seed = in[4];
+	roots = in[5];
+}

@@ -100,4 +100,11 @@ void rng_stream_split(struct rng_stream *parent, struct rng_stream *child);
  * made since the last rng_seed (or since boot), from that seed and k. */
 void rng_stream_root(struct rng_stream *child);
 
+/* rng_state_get / rng_state_set: the system generator's whole state (its
+ * four xoshiro256** words, the last seed, the root streams made since), for
+ * snapshots (pxvm/snap.h). Each process's own streams are in its record. */
+#define RNG_STATE_WORDS 6
+void rng_state_get(uint64_t out[RNG_STATE_WORDS]);
+void rng_state_set(const uint64_t in[RNG_STATE_WORDS]);
+
 #endif /* PXVM_RNG_H */

@@ -25,6 +25,7 @@
 #include "tty.h"
 #include "vfs.h"
 #include "view.h"
+#include "snapio.h"
 #include "port.h"
 
 _Static_assert(PROC_NAME_MAX == PXVM_PROCINFO_SIZE - PXVM_PI_NAME, "PROCINFO name field holds a name");
@@ -520,4 +521,42 @@ uint32_t sched_run(uint64_t max_steps)
 		run_budget(p, SCHED_QUANTUM);
 	}
 	return proc_count(PROC_RUNNABLE) + proc_count(PROC_BLOCKED);
+}
+
+/* ---- snapshots (pxvm/snap.h, section SCHD v2) ----------------------------- */
+
+void sched_snap_save(struct snapw *w)
+{
+	snapw_u64(w, total_steps);
+	snapw_u64(w, total_charged);
+	snapw_u32(w, last_run);
+	snapw_u32(w, nreaped);
+	for (uint32_t i = 0; i < SCHED_REAPED_MAX; i++) {
+		snapw_u32(w, reaped[i].pid);
+		snapw_u32(w, reaped[i].status);
+	}
+}
+
+int sched_snap_load(struct snapr *r, bool apply)
+{
+	uint64_t steps = snapr_u64(r), charged = snapr_u64(r);
+	uint32_t last = snapr_u32(r), n = snapr_u32(r);
+	if (r->bad || last >= NPROC)
+		return -PXE_EINVAL;
+	for (uint32_t i = 0; i < SCHED_REAPED_MAX; i++) {
+		uint32_t pid = snapr_u32(r), status = snapr_u32(r);
+		if (apply) {
+			reaped[i].pid = pid;
+			reaped[i].status = status;
+		}
+	}
+	if (r->bad)
+		return -PXE_EINVAL;
+	if (apply) {
+		total_steps = steps;
+		total_charged = charged;
+		last_run = last;
+		nreaped = n;
+	}
+	return 0;
 }

@@ -117,4 +117,12 @@ uint64_t sched_total_charged(void);
  * table entry `i`. Returns 0, or -PXE_ERANGE past the end of the table. */
 int sched_procinfo(uint32_t i, uint8_t *out);
 
+struct snapw;
+struct snapr;
+/* sched_snap_save / sched_snap_load: the scheduler's own state (instructions
+ * run and charged, the entry run last, the recently reaped) as section SCHD v2; load
+ * with `apply` false only checks. 0 or -PXE_EINVAL. pxvm/snap.h. */
+void sched_snap_save(struct snapw *w);
+int sched_snap_load(struct snapr *r, bool apply);
+
 #endif /* PXVM_SCHED_H */

@@ -41,9 +41,33 @@ enum sys_result {
 };
 
 static uint64_t counts[SYS_TABLE_SIZE];
+static bool snap_asked;          /* SNAPSHOT: one was granted ... */
+static uint64_t snap_asked_us;   /* ... at this time */
 
-void sys_reset_counts(void) { memset(counts, 0, sizeof(counts)); }
+void sys_reset_counts(void)
+{
+	memset(counts, 0, sizeof(counts));
+	snap_asked = false;
+	snap_asked_us = 0;
+}
+
+void sys_snap_gap(bool *asked, uint64_t *at_us)
+{
+	*asked = snap_asked;
+	*at_us = snap_asked_us;
+}
+
+void sys_set_snap_gap(bool asked, uint64_t at_us)
+{
+	snap_asked = asked;
+	snap_asked_us = at_us;
+}
 uint64_t sys_count(uint32_t num) { return num < SYS_TABLE_SIZE ? counts[num] : 0; }
+void sys_set_count(uint32_t num, uint64_t n)
+{
+	if (num < SYS_TABLE_SIZE)
+		counts[num] = n;
+}
 
 /* ret: R0 = v, a count or value (>= 0) or -PXE_E* (counted as a failed call). */
 static enum sys_result ret(struct proc *p, int v)
@@ -441,6 +465,26 @@ static enum sys_result sys_IMPERFECT(struct proc *p)
 	}
 	p->vm.r[1] = (uint32_t)flips;
 	return ret(p, (int)prev);
+}
+
+/* ---- snapshots --------------------------------------------------------------------- */
+
+/* SNAPSHOT: the console's foreground process only (the person at the
+ * console asked for it), one granted per SNAP_GAP_MS; the platform takes it
+ * between quanta (pxhost_snapshot). */
+static enum sys_result sys_SNAPSHOT(struct proc *p)
+{
+	if (tty_foreground() != p->pid)
+		return ret(p, -PXE_EPERM);
+	uint64_t now = pxhost_time_us();
+	if (snap_asked && now - snap_asked_us < (uint64_t)SNAP_GAP_MS * 1000u)
+		return ret(p, -PXE_EBUSY);
+	int e = pxhost_snapshot(p->pid);
+	if (!e) {
+		snap_asked = true;
+		snap_asked_us = now;
+	}
+	return ret(p, e);
 }
 
 /* ---- the table ------------------------------------------------------------------- */

@@ -6,6 +6,7 @@
 #define PXVM_SYSCALL_H
 
 #include <stdint.h>
+#include <stdbool.h>
 #include "vm.h"
 
 /* Size of the dispatch table: every syscall number is below SYS_TABLE_SIZE - 1
@@ -26,5 +27,14 @@ void sys_reset_counts(void);
 /* sys_count: calls made to syscall number `num` (< SYS_TABLE_SIZE) since the
  * last reset. */
 uint64_t sys_count(uint32_t num);
+
+/* sys_snap_gap / sys_set_snap_gap: SNAPSHOT's rate limit: whether one was
+ * granted and when (pxhost_time_us), for snapshots (section SYSC v2). */
+void sys_snap_gap(bool *asked, uint64_t *at_us);
+void sys_set_snap_gap(bool asked, uint64_t at_us);
+
+/* sys_set_count: set that count (a snapshot's, pxvm/snap.h); no effect past
+ * the table. */
+void sys_set_count(uint32_t num, uint64_t n);
 
 #endif /* PXVM_SYSCALL_H */

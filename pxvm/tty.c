@@ -30,6 +30,7 @@
 #include "view.h"
 #include "watch.h"
 #include "host.h"
+#include "snapio.h"
 #include "port.h"
 
 #define TTY_EOF 0x100u /* end-of-input mark in the queue */
@@ -428,4 +429,61 @@ static void tty_proc_gone(struct proc *p)
 			fg = h->pid;
 	}
 	try_deliver();
+}
+
+/* ---- snapshots (pxvm/snap.h, section TTY v2) ------------------------------ */
+
+void tty_snap_save(struct snapw *w, uint64_t now_us)
+{
+	snapw_u32(w, fg);
+	snapw_u32(w, q_count);
+	for (uint32_t k = 0; k < q_count; k++)
+		snapw_u32(w, queue[(q_head + k) % TTY_INPUT_MAX]);
+	snapw_u32(w, ed.len);
+	snapw_bytes(w, line, ed.len);
+	snapw_u32(w, ed.esc);
+	snapw_u32(w, ed.after_cr);
+	/* the last Ctrl-C given as an interrupt, as the time since (0: none) */
+	snapw_u64(w, intr_us ? (now_us > intr_us ? now_us - intr_us : 1) : 0);
+	snapw_u32(w, intr_pgid);
+	snapw_u64(w, write_seq);
+}
+
+int tty_snap_load(struct snapr *r, bool apply, uint64_t now_us)
+{
+	uint32_t f = snapr_u32(r), count = snapr_u32(r);
+	if (r->bad || count > TTY_INPUT_MAX)
+		return -PXE_EINVAL;
+	for (uint32_t k = 0; k < count; k++) {
+		uint32_t v = snapr_u32(r);
+		if (v > TTY_EOF)
+			return -PXE_EINVAL;
+		if (apply) {
+			queue[k] = (uint16_t)v;
+			stamp[k] = now_us;
+		}
+	}
+	uint32_t len = snapr_u32(r);
+	if (r->bad || len >= TTY_LINE_MAX)
+		return -PXE_EINVAL;
+	const uint8_t *text = snapr_ptr(r, len);
+	uint32_t esc = snapr_u32(r), cr = snapr_u32(r);
+	uint64_t intr_ago = snapr_u64(r);
+	uint32_t ipgid = snapr_u32(r);
+	uint64_t wseq = snapr_u64(r);
+	if (r->bad || esc > 2 || cr > 1)
+		return -PXE_EINVAL;
+	if (!apply)
+		return 0;
+	fg = f;
+	q_head = 0;
+	q_count = count;
+	memcpy(line, text, len);
+	ed.len = len;
+	ed.esc = (uint8_t)esc;
+	ed.after_cr = cr;
+	intr_us = intr_ago ? (now_us > intr_ago ? now_us - intr_ago : 1) : 0;
+	intr_pgid = ipgid;
+	write_seq = wseq;
+	return 0;
 }

@@ -27,6 +27,7 @@
 #define PXVM_TTY_H
 
 #include <stdint.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 struct proc;
@@ -98,5 +99,15 @@ uint32_t tty_foreground(void);
  * Holding the console gives no protection from Ctrl-C (see above). Returns
  * 0, -PXE_ESRCH or -PXE_EPERM. */
 int tty_setfg(struct proc *caller, uint32_t pid);
+
+struct snapw;
+struct snapr;
+/* tty_snap_save / tty_snap_load: the input queue, the line being typed, the foreground, the last
+ * Ctrl-C given as an interrupt (as the time since: rebased on `now_us`) and
+ * the order of blocked writers, as section TTY v2
+ * (pxvm/snap.h); load with `apply` false only checks, true loads into the
+ * module just reset by its init. 0 or -PXE_EINVAL. */
+void tty_snap_save(struct snapw *w, uint64_t now_us);
+int tty_snap_load(struct snapr *r, bool apply, uint64_t now_us);
 
 #endif /* PXVM_TTY_H */

@@ -5,6 +5,8 @@
 #include "vfs.h"
 #include "proc.h"
 #include "host.h"
+#include "crc32.h"
+#include "snapio.h"
 #include "port.h"
 
 _Static_assert(VFS_FILE_MAX <= PXVM_MEM_ALLOC_WORDS * 4, "a RAM file fits one pxhost_mem_alloc block");
@@ -641,4 +643,162 @@ static void vfs_proc_gone(struct proc *p)
 			drop(&open_files[p->fd[i]]);
 		p->fd[i] = -1;
 	}
+}
+
+/* ---- snapshots (pxvm/snap.h, section VFS v2) ------------------------------ */
+
+/* px_path: the PixelFS path of an open PixelFS file (found by its bytes). */
+static const char *px_path(const struct open_file *o)
+{
+	struct pxfs_file f;
+	for (uint32_t i = 0; fs && i < fs->count; i++)
+		if (pxfs_entry(fs, i, &f) == 0 && f.data == o->pxdata)
+			return f.path;
+	return "";
+}
+
+void vfs_snap_save(struct snapw *w)
+{
+	uint32_t nram = 0, nopen = 0;
+	for (uint32_t i = 0; i < VFS_RAM_FILES; i++)
+		nram += ram[i].used;
+	for (uint32_t i = 0; i < NOPEN; i++)
+		nopen += open_files[i].refs != 0;
+	snapw_u32(w, nram);
+	for (uint32_t i = 0; i < VFS_RAM_FILES; i++) {
+		if (!ram[i].used)
+			continue;
+		snapw_u32(w, i);
+		snapw_bytes(w, ram[i].path, PXFS_PATH_MAX);
+		snapw_u32(w, ram[i].type);
+		snapw_u32(w, ram[i].tree);
+		snapw_u32(w, ram[i].unlinked);
+		snapw_u32(w, ram[i].size);
+		snapw_bytes(w, ram[i].data, ram[i].size);
+	}
+	snapw_u32(w, nopen);
+	for (uint32_t i = 0; i < NOPEN; i++) {
+		const struct open_file *o = &open_files[i];
+		if (!o->refs)
+			continue;
+		char path[PXFS_PATH_MAX];
+		memset(path, 0, sizeof(path));
+		if (o->ram < 0)
+			snprintf(path, sizeof(path), "%s", px_path(o));
+		snapw_u32(w, i);
+		snapw_u32(w, (uint32_t)o->ram);
+		snapw_bytes(w, path, sizeof(path));
+		snapw_u32(w, o->ram < 0 ? o->pxsize : 0);
+		snapw_u32(w, o->ram < 0 ? crc32(o->pxdata, o->pxsize) : 0);
+		snapw_u32(w, o->off);
+		snapw_u32(w, o->flags);
+	}
+}
+
+int vfs_snap_load(struct snapr *r, bool apply)
+{
+	uint32_t nram = snapr_u32(r);
+	if (nram > VFS_RAM_FILES)
+		return -PXE_EINVAL;
+	if (apply) {
+		/* The snapshot's RAM files replace what this boot seeded (its /home). */
+		for (uint32_t i = 0; i < VFS_RAM_FILES; i++)
+			if (ram[i].used)
+				pxhost_mem_free((uint32_t *)ram[i].data);
+		memset(ram, 0, sizeof(ram));
+		memset(use, 0, sizeof(use));
+	}
+	bool seen[VFS_RAM_FILES];
+	memset(seen, 0, sizeof(seen));
+	for (uint32_t k = 0; k < nram; k++) {
+		char path[PXFS_PATH_MAX];
+		uint32_t i = snapr_u32(r);
+		snapr_str(r, path, sizeof(path));
+		uint32_t type = snapr_u32(r), tree = snapr_u32(r), unlinked = snapr_u32(r), size = snapr_u32(r);
+		if (r->bad || i >= VFS_RAM_FILES || seen[i] || size > VFS_FILE_MAX || type > 255 || unlinked > 1 ||
+		    tree == TREE_NONE || tree >= TREES || (!unlinked && tree_of(path) != (enum tree)tree))
+			return -PXE_EINVAL;
+		const uint8_t *data = snapr_ptr(r, size);
+		if (!data)
+			return -PXE_EINVAL;
+		seen[i] = true;
+		if (!apply)
+			continue;
+		uint8_t *buf = (uint8_t *)pxhost_mem_alloc();
+		if (!buf)
+			return -PXE_ENOMEM;
+		ram[i].used = true;
+		memcpy(ram[i].path, path, sizeof(path));
+		ram[i].type = (uint8_t)type;
+		ram[i].tree = (uint8_t)tree;
+		ram[i].unlinked = unlinked;
+		ram[i].size = size;
+		ram[i].data = buf;
+		memcpy(buf, data, size);
+		use[tree].files++;
+		use[tree].bytes += size;
+	}
+	uint32_t nopen = snapr_u32(r);
+	if (nopen > NOPEN)
+		return -PXE_EINVAL;
+	for (uint32_t k = 0; k < nopen; k++) {
+		char path[PXFS_PATH_MAX];
+		uint32_t i = snapr_u32(r);
+		int32_t ri = (int32_t)snapr_u32(r);
+		snapr_str(r, path, sizeof(path));
+		uint32_t size = snapr_u32(r), crc = snapr_u32(r), off = snapr_u32(r), flags = snapr_u32(r);
+		if (r->bad || i >= NOPEN || (ri >= 0 && (ri >= (int32_t)VFS_RAM_FILES || !seen[ri])) || ri < -1 ||
+		    off > VFS_FILE_MAX * 2u || (flags & ~(PXVM_O_WRITE | PXVM_O_CREATE | PXVM_O_TRUNC | PXVM_O_APPEND)))
+			return -PXE_EINVAL;
+		if (!apply)
+			continue;
+		struct open_file *o = &open_files[i];
+		memset(o, 0, sizeof(*o));
+		o->ram = ri;
+		o->off = off;
+		o->flags = flags;
+		if (ri < 0) {
+			/* A PixelFS file is opened again by path in this machine's
+			 * PixelFS; a different or missing one is closed. */
+			struct pxfs_file pf;
+			if (!fs || pxfs_lookup(fs, path, &pf) != 0 || pf.size != size || crc32(pf.data, pf.size) != crc) {
+				pxhost_log(2, "resume: %s differs from the snapshot's or is missing: its descriptors are closed",
+				           path);
+				continue;
+			}
+			o->pxdata = pf.data;
+			o->pxsize = pf.size;
+		}
+		o->refs = 1; /* counted again by vfs_snap_settle */
+	}
+	return 0;
+}
+
+void vfs_snap_settle(void)
+{
+	uint32_t refs[NOPEN];
+	memset(refs, 0, sizeof(refs));
+	for (uint32_t k = 0; k < NPROC; k++) {
+		struct proc *p = proc_at(k);
+		for (uint32_t f = 0; f < NOFILE; f++) {
+			int16_t o = p->fd[f];
+			if (o < 0)
+				continue;
+			if (p->state == PROC_FREE || p->state == PROC_ZOMBIE || o >= (int)NOPEN || !open_files[o].refs)
+				p->fd[f] = -1;
+			else
+				refs[o]++;
+		}
+	}
+	for (uint32_t i = 0; i < VFS_RAM_FILES; i++)
+		ram[i].opens = 0;
+	for (uint32_t i = 0; i < NOPEN; i++) {
+		open_files[i].refs = refs[i];
+		if (refs[i] && open_files[i].ram >= 0)
+			ram[open_files[i].ram].opens++;
+	}
+	/* An unlinked file no open file holds any more is gone. */
+	for (uint32_t i = 0; i < VFS_RAM_FILES; i++)
+		if (ram[i].used && ram[i].unlinked && !ram[i].opens)
+			ram_release((int)i);
 }

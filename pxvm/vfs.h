@@ -135,4 +135,21 @@ void vfs_fork(const struct proc *parent, struct proc *child);
  * each holds one pxhost_mem_alloc block. */
 uint32_t vfs_ram_files(void);
 
+struct snapw;
+struct snapr;
+/* vfs_snap_save: the RAM files (path, type, tree, unlinked, bytes) and the
+ * open files (RAM file index or PixelFS path with its size and CRC-32,
+ * offset, flags) as section VFS v2 (docs/snapshots.md). Loading replaces
+ * the RAM files this boot seeded: the snapshot's /home and /tmp win. */
+void vfs_snap_save(struct snapw *w);
+/* vfs_snap_load: read section VFS v1; `apply` false: only check it, true: load
+ * it into a vfs just reset by vfs_init. A PixelFS file that this machine's
+ * PixelFS lacks or holds with other bytes is left closed (logged). Returns 0,
+ * -PXE_EINVAL (malformed) or -PXE_ENOMEM. */
+int vfs_snap_load(struct snapr *r, bool apply);
+/* vfs_snap_settle: after the processes are loaded: each open file's count of
+ * descriptors is counted again from the process table, and descriptors that
+ * point to no open file are closed. */
+void vfs_snap_settle(void);
+
 #endif /* PXVM_VFS_H */

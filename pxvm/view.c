@@ -3,6 +3,7 @@
  */
 #include "view.h"
 #include "host.h"
+#include "snapio.h"
 #include "port.h"
 
 static const uint64_t all_rows[PXVM_TILE_H / 64] = { ~0ull, ~0ull };
@@ -221,4 +222,87 @@ void view_page(int32_t k)
 			blank(i);
 	}
 	pxhost_log(1, "view: page %u of %u (%u processes, %u slots)", page + 1, pages, n, nslots);
+}
+
+/* ---- snapshots (pxvm/snap.h, section VIEW v1) ----------------------------- */
+
+void view_snap_save(struct snapw *w)
+{
+	snapw_u32(w, nslots);
+	snapw_u64(w, seq);
+	snapw_u32(w, page);
+	snapw_u32(w, last_fg);
+	snapw_u32(w, pending);
+	for (uint32_t i = 0; i < nslots; i++) {
+		const struct view_slot *s = &slots[i];
+		snapw_u32(w, s->pid);
+		snapw_u32(w, s->ended);
+		snapw_u32(w, s->status);
+		snapw_u64(w, s->since);
+		snapw_u64(w, s->ended_at);
+		snapw_bytes(w, s->name, PROC_NAME_MAX);
+	}
+}
+
+int view_snap_load(struct snapr *r, bool apply)
+{
+	uint32_t n = snapr_u32(r);
+	uint64_t sq = snapr_u64(r);
+	uint32_t pg = snapr_u32(r), lfg = snapr_u32(r), pend = snapr_u32(r);
+	if (r->bad || n > VIEW_SLOTS_MAX || pend > 1)
+		return -PXE_EINVAL;
+	bool same = n == nslots;
+	for (uint32_t i = 0; i < n; i++) {
+		struct view_slot s;
+		s.pid = snapr_u32(r);
+		uint32_t ended = snapr_u32(r);
+		s.status = snapr_u32(r);
+		s.since = snapr_u64(r);
+		s.ended_at = snapr_u64(r);
+		snapr_str(r, s.name, PROC_NAME_MAX);
+		if (r->bad || ended > 1)
+			return -PXE_EINVAL;
+		s.ended = ended;
+		if (apply && same)
+			slots[i] = s;
+	}
+	if (apply && same) {
+		seq = sq;
+		page = pg;
+		last_fg = lfg;
+		pending = pend;
+	}
+	return apply ? same : 0;
+}
+
+void view_snap_show(bool restored)
+{
+	struct proc *list[NPROC];
+	uint32_t n = live_by_pid(list);
+	if (!restored) {
+		/* Another screen: every slot starts empty and the live processes
+		 * take them in pid order (rule 1); the rest run unseen. */
+		for (uint32_t i = 0; i < NPROC; i++)
+			proc_at(i)->slot = PROC_NO_SLOT;
+		for (uint32_t i = 0; i < n; i++)
+			view_attach(list[i]);
+	} else {
+		for (uint32_t i = 0; i < NPROC; i++) {
+			struct proc *p = proc_at(i);
+			if (p->slot != PROC_NO_SLOT &&
+			    (!live(p) || p->slot >= nslots || slots[p->slot].pid != p->pid || slots[p->slot].ended))
+				p->slot = PROC_NO_SLOT;
+		}
+	}
+	/* The screen shows what the snapshot shows: each slot in full. */
+	for (uint32_t i = 0; i < nslots; i++) {
+		pxhost_show_tile(i, 0, all_rows);
+		pxhost_show_canvas(i, 0, all_rows);
+	}
+	for (uint32_t i = 0; i < n; i++) {
+		struct proc *p = list[i];
+		p->vm.dirty[0] = p->vm.dirty[1] = ~0ull;
+		p->canvas_dirty[0] = p->canvas_dirty[1] = p->canvas ? ~0ull : 0;
+		view_flush(p);
+	}
 }

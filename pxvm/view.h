@@ -76,4 +76,17 @@ uint32_t view_page_count(void);
 /* view_unseen: live processes no slot shows. */
 uint32_t view_unseen(void);
 
+struct snapw;
+struct snapr;
+/* view_snap_save / view_snap_load: the slots as section VIEW v1
+ * (pxvm/snap.h); load with `apply` false only checks, true loads into the
+ * module just reset by its init. -PXE_EINVAL, or (applied) 1 when the
+ * slots were restored (the screen has as many slots as the snapshot's), else 0. */
+void view_snap_save(struct snapw *w);
+int view_snap_load(struct snapr *r, bool apply);
+/* view_snap_show: after a snapshot is loaded: unless `restored`, the live
+ * processes take the slots in pid order (rule 1); every slot is then shown in
+ * full. */
+void view_snap_show(bool restored);
+
 #endif /* PXVM_VIEW_H */

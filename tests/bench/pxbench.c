@@ -103,6 +103,7 @@ void pxhost_mem_free(uint32_t *mem) { free(mem); }
 void pxhost_poll(void) { vram_refresh(pxhost_time_us(), false); }
 int pxhost_idle(uint64_t until_us) { (void)until_us; return -1; }
 void pxhost_llm_cancel(uint32_t id) { (void)id; }
+int pxhost_snapshot(uint32_t pid) { (void)pid; return -PXE_ENOBRIDGE; }
 void pxhost_show_tile(uint32_t slot, const uint32_t *words, const uint64_t rows[2]) { vram_tile_flush(slot, words, rows); }
 void pxhost_show_canvas(uint32_t slot, const uint32_t *words, const uint64_t rows[2]) { vram_canvas_flush(slot, words, rows); }
 

@@ -229,6 +229,17 @@ int pxhost_llm_submit(uint32_t id, uint32_t kind, const char *model, const char 
 	return th_llm_submit ? th_llm_submit(id, kind, model, prompt, len) : -PXE_ENOBRIDGE;
 }
 
+unsigned th_snapshots;
+int th_snapshot_result;
+
+int pxhost_snapshot(uint32_t pid)
+{
+	(void)pid;
+	if (!th_snapshot_result)
+		th_snapshots++;
+	return th_snapshot_result;
+}
+
 void pxhost_llm_cancel(uint32_t id)
 {
 	if (th_llm_cancel)

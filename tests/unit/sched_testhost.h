@@ -67,6 +67,11 @@ extern int th_no_idle;
 /* Called by every pxhost_poll when set (a test's fake backend). */
 extern void (*th_poll_hook)(void);
 
+/* SNAPSHOT's platform side: pxhost_snapshot returns th_snapshot_result
+ * (default 0) and counts the ones it granted in th_snapshots. */
+extern unsigned th_snapshots;
+extern int th_snapshot_result;
+
 /* The fake LLM: pxhost_llm_submit / pxhost_llm_cancel call these when set;
  * unset, a submit fails with -PXE_ENOBRIDGE. */
 extern int (*th_llm_submit)(uint32_t id, uint32_t kind, const char *model, const char *prompt, uint32_t len);

@@ -9,7 +9,7 @@ directories, so the host gets "-I /lib" last); they must agree byte for
 byte: the exit status, the output file (none after an error) and stderr
 (pxasm's "pxasm:" reads "asm:").
 
-Parts (all but fixpoint by default):
+Parts (all by default):
   repo      every .pxs file in the repository, with the include directories
             the build uses (also the ones that are not programs: their
             diagnostics must agree too)
@@ -26,15 +26,22 @@ Parts (all but fixpoint by default):
             expressions, constants, macros, data, fills; a third of them
             with one line mangled, so that the diagnostics are compared too
   fixpoint  the host-built asm assembling asm.pxs gives pxasm's bytes, and
-            that output assembling asm.pxs again gives them once more. Not in
-            the default parts: asm.pxs has more symbols than asm's 64 KiB hold
-            (docs/pxasm.md, "asm inside pxOS"), so this part fails today.
+            that output assembling asm.pxs again gives them once more, the
+            very bytes of the asm.pxe the build made (asm.pxs
+            has ~1,600 symbols: they fit only because they live in asm's
+            symbol server, docs/pxasm.md "asm inside pxOS")
+  server    asm's symbol server ends with asm: in the booted shell, asm
+            assembling asm.pxs is stopped in the middle by Ctrl-C, by a fault
+            (an asm with a BRK in its emission pass), by a kill of asm alone
+            (its pid, not its job: the server sees its parent change), and
+            in a fourth run its server is killed (asm reports it and exits
+            1); each time `ps` then lists no asm process
 
 asm's documented limits (docs/pxasm.md, "asm inside pxOS") make two host
 cases differ on purpose; they are checked for asm's own answer instead: the
-chain of 6000 constants (more symbols than asm's memory holds: "asm: out of
-memory") and an include file that cannot be read (pxOS words the reason:
-"is a directory").
+chain of 3500 constants (more symbols than the symbol server's memory holds:
+"asm: out of memory") and an include file that cannot be read (pxOS words
+the reason: "is a directory").
 
 Prints one line per failure and a summary with the wall time; exit status 0
 when all agree.
@@ -353,7 +360,7 @@ def part_cases(env):
     env.compare("include itself", dict(cyc, **{"t.pxs": '.include "self.pxs"\n'}), args)
     env.compare("include in a macro", {"t.pxs": '.macro m\n.include "sub/i.pxs"\n.endm\nm\nm\n',
                                        "sub/i.pxs": 'X\\@: .byte 1\nFOO\n'}, args)
-    n += 8
+    n += 7
     # test_error_limit: 30 errors, 20 reported
     env.compare("error limit", {"t.pxs": "FOO\n" * 30}, args)
     env.compare("error order", {"t.pxs": "IMM8 R1, 999\nBAR R1\n"}, args)
@@ -362,7 +369,7 @@ def part_cases(env):
     env.compare("doubling constants", {"t.pxs": s + ".word A20, A59 >> 40\n"}, args)
     # (3500, not pxasm's 6000: a file of /home holds at most 64 KiB, VFS_FILE_MAX)
     s = "".join("B%d = B%d + 1\n" % (i, i + 1) for i in range(3499)) + "B3499 = 1\n"
-    env.compare("3500 chained constants (beyond asm's memory)", {"t.pxs": s}, args,
+    env.compare("3500 chained constants (beyond the symbol server's memory)", {"t.pxs": s}, args,
                 expect_differs=lambda got: got[0] == 1 and not got[1] and got[2].startswith("asm: out of memory"))
     env.compare("200 parentheses", {"t.pxs": ".word " + "(" * 200}, args)
     env.compare("200 unary operators", {"t.pxs": ".word " + "~-" * 100 + "1\n"}, args)
@@ -434,6 +441,22 @@ EXTRA = [
     ".macro m\n.endm\nm:\n x: m\n",
     "m\n.macro m\n.endm\nmm\n",
     "prnt R1\n.macro print x\nNOP\n.endm\n",
+    # names and expressions longer than one message to asm's symbol server:
+    # staged names (over 224 bytes), a name sent by handle (over 200), a full
+    # name sent back in parts (over 244), an RPN staged in parts
+    "f%s: NOP\n JMP f%s\n.%s: JMP .%s\n JMP f%s.%s\n" % (("L" * 300,) * 6),
+    "K%s = f + %s\n.word K%s, K%s + 1\nf: HALT\n" % ("N" * 250, " + ".join(["1"] * 160), "N" * 250, "N" * 250),
+    "f%s:\n JMP .%s\n JMP f%sz\n" % ("Q" * 240, "R" * 230, "Q" * 240),
+    ".word %s\n%s = 5\n" % (" + ".join("v%d%s" % (i, "W" * 20) for i in range(24)),
+                           "\n".join("v%d%s = %d" % (i, "W" * 20, i) for i in range(24))),
+    # 70 names in one expression (more than one SRV_REFS holds); a circular
+    # definition found among the values of a second SRV_EVAL (15 per request)
+    "a = 1\n.word " + " + ".join(["a"] * 70) + "\n",
+    "B = 1\nA = " + " + ".join(["B"] * 16) + " + A\nC = A\n.word A, C\n",
+    # 16384 lines without a symbol (each pass: millions of instructions in which
+    # the symbol server, polling, falls asleep), then labels that need it again
+    ".macro m0\n.byte 1\n.endm\n" + "".join(".macro m%d\nm%d\nm%d\n.endm\n" % (i, i - 1, i - 1)
+                                        for i in range(1, 15)) + "a: m14\nb: .word a, b, c\nc: HALT\n",
     # the error limit, with notes, and both phases
     "a: NOP\n" + "a: NOP\n" * 25,
     ".include \"nope\"\n" * 12 + "FOO\n" * 12,
@@ -553,6 +576,8 @@ def part_shell(env):
          "/tmp/bad.pxs:2:17: error: unknown label 'SYS_NOPE'; did you mean 'SYS_TIME'?\n"
          "_start: SYSCALL SYS_NOPE\n                ^\nasm: 1 error; no output written\n" in err),
         ("shell: the failed assembly wrote no bad.pxe", "bad.pxe" not in out.split("ls /tmp", 1)[-1]),
+        ("shell: no OUT.tmp left behind (RENAMEd, or UNLINKed after the error)",
+         "hi.pxe" in out.split("ls /tmp", 1)[-1] and ".tmp" not in out.split("ls /tmp", 1)[-1]),
     ]
     for name, ok in checks:
         env.check(name, None, (p.returncode, b"", err), expect_differs=lambda got, ok=ok: ok)
@@ -792,7 +817,112 @@ def part_fixpoint(env):
         f.write(got[1])
     got2 = env.sim(paths, Env.asm_args(args), asm=again)
     env.check("fixpoint: asm (built by asm) assembles asm.pxs as pxasm does", want, got2)
-    return 2
+    # A true fixpoint: those bytes are the asm.pxe that ran (the build's, by pxasm).
+    with open(env.asm, "rb") as f:
+        built = f.read()
+    env.check("fixpoint: asm's output is the asm.pxe the build made", None, got2,
+              expect_differs=lambda got: got[1] == built)
+    return 3
+
+
+# ---- The symbol server ends with asm ------------------------------------------------------
+
+def asm_sources(env, stage):
+    """asm.pxs and its parts under /home/src (pxos.inc and std.pxs come from /lib;
+    the rest of the namespace is read-only): pxsim --add options, and asm's arguments."""
+    adds = ["--add", os.path.join(REPO, "userland", "apps", "asm.pxs") + "=/home/src/apps/asm.pxs",
+            "--add", os.path.join(env.inc, "pxops.inc") + "=/home/src/inc/pxops.inc"]
+    for f in sorted(os.listdir(os.path.join(REPO, "userland", "asm"))):
+        adds += ["--add", os.path.join(REPO, "userland", "asm", f) + "=/home/src/asm/" + f]
+    return adds, "-I/home/src/inc /home/src/apps/asm.pxs"
+
+
+def asm_with_brk(env, d, label):
+    """A copy of asm.pxe whose instruction at `label` is BRK (a fault)."""
+    lst, pxe = os.path.join(d, "asm.lst"), os.path.join(d, "asm.pxe")
+    subprocess.run([env.pxasm, "-I", env.inc, "-I", os.path.join(REPO, "userland", "lib"), "-l", lst,
+                    "-o", pxe, os.path.join(REPO, "userland", "apps", "asm.pxs")], check=True, capture_output=True)
+    m = re.search(r"^0x([0-9A-F]+) +\d+ +label +%s " % label, open(lst).read(), re.M)
+    data = bytearray(open(pxe, "rb").read())
+    off = 16 + int(m.group(1), 16) - 0x200
+    data[off:off + 4] = (0x02).to_bytes(4, "little")       # BRK: PXVM_FAULT_BREAKPOINT
+    out = os.path.join(d, "asmf.pxe")
+    with open(out, "wb") as f:
+        f.write(data)
+    return out
+
+
+def boot_session(env, adds, typed, at=()):
+    # (asm.pxs takes ~120 million instructions: a server left polling ends at the limit)
+    cmd = [env.pxsim, "--quiet", "--max-steps", "600000000", "--fs", os.path.join(env.build, "pixelfs.png")] + \
+        adds + ["--boot", "--type", typed]
+    for a in at:
+        cmd += ["--at", a]
+    p = subprocess.run(cmd, capture_output=True, timeout=300)
+    return p.stdout.decode("utf-8", "replace") + p.stderr.decode("utf-8", "replace")
+
+
+def ps_names(out):
+    """The NAME column of the last `ps` listing in a session's output (its header
+    starts with PID, PPID and ends with NAME), [] when there is none."""
+    lines = out.splitlines()
+    heads = [i for i, l in enumerate(lines) if l.split()[:2] == ["PID", "PPID"] and l.split()[-1:] == ["NAME"]]
+    names = []
+    for line in lines[heads[-1] + 1:] if heads else []:
+        if not line.strip() or line.startswith("ps:"):
+            break
+        names.append(line.split()[-1])
+    return names
+
+
+def part_server(env):
+    d = tempfile.mkdtemp(dir=env.tmp)
+    adds, args = asm_sources(env, d)
+    n = 0
+
+    def check(name, ok, out):
+        env.check("server: " + name, None, (0, b"", ""), expect_differs=lambda got: ok)
+        if not ok:
+            print("     session:\n" + out[-2500:])
+
+    # Ctrl-C at 400 ms: asm.pxs takes ~1.2 s of pxsim's time at its default 100 MIPS.
+    out = boot_session(env, adds, "asm %s\nsleep 100\nps\n" % args, at=["400:\\x03"])
+    killed = re.search(r"asm \(pid (\d+)\) killed", out)
+    check("Ctrl-C stops asm in the middle", bool(killed), out)
+    check("Ctrl-C: ps lists no asm process", "asm" not in ps_names(out) and "sh" in ps_names(out), out)
+    n += 2
+    # A fault in the emission pass (asm with BRK at check_imm).
+    asmf = asm_with_brk(env, d, "check_imm")
+    out = boot_session(env, adds + ["--add", asmf + "=/apps/asmf"], "asmf %s\nsleep 100\nps\n" % args)
+    check("a fault stops asm in the middle", bool(re.search(r"sh: asmf \(pid \d+\) stopped by fault 8", out)), out)
+    check("fault: ps lists no asm process", "asmf" not in ps_names(out) and "sh" in ps_names(out), out)
+    n += 2
+    # No free process table entry for the server: asm says so, exits 1, and
+    # stops nothing else (init, the shell and 29 sleeping jobs fill it).
+    out = boot_session(env, adds, "sleep 100000 &\n" * 29 + "asm %s\nps\n" % args)
+    check("a full process table: asm cannot start its server",
+          "asm: cannot start the symbol server: process table or message queue full\n" in out and
+          "asm (pid" in out and "exited with status 1" in out, out)
+    check("a full process table: the jobs still run", ps_names(out).count("sleep") == 29, out)
+    n += 2
+    # The server killed while asm runs: asm says so, exits 1. The same session
+    # starts asm with the same pid as above, and FORK gives its server the next.
+    if killed:
+        pid = int(killed.group(1)) + 1
+        out = boot_session(env, adds, "asm %s &\nsleep 300\nkill %d\nsleep 100\nps\n" % (args, pid))
+        check("a killed server: asm reports it",
+              "asm: the symbol server (pid %d) ended unexpectedly\n" % pid in out and
+              re.search(r"\] done asm \(status 1\)", out) is not None, out)
+        check("a killed server: ps lists no asm process", "asm" not in ps_names(out) and "sh" in ps_names(out), out)
+        # asm alone killed (its pid, not its job): the server sees its parent
+        # change and ends by itself.
+        out = boot_session(env, adds, "asm %s &\nsleep 300\nps\nkill %d\nsleep 100\nps\n" % (args, pid - 1))
+        check("asm killed alone: the server was running", ps_names(out.split("kill ", 1)[0]).count("asm") == 2, out)
+        check("asm killed alone: its server ends by itself", "asm" not in ps_names(out) and "sh" in ps_names(out), out)
+    else:
+        check("a killed server (needs the server's pid from the Ctrl-C run)", False, out)
+    n += 4
+    return n
 
 
 def main():
@@ -800,7 +930,7 @@ def main():
     ap.add_argument("--build", default=os.path.join(REPO, "build"))
     ap.add_argument("--random", type=int, default=60)
     ap.add_argument("--seed", type=int, default=1)
-    ap.add_argument("--part", default="repo,cases,cli,shell,random")
+    ap.add_argument("--part", default="repo,cases,cli,shell,random,fixpoint,server")
     ap.add_argument("-v", "--verbose", action="store_true")
     a = ap.parse_args()
     t0 = time.time()
@@ -822,6 +952,8 @@ def main():
                 n = part_random(env, a.random, a.seed)
             elif part == "fixpoint":
                 n = part_fixpoint(env)
+            elif part == "server":
+                n = part_server(env)
             else:
                 sys.exit("test_asm: unknown part %s" % part)
             print("test_asm: %s: %d cases in %.1f s" % (part, n, time.time() - t))

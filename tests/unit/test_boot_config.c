@@ -42,6 +42,7 @@ static void test_defaults(void **state)
 	assert_int_equal(cfg.video_height, 0);
 	assert_string_equal(cfg.kernel, "");
 	assert_string_equal(cfg.ramdisk, "");
+	assert_string_equal(cfg.resume, "");
 	assert_string_equal(cfg.cmdline, "");
 	assert_int_equal(parse("# only a comment\n\n   \t\n  # indented comment\n"), 0);
 	assert_int_equal(cfg.video_width, 0);
@@ -53,12 +54,26 @@ static void test_all_keys(void **state)
 	assert_int_equal(parse("video = 1024x768\n"
 			       "kernel=\\pxos\\k2.elf\n"
 			       "  ramdisk   =   /pxos/fs/test.png  \n"
+			       "resume = /pxos/snap.png\n"
 			       "cmdline = debugexit loglevel=debug\n"), 0);
+	assert_string_equal(cfg.resume, "\\pxos\\snap.png");
 	assert_int_equal(cfg.video_width, 1024);
 	assert_int_equal(cfg.video_height, 768);
 	assert_string_equal(cfg.kernel, "\\pxos\\k2.elf");
 	assert_string_equal(cfg.ramdisk, "\\pxos\\fs\\test.png");
 	assert_string_equal(cfg.cmdline, "debugexit loglevel=debug");
+}
+
+/* resume = names a snapshot; an empty value clears it (boot normally). */
+static void test_resume(void **state)
+{
+	(void)state;
+	assert_int_equal(parse("resume = snaps/m.png\n"), 0);
+	assert_string_equal(cfg.resume, "\\snaps\\m.png");
+	assert_int_equal(parse("resume = \\pxos\\a.png\nresume =\n"), 0);
+	assert_string_equal(cfg.resume, "");
+	assert_int_equal(parse("resume = \\pxos\\\xc3\xa9.png\n"), 1);
+	assert_string_equal(cfg.resume, "");
 }
 
 static void test_line_ends_and_bom(void **state)
@@ -91,7 +106,7 @@ static void test_malformed_lines(void **state)
 	assert_string_equal(warnings[0], "line 2: expected \"key = value\", found \"this line has no equals\" (ignored)");
 	assert_string_equal(warnings[1], "line 3: expected \"key = value\", found \"= 5\" (ignored)");
 	assert_string_equal(warnings[2], "line 4: expected \"key = value\", found \"key with space = 1\" (ignored)");
-	assert_string_equal(warnings[3], "line 5: unknown key \"vidoe\" (ignored; known keys: video, kernel, ramdisk, cmdline)");
+	assert_string_equal(warnings[3], "line 5: unknown key \"vidoe\" (ignored; known keys: video, kernel, ramdisk, resume, cmdline)");
 	assert_int_equal(cfg.video_width, 1024); /* good lines still apply */
 
 	/* a NUL byte inside a line */
@@ -198,6 +213,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_all_keys),
+		cmocka_unit_test(test_resume),
 		cmocka_unit_test(test_line_ends_and_bom),
 		cmocka_unit_test(test_quotes_and_override),
 		cmocka_unit_test(test_malformed_lines),

@@ -31,7 +31,7 @@ $(BUILD)/tests/test_pxbridge_link: tests/unit/test_pxbridge_link.py tests/unit/p
 # The bridge itself (libcurl + cJSON from Debian: tools/deps.sh).
 PXBRIDGE     := $(BUILD)/tools/pxbridge
 PXBRIDGE_SSE_SRC := tools/pxbridge/sse.c
-PXBRIDGE_SRC := tools/pxbridge/main.c tools/pxbridge/backend.c $(PXBRIDGE_SSE_SRC)
+PXBRIDGE_SRC := tools/pxbridge/main.c tools/pxbridge/backend.c tools/pxbridge/snapshot.c $(PXBRIDGE_SSE_SRC)
 PXBRIDGE_OBJ := $(call host_obj,$(PXBRIDGE_SRC)) $(FRAME_HOST_OBJ)
 ALL_TARGETS  += $(PXBRIDGE)
 

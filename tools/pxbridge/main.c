@@ -464,6 +464,8 @@ static void on_frame(const struct frame *f)
 	rx_last = f->seq;
 	if (f->type == FRAME_REQUEST) {
 		start_request(f);
+	} else if (f->type == FRAME_SNAPSHOT) {
+		pxb_snapshot_frame(&opt, f);
 	} else if (f->type == FRAME_CANCEL) {
 		struct pxb_req *r = find_req(f->id);
 		if (r) {
@@ -690,6 +692,7 @@ static void usage(FILE *f)
 	"               --token-timeout (30000, between tokens)\n"
 	"other:\n"
 	"  --log FILE            log each exchange with its timing (default: stderr)\n"
+	"  --snapshots DIR       where the monitor's `snapshot` files go (default build/snapshots)\n"
 	"  --no-tty              never put stdin in raw mode (tests; also when it is no tty)\n"
 	"  --corrupt-frames PCT  damage or drop PCT%% of outgoing frames (fault tests)\n"
 	"  --seed N              seed of --corrupt-frames' choices (default 1)\n"
@@ -699,7 +702,7 @@ static void usage(FILE *f)
 int main(int argc, char **argv)
 {
 	enum { O_SOCKET = 256, O_SERIAL, O_BAUD, O_URL, O_MODEL, O_MAP, O_SCRIPT, O_LOG, O_NOTTY,
-	       O_CORRUPT, O_SEED, O_CONNECT, O_FIRST, O_TOKEN, O_OFFLINE, O_HELLO, O_WAIT, O_MAXTOK };
+	       O_CORRUPT, O_SEED, O_CONNECT, O_FIRST, O_TOKEN, O_OFFLINE, O_HELLO, O_WAIT, O_MAXTOK, O_SNAPS };
 	static const struct option lo[] = {
 		{ "socket", 1, 0, O_SOCKET }, { "serial", 1, 0, O_SERIAL }, { "baud", 1, 0, O_BAUD },
 		{ "url", 1, 0, O_URL }, { "model", 1, 0, O_MODEL }, { "model-map", 1, 0, O_MAP },
@@ -707,7 +710,8 @@ int main(int argc, char **argv)
 		{ "corrupt-frames", 1, 0, O_CORRUPT }, { "seed", 1, 0, O_SEED },
 		{ "connect-timeout", 1, 0, O_CONNECT }, { "first-token-timeout", 1, 0, O_FIRST },
 		{ "token-timeout", 1, 0, O_TOKEN }, { "offline", 0, 0, O_OFFLINE }, { "hello", 0, 0, O_HELLO },
-		{ "wait", 1, 0, O_WAIT }, { "max-tokens", 1, 0, O_MAXTOK }, { "help", 0, 0, 'h' }, { 0, 0, 0, 0 },
+		{ "wait", 1, 0, O_WAIT }, { "max-tokens", 1, 0, O_MAXTOK }, { "snapshots", 1, 0, O_SNAPS }, { "help", 0, 0, 'h' },
+		{ 0, 0, 0, 0 },
 	};
 	double wait_s = 10;
 	int c;
@@ -732,6 +736,7 @@ int main(int argc, char **argv)
 		case O_OFFLINE: opt.probe = 0; break;
 		case O_HELLO: opt.hello = 1; break;
 		case O_WAIT: wait_s = strtod(optarg, &end); break;
+		case O_SNAPS: opt.snap_dir = optarg; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
@@ -843,6 +848,7 @@ int main(int argc, char **argv)
 	if (stop_signal)
 		pxb_log("stopped by signal %d", (int)stop_signal);
 	drop_all_requests("pxbridge quits");
+	pxb_snapshot_abort("pxbridge quits");
 	tty_restore();
 	pxb_log("bye: %lu requests, %lu answered, %lu failed, %lu retransmits, %lu frames damaged/dropped on purpose, "
 	        "%lu NAKs ignored, %lu frames outside the sequence window",

@@ -40,6 +40,7 @@ struct pxb_rule {           /* one rule of a --script file */
 
 struct pxb_opts {
 	const char *socket_path, *serial_dev, *url, *model, *model_map, *script, *log_path;
+	const char *snap_dir;        /* --snapshots: where SNAPSHOT files go (default build/snapshots) */
 	unsigned baud;
 	int no_tty, hello, probe;
 	unsigned connect_ms, first_ms, token_ms, max_tokens;
@@ -116,5 +117,14 @@ int pxb_load_script(struct pxb_opts *o, const char *path);
 
 /* pxb_offline_answer: the offline backend's answer to a prompt (malloc'd). */
 char *pxb_offline_answer(uint8_t kind, const char *prompt, size_t len, size_t *out_len);
+
+/* pxb_snapshot_frame: a SNAPSHOT frame from pxOS (reliable, in order, already
+ * ACKed): BEGIN opens a temporary file in the snapshot directory, DATA
+ * appends, END checks length and CRC-32 and renames it to DIR/TIMESTAMP.png
+ * (tools/pxbridge/snapshot.c). */
+void pxb_snapshot_frame(const struct pxb_opts *o, const struct frame *f);
+
+/* pxb_snapshot_abort: drop a snapshot in progress (its temporary file). */
+void pxb_snapshot_abort(const char *why);
 
 #endif /* PXBRIDGE_H */

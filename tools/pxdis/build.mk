@@ -1,6 +1,6 @@
 # tools/pxdis — the pxVM disassembler (docs/pxdis.md), and its tests.
-PXDIS_LIB_SRC := tools/pxdis/dis.c tools/pxdis/load.c
-PXDIS_LIB_OBJ := $(call host_obj,$(PXDIS_LIB_SRC) $(PXVM_ISA_SRC) $(PXVM_FS_SRC) $(HOSTIO_SRC) $(VRECORD_SRC))
+PXDIS_LIB_SRC := tools/pxdis/dis.c tools/pxdis/load.c tools/pxdis/fromsnap.c
+PXDIS_LIB_OBJ := $(call host_obj,$(call uniq,$(PXDIS_LIB_SRC) $(PXVM_ISA_SRC) $(PXVM_FS_SRC) $(SNAPFILE_SRC) $(HOSTIO_SRC) $(VRECORD_SRC)))
 PXDIS         := $(BUILD)/tools/pxdis
 ALL_TARGETS   += $(PXDIS)
 

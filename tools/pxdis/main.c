@@ -21,6 +21,7 @@ static void usage(FILE *f)
 	      "       pxdis [options] --fs IMG.png PATH    a file in a PixelFS image (.pxe, or --raw)\n"
 	      "       pxdis [options] --slot N SHOT.png    process slot N of a pxOS screendump\n"
 	      "       pxdis [options] --tile X,Y SHOT.png  the 128x128 tile at pixel (X,Y)\n"
+	      "       pxdis [options] --pid N SNAP.png     process N's memory in a snapshot (exact)\n"
 	      "options:\n"
 	      "  -o FILE          write the source to FILE (default: standard output)\n"
 	      "  --base ADDR      --raw: the address of the first byte (default 0x0200)\n"
@@ -59,7 +60,7 @@ static int parse_addr(const char *s, uint32_t *out)
 
 int main(int argc, char **argv)
 {
-	const char *out = NULL, *input = NULL, *fs_img = NULL, *tile = NULL, *slot = NULL;
+	const char *out = NULL, *input = NULL, *fs_img = NULL, *tile = NULL, *slot = NULL, *pid = NULL;
 	uint32_t base = PXVM_IMAGE_BASE, entry = 0, from = PXVM_IMAGE_BASE, to = 0;
 	int raw = 0, have_entry = 0, have_base = 0, have_range = 0;
 	struct pxdis_options opt = { 0 };
@@ -78,7 +79,8 @@ int main(int argc, char **argv)
 		} else if (!strcmp(a, "--no-strings")) {
 			opt.no_strings = true;
 		} else if (!strcmp(a, "-o") || !strcmp(a, "--base") || !strcmp(a, "--entry") || !strcmp(a, "--fs") ||
-			   !strcmp(a, "--tile") || !strcmp(a, "--slot") || !strcmp(a, "--from") || !strcmp(a, "--to")) {
+			   !strcmp(a, "--tile") || !strcmp(a, "--slot") || !strcmp(a, "--from") || !strcmp(a, "--to") ||
+			   !strcmp(a, "--pid")) {
 			if (i + 1 >= argc)
 				return bad_usage("%s needs an argument", a);
 			const char *v = argv[++i];
@@ -90,6 +92,8 @@ int main(int argc, char **argv)
 				tile = v;
 			} else if (!strcmp(a, "--slot")) {
 				slot = v;
+			} else if (!strcmp(a, "--pid")) {
+				pid = v;
 			} else {
 				uint32_t *dst = !strcmp(a, "--base") ? &base : !strcmp(a, "--entry") ? &entry
 									 : !strcmp(a, "--from") ? &from : &to;
@@ -109,12 +113,12 @@ int main(int argc, char **argv)
 	}
 	if (!input)
 		return bad_usage("%s", "no input file");
-	if (!!fs_img + !!tile + !!slot > 1)
-		return bad_usage("%s", "--fs, --tile and --slot exclude each other");
-	if ((tile || slot) && (raw || have_base || have_entry))
-		return bad_usage("%s", "--raw, --base and --entry do not apply to a screendump (use --from/--to)");
-	if (!(tile || slot) && have_range)
-		return bad_usage("%s", "--from and --to apply to a screendump (--tile or --slot)");
+	if (!!fs_img + !!tile + !!slot + !!pid > 1)
+		return bad_usage("%s", "--fs, --tile, --slot and --pid exclude each other");
+	if ((tile || slot || pid) && (raw || have_base || have_entry))
+		return bad_usage("%s", "--raw, --base and --entry do not apply to a screendump or snapshot (use --from/--to)");
+	if (!(tile || slot || pid) && have_range)
+		return bad_usage("%s", "--from and --to apply to a screendump or snapshot (--tile, --slot, --pid)");
 	if (!raw && (have_base || have_entry))
 		return bad_usage("%s", "--base and --entry need --raw (a .pxe has its own)");
 	if (!have_entry)
@@ -124,7 +128,15 @@ int main(int argc, char **argv)
 	struct pxdis_image img;
 	int rc;
 	bool screendump = tile || slot;
-	if (screendump) {
+	if (pid) {
+		uint32_t n, pc;
+		char name[64];
+		if (parse_addr(pid, &n) != 0)
+			return bad_usage("bad pid '%s'", pid);
+		rc = pxdis_from_snapshot(input, n, from, to, &img, &pc, name, sizeof name, err, sizeof err);
+		if (rc == 0)
+			snprintf(title, sizeof title, "%s: pid %u (%s), pc 0x%04X", input, (unsigned)n, name, (unsigned)pc);
+	} else if (screendump) {
 		struct pxdis_shot shot;
 		uint32_t x = 0, y = 0;
 		if (pxdis_shot_load(input, &shot, err, sizeof err) != 0) {

@@ -124,4 +124,12 @@ int pxdis_shot_slot(const struct pxdis_shot *s, uint32_t slot, uint32_t *x, uint
 int pxdis_from_tile(const struct pxdis_shot *s, uint32_t x, uint32_t y, uint32_t from, uint32_t to,
 		    struct pxdis_image *img, char *err, size_t cap);
 
+/* pxdis_from_snapshot: the memory of process `pid` in snapshot file `path`
+ * (docs/snapshots.md), every byte known, from `from` to `to` (0: up to the
+ * last nonzero word below the stack top); code discovery starts at its pc
+ * when inside. *pc gets its pc, name its name. 0, or -1 with err (a damaged
+ * or newer snapshot, no such pid, an ended one). */
+int pxdis_from_snapshot(const char *path, uint32_t pid, uint32_t from, uint32_t to, struct pxdis_image *img,
+			uint32_t *pc, char *name, size_t name_cap, char *err, size_t cap);
+
 #endif /* PXDIS_H */

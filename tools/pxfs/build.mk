@@ -2,11 +2,12 @@
 # fuzz target is in tests/fuzz/build.mk.
 PXFS          := $(BUILD)/tools/pxfs
 PXFS_TOOL_SRC := tools/pxfs/main.c tools/pxfs/png_io.c tools/pxfs/cmd_build.c \
-                 tools/pxfs/cmd_read.c tools/pxfs/cmd_corrupt.c
+                 tools/pxfs/cmd_read.c tools/pxfs/cmd_corrupt.c tools/pxfs/cmd_snapshot.c
 PXFS_TOOL_OBJ := $(call host_obj,$(PXFS_TOOL_SRC))
 ALL_TARGETS   += $(PXFS)
 
-$(PXFS): $(PXFS_TOOL_OBJ) $(PXVM_FS_HOST_OBJ) $(call host_obj,$(PXVM_PNG_SRC))
+# Snapshots: the format and snapfile.c, with this tool's own stb (png_io.c).
+$(PXFS): $(PXFS_TOOL_OBJ) $(call host_obj,$(call uniq,$(PXVM_FS_SRC) $(PXVM_PNG_SRC) $(SNAPFILE_SRC)))
 	@mkdir -p $(@D)
 	$(HOSTCC) $(HOST_CFLAGS) $^ -o $@ -lm
 

@@ -9,6 +9,8 @@
  *   pxfs cat IMG PATH                        one file's bytes to stdout
  *   pxfs corrupt IMG OUT (--file PATH | --super | --dir) [--at N]
  *                                            testing aid: flip one byte
+ *   pxfs snapshot SNAP.png [PATH]            a machine snapshot: what it holds,
+ *                                            or one of its RAM files
  *
  * Errors go to stderr as `pxfs: <what>: <why>`; the exit status is 0 on success
  * and 1 on any error. docs/pixelfs.md describes the format and the tool.
@@ -29,6 +31,7 @@ static const char usage_text[] =
 	"       pxfs extract IMG DIR\n"
 	"       pxfs cat IMG PATH\n"
 	"       pxfs corrupt IMG OUT (--file PATH | --super | --dir) [--at N]\n"
+	"       pxfs snapshot SNAP.png [PATH]\n"
 	"\n"
 	"build    pack every regular file under ROOTDIR into a PixelFS image (an RGBA8\n"
 	"         PNG, N pixels wide, default 256): ROOTDIR/a/b becomes /a/b; *.pxe files\n"
@@ -45,7 +48,10 @@ static const char usage_text[] =
 	"corrupt  (testing aid) write a copy of IMG to OUT with one byte inverted: in\n"
 	"         file PATH's data (default: its middle byte), in the superblock\n"
 	"         (default: byte 16, file_count) or in the directory (default: byte 0);\n"
-	"         --at N picks the byte offset inside that region\n";
+	"         --at N picks the byte offset inside that region\n"
+	"snapshot a machine snapshot (docs/snapshots.md): its format, build id,\n"
+	"         clock, sections, processes and RAM files; with PATH, that RAM\n"
+	"         file's bytes to stdout\n";
 
 void tool_error(const char *what, const char *fmt, ...)
 {
@@ -135,6 +141,7 @@ int main(int argc, char **argv)
 	} cmds[] = {
 		{ "build", cmd_build },     { "list", cmd_list }, { "verify", cmd_verify },
 		{ "extract", cmd_extract }, { "cat", cmd_cat },   { "corrupt", cmd_corrupt },
+		{ "snapshot", cmd_snapshot },
 	};
 
 	if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||

@@ -62,5 +62,6 @@ int cmd_verify(int argc, char **argv);
 int cmd_extract(int argc, char **argv);
 int cmd_cat(int argc, char **argv);
 int cmd_corrupt(int argc, char **argv);
+int cmd_snapshot(int argc, char **argv);
 
 #endif /* PXFS_TOOL_H */

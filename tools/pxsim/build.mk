@@ -1,8 +1,8 @@
 # tools/pxsim — the host simulator: the kernel's VM, scheduler, syscalls, tty,
 # PixelFS and VRAM substrate on the host, VRAM in memory (docs/pxsim.md).
 PXSIM := $(BUILD)/tools/pxsim
-PXSIM_SRC := tools/pxsim/main.c tools/pxsim/host.c
-PXSIM_OBJ := $(call host_obj,$(PXSIM_SRC)) $(PORTABLE_HOST_OBJ) $(HOSTIO_OBJ) $(PY_HOST_OBJ)
+PXSIM_SRC := tools/pxsim/main.c tools/pxsim/host.c tools/pxsim/snapshot.c
+PXSIM_OBJ := $(call uniq,$(call host_obj,$(PXSIM_SRC)) $(PORTABLE_HOST_OBJ) $(SNAPFILE_OBJ) $(HOSTIO_OBJ) $(PY_HOST_OBJ))
 ALL_TARGETS += $(PXSIM)
 
 $(PXSIM): $(PXSIM_OBJ)
@@ -17,4 +17,15 @@ $(BUILD)/tests/test_pxsim: tests/unit/test_pxsim.sh $(PXSIM) $(PXASM) $(PXOS_INC
 	printf '#!/bin/sh\nexec /bin/sh %s %s %s %s %s "$$@"\n' '$(abspath tests/unit/test_pxsim.sh)' \
 		'$(abspath $(PXSIM))' '$(abspath $(PXASM))' '$(abspath $(dir $(PXOS_INC)))' \
 		'$(abspath $(BUILD)/pixelfs.png)' > $@
+	chmod +x $@
+
+# Snapshots through pxsim: the determinism property for the shipped programs
+# and a boot, the picture, other screens, refused files (tests/unit/test_snapshot.py).
+UNIT_TESTS += $(BUILD)/tests/test_snapshot
+$(BUILD)/tests/test_snapshot: tests/unit/test_snapshot.py $(PXSIM) $(BUILD)/pixelfs.png $(PXDIS) $(PXFS) \
+		$(PXASM) $(PXOS_INC)
+	@mkdir -p $(@D)
+	printf '#!/bin/sh\nexec %s %s %s %s %s %s %s %s "$$@"\n' '$(PYTHON)' '$(abspath tests/unit/test_snapshot.py)' \
+		'$(abspath $(PXSIM))' '$(abspath $(BUILD)/pixelfs.png)' '$(abspath $(PXDIS))' '$(abspath $(PXFS))' \
+		'$(abspath $(PXASM))' '$(abspath $(dir $(PXOS_INC)))' > $@
 	chmod +x $@

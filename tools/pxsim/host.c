@@ -70,6 +70,15 @@ static uint64_t wall_us(void)
 	return (uint64_t)(t.tv_sec - t0.tv_sec) * 1000000u + (uint64_t)((t.tv_nsec - t0.tv_nsec) / 1000);
 }
 
+uint64_t pxsim_clock_resume(uint64_t clock_us, uint64_t steps)
+{
+	uint64_t ran = steps / pxsim_steps_per_us; /* steps: run and charged */
+	skipped_us = clock_us > ran ? clock_us - ran : 0;
+	if (pxsim_realtime)
+		return wall_us();
+	return skipped_us + ran;
+}
+
 uint64_t pxhost_time_us(void)
 {
 	if (pxsim_realtime)
@@ -319,6 +328,7 @@ void pxsim_apply_poll(void)
 
 void pxhost_poll(void)
 {
+	pxsim_snapshot_poll();
 	feed();
 	pxsim_apply_poll();
 	vram_refresh(pxhost_time_us(), false);

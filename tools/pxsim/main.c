@@ -31,6 +31,7 @@
 #include "pxvm/sched.h"
 #include "pxvm/tty.h"
 #include "pxvm/py/pyproc.h"
+#include "pxvm/proc.h"
 #include "pxvm/rng.h"
 #include "pxvm/watch.h"
 
@@ -45,6 +46,7 @@ static void usage(void)
 	fprintf(stderr,
 	        "usage: pxsim [options] PROGRAM [ARGS...]\n"
 	        "       pxsim [options] --boot [INIT-ARGS...]\n"
+	        "       pxsim [options] --resume SNAPSHOT.png\n"
 	        "  PROGRAM           a .pxe file, or with --fs an absolute PixelFS path\n"
 	        "  --boot            run /boot/init from the filesystem, as the kernel does\n"
 	        "  --fs IMG.png      mount this PixelFS image (e.g. build/pixelfs.png)\n"
@@ -66,7 +68,13 @@ static void usage(void)
 	        "  --stride N        pixels per scan line (default: the width)\n"
 	        "  --format F        rgbx, bgrx (default) or bitmask (R,G,B at bits 8,16,24)\n"
 	        "  --png OUT.png     write the final screen as an RGB PNG (needs a screen)\n"
-	        "  --max-steps N     stop after N instructions in all (default 1000000000)\n"
+	        "  --max-steps N     stop after N instructions in all (default 1000000000),\n"
+	        "                    counted from the machine's boot, also after --resume\n"
+	        "  --snapshot-at N FILE  write the machine as a snapshot PNG once N\n"
+	        "                    instructions have run in all, between two quanta\n"
+	        "                    (repeatable; docs/snapshots.md)\n"
+	        "  --resume FILE     go on from snapshot FILE instead of starting a program\n"
+	        "  --snapshots DIR   where a program's SNAPSHOT call writes (DIR/snapshot-N.png)\n"
 	        "  --seed N          seed the random generator (default 0), as the kernel's seed=N\n"
 	        "  --watch PID[:WHAT] watch process PID from its start: WHAT is all (default),\n"
 	        "                    or pc, writes, code, log joined by commas (repeatable)\n"
@@ -106,22 +114,40 @@ static void report(void *ctx, const char *path, const char *why)
 
 static int write_png(const char *path, const struct fb *fb)
 {
-	uint8_t *rgb = malloc((size_t)fb->width * fb->height * 3);
+	uint8_t *rgb = pxsim_screen_rgb(fb);
 	if (!rgb)
 		return -1;
-	for (uint32_t y = 0; y < fb->height; y++)
-		for (uint32_t x = 0; x < fb->width; x++) {
-			uint32_t c = fb_get(fb, (int)x, (int)y);
-			uint8_t *p = rgb + ((size_t)y * fb->width + x) * 3;
-			p[0] = (uint8_t)FB_R(c);
-			p[1] = (uint8_t)FB_G(c);
-			p[2] = (uint8_t)FB_B(c);
-		}
 	int ok = stbi_write_png(path, (int)fb->width, (int)fb->height, 3, rgb, (int)fb->width * 3);
 	free(rgb);
 	if (!ok)
 		fprintf(stderr, "pxsim: %s: cannot write PNG\n", path);
 	return ok ? 0 : -1;
+}
+
+/* Snapshots asked for with --snapshot-at, in the order given. */
+#define MAX_SNAPS 8
+static struct { uint64_t at; const char *path; } snaps[MAX_SNAPS];
+static int nsnaps;
+
+/* run: run the machine until `max_steps` instructions in all (counted from
+ * its boot: a resumed machine goes on counting), writing the snapshots due on
+ * the way, each between two quanta once its count is reached. Returns the
+ * processes still alive. */
+static uint32_t run(uint64_t max_steps, const struct fb *fb)
+{
+	uint32_t alive = 1;
+	for (int k = 0; k < nsnaps; k++) {
+		uint64_t at = snaps[k].at < max_steps ? snaps[k].at : max_steps;
+		if (alive && sched_total_steps() < at)
+			alive = sched_run(at - sched_total_steps());
+		if (pxsim_snapshot(snaps[k].path, fb))
+			return (uint32_t)-1;
+	}
+	if (alive && sched_total_steps() < max_steps)
+		alive = sched_run(max_steps - sched_total_steps());
+	else
+		alive = proc_count(PROC_RUNNABLE) + proc_count(PROC_BLOCKED);
+	return alive;
 }
 
 /* Add one file to the input list, replacing an earlier one with the same path. */
@@ -204,6 +230,10 @@ static int make_fs(struct pxfs *fs, const char *fs_path, const char **adds, int 
 			return -1;
 		add_input(in, &n, paths[k], data, (uint32_t)size,
 		          size >= 4 && !memcmp(data, "PXE1", 4) ? PXFS_TYPE_PROGRAM : PXFS_TYPE_DATA);
+	}
+	if (!n) {
+		memset(fs, 0, sizeof(*fs)); /* --resume alone: no files */
+		return 0;
 	}
 	uint32_t hh = pxfs_layout(in, n, PXFS_DEFAULT_WIDTH);
 	const char *why = "";
@@ -330,7 +360,7 @@ static int add_input_option(const char *opt, const char *v)
 
 int main(int argc, char **argv)
 {
-	const char *fs_path = 0, *png_path = 0, *format = "bgrx";
+	const char *fs_path = 0, *png_path = 0, *format = "bgrx", *resume_path = 0, *snap_dir = 0;
 	const char *adds[MAX_ADDS];
 	int nadds = 0, boot = 0;
 	uint64_t width = 1280, height = 800, stride = 0, max_steps = 1000000000ull, seed = 0;
@@ -348,7 +378,22 @@ int main(int argc, char **argv)
 		if (!strcmp(o, "--help")) { usage(); return 0; }
 		if (!v) { fprintf(stderr, "pxsim: %s needs a value\n", o); return 2; }
 		i++;
+		if (!strcmp(o, "--snapshot-at")) {
+			uint64_t at;
+			if (i + 1 >= argc || parse_uint(v, &at) || nsnaps == MAX_SNAPS) {
+				fprintf(stderr, "pxsim: --snapshot-at N FILE (at most %d)\n", MAX_SNAPS);
+				return 2;
+			}
+			int k = nsnaps++;
+			for (; k > 0 && snaps[k - 1].at > at; k--)
+				snaps[k] = snaps[k - 1];
+			snaps[k].at = at;
+			snaps[k].path = argv[++i]; /* the loop's i++ steps past it */
+			continue;
+		}
 		if (!strcmp(o, "--fs")) fs_path = v;
+		else if (!strcmp(o, "--resume")) resume_path = v;
+		else if (!strcmp(o, "--snapshots")) snap_dir = v;
 		else if (!strcmp(o, "--png")) png_path = v;
 		else if (!strcmp(o, "--format")) format = v;
 		else if (!strcmp(o, "--type") || !strcmp(o, "--input") || !strcmp(o, "--at")) {
@@ -389,11 +434,15 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
-	if (!boot && i >= argc) {
+	if (resume_path && (boot || i < argc)) {
+		fprintf(stderr, "pxsim: --resume goes on from a snapshot: no PROGRAM or --boot with it\n");
+		return 2;
+	}
+	if (!boot && !resume_path && i >= argc) {
 		usage();
 		return 2;
 	}
-	const char *program = boot ? 0 : argv[i++];
+	const char *program = boot || resume_path ? 0 : argv[i++];
 	char args[256] = "";
 	size_t an = 0;
 	for (; i < argc && an < sizeof(args); i++)
@@ -435,24 +484,35 @@ int main(int argc, char **argv)
 	/* The filesystem: an image, host files, or both. */
 	static struct pxfs fs;
 	char start_path[PXFS_PATH_MAX];
-	snprintf(start_path, sizeof(start_path), "%s", boot ? "/boot/init" : program);
+	snprintf(start_path, sizeof(start_path), "%s", boot ? "/boot/init" : program ? program : "");
 	if (make_fs(&fs, fs_path, adds, nadds, fs_path || boot ? 0 : program, start_path, sizeof(start_path)))
 		return 2;
 
 	if (pxsim_interactive && pxsim_terminal_raw())
 		fprintf(stderr, "pxsim: warning: cannot put the terminal in raw mode\n");
-	tty_init();
-	rng_seed(seed);
-	sched_init(&fs, screen ? vram_layout()->nslots : 0);
-	py_proc_init();
-	int pid = sched_spawn(start_path, args, 0);
-	if (pid < 0) {
-		fprintf(stderr, "pxsim: %s: %s\n", start_path, pxvm_error_text((uint32_t)-pid));
-		return 2;
+	pxsim_snapshot_setup(snap_dir, screen ? &fb : 0);
+	int pid;
+	if (resume_path) {
+		uint32_t first;
+		if (pxsim_resume(resume_path, &fs, screen ? vram_layout()->nslots : 0, &first))
+			return 2;
+		pid = (int)first;
+	} else {
+		tty_init();
+		rng_seed(seed);
+		sched_init(&fs, screen ? vram_layout()->nslots : 0);
+		py_proc_init();
+		pid = sched_spawn(start_path, args, 0);
+		if (pid < 0) {
+			fprintf(stderr, "pxsim: %s: %s\n", start_path, pxvm_error_text((uint32_t)-pid));
+			return 2;
+		}
+		tty_set_foreground((uint32_t)pid);
 	}
-	tty_set_foreground((uint32_t)pid);
 	pxsim_apply_poll();
-	uint32_t alive = sched_run(max_steps);
+	uint32_t alive = run(max_steps, screen ? &fb : 0);
+	if (alive == (uint32_t)-1)
+		return 2;
 	int status;
 	uint32_t st;
 	if (alive) {

@@ -48,4 +48,32 @@ void pxsim_apply_poll(void);
  * signal mode (restored at exit); nothing when stdin is not a terminal. */
 int pxsim_terminal_raw(void);
 
+/* pxsim_clock_resume: go on from a snapshot taken at `clock_us` after
+ * `steps` instructions: the virtual clock reads clock_us again (when --mips
+ * allows: never less than steps / mips). Returns the clock now. */
+uint64_t pxsim_clock_resume(uint64_t clock_us, uint64_t steps);
+
+struct fb;
+struct pxfs;
+/* pxsim_screen_rgb: the screen `fb` as a malloc'd RGB image, or NULL. */
+uint8_t *pxsim_screen_rgb(const struct fb *fb);
+
+/* pxsim_snapshot: write the machine now to `path` as a snapshot PNG
+ * (docs/snapshots.md): the screen `fb`, or with no screen (NULL) every live
+ * process's memory as tiles. 0, or -1 after a message. */
+int pxsim_snapshot(const char *path, const struct fb *fb);
+
+/* pxsim_resume: load snapshot `path` into the process core (sched_init with
+ * `fs` and `nslots` included); *first_pid gets its lowest pid (0: none).
+ * 0, or -1 after a message saying why it was refused. */
+int pxsim_resume(const char *path, const struct pxfs *fs, uint32_t nslots, uint32_t *first_pid);
+
+/* pxsim_snapshot_setup: where a guest's SNAPSHOT writes (--snapshots DIR:
+ * DIR/snapshot-INSTRUCTIONS.png; NULL: the call fails with -ENOBRIDGE) and
+ * the screen it shows (NULL: none). */
+void pxsim_snapshot_setup(const char *dir, const struct fb *fb);
+
+/* pxsim_snapshot_poll: from pxhost_poll: take the snapshot a guest asked for. */
+void pxsim_snapshot_poll(void);
+
 #endif /* PXSIM_H */
