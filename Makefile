@@ -77,6 +77,7 @@ endif
 # Libraries before the programs that use them.
 include drivers/build.mk
 include pxvm/build.mk
+include pxvm/py/build.mk
 include kernel/build.mk
 include boot/build.mk
 include tools/sbenroll/build.mk

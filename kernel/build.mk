@@ -19,14 +19,15 @@ KERNEL_C_SRC := kernel/main.c kernel/lib.c boot/fmt.c kernel/klog.c \
 	kernel/heap.c kernel/panic.c kernel/power.c kernel/ramdisk.c \
 	kernel/pngload.c kernel/pngsave.c kernel/snapshot.c kernel/monitor.c kernel/bootcheck.c kernel/cmdline.c \
 	kernel/pxhost.c kernel/irq.c kernel/input.c kernel/bridge.c kernel/persist.c kernel/serial.c kernel/clock.c kernel/hwinfo.c \
-	kernel/vmm.c kernel/pagemap.c kernel/mtrr.c kernel/fbbench.c kernel/watchmon.c \
+	kernel/vmm.c kernel/pagemap.c kernel/mtrr.c kernel/fbbench.c kernel/watchmon.c kernel/fpu.c \
 	kernel/uartsel.c kernel/uartsel_opt.c \
 	$(KERNEL_PORTABLE_SRC) $(DRIVERS_KERNEL_SRC) $(PXVM_SRC)
 # The input rings' shared arrival stamp (kernel/ring.h).
 KERNEL_C_SRC += kernel/ring.c
 KERNEL_ASM_SRC := kernel/entry.asm kernel/isr.asm $(DRIVERS_KERNEL_ASM)
 
-KERNEL_OBJ := $(KERNEL_C_SRC:%.c=$(BUILD)/kernel/%.o) $(KERNEL_ASM_SRC:%.asm=$(BUILD)/kernel/%.o)
+KERNEL_OBJ := $(KERNEL_C_SRC:%.c=$(BUILD)/kernel/%.o) $(KERNEL_ASM_SRC:%.asm=$(BUILD)/kernel/%.o) \
+	$(PY_KERNEL_OBJ)
 
 # stb_sprintf's and stb_image's float paths are dead in the kernel, but gcc
 # rejects them under -mgeneral-regs-only ("SSE register argument with SSE

@@ -11,6 +11,7 @@
 #include "cmdline.h"
 #include "console.h"
 #include "cpu.h"
+#include "fpu.h"
 #include "gdt.h"
 #include "idt.h"
 #include "input.h"
@@ -40,6 +41,7 @@
 #include "pxvm/host.h"
 #include "pxvm/sched.h"
 #include "pxvm/hv.h"
+#include "pxvm/py/pyproc.h"
 
 /* The boot CPU's kernel stack; entry.asm loads kernel_stack_top into RSP. */
 static uint8_t kernel_stack[KSTACK_SIZE] __attribute__((aligned(16)));
@@ -194,6 +196,7 @@ void kmain(struct pxos_bootinfo *bi)
 	clock_init(bi->tsc_at_entry);
 	usb_init();     /* before the PS/2 controller: the xHCI handoff ends the BIOS's PS/2 emulation */
 	irq_init(cmdline_get("irq"), cmdline_get("tick"));
+	bool fpu_ok = fpu_init();
 	if (power_under_qemu())
 		kinfo("kernel", "running under QEMU (%s)", power_hypervisor_name());
 	hwrng_boot_seed(cmdline_get("seed"));
@@ -201,6 +204,8 @@ void kmain(struct pxos_bootinfo *bi)
 	screen_init(bi, fb_ok);
 	ramdisk_mount(bi, &rootfs);
 	sched_init(&rootfs, vram_ready() ? vram_layout()->nslots : 0);
+	if (fpu_ok)
+		py_proc_init(); /* .py programs and RUN_PYTHON start Python processes */
 	boot_info = bi;
 	status_line(bi);
 	input_keyboards_report();

@@ -18,6 +18,7 @@
 #include "pxvm/tty.h"
 #include "pxvm/disasm.h"
 #include "pxvm/debug.h"
+#include "pxvm/proc_pxvm.h"
 #include "pxvm/ascii.h"
 #include "pxvm/vfs.h"
 #include "pxvm/view.h"
@@ -313,6 +314,18 @@ static void cmd_continue(int argc, char **argv)
 }
 
 /* break [PID ADDR]: set a breakpoint, or list them. */
+/* pxvm_code: whether `p` runs pxVM code (dis and break apply); otherwise
+ * says so for `cmd`: a Python process (docs/python.md) runs MicroPython on
+ * its own C stack, its pixel memory holds data, never code. */
+static bool pxvm_code(const struct proc *p, const char *cmd)
+{
+	if (p->ops == &proc_pxvm_ops)
+		return true;
+	kprintf("%s: pid %u is a %s process: no pxVM code to %s (regs shows its stack and heap, mem its pixel memory)\n",
+	        cmd, p->pid, p->ops->name, cmd[0] == 'd' ? "disassemble" : "break in");
+	return false;
+}
+
 static void cmd_break(int argc, char **argv)
 {
 	if (argc == 1) {
@@ -338,7 +351,7 @@ static void cmd_break(int argc, char **argv)
 		return;
 	}
 	struct proc *p = arg_proc(argv[1]);
-	if (!p)
+	if (!p || !pxvm_code(p, "break"))
 		return;
 	int e = debug_break_set(p, addr);
 	char dis[64];
@@ -417,7 +430,7 @@ static void cmd_dis(int argc, char **argv)
 		return;
 	}
 	struct proc *p = arg_proc(argv[1]);
-	if (!p)
+	if (!p || !pxvm_code(p, "dis"))
 		return;
 	uint32_t addr = p->vm.pc, count = 12;
 	char mark[3];

@@ -60,6 +60,14 @@
 #define VFS_TMP_BYTES    (512 * 1024) /* bytes of all files in /tmp together */
 #define VFS_RAM_FILES    (VFS_HOME_FILES + VFS_TMP_FILES) /* the RAM file table */
 
+/* Python guests (pxvm/py, docs/python.md) */
+#define PY_HEAP_BLOCKS   4       /* 64 KiB memory blocks of a Python process's heap (MicroPython's split GC heap) */
+#define PY_STACK_GUARD   1024    /* guard bytes below a Python process's C stack, checked at every switch */
+#define PY_STACK_MARGIN  (12 * 1024) /* C stack kept below MicroPython's RecursionError limit (interrupt frames, calls without a check) */
+#define PY_MIRROR_US     VRAM_FRAME_US /* the tile's heap window is copied at most this often */
+#define PY_QUANTUM_US    2000    /* a Python process's quantum ends after this long, even with hooks left */
+#define PY_CHECK_HOOKS   128     /* at most this many budget units (hooks) between two reads of the clock (fewer when hooks are slow) */
+
 /* Console (pxvm/tty.c, docs/isolation.md "The console contract") */
 #define TTY_INPUT_MAX    1024    /* bytes of typed input kept for stdin */
 #define TTY_LINE_MAX     256     /* longest edited input line */

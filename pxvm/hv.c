@@ -139,22 +139,41 @@ static int32_t trap_sample(struct proc *p, uint32_t a0, uint32_t a1, uint32_t ki
 	}
 }
 
-static int32_t trap_run(struct proc *p, uint32_t path_addr, uint32_t args_addr, uint32_t a2)
+/* trap_run: RUN_PYTHON: start the Python program at ARG0 (a path, or
+ * HV_FILE_BY_ID | a PixelFS file id) with the argument string at ARG1 as a
+ * Python process, a child of `p`. */
+static int32_t trap_run(struct proc *p, uint32_t src, uint32_t args_addr, uint32_t a2)
 {
 	char path[PXFS_PATH_MAX], args[PXVM_ARGSTR_SIZE];
 	const char *a = 0;
 	if (a2)
 		return -PXE_EINVAL;
-	int n = read_string(p, path_addr, path, sizeof(path), -PXE_ENAMETOOLONG);
-	if (n < 0)
-		return n;
+	if (src & HV_FILE_BY_ID) {
+		const struct pxfs *fs = vfs_fs();
+		struct pxfs_file f;
+		uint32_t id = src & ~HV_FILE_BY_ID;
+		if (id == 0)
+			return -PXE_EINVAL;
+		if (!fs || pxfs_lookup_id(fs, id, &f) != 0)
+			return -PXE_ENOENT;
+		snprintf(path, sizeof(path), "%s", f.path);
+	} else {
+		if (src >= PXVM_MEM_SIZE)
+			return -PXE_EINVAL;
+		int n = read_string(p, src, path, sizeof(path), -PXE_ENAMETOOLONG);
+		if (n < 0)
+			return n;
+	}
 	if (args_addr) {
-		n = pxvm_read_str(&p->vm, args_addr, args, sizeof(args));
+		int n = pxvm_read_str(&p->vm, args_addr, args, sizeof(args));
 		if (n < 0)
 			return n;
 		a = args;
 	}
-	return proc_request_spawn(path, a, p->pid);
+	const struct proc_ops *python = proc_kind_find("python");
+	if (!python)
+		return -PXE_ENOSYS; /* a platform built without the Python runtime */
+	return proc_request_spawn(path, a, p->pid, python);
 }
 
 /* ---- LLM and oracle requests -------------------------------------------- */

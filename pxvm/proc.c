@@ -12,6 +12,8 @@ static uint32_t next_pid = 1;
 static void (*gone_hooks[GONE_HOOKS_MAX])(struct proc *p);
 static uint32_t ngone;
 static struct proc_requests requests;
+static const struct proc_ops *kinds[PROC_KINDS_MAX];
+static uint32_t nkinds;
 
 static const char *const state_names[] = { "free", "runnable", "running", "blocked", "zombie" };
 static const char *const block_names[] = { "-", "wait", "sleep", "ipc", "read", "trap", "debug", "output" };
@@ -37,6 +39,7 @@ void proc_init(void)
 	next_pid = 1;
 	ngone = 0;
 	memset(&requests, 0, sizeof(requests));
+	nkinds = 0;
 }
 
 struct proc *proc_at(uint32_t i) { return i < NPROC ? &table[i] : 0; }
@@ -159,9 +162,35 @@ int proc_request_kill(struct proc *killer, uint32_t pid)
 	return requests.kill ? requests.kill(killer, pid) : -PXE_ENOSYS;
 }
 
-int proc_request_spawn(const char *path, const char *args, uint32_t ppid)
+int proc_request_spawn(const char *path, const char *args, uint32_t ppid, const struct proc_ops *kind)
 {
-	return requests.spawn ? requests.spawn(path, args, ppid) : -PXE_ENOSYS;
+	return requests.spawn ? requests.spawn(path, args, ppid, kind) : -PXE_ENOSYS;
+}
+
+void proc_kind_add(const struct proc_ops *ops)
+{
+	for (uint32_t i = 0; i < nkinds; i++)
+		if (kinds[i] == ops)
+			return;
+	if (nkinds == PROC_KINDS_MAX)
+		pxhost_panic("proc_kind_add: more kinds than PROC_KINDS_MAX");
+	kinds[nkinds++] = ops;
+}
+
+const struct proc_ops *proc_kind_find(const char *name)
+{
+	for (uint32_t i = 0; i < nkinds; i++)
+		if (!strcmp(kinds[i]->name, name))
+			return kinds[i];
+	return 0;
+}
+
+const struct proc_ops *proc_kind_for(const struct proc_image *img)
+{
+	for (uint32_t i = 0; i < nkinds; i++)
+		if (kinds[i]->probe && kinds[i]->probe(img))
+			return kinds[i];
+	return 0;
 }
 
 int proc_request_kill_group(struct proc *killer, uint32_t pgid)

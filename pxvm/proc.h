@@ -52,7 +52,8 @@ struct proc;
 /* What one quantum of a process ended with (struct proc_ops.run). */
 enum proc_run {
 	PROC_RUN_BUDGET = 0, /* the budget ran out; still runnable */
-	PROC_RUN_EXIT,       /* it ended by itself (pxVM: HALT), status 0 */
+	PROC_RUN_EXIT,       /* it ended by itself with status p->status (0..255,
+	                      * or PXVM_STATUS_KILLED; pxVM: HALT, status 0) */
 	PROC_RUN_FAULT,      /* it broke a rule: proc_ops.fault says which */
 	PROC_RUN_TRAP,       /* it raised a hypervisor trap (pxvm/hv.h) */
 	PROC_RUN_STOP,       /* a system call stopped it (blocked, ended, yielded) */
@@ -71,6 +72,10 @@ struct proc_image {
  * above (life cycle, scheduler, monitor, snapshots). */
 struct proc_ops {
 	const char *name;
+	/* probe: whether `img` is a program of this kind (its format: a .pxe
+	 * header, a Python source); the life cycle asks the registered kinds
+	 * (proc_kind_for) which one starts it. */
+	bool (*probe)(const struct proc_image *img);
 	/* alloc: memory for new process `p`; 0, or -PXE_ENOMEM. */
 	int (*alloc)(struct proc *p);
 	/* release: give back what alloc took (the process has ended). */
@@ -82,7 +87,8 @@ struct proc_ops {
 	/* load: replace `p`'s image (fresh or running) with checked program
 	 * `img`: memory, registers, entry point, name; its accounting stays. */
 	void (*load)(struct proc *p, const struct proc_image *img);
-	/* fork: make `child` (alloc'd, pid set) a copy of `parent`; 0 or -PXE_E*. */
+	/* fork: make `child` (alloc'd, pid set) a copy of `parent`; 0 or -PXE_E*
+	 * (-PXE_ENOSYS: this kind cannot be copied). */
 	int (*fork)(const struct proc *parent, struct proc *child);
 	/* run: run `p` for at most `budget` (>= 1) instructions. */
 	enum proc_run (*run)(struct proc *p, uint64_t budget);
@@ -140,6 +146,7 @@ struct proc {
 	uint64_t canvas_dirty[PXVM_TILE_H / 64]; /* canvas rows changed since shown */
 	uint32_t *back;             /* its back canvas layer, NULL until first used */
 	char name[PROC_NAME_MAX];
+	void *kind_state;           /* what the kind keeps beyond vm (Python: pxvm/py/pyproc.c) */
 };
 
 /* proc_init: empty the table (every entry FREE, no pid handed out yet) and
@@ -203,15 +210,28 @@ void proc_on_gone(void (*fn)(struct proc *p));
 /* proc_gone: run the teardown hooks for `p` (the life cycle, when it ends). */
 void proc_gone(struct proc *p);
 
+/* proc_kind_add: register process kind `ops` (its probe says which programs
+ * it runs); kinds added first are asked first. At most PROC_KINDS_MAX; adding
+ * one again does nothing. proc_init forgets them all. */
+#define PROC_KINDS_MAX 4
+void proc_kind_add(const struct proc_ops *ops);
+
+/* proc_kind_find: the registered kind called `name`, or NULL. */
+const struct proc_ops *proc_kind_find(const char *name);
+
+/* proc_kind_for: the first registered kind whose probe claims `img`, or NULL. */
+const struct proc_ops *proc_kind_for(const struct proc_image *img);
+
 /* Requests the layers between make of the life cycle above them, which
  * registers how it serves them (sched_init). */
 struct proc_requests {
 	/* kill: end live `pid` on behalf of `killer` (NULL: the console/kernel);
 	 * 0 or -PXE_E* (sched_kill). */
 	int (*kill)(struct proc *killer, uint32_t pid);
-	/* spawn: start program `path` with `args` as a child of `ppid`: the pid
-	 * or -PXE_E* (sched_spawn). */
-	int (*spawn)(const char *path, const char *args, uint32_t ppid);
+	/* spawn: start program `path` with `args` as a child of `ppid`, as a
+	 * process of kind `kind` (NULL: whichever kind claims it): the pid or
+	 * -PXE_E* (sched_spawn_kind). */
+	int (*spawn)(const char *path, const char *args, uint32_t ppid, const struct proc_ops *kind);
 	/* kill_group: end every live process of group `pgid` on behalf of
 	 * `killer` (NULL: the console/kernel); how many, or -PXE_E* (job_kill). */
 	int (*kill_group)(struct proc *killer, uint32_t pgid);
@@ -223,7 +243,7 @@ void proc_set_requests(const struct proc_requests *r);
 /* proc_request_kill / proc_request_spawn: ask the life cycle; -PXE_ENOSYS
  * when nothing is registered. */
 int proc_request_kill(struct proc *killer, uint32_t pid);
-int proc_request_spawn(const char *path, const char *args, uint32_t ppid);
+int proc_request_spawn(const char *path, const char *args, uint32_t ppid, const struct proc_ops *kind);
 int proc_request_kill_group(struct proc *killer, uint32_t pgid);
 
 /* proc_next_pid / proc_set_next_pid: the pid the next proc_alloc hands out

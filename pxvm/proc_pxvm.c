@@ -11,12 +11,12 @@ static pxvm_syscall_fn syscall_hook;
 
 void proc_pxvm_set_syscall(pxvm_syscall_fn fn) { syscall_hook = fn; }
 
-/* build_sysarea: the system area (0x100..0x1FF) for a program started as
+/* proc_sysarea: the system area (0x100..0x1FF) for a program started as
  * `path` with `args`: pid, ppid, ABI version, argc and argv (argv[0] = path),
  * into area (256 bytes, zeroed here). Returns 0, -PXE_E2BIG for more than
  * PXVM_ARGV_MAX words (the path included), or -PXE_ENAMETOOLONG when the
  * words do not fit the argument area. */
-static int build_sysarea(uint8_t *area, const char *path, const char *args, uint32_t pid, uint32_t ppid)
+int proc_sysarea(uint8_t *area, const char *path, const char *args, uint32_t pid, uint32_t ppid)
 {
 	uint32_t argv[PXVM_ARGV_MAX];
 	uint32_t argc = 0, off = PXVM_SYS_ARGSTR;
@@ -77,6 +77,15 @@ static void fresh(struct proc *p)
 		watch_reset(watch);
 }
 
+static bool pxvm_probe(const struct proc_image *img)
+{
+	uint32_t magic;
+	if (img->size < sizeof(magic))
+		return false;
+	memcpy(&magic, img->data, sizeof(magic));
+	return magic == PXE_MAGIC;
+}
+
 static int pxvm_alloc(struct proc *p)
 {
 	p->vm.mem = pxhost_mem_alloc();
@@ -122,14 +131,14 @@ static int pxvm_check(const struct proc *p, const struct proc_image *img)
 		pxhost_log(2, "spawn %s: malformed program: %s", img->path, why);
 		return -PXE_ENOEXEC;
 	}
-	return build_sysarea(area, img->path, img->args, p->pid, p->ppid);
+	return proc_sysarea(area, img->path, img->args, p->pid, p->ppid);
 }
 
 static void pxvm_load(struct proc *p, const struct proc_image *img)
 {
 	uint8_t area[0x100];
 	uint64_t steps = p->vm.steps;
-	build_sysarea(area, img->path, img->args, p->pid, p->ppid); /* fits: checked */
+	proc_sysarea(area, img->path, img->args, p->pid, p->ppid); /* fits: checked */
 	fresh(p);
 	p->vm.steps = steps;
 	p->vm.imp.next += steps;
@@ -283,6 +292,7 @@ static int pxvm_restore(struct proc *p, const uint8_t *in, size_t n)
 
 const struct proc_ops proc_pxvm_ops = {
 	.name = "pxvm",
+	.probe = pxvm_probe,
 	.alloc = pxvm_alloc,
 	.release = pxvm_release,
 	.check = pxvm_check,

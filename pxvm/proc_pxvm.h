@@ -16,6 +16,12 @@ extern const struct proc_ops proc_pxvm_ops;
  * system-call table, registered from above by sched_init). */
 void proc_pxvm_set_syscall(pxvm_syscall_fn fn);
 
+/* proc_sysarea: the system area (PXVM_SYSAREA..0x1FF: pid, parent, ABI
+ * version, argc, argv with argv[0] = `path` and the words of `args`) of a
+ * process, into `area` (256 bytes). 0, -PXE_E2BIG for more than
+ * PXVM_ARGV_MAX words, or -PXE_ENAMETOOLONG when the words do not fit.
+ * Python processes have the same system area. */
+int proc_sysarea(uint8_t *area, const char *path, const char *args, uint32_t pid, uint32_t ppid);
 /* proc_pxvm_watch: watch pxVM process `p` with `flags` (WATCH_*, pxvm/watch.h;
  * 0: stop watching and free what it kept). The first flags allocate the
  * watch state (one pxhost_mem_alloc block); changing them keeps what was

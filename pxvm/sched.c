@@ -41,7 +41,7 @@ static uint32_t last_run;      /* index of the process run last */
 static struct { uint32_t pid, status; } reaped[SCHED_REAPED_MAX];
 static uint32_t nreaped;
 
-static const struct proc_requests requests = { sched_kill, sched_spawn, job_kill };
+static const struct proc_requests requests = { sched_kill, sched_spawn_kind, job_kill };
 
 void sched_init(const struct pxfs *fs, uint32_t nslots)
 {
@@ -53,6 +53,7 @@ void sched_init(const struct pxfs *fs, uint32_t nslots)
 		pxhost_mem_free(p->back);
 	}
 	proc_init();
+	proc_kind_add(&proc_pxvm_ops);
 	proc_set_requests(&requests);
 	proc_pxvm_set_syscall(sys_dispatch);
 	sys_reset_counts();
@@ -110,19 +111,34 @@ int sched_procinfo(uint32_t i, uint8_t *out)
 }
 
 /* find_program: the program file at `path` (RAM files first, then PixelFS),
- * as an image to check and load. */
-static int find_program(const char *path, const char *args, struct proc_image *img)
+ * as an image to check and load, and the kind that runs it: `want` if that
+ * kind claims it (else -PXE_ENOEXEC), or the first registered kind that
+ * does (pxVM: a PROGRAM file, or a file written since boot). */
+static int find_program(const char *path, const char *args, const struct proc_ops *want,
+                        struct proc_image *img, const struct proc_ops **kind)
 {
 	struct vfs_file f;
 	if (vfs_lookup(path, &f) != 0)
 		return -PXE_ENOENT;
 	if (f.type == PXVM_FT_DIR)
 		return -PXE_EISDIR;
+	*img = (struct proc_image){ f.data, f.size, path, args };
+	if (want) {
+		if (!want->probe || !want->probe(img)) {
+			pxhost_log(2, "spawn %s: not a %s program", path, want->name);
+			return -PXE_ENOEXEC;
+		}
+		*kind = want;
+		return 0;
+	}
+	*kind = proc_kind_for(img);
+	if (*kind != &proc_pxvm_ops && *kind)
+		return 0;
 	if (f.type != PXFS_TYPE_PROGRAM && !f.in_ram) {
 		pxhost_log(2, "spawn %s: not a program (PixelFS type %u)", path, f.type);
 		return -PXE_ENOEXEC;
 	}
-	*img = (struct proc_image){ f.data, f.size, path, args };
+	*kind = &proc_pxvm_ops;
 	return 0;
 }
 
@@ -146,14 +162,15 @@ static const char *where(const struct proc *p, char *buf, size_t n)
 
 /* new_proc: a table entry and memory for a process that `creator` starts
  * (NULL: the kernel) as a child of `ppid`, in the group and session the job
- * rules give it (pxvm/job.h); or -PXE_E* (PROCLIM, AGAIN, NOMEM). */
-static int new_proc(const struct proc *creator, uint32_t ppid, struct proc **out)
+ * rules give it (pxvm/job.h), of kind `kind`; or -PXE_E* (PROCLIM, AGAIN,
+ * NOMEM). */
+static int new_proc(const struct proc *creator, uint32_t ppid, const struct proc_ops *kind, struct proc **out)
 {
 	struct job_place pl;
 	int e = job_place(creator, &pl);
 	if (e)
 		return e;
-	struct proc *p = proc_alloc(&proc_pxvm_ops, ppid);
+	struct proc *p = proc_alloc(kind, ppid);
 	if (!p)
 		return -PXE_EAGAIN;
 	e = p->ops->alloc(p);
@@ -176,15 +193,21 @@ static int new_proc(const struct proc *creator, uint32_t ppid, struct proc **out
 
 int sched_spawn(const char *path, const char *args, uint32_t ppid)
 {
+	return sched_spawn_kind(path, args, ppid, 0);
+}
+
+int sched_spawn_kind(const char *path, const char *args, uint32_t ppid, const struct proc_ops *want)
+{
 	struct proc_image img;
+	const struct proc_ops *kind;
 	struct proc *p;
 	const struct proc *creator = ppid ? proc_find(ppid) : 0;
 	if (creator && !proc_is_live(creator))
 		creator = 0;
-	int e = find_program(path, args, &img);
+	int e = find_program(path, args, want, &img, &kind);
 	if (e)
 		return e;
-	e = new_proc(creator, creator ? ppid : 0, &p);
+	e = new_proc(creator, creator ? ppid : 0, kind, &p);
 	if (e)
 		return e;
 	e = p->ops->check(p, &img);
@@ -203,7 +226,7 @@ int sched_spawn(const char *path, const char *args, uint32_t ppid)
 int sched_fork(struct proc *parent)
 {
 	struct proc *c;
-	int e = new_proc(parent, parent->pid, &c);
+	int e = new_proc(parent, parent->pid, parent->ops, &c);
 	if (e)
 		return e;
 	e = c->ops->fork(parent, c);
@@ -225,7 +248,12 @@ int sched_fork(struct proc *parent)
 int sched_exec(struct proc *p, const char *path, const char *args)
 {
 	struct proc_image img;
-	int e = find_program(path, args, &img);
+	const struct proc_ops *kind;
+	int e = find_program(path, args, 0, &img, &kind);
+	if (!e && kind != p->ops) {
+		pxhost_log(2, "exec %s: a %s program cannot replace a %s process", path, kind->name, p->ops->name);
+		e = -PXE_ENOEXEC;
+	}
 	if (!e)
 		e = p->ops->check(p, &img);
 	if (e)
@@ -416,7 +444,7 @@ static void run_budget(struct proc *p, uint64_t budget)
 	case PROC_RUN_STOP:
 		break;
 	case PROC_RUN_EXIT:
-		sched_exit(p, 0);
+		sched_exit(p, p->status);
 		break;
 	case PROC_RUN_FAULT:
 		if (debug_fault_stop(p))

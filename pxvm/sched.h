@@ -35,11 +35,19 @@ void sched_init(const struct pxfs *fs, uint32_t nslots);
  * not fit the system area), 2BIG (more than PXVM_ARGV_MAX words). */
 int sched_spawn(const char *path, const char *args, uint32_t ppid);
 
+/* sched_spawn_kind: sched_spawn as a process of kind `kind` (NULL: the
+ * first registered kind whose probe claims the file, pxVM for a program or
+ * a RAM file; pxvm/proc.h proc_kind_add). A file `kind` does not claim is
+ * -PXE_ENOEXEC. */
+int sched_spawn_kind(const char *path, const char *args, uint32_t ppid, const struct proc_ops *kind);
+
 /* sched_fork: copy `parent` (its image, registers, open files, console
  * modes; not its IPC queue, canvas or back layer) into a free table entry
  * as its child, in the group pxvm/job.h gives it. The child's R0 is 0 and
  * its system area names its own pid and parent. Returns the child's pid, or
- * -PXE_EAGAIN (table full) / -PXE_EPROCLIM (job full) / -PXE_ENOMEM. */
+ * -PXE_EAGAIN (table full) / -PXE_EPROCLIM (job full) / -PXE_ENOMEM, or
+ * -PXE_ENOSYS for a kind that cannot be copied (a Python process: its heap
+ * holds absolute pointers). */
 int sched_fork(struct proc *parent);
 
 /* sched_exec: replace `p`'s image with program `path` and `args`, keeping its

@@ -6,7 +6,7 @@
                                        must be defined in its own layer or
                                        below (TABLE: tests/layers.txt; ROOT:
                                        the object tree, e.g. build/kernel)
-    layers.py includes ROOT            pxvm/*.c and pxvm/*.h include no
+    layers.py includes ROOT            pxvm/**/*.c and *.h include no
                                        kernel/ header but kernel/param.h;
                                        pxvm/port.h alone may include
                                        kernel/lib.h
@@ -115,7 +115,7 @@ def check_includes(root, files=None):
     """Violations of the include rule by pxvm/*.c|h under root."""
     pxvm = os.path.join(root, "pxvm")
     if files is None:
-        files = sorted(os.path.join(pxvm, f) for f in os.listdir(pxvm) if f.endswith((".c", ".h")))
+        files = sorted(os.path.join(d, f) for d, _, fs in os.walk(pxvm) for f in fs if f.endswith((".c", ".h")))
     problems = []
     for path in files:
         rel = os.path.relpath(path, root).replace(os.sep, "/")

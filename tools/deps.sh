@@ -28,6 +28,8 @@ TABLE=(
 	"libcjson-dev             build   /usr/include/cjson/cJSON.h"
 	"console-setup-linux      build   /usr/share/consolefonts/Lat15-Terminus16.psf.gz"
 	"python3                  build   /usr/bin/python3"
+	"xz-utils                 build   xz"
+	"debian-archive-keyring   build   /usr/share/keyrings/debian-archive-keyring.gpg"
 	"libcmocka-dev            test    /usr/include/cmocka.h"
 	"xorriso                  test    xorriso"
 	"qemu-system-x86          test    qemu-system-x86_64"

@@ -45,16 +45,19 @@ $(BUILD)/userland/%.pxe: userland/%.pxs $(PXASM) $(PXOS_INC) $(USER_LIB)
 
 # The ramdisk is built from a fresh staging tree so that removed programs do
 # not linger in it.
-# Files in userland/boot that are not sources (initrc, motd) go in as they are.
+# Files in userland/boot that are not sources (initrc, motd) go in as they are,
+# and so do the Python programs of userland/apps (docs/python.md).
 # /lib holds the include files of pxOS programs (pxos.inc and userland/lib),
 # where asm looks for them (docs/pxasm.md, "asm inside pxOS").
 USER_BOOT_FILES := $(filter-out %.pxs,$(wildcard userland/boot/*))
+USER_APPS_PY    := $(wildcard userland/apps/*.py) userland/apps/python
 
-$(RAMDISK_PNG): $(USER_PXE) $(USER_BOOT_FILES) $(PXFS) $(PXOS_INC) $(USER_LIB)
+$(RAMDISK_PNG): $(USER_PXE) $(USER_BOOT_FILES) $(USER_APPS_PY) $(PXFS) $(PXOS_INC) $(USER_LIB)
 	rm -rf $(BUILD)/rootfs && mkdir -p $(BUILD)/rootfs/boot $(BUILD)/rootfs/apps $(BUILD)/rootfs/lib
 	cp $(filter $(BUILD)/userland/boot/%,$(USER_PXE)) $(BUILD)/rootfs/boot/
 	cp $(filter $(BUILD)/userland/apps/%,$(USER_PXE)) $(BUILD)/rootfs/apps/
 	$(if $(USER_BOOT_FILES),cp $(USER_BOOT_FILES) $(BUILD)/rootfs/boot/)
+	$(if $(USER_APPS_PY),cp $(USER_APPS_PY) $(BUILD)/rootfs/apps/)
 	cp $(PXOS_INC) $(USER_LIB) $(BUILD)/rootfs/lib/
 	$(PXFS) build $@ $(BUILD)/rootfs
 

@@ -34,6 +34,18 @@ under the scheduler, and instructions per second inside QEMU.
    of step 1), beside the host's pxasm on the same file (CPU seconds). The
    goal: under 1 s (issue 11).
 
+6. Python (docs/python.md): the four benchmarks and a pystone-like one
+   (tests/bench/*.py) in pxOS's Python guests on the host (pxbench procs 1
+   NAME.py: the Python process kind under the real scheduler, its budget hook
+   included; CPU seconds of the run), in MicroPython's unix port built from
+   the same source with the same language and speed choices
+   (build/micropython/unix/micropython, tests/bench/mpy-unix) and in CPython
+   (/usr/bin/python3), whole processes timed; every result line must agree
+   (the C reference for the four). The goal: pxOS's Python within 1.5x of the
+   unix port. Then the kernel's size with and without the Python runtime
+   (its objects' sections), and, with --no-qemu absent, the boot time to the
+   shell's prompt in QEMU with it.
+
 Exit status 0, or 1 when a result is wrong or a run failed. docs/performance.md
 explains the figures.
 """
@@ -64,6 +76,15 @@ PROCS = [
     ("sieve", {1: 256, 8: 32, 32: 8}),
 ]
 QBENCH_N = 50000000
+# Python benchmarks: name, work, argv[1] (tests/bench/NAME.py)
+PY_BENCHES = [
+    ("loop", "2*10^7 additions mod 2^32", 20000000),
+    ("fib", "recursive fib(30)", 30),
+    ("sieve", "sieve to 50,000, 100 times", 100),
+    ("copy", "copy 4096 words, 3,000 times", 3000),
+    ("pystone", "pystone-like, 100,000 loops", 100000),
+]
+PY_GOAL = 1.5
 # The watching table's sizes (default: the benchmark's own), so that each run
 # takes a tenth of a second or more and the ratios are not timer noise.
 WATCH_ARGS = {"fib": "34", "sieve": "400"}
@@ -258,6 +279,70 @@ def run_asm(build, runs, rate):
         shutil.rmtree(tmp, ignore_errors=True)
 
 
+def run_python(build, runs, only):
+    """Each PY_BENCHES entry in pxOS's Python (pxbench procs 1), the unix
+    port and CPython; rows of (name, work, pxOS s, unix s, CPython s)."""
+    pxbench = os.path.join(build, "tests", "bench", "pxbench")
+    unix = os.path.join(build, "micropython", "unix", "micropython")
+    cpython = "/usr/bin/python3"
+    for path in (unix, cpython):
+        if not os.path.exists(path):
+            raise BenchError("%s not found (make bench builds the unix port; make deps installs python3)" % path)
+    rows = []
+    for name, what, arg in PY_BENCHES:
+        if only and name not in only:
+            continue
+        script = os.path.join(HERE, name + ".py")
+        want = None
+        if name != "pystone":
+            want = subprocess.run([pxbench, "ref", name, str(arg)], stdout=subprocess.PIPE, text=True,
+                                  check=True).stdout.strip()
+        line, _, _, px = best(runs, lambda: pxbench_stats(timed([pxbench, "procs", "1", script, str(arg)])))
+        want = want or line
+        if line != want:
+            raise BenchError("pxOS Python %s printed %r, want %r" % (name, line, want))
+        times = []
+        for cmd in ([unix], [cpython]):
+            out, t = best(runs, lambda: timed_cpu(cmd + [script, str(arg)]))
+            if out.strip() != want:
+                raise BenchError("%s %s printed %r, want %r" % (cmd[0], script, out.strip(), want))
+            times.append(t)
+        rows.append((name, what, px, times[0], times[1]))
+        print("  %-7s done: %s" % (name, want), file=sys.stderr)
+    return rows
+
+
+def section_bytes(paths):
+    """text + data + bss of ELF files or objects, from binutils' size."""
+    out = subprocess.run(["size"] + list(paths), stdout=subprocess.PIPE, text=True, check=True).stdout
+    total = 0
+    for line in out.splitlines()[1:]:
+        f = line.split()
+        total += int(f[0]) + int(f[1]) + int(f[2])
+    return total
+
+
+def kernel_sizes(build):
+    """(kernel bytes, of which the Python runtime's objects) from size(1)."""
+    kobj = os.path.join(build, "kernel")
+    py = [os.path.join(kobj, p) for p in ("pxvm/py/micropython.o", "pxvm/py/pymain.o", "pxvm/py/modpxos.o",
+                                          "pxvm/py/pyfile.o", "pxvm/py/pylibc.o", "pxvm/py/pyproc.o",
+                                          "kernel/pyswitch.o")]
+    return section_bytes([os.path.join(build, "kernel.elf")]), section_bytes(py)
+
+
+def boot_to_prompt(build):
+    """Boot the built image in QEMU: (kernel log time of the shell's start in ms
+    since loader entry, wall seconds from QEMU's start to the prompt)."""
+    import pxqemu
+    t0 = time.monotonic()
+    with pxqemu.Qemu(os.path.join(build, "pxos.img"), "bench-boot", build=build) as vm:
+        m = vm.expect(r"\[ *(\d+)\.(\d+)\] INFO  sched: spawned pid \d+ /boot/sh ", timeout=300)
+        vm.expect(r"sh\$ ", timeout=60)
+        wall = time.monotonic() - t0
+        return int(m.group(1)) * 1000 + int(m.group(2)[:3]), wall
+
+
 def fmt_s(x):
     return "%.3f" % x
 
@@ -326,6 +411,28 @@ def main():
             instr, ms, rate = run_qemu(build, a.qemu_n)
             print("In QEMU (TCG, qbench as init): %d instructions in %d ms: %.0f Minstr/s"
                   % (instr, ms, rate / 1e6))
+        print()
+        py_rows = run_python(build, a.runs, only)
+        print("Python: CPU seconds; pxOS/X is pxOS's Python time over X's (pxOS: the Python process")
+        print("kind under the scheduler on the host, budget hook included; unix: MicroPython's unix port,")
+        print("same source and choices; CPython %s)" % platform.python_version())
+        print("%-8s %-29s %7s %7s %8s %10s %12s" % ("bench", "work", "pxOS s", "unix s", "CPython s",
+                                                   "pxOS/unix", "pxOS/CPython"))
+        worst = 0.0
+        for name, what, px, unix, cpy in py_rows:
+            worst = max(worst, px / unix)
+            print("%-8s %-29s %7s %7s %8s %10.2f %12.2f" % (name, what, fmt_s(px), fmt_s(unix), fmt_s(cpy),
+                                                         px / unix, px / cpy))
+        if py_rows:
+            print("worst pxOS/unix ratio: %.2f (goal <= %.1f: %s)" % (worst, PY_GOAL,
+                                                                   "met" if worst <= PY_GOAL else "NOT met"))
+        total, py = kernel_sizes(build)
+        print("kernel: %d bytes (text+data+bss) with the Python runtime, %d without (the runtime: %d)"
+              % (total, total - py, py))
+        if not a.no_qemu:
+            ms, wall = boot_to_prompt(build)
+            print("boot with Python in QEMU (TCG): the shell starts %d ms after loader entry; "
+                  "%.1f s from QEMU's start to the prompt" % (ms, wall))
     except BenchError as e:
         print("bench: FAILED: %s" % e, file=sys.stderr)
         return 1

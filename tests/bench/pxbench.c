@@ -19,6 +19,8 @@
  *       Checks that every copy printed the same result line, that none
  *       faulted, and the exit status of the last SCHED_REAPED_MAX to end;
  *       then prints that line once and "steps N seconds S cpu C".
+ *       A Python program (PROGRAM.py: tests/bench/NAME.py) runs the same way as
+ *       Python processes (pxvm/py, docs/python.md), its budget hook included.
  *   pxbench ref NAME [ARG]
  *       The result line a benchmark must print (loop, fib, sieve, copy),
  *       computed in C, for the correctness checks.
@@ -42,6 +44,7 @@
 #include "pxvm/pixelfs.h"
 #include "pxvm/sched.h"
 #include "pxvm/vm.h"
+#include "pxvm/py/pyproc.h"
 #include "pxvm/watch.h"
 
 #define OUT_MAX (1u << 20)
@@ -297,8 +300,11 @@ static int cmd_procs(uint32_t n, const char *path, const char *arg)
 	uint8_t *file = read_file(path, &size);
 	if (!file)
 		return 2;
-	struct pxfs_input in = { .path = "/bin/bench", .data = file, .size = (uint32_t)size,
-	                         .type = PXFS_TYPE_PROGRAM };
+	size_t pl = strlen(path);
+	int python = pl > 3 && !strcmp(path + pl - 3, ".py");
+	const char *name = python ? "/bin/bench.py" : "/bin/bench";
+	struct pxfs_input in = { .path = name, .data = file, .size = (uint32_t)size,
+	                         .type = python ? PXFS_TYPE_TEXT : PXFS_TYPE_PROGRAM };
 	uint32_t h = pxfs_layout(&in, 1, PXFS_DEFAULT_WIDTH);
 	uint8_t *pixels = h ? calloc((size_t)PXFS_DEFAULT_WIDTH * h, 4) : 0;
 	static struct pxfs fs;
@@ -310,9 +316,10 @@ static int cmd_procs(uint32_t n, const char *path, const char *arg)
 		return 2;
 	}
 	sched_init(&fs, vram_layout()->nslots);
+	py_proc_init();
 	int pids[NPROC];
 	for (uint32_t i = 0; i < n; i++) {
-		pids[i] = sched_spawn("/bin/bench", arg, 0);
+		pids[i] = sched_spawn(name, arg, 0);
 		if (pids[i] < 0) {
 			fprintf(stderr, "pxbench: spawn %u: %s\n", i, pxvm_error_text((uint32_t)-pids[i]));
 			return 2;

@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <time.h>
 #include <string.h>
 #include "sched_testhost.h"
 #include "boot/bootinfo.h"
@@ -81,8 +82,15 @@ void pxhost_output_wait(void)
 	out_wait_asked = 1;
 }
 
+int th_real_clock;
+
 uint64_t pxhost_time_us(void)
 {
+	if (th_real_clock) {
+		struct timespec t;
+		clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+		return (uint64_t)t.tv_sec * 1000000u + (uint64_t)t.tv_nsec / 1000u;
+	}
 	uint64_t t = th_now_us;
 	th_now_us += th_clock_step_us;
 	return t;
@@ -282,6 +290,7 @@ uint32_t th_start(uint32_t w, uint32_t h, const struct pxfs *f)
 	th_input = 0;
 	th_input_chunk = 0;
 	th_no_idle = 0;
+	th_real_clock = 0;
 	th_poll_hook = 0;
 	th_llm_submit = 0;
 	th_llm_cancel = 0;

@@ -38,6 +38,11 @@ extern uint64_t th_now_us, th_tick_us, th_clock_step_us;
 extern size_t th_out_room, th_out_refill;
 extern unsigned th_out_waits;
 
+/* When set, pxhost_time_us() is the CPU time this thread has used instead
+ * (a test that measures how long something really computes, whatever else
+ * the host runs meanwhile). */
+extern int th_real_clock;
+
 /* Output of every process (and the console echo, pid 0), in order; and the
  * same split by fd: th_stdout (fd 1, the echo included) and th_stderr (fd 2). */
 extern char th_out[1 << 16], th_stdout[1 << 16], th_stderr[1 << 16];

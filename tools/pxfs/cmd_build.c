@@ -132,7 +132,7 @@ static void add_file(struct walk *w, const char *host, const char *rel, uint64_t
 		memcpy(&magic, f.data, 4);
 	if (pxe || magic == PXE_MAGIC)
 		f.type = PXFS_TYPE_PROGRAM;
-	else if (ends_with(path, ".txt") || ends_with(path, ".md") || ends_with(path, ".cfg"))
+	else if (ends_with(path, ".txt") || ends_with(path, ".md") || ends_with(path, ".cfg") || ends_with(path, ".py"))
 		f.type = PXFS_TYPE_TEXT;
 	else
 		f.type = PXFS_TYPE_DATA;

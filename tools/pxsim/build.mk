@@ -2,12 +2,12 @@
 # PixelFS and VRAM substrate on the host, VRAM in memory (docs/pxsim.md).
 PXSIM := $(BUILD)/tools/pxsim
 PXSIM_SRC := tools/pxsim/main.c tools/pxsim/host.c tools/pxsim/snapshot.c
-PXSIM_OBJ := $(call uniq,$(call host_obj,$(PXSIM_SRC)) $(PORTABLE_HOST_OBJ) $(SNAPFILE_OBJ) $(HOSTIO_OBJ))
+PXSIM_OBJ := $(call uniq,$(call host_obj,$(PXSIM_SRC)) $(PORTABLE_HOST_OBJ) $(SNAPFILE_OBJ) $(HOSTIO_OBJ) $(PY_HOST_OBJ))
 ALL_TARGETS += $(PXSIM)
 
 $(PXSIM): $(PXSIM_OBJ)
 	@mkdir -p $(@D)
-	$(HOSTCC) $(HOST_CFLAGS) $^ -o $@ -lm
+	$(HOSTCC) $(HOST_CFLAGS) $^ -o $@ $(PY_HOST_LDFLAGS) -lm
 
 # Shell-level test of the simulator, the shell and the tools on the built
 # ramdisk (tests/unit/test_pxsim.sh).

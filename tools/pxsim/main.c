@@ -30,6 +30,7 @@
 #include "pxvm/host.h"
 #include "pxvm/sched.h"
 #include "pxvm/tty.h"
+#include "pxvm/py/pyproc.h"
 #include "pxvm/proc.h"
 #include "pxvm/rng.h"
 #include "pxvm/watch.h"
@@ -207,7 +208,9 @@ static int make_fs(struct pxfs *fs, const char *fs_path, const char **adds, int 
 			file = fname[k];
 		} else if (program) {
 			const char *base = strrchr(program, '/') ? strrchr(program, '/') + 1 : program;
-			snprintf(paths[k], sizeof(paths[k]), "/bin/%.*s", (int)strcspn(base, "."), base);
+			size_t bl = strlen(base);
+			int keep = bl > 3 && !strcmp(base + bl - 3, ".py"); /* a Python program keeps .py */
+			snprintf(paths[k], sizeof(paths[k]), "/bin/%.*s", keep ? (int)bl : (int)strcspn(base, "."), base);
 			size_t pl = strlen(paths[k]);
 			if (pl >= start_size)
 				return -1;
@@ -498,6 +501,7 @@ int main(int argc, char **argv)
 		tty_init();
 		rng_seed(seed);
 		sched_init(&fs, screen ? vram_layout()->nslots : 0);
+		py_proc_init();
 		pid = sched_spawn(start_path, args, 0);
 		if (pid < 0) {
 			fprintf(stderr, "pxsim: %s: %s\n", start_path, pxvm_error_text((uint32_t)-pid));

@@ -1,0 +1,246 @@
+#!/usr/bin/python3
+"""test_python — Python guests (MicroPython) in QEMU, driven over the serial line.
+
+    /usr/bin/python3 tests/qemu/test_python.py [--build DIR] [--timeout S] [-k SUBSTRING]
+
+`make check-qemu` runs it (check-python, pxvm/py/build.mk). One boot of the
+disk image with /test/runpy (tests/programs/runpy.pxs) and /test/spin.py
+added, its serial port connected to build/tools/pxbridge with a scripted
+backend (--script), the way `make run` does. Typed on the console:
+  - `hellopy.py a b`: a .py program run by name from the shell, its argv,
+    prints, exit status;
+  - the REPL (`python`): expressions, a loop over continuation lines, a
+    traceback that leaves the REPL running, Ctrl-C ending a busy loop with
+    KeyboardInterrupt (the REPL goes on), `import pxos` and
+    `pxos.write_pixel` (the pixel checked in a screendump of the process's
+    canvas), `pxos.call_llm(...)` answered by pxbridge's scripted backend,
+    `pxos.fork()` refused with ENOSYS, exit with `exit(3)` (status 3);
+  - RUN_PYTHON from a pxVM program: `runpy /apps/hellopy.py x` gets the
+    pid of a Python child that runs with argv ['x'] and exits 0 for its
+    WAIT; a .pxe given to it gives -ENOEXEC, a missing file -ENOENT;
+  - `organism.py 150 &` (seed 000's organisms) beside a pxVM program: its
+    canvas in a screendump shows the organisms and animates, the scripted
+    oracle decides every meeting, `wait` collects it;
+  - `python /test/spin.py &` in the background: a busy Python loop that
+    `ps` lists as runnable while the shell answers; the monitor's regs, dis,
+    break and mem on its pid; then `kill` ends it;
+  - no kernel error or panic in the whole session.
+Logs and screenshots: build/tests/qemu/python-*/. Last line: "python: N passed, N failed".
+"""
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import pxqemu  # noqa: E402
+
+CFG = {}
+PROMPT = r"sh\$ "
+PY = r">>> "
+ENOEXEC, ENOENT, ENOSYS = 5, 2, 1  # pxvm/abi.h PXVM_ERRORS (checked below against pxos.E*)
+
+SCRIPT = """\
+# test_python: the answer pxos.call_llm gets, and the oracle's
+rule: pyhello
+kind: llm
+reply: hello from the scripted model
+rule: *
+kind: oracle
+reply: yes
+"""
+# organism.py's palette (userland/apps/organism.py COLOURS)
+ORGANISM_COLOURS = [(255, 96, 96), (96, 255, 96), (96, 160, 255), (255, 220, 64),
+                    (255, 128, 255), (64, 255, 255), (255, 160, 64), (220, 220, 220)]
+
+SPIN_PY = b"""\
+# /test/spin.py - a busy Python loop (tests/qemu/test_python.py)
+import pxos
+print("spin: pid", pxos.getpid())
+n = 0
+while True:
+    n += 1
+"""
+
+
+def guest_image(build):
+    """The disk image with /test/runpy and /test/spin.py."""
+    stage = os.path.join(build, "tests", "qemu", "variants", "python-rootfs")
+    shutil.rmtree(stage, ignore_errors=True)
+    shutil.copytree(os.path.join(build, "rootfs"), stage)
+    os.makedirs(os.path.join(stage, "test"))
+    shutil.copy(os.path.join(build, "tests", "programs", "runpy.pxe"), os.path.join(stage, "test", "runpy"))
+    with open(os.path.join(stage, "test", "spin.py"), "wb") as f:
+        f.write(SPIN_PY)
+    ramdisk = stage + ".png"
+    subprocess.run([os.path.join(build, "tools", "pxfs"), "build", ramdisk, stage],
+                   check=True, stdout=subprocess.DEVNULL)
+    dst = os.path.join(build, "tests", "qemu", "variants", "python.img")
+    return pxqemu.make_variant(os.path.join(build, "pxos.img"), dst, replace={"/pxos/pixelfs.png": ramdisk})
+
+
+class PythonTests(unittest.TestCase):
+    maxDiff = None
+
+    def setUp(self):
+        script = os.path.join(CFG["build"], "tests", "qemu", "python-script.txt")
+        with open(script, "w") as f:
+            f.write(SCRIPT)
+        self.vm = pxqemu.BridgeQemu(guest_image(CFG["build"]), "python-session", CFG["pxbridge"],
+                                    bridge_args=["--script", script], build=CFG["build"])
+        self.addCleanup(self.vm.close)
+
+    def expect(self, pattern, timeout=None):
+        return self.vm.expect(pattern, timeout or CFG["timeout"])
+
+    def type(self, line, *patterns, prompt=PY):
+        """Type `line`, wait for each pattern in turn, then for `prompt`;
+        returns the output between (escape sequences removed)."""
+        start = len(self.vm.output)
+        self.vm.send(line + "\r")
+        for p in patterns:
+            self.expect(p)
+        end = self.expect(prompt).start()
+        return pxqemu.strip_ansi(self.vm.output[start:end])
+
+    def test_python_session(self):
+        vm = self.vm
+        self.expect(r"fpu: SSE on")
+        self.expect(r"sh: pxOS shell; type help for the commands")
+        self.expect(PROMPT)
+
+        # A .py program by name: argv, output, status.
+        self.type("hellopy.py a b", r"hello from Python, pid \d+ args \['a', 'b'\]",
+                  r"sum of squares below 1000: 332833500",
+                  r"pid \d+ \(hellopy\.py\) exited with status 0", prompt=PROMPT)
+
+        # The REPL.
+        vm.send("python\r")
+        m = self.expect(r"spawned pid (\d+) /apps/python \(parent \d+\) in slot (\d+)")
+        py_pid, py_slot = int(m.group(1)), int(m.group(2))
+        self.expect(r"MicroPython 1\.25\.0 on pxOS")
+        self.expect(PY)
+        self.type("6 * 7", r"(?m)^42\r?$")
+        self.type("2 ** 0.5", r"1\.414213562")
+        out = self.type("for i in range(4):", prompt=r"\.\.\. ")
+        self.type("    print('sq', i * i)", prompt=r"\.\.\. ")
+        out = self.type("", r"sq 9")
+        self.assertEqual(re.findall(r"sq (\d+)", out), ["0", "1", "4", "9"])
+        out = self.type("def f(x):", prompt=r"\.\.\. ")
+        self.type("    return 1 // x", prompt=r"\.\.\. ")
+        self.type("")
+        out = self.type("f(0)", r"ZeroDivisionError")
+        self.assertRegex(out, r"Traceback \(most recent call last\):\r?\n"
+                              r"  File \"<stdin>\", line 1, in <module>\r?\n"
+                              r"  File \"<stdin>\", line 2, in f\r?\n")
+        # Ctrl-C: a busy statement ends with KeyboardInterrupt, the REPL goes on.
+        self.type("while True:", prompt=r"\.\.\. ")
+        self.type("    pass", prompt=r"\.\.\. ")
+        vm.send("\r")
+        time.sleep(1.5)
+        start = len(vm.output)
+        vm.send("\x03")
+        self.expect(r"KeyboardInterrupt")
+        self.expect(PY)
+        self.type("6 * 7", r"(?m)^42\r?$")
+        self.type("import pxos")
+        self.type("pxos.ENOEXEC, pxos.ENOENT, pxos.ENOSYS, pxos.getpid()",
+                  r"\(%d, %d, %d, %d\)" % (ENOEXEC, ENOENT, ENOSYS, py_pid))
+        self.type("pxos.write_pixel(5 * 128 + 7, (250, 10, 20, 255))")
+        self.type("pxos.read_pixel(5 * 128 + 7)", r"\(250, 10, 20, 255\)")
+        time.sleep(1)  # the canvas reaches the screen at frame rate
+        shot = vm.screendump(os.path.join(vm.dir, "repl.png"))
+        rec = pxqemu.read_vram_record(shot)
+        self.assertEqual(rec["magic"], pxqemu.VRAM_RECORD_MAGIC, "no substrate record in row 0")
+        cx, cy = rec["slot"][py_slot]["canvas"]
+        self.assertEqual(shot.get_pixel(cx + 7, cy + 5), (250, 10, 20),
+                         "the pixel the REPL wrote, on the canvas of slot %d" % py_slot)
+        self.type("pxos.call_llm('pyhello, are you there?')", r"'hello from the scripted model'")
+        self.type("pxos.fork()", r"OSError: \(%d, 'no such system call'\)" % ENOSYS)
+        vm.send("exit(3)\r")
+        self.expect(r"pid %d \(python\) exited with status 3" % py_pid)
+        self.expect(PROMPT)
+
+        # RUN_PYTHON from a pxVM program.
+        out = self.type("/test/runpy /apps/hellopy.py x", r"runpy: result (\d+)",
+                        r"hello from Python, pid (\d+) args \['x'\]",
+                        r"runpy: child (\d+) exited with status 0", prompt=PROMPT)
+        child = int(re.search(r"runpy: result (\d+)", out).group(1))
+        self.assertLess(child, 256, "RUN_PYTHON returns the child's pid")
+        self.assertEqual(re.search(r"hello from Python, pid (\d+)", out).group(1), str(child))
+        self.assertEqual(re.search(r"runpy: child (\d+) exited", out).group(1), str(child))
+        self.type("/test/runpy /apps/hello", r"runpy: result %d" % (2**32 - ENOEXEC), prompt=PROMPT)
+        self.type("/test/runpy /test/nope.py", r"runpy: result %d" % (2**32 - ENOENT), prompt=PROMPT)
+
+        # organism.py in the background beside a pxVM program: its canvas
+        # animates in the organisms' colours, the shell answers, the oracle
+        # (scripted: always yes) decides every meeting.
+        vm.send("organism.py 150 &\r")
+        m = self.expect(r"spawned pid (\d+) /apps/organism\.py \(parent \d+\) in slot (\d+)")
+        org_pid, org_slot = int(m.group(1)), int(m.group(2))
+        self.expect(PROMPT)
+        self.type("hello", r"hello: Hello, world! from a pxVM process", prompt=PROMPT)
+        time.sleep(1)
+        shot1 = vm.screendump(os.path.join(vm.dir, "organism-1.png"))
+        time.sleep(1)
+        shot2 = vm.screendump(os.path.join(vm.dir, "organism-2.png"))
+        rec = pxqemu.read_vram_record(shot2)
+        cx, cy = rec["slot"][org_slot]["canvas"]
+        c1, c2 = shot1.crop(cx, cy, 128, 128), shot2.crop(cx, cy, 128, 128)
+        colours = set(ORGANISM_COLOURS)
+        d = c2.data
+        n = sum(1 for i in range(0, len(d), 3) if (d[i], d[i + 1], d[i + 2]) in colours)
+        self.assertGreater(n, 8 * 9, "organism.py's canvas (slot %d) shows its organisms: %d pixels" % (org_slot, n))
+        self.assertNotEqual(c1.data, c2.data, "organism.py's canvas animates")
+        m = self.expect(r"organism\.py: 150 frames, (\d+) meetings: (\d+) cooperated, (\d+) competed "
+                        r"\((\d+) by coin flip\), \d+ reborn")
+        self.assertEqual((m.group(1), m.group(4)), (m.group(2), "0"), "the scripted oracle says yes every time")
+        self.type("wait", r"\[%d\] done organism\.py \(status 0\)" % org_pid, prompt=PROMPT)
+
+        # A Python program in the background while the shell answers.
+        vm.send("python /test/spin.py &\r")
+        job = int(self.expect(r"(?m)^\[(\d+)\] python\r?$").group(1))
+        self.expect(PROMPT)
+        self.expect(r"spin: pid %d" % job)
+        time.sleep(1)
+        out = self.type("ps", r"ps: \d+ processes", prompt=PROMPT)
+        self.assertRegex(out, r"\n +%d +\d+ +\d+ runnable +\S+ +\d+ python" % job)
+        t0 = time.monotonic()
+        self.type("echo still answering", r"(?m)^still answering\r?$", prompt=PROMPT)
+        self.assertLess(time.monotonic() - t0, 10, "the shell answers beside a busy Python loop")
+        # The monitor on a Python pid: regs shows the kind's state, dis and
+        # break say there is no pxVM code, mem dumps the pixel memory.
+        vm.send("\x1c")
+        self.expect(r"pxmon> ")
+        self.type("regs %d" % job, r"Python process: MicroPython on its own C stack",
+                  r"C stack: \d+ bytes in use", prompt=r"pxmon> ")
+        self.type("dis %d" % job, r"dis: pid %d is a python process: no pxVM code to disassemble" % job,
+                  prompt=r"pxmon> ")
+        self.type("break %d 0x1000" % job, r"break: pid %d is a python process: no pxVM code to break in" % job,
+                  prompt=r"pxmon> ")
+        self.type("break", r"no breakpoints", prompt=r"pxmon> ")
+        self.type("mem %d 0x100 16" % job, r"  0100  ", prompt=r"pxmon> ")
+        vm.send("continue\r")
+        time.sleep(0.5)
+        vm.send("\r")
+        self.expect(PROMPT)
+        self.type("kill %d" % job, r"\[%d\] done python \(killed\)" % job, prompt=PROMPT)
+
+        text = pxqemu.strip_ansi(vm.output)
+        self.assertNotRegex(text, r"\] ERROR |panic", "no kernel errors during the session")
+
+
+def main():
+    def suites(cfg):
+        cfg["pxbridge"] = os.path.join(cfg["build"], "tools", "pxbridge")
+        return (PythonTests,)
+    return pxqemu.test_main("python", __doc__, CFG, suites,
+                            need=("tools/pxbridge", "tools/pxfs", "tests/programs/runpy.pxe"))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
