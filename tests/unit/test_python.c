@@ -28,6 +28,7 @@
 #include "pxvm/hv.h"
 #include "pxvm/rng.h"
 #include "pxvm/sched.h"
+#include "pxvm/snap.h"
 #include "pxvm/tty.h"
 #include "pxvm/vfs.h"
 #include "pxvm/py/pyproc.h"
@@ -758,6 +759,52 @@ static void test_apps(void **state)
 	no_leak();
 }
 
+/* ---- Snapshots --------------------------------------------------------------------- */
+
+/* A Python process saves no record (its state is native pointers into the
+ * kernel's heap): a snapshot holding one resumes the rest, and the Python
+ * process ends with STATUS_NOT_RESUMABLE (docs/snapshots.md). */
+static void test_snapshot_not_resumable(void **state)
+{
+	(void)state;
+	fs_reset();
+	add_py("/bin/busy.py", "while True:\n    pass\n");
+	add_pxs("/bin/spin", ".include \"pxos.inc\"\n_start:\n ADDI R1, R1, 1\n JMP _start\n");
+	boot();
+	th_tick_us = 0;
+	int py = th_spawn("/bin/busy.py", 0), vm = th_spawn("/bin/spin", 0);
+	for (int i = 0; i < 20; i++) {
+		sched_run(SCHED_QUANTUM);
+		th_now_us += 200;
+	}
+	assert_non_null(proc_find((uint32_t)py));
+	size_t n = snap_state_save(0, 0, th_now_us);
+	uint8_t *img = malloc(n);
+	assert_non_null(img);
+	assert_int_equal(snap_state_save(img, n, th_now_us), n);
+	assert_int_equal(sched_kill(0, (uint32_t)py), 0);
+	assert_int_equal(sched_kill(0, (uint32_t)vm), 0);
+
+	fs_reset();
+	add_py("/bin/busy.py", "while True:\n    pass\n");
+	add_pxs("/bin/spin", ".include \"pxos.inc\"\n_start:\n ADDI R1, R1, 1\n JMP _start\n");
+	boot();
+	char why[200];
+	if (snap_state_load(img, n, th_now_us, vfs_fs(), 0, why, sizeof(why)) != 0)
+		fail_msg("snapshot refused: %s", why);
+	uint32_t st;
+	assert_null(proc_find((uint32_t)py));
+	assert_int_equal(sched_reaped_status((uint32_t)py, &st), 0);
+	assert_int_equal(st, PXVM_STATUS_NOT_RESUMABLE);
+	struct proc *p = proc_find((uint32_t)vm);
+	assert_non_null(p);
+	uint64_t before = p->vm.steps;
+	sched_run(SCHED_QUANTUM);
+	assert_true(p->vm.steps > before);
+	assert_int_equal(sched_kill(0, (uint32_t)vm), 0);
+	free(img);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -769,6 +816,7 @@ int main(void)
 		cmocka_unit_test(test_traceback_and_exit),
 		cmocka_unit_test(test_three_at_once),
 		cmocka_unit_test(test_kill_waiting),
+		cmocka_unit_test(test_snapshot_not_resumable),
 		cmocka_unit_test(test_run_python_trap),
 		cmocka_unit_test(test_run_python_errors),
 		cmocka_unit_test(test_repl),
