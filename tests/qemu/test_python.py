@@ -88,6 +88,7 @@ class PythonTests(unittest.TestCase):
 
     def setUp(self):
         script = os.path.join(CFG["build"], "tests", "qemu", "python-script.txt")
+        os.makedirs(os.path.dirname(script), exist_ok=True)  # the first QEMU test of a clean build
         with open(script, "w") as f:
             f.write(SCRIPT)
         self.vm = pxqemu.BridgeQemu(guest_image(CFG["build"]), "python-session", CFG["pxbridge"],
