@@ -729,7 +729,7 @@ static void cmd_help(int argc, char **argv)
 {
 	(void)argc, (void)argv;
 	for (unsigned i = 0; i < NCOMMANDS; i++)
-		kprintf("  %-8s %-16s %s\n", commands[i].name, commands[i].args, commands[i].help);
+		kprintf("  %-9s %-16s %s\n", commands[i].name, commands[i].args, commands[i].help);
 	kprintf("  Ctrl-\\ (0x1C) on the keyboard or serial line enters this monitor at any time.\n");
 }
 
