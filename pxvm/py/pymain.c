@@ -102,29 +102,38 @@ int py_readline(vstr_t *line, const char *prompt)
  * keys with the output off, and editing goes on where it was. */
 MP_REGISTER_ROOT_POINTER(vstr_t py_rl_in);
 MP_REGISTER_ROOT_POINTER(vstr_t py_rl_keys);
+MP_REGISTER_ROOT_POINTER(mp_uint_t py_rl_cr); /* the last byte taken was a CR */
 
 static uint32_t rl_owner; /* pid whose line shared/readline's state holds (0: none) */
 
 /* rl_take: the next typed byte for the line editor into *c: 0, or
  * CHAR_CTRL_C (a caught Ctrl-C: the typed-ahead bytes are dropped) or
- * CHAR_CTRL_D (the end of input) when there is none. Blocks in READ. */
+ * CHAR_CTRL_D (the end of input) when there is none. Blocks in READ. A LF
+ * right after a CR (a terminal's CR LF, maybe in two READs) is skipped. */
 static int rl_take(struct proc *p, int *c)
 {
 	vstr_t *in = &MP_STATE_VM(py_rl_in);
-	if (!in->len) {
-		py_charge(16);
-		if (tty_read(p, PY_BRIDGE_BASE, TTY_LINE_MAX))
-			py_block();
-		int n = (int32_t)p->vm.r[0];
-		if (n < 0)
-			return CHAR_CTRL_C;
-		if (n == 0)
-			return CHAR_CTRL_D;
-		vstr_add_strn(in, (const char *)p->vm.mem + PY_BRIDGE_BASE, (size_t)n);
+	for (;;) {
+		if (!in->len) {
+			py_charge(16);
+			if (tty_read(p, PY_BRIDGE_BASE, TTY_LINE_MAX))
+				py_block();
+			int n = (int32_t)p->vm.r[0];
+			if (n <= 0) {
+				MP_STATE_VM(py_rl_cr) = 0;
+				if (n < 0)
+					vstr_reset(in);
+				return n < 0 ? CHAR_CTRL_C : CHAR_CTRL_D;
+			}
+			vstr_add_strn(in, (const char *)p->vm.mem + PY_BRIDGE_BASE, (size_t)n);
+		}
+		*c = (uint8_t)in->buf[0];
+		vstr_cut_out_bytes(in, 0, 1);
+		bool lf_after_cr = *c == '\n' && MP_STATE_VM(py_rl_cr);
+		MP_STATE_VM(py_rl_cr) = *c == '\r';
+		if (!lf_after_cr)
+			return 0;
 	}
-	*c = (uint8_t)in->buf[0];
-	vstr_cut_out_bytes(in, 0, 1);
-	return 0;
 }
 
 /* mp_hal_stdin_rx_chr: MicroPython's HAL: the next typed byte of the
@@ -155,8 +164,6 @@ static int py_repl_readline(vstr_t *line, const char *prompt)
 	for (;;) {
 		int c;
 		if ((r = rl_take(p, &c)) != 0) {
-			if (r == CHAR_CTRL_C)
-				vstr_reset(&MP_STATE_VM(py_rl_in));
 			mp_hal_stdout_tx_str("\r\n");
 			break;
 		}
@@ -174,12 +181,8 @@ static int py_repl_readline(vstr_t *line, const char *prompt)
 			c = '['; /* ESC O A..D, H, F (a terminal's application cursor keys): as ESC [ */
 		vstr_add_byte(keys, (byte)c);
 		r = readline_process_char(c == '\n' ? '\r' : c); /* LF: a keyboard's Enter */
-		if (r == 0) {
-			vstr_t *in = &MP_STATE_VM(py_rl_in);
-			if (c == '\r' && in->len && in->buf[0] == '\n')
-				vstr_cut_out_bytes(in, 0, 1); /* CR LF from a terminal: one Enter */
+		if (r == 0)
 			break;
-		}
 		if (r == CHAR_CTRL_C || r == CHAR_CTRL_D)
 			break; /* Ctrl-A, -B, -E on an empty line (MicroPython's raw REPL keys): nothing */
 	}
@@ -341,6 +344,7 @@ int py_repl(void)
 	readline_init0();
 	vstr_init(&MP_STATE_VM(py_rl_in), 16);
 	vstr_init(&MP_STATE_VM(py_rl_keys), 16);
+	MP_STATE_VM(py_rl_cr) = 0;
 	for (;;) {
 		vstr_t line;
 		vstr_init(&line, 32);

@@ -620,7 +620,7 @@ static void only_allowed_csi(void)
  * keys typed one at a time: Up Up Enter runs the first line again, Up then
  * edits (Left, Backspace, typing), ESC O A / ESC O B, the history keeps the
  * last MICROPY_READLINE_HISTORY_SIZE lines, input() in a statement reads a
- * cooked line, Ctrl-C drops a half-typed line (KeyboardInterrupt, the REPL
+ * cooked line, CR LF is one Enter, Ctrl-C drops a half-typed line (KeyboardInterrupt, the REPL
  * goes on), Ctrl-D on an empty line ends it. */
 static void test_repl_history(void **state)
 {
@@ -639,6 +639,7 @@ static void test_repl_history(void **state)
 		"100 + 0\n100 + 1\n100 + 2\n100 + 3\n100 + 4\n100 + 5\n"
 		"100 + 6\n100 + 7\n100 + 8\n100 + 9\n100 + 10\n100 + 11\n"
 		"\x1b[A\x1b[A\x1b[A\x1b[A\x1b[A\x1b[A\x1b[A\x1b[A\x1b[A\x1b[A\x1b[A\x1b[A\n" /* 12 x Up: the oldest kept */
+		"for i in range(2):\r\n  print('cr', i)\r\n\r\n" /* CR LF (one byte a READ): one Enter */
 		"print('half\x03"                           /* Ctrl-C drops the line */
 		"print('after')\n"
 		"\x04";
@@ -658,6 +659,7 @@ static void test_repl_history(void **state)
 	/* 8 lines kept (100 + 4 .. 100 + 11): 12 x Up stops at the oldest */
 	assert_int_equal(count_out("\n104\n"), 2);
 	assert_int_equal(count_out("\n100\n"), 1);
+	expect_out("\ncr 0\ncr 1\n");
 	expect_out("KeyboardInterrupt\n");
 	if (strstr(th_out, "\nhalf"))
 		fail_msg("the line Ctrl-C dropped was run:\n%s", th_out);
