@@ -53,7 +53,7 @@ MPY_PY := argcheck asmarm asmbase asmrv32 asmthumb asmx64 asmx86 asmxtensa bc bi
 MPY_LIBM := __cos __expo2 __fpclassify __rem_pio2 __rem_pio2_large __signbit __sin __tan acos acosh \
 	asin asinh atan atan2 atanh ceil copysign cos cosh erf exp expm1 floor fmod frexp ldexp lgamma \
 	log log10 log1p modf nearbyint pow rint round scalbn sin sinh sqrt tan tanh tgamma trunc
-MPY_C_HOST   := $(addprefix py/,$(MPY_PY)) shared/runtime/gchelper_generic
+MPY_C_HOST   := $(addprefix py/,$(MPY_PY)) shared/runtime/gchelper_generic shared/readline/readline
 MPY_C_KERNEL := $(MPY_C_HOST) $(addprefix lib/libm_dbl/,$(MPY_LIBM))
 
 # Ours: what runs on a Python process's stack, and the kind.
@@ -75,7 +75,7 @@ $(MPY_GENHDR): $(MPY_STAMP) pxvm/py/genhdr.mk pxvm/py/mpconfigport.h pxvm/py/mpc
 	@mkdir -p $(MPY_GEN)
 	env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make --no-print-directory -C $(MPY_GEN) \
 		-f $(abspath pxvm/py/genhdr.mk) MICROPYTHON_TOP=$(abspath $(MPY_SRC)) PXOS_TOP=$(abspath .) \
-		PY_QSTR_SRC="$(abspath $(PY_STACK_SRC))" \
+		PY_QSTR_SRC="$(abspath $(PY_STACK_SRC) $(MPY_SRC)/shared/readline/readline.c)" \
 		PY_QSTR_CFLAGS="-I$(abspath $(MPY_SRC)) -I. -I$(abspath pxvm/py) -I$(abspath .) $(MPY_DEFS)"
 	@touch $@
 

@@ -31,7 +31,7 @@
 
 #define MICROPY_GC_SPLIT_HEAP               (1)
 #define MICROPY_HELPER_REPL                 (1)
-#define MICROPY_REPL_AUTO_INDENT            (1)
+#define MICROPY_REPL_AUTO_INDENT            (0) /* pasted or scripted lines keep their own indentation */
 #define MICROPY_ENABLE_EXTERNAL_IMPORT      (1)
 #define MICROPY_READER_VFS                  (0)
 #define MICROPY_ENABLE_SCHEDULER            (0)

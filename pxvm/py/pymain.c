@@ -38,14 +38,19 @@ static void out_fd(int fd, const char *s, size_t n)
 	py_charge((uint64_t)n * SYS_COST_CONSOLE_BYTE);
 }
 
+/* rl_quiet: set while the REPL's line editor replays a line (below): its
+ * screen output is dropped then, since it is already on the screen. */
+static bool rl_quiet;
+
 mp_uint_t mp_hal_stdout_tx_strn(const char *str, size_t len)
 {
-	out_fd(1, str, len);
+	if (!rl_quiet)
+		out_fd(1, str, len);
 	return len;
 }
 
-void mp_hal_stdout_tx_strn_cooked(const char *str, size_t len) { out_fd(1, str, len); }
-void mp_hal_stdout_tx_str(const char *str) { out_fd(1, str, strlen(str)); }
+void mp_hal_stdout_tx_strn_cooked(const char *str, size_t len) { mp_hal_stdout_tx_strn(str, len); }
+void mp_hal_stdout_tx_str(const char *str) { mp_hal_stdout_tx_strn(str, strlen(str)); }
 
 static void err_strn(void *env, const char *str, size_t len)
 {
@@ -79,6 +84,111 @@ int py_readline(vstr_t *line, const char *prompt)
 		n--;
 	vstr_add_strn(line, s, (size_t)n);
 	return 0;
+}
+
+/* ---- the REPL's line editor ------------------------------------------------
+ * MicroPython's own shared/readline (line editing, Up/Down history of
+ * MICROPY_READLINE_HISTORY_SIZE lines, Tab completion) over the console in
+ * raw mode (pxvm/tty.h TTYMODE), raw only while a line is read. Its screen
+ * output is BS, CR LF, ESC [ K and ESC [ n D: all in the console escaper's
+ * allowlist (docs/isolation.md).
+ *
+ * Per process, in MicroPython's state (swapped with it at every switch):
+ * the history (readline_hist), the bytes read but not yet edited (a batch
+ * of typed-ahead lines), and the keys of the line being edited. The
+ * editor's own state (shared/readline's static `rl`) is one for all
+ * processes, so its owner is noted: when another process edited a line
+ * while this one was blocked, this one's line is rebuilt by replaying its
+ * keys with the output off, and editing goes on where it was. */
+MP_REGISTER_ROOT_POINTER(vstr_t py_rl_in);
+MP_REGISTER_ROOT_POINTER(vstr_t py_rl_keys);
+MP_REGISTER_ROOT_POINTER(mp_uint_t py_rl_cr); /* the last byte taken was a CR */
+
+static uint32_t rl_owner; /* pid whose line shared/readline's state holds (0: none) */
+
+/* rl_take: the next typed byte for the line editor into *c: 0, or
+ * CHAR_CTRL_C (a caught Ctrl-C: the typed-ahead bytes are dropped) or
+ * CHAR_CTRL_D (the end of input) when there is none. Blocks in READ. A LF
+ * right after a CR (a terminal's CR LF, maybe in two READs) is skipped. */
+static int rl_take(struct proc *p, int *c)
+{
+	vstr_t *in = &MP_STATE_VM(py_rl_in);
+	for (;;) {
+		if (!in->len) {
+			py_charge(16);
+			if (tty_read(p, PY_BRIDGE_BASE, TTY_LINE_MAX))
+				py_block();
+			int n = (int32_t)p->vm.r[0];
+			if (n <= 0) {
+				MP_STATE_VM(py_rl_cr) = 0;
+				if (n < 0)
+					vstr_reset(in);
+				return n < 0 ? CHAR_CTRL_C : CHAR_CTRL_D;
+			}
+			vstr_add_strn(in, (const char *)p->vm.mem + PY_BRIDGE_BASE, (size_t)n);
+		}
+		*c = (uint8_t)in->buf[0];
+		vstr_cut_out_bytes(in, 0, 1);
+		bool lf_after_cr = *c == '\n' && MP_STATE_VM(py_rl_cr);
+		MP_STATE_VM(py_rl_cr) = *c == '\r';
+		if (!lf_after_cr)
+			return 0;
+	}
+}
+
+/* mp_hal_stdin_rx_chr: MicroPython's HAL: the next typed byte of the
+ * console in raw mode (shared/readline's readline() calls it; the REPL uses
+ * py_repl_readline): CHAR_CTRL_C for a caught Ctrl-C, CHAR_CTRL_D at the
+ * end of input. */
+int mp_hal_stdin_rx_chr(void)
+{
+	int c, r = rl_take(py_current(), &c);
+	return r ? r : c == '\n' ? '\r' : c;
+}
+
+/* py_repl_readline: read one line of the REPL into `line` (appended to
+ * what it holds: the lines before, in a block) after `prompt`, with line
+ * editing and history. Returns 0 for a line (Enter), CHAR_CTRL_C when
+ * Ctrl-C was pressed (the line is dropped), CHAR_CTRL_D for Ctrl-D on an
+ * empty line or the end of input. */
+static int py_repl_readline(vstr_t *line, const char *prompt)
+{
+	struct proc *p = py_current();
+	vstr_t *keys = &MP_STATE_VM(py_rl_keys);
+	size_t start = line->len;
+	vstr_reset(keys);
+	tty_mode(p, PXVM_TTY_RAW);
+	readline_init(line, prompt);
+	rl_owner = p->pid;
+	int r;
+	for (;;) {
+		int c;
+		if ((r = rl_take(p, &c)) != 0) {
+			mp_hal_stdout_tx_str("\r\n");
+			break;
+		}
+		if (rl_owner != p->pid) { /* another REPL edited meanwhile: rebuild this line */
+			py_charge(keys->len); /* the replay's work, like any other */
+			rl_quiet = true;
+			vstr_cut_tail_bytes(line, line->len - start);
+			readline_init(line, prompt);
+			for (size_t i = 0; i < keys->len; i++)
+				readline_process_char((uint8_t)keys->buf[i]);
+			rl_quiet = false;
+			rl_owner = p->pid;
+		}
+		if (c == 'O' && keys->len && keys->buf[keys->len - 1] == 0x1b)
+			c = '['; /* ESC O A..D, H, F (a terminal's application cursor keys): as ESC [ */
+		vstr_add_byte(keys, (byte)c);
+		r = readline_process_char(c == '\n' ? '\r' : c); /* LF: a keyboard's Enter */
+		if (r == 0)
+			break;
+		if (r == CHAR_CTRL_C || r == CHAR_CTRL_D)
+			break; /* Ctrl-A, -B, -E on an empty line (MicroPython's raw REPL keys): nothing */
+	}
+	rl_owner = 0;
+	tty_mode(p, PXVM_TTY_COOKED);
+	return r;
 }
 
 /* ---- Ctrl-C ----------------------------------------------------------------- */
@@ -231,12 +341,15 @@ int py_exec_file(const char *path)
 int py_repl(void)
 {
 	mp_hal_stdout_tx_str("MicroPython " MICROPY_VERSION_STRING " on pxOS (pxVM Python guest); Ctrl-D exits\n");
+	readline_init0();
+	vstr_init(&MP_STATE_VM(py_rl_in), 16);
+	vstr_init(&MP_STATE_VM(py_rl_keys), 16);
+	MP_STATE_VM(py_rl_cr) = 0;
 	for (;;) {
 		vstr_t line;
 		vstr_init(&line, 32);
-		int r = py_readline(&line, ">>> ");
+		int r = py_repl_readline(&line, ">>> ");
 		if (r == CHAR_CTRL_D && line.len == 0) {
-			mp_hal_stdout_tx_str("\n");
 			vstr_clear(&line);
 			return 0;
 		}
@@ -247,9 +360,8 @@ int py_repl(void)
 		}
 		while (mp_repl_continue_with_input(vstr_null_terminated_str(&line))) {
 			vstr_add_byte(&line, '\n');
-			r = py_readline(&line, "... ");
+			r = py_repl_readline(&line, "... ");
 			if (r == CHAR_CTRL_D) { /* end of input, even inside a block: the end */
-				mp_hal_stdout_tx_str("\n");
 				vstr_clear(&line);
 				return 0;
 			}

@@ -9,8 +9,8 @@ added, its serial port connected to build/tools/pxbridge with a scripted
 backend (--script), the way `make run` does. Typed on the console:
   - `hellopy.py a b`: a .py program run by name from the shell, its argv,
     prints, exit status;
-  - the REPL (`python`): expressions, a loop over continuation lines, a
-    traceback that leaves the REPL running, Ctrl-C ending a busy loop with
+  - the REPL (`python`): expressions, Up-arrow history and editing, a
+    loop over continuation lines, a traceback that leaves the REPL running, Ctrl-C ending a busy loop with
     KeyboardInterrupt (the REPL goes on), `import pxos` and
     `pxos.write_pixel` (the pixel checked in a screendump of the process's
     canvas), `pxos.call_llm(...)` answered by pxbridge's scripted backend,
@@ -126,6 +126,13 @@ class PythonTests(unittest.TestCase):
         self.expect(r"MicroPython 1\.25\.0 on pxOS")
         self.expect(PY)
         self.type("6 * 7", r"(?m)^42\r?$")
+        # History and line editing (shared/readline over raw mode): Up
+        # recalls "6 * 7"; Up, Backspace, "8" makes "6 * 8"; the redraws
+        # pass the console escaper (no ^[ shown on the line).
+        start = len(vm.output)
+        self.type("\x1b[A", r"(?m)^42\r?$")
+        self.type("\x1b[A\x7f8", r"(?m)^48\r?$")
+        self.assertNotIn("^[", vm.output[start:], "the line editor's redraws were escaped")
         self.type("2 ** 0.5", r"1\.414213562")
         out = self.type("for i in range(4):", prompt=r"\.\.\. ")
         self.type("    print('sq', i * i)", prompt=r"\.\.\. ")

@@ -592,6 +592,114 @@ static void test_repl(void **state)
 	no_leak();
 }
 
+/* count_out: how many times `what` is in the output. */
+static int count_out(const char *what)
+{
+	int n = 0;
+	for (const char *s = th_out; (s = strstr(s, what)) != NULL; s += strlen(what))
+		n++;
+	return n;
+}
+
+/* only_allowed_csi: every ESC the REPL wrote starts ESC [ digits/';' and a
+ * final byte of the console escaper's allowlist (docs/isolation.md). */
+static void only_allowed_csi(void)
+{
+	for (const char *s = th_out; (s = strchr(s, 0x1b)) != NULL; s++) {
+		const char *q = s + 1;
+		if (*q++ != '[')
+			fail_msg("ESC not followed by [ in the REPL's output at offset %zu", (size_t)(s - th_out));
+		while ((*q >= '0' && *q <= '9') || *q == ';')
+			q++;
+		if (!*q || !strchr("ABCDGHJKfm", *q))
+			fail_msg("CSI with final byte 0x%02x outside the allowlist", (unsigned char)*q);
+	}
+}
+
+/* The REPL's line editor (MicroPython's shared/readline over raw mode),
+ * keys typed one at a time: Up Up Enter runs the first line again, Up then
+ * edits (Left, Backspace, typing), ESC O A / ESC O B, the history keeps the
+ * last MICROPY_READLINE_HISTORY_SIZE lines, input() in a statement reads a
+ * cooked line, CR LF is one Enter, Ctrl-C drops a half-typed line (KeyboardInterrupt, the REPL
+ * goes on), Ctrl-D on an empty line ends it. */
+static void test_repl_history(void **state)
+{
+	(void)state;
+	fs_reset();
+	add_py("/bin/python", "#!python\nimport pxos\npxos.repl()\n");
+	boot();
+	th_input =
+		"print('first')\n"
+		"print('second')\n"
+		"\x1b[A\x1b[A\n"                         /* Up Up Enter: first again */
+		"\x1b[A\x1b[D\x1b[D\x7f\x7f\x7f\x7f\x7fthird\n" /* Up, Left Left, 5 x Backspace, type */
+		"\x1bOA\x1bOB6 * 7\n"                     /* Up, Down: back to an empty line */
+		"\x1bOA\x1bOA\x1bOA\n"                    /* Up Up Up: the first line */
+		"s = input('? ')\nfrom cooked\ns\n"       /* input() reads a cooked line */
+		"100 + 0\n100 + 1\n100 + 2\n100 + 3\n100 + 4\n100 + 5\n"
+		"100 + 6\n100 + 7\n100 + 8\n100 + 9\n100 + 10\n100 + 11\n"
+		"\x1b[A\x1b[A\x1b[A\x1b[A\x1b[A\x1b[A\x1b[A\x1b[A\x1b[A\x1b[A\x1b[A\x1b[A\n" /* 12 x Up: the oldest kept */
+		"for i in range(2):\r\n  print('cr', i)\r\n\r\n" /* CR LF (one byte a READ): one Enter */
+		"print('half\x03"                           /* Ctrl-C drops the line */
+		"print('after')\n"
+		"\x04";
+	th_input_chunk = 1;
+	int pid = th_spawn("/bin/python", 0);
+	tty_set_foreground((uint32_t)pid);
+	sched_run(0);
+	uint32_t st;
+	if (sched_reaped_status((uint32_t)pid, &st) != 0)
+		fail_msg("the REPL did not end; output:\n%s", th_out);
+	assert_int_equal(st, 0);
+	assert_int_equal(count_out("\nfirst\n"), 3);
+	assert_int_equal(count_out("\nsecond\n"), 1);
+	assert_int_equal(count_out("\nthird\n"), 1);
+	expect_out("\n42\n");
+	expect_out("'from cooked'\n");
+	/* 8 lines kept (100 + 4 .. 100 + 11): 12 x Up stops at the oldest */
+	assert_int_equal(count_out("\n104\n"), 2);
+	assert_int_equal(count_out("\n100\n"), 1);
+	expect_out("\ncr 0\ncr 1\n");
+	expect_out("KeyboardInterrupt\n");
+	if (strstr(th_out, "\nhalf"))
+		fail_msg("the line Ctrl-C dropped was run:\n%s", th_out);
+	expect_out("\nafter\n");
+	only_allowed_csi();
+	no_leak();
+}
+
+/* Two REPLs share MicroPython's line editor: one blocked half-way through a
+ * line while the other edits (and recalls) lines gets its own line back. */
+static void test_repl_two_at_once(void **state)
+{
+	(void)state;
+	fs_reset();
+	add_py("/bin/python", "#!python\nimport pxos\npxos.repl()\n");
+	boot();
+	int a = th_spawn("/bin/python", 0);
+	int b = th_spawn("/bin/python", 0);
+	tty_set_foreground((uint32_t)a);
+	th_input = "a = 1\nprint('A', ";
+	sched_run(0);
+	tty_set_foreground((uint32_t)b);
+	th_input = "print('B')\n\x1b[A\n";
+	sched_run(0);
+	tty_set_foreground((uint32_t)a);
+	th_input = "6 * 7)\n\x1b[A\x1b[A\n\x04";
+	sched_run(0);
+	tty_set_foreground((uint32_t)b);
+	th_input = "\x04";
+	sched_run(0);
+	uint32_t st;
+	assert_int_equal(sched_reaped_status((uint32_t)a, &st), 0);
+	assert_int_equal(st, 0);
+	assert_int_equal(sched_reaped_status((uint32_t)b, &st), 0);
+	assert_int_equal(st, 0);
+	assert_int_equal(count_out("\nB\n"), 2);
+	assert_int_equal(count_out("\nA 42\n"), 1);
+	no_leak();
+}
+
 /* Random source lines fed to the REPL: whatever they are, the REPL answers
  * each (a value, nothing, or a traceback) and the process ends normally at
  * end of input; nothing else is disturbed. */
@@ -820,6 +928,8 @@ int main(void)
 		cmocka_unit_test(test_run_python_trap),
 		cmocka_unit_test(test_run_python_errors),
 		cmocka_unit_test(test_repl),
+		cmocka_unit_test(test_repl_history),
+		cmocka_unit_test(test_repl_two_at_once),
 		cmocka_unit_test(test_repl_random_lines),
 		cmocka_unit_test(test_ctrl_c),
 		cmocka_unit_test(test_apps),
