@@ -62,6 +62,9 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
+# The benchmark scripts beside this file (copy.py, ...) must not shadow the
+# standard library's modules of the same name (unittest imports copy).
+sys.path = [p for p in sys.path if os.path.realpath(p or ".") != os.path.realpath(HERE)]
 sys.path.insert(0, os.path.join(REPO, "tests", "qemu"))
 
 BENCHES = [  # name, description
