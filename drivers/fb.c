@@ -128,6 +128,17 @@ uint32_t fb_get(const struct fb *fb, int x, int y)
 	return fb_decode(fb, row(fb, y)[x]);
 }
 
+void fb_read_rgb(const struct fb *fb, uint8_t *out)
+{
+	for (uint32_t y = 0; y < fb->height; y++)
+		for (uint32_t x = 0; x < fb->width; x++, out += 3) {
+			uint32_t c = fb_get(fb, (int)x, (int)y);
+			out[0] = (uint8_t)FB_R(c);
+			out[1] = (uint8_t)FB_G(c);
+			out[2] = (uint8_t)FB_B(c);
+		}
+}
+
 /* clip: intersect [x, x+w) x [y, y+h) with the screen; false if empty. */
 static bool clip(const struct fb *fb, int *x, int *y, int *w, int *h)
 {

@@ -54,6 +54,12 @@ const char *fb_format_name(const struct fb *fb);
  * VRAM, which is slow on real hardware: for tests and screenshots only. */
 uint32_t fb_get(const struct fb *fb, int x, int y);
 
+/* fb_read_rgb: the whole screen into `out` (width * height * 3 bytes) as
+ * opaque 8-bit RGB, rows top first, whatever the pixel format (RGB, BGR or
+ * bit mask: UEFI 2.x 12.9, EFI_GRAPHICS_PIXEL_FORMAT). Reads VRAM: for
+ * snapshots and screenshots only. */
+void fb_read_rgb(const struct fb *fb, uint8_t *out);
+
 /* fb_fill: fill the w x h rectangle at (x, y), clipped. */
 void fb_fill(const struct fb *fb, int x, int y, int w, int h, uint32_t color);
 

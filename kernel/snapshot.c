@@ -35,14 +35,7 @@ static uint8_t *picture(uint64_t now, uint32_t *w, uint32_t *h)
 		rgb = kmalloc((size_t)*w * *h * 3);
 		if (!rgb)
 			return 0;
-		for (uint32_t y = 0; y < fb->height; y++)
-			for (uint32_t x = 0; x < fb->width; x++) {
-				uint32_t c = fb_get(fb, (int)x, (int)y);
-				uint8_t *p = rgb + ((size_t)y * fb->width + x) * 3;
-				p[0] = (uint8_t)FB_R(c);
-				p[1] = (uint8_t)FB_G(c);
-				p[2] = (uint8_t)FB_B(c);
-			}
+		fb_read_rgb(fb, rgb);
 		return rgb;
 	}
 	const uint32_t *mems[NPROC];

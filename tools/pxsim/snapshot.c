@@ -20,14 +20,7 @@ uint8_t *pxsim_screen_rgb(const struct fb *fb)
 	uint8_t *rgb = malloc((size_t)fb->width * fb->height * 3);
 	if (!rgb)
 		return 0;
-	for (uint32_t y = 0; y < fb->height; y++)
-		for (uint32_t x = 0; x < fb->width; x++) {
-			uint32_t c = fb_get(fb, (int)x, (int)y);
-			uint8_t *p = rgb + ((size_t)y * fb->width + x) * 3;
-			p[0] = (uint8_t)FB_R(c);
-			p[1] = (uint8_t)FB_G(c);
-			p[2] = (uint8_t)FB_B(c);
-		}
+	fb_read_rgb(fb, rgb);
 	return rgb;
 }
 
