@@ -216,6 +216,10 @@ void proc_gone(struct proc *p);
 #define PROC_KINDS_MAX 4
 void proc_kind_add(const struct proc_ops *ops);
 
+/* proc_kind_at: the `i`th registered kind (0 first), NULL past the last
+ * (a reset that must keep them: snap_state_load). */
+const struct proc_ops *proc_kind_at(uint32_t i);
+
 /* proc_kind_find: the registered kind called `name`, or NULL. */
 const struct proc_ops *proc_kind_find(const char *name);
 

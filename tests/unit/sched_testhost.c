@@ -151,6 +151,20 @@ void pxhost_mem_free(uint32_t *mem)
 	free(mem - TH_GUARD_WORDS);
 }
 
+/* Blocks for native pointers: ordinary guarded blocks (counted as leaks
+ * too); this platform cannot place them, so `at` gets NULL. */
+void *pxhost_fixed_alloc(uintptr_t at)
+{
+	uint32_t *m = at ? 0 : pxhost_mem_alloc();
+	if (m)
+		memset(m, 0, PXVM_MEM_ALLOC_WORDS * sizeof(uint32_t));
+	return m;
+}
+
+void pxhost_fixed_free(void *mem) { pxhost_mem_free(mem); }
+
+uint32_t pxhost_code_id(void) { return 0; } /* unknown: Python processes never resume here */
+
 void pxhost_log(int level, const char *fmt, ...)
 {
 	va_list ap;

@@ -869,9 +869,11 @@ static void test_apps(void **state)
 
 /* ---- Snapshots --------------------------------------------------------------------- */
 
-/* A Python process saves no record (its state is native pointers into the
- * kernel's heap): a snapshot holding one resumes the rest, and the Python
- * process ends with STATUS_NOT_RESUMABLE (docs/snapshots.md). */
+/* A Python process's state is native pointers: it resumes only where its
+ * blocks can be had at their old addresses on the identical build, which this
+ * test platform cannot do (pxhost_code_id 0). A snapshot holding one resumes
+ * the rest, and the Python process ends with STATUS_NOT_RESUMABLE
+ * (docs/snapshots.md; tests/unit/test_snapshot.py resumes one in pxsim). */
 static void test_snapshot_not_resumable(void **state)
 {
 	(void)state;
