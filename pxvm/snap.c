@@ -304,6 +304,16 @@ static int proc_load(struct snapr *r, struct load *l)
 		} else if (e.record_len) {
 			l->gone[e.index] = true; /* a kind this build does not have */
 		}
+		if (l->gone[e.index]) {
+			/* Until it is ended (below, once every section is loaded) it
+			 * stands in as a pxVM process with empty memory, so what the
+			 * later sections do to it (a call in flight failed into its trap
+			 * page, its tile shown) touches memory of its own. */
+			p->ops = &proc_pxvm_ops;
+			p->kind_state = 0;
+			if (proc_pxvm_ops.alloc(p))
+				return -PXE_ENOMEM;
+		}
 		if (e.canvas && load_layer_words(&p->canvas, e.canvas))
 			return -PXE_ENOMEM;
 		if (e.back && load_layer_words(&p->back, e.back))
