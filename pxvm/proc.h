@@ -105,7 +105,10 @@ struct proc_ops {
 	 * -PXE_EINVAL for bytes that are not one of this kind's snapshots (the
 	 * whole snapshot is refused), or -PXE_ENOEXEC for a valid record this
 	 * machine cannot resume (another build, other addresses: the process
-	 * ends with PXVM_STATUS_NOT_RESUMABLE and the rest goes on). */
+	 * ends with PXVM_STATUS_NOT_RESUMABLE and the rest goes on; the kind
+	 * logs why). snap.c's check pass calls it on an entry this kind did
+	 * not alloc (pxVM memory, kind_state NULL): a kind whose state lives
+	 * elsewhere then only checks the bytes. */
 	int (*restore)(struct proc *p, const uint8_t *in, size_t n);
 };
 

@@ -514,6 +514,18 @@ static int py_restore(struct proc *p, const uint8_t *in, size_t n)
 	uint8_t *stack = (uint8_t *)blocks[1];
 	struct py_state *st = (struct py_state *)stack;
 	memcpy(stack, r.head, r.head_len);
+	/* The head's own pointers are the old addresses, which are these now. */
+	bool heap_ok = true;
+	for (uint32_t i = 0; i < PY_HEAP_BLOCKS; i++)
+		heap_ok &= st->heap[i] == blocks[2 + i];
+	if (!heap_ok || st->stack_block != blocks[1] || st->guard != stack + r.head_len - PY_STACK_GUARD ||
+	    st->sp != (void *)(stack + r.sp_off) ||
+	    st->stack_hi != (uint8_t *)(((uintptr_t)stack + PY_BLOCK_BYTES) & ~(uintptr_t)15u) ||
+	    r.sp_off > (uint32_t)(st->stack_hi - stack)) {
+		for (uint32_t i = 0; i < 2 + PY_HEAP_BLOCKS; i++)
+			pxhost_fixed_free(blocks[i]);
+		return not_here(p, "its stack head disagrees with the addresses of its blocks");
+	}
 	memcpy(stack + r.sp_off, r.used, PY_BLOCK_BYTES - r.sp_off);
 	for (uint32_t i = 0; i < PY_HEAP_BLOCKS; i++)
 		memcpy(blocks[2 + i], r.heap_bytes + (size_t)i * PY_BLOCK_BYTES, PY_BLOCK_BYTES);
@@ -525,13 +537,6 @@ static int py_restore(struct proc *p, const uint8_t *in, size_t n)
 	p->vm.rng = r.rng;
 	p->vm.user = p;
 	p->kind_state = st;
-	/* The head's own pointers are the old addresses, which are these now. */
-	if (st->stack_block != blocks[1] || st->sp < (void *)(stack + r.head_len) ||
-	    st->stack_hi != (uint8_t *)(((uintptr_t)stack + PY_BLOCK_BYTES) & ~(uintptr_t)15u))
-		pxhost_panic("py_restore: a record of this build whose stack head disagrees with its addresses");
-	for (uint32_t i = 0; i < PY_HEAP_BLOCKS; i++)
-		if (st->heap[i] != blocks[2 + i])
-			pxhost_panic("py_restore: a record of this build whose heap disagrees with its addresses");
 	return 0;
 }
 
