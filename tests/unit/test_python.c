@@ -915,6 +915,63 @@ static void test_snapshot_not_resumable(void **state)
 	free(img);
 }
 
+/* On a platform that places its blocks (th_fixed_place, as pxsim and the
+ * kernel do) a snapshotted Python process goes on in the same binary: here
+ * it was blocked in call_llm, whose call in flight fails with -EIO on the
+ * resume (OSError in the program, as for a pxVM process), and it carries on
+ * with its state: its variables, its sleeps, its output. */
+static void test_snapshot_resumes(void **state)
+{
+	(void)state;
+	static const char ask[] =
+		"import pxos\nseen = [7, 'kept']\nprint('asking')\n"
+		"try:\n    print('answer', pxos.call_llm('please wait'))\nexcept OSError as e:\n    print('llm failed', e.args[0])\n"
+		"for i in range(3):\n    pxos.sleep_ms(5)\n    print('tick', i, seen)\n";
+	fs_reset();
+	add_py("/bin/ask.py", ask);
+	boot();
+	th_fixed_place = 1;
+	th_no_idle = 1; /* nothing to run: back here (the call would time out) */
+	int py = th_spawn("/bin/ask.py", 0);
+	struct proc *p = proc_find((uint32_t)py);
+	for (int i = 0; i < 200 && !(p->state == PROC_BLOCKED && p->block == BLOCK_TRAP); i++) {
+		sched_run(SCHED_QUANTUM);
+		th_now_us += 200;
+	}
+	if (p->block != BLOCK_TRAP || hv_inflight() != 1)
+		fail_msg("not waiting for its call (state %d, block %d); output:\n%s", p->state, p->block, th_out);
+	expect_out("asking");
+	size_t n = snap_state_save(0, 0, th_now_us);
+	uint8_t *img = malloc(n);
+	assert_non_null(img);
+	assert_int_equal(snap_state_save(img, n, th_now_us), n);
+	assert_int_equal(sched_kill(0, (uint32_t)py), 0);
+	sched_run(0);
+	assert_null(proc_find((uint32_t)py));
+
+	fs_reset();
+	add_py("/bin/ask.py", ask);
+	boot();
+	th_out_clear();
+	char why[200];
+	if (snap_state_load(img, n, th_now_us, vfs_fs(), 0, why, sizeof(why)) != 0)
+		fail_msg("snapshot refused: %s", why);
+	p = proc_find((uint32_t)py);
+	assert_non_null(p);
+	assert_int_equal(hv_inflight(), 0);
+	th_no_idle = 0;
+	sched_run(0);
+	uint32_t st = 0xFFFFFFFF;
+	assert_int_equal(sched_reaped_status((uint32_t)py, &st), 0);
+	want_status(st, 0);
+	expect_out("llm failed");
+	expect_out("tick 2 [7, 'kept']");
+	assert_null(strstr(th_out, "asking"));
+	no_leak();
+	th_fixed_place = 0;
+	free(img);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -927,6 +984,7 @@ int main(void)
 		cmocka_unit_test(test_three_at_once),
 		cmocka_unit_test(test_kill_waiting),
 		cmocka_unit_test(test_snapshot_not_resumable),
+		cmocka_unit_test(test_snapshot_resumes),
 		cmocka_unit_test(test_run_python_trap),
 		cmocka_unit_test(test_run_python_errors),
 		cmocka_unit_test(test_repl),
