@@ -332,6 +332,30 @@ for what, data, reason in [
           "pid 2 (sleep) exited with status 0" in err and b"count" not in r.stdout,
           f"rc {r.returncode} {r.stdout[-200:]} {err[-600:]}")
 
+# ---- format 1 is still read -----------------------------------------------------------
+# A format-1 snapshot (the head says 1) resumes as before; its Python record was
+# only a marker: that process ends not resumable, saying why, the child goes on.
+v1 = os.path.join(tmp, "v1.png")
+open(v1, "wb").write(restate(open(pyp, "rb").read(), pyraw, fmt=1))
+r = subprocess.run([PXSIM, *pyargs, "--resume", v1, "--max-steps", "10000"], capture_output=True, timeout=120)
+check("format 1: a format-1 head is read, its Python process goes on",
+      r.returncode == 0 and b"child 0 done 8555" in r.stdout, r.stderr.decode(errors="replace")[-300:])
+rl = struct.unpack("<I", pyraw[at - 4:at])[0]
+raw1 = bytearray(pyraw[:at - 4] + struct.pack("<I", 8) + b"python\0\1" + pyraw[at + rl:])
+pos = 0
+while pos < len(raw1):
+    n = struct.unpack("<I", raw1[pos + 8:pos + 12])[0]
+    if raw1[pos:pos + 4] == b"PROC":
+        struct.pack_into("<I", raw1, pos + 8, n - (rl - 8))
+        break
+    pos += 12 + n
+open(v1, "wb").write(restate(open(pyp, "rb").read(), bytes(raw1), fmt=1))
+r = subprocess.run([PXSIM, *pyargs, "--resume", v1, "--max-steps", "10000"], capture_output=True, timeout=120)
+err = r.stderr.decode(errors="replace")
+check("format 1: its Python marker ends the process not resumable, the child goes on",
+      "not resumable: the snapshot's format 1 kept no Python state" in err and
+      "pid 1 (count.py) exited with status 1024" in err and "pid 2 (sleep) exited with status 0" in err, err[-600:])
+
 # ---- refusals -----------------------------------------------------------------------
 good = open(ap, "rb").read()
 raw = state(ap)
