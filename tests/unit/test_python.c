@@ -972,6 +972,53 @@ static void test_snapshot_resumes(void **state)
 	free(img);
 }
 
+/* The REPL goes on from a snapshot too: a line half typed (in its line
+ * editor's state, on the process's stack and heap) is finished after the
+ * resume, and the names defined before it are still there. */
+static void test_snapshot_resumes_repl(void **state)
+{
+	(void)state;
+	static const char repl[] = "#!python\nimport pxos\npxos.repl()\n";
+	fs_reset();
+	add_py("/bin/python", repl);
+	boot();
+	th_fixed_place = 1;
+	th_no_idle = 1;
+	th_input = "x = 6\nprint(x * 7";
+	int py = th_spawn("/bin/python", 0);
+	tty_set_foreground((uint32_t)py);
+	sched_run(0);
+	struct proc *p = proc_find((uint32_t)py);
+	assert_non_null(p);
+	assert_int_equal(p->block, BLOCK_READ);
+	size_t n = snap_state_save(0, 0, th_now_us);
+	uint8_t *img = malloc(n);
+	assert_non_null(img);
+	assert_int_equal(snap_state_save(img, n, th_now_us), n);
+	assert_int_equal(sched_kill(0, (uint32_t)py), 0);
+	sched_run(0);
+	assert_null(proc_find((uint32_t)py));
+
+	fs_reset();
+	add_py("/bin/python", repl);
+	boot();
+	th_out_clear();
+	char why[200];
+	if (snap_state_load(img, n, th_now_us, vfs_fs(), 0, why, sizeof(why)) != 0)
+		fail_msg("snapshot refused: %s", why);
+	th_no_idle = 0;
+	th_input = ")\n\x04";
+	sched_run(0);
+	uint32_t st = 0xFFFFFFFF;
+	assert_int_equal(sched_reaped_status((uint32_t)py, &st), 0);
+	want_status(st, 0);
+	expect_out("42");
+	th_input = 0;
+	no_leak();
+	th_fixed_place = 0;
+	free(img);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -985,6 +1032,7 @@ int main(void)
 		cmocka_unit_test(test_kill_waiting),
 		cmocka_unit_test(test_snapshot_not_resumable),
 		cmocka_unit_test(test_snapshot_resumes),
+		cmocka_unit_test(test_snapshot_resumes_repl),
 		cmocka_unit_test(test_run_python_trap),
 		cmocka_unit_test(test_run_python_errors),
 		cmocka_unit_test(test_repl),
