@@ -339,6 +339,7 @@ static const uint8_t py_record_v1[8] = { 'p', 'y', 't', 'h', 'o', 'n', 0, 1 };
 
 /* A record taken apart (rec_parse). */
 struct py_rec {
+	bool v1;                             /* format 1's marker */
 	char build_id[SNAP_BUILD_ID_MAX + 1];
 	uint32_t code_id;
 	uint64_t at_code, at_data, at_table; /* py_main, py_budget, the process table */
@@ -397,11 +398,14 @@ static size_t py_snapshot(const struct proc *p, uint8_t *out, size_t cap)
 	return n;
 }
 
-/* rec_parse: take record `in` (n bytes) apart into *r: 0, -PXE_ENOEXEC for
- * the marker of format 1, -PXE_EINVAL for bytes that are not a record. */
+/* rec_parse: take record `in` (n bytes) apart into *r: 0; -PXE_ENOEXEC for
+ * the marker of format 1 (r->v1) and for a record of another build (whose
+ * layout, its heap's size say, may not be this build's: it is not read
+ * past the build id); -PXE_EINVAL for bytes that are not a record. */
 static int rec_parse(const uint8_t *in, size_t n, struct py_rec *r)
 {
-	if (n == sizeof(py_record_v1) && !memcmp(in, py_record_v1, n))
+	r->v1 = n == sizeof(py_record_v1) && !memcmp(in, py_record_v1, n);
+	if (r->v1)
 		return -PXE_ENOEXEC;
 	struct snapr sr = { in, n, 0, false };
 	if (snapr_u32(&sr) != PY_SNAP_MAGIC || snapr_u32(&sr) != PY_SNAP_VERSION)
@@ -411,6 +415,10 @@ static int rec_parse(const uint8_t *in, size_t n, struct py_rec *r)
 	for (uint32_t i = 0; r->build_id[i]; i++)
 		if (r->build_id[i] < 0x20 || r->build_id[i] > 0x7E)
 			r->build_id[i] = '?';
+	if (sr.bad)
+		return -PXE_EINVAL;
+	if (strcmp(r->build_id, snap_build_id()))
+		return -PXE_ENOEXEC;
 	r->code_id = snapr_u32(&sr);
 	r->at_code = snapr_u64(&sr);
 	r->at_data = snapr_u64(&sr);
@@ -451,12 +459,11 @@ static int not_here(const struct proc *p, const char *fmt, ...)
 	return -PXE_ENOEXEC;
 }
 
-/* same_build: whether this binary is the one that wrote `r`, with its code
- * and data where they were; -PXE_ENOEXEC (said why) if not. */
+/* same_build: whether this binary (of the record's build: rec_parse) is the
+ * one that wrote `r`, with its code and data where they were; -PXE_ENOEXEC
+ * (said why) if not. */
 static int same_build(const struct proc *p, const struct py_rec *r)
 {
-	if (strcmp(r->build_id, snap_build_id()))
-		return not_here(p, "taken by build \"%s\", this is \"%s\"", r->build_id, snap_build_id());
 	uint32_t code = pxhost_code_id();
 	if (!code)
 		return not_here(p, "this platform cannot tell its code's identity");
@@ -502,7 +509,8 @@ static int py_restore(struct proc *p, const uint8_t *in, size_t n)
 	static struct py_rec r;
 	int e = rec_parse(in, n, &r);
 	if (e == -PXE_ENOEXEC && p->kind_state)
-		return not_here(p, "the snapshot's format 1 kept no Python state");
+		return r.v1 ? not_here(p, "the snapshot's format 1 kept no Python state")
+		            : not_here(p, "taken by build \"%s\", this is \"%s\"", r.build_id, snap_build_id());
 	if (e || !p->kind_state)
 		return e;
 	if ((e = same_build(p, &r)) != 0)

@@ -340,21 +340,33 @@ open(v1, "wb").write(restate(open(pyp, "rb").read(), pyraw, fmt=1))
 r = subprocess.run([PXSIM, *pyargs, "--resume", v1, "--max-steps", "10000"], capture_output=True, timeout=120)
 check("format 1: a format-1 head is read, its Python process goes on",
       r.returncode == 0 and b"child 0 done 8555" in r.stdout, r.stderr.decode(errors="replace")[-300:])
-rl = struct.unpack("<I", pyraw[at - 4:at])[0]
-raw1 = bytearray(pyraw[:at - 4] + struct.pack("<I", 8) + b"python\0\1" + pyraw[at + rl:])
-pos = 0
-while pos < len(raw1):
-    n = struct.unpack("<I", raw1[pos + 8:pos + 12])[0]
-    if raw1[pos:pos + 4] == b"PROC":
-        struct.pack_into("<I", raw1, pos + 8, n - (rl - 8))
-        break
-    pos += 12 + n
-open(v1, "wb").write(restate(open(pyp, "rb").read(), bytes(raw1), fmt=1))
-r = subprocess.run([PXSIM, *pyargs, "--resume", v1, "--max-steps", "10000"], capture_output=True, timeout=120)
-err = r.stderr.decode(errors="replace")
-check("format 1: its Python marker ends the process not resumable, the child goes on",
-      "not resumable: the snapshot's format 1 kept no Python state" in err and
-      "pid 1 (count.py) exited with status 1024" in err and "pid 2 (sleep) exited with status 0" in err, err[-600:])
+
+
+def with_record(rec):
+    """pyraw with the Python record replaced by `rec` (PROC's length made right)."""
+    rl = struct.unpack("<I", pyraw[at - 4:at])[0]
+    raw1 = bytearray(pyraw[:at - 4] + struct.pack("<I", len(rec)) + rec + pyraw[at + rl:])
+    pos = 0
+    while pos < len(raw1):
+        n = struct.unpack("<I", raw1[pos + 8:pos + 12])[0]
+        if raw1[pos:pos + 4] == b"PROC":
+            struct.pack_into("<I", raw1, pos + 8, n - (rl - len(rec)))
+            break
+        pos += 12 + n
+    return bytes(raw1)
+
+
+for what, fmt, rec, reason in [
+        ("format 1: its Python marker", 1, b"python\0\1", "the snapshot's format 1 kept no Python state"),
+        ("another build's record of another layout (cut after its build id)", 2,
+         b"PYSN\2\0\0\0" + b"pxOS 9.9 000000000000".ljust(48, b"\0"), "taken by build \"pxOS 9.9")]:
+    open(v1, "wb").write(restate(open(pyp, "rb").read(), with_record(rec), fmt=fmt))
+    r = subprocess.run([PXSIM, *pyargs, "--resume", v1, "--max-steps", "10000"], capture_output=True, timeout=120)
+    err = r.stderr.decode(errors="replace")
+    check(what + ": not refused, the process ends not resumable saying why, the child goes on",
+          "not resumable: " + reason in err and
+          "pid 1 (count.py) exited with status 1024" in err and "pid 2 (sleep) exited with status 0" in err,
+          err[-600:])
 
 # ---- refusals -----------------------------------------------------------------------
 good = open(ap, "rb").read()
