@@ -2,6 +2,7 @@
  * hostio.c — file and image input for the host tools; see hostio.h.
  */
 #include <errno.h>
+#include <stdarg.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -120,6 +121,16 @@ int hostio_read_regular(const char *path, size_t max, uint8_t **data, size_t *le
 	*data = buf;
 	*len = n;
 	return 0;
+}
+
+int hostio_fail(char *err, size_t cap, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	if (cap)
+		vsnprintf(err, cap, fmt, ap);
+	va_end(ap);
+	return -1;
 }
 
 const char *hostio_strerror(int rc)
