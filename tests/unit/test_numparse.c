@@ -47,46 +47,39 @@ static void test_whole(void **state)
 	whole_bad("0x10000000000000000");
 }
 
+/* prefix: parse_u64_prefix at the start of `s` must return `rc`; on 0 with
+ * the value `want` and `used` characters consumed, on -1 with nothing moved
+ * or written. */
+static void prefix(const char *s, const char *ends, unsigned base, int rc, uint64_t want, size_t used)
+{
+	const char *p = s;
+	uint64_t v = 0xdeadbeef;
+	if (parse_u64_prefix(&p, ends, base, &v) != rc)
+		fail_msg("parse_u64_prefix(\"%s\", base %u) did not return %d", s, base, rc);
+	assert_int_equal(v, rc ? 0xdeadbeef : want);
+	assert_ptr_equal(p, rc ? s : s + used);
+}
+
 static void test_prefix(void **state)
 {
 	(void)state;
-	const char *s = "0x3f8,baud=9600", *p = s;
-	uint64_t v = 0;
-	assert_int_equal(parse_u64_prefix(&p, ",", 0, &v), 0);
-	assert_int_equal(v, 0x3f8);
-	assert_ptr_equal(p, s + 5);
+	prefix("0x3f8,baud=9600", ",", 0, 0, 0x3f8, 5);
 	/* base 16: no prefix, every end character stops it */
-	s = "1f:0a.7";
-	p = s;
-	assert_int_equal(parse_u64_prefix(&p, ":.,", 16, &v), 0);
-	assert_int_equal(v, 0x1f);
-	assert_ptr_equal(p, s + 2);
-	p = s + 3;
-	assert_int_equal(parse_u64_prefix(&p, ":.,", 16, &v), 0);
-	assert_int_equal(v, 0x0a);
-	p = s + 6;
-	assert_int_equal(parse_u64_prefix(&p, NULL, 16, &v), 0);
-	assert_int_equal(v, 7);
-	assert_ptr_equal(p, s + 7);
-	/* base 16 takes no "0x"; a failure moves nothing */
-	s = "0x1f";
-	p = s;
-	assert_int_equal(parse_u64_prefix(&p, "", 16, &v), -1);
-	assert_ptr_equal(p, s);
+	prefix("1f:0a.7", ":.,", 16, 0, 0x1f, 2);
+	prefix("0a.7", ":.,", 16, 0, 0x0a, 2);
+	prefix("7", NULL, 16, 0, 7, 1);
+	prefix("12", NULL, 0, 0, 12, 2);
+	/* base 16 takes no "0x" */
+	prefix("0x1f", "", 16, -1, 0, 0);
 	/* no digit before the end, a character neither digit nor end */
-	s = ",9";
-	p = s;
-	assert_int_equal(parse_u64_prefix(&p, ",", 0, &v), -1);
-	s = "12;";
-	p = s;
-	assert_int_equal(parse_u64_prefix(&p, ",", 0, &v), -1);
-	assert_ptr_equal(p, s);
+	prefix(",9", ",", 0, -1, 0, 0);
+	prefix("0x,", ",", 0, -1, 0, 0);
+	prefix("12;", ",", 0, -1, 0, 0);
+	/* too large */
+	prefix("18446744073709551616,", ",", 0, -1, 0, 0);
 	/* only bases 0 and 16 */
-	s = "12";
-	p = s;
-	assert_int_equal(parse_u64_prefix(&p, "", 10, &v), -1);
-	assert_int_equal(parse_u64_prefix(&p, "", 8, &v), -1);
-	assert_ptr_equal(p, s);
+	prefix("12", "", 10, -1, 0, 0);
+	prefix("12", "", 8, -1, 0, 0);
 }
 
 int main(void)
