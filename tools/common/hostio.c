@@ -26,6 +26,21 @@
 #include <stb/stb_image_write.h>
 #pragma GCC diagnostic pop
 
+/* finish_read: the end of a read of n bytes into buf (room for n + 1):
+ * on error rc, buf freed and rc; else the NUL after the data, *data and *len
+ * set, 0. */
+static int finish_read(uint8_t *buf, size_t n, int rc, uint8_t **data, size_t *len)
+{
+	if (rc) {
+		free(buf);
+		return rc;
+	}
+	buf[n] = 0;
+	*data = buf;
+	*len = n;
+	return 0;
+}
+
 int hostio_read_file(const char *path, uint8_t **data, size_t *len)
 {
 	*data = NULL;
@@ -53,14 +68,7 @@ int hostio_read_file(const char *path, uint8_t **data, size_t *len)
 	}
 	int rc = ferror(f) ? EIO : 0;
 	fclose(f);
-	if (rc) {
-		free(buf);
-		return rc;
-	}
-	buf[n] = 0;
-	*data = buf;
-	*len = n;
-	return 0;
+	return finish_read(buf, n, rc, data, len);
 }
 
 int hostio_read_regular(const char *path, size_t max, uint8_t **data, size_t *len)
@@ -113,14 +121,7 @@ int hostio_read_regular(const char *path, size_t max, uint8_t **data, size_t *le
 		}
 	}
 	close(fd);
-	if (rc) {
-		free(buf);
-		return rc;
-	}
-	buf[n] = 0;
-	*data = buf;
-	*len = n;
-	return 0;
+	return finish_read(buf, n, rc, data, len);
 }
 
 int hostio_fail(char *err, size_t cap, const char *fmt, ...)
