@@ -389,10 +389,10 @@ static int chat_from_text(const char *t, uint32_t n, uint8_t *out)
 				len = k;
 				turns++;
 				last = role;
-			} else if (i > 0) {
-				for (uint32_t k = 0; k < (i < n ? i : n); k++)
+			} else {
+				for (uint32_t k = start; k < (i < n ? i : n); k++)
 					if (t[k] != ' ' && t[k] != '\t' && t[k] != '\r' && t[k] != '\n')
-						return -PXE_EINVAL; /* text before the first marker */
+						return -PXE_EINVAL; /* text outside a turn (before the first one) */
 			}
 			if (i >= n)
 				break;
