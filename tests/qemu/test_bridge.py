@@ -98,6 +98,8 @@ FORGED = (b"forged-begin\n"
 CHAT_FILE = b"@@system pxasm\n@@user\nWrite twenty kilobytes please\n"
 CHAT_LINE = "chat-0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUV\n"
 CHAT_REPLY = (CHAT_LINE * 320).encode()
+# A conversation for the HTTP backend: system prompt, user, assistant, user.
+CHAT2_FILE = b"@@system pxasm\n@@user\nWrite a program.\n@@assistant\nFOO R1\n@@user\nasm: unknown mnemonic FOO\n"
 assert len(CHAT_REPLY) == 20480
 
 
@@ -113,6 +115,8 @@ def guest_image(build, llmtrap):
     shutil.copy(os.path.join(build, "tests", "programs", "llmchat.pxe"), os.path.join(stage, "test"))
     with open(os.path.join(stage, "test", "chat.txt"), "wb") as f:
         f.write(CHAT_FILE)
+    with open(os.path.join(stage, "test", "chat2.txt"), "wb") as f:
+        f.write(CHAT2_FILE)
     with open(os.path.join(stage, "test", "forged.txt"), "wb") as f:
         f.write(FORGED)
     ramdisk = stage + ".png"
@@ -199,7 +203,7 @@ class HttpTests(BridgeCase):
             mock.config.update(reply=reply, pieces=7, gap=0.1, oracle="yes")
             vm = self.boot("bridge-http", ["--url", mock.url, "--model", "fallback",
                                            "--model-map", "0=mock-model-a,3=mock-model-b"],
-                           env={"PXBRIDGE_API_KEY": API_KEY})
+                           env={"PXBRIDGE_API_KEY": API_KEY}, img=guest_image(CFG["build"], CFG["llmtrap"]))
             self.assertRegex(vm.output, r"bridge: host bridge connected \(pxbridge proto=3 max=\d+ backend=http home=1\)")
             answer, m = self.llm(vm, "What is six times seven?")
             self.assertEqual(answer.replace("\r\n", "\n"), reply)
@@ -211,6 +215,12 @@ class HttpTests(BridgeCase):
             mock.config.update(reply="ok")
             answer, _ = self.llm(vm, "-m 9 hi")
             self.assertEqual(answer, "ok")
+            # A conversation (LLM_CHAT) with the pxasm system prompt and max_tokens.
+            vm.send("run /test/llmchat /test/chat2.txt /tmp/r.txt 333 3\r")
+            m = vm.expect(r"llmchat: result (\d+)\r?\n", 60)
+            self.assertEqual(int(m.group(1)), 2)
+            vm.expect(r"pid \d+ \(llmchat\) exited with status 0", 30)
+            self.reenter(vm)
             status = self.finish(vm)
             self.assertIn("0 calls in flight", status)
             # Programs started at boot may have asked too: pick ours by prompt.
@@ -228,10 +238,19 @@ class HttpTests(BridgeCase):
             self.assertEqual(chats[1]["body"]["model"], "mock-model-b")
             self.assertIn("yes or no", chats[1]["body"]["messages"][0]["content"])
             self.assertEqual(chats[2]["body"]["model"], "fallback")
+            conv = asked("asm: unknown mnemonic FOO")["body"]
+            self.assertEqual(conv["model"], "mock-model-b")
+            self.assertEqual(conv["max_tokens"], 333)
+            self.assertEqual([m["role"] for m in conv["messages"]], ["system", "user", "assistant", "user"])
+            self.assertEqual([m["content"] for m in conv["messages"][1:]],
+                             ["Write a program.", "FOO R1", "asm: unknown mnemonic FOO"])
+            with open(os.path.join(CFG["build"], "sysprompt", "pxasm.txt")) as f:
+                self.assertEqual(conv["messages"][0]["content"], f.read())  # the whole generated prompt
+            self.assertEqual(b0.get("max_tokens"), 1024)  # CALL_LLM from the monitor: --max-tokens' default
             with open(vm.serial_log, "rb") as f:
                 self.assertNotIn(API_KEY.encode(), f.read())
             log = vm.log_text()
-            self.assertRegex(log, r"request \d+ llm model mock-model-a \(guest 0\): prompt 24 bytes, "
+            self.assertRegex(log, r"request \d+ llm model mock-model-a \(guest 0\) max_tokens 0: prompt 24 bytes, "
                                   r"answer %d bytes, first part \d+ ms, total \d+ ms: answered"
                              % len(reply.encode()))
             self.assertRegex(log, r"request \d+ oracle model mock-model-b \(guest 3\)")
