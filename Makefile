@@ -82,6 +82,7 @@ include kernel/build.mk
 include boot/build.mk
 include tools/sbenroll/build.mk
 include tools/common/build.mk
+include tools/sysprompt/build.mk
 include tools/pxasm/build.mk
 include tools/pxfs/build.mk
 include tools/pxsim/build.mk

@@ -57,6 +57,10 @@ struct call {
 	uint64_t start_us, heard_us;
 	uint16_t req_len;
 	uint8_t req[BRIDGE_PAYLOAD_MAX]; /* the REQUEST payload, for a re-send after a bridge restart */
+	const uint8_t *body; /* the whole body (kept by the caller until the call ends) */
+	uint32_t total;      /* its length */
+	uint32_t head;       /* body bytes the REQUEST itself carries */
+	uint32_t queued;     /* body bytes queued so far (REQUEST + REQUEST_DATA frames) */
 };
 
 static struct txent txq[BRIDGE_TXQ];
@@ -195,6 +199,22 @@ static void link_lost(const char *why);
 static void send_head(uint64_t now);
 static void snap_pump(void);
 
+/* body_pump: queue REQUEST_DATA frames with the rest of each call's body
+ * (after its REQUEST, which is queued first), using at most half the queue
+ * so CANCELs and file frames still get in. */
+static void body_pump(void)
+{
+	for (unsigned i = 0; i < sizeof(calls) / sizeof(calls[0]); i++) {
+		struct call *c = &calls[i];
+		while (c->used && c->queued < c->total && tx_count < BRIDGE_TXQ / 2) {
+			uint32_t k = c->total - c->queued < BRIDGE_PAYLOAD_MAX ? c->total - c->queued : BRIDGE_PAYLOAD_MAX;
+			if (queue(FRAME_REQUEST_DATA, c->id, c->body + c->queued, k) != 0)
+				panic("body_pump: the queue refused a frame it had room for");
+			c->queued += k;
+		}
+	}
+}
+
 /* on_room: the transmit ring has room for the head that did not fit. */
 static void on_room(void *arg)
 {
@@ -305,6 +325,7 @@ static void new_session(uint32_t s, const struct frame *f, uint64_t now)
 			c->acked = false;
 			c->resubmits++;
 			c->heard_us = now;
+			c->queued = c->head; /* the rest of the body follows again */
 		} else {
 			end_call(c, -PXE_EBUSY);
 		}
@@ -492,6 +513,7 @@ void bridge_poll(void)
 		probe_us = now;
 		send_hello(FRAME_HELLO);
 	}
+	body_pump();
 	pump(now);
 	snap_pump();
 	if (files)
@@ -550,7 +572,8 @@ void bridge_init(uint32_t session, void (*input_poll_fn)(void))
 		      "until one says HELLO", (unsigned)BRIDGE_HELLO_WAIT_MS);
 }
 
-int pxhost_llm_submit(uint32_t id, uint32_t kind, const char *model, const char *prompt, uint32_t len)
+int pxhost_llm_submit(uint32_t id, uint32_t kind, const char *model, uint32_t max_tokens, const char *body,
+                      uint32_t len)
 {
 	uint64_t now = timer_us();
 	if (!present) {
@@ -573,9 +596,13 @@ int pxhost_llm_submit(uint32_t id, uint32_t kind, const char *model, const char 
 	}
 	if (!c || tx_count >= BRIDGE_TXQ)
 		return -PXE_EBUSY;
-	size_t n = frame_request_encode(c->req, sizeof(c->req), (uint8_t)kind, model, prompt, len);
+	if (max_tokens > 0xFFFFu || len > FRAME_BODY_MAX_TOTAL)
+		return -PXE_EIO; /* over the protocol's limits (the hypervisor checks before) */
+	uint32_t copied;
+	size_t n = frame_request_encode(c->req, sizeof(c->req), (uint8_t)kind, (uint16_t)max_tokens, model, body,
+	                                len, &copied);
 	if (!n)
-		return -PXE_EIO; /* model id or prompt over the protocol's limits */
+		return -PXE_EIO; /* model id over the protocol's limits */
 	c->req_len = (uint16_t)n;
 	c->used = true;
 	c->acked = false;
@@ -583,8 +610,12 @@ int pxhost_llm_submit(uint32_t id, uint32_t kind, const char *model, const char 
 	c->kind = (uint8_t)kind;
 	c->id = id;
 	c->got = 0;
+	c->body = (const uint8_t *)body;
+	c->total = len;
+	c->head = c->queued = copied;
 	c->start_us = c->heard_us = now;
 	(void)queue(FRAME_REQUEST, id, c->req, n);
+	body_pump();
 	pump(now);
 	return 0;
 }
@@ -741,7 +772,7 @@ void bridge_monitor_cmd(int argc, char **argv)
 	mon.status = 0;
 	mon.waiting = true;
 	uint64_t t0 = timer_us();
-	int r = pxhost_llm_submit(id, kind, model, prompt, (uint32_t)n);
+	int r = pxhost_llm_submit(id, kind, model, 0, prompt, (uint32_t)n);
 	if (r < 0) {
 		mon.waiting = false;
 		kprintf("llm: %s\n", pxvm_error_text((uint32_t)-r));

@@ -83,9 +83,13 @@
 #define HV_REPLY_MAX     8192    /* longest reply kept by the kernel, bytes */
 #define HV_LLM_TIMEOUT_MS 60000  /* an LLM call with no sign of life (part, keep-alive) for this long fails */
 #define HV_LLM_MAX_MS    600000  /* no LLM call lasts longer, keep-alives or not */
+#define HV_CHAT_MAX      (48 * 1024) /* LLM_CHAT: longest conversation (system id + turns, encoded), bytes */
+#define HV_CHAT_REPLY_MAX (32 * 1024) /* LLM_CHAT: reply bytes kept (file and Python); the rest is counted, TRUNCATED */
+#define HV_MAX_TOKENS    65535   /* largest max_tokens a call may ask for (the protocol's 16-bit field) */
+#define HV_CHATS_MAX     4       /* LLM_CHAT calls in flight at once (each holds a 64 KiB block) */
 
 #define SNAP_GAP_MS            10000  /* SNAPSHOT: one per this long, whoever asks (docs/snapshots.md) */
-#define BRIDGE_PAYLOAD_MAX     4608   /* largest frame payload, bytes (a REQUEST: 2 + model + prompt) */
+#define BRIDGE_PAYLOAD_MAX     4608   /* largest frame payload, bytes (a REQUEST: 8 + model + prompt) */
 #define BRIDGE_TXQ             16     /* reliable frames the kernel queues for sending */
 #define BRIDGE_HELLO_WAIT_MS   300    /* boot handshake: wait this long for HELLO_ACK */
 #define BRIDGE_RETRY_MS        400    /* resend an unacknowledged frame after this long */

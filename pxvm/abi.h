@@ -58,6 +58,7 @@
 #define PXVM_TRAP_LOAD_FILE    0x03u
 #define PXVM_TRAP_SAMPLE_NOISE 0x04u
 #define PXVM_TRAP_ORACLE       0x05u
+#define PXVM_TRAP_LLM_CHAT     0x06u /* a conversation with a system prompt; the reply streamed into a file */
 
 /* ---- Executable format (.pxe) ------------------------------------------------
  * A 16-byte little-endian header, then image_size bytes that are loaded at

@@ -16,7 +16,7 @@ static const char hex_digits[] = "0123456789ABCDEF";
 int frame_type_valid(uint8_t t)
 {
 	switch (t) {
-	case FRAME_HELLO: case FRAME_HELLO_ACK: case FRAME_REQUEST: case FRAME_ACK:
+	case FRAME_HELLO: case FRAME_HELLO_ACK: case FRAME_REQUEST: case FRAME_REQUEST_DATA: case FRAME_ACK:
 	case FRAME_NAK: case FRAME_KEEPALIVE: case FRAME_REPLY_PART: case FRAME_REPLY_END:
 	case FRAME_ERROR: case FRAME_CANCEL: case FRAME_RESTORE: case FRAME_FILE: case FRAME_FILE_DATA:
 	case FRAME_FILE_END: case FRAME_FILE_GONE: case FRAME_RESTORE_END: case FRAME_SNAPSHOT:
@@ -28,7 +28,7 @@ int frame_type_valid(uint8_t t)
 
 int frame_reliable(uint8_t t)
 {
-	return t == FRAME_REQUEST || t == FRAME_CANCEL || t == FRAME_REPLY_PART ||
+	return t == FRAME_REQUEST || t == FRAME_REQUEST_DATA || t == FRAME_CANCEL || t == FRAME_REPLY_PART ||
 	       t == FRAME_REPLY_END || t == FRAME_ERROR || t == FRAME_RESTORE || t == FRAME_FILE ||
 	       t == FRAME_FILE_DATA || t == FRAME_FILE_END || t == FRAME_FILE_GONE || t == FRAME_RESTORE_END ||
 	       t == FRAME_SNAPSHOT;
@@ -389,37 +389,153 @@ size_t frame_demux_flush(struct frame_demux *d, uint8_t out[1])
 	return n;
 }
 
-size_t frame_request_encode(uint8_t *out, size_t cap, uint8_t kind, const char *model,
-                            const void *prompt, size_t len)
+size_t frame_request_encode(uint8_t *out, size_t cap, uint8_t kind, uint16_t max_tokens, const char *model,
+                            const void *body, uint32_t total, uint32_t *copied)
 {
 	size_t m = model ? strlen(model) : 0;
-	if (m > FRAME_MODEL_MAX || cap < 2 + m || len > cap - 2 - m || (len && !prompt))
+	*copied = 0;
+	if (m > FRAME_MODEL_MAX || cap < FRAME_REQUEST_HEAD(m) || (total && !body))
 		return 0;
 	out[0] = kind;
-	out[1] = (uint8_t)m;
+	out[1] = (uint8_t)max_tokens;
+	out[2] = (uint8_t)(max_tokens >> 8);
+	out[3] = (uint8_t)m;
 	if (m)
-		memcpy(out + 2, model, m);
-	if (len)
-		memcpy(out + 2 + m, prompt, len);
-	return 2 + m + len;
+		memcpy(out + 4, model, m);
+	put_le32(out + 4 + m, total);
+	size_t room = cap - FRAME_REQUEST_HEAD(m), k = total < room ? total : room;
+	if (k)
+		memcpy(out + FRAME_REQUEST_HEAD(m), body, k);
+	*copied = (uint32_t)k;
+	return FRAME_REQUEST_HEAD(m) + k;
 }
 
 int frame_request_parse(const uint8_t *p, size_t n, struct frame_request *r)
 {
-	if (n < 2)
+	if (n < FRAME_REQUEST_HEAD(0))
 		return -PXE_EINVAL;
-	size_t m = p[1];
-	if (m > FRAME_MODEL_MAX || 2 + m > n)
+	size_t m = p[3];
+	if (m > FRAME_MODEL_MAX || FRAME_REQUEST_HEAD(m) > n)
 		return -PXE_EINVAL;
 	for (size_t i = 0; i < m; i++) {
-		if (p[2 + i] == 0)
+		if (p[4 + i] == 0)
 			return -PXE_EINVAL;
-		r->model[i] = (char)p[2 + i];
+		r->model[i] = (char)p[4 + i];
 	}
 	r->model[m] = '\0';
 	r->kind = p[0];
-	r->prompt = p + 2 + m;
-	r->prompt_len = (uint32_t)(n - 2 - m);
+	r->max_tokens = (uint16_t)(p[1] | p[2] << 8);
+	r->total = get_le32(p + 4 + m);
+	r->body = p + FRAME_REQUEST_HEAD(m);
+	r->body_len = (uint32_t)(n - FRAME_REQUEST_HEAD(m));
+	if (r->body_len > r->total)
+		return -PXE_EINVAL;
+	return 0;
+}
+
+/* ---- conversations ---------------------------------------------------------- */
+
+size_t frame_chat_begin(uint8_t *out, size_t cap, const char *system)
+{
+	size_t s = system ? strlen(system) : 0;
+	if (s > FRAME_SYSTEM_MAX || cap < 1 + s)
+		return 0;
+	out[0] = (uint8_t)s;
+	if (s)
+		memcpy(out + 1, system, s);
+	return 1 + s;
+}
+
+size_t frame_chat_turn(uint8_t *out, size_t cap, size_t at, uint8_t role, const void *text, size_t len)
+{
+	if ((role != FRAME_ROLE_USER && role != FRAME_ROLE_ASSISTANT) || at > cap || cap - at < 5 ||
+	    len > cap - at - 5 || (len && !text))
+		return 0;
+	out[at] = role;
+	put_le32(out + at + 1, (uint32_t)len);
+	if (len)
+		memcpy(out + at + 5, text, len);
+	return at + 5 + len;
+}
+
+/* system_char: may byte c appear in a system id (the name and its "@CRC")? */
+static int system_char(uint8_t c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+	       c == '-' || c == '@';
+}
+
+int frame_chat_parse(const uint8_t *p, size_t n, struct frame_chat *c)
+{
+	if (n < 1)
+		return -PXE_EINVAL;
+	size_t s = p[0];
+	if (s > FRAME_SYSTEM_MAX || 1 + s > n)
+		return -PXE_EINVAL;
+	for (size_t i = 0; i < s; i++) {
+		if (!system_char(p[1 + i]))
+			return -PXE_EINVAL;
+		c->system[i] = (char)p[1 + i];
+	}
+	c->system[s] = '\0';
+	c->p = p;
+	c->n = n;
+	c->off = 1 + s;
+	c->turns = 0;
+	c->last_user = 0;
+	c->last_user_len = 0;
+	uint8_t last = 0;
+	for (size_t at = c->off; at < n;) {
+		if (n - at < 5 || (p[at] != FRAME_ROLE_USER && p[at] != FRAME_ROLE_ASSISTANT))
+			return -PXE_EINVAL;
+		uint32_t len = get_le32(p + at + 1);
+		if (len > n - at - 5)
+			return -PXE_EINVAL;
+		last = p[at];
+		if (last == FRAME_ROLE_USER) {
+			c->last_user = p + at + 5;
+			c->last_user_len = len;
+		}
+		c->turns++;
+		at += 5 + (size_t)len;
+	}
+	if (!c->turns || last != FRAME_ROLE_USER)
+		return -PXE_EINVAL;
+	return 0;
+}
+
+int frame_chat_next(struct frame_chat *c, uint8_t *role, const uint8_t **text, uint32_t *len)
+{
+	if (c->off + 5 > c->n)
+		return 0;
+	*role = c->p[c->off];
+	*len = get_le32(c->p + c->off + 1);
+	*text = c->p + c->off + 5;
+	c->off += 5 + (size_t)*len;
+	return 1;
+}
+
+int frame_system_split(const char *id, char *name, uint32_t *crc, int *has_crc)
+{
+	size_t k = 0;
+	*has_crc = 0;
+	*crc = 0;
+	for (; id[k] && id[k] != '@'; k++) {
+		char ch = id[k];
+		if (k >= FRAME_SYSTEM_NAME_MAX ||
+		    !((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '_' || ch == '-'))
+			return -PXE_EINVAL;
+		name[k] = ch;
+	}
+	name[k] = '\0';
+	if (!k)
+		return -PXE_EINVAL;
+	if (!id[k])
+		return 0;
+	const char *h = id + k + 1;
+	if (strlen(h) != 8 || get_hex((const uint8_t *)h, 8, crc))
+		return -PXE_EINVAL;
+	*has_crc = 1;
 	return 0;
 }
 

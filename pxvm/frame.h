@@ -8,7 +8,7 @@
  *
  *   ESC '_' "PXB" VER TYPE ID SEQ LEN PAYLOAD64 CRC ESC '\'
  *
- *   VER        '2' (FRAME_VERSION)
+ *   VER        '3' (FRAME_VERSION)
  *   TYPE       one letter (enum frame_type)
  *   ID         8 upper-case hex digits: request id (HELLO, HELLO_ACK: session)
  *   SEQ        4 hex digits: sequence number of a reliable frame (ACK: the one acked)
@@ -32,7 +32,7 @@
 #include <stdint.h>
 #include "kernel/param.h"
 
-#define FRAME_VERSION      '2'
+#define FRAME_VERSION      '3'
 #define FRAME_KEYS_MAX     2   /* link keys a demultiplexer accepts at once */
 #define FRAME_PAYLOAD_MAX  BRIDGE_PAYLOAD_MAX
 #define FRAME_HEADER_CHARS 21u /* "PXB" VER TYPE ID SEQ LEN */
@@ -48,6 +48,7 @@ enum frame_type {
 	FRAME_HELLO      = 'H', /* "I am here": payload = text banner (name, version, limits) */
 	FRAME_HELLO_ACK  = 'h', /* answer to HELLO: payload = text banner */
 	FRAME_REQUEST    = 'Q', /* kernel → bridge: payload = frame_request_encode() */
+	FRAME_REQUEST_DATA = 'G', /* kernel → bridge: the next bytes of request ID's body */
 	FRAME_ACK        = 'A', /* SEQ = the reliable frame received intact */
 	FRAME_NAK        = 'N', /* a damaged frame arrived: resend the unacknowledged one */
 	FRAME_KEEPALIVE  = 'K', /* bridge → kernel: request ID is still being worked on */
@@ -190,27 +191,87 @@ int frame_demux_byte(struct frame_demux *d, uint8_t b, uint8_t out[2], size_t *n
  * and drop an unfinished frame. Returns the count written. */
 size_t frame_demux_flush(struct frame_demux *d, uint8_t out[1]);
 
-/* A REQUEST payload: kind (1 byte, PXVM_TRAP_CALL_LLM or PXVM_TRAP_ORACLE),
- * model length m (1 byte), m bytes of model id (no NUL), then the prompt. */
+/* A REQUEST payload (protocol '3'): kind (1 byte: PXVM_TRAP_CALL_LLM,
+ * PXVM_TRAP_ORACLE or PXVM_TRAP_LLM_CHAT), max_tokens (2 bytes LE, 0 = the
+ * bridge's default), model length m (1 byte), m bytes of model id (no NUL),
+ * the body's total length (4 bytes LE), then the body's first bytes. The
+ * body is the prompt (CALL_LLM, ORACLE) or a conversation (LLM_CHAT,
+ * frame_chat_*). A body longer than what fits follows in REQUEST_DATA
+ * frames of the same id, in order; the bridge starts the request once it
+ * has all of it. */
 #define FRAME_MODEL_MAX 64
+#define FRAME_REQUEST_HEAD(m) (8u + (m)) /* payload bytes before the body */
+#define FRAME_BODY_MAX_TOTAL (64u * 1024u) /* longest body a bridge accepts */
 
 struct frame_request {
 	uint8_t kind;
+	uint16_t max_tokens;             /* 0: the bridge's default */
 	char model[FRAME_MODEL_MAX + 1]; /* NUL-terminated */
-	const uint8_t *prompt;           /* points into the payload */
-	uint32_t prompt_len;
+	uint32_t total;                  /* the body's length */
+	const uint8_t *body;             /* its first bytes: points into the payload */
+	uint32_t body_len;               /* ... how many (<= total) */
 };
 
-/* frame_request_encode: build a REQUEST payload in `out` (`cap` bytes).
- * `model` is a NUL-terminated string of at most FRAME_MODEL_MAX bytes. Returns
- * the payload length, or 0 when it does not fit. */
-size_t frame_request_encode(uint8_t *out, size_t cap, uint8_t kind, const char *model,
-                            const void *prompt, size_t len);
+/* frame_request_encode: build a REQUEST payload in `out` (`cap` bytes) for a
+ * body of `total` bytes, of which the first min(total, room) are copied from
+ * `body`. `model` is a NUL-terminated string of at most FRAME_MODEL_MAX
+ * bytes. Returns the payload length and sets *copied to the body bytes in
+ * it, or 0 when the model or the head does not fit. */
+size_t frame_request_encode(uint8_t *out, size_t cap, uint8_t kind, uint16_t max_tokens, const char *model,
+                            const void *body, uint32_t total, uint32_t *copied);
 
 /* frame_request_parse: split a REQUEST payload. Returns 0, or -PXE_EINVAL
  * (pxvm/abi.h) when the payload is too short, the model length is over
- * FRAME_MODEL_MAX or overruns the payload, or the model contains a NUL. */
+ * FRAME_MODEL_MAX or overruns the payload, the model contains a NUL, or the
+ * body bytes present exceed its total. */
 int frame_request_parse(const uint8_t *p, size_t n, struct frame_request *r);
+
+/* A conversation (the body of an LLM_CHAT request): system-id length s
+ * (1 byte, 0 = no system prompt), s bytes of system id ("NAME" or
+ * "NAME@XXXXXXXX": the CRC-32 of pxOS's copy of the prompt in 8 upper-case
+ * hex digits, so the bridge can tell its own copy differs), then turns, each
+ * a role byte (FRAME_ROLE_USER 'u' or FRAME_ROLE_ASSISTANT 'a'), a length
+ * (4 bytes LE) and that many bytes of text. At least one turn; the last one
+ * is the user's. */
+#define FRAME_ROLE_USER      'u'
+#define FRAME_ROLE_ASSISTANT 'a'
+#define FRAME_SYSTEM_MAX     48   /* system id bytes, with its "@CRC" */
+#define FRAME_SYSTEM_NAME_MAX 32  /* the name part: [a-z0-9_-] */
+
+/* frame_chat_begin: start a conversation in `out` (`cap` bytes) with system
+ * id `system` (NULL or "" = none; at most FRAME_SYSTEM_MAX bytes). Returns
+ * the bytes used, or 0 when it does not fit. */
+size_t frame_chat_begin(uint8_t *out, size_t cap, const char *system);
+
+/* frame_chat_turn: append a turn (role, `len` bytes of text) at offset `at`
+ * of `out` (`cap` bytes). Returns the new length, or 0 when it does not fit
+ * or the role is not one of FRAME_ROLE_*. */
+size_t frame_chat_turn(uint8_t *out, size_t cap, size_t at, uint8_t role, const void *text, size_t len);
+
+struct frame_chat {
+	char system[FRAME_SYSTEM_MAX + 1]; /* NUL-terminated, "" = none */
+	const uint8_t *p;                  /* the body */
+	size_t n, off;                     /* its length; the next turn's offset */
+	uint32_t turns;                    /* turns in the body (frame_chat_parse counts them) */
+	const uint8_t *last_user;          /* the last user turn's text */
+	uint32_t last_user_len;
+};
+
+/* frame_chat_parse: check a conversation body (`n` bytes) and ready *c for
+ * frame_chat_next. Returns 0, or -PXE_EINVAL when the system id is too long
+ * or holds a byte outside [A-Za-z0-9_@-], a turn has another role or
+ * overruns the body, there is no turn, or the last turn is not the user's. */
+int frame_chat_parse(const uint8_t *p, size_t n, struct frame_chat *c);
+
+/* frame_chat_next: the next turn of a parsed conversation: 1 with *role,
+ * *text, *len set, or 0 after the last. */
+int frame_chat_next(struct frame_chat *c, uint8_t *role, const uint8_t **text, uint32_t *len);
+
+/* frame_system_split: split system id `id` ("NAME" or "NAME@XXXXXXXX") into
+ * `name` (FRAME_SYSTEM_NAME_MAX + 1 bytes) and *crc (*has_crc = 0 when there
+ * is none). Returns 0, or -PXE_EINVAL when the name is empty, too long or
+ * holds a byte outside [a-z0-9_-], or the CRC is not 8 hex digits. */
+int frame_system_split(const char *id, char *name, uint32_t *crc, int *has_crc);
 
 /* frame_error_encode: ERROR payload = code byte + message (truncated to fit
  * `cap`). Returns the length (0 when cap is 0). */

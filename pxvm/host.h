@@ -62,12 +62,18 @@ int pxhost_idle(uint64_t until_us);
 
 /* ---- The LLM backend -------------------------------------------------------------- */
 
-/* pxhost_llm_submit: send LLM request `id` (kind: PXVM_TRAP_CALL_LLM or
- * PXVM_TRAP_ORACLE; model: the guest's model id as a string; prompt: `len`
- * bytes) to whatever answers on this platform (kernel: the serial bridge;
- * simulator: its scripted/offline backend). Returns 0 when sent, or -PXE_E*
- * (NOBRIDGE, BUSY, IO). The answer arrives later through hv_llm_reply(). */
-int pxhost_llm_submit(uint32_t id, uint32_t kind, const char *model, const char *prompt, uint32_t len);
+/* pxhost_llm_submit: send LLM request `id` (kind: PXVM_TRAP_CALL_LLM,
+ * PXVM_TRAP_ORACLE or PXVM_TRAP_LLM_CHAT; model: the guest's model id as a
+ * string; max_tokens: the answer's length limit, 0 = the platform's default)
+ * to whatever answers on this platform (kernel: the serial bridge;
+ * simulator: its scripted backend). `body` is `len` bytes: the prompt, or for
+ * LLM_CHAT a conversation (pxvm/frame.h frame_chat_*). The platform copies
+ * what fits its first frame at once and may read the rest later: `body` must
+ * stay valid until the call ends (its last hv_llm_reply, or
+ * pxhost_llm_cancel). Returns 0 when sent, or -PXE_E* (NOBRIDGE, BUSY, IO).
+ * The answer arrives later through hv_llm_reply(). */
+int pxhost_llm_submit(uint32_t id, uint32_t kind, const char *model, uint32_t max_tokens, const char *body,
+                      uint32_t len);
 
 /* pxhost_snapshot: process `pid` asked for a snapshot (SNAPSHOT): the
  * platform takes it at its next poll, between quanta (pxvm/snap.h,

@@ -19,6 +19,8 @@
 #include "rng.h"
 #include "vfs.h"
 #include "snapio.h"
+#include "frame.h"
+#include "crc32.h"
 #include "port.h"
 
 #define ORACLE_KEEP 64 /* bytes of an oracle's answer kept to read yes/no from */
@@ -29,10 +31,16 @@ static const char oracle_prefix[] =
 struct hv_req {
 	uint32_t id;             /* 0 = free slot */
 	uint32_t pid;            /* the caller */
-	uint32_t kind;           /* PXVM_TRAP_CALL_LLM or PXVM_TRAP_ORACLE */
+	uint32_t kind;           /* PXVM_TRAP_CALL_LLM, PXVM_TRAP_ORACLE or PXVM_TRAP_LLM_CHAT */
 	int via_syscall;         /* answer in R0 (HVTRAP) instead of the trap page */
 	uint32_t buf, cap;       /* CALL_LLM: reply buffer in guest memory, usable bytes incl. NUL */
+	char *keep;              /* a native caller's reply buffer (hv_llm_call), keep_cap bytes incl. NUL */
+	uint32_t keep_cap;
 	uint32_t got;            /* reply bytes received so far (all of them, kept or not) */
+	uint32_t filed;          /* LLM_CHAT: reply bytes appended to the reply file */
+	bool file_short;         /* ... the file refused some (quota, VFS_FILE_MAX, removed) */
+	char path[PXFS_PATH_MAX];/* LLM_CHAT: the reply file ("" = none) */
+	uint8_t *chat;           /* LLM_CHAT: the encoded conversation (a pxhost_mem_alloc block) */
 	char answer[ORACLE_KEEP];/* ORACLE: the start of the answer */
 	uint64_t started_us;     /* submit time: the HV_LLM_MAX_MS limit counts from here */
 	uint64_t deadline_us;    /* give up at this time unless a sign of life comes first */
@@ -43,9 +51,20 @@ static uint32_t next_id = 1;
 static char prompt_buf[sizeof(oracle_prefix) + HV_PROMPT_MAX];
 static struct hv_stats stats;
 
+/* release: request slot `r` is free again (its conversation block too). */
+static void release(struct hv_req *r)
+{
+	if (r->chat)
+		pxhost_mem_free((uint32_t *)r->chat);
+	r->chat = 0;
+	r->id = 0;
+}
+
 void hv_init(void)
 {
 	proc_on_gone(hv_proc_gone);
+	for (uint32_t i = 0; i < HV_INFLIGHT_MAX; i++)
+		release(&reqs[i]);
 	memset(reqs, 0, sizeof(reqs));
 	memset(&stats, 0, sizeof(stats));
 	next_id = 1;
@@ -188,27 +207,99 @@ static struct hv_req *find_req(uint32_t id)
 	return 0;
 }
 
-/* start_llm: check and submit a CALL_LLM or ORACLE. Returns 1 when `p` is now
- * blocked waiting, else a result (negative error) in *result and 0. */
+/* What a request needs besides its prompt (struct start, filled by each entry). */
+struct start {
+	uint32_t kind, model, max_tokens;
+	int via_syscall;
+	uint32_t buf, cap;       /* CALL_LLM from a guest: the reply buffer */
+	char *keep;              /* hv_llm_call: the caller's buffer */
+	uint32_t keep_cap;
+	const char *path;        /* LLM_CHAT: the reply file (resolved), or NULL */
+	uint8_t *chat;           /* LLM_CHAT: the conversation block (the request takes it) */
+	const char *body;        /* what goes to the platform */
+	uint32_t len;
+};
+
+/* submit: take a free slot, block `p` and hand the request to the platform.
+ * Returns 1 when `p` is now blocked waiting, else 0 with the error in
+ * *result (the conversation block, if any, is freed either way when it
+ * fails). */
+static int submit(struct proc *p, const struct start *s, int32_t *result)
+{
+	struct hv_req *r = 0;
+	for (uint32_t i = 0; i < HV_INFLIGHT_MAX; i++)
+		if (reqs[i].id && reqs[i].pid == p->pid) {
+			/* A caller waits for one call at a time: one still here was
+			 * given up (the process was woken otherwise, e.g. Ctrl-C). */
+			pxhost_llm_cancel(reqs[i].id);
+			stats.cancelled++;
+			release(&reqs[i]);
+		}
+	for (uint32_t i = 0; i < HV_INFLIGHT_MAX && !r; i++)
+		if (reqs[i].id == 0)
+			r = &reqs[i];
+	if (!r) {
+		if (s->chat)
+			pxhost_mem_free((uint32_t *)s->chat);
+		stats.busy++;
+		*result = -PXE_EBUSY;
+		return 0;
+	}
+	char model_str[12];
+	snprintf(model_str, sizeof(model_str), "%u", s->model);
+	uint32_t id = next_id++;
+	if (next_id >= 0x80000000u) /* ids with bit 31 set are the monitor's `llm` calls */
+		next_id = 1;
+	memset(r, 0, sizeof(*r));
+	r->id = id;
+	r->pid = p->pid;
+	r->kind = s->kind;
+	r->via_syscall = s->via_syscall;
+	r->buf = s->buf;
+	r->cap = s->cap > HV_REPLY_MAX + 1 ? HV_REPLY_MAX + 1 : s->cap;
+	r->keep = s->keep;
+	r->keep_cap = s->keep_cap;
+	r->chat = s->chat;
+	if (s->path)
+		snprintf(r->path, sizeof(r->path), "%s", s->path);
+	r->started_us = pxhost_time_us();
+	r->deadline_us = r->started_us + (uint64_t)HV_LLM_TIMEOUT_MS * 1000u;
+	/* Registered and blocked before the platform sees it, so an answer that
+	 * comes back during pxhost_llm_submit already finds its caller. */
+	proc_block(p, BLOCK_TRAP);
+	int e = pxhost_llm_submit(id, s->kind, model_str, s->max_tokens, s->body, s->len);
+	if (e < 0) {
+		release(r);
+		proc_unblock(p); /* not blocked after all: the error is the result */
+		stats.failed++;
+		*result = e;
+		return 0;
+	}
+	stats.submitted++;
+	return 1;
+}
+
+/* start_llm: check and submit a CALL_LLM or ORACLE trap. Returns 1 when `p`
+ * is now blocked waiting, else a result (negative error) in *result and 0. */
 static int start_llm(struct proc *p, uint32_t kind, uint32_t a0, uint32_t a1, uint32_t a2,
                      int via_syscall, int32_t *result)
 {
-	uint32_t model, buf = 0, cap = 0;
+	struct start s = { .kind = kind, .via_syscall = via_syscall };
 	if (kind == PXVM_TRAP_CALL_LLM) {
-		model = a1 & 0xFFFFu;
-		cap = a1 >> 16;
-		buf = a2;
-		if (model > HV_MODEL_MAX || cap == 0) {
+		s.model = a1 & 0xFFFFu;
+		s.cap = a1 >> 16;
+		s.buf = a2;
+		if (s.model > HV_MODEL_MAX || s.cap == 0) {
 			*result = -PXE_EINVAL;
 			return 0;
 		}
-		if (!out_ok(buf, cap)) {
+		if (!out_ok(s.buf, s.cap)) {
 			*result = -PXE_EFAULT;
 			return 0;
 		}
 	} else {
-		model = a1;
-		if (model > HV_MODEL_MAX || a2) {
+		s.model = a1;
+		if (s.model > HV_MODEL_MAX || a2) {
 			*result = -PXE_EINVAL;
 			return 0;
 		}
@@ -221,42 +312,228 @@ static int start_llm(struct proc *p, uint32_t kind, uint32_t a0, uint32_t a1, ui
 		*result = n;
 		return 0;
 	}
-	struct hv_req *r = 0;
-	for (uint32_t i = 0; i < HV_INFLIGHT_MAX && !r; i++)
-		if (reqs[i].id == 0)
-			r = &reqs[i];
-	if (!r) {
-		stats.busy++;
-		*result = -PXE_EBUSY;
-		return 0;
+	s.body = prompt_buf;
+	s.len = off + (uint32_t)n;
+	return submit(p, &s, result);
+}
+
+/* ---- LLM_CHAT: conversations ------------------------------------------------ */
+
+/* system_id: the system id sent for prompt `name` (FRAME_SYSTEM_NAME_MAX
+ * bytes at most, [a-z0-9_-]): "NAME@CRC" with the CRC-32 of pxOS's copy,
+ * HV_SYSTEM_DIR NAME ".txt", so a bridge holding another text says so.
+ * Returns 0, -PXE_EINVAL (a bad name) or -PXE_ENOENT (pxOS has no such
+ * prompt). */
+static int system_id(const char *name, char out[FRAME_SYSTEM_MAX + 1])
+{
+	char n[FRAME_SYSTEM_NAME_MAX + 1], path[PXFS_PATH_MAX];
+	uint32_t crc;
+	int has;
+	if (frame_system_split(name, n, &crc, &has) != 0 || has)
+		return -PXE_EINVAL;
+	snprintf(path, sizeof(path), "%s%s.txt", HV_SYSTEM_DIR, n);
+	struct vfs_file f;
+	if (vfs_lookup(path, &f) != 0 || !f.data)
+		return -PXE_ENOENT;
+	snprintf(out, FRAME_SYSTEM_MAX + 1, "%s@%08X", n, crc32(f.data, f.size));
+	return 0;
+}
+
+/* chat_marker: the marker line at s[0..n) (without its line end): 'u'
+ * (@@user), 'a' (@@assistant), 's' (@@system NAME: *arg, *arg_len), or 0. */
+static int chat_marker(const char *s, uint32_t n, const char **arg, uint32_t *arg_len)
+{
+	if (n && s[n - 1] == '\r')
+		n--;
+	if (n == 6 && !memcmp(s, "@@user", 6))
+		return 'u';
+	if (n == 11 && !memcmp(s, "@@assistant", 11))
+		return 'a';
+	if (n > 9 && !memcmp(s, "@@system ", 9)) {
+		*arg = s + 9;
+		*arg_len = n - 9;
+		return 's';
 	}
-	char model_str[12];
-	snprintf(model_str, sizeof(model_str), "%u", model);
-	uint32_t id = next_id++;
-	if (next_id >= 0x80000000u) /* ids with bit 31 set are the monitor's `llm` calls */
-		next_id = 1;
-	memset(r, 0, sizeof(*r));
-	r->id = id;
-	r->pid = p->pid;
-	r->kind = kind;
-	r->via_syscall = via_syscall;
-	r->buf = buf;
-	r->cap = cap > HV_REPLY_MAX + 1 ? HV_REPLY_MAX + 1 : cap;
-	r->started_us = pxhost_time_us();
-	r->deadline_us = r->started_us + (uint64_t)HV_LLM_TIMEOUT_MS * 1000u;
-	/* Registered and blocked before the platform sees it, so an answer that
-	 * comes back during pxhost_llm_submit already finds its caller. */
-	proc_block(p, BLOCK_TRAP);
-	int e = pxhost_llm_submit(id, kind, model_str, prompt_buf, off + (uint32_t)n);
-	if (e < 0) {
-		r->id = 0;
-		proc_unblock(p); /* not blocked after all: the error is the result */
-		stats.failed++;
-		*result = e;
-		return 0;
+	return 0;
+}
+
+/* chat_from_text: a chat file's text (`n` bytes: marker lines "@@system
+ * NAME", "@@user", "@@assistant", each turn's text between them; the line
+ * end before a marker belongs to the marker) into a conversation in `out`
+ * (HV_CHAT_MAX bytes). Returns its length, or -PXE_EINVAL (text before the
+ * first marker, a second or late @@system, no turn, the last turn not the
+ * user's), -PXE_ENOENT (no such system prompt) or -PXE_ENOSPC (more than
+ * HV_CHAT_MAX bytes encoded). */
+static int chat_from_text(const char *t, uint32_t n, uint8_t *out)
+{
+	size_t len = 0;
+	int role = 0, turns = 0, last = 0;
+	uint32_t start = 0, i = 0;
+	/* Turn boundaries are found line by line; a turn's text runs from
+	 * `start` up to the line end before the next marker. */
+	while (i <= n) {
+		uint32_t e = i;
+		while (e < n && t[e] != '\n')
+			e++;
+		const char *arg = 0;
+		uint32_t al = 0;
+		int m = i < n ? chat_marker(t + i, e - i, &arg, &al) : 0;
+		if (m || i >= n) {
+			if (role) {
+				uint32_t end = i > start ? i - 1 : start; /* drop the line end before the marker */
+				if (i >= n)
+					end = n;
+				size_t k = frame_chat_turn(out, HV_CHAT_MAX, len, (uint8_t)role, t + start, end - start);
+				if (!k)
+					return -PXE_ENOSPC;
+				len = k;
+				turns++;
+				last = role;
+			} else if (i > 0) {
+				for (uint32_t k = 0; k < (i < n ? i : n); k++)
+					if (t[k] != ' ' && t[k] != '\t' && t[k] != '\r' && t[k] != '\n')
+						return -PXE_EINVAL; /* text before the first marker */
+			}
+			if (i >= n)
+				break;
+			if (m == 's') {
+				if (len || role)
+					return -PXE_EINVAL; /* @@system comes first, once */
+				char name[FRAME_SYSTEM_NAME_MAX + 1], id[FRAME_SYSTEM_MAX + 1];
+				if (al > FRAME_SYSTEM_NAME_MAX)
+					return -PXE_EINVAL;
+				memcpy(name, arg, al);
+				name[al] = '\0';
+				int e2 = system_id(name, id);
+				if (e2)
+					return e2;
+				len = frame_chat_begin(out, HV_CHAT_MAX, id);
+				role = 0;
+			} else {
+				if (!len)
+					len = frame_chat_begin(out, HV_CHAT_MAX, "");
+				role = m == 'u' ? FRAME_ROLE_USER : FRAME_ROLE_ASSISTANT;
+			}
+			start = e < n ? e + 1 : n;
+		}
+		i = e + 1;
 	}
-	stats.submitted++;
-	return 1;
+	if (!turns || last != FRAME_ROLE_USER)
+		return -PXE_EINVAL;
+	return (int)len;
+}
+
+/* chat_numbers_ok: max_tokens and the model id in their ranges. */
+static int chat_numbers_ok(uint32_t max_tokens, uint32_t model)
+{
+	return max_tokens <= HV_MAX_TOKENS && model <= HV_MODEL_MAX;
+}
+
+/* start_chat: LLM_CHAT from a guest: ARG0 chat file path, ARG1 reply file
+ * path, ARG2 max_tokens (bits 0..23, 0 = the bridge's default) | model << 24. */
+static int start_chat(struct proc *p, uint32_t a0, uint32_t a1, uint32_t a2, int via_syscall, int32_t *result)
+{
+	char chat_path[PXFS_PATH_MAX], reply_path[PXFS_PATH_MAX], abs[PXFS_PATH_MAX];
+	struct start s = { .kind = PXVM_TRAP_LLM_CHAT, .via_syscall = via_syscall,
+	                   .max_tokens = a2 & ((1u << HV_CHAT_MODEL_SHIFT) - 1), .model = a2 >> HV_CHAT_MODEL_SHIFT };
+	int n;
+	if (!chat_numbers_ok(s.max_tokens, s.model))
+		return *result = -PXE_EINVAL, 0;
+	if ((n = read_string(p, a0, chat_path, sizeof(chat_path), -PXE_ENAMETOOLONG)) < 0 ||
+	    (n = read_string(p, a1, reply_path, sizeof(reply_path), -PXE_ENAMETOOLONG)) < 0)
+		return *result = n, 0;
+	struct vfs_file f;
+	if (vfs_lookup(chat_path, &f) != 0)
+		return *result = -PXE_ENOENT, 0;
+	if (f.type == PXVM_FT_DIR)
+		return *result = -PXE_EISDIR, 0;
+	if (f.size > HV_CHAT_MAX)
+		return *result = -PXE_ENOSPC, 0;
+	if ((n = vfs_resolve(reply_path, abs)) != 0)
+		return *result = n, 0;
+	uint8_t *block = (uint8_t *)pxhost_mem_alloc();
+	if (!block)
+		return *result = -PXE_ENOMEM, 0;
+	n = chat_from_text((const char *)f.data, f.size, block);
+	if (n < 0) {
+		pxhost_mem_free((uint32_t *)block);
+		return *result = n, 0;
+	}
+	/* The reply file: created or emptied now, so what it holds is this answer. */
+	int e = vfs_create(abs);
+	if (e) {
+		pxhost_mem_free((uint32_t *)block);
+		return *result = e, 0;
+	}
+	s.chat = block;
+	s.body = (const char *)block;
+	s.len = (uint32_t)n;
+	s.path = abs;
+	return submit(p, &s, result);
+}
+
+int hv_llm_call(struct proc *p, const struct hv_call *c, int32_t *result)
+{
+	struct start s = { .kind = c->kind, .model = c->model, .max_tokens = c->max_tokens,
+	                   .keep = c->reply, .keep_cap = c->reply_cap };
+	char abs[PXFS_PATH_MAX];
+	if (!chat_numbers_ok(c->max_tokens, c->model) || !c->reply || !c->reply_cap)
+		return *result = -PXE_EINVAL, 0;
+	if (c->kind == PXVM_TRAP_CALL_LLM) {
+		if (!c->len || c->len > HV_PROMPT_MAX || c->reply_path)
+			return *result = -PXE_EINVAL, 0;
+		for (uint32_t i = 0; i < c->len; i++)
+			if (!c->body[i])
+				return *result = -PXE_EINVAL, 0;
+		memcpy(prompt_buf, c->body, c->len);
+		s.body = prompt_buf;
+		s.len = c->len;
+		return submit(p, &s, result);
+	}
+	if (c->kind != PXVM_TRAP_LLM_CHAT)
+		return *result = -PXE_EINVAL, 0;
+	if (c->len > HV_CHAT_MAX)
+		return *result = -PXE_ENOSPC, 0;
+	struct frame_chat fc;
+	if (frame_chat_parse((const uint8_t *)c->body, c->len, &fc) != 0)
+		return *result = -PXE_EINVAL, 0;
+	uint8_t *block = (uint8_t *)pxhost_mem_alloc();
+	if (!block)
+		return *result = -PXE_ENOMEM, 0;
+	/* The system id gets pxOS's CRC of the prompt; the turns are copied. */
+	size_t len = 0;
+	if (fc.system[0]) {
+		char id[FRAME_SYSTEM_MAX + 1];
+		int e = system_id(fc.system, id);
+		if (e) {
+			pxhost_mem_free((uint32_t *)block);
+			return *result = e, 0;
+		}
+		len = frame_chat_begin(block, HV_CHAT_MAX, id);
+	} else {
+		len = frame_chat_begin(block, HV_CHAT_MAX, "");
+	}
+	uint32_t head = 1u + (uint32_t)(unsigned char)c->body[0];
+	if (len + (c->len - head) > HV_CHAT_MAX) {
+		pxhost_mem_free((uint32_t *)block);
+		return *result = -PXE_ENOSPC, 0;
+	}
+	memcpy(block + len, c->body + head, c->len - head);
+	len += c->len - head;
+	if (c->reply_path) {
+		int e = vfs_resolve(c->reply_path, abs);
+		if (!e)
+			e = vfs_create(abs);
+		if (e) {
+			pxhost_mem_free((uint32_t *)block);
+			return *result = e, 0;
+		}
+		s.path = abs;
+	}
+	s.chat = block;
+	s.body = (const char *)block;
+	s.len = (uint32_t)len;
+	return submit(p, &s, result);
 }
 
 /* oracle_answer: 1 for yes, 0 for no, -PXE_EIO for anything else. Leading
@@ -315,7 +592,18 @@ static void finish(struct hv_req *r, int32_t result)
 		deliver(p, r->via_syscall, result, 0, 0);
 		proc_wake(p);
 	}
-	r->id = 0;
+	release(r);
+}
+
+/* room: reply bytes request `r` keeps (in the guest's buffer, the caller's
+ * buffer or the reply file). */
+static uint32_t room(const struct hv_req *r)
+{
+	if (r->keep)
+		return r->keep_cap - 1 < HV_CHAT_REPLY_MAX ? r->keep_cap - 1 : HV_CHAT_REPLY_MAX;
+	if (r->kind == PXVM_TRAP_LLM_CHAT)
+		return HV_CHAT_REPLY_MAX;
+	return r->cap - 1;
 }
 
 static int32_t llm_result(const struct hv_req *r)
@@ -324,8 +612,32 @@ static int32_t llm_result(const struct hv_req *r)
 		uint32_t n = r->got < ORACLE_KEEP ? r->got : ORACLE_KEEP;
 		return oracle_answer(r->answer, n);
 	}
-	uint32_t room = r->cap - 1, n = r->got < room ? r->got : room;
-	return (int32_t)(n | (r->got > room ? HV_TRUNCATED : 0));
+	uint32_t max = room(r), n = r->got < max ? r->got : max;
+	bool cut = r->got > max || r->file_short;
+	if (r->kind == PXVM_TRAP_LLM_CHAT && !r->keep)
+		n = r->filed; /* a guest's chat: what its reply file holds */
+	return (int32_t)(n | (cut ? HV_TRUNCATED : 0));
+}
+
+/* take: reply bytes `text` (len) for request `r` of process `p` (still
+ * waiting for it): into its buffer(s) and reply file, up to room(r). */
+static void take(struct hv_req *r, struct proc *p, const char *text, uint32_t len)
+{
+	uint32_t max = room(r);
+	uint32_t n = r->got < max ? (max - r->got < len ? max - r->got : len) : 0;
+	if (!n)
+		return;
+	if (r->keep)
+		memcpy(r->keep + r->got, text, n);
+	else if (r->kind == PXVM_TRAP_CALL_LLM)
+		pxvm_write(&p->vm, r->buf + r->got, text, n); /* inside: checked at submit */
+	if (r->path[0] && !r->file_short) {
+		int w = vfs_append(r->path, text, n);
+		if (w > 0)
+			r->filed += (uint32_t)w;
+		if (w < (int)n)
+			r->file_short = true; /* removed, or quota: the file keeps what it has */
+	}
 }
 
 void hv_llm_reply(uint32_t id, int status, const char *text, uint32_t len, int more)
@@ -340,8 +652,12 @@ void hv_llm_reply(uint32_t id, int status, const char *text, uint32_t len, int m
 		return;
 	}
 	struct proc *p = proc_find(r->pid);
-	if (!p) {
-		r->id = 0;
+	if (!p || p->state != PROC_BLOCKED || p->block != BLOCK_TRAP) {
+		/* Its caller is gone or no longer waits (woken otherwise): nobody
+		 * may be written for it any more. */
+		pxhost_llm_cancel(id);
+		stats.cancelled++;
+		release(r);
 		return;
 	}
 	if (r->kind == PXVM_TRAP_ORACLE) {
@@ -350,21 +666,19 @@ void hv_llm_reply(uint32_t id, int status, const char *text, uint32_t len, int m
 			memcpy(r->answer + r->got, text, n);
 		}
 	} else {
-		uint32_t room = r->cap - 1;
-		if (r->got < room) {
-			uint32_t n = room - r->got < len ? room - r->got : len;
-			pxvm_write(&p->vm, r->buf + r->got, text, n); /* inside: checked at submit */
-		}
+		take(r, p, text, len);
 	}
 	r->got = (uint32_t)-1 - r->got < len ? (uint32_t)-1 : r->got + len;
 	if (more) {
 		hv_llm_alive(id);
 		return;
 	}
-	if (r->kind == PXVM_TRAP_CALL_LLM) {
+	uint32_t max = room(r), end = r->got < max ? r->got : max;
+	if (r->keep)
+		r->keep[end] = 0;
+	else if (r->kind == PXVM_TRAP_CALL_LLM) {
 		uint8_t zero = 0;
-		uint32_t room = r->cap - 1;
-		pxvm_write(&p->vm, r->buf + (r->got < room ? r->got : room), &zero, 1);
+		pxvm_write(&p->vm, r->buf + end, &zero, 1);
 	}
 	finish(r, llm_result(r));
 }
@@ -385,7 +699,7 @@ void hv_proc_gone(struct proc *p)
 	for (uint32_t i = 0; i < HV_INFLIGHT_MAX; i++)
 		if (reqs[i].id && reqs[i].pid == p->pid) {
 			pxhost_llm_cancel(reqs[i].id);
-			reqs[i].id = 0;
+			release(&reqs[i]);
 			stats.cancelled++;
 		}
 }
@@ -434,6 +748,8 @@ static int serve(struct proc *p, uint32_t type, const uint32_t a[3], int via_sys
 	case PXVM_TRAP_CALL_LLM:
 	case PXVM_TRAP_ORACLE:
 		return start_llm(p, type, a[0], a[1], a[2], via_syscall, result);
+	case PXVM_TRAP_LLM_CHAT:
+		return start_chat(p, a[0], a[1], a[2], via_syscall, result);
 	case PXVM_TRAP_LOAD_FILE:
 		*result = trap_load_file(p, a[0], a[1], a[2]);
 		return 0;

@@ -23,6 +23,8 @@ struct proc;
 #define HV_NOISE_GAUSS   0u          /* SAMPLE_NOISE ARG2: Gaussian, ARG0 = mean, ARG1 = std (16.16) */
 #define HV_NOISE_UNIFORM 1u          /* uniform in [ARG0, ARG1) (16.16) */
 #define HV_NOISE_BITS    2u          /* 32 random bits (ARG0 = ARG1 = 0) */
+#define HV_CHAT_MODEL_SHIFT 24u      /* LLM_CHAT ARG2: max_tokens (bits 0..23) | model << 24 */
+#define HV_SYSTEM_DIR    "/lib/llm/" /* system prompts pxOS knows: NAME.txt (tools/gen-sysprompt) */
 
 /* Counters since hv_init, for the monitor and tests. */
 struct hv_stats {
@@ -45,6 +47,34 @@ int hv_trap(struct proc *p);
 /* hv_syscall: SYSCALL HVTRAP (R1 = type, R2..R4 = ARG0..ARG2), result in R0.
  * Returns 1 when `p` blocked, else 0. */
 int hv_syscall(struct proc *p);
+
+/* A native caller's LLM call (the Python runtime's pxos.call_llm and
+ * pxos.chat, pxvm/py/modpxos.c): the same checks, limits and deadlines as
+ * the traps, with the caller's own buffer for the reply. */
+struct hv_call {
+	uint32_t kind;           /* PXVM_TRAP_CALL_LLM or PXVM_TRAP_LLM_CHAT */
+	uint32_t model;          /* 0..HV_MODEL_MAX */
+	uint32_t max_tokens;     /* 0..HV_MAX_TOKENS; 0 = the bridge's default */
+	const char *body;        /* CALL_LLM: the prompt, 1..HV_PROMPT_MAX bytes, no NUL;
+	                          * LLM_CHAT: a conversation (pxvm/frame.h frame_chat_*, system id a bare
+	                          * NAME of HV_SYSTEM_DIR, or none), at most HV_CHAT_MAX bytes */
+	uint32_t len;
+	const char *reply_path;  /* LLM_CHAT: NULL, or a file of /home or /tmp the reply streams into */
+	char *reply;             /* the reply, NUL-terminated: reply_cap bytes (with the NUL) */
+	uint32_t reply_cap;
+};
+
+/* hv_llm_call: start call `c` for process `p` (the running one). Returns 1
+ * when `p` is now blocked (BLOCK_TRAP; the caller gives up the CPU; when it
+ * runs again its trap page's RESULT holds the result and `c->reply` the
+ * text: the reply length, at most reply_cap - 1 and HV_CHAT_REPLY_MAX, |
+ * HV_TRUNCATED when the answer was longer or the reply file refused some of
+ * it), else 0 with the error in *result: -PXE_EINVAL (bad numbers, prompt or
+ * conversation), -PXE_ENOSPC (over HV_CHAT_MAX), -PXE_ENOENT (no such system
+ * prompt), the reply file's errors (vfs_create), -PXE_ENOMEM, -PXE_EBUSY, or
+ * the platform's (-PXE_ENOBRIDGE, -PXE_EIO). `c->reply` must stay valid
+ * while `p` waits; nothing is written there once `p` no longer waits. */
+int hv_llm_call(struct proc *p, const struct hv_call *c, int32_t *result);
 
 /* hv_llm_reply: the platform's answer to request `id`: status 0 and `len`
  * bytes of text (a part when `more` is nonzero; parts are appended), or a

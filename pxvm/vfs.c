@@ -602,6 +602,29 @@ int vfs_put_new(const char *path_in, const void *data, uint32_t size)
 	return 0;
 }
 
+int vfs_append(const char *path_in, const void *data, uint32_t n)
+{
+	char path[PXFS_PATH_MAX];
+	int e = vfs_resolve(path_in, path);
+	if (e)
+		return e;
+	int i = find_ram(path);
+	if (i < 0)
+		return -PXE_ENOENT;
+	struct ram_file *r = &ram[i];
+	uint32_t k = VFS_FILE_MAX - r->size, room = tree_def[r->tree].bytes_max - use[r->tree].bytes;
+	if (k > room)
+		k = room;
+	if (k > n)
+		k = n;
+	memcpy(r->data + r->size, data, k);
+	r->size += k;
+	use[r->tree].bytes += k;
+	if (k)
+		changed(r->path);
+	return (int)k;
+}
+
 int vfs_usage(const char *path_in, uint32_t out[4])
 {
 	char path[PXFS_PATH_MAX];

@@ -149,6 +149,13 @@ int vfs_home_file(uint32_t index, const char **path, struct vfs_file *out);
  * NOMEM. The kernel's persistence puts restored files with it. */
 int vfs_put_new(const char *path, const void *data, uint32_t size);
 
+/* vfs_append: append `n` bytes at `data` to the RAM file `path` (absolute,
+ * or relative to /home): the kernel writing for a process (the hypervisor's
+ * LLM_CHAT reply). Returns the bytes appended, fewer when the file reaches
+ * VFS_FILE_MAX or its tree its byte quota, or -PXE_ENOENT (no such RAM
+ * file: removed meanwhile), -PXE_EINVAL / -PXE_ENAMETOOLONG (bad path). */
+int vfs_append(const char *path, const void *data, uint32_t n);
+
 /* vfs_fork: `child` gets `parent`'s descriptors, sharing their open files. */
 void vfs_fork(const struct proc *parent, struct proc *child);
 

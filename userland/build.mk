@@ -52,13 +52,14 @@ $(BUILD)/userland/%.pxe: userland/%.pxs $(PXASM) $(PXOS_INC) $(USER_LIB)
 USER_BOOT_FILES := $(filter-out %.pxs,$(wildcard userland/boot/*))
 USER_APPS_PY    := $(wildcard userland/apps/*.py) userland/apps/python userland/apps/mkapp
 
-$(RAMDISK_PNG): $(USER_PXE) $(USER_BOOT_FILES) $(USER_APPS_PY) $(PXFS) $(PXOS_INC) $(USER_LIB)
-	rm -rf $(BUILD)/rootfs && mkdir -p $(BUILD)/rootfs/boot $(BUILD)/rootfs/apps $(BUILD)/rootfs/lib
+$(RAMDISK_PNG): $(USER_PXE) $(USER_BOOT_FILES) $(USER_APPS_PY) $(PXFS) $(PXOS_INC) $(USER_LIB) $(SYSPROMPT_TXT)
+	rm -rf $(BUILD)/rootfs && mkdir -p $(BUILD)/rootfs/boot $(BUILD)/rootfs/apps $(BUILD)/rootfs/lib/llm
 	cp $(filter $(BUILD)/userland/boot/%,$(USER_PXE)) $(BUILD)/rootfs/boot/
 	cp $(filter $(BUILD)/userland/apps/%,$(USER_PXE)) $(BUILD)/rootfs/apps/
 	$(if $(USER_BOOT_FILES),cp $(USER_BOOT_FILES) $(BUILD)/rootfs/boot/)
 	$(if $(USER_APPS_PY),cp $(USER_APPS_PY) $(BUILD)/rootfs/apps/)
 	cp $(PXOS_INC) $(USER_LIB) $(BUILD)/rootfs/lib/
+	cp $(SYSPROMPT_TXT) $(BUILD)/rootfs/lib/llm/
 	$(PXFS) build $@ $(BUILD)/rootfs
 
 ALL_TARGETS += $(RAMDISK_PNG)

@@ -19,6 +19,7 @@
 #include "pyproc.h"
 #include "pymod.h"
 #include "pxvm/canvas.h"
+#include "pxvm/frame.h"
 #include "pxvm/host.h"
 #include "pxvm/hv.h"
 #include "pxvm/ipc.h"
@@ -207,6 +208,47 @@ static size_t put_prompt(struct proc *p, mp_obj_t text)
 	return n;
 }
 
+/* utf8_whole: the length of s[0..n) without a multi-byte UTF-8 sequence cut
+ * at its end (a reply cut at a byte limit), so it makes a valid str. */
+static size_t utf8_whole(const char *s, size_t n)
+{
+	size_t i = n;
+	while (i > 0 && n - i < 4 && ((unsigned char)s[i - 1] & 0xC0) == 0x80)
+		i--;
+	if (i == 0)
+		return n;
+	unsigned char lead = (unsigned char)s[i - 1];
+	size_t need = lead < 0xC0 ? 1 : lead < 0xE0 ? 2 : lead < 0xF0 ? 3 : 4;
+	return i - 1 + need > n ? i - 1 : n;
+}
+
+/* llm_call: hv_llm_call for the running process, waiting for the answer in
+ * `reply` (a vstr of cap bytes); the reply as a str. */
+static mp_obj_t llm_call(struct hv_call *c, vstr_t *reply)
+{
+	struct proc *p = me();
+	int32_t r = -PXE_EINTR; /* what stays there when something else wakes us (Ctrl-C) */
+	c->reply = reply->buf;
+	c->reply_cap = (uint32_t)reply->alloc;
+	pxvm_write(&p->vm, PXVM_TRAP_RESULT, &r, 4);
+	py_charge(64 + (c->len >> SYS_COST_COPY_SHIFT));
+	if (hv_llm_call(p, c, &r)) {
+		py_block(); /* the call is in flight: others run until the answer */
+		pxvm_read(&p->vm, PXVM_TRAP_RESULT, &r, 4);
+	}
+	py_check(r);
+	size_t n = (uint32_t)r & ~HV_TRUNCATED;
+	reply->len = utf8_whole(reply->buf, n);
+	return mp_obj_new_str_from_vstr(reply);
+}
+
+static mp_int_t max_tokens_of(mp_int_t v)
+{
+	if (v < 1 || v > (mp_int_t)HV_MAX_TOKENS)
+		mp_raise_ValueError(MP_ERROR_TEXT("max_tokens outside 1..65535"));
+	return v;
+}
+
 static mp_obj_t pxos_call_llm(size_t n_args, const mp_obj_t *pos, mp_map_t *kw)
 {
 	enum { ARG_prompt, ARG_model_id, ARG_max_tokens };
@@ -217,18 +259,107 @@ static mp_obj_t pxos_call_llm(size_t n_args, const mp_obj_t *pos, mp_map_t *kw)
 	};
 	mp_arg_val_t a[3];
 	mp_arg_parse_all(n_args, pos, kw, 3, allowed, a);
-	struct proc *p = me();
-	uint32_t model = model_of(a[ARG_model_id].u_obj);
-	if (a[ARG_max_tokens].u_int < 1 || a[ARG_max_tokens].u_int > 65535)
-		mp_raise_ValueError(MP_ERROR_TEXT("max_tokens outside 1..65535"));
-	put_prompt(p, a[ARG_prompt].u_obj);
-	uint32_t cap = PY_BRIDGE_END - PY_REPLY_BASE;
-	int32_t r = trap(p, PXVM_TRAP_CALL_LLM, PY_BRIDGE_BASE, model | cap << 16, PY_REPLY_BASE);
-	py_check(r);
-	uint32_t n = (uint32_t)r & ~HV_TRUNCATED;
-	return mp_obj_new_str((const char *)p->vm.mem + PY_REPLY_BASE, n);
+	struct hv_call c = { .kind = PXVM_TRAP_CALL_LLM, .model = model_of(a[ARG_model_id].u_obj),
+	                     .max_tokens = (uint32_t)max_tokens_of(a[ARG_max_tokens].u_int) };
+	size_t n;
+	c.body = mp_obj_str_get_data(a[ARG_prompt].u_obj, &n);
+	if (n == 0 || n > HV_PROMPT_MAX || memchr(c.body, 0, n))
+		mp_raise_ValueError(MP_ERROR_TEXT("prompt: 1..4096 bytes, no NUL"));
+	c.len = (uint32_t)n;
+	vstr_t reply;
+	vstr_init(&reply, HV_REPLY_MAX + 1);
+	return llm_call(&c, &reply);
 }
 static MP_DEFINE_CONST_FUN_OBJ_KW(pxos_call_llm_obj, 1, pxos_call_llm);
+
+/* chat(messages, system=None, reply_path=None, model_id=0, max_tokens=1024):
+ * a conversation (LLM_CHAT): messages a list of (role, text), role "user"
+ * or "assistant", the last one the user's; system a prompt id of /lib/llm
+ * ("pxasm", "python") or None; reply_path a file of /home or /tmp the reply
+ * streams into as it arrives. The reply, a str (at most HV_CHAT_REPLY_MAX). */
+static mp_obj_t pxos_chat(size_t n_args, const mp_obj_t *pos, mp_map_t *kw)
+{
+	enum { ARG_messages, ARG_system, ARG_reply_path, ARG_model_id, ARG_max_tokens };
+	static const mp_arg_t allowed[] = {
+		{ MP_QSTR_messages, MP_ARG_REQUIRED | MP_ARG_OBJ, { .u_obj = MP_OBJ_NULL } },
+		{ MP_QSTR_system, MP_ARG_OBJ, { .u_obj = MP_ROM_NONE } },
+		{ MP_QSTR_reply_path, MP_ARG_OBJ, { .u_obj = MP_ROM_NONE } },
+		{ MP_QSTR_model_id, MP_ARG_OBJ, { .u_obj = MP_OBJ_NEW_SMALL_INT(0) } },
+		{ MP_QSTR_max_tokens, MP_ARG_INT, { .u_int = 1024 } },
+	};
+	mp_arg_val_t a[5];
+	mp_arg_parse_all(n_args, pos, kw, 5, allowed, a);
+	struct hv_call c = { .kind = PXVM_TRAP_LLM_CHAT, .model = model_of(a[ARG_model_id].u_obj),
+	                     .max_tokens = (uint32_t)max_tokens_of(a[ARG_max_tokens].u_int) };
+	const char *system = "";
+	if (a[ARG_system].u_obj != mp_const_none) {
+		system = mp_obj_str_get_str(a[ARG_system].u_obj);
+		if (!*system || strlen(system) > FRAME_SYSTEM_NAME_MAX || strchr(system, '@'))
+			mp_raise_ValueError(MP_ERROR_TEXT("system: a prompt id such as 'pxasm' (pxos.SYSTEM_PROMPTS)"));
+	}
+	if (a[ARG_reply_path].u_obj != mp_const_none)
+		c.reply_path = mp_obj_str_get_str(a[ARG_reply_path].u_obj);
+	size_t nm;
+	mp_obj_t *msgs;
+	mp_obj_get_array(a[ARG_messages].u_obj, &nm, &msgs);
+	if (nm == 0)
+		mp_raise_ValueError(MP_ERROR_TEXT("messages: at least one (role, text)"));
+	/* Size first, then the conversation (pxvm/frame.h) in one heap block. */
+	size_t total = 1 + strlen(system);
+	for (size_t i = 0; i < nm; i++) {
+		size_t k, len;
+		mp_obj_t *rt;
+		mp_obj_get_array(msgs[i], &k, &rt);
+		if (k != 2)
+			mp_raise_ValueError(MP_ERROR_TEXT("messages: a list of (role, text) pairs"));
+		const char *role = mp_obj_str_get_str(rt[0]);
+		bool user = !strcmp(role, "user");
+		if (!user && strcmp(role, "assistant"))
+			mp_raise_ValueError(MP_ERROR_TEXT("message role: 'user' or 'assistant'"));
+		if (i == nm - 1 && !user)
+			mp_raise_ValueError(MP_ERROR_TEXT("messages: the last one is the user's"));
+		mp_obj_str_get_data(rt[1], &len);
+		total += 5 + len;
+		if (total > HV_CHAT_MAX)
+			mp_raise_ValueError(MP_ERROR_TEXT("conversation over 48 KiB (HV_CHAT_MAX)"));
+	}
+	uint8_t *body = m_new(uint8_t, total);
+	size_t at = frame_chat_begin(body, total, system);
+	for (size_t i = 0; i < nm; i++) {
+		size_t k, len;
+		mp_obj_t *rt;
+		mp_obj_get_array(msgs[i], &k, &rt);
+		const char *text = mp_obj_str_get_data(rt[1], &len);
+		bool user = !strcmp(mp_obj_str_get_str(rt[0]), "user");
+		at = frame_chat_turn(body, total, at, user ? FRAME_ROLE_USER : FRAME_ROLE_ASSISTANT, text, len);
+	}
+	c.body = (const char *)body;
+	c.len = (uint32_t)at;
+	vstr_t reply;
+	vstr_init(&reply, HV_CHAT_REPLY_MAX + 1);
+	mp_obj_t text = llm_call(&c, &reply); /* hv_llm_call copied the conversation */
+	m_del(uint8_t, body, total);
+	return text;
+}
+static MP_DEFINE_CONST_FUN_OBJ_KW(pxos_chat_obj, 1, pxos_chat);
+
+/* system_prompts(): the ids chat() takes as system: the NAME of each
+ * HV_SYSTEM_DIR NAME.txt ("pxasm", "python"). */
+static mp_obj_t pxos_system_prompts(void)
+{
+	mp_obj_t list = mp_obj_new_list(0, NULL);
+	char name[PXFS_PATH_MAX + 1];
+	for (uint32_t i = 0;; i++) {
+		int n = vfs_readdir(HV_SYSTEM_DIR, i, name, sizeof(name));
+		if (n < 0)
+			break;
+		if (n > 4 && !strcmp(name + n - 4, ".txt"))
+			mp_obj_list_append(list, mp_obj_new_str(name, (size_t)n - 4));
+		py_charge(64);
+	}
+	return list;
+}
+static MP_DEFINE_CONST_FUN_OBJ_0(pxos_system_prompts_obj, pxos_system_prompts);
 
 static mp_obj_t pxos_oracle(size_t n_args, const mp_obj_t *args)
 {
@@ -629,6 +760,8 @@ static const mp_rom_map_elem_t pxos_globals_table[] = {
 	{ MP_ROM_QSTR(MP_QSTR_read_string), MP_ROM_PTR(&pxos_read_string_obj) },
 	{ MP_ROM_QSTR(MP_QSTR_write_string), MP_ROM_PTR(&pxos_write_string_obj) },
 	{ MP_ROM_QSTR(MP_QSTR_call_llm), MP_ROM_PTR(&pxos_call_llm_obj) },
+	{ MP_ROM_QSTR(MP_QSTR_chat), MP_ROM_PTR(&pxos_chat_obj) },
+	{ MP_ROM_QSTR(MP_QSTR_system_prompts), MP_ROM_PTR(&pxos_system_prompts_obj) },
 	{ MP_ROM_QSTR(MP_QSTR_oracle), MP_ROM_PTR(&pxos_oracle_obj) },
 	{ MP_ROM_QSTR(MP_QSTR_load_file), MP_ROM_PTR(&pxos_load_file_obj) },
 	{ MP_ROM_QSTR(MP_QSTR_sample_noise), MP_ROM_PTR(&pxos_sample_noise_obj) },

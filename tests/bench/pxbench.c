@@ -126,9 +126,10 @@ void pxhost_log(int level, const char *fmt, ...)
 	va_end(ap);
 }
 
-int pxhost_llm_submit(uint32_t id, uint32_t kind, const char *model, const char *prompt, uint32_t len)
+int pxhost_llm_submit(uint32_t id, uint32_t kind, const char *model, uint32_t max_tokens, const char *prompt,
+                      uint32_t len)
 {
-	(void)id; (void)kind; (void)model; (void)prompt; (void)len;
+	(void)id; (void)kind; (void)model; (void)max_tokens; (void)prompt; (void)len;
 	return -PXE_ENOBRIDGE;
 }
 

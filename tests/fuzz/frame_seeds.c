@@ -37,7 +37,8 @@ int main(int argc, char **argv)
 	int k = 0;
 	for (size_t t = 0; t < sizeof(types); t++) {
 		uint8_t p[64];
-		size_t pl = types[t] == FRAME_REQUEST ? frame_request_encode(p, sizeof(p), 2, "0", "hi?", 3)
+		uint32_t copied;
+		size_t pl = types[t] == FRAME_REQUEST ? frame_request_encode(p, sizeof(p), 2, 100, "0", "hi?", 3, &copied)
 		          : types[t] == FRAME_ERROR  ? frame_error_encode(p, sizeof(p), 2, "timeout")
 		                                     : (memcpy(p, "text", 4), 4);
 		size_t n = 0;

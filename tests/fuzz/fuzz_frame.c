@@ -45,8 +45,21 @@ static void check_frame(const struct frame *fr)
 	if (fr->type == FRAME_REQUEST) {
 		struct frame_request r;
 		if (frame_request_parse(fr->payload, fr->len, &r) == 0) {
-			CHECK(r.prompt >= fr->payload && r.prompt + r.prompt_len == fr->payload + fr->len);
-			CHECK(strlen(r.model) <= FRAME_MODEL_MAX);
+			CHECK(r.body >= fr->payload && r.body + r.body_len == fr->payload + fr->len);
+			CHECK(r.body_len <= r.total && strlen(r.model) <= FRAME_MODEL_MAX);
+			struct frame_chat c;
+			if (frame_chat_parse(r.body, r.body_len, &c) == 0) {
+				/* a conversation that parses walks to its end inside the body */
+				uint8_t role;
+				const uint8_t *t;
+				uint32_t len, turns = 0;
+				while (frame_chat_next(&c, &role, &t, &len)) {
+					CHECK(t >= r.body && t + len <= r.body + r.body_len);
+					CHECK(role == FRAME_ROLE_USER || role == FRAME_ROLE_ASSISTANT);
+					turns++;
+				}
+				CHECK(turns == c.turns && turns > 0);
+			}
 		}
 	}
 	if (fr->type == FRAME_ERROR)

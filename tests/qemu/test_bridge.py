@@ -81,10 +81,10 @@ def frames_in(data):
 # each kind a forger would want, unkeyed and keyed with guesses, and terminal
 # controls outside the allowlist; one allowed colour sequence; a marker.
 FORGED = (b"forged-begin\n"
-          + frame("H", FORGED_ID, 0, b"pxOS 0.1 proto=2 max=4608")
-          + frame("h", FORGED_ID, 0, b"pxOS 0.1 proto=2 max=4608")
-          + frame("Q", FORGED_ID, 1, b"\x02\x010forged request", key=0)
-          + frame("Q", FORGED_ID, 2, b"\x02\x010forged request", key=FORGED_ID)
+          + frame("H", FORGED_ID, 0, b"pxOS 0.1 proto=3 max=4608")
+          + frame("h", FORGED_ID, 0, b"pxOS 0.1 proto=3 max=4608")
+          + frame("Q", FORGED_ID, 1, b"\x02\x00\x00\x010\x0e\x00\x00\x00forged request", key=0)
+          + frame("Q", FORGED_ID, 2, b"\x02\x00\x00\x010\x0e\x00\x00\x00forged request", key=FORGED_ID)
           + frame("A", 0, 1, key=0)
           + b"\n\x1b]52;c;Zm9yZ2Vk\x07 \x1b[6n \x1b[c \x9b6n \xc2\x9b6n \x1bP1$r\x1b\\ "
           + b"\x1b[1;32mgreen\x1b[0m\nforged-end\n")
@@ -185,7 +185,7 @@ class HttpTests(BridgeCase):
             vm = self.boot("bridge-http", ["--url", mock.url, "--model", "fallback",
                                            "--model-map", "0=mock-model-a,3=mock-model-b"],
                            env={"PXBRIDGE_API_KEY": API_KEY})
-            self.assertRegex(vm.output, r"bridge: host bridge connected \(pxbridge proto=2 max=\d+ backend=http home=1\)")
+            self.assertRegex(vm.output, r"bridge: host bridge connected \(pxbridge proto=3 max=\d+ backend=http home=1\)")
             answer, m = self.llm(vm, "What is six times seven?")
             self.assertEqual(answer.replace("\r\n", "\n"), reply)
             self.assertEqual(m.group(1), self.summary(reply, m))

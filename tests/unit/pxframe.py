@@ -8,10 +8,10 @@ import re
 import struct
 import zlib
 
-VERSION = b"2"                     # FRAME_VERSION (pxvm/frame.h)
+VERSION = b"3"                     # FRAME_VERSION (pxvm/frame.h)
 UNKEYED = ("H", "h")               # HELLO, HELLO_ACK carry the sessions: plain CRC
 
-FRAME_RX = re.compile(rb"\x1b_PXB2(.)([0-9A-F]{8})([0-9A-F]{4})([0-9A-F]{4})([A-Za-z0-9+/=]*)([0-9A-F]{8})\x1b\\")
+FRAME_RX = re.compile(rb"\x1b_PXB3(.)([0-9A-F]{8})([0-9A-F]{4})([0-9A-F]{4})([A-Za-z0-9+/=]*)([0-9A-F]{8})\x1b\\")
 
 
 def crc(body, kind, key):
@@ -50,6 +50,8 @@ def decode_all(data, key=None):
     return out
 
 
-def request_payload(prompt, kind=2, model=b"0"):
-    """A REQUEST payload: kind, model length, model, prompt."""
-    return bytes([kind, len(model)]) + model + prompt
+def request_payload(prompt, kind=2, model=b"0", max_tokens=0, total=None):
+    """A REQUEST payload (protocol '3'): kind, max_tokens, model length,
+    model, the body's total length, the body's first bytes (`prompt`)."""
+    total = len(prompt) if total is None else total
+    return struct.pack("<BHB", kind, max_tokens, len(model)) + model + struct.pack("<I", total) + prompt

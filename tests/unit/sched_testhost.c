@@ -37,6 +37,7 @@ int th_no_idle;
 void (*th_poll_hook)(void);
 int (*th_llm_submit)(uint32_t id, uint32_t kind, const char *model, const char *prompt, uint32_t len);
 void (*th_llm_cancel)(uint32_t id);
+uint32_t th_llm_max_tokens;
 long th_live_allocs;
 struct fb th_fb;
 uint32_t *th_vram;
@@ -224,8 +225,10 @@ int pxhost_idle(uint64_t until_us)
 	return th_input && *th_input ? 0 : -1;
 }
 
-int pxhost_llm_submit(uint32_t id, uint32_t kind, const char *model, const char *prompt, uint32_t len)
+int pxhost_llm_submit(uint32_t id, uint32_t kind, const char *model, uint32_t max_tokens, const char *prompt,
+                      uint32_t len)
 {
+	th_llm_max_tokens = max_tokens;
 	return th_llm_submit ? th_llm_submit(id, kind, model, prompt, len) : -PXE_ENOBRIDGE;
 }
 

@@ -76,6 +76,7 @@ extern int th_snapshot_result;
  * unset, a submit fails with -PXE_ENOBRIDGE. */
 extern int (*th_llm_submit)(uint32_t id, uint32_t kind, const char *model, const char *prompt, uint32_t len);
 extern void (*th_llm_cancel)(uint32_t id);
+extern uint32_t th_llm_max_tokens; /* max_tokens of the last pxhost_llm_submit */
 
 /* Blocks from pxhost_mem_alloc not yet freed. */
 extern long th_live_allocs;

@@ -207,7 +207,7 @@ static void hello_ack_poll(void)
 	host_read_line();
 	if (!done && seen[FRAME_HELLO]) {
 		done = 1;
-		to_kernel(FRAME_HELLO_ACK, HOST_SESSION, 0, "pxbridge proto=2", 16);
+		to_kernel(FRAME_HELLO_ACK, HOST_SESSION, 0, "pxbridge proto=3", 16);
 	}
 }
 
@@ -255,7 +255,7 @@ static char prompt[4000];
 static void submit(uint32_t id)
 {
 	memset(prompt, 'p', sizeof prompt);
-	CHECK(pxhost_llm_submit(id, PXVM_TRAP_CALL_LLM, "0", prompt, sizeof prompt) == 0, "submit");
+	CHECK(pxhost_llm_submit(id, PXVM_TRAP_CALL_LLM, "0", 0, prompt, sizeof prompt) == 0, "submit");
 	host_read_line();
 }
 
@@ -265,7 +265,7 @@ static void sc_call(void)
 {
 	connect();
 	CHECK(seen[FRAME_HELLO] == 1, "one boot HELLO");
-	CHECK(strstr(logbuf, "host bridge connected (pxbridge proto=2)"), "connected");
+	CHECK(strstr(logbuf, "host bridge connected (pxbridge proto=3)"), "connected");
 	submit(5);
 	CHECK(seen[FRAME_REQUEST] == 1, "REQUEST out");
 	to_kernel(FRAME_ACK, 0, last_q_seq, NULL, 0);

@@ -400,37 +400,125 @@ static void test_request_payload(void **state)
 	(void)state;
 	uint8_t p[FRAME_PAYLOAD_MAX];
 	struct frame_request r;
-	size_t n = frame_request_encode(p, sizeof(p), 2, "0", "why?", 4);
-	assert_int_equal(n, 2 + 1 + 4);
+	uint32_t copied;
+	size_t n = frame_request_encode(p, sizeof(p), 2, 300, "0", "why?", 4, &copied);
+	assert_int_equal(n, FRAME_REQUEST_HEAD(1) + 4);
+	assert_int_equal(copied, 4);
 	assert_int_equal(frame_request_parse(p, n, &r), 0);
 	assert_int_equal(r.kind, 2);
+	assert_int_equal(r.max_tokens, 300);
 	assert_string_equal(r.model, "0");
-	assert_int_equal(r.prompt_len, 4);
-	assert_memory_equal(r.prompt, "why?", 4);
-	/* Empty model and empty prompt. */
-	n = frame_request_encode(p, sizeof(p), 5, "", NULL, 0);
-	assert_int_equal(n, 2);
+	assert_int_equal(r.total, 4);
+	assert_int_equal(r.body_len, 4);
+	assert_memory_equal(r.body, "why?", 4);
+	/* Empty model and empty prompt; max_tokens 0 (the bridge's default) and 65535. */
+	n = frame_request_encode(p, sizeof(p), 5, 0, "", NULL, 0, &copied);
+	assert_int_equal(n, FRAME_REQUEST_HEAD(0));
 	assert_int_equal(frame_request_parse(p, n, &r), 0);
 	assert_string_equal(r.model, "");
-	assert_int_equal(r.prompt_len, 0);
-	/* The largest prompt the kernel sends fits. */
-	static uint8_t prompt[HV_PROMPT_MAX];
+	assert_int_equal(r.body_len, 0);
+	assert_int_equal(r.max_tokens, 0);
+	n = frame_request_encode(p, sizeof(p), 2, 0, "7", "x", 1, &copied);
+	p[1] = 0xFF, p[2] = 0xFF;
+	assert_int_equal(frame_request_parse(p, n, &r), 0);
+	assert_int_equal(r.max_tokens, 65535);
+	/* The largest prompt the kernel sends fits one frame, with the largest model id. */
+	static uint8_t prompt[HV_PROMPT_MAX + 128];
 	char model[FRAME_MODEL_MAX + 2];
 	memset(model, 'm', FRAME_MODEL_MAX);
 	model[FRAME_MODEL_MAX] = 0;
-	assert_true(frame_request_encode(p, sizeof(p), 2, model, prompt, sizeof(prompt)) > 0);
+	assert_true(frame_request_encode(p, sizeof(p), 2, 0, model, prompt, sizeof(prompt), &copied) > 0);
+	assert_int_equal(copied, sizeof(prompt));
 	model[FRAME_MODEL_MAX] = 'm';
 	model[FRAME_MODEL_MAX + 1] = 0;
-	assert_int_equal(frame_request_encode(p, sizeof(p), 2, model, prompt, 1), 0);
-	assert_int_equal(frame_request_encode(p, 10, 2, "abc", prompt, 6), 0);
-	/* Malformed payloads. */
-	assert_int_equal(frame_request_parse(p, 1, &r), -PXE_EINVAL);
-	uint8_t bad1[] = { 2, 5, 'a', 'b' };
+	assert_int_equal(frame_request_encode(p, sizeof(p), 2, 0, model, prompt, 1, &copied), 0);
+	assert_int_equal(frame_request_encode(p, 10, 2, 0, "abc", prompt, 6, &copied), 0);
+	/* A body larger than a frame: the head carries what fits, the total says the rest. */
+	static uint8_t big[HV_CHAT_MAX];
+	for (size_t i = 0; i < sizeof(big); i++)
+		big[i] = (uint8_t)(i * 7);
+	n = frame_request_encode(p, sizeof(p), 6, 1024, "0", big, sizeof(big), &copied);
+	assert_int_equal(n, sizeof(p));
+	assert_int_equal(copied, sizeof(p) - FRAME_REQUEST_HEAD(1));
+	assert_int_equal(frame_request_parse(p, n, &r), 0);
+	assert_int_equal(r.total, sizeof(big));
+	assert_int_equal(r.body_len, copied);
+	assert_memory_equal(r.body, big, copied);
+	/* Malformed payloads: too short, model overrun, NUL in the model, model
+	 * too long, more body than the total. */
+	assert_int_equal(frame_request_parse(p, FRAME_REQUEST_HEAD(0) - 1, &r), -PXE_EINVAL);
+	uint8_t bad1[] = { 2, 0, 0, 5, 'a', 'b', 0, 0, 0, 0 };
 	assert_int_equal(frame_request_parse(bad1, sizeof(bad1), &r), -PXE_EINVAL);
-	uint8_t bad2[] = { 2, 2, 'a', 0, 'x' };
+	uint8_t bad2[] = { 2, 0, 0, 2, 'a', 0, 1, 0, 0, 0, 'x' };
 	assert_int_equal(frame_request_parse(bad2, sizeof(bad2), &r), -PXE_EINVAL);
-	uint8_t bad3[2 + 70] = { 2, 70 };
+	uint8_t bad3[8 + 70] = { 2, 0, 0, 70 };
 	assert_int_equal(frame_request_parse(bad3, sizeof(bad3), &r), -PXE_EINVAL);
+	uint8_t bad4[] = { 2, 0, 0, 1, '0', 1, 0, 0, 0, 'x', 'y' };
+	assert_int_equal(frame_request_parse(bad4, sizeof(bad4), &r), -PXE_EINVAL);
+	bad4[5] = 2;
+	assert_int_equal(frame_request_parse(bad4, sizeof(bad4), &r), 0);
+}
+
+/* Conversations: built, parsed, walked; every malformed shape refused. */
+static void test_chat_body(void **state)
+{
+	(void)state;
+	uint8_t b[256];
+	struct frame_chat c;
+	size_t n = frame_chat_begin(b, sizeof(b), "pxasm@0123ABCD");
+	n = frame_chat_turn(b, sizeof(b), n, FRAME_ROLE_USER, "write", 5);
+	n = frame_chat_turn(b, sizeof(b), n, FRAME_ROLE_ASSISTANT, "", 0);
+	n = frame_chat_turn(b, sizeof(b), n, FRAME_ROLE_USER, "errors", 6);
+	assert_int_equal(n, 1 + 14 + 3 * 5 + 5 + 0 + 6);
+	assert_int_equal(frame_chat_parse(b, n, &c), 0);
+	assert_string_equal(c.system, "pxasm@0123ABCD");
+	assert_int_equal(c.turns, 3);
+	assert_int_equal(c.last_user_len, 6);
+	assert_memory_equal(c.last_user, "errors", 6);
+	uint8_t role;
+	const uint8_t *t;
+	uint32_t len;
+	assert_int_equal(frame_chat_next(&c, &role, &t, &len), 1);
+	assert_true(role == 'u' && len == 5 && !memcmp(t, "write", 5));
+	assert_int_equal(frame_chat_next(&c, &role, &t, &len), 1);
+	assert_true(role == 'a' && len == 0);
+	assert_int_equal(frame_chat_next(&c, &role, &t, &len), 1);
+	assert_int_equal(frame_chat_next(&c, &role, &t, &len), 0);
+	/* Every cut of it is refused, except the cuts at a turn's end that
+	 * leave a user turn last. */
+	for (size_t k = 0; k < n; k++)
+		assert_int_equal(frame_chat_parse(b, k, &c) == 0, k == 1 + 14 + 5 + 5);
+	/* The last turn the assistant's; another role; a bad system id byte. */
+	size_t m = frame_chat_begin(b, sizeof(b), "");
+	m = frame_chat_turn(b, sizeof(b), m, FRAME_ROLE_ASSISTANT, "x", 1);
+	assert_int_equal(frame_chat_parse(b, m, &c), -PXE_EINVAL);
+	b[1] = 'x';
+	assert_int_equal(frame_chat_parse(b, m, &c), -PXE_EINVAL);
+	assert_int_equal(frame_chat_turn(b, sizeof(b), 0, 'x', "a", 1), 0);
+	m = frame_chat_begin(b, sizeof(b), "a b");
+	m = frame_chat_turn(b, sizeof(b), m, FRAME_ROLE_USER, "x", 1);
+	assert_int_equal(frame_chat_parse(b, m, &c), -PXE_EINVAL);
+	/* Does not fit: 0. */
+	assert_int_equal(frame_chat_turn(b, 10, 0, FRAME_ROLE_USER, "0123456789", 10), 0);
+	char longid[FRAME_SYSTEM_MAX + 2];
+	memset(longid, 'a', sizeof(longid) - 1);
+	longid[sizeof(longid) - 1] = 0;
+	assert_int_equal(frame_chat_begin(b, sizeof(b), longid), 0);
+	/* System ids: NAME, NAME@CRC; bad names and CRCs refused. */
+	char name[FRAME_SYSTEM_NAME_MAX + 1];
+	uint32_t crc;
+	int has;
+	assert_int_equal(frame_system_split("pxasm", name, &crc, &has), 0);
+	assert_true(!strcmp(name, "pxasm") && !has);
+	assert_int_equal(frame_system_split("py-thon_2@DEADBEEF", name, &crc, &has), 0);
+	assert_true(!strcmp(name, "py-thon_2") && has && crc == 0xDEADBEEFu);
+	assert_int_equal(frame_system_split("", name, &crc, &has), -PXE_EINVAL);
+	assert_int_equal(frame_system_split("@DEADBEEF", name, &crc, &has), -PXE_EINVAL);
+	assert_int_equal(frame_system_split("PXASM", name, &crc, &has), -PXE_EINVAL);
+	assert_int_equal(frame_system_split("pxasm@DEADBEE", name, &crc, &has), -PXE_EINVAL);
+	assert_int_equal(frame_system_split("pxasm@DEADBEEFF", name, &crc, &has), -PXE_EINVAL);
+	assert_int_equal(frame_system_split("pxasm@deadbeef", name, &crc, &has), -PXE_EINVAL);
+	assert_int_equal(frame_system_split("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", name, &crc, &has), -PXE_EINVAL);
 }
 
 static void test_error_payload(void **state)
@@ -546,6 +634,7 @@ int main(void)
 		cmocka_unit_test(test_interleaved),
 		cmocka_unit_test(test_split_every_position),
 		cmocka_unit_test(test_request_payload),
+		cmocka_unit_test(test_chat_body),
 		cmocka_unit_test(test_error_payload),
 		cmocka_unit_test(test_reliable),
 		cmocka_unit_test(test_file_payload),

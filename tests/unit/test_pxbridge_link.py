@@ -123,7 +123,7 @@ def main():
 
     try:
         # Handshake.
-        line.send(pxframe.encode("H", K1, 0, b"pxOS test proto=2"))
+        line.send(pxframe.encode("H", K1, 0, b"pxOS test proto=3"))
         got = line.until(None, lambda f: f.kind == "h")
         acks = [f for f in got if f.kind == "h"]
         check(acks and acks[-1].good, "HELLO answered with HELLO_ACK")

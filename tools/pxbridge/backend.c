@@ -67,152 +67,11 @@ char *pxb_offline_answer(uint8_t kind, const char *prompt, size_t len, size_t *o
 	return s;
 }
 
-/* ---- scripted backend ----------------------------------------------------- */
-
-static char *unescape(const char *s, size_t *len)
-{
-	size_t n = strlen(s);
-	char *o = malloc(n + 1);
-	size_t k = 0;
-	if (!o)
-		return NULL;
-	for (size_t i = 0; i < n; i++) {
-		if (s[i] != '\\' || i + 1 == n) {
-			o[k++] = s[i];
-			continue;
-		}
-		char c = s[++i];
-		if (c == 'n') o[k++] = '\n';
-		else if (c == 't') o[k++] = '\t';
-		else if (c == 'r') o[k++] = '\r';
-		else if (c == '0') o[k++] = '\0';
-		else if (c == 'x' && i + 2 < n && isxdigit((unsigned char)s[i + 1]) && isxdigit((unsigned char)s[i + 2])) {
-			char h[3] = { s[i + 1], s[i + 2], 0 };
-			o[k++] = (char)strtoul(h, NULL, 16);
-			i += 2;
-		} else o[k++] = c;
-	}
-	o[k] = '\0';
-	*len = k;
-	return o;
-}
-
-int pxb_load_script(struct pxb_opts *o, const char *path)
-{
-	FILE *f = fopen(path, "r");
-	if (!f) {
-		fprintf(stderr, "pxbridge: %s: cannot open the script\n", path);
-		return -1;
-	}
-	char line[8192];
-	int ln = 0;
-	struct pxb_rule *cur = NULL;
-	while (fgets(line, sizeof(line), f)) {
-		ln++;
-		size_t n = strlen(line);
-		while (n && (line[n - 1] == '\n' || line[n - 1] == '\r'))
-			line[--n] = '\0';
-		char *p = line;
-		while (*p == ' ' || *p == '\t')
-			p++;
-		if (!*p || *p == '#')
-			continue;
-		char *colon = strchr(p, ':');
-		if (!colon) {
-			fprintf(stderr, "%s:%d: expected 'key: value'\n", path, ln);
-			fclose(f);
-			return -1;
-		}
-		*colon = '\0';
-		char *v = colon + 1;
-		if (*v == ' ')
-			v++;
-		if (!strcmp(p, "rule")) {
-			struct pxb_rule *nr = realloc(o->rules, (o->nrules + 1) * sizeof(*nr));
-			if (!nr) {
-				fclose(f);
-				return -1;
-			}
-			o->rules = nr;
-			cur = &o->rules[o->nrules++];
-			memset(cur, 0, sizeof(*cur));
-			cur->match = strdup(v);
-			cur->repeat = 1;
-			cur->reply = strdup("");
-			continue;
-		}
-		if (!cur) {
-			fprintf(stderr, "%s:%d: '%s' before the first 'rule:'\n", path, ln, p);
-			fclose(f);
-			return -1;
-		}
-		if (!strcmp(p, "reply")) {
-			size_t l = 0;
-			char *u = unescape(v, &l);
-			char *joined = u ? malloc(cur->reply_len + l + 1) : NULL;
-			if (!joined) {
-				free(u);
-				fclose(f);
-				return -1;
-			}
-			memcpy(joined, cur->reply, cur->reply_len);
-			memcpy(joined + cur->reply_len, u, l + 1);
-			free(cur->reply);
-			free(u);
-			cur->reply = joined;
-			cur->reply_len += l;
-		} else if (!strcmp(p, "fail")) {
-			cur->fail = strdup(v);
-		} else if (!strcmp(p, "kind")) {
-			cur->kind = !strcmp(v, "oracle") ? (int)PXVM_TRAP_ORACLE : !strcmp(v, "llm") ? (int)PXVM_TRAP_CALL_LLM : -1;
-			if (cur->kind < 0) {
-				fprintf(stderr, "%s:%d: kind is llm or oracle\n", path, ln);
-				fclose(f);
-				return -1;
-			}
-		} else {
-			char *end;
-			unsigned long val = strtoul(v, &end, 10);
-			if (!*v || *end) {
-				fprintf(stderr, "%s:%d: '%s' needs a number\n", path, ln, p);
-				fclose(f);
-				return -1;
-			}
-			if (!strcmp(p, "delay")) cur->delay_ms = (unsigned)val;
-			else if (!strcmp(p, "gap")) cur->gap_ms = (unsigned)val;
-			else if (!strcmp(p, "chunk")) cur->chunk = (unsigned)val;
-			else if (!strcmp(p, "repeat")) cur->repeat = (unsigned)val;
-			else {
-				fprintf(stderr, "%s:%d: unknown key '%s' (rule, reply, fail, kind, delay, gap, chunk, repeat)\n",
-				        path, ln, p);
-				fclose(f);
-				return -1;
-			}
-		}
-	}
-	fclose(f);
-	if (!o->nrules) {
-		fprintf(stderr, "%s: no rules\n", path);
-		return -1;
-	}
-	return 0;
-}
-
-static const struct pxb_rule *match_rule(const struct pxb_opts *o, const struct pxb_req *r)
-{
-	for (size_t i = 0; i < o->nrules; i++) {
-		const struct pxb_rule *u = &o->rules[i];
-		if (u->kind && u->kind != r->kind)
-			continue;
-		if (!strcmp(u->match, "*") || memmem(r->prompt, r->prompt_len, u->match, strlen(u->match)))
-			return u;
-	}
-	return NULL;
-}
+/* ---- scripted backend (tools/common/llmscript.c) ---------------------------- */
 
 static void script_tick(struct pxb_req *r, double now)
 {
-	const struct pxb_rule *u = r->rule;
+	const struct llm_reply *u = r->reply;
 	if (r->finished || now < r->next_at)
 		return;
 	if (u->fail) {
@@ -221,14 +80,19 @@ static void script_tick(struct pxb_req *r, double now)
 		r->finished = 1;
 		return;
 	}
-	size_t total = u->reply_len * u->repeat;
+	size_t total = llmscript_total(u);
 	size_t chunk = u->chunk ? u->chunk : PXB_PART_MAX;
 	/* Without a gap the whole answer is produced at once. */
 	size_t want = u->gap_ms ? chunk : total;
+	char buf[4096];
 	while (want && r->script_pos < total) {
-		size_t off = r->script_pos % u->reply_len;
-		size_t k = u->reply_len - off < want ? u->reply_len - off : want;
-		pxb_req_text(r, u->reply + off, k);
+		size_t k = total - r->script_pos;
+		if (k > want)
+			k = want;
+		if (k > sizeof(buf))
+			k = sizeof(buf);
+		llmscript_copy(u, r->script_pos, buf, k);
+		pxb_req_text(r, buf, k);
 		r->script_pos += k;
 		want -= k;
 	}
@@ -327,10 +191,13 @@ int pxb_backend_init(struct pxb_opts *o, CURLM *multi)
 {
 	(void)multi;
 	if (o->script) {
-		if (pxb_load_script(o, o->script))
+		char err[512];
+		if (llmscript_load(&o->script_rules, o->script, err, sizeof(err))) {
+			fprintf(stderr, "pxbridge: %s\n", err);
 			return -1;
+		}
 		o->backend = BE_SCRIPT;
-		pxb_log("backend: scripted (%s, %zu rules)", o->script, o->nrules);
+		pxb_log("backend: scripted (%s, %zu rules)", o->script, o->script_rules.nrules);
 		return 0;
 	}
 	if (o->url) {
@@ -387,17 +254,45 @@ static void http_start(struct pxb_opts *o, CURLM *multi, struct pxb_req *r)
 	cJSON *root = cJSON_CreateObject();
 	cJSON_AddStringToObject(root, "model", r->model);
 	cJSON_AddBoolToObject(root, "stream", 1);
-	if (o->max_tokens)
-		cJSON_AddNumberToObject(root, "max_tokens", o->max_tokens);
+	unsigned max_tokens = r->max_tokens ? r->max_tokens : o->max_tokens;
+	if (max_tokens)
+		cJSON_AddNumberToObject(root, "max_tokens", max_tokens);
 	cJSON *msgs = cJSON_AddArrayToObject(root, "messages");
-	cJSON *sys = cJSON_CreateObject();
-	cJSON_AddStringToObject(sys, "role", "system");
-	cJSON_AddStringToObject(sys, "content", r->kind == PXVM_TRAP_ORACLE ? SYS_ORACLE : SYS_LLM);
-	cJSON_AddItemToArray(msgs, sys);
-	cJSON *user = cJSON_CreateObject();
-	cJSON_AddStringToObject(user, "role", "user");
-	cJSON_AddStringToObject(user, "content", r->prompt); /* NUL-terminated copy */
-	cJSON_AddItemToArray(msgs, user);
+	const char *system = r->kind == PXVM_TRAP_ORACLE ? SYS_ORACLE : r->kind == PXVM_TRAP_CALL_LLM ? SYS_LLM
+	                   : r->system ? r->system->text : NULL;
+	if (system) {
+		cJSON *sys = cJSON_CreateObject();
+		cJSON_AddStringToObject(sys, "role", "system");
+		cJSON_AddStringToObject(sys, "content", system);
+		cJSON_AddItemToArray(msgs, sys);
+	}
+	if (r->kind == PXVM_TRAP_LLM_CHAT) {
+		struct frame_chat c;
+		uint8_t role;
+		const uint8_t *t;
+		uint32_t n;
+		frame_chat_parse((const uint8_t *)r->prompt, r->prompt_len, &c); /* checked when it arrived */
+		while (frame_chat_next(&c, &role, &t, &n)) {
+			cJSON *m = cJSON_CreateObject();
+			char *text = malloc(n + 1);
+			if (!m || !text) {
+				free(text);
+				cJSON_Delete(m);
+				break;
+			}
+			memcpy(text, t, n);
+			text[n] = '\0'; /* a NUL inside ends the turn there: JSON strings are C strings here */
+			cJSON_AddStringToObject(m, "role", role == FRAME_ROLE_USER ? "user" : "assistant");
+			cJSON_AddStringToObject(m, "content", text);
+			cJSON_AddItemToArray(msgs, m);
+			free(text);
+		}
+	} else {
+		cJSON *user = cJSON_CreateObject();
+		cJSON_AddStringToObject(user, "role", "user");
+		cJSON_AddStringToObject(user, "content", r->prompt); /* NUL-terminated copy */
+		cJSON_AddItemToArray(msgs, user);
+	}
 	r->body = cJSON_PrintUnformatted(root);
 	cJSON_Delete(root);
 	if (sse_init(&r->sse) || !r->body || !(r->easy = curl_easy_init())) {
@@ -434,18 +329,26 @@ void pxb_backend_start(struct pxb_opts *o, CURLM *multi, struct pxb_req *r)
 	r->t_start = pxb_now();
 	switch (o->backend) {
 	case BE_SCRIPT:
-		r->rule = match_rule(o, r);
-		if (!r->rule) {
+		r->reply = llmscript_match(&o->script_rules, r->kind, (const uint8_t *)r->prompt, r->prompt_len, NULL);
+		if (!r->reply) {
 			r->err_code = FRAME_ERR_BACKEND;
-			snprintf(r->err_msg, sizeof(r->err_msg), "no script rule matches the prompt");
+			snprintf(r->err_msg, sizeof(r->err_msg), "no script rule matches the %s",
+			         r->kind == PXVM_TRAP_LLM_CHAT ? "conversation" : "prompt");
 			r->finished = 1;
 			return;
 		}
-		r->next_at = r->t_start + r->rule->delay_ms / 1000.0;
+		r->next_at = r->t_start + r->reply->delay_ms / 1000.0;
 		break;
 	case BE_OFFLINE: {
 		size_t n;
-		char *a = pxb_offline_answer(r->kind, r->prompt, r->prompt_len, &n);
+		const char *q = r->prompt;
+		size_t ql = r->prompt_len;
+		struct frame_chat c;
+		if (r->kind == PXVM_TRAP_LLM_CHAT && frame_chat_parse((const uint8_t *)r->prompt, r->prompt_len, &c) == 0) {
+			q = (const char *)c.last_user;
+			ql = c.last_user_len;
+		}
+		char *a = pxb_offline_answer(r->kind, q, ql, &n);
 		if (a)
 			pxb_req_text(r, a, n);
 		free(a);

@@ -32,7 +32,7 @@ $(BUILD)/tests/test_pxbridge_link: tests/unit/test_pxbridge_link.py tests/unit/p
 PXBRIDGE     := $(BUILD)/tools/pxbridge
 PXBRIDGE_SSE_SRC := tools/pxbridge/sse.c
 PXBRIDGE_SRC := tools/pxbridge/main.c tools/pxbridge/backend.c tools/pxbridge/snapshot.c tools/pxbridge/home.c $(PXBRIDGE_SSE_SRC)
-PXBRIDGE_OBJ := $(call host_obj,$(PXBRIDGE_SRC)) $(FRAME_HOST_OBJ)
+PXBRIDGE_OBJ := $(call host_obj,$(PXBRIDGE_SRC)) $(FRAME_HOST_OBJ) $(LLMSCRIPT_OBJ) $(SYSPROMPT_OBJ)
 ALL_TARGETS  += $(PXBRIDGE)
 
 $(PXBRIDGE): $(PXBRIDGE_OBJ)

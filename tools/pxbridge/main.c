@@ -265,27 +265,71 @@ static void req_free(struct pxb_req *r)
 	memset(r, 0, sizeof(*r));
 }
 
-static const char *kind_name(uint8_t k) { return k == PXVM_TRAP_ORACLE ? "oracle" : "llm"; }
+static const char *kind_name(uint8_t k)
+{
+	return k == PXVM_TRAP_ORACLE ? "oracle" : k == PXVM_TRAP_LLM_CHAT ? "chat" : "llm";
+}
 
 static void req_log_end(const struct pxb_req *r, const char *how)
 {
 	double now = pxb_now();
-	pxb_log("request %u %s model %s (guest %s): prompt %zu bytes, answer %zu bytes, first part %.0f ms, "
-	        "total %.0f ms: %s%s%s", r->id, kind_name(r->kind), r->model, r->guest_model, r->prompt_len,
+	pxb_log("request %u %s model %s (guest %s) max_tokens %u%s%s: prompt %zu bytes, answer %zu bytes, "
+	        "first part %.0f ms, total %.0f ms: %s%s%s", r->id, kind_name(r->kind), r->model, r->guest_model,
+	        r->max_tokens, r->system ? " system " : "", r->system ? r->system->name : "", r->prompt_len,
 	        r->total, r->t_first ? (r->t_first - r->t_start) * 1000 : -1.0, (now - r->t_start) * 1000,
 	        how, r->err_code ? ": " : "", r->err_code ? r->err_msg : "");
+}
+
+/* refuse: answer request `id` with ERROR `code` and `msg` (logged). */
+static void refuse(uint32_t id, uint8_t code, const char *msg)
+{
+	uint8_t e[300];
+	pxb_log("request %u refused: %s", id, msg);
+	queue(FRAME_ERROR, id, e, frame_error_encode(e, sizeof(e), code, msg));
+}
+
+/* begin: the body of `r` is complete: check a conversation and its system
+ * prompt, then start the backend. */
+static void begin(struct pxb_req *r)
+{
+	r->started = 1;
+	r->prompt[r->prompt_len] = '\0';
+	if (r->kind == PXVM_TRAP_LLM_CHAT) {
+		struct frame_chat c;
+		char err[256];
+		if (frame_chat_parse((const uint8_t *)r->prompt, r->prompt_len, &c) != 0) {
+			refuse(r->id, FRAME_ERR_REQUEST, "malformed conversation");
+			req_free(r);
+			return;
+		}
+		r->turns = c.turns;
+		if (c.system[0] && !(r->system = sysprompt_resolve(c.system, err, sizeof(err)))) {
+			refuse(r->id, FRAME_ERR_REQUEST, err);
+			req_free(r);
+			return;
+		}
+	}
+	st.requests++;
+	pxb_backend_start(&opt, multi, r);
+	r->t_sent = r->t_keepalive = r->t_start;
+	pxb_log("request %u %s model %s (guest %s) max_tokens %u%s%s: %zu bytes of prompt%s", r->id,
+	        kind_name(r->kind), r->model, r->guest_model, r->max_tokens, r->system ? " system " : "",
+	        r->system ? r->system->name : "", r->prompt_len,
+	        r->kind == PXVM_TRAP_LLM_CHAT ? " (a conversation)" : "");
 }
 
 static void start_request(const struct frame *f)
 {
 	struct frame_request q;
-	uint8_t e[300];
 	if (find_req(f->id))
 		return; /* already being answered */
 	if (frame_request_parse(f->payload, f->len, &q) != 0 ||
-	    (q.kind != PXVM_TRAP_CALL_LLM && q.kind != PXVM_TRAP_ORACLE)) {
-		pxb_log("request %u: malformed REQUEST payload (%u bytes)", f->id, f->len);
-		queue(FRAME_ERROR, f->id, e, frame_error_encode(e, sizeof(e), FRAME_ERR_REQUEST, "malformed request"));
+	    (q.kind != PXVM_TRAP_CALL_LLM && q.kind != PXVM_TRAP_ORACLE && q.kind != PXVM_TRAP_LLM_CHAT)) {
+		refuse(f->id, FRAME_ERR_REQUEST, "malformed request");
+		return;
+	}
+	if (q.total > FRAME_BODY_MAX_TOTAL) {
+		refuse(f->id, FRAME_ERR_REQUEST, "request body over 64 KiB");
 		return;
 	}
 	struct pxb_req *r = NULL;
@@ -294,28 +338,43 @@ static void start_request(const struct frame *f)
 			r = &reqs[i];
 	if (!r) {
 		st.busy++;
-		pxb_log("request %u refused: %d requests in flight already (the kernel's limit)", f->id, PXB_REQ_MAX);
-		queue(FRAME_ERROR, f->id, e, frame_error_encode(e, sizeof(e), FRAME_ERR_BUSY, "bridge busy"));
+		refuse(f->id, FRAME_ERR_BUSY, "bridge busy");
 		return;
 	}
 	memset(r, 0, sizeof(*r));
-	r->prompt = malloc(q.prompt_len + 1);
+	r->prompt = malloc(q.total + 1);
 	if (!r->prompt) {
-		queue(FRAME_ERROR, f->id, e, frame_error_encode(e, sizeof(e), FRAME_ERR_BACKEND, "out of memory"));
+		refuse(f->id, FRAME_ERR_BACKEND, "out of memory");
 		return;
 	}
 	r->used = 1;
 	r->id = f->id;
 	r->kind = q.kind;
-	memcpy(r->prompt, q.prompt, q.prompt_len);
-	r->prompt[q.prompt_len] = '\0';
-	r->prompt_len = q.prompt_len;
+	r->max_tokens = q.max_tokens;
+	memcpy(r->prompt, q.body, q.body_len);
+	r->prompt_len = q.body_len;
+	r->body_total = q.total;
+	r->t_keepalive = pxb_now();
 	snprintf(r->guest_model, sizeof(r->guest_model), "%s", q.model);
-	st.requests++;
-	pxb_backend_start(&opt, multi, r);
-	r->t_sent = r->t_keepalive = r->t_start;
-	pxb_log("request %u %s model %s (guest %s): %zu bytes of prompt", r->id, kind_name(r->kind),
-	        r->model, r->guest_model, r->prompt_len);
+	if (r->prompt_len == r->body_total)
+		begin(r);
+}
+
+/* request_data: the next bytes of a request's body (REQUEST_DATA). */
+static void request_data(const struct frame *f)
+{
+	struct pxb_req *r = find_req(f->id);
+	if (!r || r->started)
+		return; /* cancelled meanwhile, or from before a restart */
+	if (f->len > r->body_total - r->prompt_len) {
+		refuse(f->id, FRAME_ERR_REQUEST, "more request data than announced");
+		req_free(r);
+		return;
+	}
+	memcpy(r->prompt + r->prompt_len, f->payload, f->len);
+	r->prompt_len += f->len;
+	if (r->prompt_len == r->body_total)
+		begin(r);
 }
 
 /* serve: move answer text into REPLY_PART frames, end finished requests,
@@ -326,6 +385,13 @@ static void serve(double now)
 		struct pxb_req *r = &reqs[i];
 		if (!r->used)
 			continue;
+		if (!r->started) { /* its body is still arriving: pxOS hears it is alive */
+			if (now - r->t_keepalive >= PXB_KEEPALIVE_MS / 1000.0) {
+				send_frame(FRAME_KEEPALIVE, r->id, 0, NULL, 0);
+				r->t_keepalive = now;
+			}
+			continue;
+		}
 		pxb_backend_tick(&opt, multi, r, now);
 		size_t off = 0;
 		while (r->out_len - off > 0 && txq_len < 8) {
@@ -473,6 +539,8 @@ static void on_frame(const struct frame *f)
 		return;
 	if (f->type == FRAME_REQUEST) {
 		start_request(f);
+	} else if (f->type == FRAME_REQUEST_DATA) {
+		request_data(f);
 	} else if (f->type == FRAME_SNAPSHOT) {
 		pxb_snapshot_frame(&opt, f);
 	} else if (f->type == FRAME_CANCEL) {

@@ -14,6 +14,8 @@
 #include "pxvm/frame.h"
 #include "sse.h"
 #include "home.h"
+#include "tools/common/llmscript.h"
+#include "tools/common/sysprompt.h"
 
 #include "kernel/param.h"
 
@@ -28,18 +30,6 @@
 
 enum pxb_backend { BE_HTTP, BE_SCRIPT, BE_OFFLINE };
 
-struct pxb_rule {           /* one rule of a --script file */
-	char *match;            /* substring of the prompt; "*" matches every prompt */
-	char *reply;            /* the answer (escapes resolved) */
-	size_t reply_len;
-	unsigned repeat;        /* the reply is sent this many times (long answers) */
-	unsigned delay_ms;      /* before the first part */
-	unsigned gap_ms;        /* between parts */
-	unsigned chunk;         /* bytes per part (0: PXB_PART_MAX) */
-	char *fail;             /* answer with an ERROR frame carrying this message */
-	int kind;               /* 0 any, else only PXVM_TRAP_CALL_LLM (2) or ORACLE (5) */
-};
-
 struct pxb_opts {
 	const char *socket_path, *serial_dev, *url, *model, *model_map, *script, *log_path;
 	const char *snap_dir;        /* --snapshots: where SNAPSHOT files go (default build/snapshots) */
@@ -51,8 +41,7 @@ struct pxb_opts {
 	enum pxb_backend backend;
 	char chat_url[1024];          /* .../v1/chat/completions */
 	char probed_model[256];
-	struct pxb_rule *rules;
-	size_t nrules;
+	struct llm_script script_rules; /* --script */
 };
 
 /* One request from the kernel. */
@@ -62,8 +51,13 @@ struct pxb_req {
 	uint8_t kind;
 	char guest_model[FRAME_MODEL_MAX + 1];
 	char model[256];
-	char *prompt;
-	size_t prompt_len;
+	char *prompt;                  /* the body: a prompt, or an LLM_CHAT conversation (NUL added) */
+	size_t prompt_len;             /* bytes of it received so far */
+	size_t body_total;             /* ... of this many (REQUEST, then REQUEST_DATA frames) */
+	int started;                   /* the body is complete and the backend started */
+	unsigned max_tokens;           /* asked for by pxOS (0: --max-tokens) */
+	const struct sysprompt_def *system; /* LLM_CHAT: its system prompt, or NULL */
+	uint32_t turns;                /* LLM_CHAT: turns in the conversation */
 	/* answer text not yet sent to the kernel */
 	char *out;
 	size_t out_len, out_cap;
@@ -81,8 +75,8 @@ struct pxb_req {
 	size_t raw_len;
 	char curl_err[CURL_ERROR_SIZE];
 	/* scripted */
-	const struct pxb_rule *rule;
-	size_t script_pos;             /* bytes of the scripted answer produced */
+	const struct llm_reply *reply; /* the scripted answer */
+	size_t script_pos;             /* bytes of it produced */
 	double next_at;                /* when the next scripted part is due */
 };
 
@@ -113,11 +107,8 @@ void pxb_backend_stop(CURLM *multi, struct pxb_req *r);
 /* pxb_req_text: append answer text to r->out. */
 void pxb_req_text(void *req, const char *s, size_t n);
 
-/* pxb_load_script: parse the --script rules file. Returns 0, or -1 with
- * "file:line: message" on stderr. */
-int pxb_load_script(struct pxb_opts *o, const char *path);
-
-/* pxb_offline_answer: the offline backend's answer to a prompt (malloc'd). */
+/* pxb_offline_answer: the offline backend's answer to a prompt (for a
+ * conversation: its last user turn) (malloc'd). */
 char *pxb_offline_answer(uint8_t kind, const char *prompt, size_t len, size_t *out_len);
 
 /* pxb_snapshot_frame: a SNAPSHOT frame from pxOS (reliable, in order, already

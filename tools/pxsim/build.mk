@@ -1,8 +1,9 @@
 # tools/pxsim — the host simulator: the kernel's VM, scheduler, syscalls, tty,
 # PixelFS and VRAM substrate on the host, VRAM in memory (docs/pxsim.md).
 PXSIM := $(BUILD)/tools/pxsim
-PXSIM_SRC := tools/pxsim/main.c tools/pxsim/host.c tools/pxsim/snapshot.c
-PXSIM_OBJ := $(call uniq,$(call host_obj,$(PXSIM_SRC)) $(PORTABLE_HOST_OBJ) $(SNAPFILE_OBJ) $(HOSTIO_OBJ) $(PY_HOST_OBJ))
+PXSIM_SRC := tools/pxsim/main.c tools/pxsim/host.c tools/pxsim/snapshot.c tools/pxsim/llm.c
+PXSIM_OBJ := $(call uniq,$(call host_obj,$(PXSIM_SRC)) $(PORTABLE_HOST_OBJ) $(SNAPFILE_OBJ) $(HOSTIO_OBJ) $(PY_HOST_OBJ) \
+	$(LLMSCRIPT_OBJ) $(SYSPROMPT_OBJ))
 ALL_TARGETS += $(PXSIM)
 
 $(PXSIM): $(PXSIM_OBJ)

@@ -328,6 +328,7 @@ void pxsim_apply_poll(void)
 
 void pxhost_poll(void)
 {
+	pxsim_llm_pump();
 	pxsim_snapshot_poll();
 	feed();
 	pxsim_apply_poll();
@@ -355,10 +356,13 @@ int pxhost_idle(uint64_t until_us)
 {
 	if (feed())
 		return 0;
+	pxsim_llm_pump();
 	uint64_t now = pxhost_time_us();
-	uint64_t next = until_us;
+	uint64_t next = until_us, llm = pxsim_llm_next_due();
 	if (timed_next < ntimed && (!next || timed[timed_next].at_us < next))
 		next = timed[timed_next].at_us;
+	if (llm && (!next || llm < next))
+		next = llm > now ? llm : now; /* an answer part is due: never give up before it */
 	if (pxsim_interactive) {
 		int ms = -1;
 		if (next)
@@ -389,10 +393,4 @@ int pxhost_idle(uint64_t until_us)
 
 int pxsim_input_left(void) { return script_pos < script_len || timed_next < ntimed; }
 
-int pxhost_llm_submit(uint32_t id, uint32_t kind, const char *model, const char *prompt, uint32_t len)
-{
-	(void)id; (void)kind; (void)model; (void)prompt; (void)len;
-	return -PXE_ENOBRIDGE; /* pxsim has no LLM backend */
-}
-
-void pxhost_llm_cancel(uint32_t id) { (void)id; }
+/* pxhost_llm_submit / pxhost_llm_cancel: tools/pxsim/llm.c. */

@@ -82,6 +82,9 @@ static void usage(void)
 	        "                    flips per million instructions in bytes [LO, HI)\n"
 	        "  --who PID:ADDR    at the end, which instructions wrote that word of PID\n"
 	        "                    (watched) and when; on stdout (repeatable)\n"
+	        "  --llm-script FILE answer LLM calls with FILE's scripted rules (as pxbridge\n"
+	        "                    --script; docs/bridge-protocol.md); default: no LLM,\n"
+	        "                    every call fails with ENOBRIDGE\n"
 	        "  --quiet           only warnings and errors from the scheduler\n");
 }
 
@@ -389,6 +392,11 @@ int main(int argc, char **argv)
 				snaps[k] = snaps[k - 1];
 			snaps[k].at = at;
 			snaps[k].path = argv[++i]; /* the loop's i++ steps past it */
+			continue;
+		}
+		if (!strcmp(o, "--llm-script")) {
+			if (pxsim_llm_script(v))
+				return 2;
 			continue;
 		}
 		if (!strcmp(o, "--fs")) fs_path = v;

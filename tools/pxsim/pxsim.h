@@ -26,6 +26,14 @@ int pxsim_script_add(const char *bytes, size_t n);
 /* pxsim_script_at: type `n` bytes when the clock reaches `at_ms`. 0 or -1. */
 int pxsim_script_at(uint64_t at_ms, const char *bytes, size_t n);
 
+/* tools/pxsim/llm.c: the scripted LLM backend. pxsim_llm_script loads
+ * --llm-script's rules (0, or -1 after a message); pxsim_llm_pump delivers
+ * the answer parts that are due; pxsim_llm_next_due is the earliest time one
+ * is due (0: no call in flight). */
+int pxsim_llm_script(const char *path);
+void pxsim_llm_pump(void);
+uint64_t pxsim_llm_next_due(void);
+
 /* pxsim_input_left: scripted input not typed yet. */
 int pxsim_input_left(void);
 
