@@ -14,16 +14,31 @@ built ramdisk (build/pixelfs.png):
   cli       mkapp's command line: no arguments, a bad NAME, --help (usage,
             status 2); without an LLM bridge (pxsim answers -ENOBRIDGE) a
             clear message and status 1, never a traceback.
+  session   the whole loop in pxsim with --llm-script
+            tests/llm/mkapp-sunset.script (the QEMU test's four rounds, in
+            under a second): each round's rule, asm's errors on stderr, the
+            fault sent back, the program's line, its drawing on its canvas
+            (the screen written with --png); a rule file whose answers never
+            hold code ends after 4 rounds with status 1; a bridge error is
+            one line, status 1.
 
 Prints one line per failure (every case with -v) and the wall time; exit
 status 0 when all pass.
 """
 import argparse
 import os
+import re
 import subprocess
 import sys
 import tempfile
 import time
+
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.join(REPO, "tests", "qemu"))
+import pxqemu  # noqa: E402
+
+SCRIPT = os.path.join(REPO, "tests", "llm", "mkapp-sunset.script")
+RED, BLUE = (255, 32, 32), (32, 64, 200)   # the sunset program's colours
 
 PROG = """\
 .include "pxos.inc"
@@ -86,9 +101,14 @@ class Env:
         self.count = 0
         self.failures = []
 
-    def mkapp(self, args, adds=(), typed=None):
-        """/apps/mkapp ARGS in pxsim -> (status, stdout text, stderr text)."""
+    def mkapp(self, args, adds=(), typed=None, script=None, png=None):
+        """/apps/mkapp ARGS in pxsim (answers from rules file `script`) ->
+        (status, stdout text, stderr text)."""
         cmd = [self.pxsim, "--quiet", "--fs", self.fs]
+        if script:
+            cmd += ["--llm-script", script]
+        if png:
+            cmd += ["--png", png]
         for host, path in adds:
             cmd += ["--add", "%s=%s" % (host, path)]
         if typed is not None:
@@ -135,6 +155,62 @@ def part_cli(env):
                   "status %d (want %d), output:\n%s%s" % (got, status, out[-800:], err[-800:]))
 
 
+def canvases(png):
+    """The 128x128 canvases of every slot in a pxsim screen (its VRAM record)."""
+    img = pxqemu.Image.load_png(png)
+    rec = pxqemu.read_vram_record(img)
+    return [img.crop(sl["canvas"][0], sl["canvas"][1], 128, 128) for sl in rec["slot"]]
+
+
+def part_session(env):
+    png = os.path.join(env.tmp, "sunset.png")
+    status, out, err = env.mkapp(["sunset"], typed="a red sun over a blue sea\\n", script=SCRIPT, png=png)
+    rounds = re.findall(r"mkapp: round (\d)/4: asking the LLM \(system prompt pxasm", out)
+    steps = [
+        "fenced block 2 of 2 (```pxasm), with _start: 36 lines -> /home/sunset.pxs; assembling",
+        "round 1/4: asm exited with status 1; sending its errors back",
+        "round 2/4: fenced block 1 of 1 (```pxasm), with _start, not closed: the answer was cut short",
+        "round 2/4: asm exited with status 1; sending its errors back",
+        "round 3/4: assembled /home/sunset.pxe; running it in its own tile",
+        "round 3/4: sunset fault 10: RET on an empty stack (SP at or above 0xF000)",
+        "round 4/4: fenced block 1 of 1 (```asm), with _start",
+        "mkapp: sunset exited with status 0. Written in 4 rounds: /home/sunset.pxs and /home/sunset.pxe",
+    ]
+    missing = [t for t in steps if t not in out]
+    errs = ["/home/sunset.pxs:19:5: error: unknown mnemonic 'MOVI'; did you mean 'MOV'?",
+            "/home/sunset.pxs:17:13: error: unknown label 'SYS_RE'; did you mean 'SYS_RECT'?"]
+    missing += [t for t in errs if t not in err]
+    env.check("session: four rounds", status == 0 and rounds == ["1", "2", "3", "4"] and not missing
+              and out.count("sunset: a red sun over a blue sea, drawn on my canvas") == 2
+              and "Traceback" not in out + err,
+              "status %d, rounds %s, missing %s\n%s%s" % (status, rounds, missing, out[-1500:], err[-800:]))
+    drawn = []
+    if os.path.exists(png):
+        for c in canvases(png):
+            d = c.data
+            px = [(d[i], d[i + 1], d[i + 2]) for i in range(0, len(d), 3)]
+            drawn.append((px.count(RED), px.count(BLUE) > 128 * 128 - 48 * 48 - 1200))
+    env.check("session: the drawing", (48 * 48, True) in drawn,
+              "no canvas with the 48x48 red sun on blue: (red pixels, blue around) per slot %s" % drawn)
+
+    nocode = os.path.join(env.tmp, "nocode.script")
+    with open(nocode, "w") as f:
+        f.write("rule: *\nkind: chat\nreply: I cannot write programs, but MOV copies a register.\\n\n")
+    status, out, err = env.mkapp(["idle", "draw", "a", "dot"], script=nocode)
+    env.check("session: no code in 4 answers", status == 1
+              and out.count("no pxasm code in the answer (0 fenced blocks); asking again") == 4
+              and "mkapp: no working program after 4 rounds" in out and "Traceback" not in out + err,
+              "status %d\n%s%s" % (status, out[-1200:], err[-500:]))
+
+    failing = os.path.join(env.tmp, "fail.script")
+    with open(failing, "w") as f:
+        f.write("rule: *\nkind: chat\nfail: the model is not loaded\n")
+    status, out, err = env.mkapp(["broken", "draw", "a", "dot"], script=failing)
+    env.check("session: a bridge error", status == 1
+              and re.search(r"(?m)^mkapp: the LLM call failed: .+ \(pxbridge's log says more\)", out)
+              and "Traceback" not in out + err, "status %d\n%s%s" % (status, out[-800:], err[-500:]))
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--build", required=True)
@@ -144,6 +220,7 @@ def main():
     env = Env(args.build, args.v)
     part_extract(env)
     part_cli(env)
+    part_session(env)
     print("test_mkapp: %d checks, %d failed, %.1f s" % (env.count, len(env.failures), time.monotonic() - t0))
     return 1 if env.failures else 0
 
