@@ -24,8 +24,9 @@ connected to build/tools/pxbridge --script tests/llm/mkapp-sunset.script
   - `mkapp slow ...` whose answer never comes: Ctrl-C stops it cleanly (a
     message, the shell's prompt, no traceback);
   - no kernel error or panic, no Python traceback in the whole session.
-The screenshot build/tests/qemu/mkapp-session/sunset.png is the README's
-(docs/img/mkapp.png is a copy). Last line: "mkapp: N passed, N failed".
+Screenshots: build/tests/qemu/mkapp-session/sunset.png (the rounds' tiles),
+mkapp-edit.png (then `edit sunset.pxs` beside the program: the README's
+docs/img/mkapp.png is a copy). Last line: "mkapp: N passed, N failed".
 """
 
 import os
@@ -169,6 +170,13 @@ class MkappTests(unittest.TestCase):
         self.wait_file(os.path.join(home, "sunset.pxe"), final_pxe)
         self.wait_file(os.path.join(home, "sunset.reply"), final_answer.encode())
         self.assertFalse([n for n in os.listdir(home) if n.endswith(".err")], "asm's error file stays in /tmp")
+        # the program beside its source: edit draws the text on its canvas
+        vm.send("edit sunset.pxs\r")
+        self.expect(vm, r" sunset\.pxs +line 1/%d, col 1 " % (final_code.count("\n") + 1))
+        time.sleep(1)
+        shot = vm.screendump(os.path.join(vm.dir, "mkapp-edit.png"))
+        vm.send("\x11")
+        self.expect(vm, PROMPT)
         vm.send("sunset.pxe\r")
         self.expect(vm, r"sunset: a red sun over a blue sea, drawn on my canvas")
         self.expect(vm, PROMPT)
