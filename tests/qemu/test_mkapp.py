@@ -23,7 +23,11 @@ connected to build/tools/pxbridge --script tests/llm/mkapp-sunset.script
     pxbridge's --home directory byte for byte; asm's error file stays in /tmp;
   - `mkapp slow ...` whose answer never comes: Ctrl-C stops it cleanly (a
     message, the shell's prompt, no traceback);
-  - no kernel error or panic, no Python traceback in the whole session.
+  - `mkapp --python bars ...` with tests/llm/mkapp-python.script: round 1's
+    program raises AttributeError (its traceback on the console, its type
+    and message sent back), round 2's runs: its green bar in a screendump,
+    /home/bars.py in pxbridge's directory;
+  - no kernel error or panic, and no traceback but that of bars.py's round 1.
 Screenshots: build/tests/qemu/mkapp-session/sunset.png (the rounds' tiles),
 mkapp-edit.png (then `edit sunset.pxs` beside the program: the README's
 docs/img/mkapp.png is a copy). Last line: "mkapp: N passed, N failed".
@@ -44,6 +48,7 @@ CFG = {}
 PROMPT = r"sh\$ "
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 SCRIPT = os.path.join(REPO, "tests", "llm", "mkapp-sunset.script")
+PY_SCRIPT = os.path.join(REPO, "tests", "llm", "mkapp-python.script")
 # What the script adds for the Ctrl-C case: an answer that takes a minute.
 SLOW_RULE = """
 rule: named slow
@@ -53,6 +58,7 @@ delay: 60000
 reply: too late
 """
 RED, BLUE = (255, 32, 32), (32, 64, 200)   # the program's 0x002020FF and 0x00C84020
+GREEN = (40, 200, 80)                       # mkapp --python's bar
 
 
 def script_replies(path):
@@ -104,8 +110,8 @@ class MkappTests(unittest.TestCase):
             shutil.rmtree(d, ignore_errors=True)
         os.makedirs(tmp)
         script = os.path.join(tmp, "script.txt")
-        with open(SCRIPT) as f, open(script, "w") as g:
-            g.write(f.read() + SLOW_RULE)
+        with open(SCRIPT) as f, open(PY_SCRIPT) as p, open(script, "w") as g:
+            g.write(f.read() + "\n" + p.read() + SLOW_RULE)
         final_answer = script_replies(SCRIPT)[3][0]
         final_code = final_answer.split("```asm\n", 1)[1].split("```", 1)[0]
         with open(os.path.join(tmp, "sunset.pxs"), "w") as f:
@@ -191,8 +197,28 @@ class MkappTests(unittest.TestCase):
         vm.send("echo still here\r")
         self.expect(vm, r"(?m)^still here\r?$")
 
+        # mkapp --python: an AttributeError sent back, then the program runs
+        vm.send("mkapp --python bars a green bar\r")
+        self.expect(vm, r"mkapp: round 1/4: asking the LLM \(system prompt python")
+        self.expect(vm, r"mkapp: round 1/4: bars\.py stopped with AttributeError: 'module' object has no "
+                        r"attribute 'fill_rect'; sending it back")
+        self.expect(vm, r"mkapp: round 2/4: running /home/bars\.py in its own tile")
+        m = self.expect(vm, r"spawned pid (\d+) /tmp/bars\.py \(parent \d+\) in slot (\d+)")
+        slot = int(m.group(2))
+        self.expect(vm, r"mkapp: bars\.py exited with status 0\. Written in 2 rounds: /home/bars\.py")
+        self.expect(vm, PROMPT)
+        time.sleep(1)
+        shot = vm.screendump(os.path.join(vm.dir, "bars.png"))
+        cx, cy = pxqemu.read_vram_record(shot)["slot"][slot]["canvas"]
+        d = shot.crop(cx, cy, 128, 128).data
+        green = sum(1 for i in range(0, len(d), 3) if (d[i], d[i + 1], d[i + 2]) == GREEN)
+        self.assertEqual(green, 64 * 32, "the green 64x32 bar on the canvas of slot %d" % slot)
+        self.wait_file(os.path.join(home, "bars.py"), script_replies(PY_SCRIPT)[1][0].split(
+            "```python\n", 1)[1].split("```", 1)[0].encode())
+
         text = pxqemu.strip_ansi(vm.output)
-        self.assertNotIn("Traceback", text, "mkapp never shows a traceback")
+        # the one traceback is that of bars.py's round 1 (its AttributeError)
+        self.assertEqual(text.count("Traceback"), 1, "mkapp never shows a traceback of its own")
         self.assertNotRegex(text, r"\] ERROR |panic", "no kernel errors during the session")
         print("mkapp: four rounds in %.1f s" % took, file=sys.stderr)
 

@@ -11,6 +11,9 @@ built ramdisk (build/pixelfs.png):
             only when it looks like pxasm), an answer cut short inside its
             block (taken as it is), CR LF line ends. Each case checks the
             code mkapp takes byte for byte and the rule it names.
+  extract --python  the same for Python answers: ```python / ```py blocks (the
+            longest wins), a pxasm block is not taken, no fence (the whole
+            answer when it compiles), cut short.
   cli       mkapp's command line: no arguments, a bad NAME, --help (usage,
             status 2); without an LLM bridge (pxsim answers -ENOBRIDGE) a
             clear message and status 1, never a traceback.
@@ -88,6 +91,24 @@ CASES = [
 ]
 
 
+PYPROG = 'import pxos\n\nprint("hi")\npxos.rect(0, 0, 8, 8, (255, 0, 0))\n'
+# mkapp --extract --python: (name, answer, the code taken (None: none), a piece of the rule)
+PY_CASES = [
+    ("prose around a ```python block", "Here it is:\n\n```python\n" + PYPROG + "```\nEnjoy!\n", PYPROG,
+     "fenced block 1 of 1 (```python)"),
+    ("the longest of two blocks",
+     "Install nothing:\n```py\nimport pxos\n```\nThe program:\n```py\n" + PYPROG + "```\n", PYPROG,
+     "fenced block 2 of 2 (```py)"),
+    ("a pxasm block is not Python", "```pxasm\n" + PROG + "```\n", None, "no Python code in the answer"),
+    ("no fence: it compiles", PYPROG, PYPROG, "no fence: the whole answer is Python"),
+    ("no fence: prose", "I cannot draw that, sorry.\n", None, "no Python code in the answer (0 fenced blocks)"),
+    ("cut short", "```python\nimport pxos\nprint(\"hi", "import pxos\nprint(\"hi\n",
+     "not closed: the answer was cut short"),
+]
+PY_SCRIPT = os.path.join(REPO, "tests", "llm", "mkapp-python.script")
+GREEN = (40, 200, 80)                       # the bars program's bar
+
+
 class Env:
     def __init__(self, build, verbose):
         self.build = os.path.abspath(build)
@@ -141,15 +162,29 @@ def part_extract(env):
                   % (status, want_status, first, rule, rest, code, err[-500:]))
 
 
+def part_extract_python(env):
+    for i, (name, answer, code, rule) in enumerate(PY_CASES):
+        path = os.path.join(env.tmp, "pyanswer%d.txt" % i)
+        with open(path, "wb") as f:
+            f.write(answer.encode())
+        status, out, err = env.mkapp(["--extract", "--python", "/home/a.txt"], adds=[(path, "/home/a.txt")])
+        first, _, rest = out.partition("\n")
+        want_status = 0 if code is not None else 1
+        ok = (status == want_status and first.startswith("mkapp: ") and rule in first
+              and rest == (code or "") and "Traceback" not in err)
+        env.check("extract --python: " + name, ok, "status %d (want %d)\nrule: %r (want %r)\ncode: %r\nwant: %r\n"
+                  "stderr: %s" % (status, want_status, first, rule, rest, code, err[-500:]))
+
+
 def part_cli(env):
     for name, args, typed, status, text in [
-            ("no arguments", [], None, 2, "usage: mkapp NAME [what it should do]"),
-            ("--help", ["--help"], None, 2, "usage: mkapp NAME"),
+            ("no arguments", [], None, 2, "usage: mkapp [--python] NAME [what it should do]"),
+            ("--help", ["--help"], None, 2, "usage: mkapp [--python] NAME"),
             ("a bad name", ["../x", "draw"], None, 2, "mkapp: bad name '../x'"),
             ("no bridge", ["hello", "print", "hello"], None, 1, "mkapp: no LLM bridge"),
             ("no bridge, the words asked for", ["hello"], "a program that prints hello and draws a square\\n",
              1, "mkapp: no LLM bridge"),
-            ("no words typed", ["hello"], "\\n", 2, "usage: mkapp NAME")]:
+            ("no words typed", ["hello"], "\\n", 2, "usage: mkapp [--python] NAME")]:
         got, out, err = env.mkapp(args, typed=typed)
         env.check("cli: " + name, got == status and text in out + err and "Traceback" not in out + err,
                   "status %d (want %d), output:\n%s%s" % (got, status, out[-800:], err[-800:]))
@@ -211,6 +246,36 @@ def part_session(env):
               and "Traceback" not in out + err, "status %d\n%s%s" % (status, out[-800:], err[-500:]))
 
 
+def part_python(env):
+    png = os.path.join(env.tmp, "bars.png")
+    status, out, err = env.mkapp(["--python", "bars", "a", "green", "bar"], script=PY_SCRIPT, png=png)
+    steps = ["round 1/4: fenced block 1 of 1 (```python): 5 lines -> /home/bars.py",
+             "round 1/4: running /home/bars.py in its own tile",
+             "round 1/4: bars.py stopped with AttributeError: 'module' object has no attribute 'fill_rect'; "
+             "sending it back",
+             "mkapp: bars.py exited with status 0. Written in 2 rounds: /home/bars.py (run it again: bars.py)"]
+    missing = [t for t in steps if t not in out]
+    env.check("python: two rounds", status == 0 and not missing and "AttributeError" in err
+              and out.count("bars: a green bar on a dark canvas") == 2,
+              "status %d, missing %s\n%s%s" % (status, missing, out[-1500:], err[-800:]))
+    drawn = []
+    if os.path.exists(png):
+        for c in canvases(png):
+            d = c.data
+            drawn.append(sum(1 for i in range(0, len(d), 3) if (d[i], d[i + 1], d[i + 2]) == GREEN))
+    env.check("python: the drawing", 64 * 32 in drawn, "green pixels per canvas: %s" % drawn)
+
+    syntax = os.path.join(env.tmp, "syntax.script")
+    with open(syntax, "w") as f:
+        f.write("rule: *\nkind: chat\nsystem: python\nreply: ```python\\nprint('one'\\n```\\n\n"
+                "next:\nreply: ```python\\nprint('two')\\n```\\n\n")
+    status, out, err = env.mkapp(["--python", "two", "print", "two"], script=syntax)
+    env.check("python: a syntax error sent back", status == 0
+              and "round 1/4: SyntaxError: " in out and "; sending it back" in out
+              and "Written in 2 rounds: /home/two.py" in out and "Traceback" not in out + err,
+              "status %d\n%s%s" % (status, out[-1200:], err[-500:]))
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--build", required=True)
@@ -219,8 +284,10 @@ def main():
     t0 = time.monotonic()
     env = Env(args.build, args.v)
     part_extract(env)
+    part_extract_python(env)
     part_cli(env)
     part_session(env)
+    part_python(env)
     print("test_mkapp: %d checks, %d failed, %.1f s" % (env.count, len(env.failures), time.monotonic() - t0))
     return 1 if env.failures else 0
 
