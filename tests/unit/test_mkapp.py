@@ -77,6 +77,10 @@ CASES = [
     ("a block in another language is not taken",
      "In Python this would be:\n```python\nprint('hello')\nx = 1\ny = 2\n```\n", None, "no pxasm code"),
     ("no fence: pxasm", PROG, PROG, "no fence: the whole answer looks like pxasm"),
+    ("no fence: lower-case mnemonics", PROG.lower(), PROG.lower(), "no fence: the whole answer looks like pxasm"),
+    ("prose with short lines",
+     "Sorry, I cannot do that.\nIt is hard.\nTry again later, maybe tomorrow.\nbest regards\n", None,
+     "no pxasm code in the answer (0 fenced blocks)"),
     ("no fence: prose",
      "I am sorry, I cannot write that program. The canvas is 128 by 128 pixels.\n"
      "HALT stops it.\nMOV copies a register.\n", None, "no pxasm code in the answer (0 fenced blocks)"),
