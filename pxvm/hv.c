@@ -359,7 +359,7 @@ static int chat_marker(const char *s, uint32_t n, const char **arg, uint32_t *ar
 
 /* chat_from_text: a chat file's text (`n` bytes: marker lines "@@system
  * NAME", "@@user", "@@assistant", each turn's text between them; the line
- * end before a marker belongs to the marker) into a conversation in `out`
+ * end before a marker, and the file's last one, are not part of a turn) into a conversation in `out`
  * (HV_CHAT_MAX bytes). Returns its length, or -PXE_EINVAL (text before the
  * first marker, a second or late @@system, no turn, the last turn not the
  * user's), -PXE_ENOENT (no such system prompt) or -PXE_ENOSPC (more than
@@ -380,19 +380,22 @@ static int chat_from_text(const char *t, uint32_t n, uint8_t *out)
 		int m = i < n ? chat_marker(t + i, e - i, &arg, &al) : 0;
 		if (m || i >= n) {
 			if (role) {
-				uint32_t end = i > start ? i - 1 : start; /* drop the line end before the marker */
-				if (i >= n)
-					end = n;
+				/* The line end before the marker (or the file's last one) is not the turn's. */
+				uint32_t end = i < n ? (i > start ? i - 1 : start) : n;
+				if (i >= n && end > start && t[end - 1] == '\n')
+					end--;
+				if (end > start && t[end - 1] == '\r')
+					end--;
 				size_t k = frame_chat_turn(out, HV_CHAT_MAX, len, (uint8_t)role, t + start, end - start);
 				if (!k)
 					return -PXE_ENOSPC;
 				len = k;
 				turns++;
 				last = role;
-			} else if (i > 0) {
-				for (uint32_t k = 0; k < (i < n ? i : n); k++)
+			} else {
+				for (uint32_t k = start; k < (i < n ? i : n); k++)
 					if (t[k] != ' ' && t[k] != '\t' && t[k] != '\r' && t[k] != '\n')
-						return -PXE_EINVAL; /* text before the first marker */
+						return -PXE_EINVAL; /* text outside a turn (before the first one) */
 			}
 			if (i >= n)
 				break;

@@ -164,9 +164,11 @@ int main(int argc, char **argv)
 	 * a macro that lays out the error texts for userland/lib/px.pxs. */
 	printf("\n; Trap types and encodings (docs/hypervisor.md).\n");
 	printf(".equ TRAP_RUN_PYTHON, %u\n.equ TRAP_CALL_LLM, %u\n.equ TRAP_LOAD_FILE, %u\n"
-	       ".equ TRAP_SAMPLE_NOISE, %u\n.equ TRAP_ORACLE, %u\n",
+	       ".equ TRAP_SAMPLE_NOISE, %u\n.equ TRAP_ORACLE, %u\n.equ TRAP_LLM_CHAT, %u\n",
 	       PXVM_TRAP_RUN_PYTHON, PXVM_TRAP_CALL_LLM, PXVM_TRAP_LOAD_FILE, PXVM_TRAP_SAMPLE_NOISE,
-	       PXVM_TRAP_ORACLE);
+	       PXVM_TRAP_ORACLE, PXVM_TRAP_LLM_CHAT);
+	printf(".equ HV_CHAT_MODEL_SHIFT, %u\n.equ HV_CHAT_REPLY_MAX, %u\n.equ HV_MAX_TOKENS, %u\n",
+	       HV_CHAT_MODEL_SHIFT, HV_CHAT_REPLY_MAX, HV_MAX_TOKENS);
 	printf(".equ HV_TRUNCATED, 0x%X\n.equ HV_FILE_BY_ID, 0x%X\n.equ HV_MODEL_MAX, %u\n"
 	       ".equ HV_NOISE_GAUSS, %u\n.equ HV_NOISE_UNIFORM, %u\n.equ HV_NOISE_BITS, %u\n.equ Q16_ONE, 0x10000\n",
 	       HV_TRUNCATED, HV_FILE_BY_ID, HV_MODEL_MAX, HV_NOISE_GAUSS, HV_NOISE_UNIFORM, HV_NOISE_BITS);

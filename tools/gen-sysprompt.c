@@ -143,6 +143,25 @@ static int copy_file(const char *path)
 	return 0;
 }
 
+/* next_bar: the next cell separator '|' of a Markdown table row (not "\\|"). */
+static char *next_bar(char *s)
+{
+	for (; *s; s++)
+		if (*s == '|' && s[-1] != '\\')
+			return s;
+	return NULL;
+}
+
+/* unescape_bars: "\\|" in a cell is a literal '|'. */
+static void unescape_bars(char *s)
+{
+	char *o = s;
+	for (; *s; s++)
+		if (!(s[0] == '\\' && s[1] == '|'))
+			*o++ = *s;
+	*o = '\0';
+}
+
 /* api_rows: the rows of the Markdown tables in section "## The `pxos`
  * module" of `md` whose first cell starts with '`', as "- cell: cell; cell;
  * cell" lines (the pxos reference of docs/python.md). */
@@ -163,8 +182,9 @@ static int api_rows(const char *md)
 		char *cell = line + 1;
 		int k = 0;
 		printf("  -");
-		for (char *bar; (bar = strchr(cell, '|')); cell = bar + 1, k++) {
+		for (char *bar; (bar = next_bar(cell)); cell = bar + 1, k++) {
 			*bar = '\0';
+			unescape_bars(cell);
 			while (*cell == ' ')
 				cell++;
 			size_t n = strlen(cell);

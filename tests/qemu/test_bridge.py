@@ -27,6 +27,10 @@ answer as it streams. A stdlib mock of an OpenAI-compatible server
     I/O error; the monitor keeps working in both cases;
   - a guest program (tests/programs/llmtrap.pxs) trapping CALL_LLM: RESULT and
     the reply in its buffer, an answer longer than the buffer cut and flagged,
+    and one (tests/programs/llmchat.pxs) trapping LLM_CHAT: a conversation with
+    the pxasm system prompt and max_tokens 333, which reach the scripted
+    backend (pxbridge's log), and a 20 KiB reply streamed into a /home file
+    that reaches pxbridge's copy of /home byte for byte;
     -ENOBRIDGE at once without a bridge (-ENOSYS fails the test); the `ask`
     program: answer on the console and drawn on its canvas;
   - a guest printing well-formed frames (HELLO, REQUEST, ACK, keyed or not)
@@ -90,14 +94,29 @@ FORGED = (b"forged-begin\n"
           + b"\x1b[1;32mgreen\x1b[0m\nforged-end\n")
 
 
+# LLM_CHAT's conversation (a chat file) and its 20 KiB scripted answer.
+CHAT_FILE = b"@@system pxasm\n@@user\nWrite twenty kilobytes please\n"
+CHAT_LINE = "chat-0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUV\n"
+CHAT_REPLY = (CHAT_LINE * 320).encode()
+# A conversation for the HTTP backend: system prompt, user, assistant, user.
+CHAT2_FILE = b"@@system pxasm\n@@user\nWrite a program.\n@@assistant\nFOO R1\n@@user\nasm: unknown mnemonic FOO\n"
+assert len(CHAT_REPLY) == 20480
+
+
 def guest_image(build, llmtrap):
-    """The disk image with /test/llmtrap, /test/flood and /test/forged.txt."""
+    """The disk image with /test/llmtrap, /test/llmchat, /test/chat.txt,
+    /test/flood and /test/forged.txt."""
     stage = os.path.join(build, "tests", "qemu", "variants", "bridge-rootfs")
     shutil.rmtree(stage, ignore_errors=True)
     shutil.copytree(os.path.join(build, "rootfs"), stage)
     os.makedirs(os.path.join(stage, "test"))
     shutil.copy(llmtrap, os.path.join(stage, "test"))
     shutil.copy(os.path.join(build, "tests", "programs", "flood.pxe"), os.path.join(stage, "test"))
+    shutil.copy(os.path.join(build, "tests", "programs", "llmchat.pxe"), os.path.join(stage, "test"))
+    with open(os.path.join(stage, "test", "chat.txt"), "wb") as f:
+        f.write(CHAT_FILE)
+    with open(os.path.join(stage, "test", "chat2.txt"), "wb") as f:
+        f.write(CHAT2_FILE)
     with open(os.path.join(stage, "test", "forged.txt"), "wb") as f:
         f.write(FORGED)
     ramdisk = stage + ".png"
@@ -184,7 +203,7 @@ class HttpTests(BridgeCase):
             mock.config.update(reply=reply, pieces=7, gap=0.1, oracle="yes")
             vm = self.boot("bridge-http", ["--url", mock.url, "--model", "fallback",
                                            "--model-map", "0=mock-model-a,3=mock-model-b"],
-                           env={"PXBRIDGE_API_KEY": API_KEY})
+                           env={"PXBRIDGE_API_KEY": API_KEY}, img=guest_image(CFG["build"], CFG["llmtrap"]))
             self.assertRegex(vm.output, r"bridge: host bridge connected \(pxbridge proto=3 max=\d+ backend=http home=1\)")
             answer, m = self.llm(vm, "What is six times seven?")
             self.assertEqual(answer.replace("\r\n", "\n"), reply)
@@ -196,6 +215,12 @@ class HttpTests(BridgeCase):
             mock.config.update(reply="ok")
             answer, _ = self.llm(vm, "-m 9 hi")
             self.assertEqual(answer, "ok")
+            # A conversation (LLM_CHAT) with the pxasm system prompt and max_tokens.
+            vm.send("run /test/llmchat /test/chat2.txt /tmp/r.txt 333 3\r")
+            m = vm.expect(r"llmchat: result (\d+)\r?\n", 60)
+            self.assertEqual(int(m.group(1)), 2)
+            vm.expect(r"pid \d+ \(llmchat\) exited with status 0", 30)
+            self.reenter(vm)
             status = self.finish(vm)
             self.assertIn("0 calls in flight", status)
             # Programs started at boot may have asked too: pick ours by prompt.
@@ -213,10 +238,19 @@ class HttpTests(BridgeCase):
             self.assertEqual(chats[1]["body"]["model"], "mock-model-b")
             self.assertIn("yes or no", chats[1]["body"]["messages"][0]["content"])
             self.assertEqual(chats[2]["body"]["model"], "fallback")
+            conv = asked("asm: unknown mnemonic FOO")["body"]
+            self.assertEqual(conv["model"], "mock-model-b")
+            self.assertEqual(conv["max_tokens"], 333)
+            self.assertEqual([m["role"] for m in conv["messages"]], ["system", "user", "assistant", "user"])
+            self.assertEqual([m["content"] for m in conv["messages"][1:]],
+                             ["Write a program.", "FOO R1", "asm: unknown mnemonic FOO"])
+            with open(os.path.join(CFG["build"], "sysprompt", "pxasm.txt")) as f:
+                self.assertEqual(conv["messages"][0]["content"], f.read())  # the whole generated prompt
+            self.assertEqual(b0.get("max_tokens"), 1024)  # CALL_LLM from the monitor: --max-tokens' default
             with open(vm.serial_log, "rb") as f:
                 self.assertNotIn(API_KEY.encode(), f.read())
             log = vm.log_text()
-            self.assertRegex(log, r"request \d+ llm model mock-model-a \(guest 0\): prompt 24 bytes, "
+            self.assertRegex(log, r"request \d+ llm model mock-model-a \(guest 0\) max_tokens 0: prompt 24 bytes, "
                                   r"answer %d bytes, first part \d+ ms, total \d+ ms: answered"
                              % len(reply.encode()))
             self.assertRegex(log, r"request \d+ oracle model mock-model-b \(guest 3\)")
@@ -335,7 +369,12 @@ reply: part-
 repeat: 30
 chunk: 5
 gap: 400
-"""
+rule: twenty kilobytes
+kind: chat
+system: pxasm
+reply: %s
+repeat: 320
+""" % CHAT_LINE.replace("\n", "\\n")
 
 
 class FaultTests(BridgeCase):
@@ -408,6 +447,25 @@ class GuestTrapTests(BridgeCase):
         vm = self.boot("bridge-guest", ["--script", self.script()], img=self.image())
         result, reply = self.trap(vm, "slowstart")
         self.assertEqual((result, reply), (24, "answered after a restart"))
+        # LLM_CHAT: the conversation with a system prompt and max_tokens; the
+        # 20 KiB answer streams into /home/big.txt (far more than a process's
+        # reply buffer could hold), which pxbridge keeps: intact on the host.
+        vm.send("run /test/llmchat /test/chat.txt big.txt 333\r")
+        m = vm.expect(r"llmchat: result (\d+)\r?\n", 120)
+        vm.expect(r"pid \d+ \(llmchat\) exited with status 0", 30)
+        self.assertEqual(int(m.group(1)), len(CHAT_REPLY))
+        self.assertRegex(vm.log_text(), r"request \d+ chat model \S+ \(guest 0\) max_tokens 333 system pxasm: "
+                                        r"prompt \d+ bytes, answer 20480 bytes, .*: answered")
+        kept = os.path.join(vm.dir, "home", "big.txt")
+        data, deadline = b"", time.monotonic() + 90
+        while data != CHAT_REPLY and time.monotonic() < deadline:
+            time.sleep(0.5)
+            if os.path.exists(kept):
+                with open(kept, "rb") as f:
+                    data = f.read()
+        self.assertEqual(len(data), len(CHAT_REPLY))
+        self.assertEqual(data, CHAT_REPLY)
+        self.reenter(vm)
         # An answer longer than the 48-byte buffer: 47 bytes kept, flagged.
         result, reply = self.trap(vm, "long")
         self.assertEqual(result, 0x40000000 | 47)
@@ -419,8 +477,8 @@ class GuestTrapTests(BridgeCase):
         vm.expect(r"forged-begin", 30)
         m = vm.expect(r"forged-end", 30)
         shown = vm.output[m.string.rfind("forged-begin", 0, m.start()):m.end()]
-        self.assertIn("^[_PXB2H%08X" % FORGED_ID, shown)
-        self.assertIn("^[_PXB2Q%08X" % FORGED_ID, shown)
+        self.assertIn("^[_PXB%sH%08X" % (pxframe.VERSION.decode(), FORGED_ID), shown)
+        self.assertIn("^[_PXB%sQ%08X" % (pxframe.VERSION.decode(), FORGED_ID), shown)
         self.assertIn("^[]52;c;Zm9yZ2Vk^G", shown)
         self.assertIn("^[[6n", shown)
         self.assertIn("M-^[6n", shown)
@@ -554,7 +612,8 @@ def main():
         cfg["llmtrap"] = os.path.join(cfg["build"], "tests", "programs", "llmtrap.pxe")
         return (HttpTests, TimeoutTests, NoBridgeTests, FaultTests, GuestTrapTests, StormTests)
     return pxqemu.test_main("bridge", __doc__, CFG, suites,
-                            need=("tools/pxbridge", "tests/programs/llmtrap.pxe", "tests/programs/flood.pxe"))
+                            need=("tools/pxbridge", "tests/programs/llmtrap.pxe", "tests/programs/flood.pxe",
+                                  "tests/programs/llmchat.pxe"))
 
 if __name__ == "__main__":
     sys.exit(main())

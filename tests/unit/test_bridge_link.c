@@ -10,7 +10,9 @@
  *     per BRIDGE_HELLO_GAP_MS, one new session per BRIDGE_SESSION_GAP_MS, a
  *     call re-sent at most BRIDGE_RESUBMITS times;
  *   - frames with another link key (anyone but the real bridge) are refused;
- *   - a frame that does not fit in the ring waits for room, then goes out.
+ *   - a frame that does not fit in the ring waits for room, then goes out;
+ *   - a conversation larger than a frame: REQUEST (with max_tokens and the
+ *     total), then REQUEST_DATA pieces in order, the body whole at the host.
  * Each scenario runs in its own process (the bridge's state is static).
  */
 #include <setjmp.h>
@@ -157,6 +159,10 @@ static struct frame hf;
 static unsigned seen[128];           /* frames of each type the host has seen */
 static uint16_t last_q_seq;          /* sequence number of the last REQUEST seen */
 static size_t last_q_size;
+static uint16_t last_seq;            /* ... of the last reliable frame seen */
+static uint8_t body[HV_CHAT_MAX];    /* the request body the host put together */
+static size_t body_len, body_total;
+static unsigned body_max_tokens;
 
 static void host_keys(void)
 {
@@ -178,9 +184,22 @@ static void host_read_line(void)
 			kernel_session = hf.id;
 			host_keys();
 		}
+		if (frame_reliable(hf.type))
+			last_seq = hf.seq;
 		if (hf.type == FRAME_REQUEST) {
 			last_q_seq = hf.seq;
 			last_q_size = FRAME_HEADER_CHARS + FRAME_B64_LEN(hf.len) + 12;
+			struct frame_request q;
+			if (frame_request_parse(hf.payload, hf.len, &q) == 0 && q.total <= sizeof body) {
+				memcpy(body, q.body, q.body_len);
+				body_len = q.body_len;
+				body_total = q.total;
+				body_max_tokens = q.max_tokens;
+			}
+		}
+		if (hf.type == FRAME_REQUEST_DATA && body_len + hf.len <= sizeof body) {
+			memcpy(body + body_len, hf.payload, hf.len);
+			body_len += hf.len;
 		}
 	}
 	(void)start;
@@ -277,6 +296,36 @@ static void sc_call(void)
 	CHECK(ended == 1 && end_status == 0, "ended %d status %d", ended, end_status);
 	CHECK(answer_len == 11 && !memcmp(answer, "hello world", 11), "answer '%.*s'", (int)answer_len, answer);
 	CHECK(seen[FRAME_ACK] == 4, "ACKs %u", seen[FRAME_ACK]);
+}
+
+/* A 20 KB conversation: the REQUEST carries the head and what fits, the
+ * rest follows in REQUEST_DATA frames, one acknowledged at a time. */
+static void sc_chat_body(void)
+{
+	static uint8_t conv[20000];
+	connect();
+	size_t n = frame_chat_begin(conv, sizeof conv, "pxasm@0123ABCD");
+	uint8_t text[19000];
+	for (size_t i = 0; i < sizeof text; i++)
+		text[i] = (uint8_t)(i * 31 + (i >> 8));
+	n = frame_chat_turn(conv, sizeof conv, n, FRAME_ROLE_USER, text, sizeof text);
+	CHECK(n > 0, "conversation built");
+	CHECK(pxhost_llm_submit(9, PXVM_TRAP_LLM_CHAT, "3", 777, (const char *)conv, (uint32_t)n) == 0, "submit");
+	for (int i = 0; i < 20 && seen[FRAME_REQUEST_DATA] < 5; i++) {
+		host_read_line();
+		drain();
+		to_kernel(FRAME_ACK, 0, last_seq, NULL, 0);
+		bridge_poll();
+	}
+	host_read_line();
+	CHECK(seen[FRAME_REQUEST] == 1, "one REQUEST (%u)", seen[FRAME_REQUEST]);
+	CHECK(seen[FRAME_REQUEST_DATA] == (n - (BRIDGE_PAYLOAD_MAX - FRAME_REQUEST_HEAD(1)) + BRIDGE_PAYLOAD_MAX - 1) /
+	      BRIDGE_PAYLOAD_MAX, "%u REQUEST_DATA frames for %zu bytes", seen[FRAME_REQUEST_DATA], n);
+	CHECK(body_total == n && body_len == n && !memcmp(body, conv, n), "body %zu of %zu bytes", body_len, body_total);
+	CHECK(body_max_tokens == 777, "max_tokens %u", body_max_tokens);
+	to_kernel(FRAME_REPLY_PART, 9, 1, "ok", 2);
+	to_kernel(FRAME_REPLY_END, 9, 2, NULL, 0);
+	CHECK(ended == 1 && end_status == 0 && answer_len == 2, "answered");
 }
 
 /* 4 KiB of NAKs, the UART draining everything at once (QEMU): BRIDGE_RETRIES
@@ -403,6 +452,7 @@ static void sc_ring_full(void)
 	CHECK(seen[FRAME_REQUEST] == 1, "sent after the wake-up (%u)", seen[FRAME_REQUEST]);
 }
 
+static void test_chat_body(void **s) { (void)s; scenario(sc_chat_body); }
 static void test_call(void **s) { (void)s; scenario(sc_call); }
 static void test_nak_storm(void **s) { (void)s; scenario(sc_nak_storm); }
 static void test_nak_slow_line(void **s) { (void)s; scenario(sc_nak_slow_line); }
@@ -416,6 +466,7 @@ int main(void)
 	struct timespec t0, t1;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_chat_body),
 		cmocka_unit_test(test_call),
 		cmocka_unit_test(test_nak_storm),
 		cmocka_unit_test(test_nak_slow_line),

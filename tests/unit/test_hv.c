@@ -25,6 +25,7 @@
 #include "pxvm/host.h"
 #include "pxvm/pixelfs.h"
 #include "pxvm/vfs.h"
+#include "pxvm/frame.h"
 #include "sched_testhost.h"
 
 /* ---- the fake LLM, on the shared test platform (sched_testhost.h) ---------- */
@@ -43,7 +44,8 @@ static int fake_submit(uint32_t id, uint32_t kind, const char *model, const char
 		return submit_error;
 	assert_true(nsub < 64);
 	assert_true(len <= sizeof(sub[0].prompt) - 1);
-	assert_int_equal(strlen(prompt), len); /* the prompt is handed over NUL-terminated too */
+	if (kind != PXVM_TRAP_LLM_CHAT)
+		assert_int_equal(strlen(prompt), len); /* the prompt is handed over NUL-terminated too */
 	sub[nsub].id = id;
 	sub[nsub].kind = kind;
 	snprintf(sub[nsub].model, sizeof(sub[nsub].model), "%s", model);
@@ -355,7 +357,7 @@ static void test_unknown_types(void **state)
 {
 	(void)state;
 	struct proc *p = spawn();
-	assert_int_equal(trap_now(p, 0x06, 0, 0, 0), -PXE_ENOSYS);
+	assert_int_equal(trap_now(p, 0x07, 0, 0, 0), -PXE_ENOSYS);
 	assert_int_equal(trap_now(p, 0xFF, 0, 0, 0), -PXE_ENOSYS);
 	p->vm.r[1] = 0;
 	assert_int_equal(hv_syscall(p), 0);
@@ -787,6 +789,177 @@ static void test_process_gone(void **state)
 	assert_int_equal(st.answered, 1);
 }
 
+/* ---- LLM_CHAT: conversations (hv_llm_call for Python, the trap for pxVM) -------- */
+
+static uint8_t conv[HV_CHAT_MAX + 64];
+
+/* conversation: "" or a system id, then turns "u:text" / "a:text". */
+static uint32_t conversation(const char *system, int n, const char *const *turns)
+{
+	size_t at = frame_chat_begin(conv, sizeof conv, system);
+	for (int i = 0; i < n; i++)
+		at = frame_chat_turn(conv, sizeof conv, at, turns[i][0] == 'u' ? FRAME_ROLE_USER : FRAME_ROLE_ASSISTANT,
+		                     turns[i] + 2, strlen(turns[i] + 2));
+	assert_true(at > 0);
+	return (uint32_t)at;
+}
+
+static void file_is(const char *path, const char *want)
+{
+	struct vfs_file f;
+	assert_int_equal(vfs_lookup(path, &f), 0);
+	assert_int_equal(f.size, strlen(want));
+	assert_memory_equal(f.data, want, f.size);
+}
+
+static void test_native_chat(void **state)
+{
+	(void)state;
+	struct proc *p = spawn();
+	static const char *const turns[] = { "u:write it", "a:FOO", "u:errors" };
+	char keep[64];
+	memset(keep, 'X', sizeof keep);
+	struct hv_call c = { .kind = PXVM_TRAP_LLM_CHAT, .model = 2, .max_tokens = 99, .reply_path = "r.txt",
+	                     .reply = keep, .reply_cap = 16 };
+	c.body = (const char *)conv;
+	c.len = conversation("", 3, turns);
+	int32_t r = 0x7777;
+	assert_int_equal(hv_llm_call(p, &c, &r), 1);
+	assert_int_equal(p->state, PROC_BLOCKED);
+	assert_int_equal(sub[0].kind, PXVM_TRAP_LLM_CHAT);
+	assert_string_equal(sub[0].model, "2");
+	assert_int_equal(th_llm_max_tokens, 99);
+	assert_int_equal(sub[0].len, c.len);
+	assert_memory_equal(sub[0].prompt, conv, c.len);
+	file_is("/home/r.txt", ""); /* created at the start */
+	reply(sub[0].id, "hello ", 1);
+	assert_memory_equal(keep, "hello ", 6);
+	file_is("/home/r.txt", "hello ");
+	reply(sub[0].id, "world, and more", 0);
+	/* 15 bytes kept (room for the NUL), TRUNCATED; the file has the same. */
+	assert_int_equal(answered(p), (int32_t)(HV_TRUNCATED | 15));
+	assert_string_equal(keep, "hello world, an");
+	assert_int_equal(keep[16], 'X');
+	file_is("/home/r.txt", "hello world, an");
+
+	/* Refused at once: nothing submitted. */
+	p->state = PROC_RUNNING;
+	static const char *const asst_last[] = { "u:x", "a:y" };
+	c.len = conversation("", 2, asst_last);
+	assert_int_equal(hv_llm_call(p, &c, &r), 0);
+	assert_int_equal(r, -PXE_EINVAL);
+	static const char *const one[] = { "u:x" };
+	c.len = conversation("nosuch", 1, one);
+	assert_int_equal(hv_llm_call(p, &c, &r), 0);
+	assert_int_equal(r, -PXE_ENOENT); /* no /lib/llm/nosuch.txt */
+	c.len = conversation("", 1, one);
+	c.max_tokens = HV_MAX_TOKENS + 1;
+	assert_int_equal(hv_llm_call(p, &c, &r), 0);
+	assert_int_equal(r, -PXE_EINVAL);
+	c.max_tokens = 0;
+	c.reply_path = "/data/x.txt";
+	assert_int_equal(hv_llm_call(p, &c, &r), 0);
+	assert_int_equal(r, -PXE_EROFS);
+	c.reply_path = 0;
+	c.len = HV_CHAT_MAX + 1;
+	assert_int_equal(hv_llm_call(p, &c, &r), 0);
+	assert_int_equal(r, -PXE_ENOSPC);
+	assert_int_equal(nsub, 1);
+}
+
+/* A caller woken otherwise (Ctrl-C) or killed: nothing is written for it any
+ * more, its call is cancelled, the conversation's block is freed. */
+static void test_native_chat_abandoned(void **state)
+{
+	(void)state;
+	struct proc *p = spawn();
+	static const char *const one[] = { "u:x" };
+	char keep[32] = "";
+	struct hv_call c = { .kind = PXVM_TRAP_LLM_CHAT, .reply = keep, .reply_cap = sizeof keep };
+	c.body = (const char *)conv;
+	c.len = conversation("", 1, one);
+	long allocs = th_live_allocs;
+	int32_t r;
+	assert_int_equal(hv_llm_call(p, &c, &r), 1);
+	assert_int_equal(th_live_allocs, allocs + 1); /* the conversation's block */
+	proc_wake(p); /* as Ctrl-C would */
+	reply(sub[0].id, "late", 1);
+	assert_string_equal(keep, "");
+	assert_int_equal(ncancel, 1);
+	assert_int_equal(hv_inflight(), 0);
+	assert_int_equal(th_live_allocs, allocs);
+	/* A second call of the same process replaces a first one still in flight. */
+	p->state = PROC_RUNNING;
+	assert_int_equal(hv_llm_call(p, &c, &r), 1);
+	p->state = PROC_RUNNING;
+	assert_int_equal(hv_llm_call(p, &c, &r), 1);
+	assert_int_equal(hv_inflight(), 1);
+	assert_int_equal(ncancel, 2);
+	assert_int_equal(th_live_allocs, allocs + 1);
+	/* Killed: cancelled and freed. */
+	hv_proc_gone(p);
+	assert_int_equal(hv_inflight(), 0);
+	assert_int_equal(th_live_allocs, allocs);
+	assert_int_equal(ncancel, 3);
+}
+
+/* The pxVM trap: a chat file, the reply streamed into a file, cut at
+ * HV_CHAT_REPLY_MAX and flagged. */
+static void test_chat_trap(void **state)
+{
+	(void)state;
+	struct proc *p = spawn();
+	static const char chat[] = "@@user\nline one\nline two\n@@assistant\nok\n@@user\nthe errors\n";
+	assert_int_equal(vfs_put_new("/tmp/c.txt", chat, sizeof chat - 1), 0);
+	put_str(p, 0x3000, "/tmp/c.txt");
+	put_str(p, 0x3100, "out.txt");
+	assert_int_equal(trap(p, PXVM_TRAP_LLM_CHAT, 0x3000, 0x3100, 5 | 7u << HV_CHAT_MODEL_SHIFT), 1);
+	assert_string_equal(sub[0].model, "7");
+	assert_int_equal(th_llm_max_tokens, 5);
+	struct frame_chat fc;
+	assert_int_equal(frame_chat_parse((const uint8_t *)sub[0].prompt, sub[0].len, &fc), 0);
+	assert_int_equal(fc.turns, 3);
+	uint8_t role;
+	const uint8_t *t;
+	uint32_t len;
+	assert_int_equal(frame_chat_next(&fc, &role, &t, &len), 1);
+	assert_true(role == FRAME_ROLE_USER && len == 17 && !memcmp(t, "line one\nline two", 17));
+	assert_int_equal(frame_chat_next(&fc, &role, &t, &len), 1);
+	assert_true(role == FRAME_ROLE_ASSISTANT && len == 2);
+	assert_int_equal(frame_chat_next(&fc, &role, &t, &len), 1);
+	assert_true(len == 10 && !memcmp(t, "the errors", 10));
+	static char big[1000];
+	memset(big, 'z', sizeof big);
+	big[sizeof big - 1] = 0;
+	for (int i = 0; i < 40; i++)
+		reply(sub[0].id, big, 1); /* 39960 bytes */
+	reply(sub[0].id, "", 0);
+	assert_int_equal(answered(p), (int32_t)(HV_TRUNCATED | HV_CHAT_REPLY_MAX));
+	struct vfs_file f;
+	assert_int_equal(vfs_lookup("/home/out.txt", &f), 0);
+	assert_int_equal(f.size, HV_CHAT_REPLY_MAX);
+	/* Malformed chat files. */
+	static const struct { const char *text; int32_t err; } bad[] = {
+		{ "text first\n@@user\nx\n", -PXE_EINVAL },
+		{ "@@user\nx\n@@assistant\ny\n", -PXE_EINVAL },
+		{ "@@user\nx\n@@system pxasm\n@@user\ny\n", -PXE_EINVAL },
+		{ "", -PXE_EINVAL },
+		{ "@@system nosuch\n@@user\nx\n", -PXE_ENOENT },
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		p->state = PROC_RUNNING;
+		vfs_unlink("/tmp/c.txt");
+		assert_int_equal(vfs_put_new("/tmp/c.txt", bad[i].text, (uint32_t)strlen(bad[i].text)), 0);
+		assert_int_equal(trap_now(p, PXVM_TRAP_LLM_CHAT, 0x3000, 0x3100, 0), bad[i].err);
+	}
+	p->state = PROC_RUNNING;
+	assert_int_equal(trap_now(p, PXVM_TRAP_LLM_CHAT, 0x3000, 0x3100, HV_MAX_TOKENS + 1), -PXE_EINVAL);
+	put_str(p, 0x3000, "/tmp/none.txt");
+	assert_int_equal(trap_now(p, PXVM_TRAP_LLM_CHAT, 0x3000, 0x3100, 0), -PXE_ENOENT);
+	assert_int_equal(trap_now(p, PXVM_TRAP_LLM_CHAT, 0x10000, 0x3100, 0), -PXE_EFAULT);
+	assert_int_equal(nsub, 1);
+}
+
 static void test_syscall_llm(void **state)
 {
 	(void)state;
@@ -1046,6 +1219,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_keepalive, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_process_gone, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_syscall_llm, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_native_chat, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_native_chat_abandoned, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_chat_trap, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_guest_oracle_end_to_end, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ask_answer, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ask_streamed_by_hand, setup, teardown),

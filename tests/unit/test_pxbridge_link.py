@@ -10,7 +10,12 @@ speaks frames (docs/bridge-protocol.md) as the kernel would, then as a forger:
   - a REQUEST outside the sequence window is dropped without an ACK;
   - more than HV_INFLIGHT_MAX + 1 requests at once: ERROR "bridge busy";
   - a NAK storm: the unacknowledged frame is resent at most once per 100 ms
-    and at most 10 times in all.
+    and at most 10 times in all;
+  - a conversation (LLM_CHAT) larger than a frame: REQUEST, then
+    REQUEST_DATA pieces; answered by the rule for its last user turn, its
+    max_tokens and system prompt in the log; an unknown system prompt, one
+    whose CRC differs, and more data than announced are refused (ERROR)
+    with the reason.
 Prints its wall time; exit status 0 when every check passed.
 """
 
@@ -38,7 +43,20 @@ reply: t
 repeat: 3
 chunk: 1
 gap: 20
+rule: the errors
+kind: chat
+system: pxasm
+reply: chat answer
 """
+PAYLOAD_MAX = 4608    # BRIDGE_PAYLOAD_MAX
+
+
+def chat_body(system, turns):
+    """An LLM_CHAT conversation (pxvm/frame.h frame_chat_*)."""
+    out = bytes([len(system)]) + system
+    for role, text in turns:
+        out += role + len(text).to_bytes(4, "little") + text
+    return out
 
 failures = []
 
@@ -148,6 +166,51 @@ def main():
         parts = [f for f in got if f.kind in "PE" and f.id == 1]
         check(parts and all(f.good for f in parts), "answer frames carry the link key")
         check(b"".join(f.payload for f in parts if f.kind == "P") == b"quick answer", "answer text")
+
+        # A conversation of 3 frames: the REQUEST, then REQUEST_DATA pieces,
+        # each acknowledged before the next (stop-and-wait).
+        def chat(ident, body, max_tokens=321, total=None):
+            nonlocal seq
+            head = pxframe.request_payload(b"", kind=6, max_tokens=max_tokens,
+                                           total=len(body) if total is None else total)
+            room = PAYLOAD_MAX - len(head)
+            pieces = [body[room:][i:i + PAYLOAD_MAX] for i in range(0, len(body) - room, PAYLOAD_MAX)]
+            frames = [("Q", head + body[:room])] + [("G", p) for p in pieces]
+            got = []
+
+            def collect(pred, wait):  # every frame (until() drops those after its match)
+                end = time.monotonic() + wait
+                while not any(pred(f) for f in got) and time.monotonic() < end:
+                    got.extend(line.frames(key, 0.1))
+            for kind, payload in frames:
+                seq += 1
+                line.send(pxframe.encode(kind, ident, seq, payload, key=key))
+                collect(lambda f, s=seq: f.kind == "A" and f.seq == s, 5)
+            collect(lambda f: f.kind in "EX" and f.id == ident, 10)
+            return got
+
+        big = bytes(range(32, 127)) * 100
+        body = chat_body(b"pxasm", [(b"u", b"write it"), (b"a", big), (b"u", b"here are the errors")])
+        check(len(body) > 2 * PAYLOAD_MAX, "the conversation takes 3 frames (%d bytes)" % len(body))
+        got = chat(20, body)
+        check(b"".join(f.payload for f in got if f.kind == "P" and f.id == 20) == b"chat answer",
+              "a conversation over 3 frames is answered by the rule for its last user turn")
+        check("request 20 chat model default (guest 0) max_tokens 321 system pxasm" in log_text(),
+              "... max_tokens and the system prompt in the log")
+        got = chat(21, chat_body(b"nosuch", [(b"u", b"x")]))
+        errs = [f for f in got if f.kind == "X" and f.id == 21]
+        check(errs and b"unknown system prompt 'nosuch' (known: pxasm python)" in errs[0].payload,
+              "an unknown system prompt: ERROR naming the known ones")
+        got = chat(22, chat_body(b"pxasm@00000000", [(b"u", b"x")]))
+        errs = [f for f in got if f.kind == "X" and f.id == 22]
+        check(errs and b"system prompt 'pxasm' differs" in errs[0].payload,
+              "a system prompt whose CRC differs from the bridge's copy: ERROR")
+        got = chat(23, body[:6000], total=5000)
+        errs = [f for f in got if f.kind == "X" and f.id == 23]
+        check(errs and b"more request data than announced" in errs[0].payload, "more data than announced: ERROR")
+        got = chat(24, chat_body(b"", [(b"a", b"x")]))
+        errs = [f for f in got if f.kind == "X" and f.id == 24]
+        check(errs and b"malformed conversation" in errs[0].payload, "a conversation ending with the assistant: ERROR")
 
         # A NAK storm against an unacknowledged frame: the `trickle` answer's
         # first part is never acknowledged; 4 KiB of NAKs over about 1 s.

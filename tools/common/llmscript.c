@@ -134,6 +134,13 @@ static int parse_line(struct llm_script *s, char *p, const char *path, int ln, c
 			r->system = NULL;
 		}
 	} else {
+		static const char *const numeric[] = { "delay", "gap", "chunk", "repeat", "truncate" };
+		int known = 0;
+		for (size_t i = 0; i < sizeof(numeric) / sizeof(numeric[0]); i++)
+			known |= !strcmp(p, numeric[i]);
+		if (!known)
+			return fail_at(err, cap, path, ln, "unknown key '%s' (rule, kind, where, system, reply, next, "
+			               "fail, delay, gap, chunk, repeat, truncate)", p);
 		char *end;
 		unsigned long val = strtoul(v, &end, 10);
 		if (!*v || *end)
@@ -142,10 +149,7 @@ static int parse_line(struct llm_script *s, char *p, const char *path, int ln, c
 		else if (!strcmp(p, "gap")) y->gap_ms = (unsigned)val;
 		else if (!strcmp(p, "chunk")) y->chunk = (unsigned)val;
 		else if (!strcmp(p, "repeat")) y->repeat = (unsigned)val;
-		else if (!strcmp(p, "truncate")) y->truncate = val;
-		else
-			return fail_at(err, cap, path, ln, "unknown key '%s' (rule, kind, where, system, reply, next, "
-			               "fail, delay, gap, chunk, repeat, truncate)", p);
+		else y->truncate = val;
 	}
 	return 0;
 }

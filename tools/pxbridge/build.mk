@@ -55,7 +55,8 @@ $(BUILD)/tests/test_pxbridge_home: $(BUILD)/host/tests/unit/test_pxbridge_home.o
 
 # QEMU end-to-end tests of the bridge (tests/qemu/test_bridge.py), part of check-qemu.
 .PHONY: check-bridge
-check-bridge: all $(BUILD)/tests/programs/llmtrap.pxe $(BUILD)/tests/programs/flood.pxe
+check-bridge: all $(BUILD)/tests/programs/llmtrap.pxe $(BUILD)/tests/programs/flood.pxe \
+		$(BUILD)/tests/programs/llmchat.pxe
 	$(PYTHON) tests/qemu/test_bridge.py --build $(BUILD)
 check-qemu: check-bridge
 

@@ -33,3 +33,22 @@ tools/common/sysprompt.c_REQ := -I$(BUILD)/gen
 $(BUILD)/host/tools/common/sysprompt.o: $(SYSPROMPT_DEFS)
 
 ALL_TARGETS += $(SYSPROMPT_TXT)
+
+# LLM conversations on the host (tests/unit/test_llmchat.py): pxos.chat and
+# LLM_CHAT through pxsim --llm-script, the prompts' contents, their example.
+UNIT_TESTS += $(BUILD)/tests/test_llmchat
+$(BUILD)/tests/test_llmchat: tests/unit/test_llmchat.py $$(PXSIM) $$(RAMDISK_PNG) $(BUILD)/tests/programs/llmchat.pxe \
+		$(GEN_SYSPROMPT) $(SYSPROMPT_TXT) $$(PXASM) $$(PXOS_INC) tools/sysprompt/example.pxs
+	@mkdir -p $(@D)
+	printf '#!/bin/sh\nexec %s %s %s %s %s %s %s %s %s %s %s "$$@"\n' '$(PYTHON)' '$(abspath tests/unit/test_llmchat.py)' \
+		'$(abspath $(PXSIM))' '$(abspath $(RAMDISK_PNG))' '$(abspath $(BUILD)/tests/programs/llmchat.pxe)' \
+		'$(abspath $(GEN_SYSPROMPT))' '$(abspath $(SYSPROMPT_DIR))' '$(abspath $(PXASM))' \
+		'$(abspath $(dir $(PXOS_INC)))' '$(abspath userland/lib)' '$(abspath tools/sysprompt/example.pxs)' > $@
+	chmod +x $@
+
+# The scripted backend's rules (tools/common/llmscript.c): parsing, matching
+# a conversation's last user turn, sequences, cut-short replies.
+UNIT_TESTS += $(BUILD)/tests/test_llmscript
+$(BUILD)/tests/test_llmscript: $(BUILD)/host/tests/unit/test_llmscript.o $(LLMSCRIPT_OBJ) $$(FRAME_HOST_OBJ)
+	@mkdir -p $(@D)
+	$(HOSTCC) $(HOST_CFLAGS) $^ -o $@ -lcmocka
