@@ -359,8 +359,8 @@ static int chat_marker(const char *s, uint32_t n, const char **arg, uint32_t *ar
 
 /* chat_from_text: a chat file's text (`n` bytes: marker lines "@@system
  * NAME", "@@user", "@@assistant", each turn's text between them; the line
- * end before a marker, and the file's last one, are not part of a turn) into a conversation in `out`
- * (HV_CHAT_MAX bytes). Returns its length, or -PXE_EINVAL (text before the
+ * end before a marker, and the file's last one, are not part of a turn)
+ * into a conversation in `out` (HV_CHAT_MAX bytes). Returns its length, or -PXE_EINVAL (text before the
  * first marker, a second or late @@system, no turn, the last turn not the
  * user's), -PXE_ENOENT (no such system prompt) or -PXE_ENOSPC (more than
  * HV_CHAT_MAX bytes encoded). */
@@ -419,7 +419,7 @@ static int chat_from_text(const char *t, uint32_t n, uint8_t *out)
 			}
 			start = e < n ? e + 1 : n;
 		}
-		i = e + 1;
+		i = e < n ? e + 1 : n; /* a last line without its line end: the end comes next */
 	}
 	if (!turns || last != FRAME_ROLE_USER)
 		return -PXE_EINVAL;

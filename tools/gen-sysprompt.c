@@ -56,7 +56,7 @@ static void opcodes(void)
 	       "(R7 is SP); imm is the immediate operand of the kind given in parentheses.\n");
 #define X(name, code, fmt, imm, syn, doc)                                                              \
 	do {                                                                                           \
-		printf("%s ", #name);                                                                  \
+		printf("%s%s", #name, *syn ? " " : "");                                                \
 		operands(syn, "imm");                                                                  \
 		printf(" | 0x%02X | %d | %s", code, pxvm_opinfo(code)->words, doc);                    \
 		if (PXVM_IMM_##imm != PXVM_IMM_NONE)                                                    \

@@ -554,7 +554,7 @@ class StormTests(BridgeCase):
         time.sleep(0.3)
         # 4 KiB of damaged frames at once: at most a NAK per BRIDGE_NAK_GAP_MS.
         start, t0 = len(self.raw(vm)), time.monotonic()
-        vm.send(b"\x1b_PXB2Q" * (4096 // 7) + b"\r")
+        vm.send((b"\x1b_PXB" + pxframe.VERSION + b"Q") * (4096 // 7) + b"\r")
         vm.send("bridge\r")
         vm.expect(r"storms held off: [^\r\n]*\r?\n", 30)
         naks = [f for f in frames_in(self.raw(vm)[start:]) if f[0] == "N"]

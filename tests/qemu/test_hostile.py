@@ -235,7 +235,7 @@ class HostileTests(unittest.TestCase):
             line = f.read()[start:]
         self.assertFalse([fr for fr in pxframe.decode_all(line) if fr.id == FORGED_ID],
                          "a guest's frame reached the line")
-        self.assertIn(b"^[_PXB2Q", line, "the frames are shown as text")
+        self.assertIn(b"^[_PXB" + pxframe.VERSION + b"Q", line, "the frames are shown as text")
 
     def case_flood(self, vm):
         job = self.background("flood")
@@ -390,7 +390,7 @@ class HostileTests(unittest.TestCase):
         self.wait_frame(vm, start, "Q")
         nak = pxframe.encode("N", 0, 0, key=key)
         vm.send(nak * (4096 // len(nak) + 1))
-        vm.send(b"\x1b_PXB2Q" * (4096 // 7) + b"\r")
+        vm.send((b"\x1b_PXB" + pxframe.VERSION + b"Q") * (4096 // 7) + b"\r")
         self.answers("storms")
         self.latency("storms")
         self.seen(r"pid %d \(ask\) exited with status 1" % job)

@@ -378,7 +378,7 @@ static void sc_bad_storm(void)
 {
 	connect();
 	uint8_t console[4096 + 1];
-	static const char cut[] = "\x1b_PXB2Q\n";
+	static const char cut[] = "\x1b_PXB3Q\n";
 	for (int i = 0; i < 4096 / 8; i++)
 		bridge_rx((const uint8_t *)cut, 8, console);
 	host_read_line();

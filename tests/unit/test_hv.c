@@ -952,12 +952,27 @@ static void test_chat_trap(void **state)
 		assert_int_equal(vfs_put_new("/tmp/c.txt", bad[i].text, (uint32_t)strlen(bad[i].text)), 0);
 		assert_int_equal(trap_now(p, PXVM_TRAP_LLM_CHAT, 0x3000, 0x3100, 0), bad[i].err);
 	}
+	/* A last line without its line end, CR LF lines, an empty turn. */
+	static const char crlf[] = "\r\n@@user\r\n@@assistant\r\nok\r\n@@user\r\nno line end";
+	p->state = PROC_RUNNING;
+	vfs_unlink("/tmp/c.txt");
+	assert_int_equal(vfs_put_new("/tmp/c.txt", crlf, sizeof crlf - 1), 0);
+	assert_int_equal(trap(p, PXVM_TRAP_LLM_CHAT, 0x3000, 0x3100, 0), 1);
+	assert_int_equal(frame_chat_parse((const uint8_t *)sub[1].prompt, sub[1].len, &fc), 0);
+	assert_int_equal(fc.turns, 3);
+	assert_true(fc.last_user_len == 11 && !memcmp(fc.last_user, "no line end", 11));
+	assert_int_equal(frame_chat_next(&fc, &role, &t, &len), 1);
+	assert_true(role == FRAME_ROLE_USER && len == 0);
+	assert_int_equal(frame_chat_next(&fc, &role, &t, &len), 1);
+	assert_true(role == FRAME_ROLE_ASSISTANT && len == 2 && !memcmp(t, "ok", 2));
+	reply(sub[1].id, "", 0);
+	assert_int_equal(answered(p), 0);
 	p->state = PROC_RUNNING;
 	assert_int_equal(trap_now(p, PXVM_TRAP_LLM_CHAT, 0x3000, 0x3100, HV_MAX_TOKENS + 1), -PXE_EINVAL);
 	put_str(p, 0x3000, "/tmp/none.txt");
 	assert_int_equal(trap_now(p, PXVM_TRAP_LLM_CHAT, 0x3000, 0x3100, 0), -PXE_ENOENT);
 	assert_int_equal(trap_now(p, PXVM_TRAP_LLM_CHAT, 0x10000, 0x3100, 0), -PXE_EFAULT);
-	assert_int_equal(nsub, 1);
+	assert_int_equal(nsub, 2);
 }
 
 static void test_syscall_llm(void **state)
