@@ -29,6 +29,7 @@ check-qemu: all $(TEST_PROGRAMS) $(ISO)
 	$(PYTHON) tests/qemu/test_shell.py --build $(BUILD)
 	$(PYTHON) tests/qemu/test_hostile.py --build $(BUILD)
 	$(PYTHON) tests/qemu/test_persist.py --build $(BUILD)
+	$(PYTHON) tests/qemu/test_mkapp.py --build $(BUILD)
 	$(PYTHON) tests/qemu/test_hw.py --build $(BUILD)
 	$(PYTHON) tests/qemu/test_snapshot.py --build $(BUILD)
 	$(MAKE) --no-print-directory check-media

@@ -50,7 +50,7 @@ $(BUILD)/userland/%.pxe: userland/%.pxs $(PXASM) $(PXOS_INC) $(USER_LIB)
 # /lib holds the include files of pxOS programs (pxos.inc and userland/lib),
 # where asm looks for them (docs/pxasm.md, "asm inside pxOS").
 USER_BOOT_FILES := $(filter-out %.pxs,$(wildcard userland/boot/*))
-USER_APPS_PY    := $(wildcard userland/apps/*.py) userland/apps/python
+USER_APPS_PY    := $(wildcard userland/apps/*.py) userland/apps/python userland/apps/mkapp
 
 $(RAMDISK_PNG): $(USER_PXE) $(USER_BOOT_FILES) $(USER_APPS_PY) $(PXFS) $(PXOS_INC) $(USER_LIB) $(SYSPROMPT_TXT)
 	rm -rf $(BUILD)/rootfs && mkdir -p $(BUILD)/rootfs/boot $(BUILD)/rootfs/apps $(BUILD)/rootfs/lib/llm
@@ -76,4 +76,11 @@ UNIT_TESTS += $(BUILD)/tests/test_edit
 $(BUILD)/tests/test_edit: tests/unit/test_edit.py $$(PXSIM) $(RAMDISK_PNG) $(BUILD)/tests/programs/editrun.pxe
 	@mkdir -p $(@D)
 	printf '#!/bin/sh\nexec %s %s --build %s "$$@"\n' '$(PYTHON)' '$(abspath tests/unit/test_edit.py)' '$(abspath $(BUILD))' > $@
+	chmod +x $@
+# mkapp (userland/apps/mkapp, Python) in pxsim: taking the code out of LLM
+# answers, its command line (tests/unit/test_mkapp.py).
+UNIT_TESTS += $(BUILD)/tests/test_mkapp
+$(BUILD)/tests/test_mkapp: tests/unit/test_mkapp.py $$(PXSIM) $(RAMDISK_PNG)
+	@mkdir -p $(@D)
+	printf '#!/bin/sh\nexec %s %s --build %s "$$@"\n' '$(PYTHON)' '$(abspath tests/unit/test_mkapp.py)' '$(abspath $(BUILD))' > $@
 	chmod +x $@

@@ -18,7 +18,8 @@ Parts (all by default):
             the error_cases table, extracted from the C file), plus the tests
             it builds in code: every opcode, the include tests, the limits
   cli       asm's command line (usage errors, unreadable input, a failed
-            assembly leaves no output and keeps an existing one)
+            assembly leaves no output and keeps an existing one, -e FILE
+            holds what asm printed on stderr: pxasm's diagnostics)
   shell     the built ramdisk booted in pxsim: asm run from the shell finds
             pxos.inc and std.pxs in /lib, and the program it wrote runs
   random    N generated programs (default 60) from seed S (default 1; both
@@ -479,7 +480,11 @@ def part_cli(env):
     with open(old, "wb") as f:
         f.write(b"an older output\n")
     files = {"/prog.pxs": prog, "/bad.pxs": bad, "/old.pxe": old}
-    usage = ("usage: asm [-o out.pxe] [-I dir]... [--raw] input.pxs\n")
+    olderr = os.path.join(d, "olderr.txt")
+    with open(olderr, "w") as f:
+        f.write("errors of an earlier run\n")
+    files["/olderr.txt"] = olderr
+    usage = ("usage: asm [-o out.pxe] [-I dir]... [--raw] [-e errors.txt] input.pxs\n")
     cases = [
         ("no input", [], "/x", lambda r: r[0] == 2 and r[2].startswith("asm: no input file\n" + usage)),
         ("unknown option", ["--bogus", "prog.pxs"], "/x",
@@ -504,12 +509,31 @@ def part_cli(env):
          "'nowhere'\nJMP  nowhere\n     ^\n" in r[2]),
         ("an output over an old one", ["-o", "old.pxe", "prog.pxs"], "/old.pxe",
          lambda r: r[0] == 0 and r[1][:4] == b"PXE1"),
-        ("help", ["-h"], "/x", lambda r: r[0] == 0),
+        ("help", ["-h"], "/x", lambda r: r[0] == 0 and "  -e FILE " in r[1].decode()),
+        # -e FILE (asm only, for mkapp): stderr's bytes go to FILE too, which
+        # asmrun prints as the output; a good assembly leaves FILE empty
+        ("-e without a value", ["prog.pxs", "-e"], "/x",
+         lambda r: r[0] == 2 and r[2].startswith("asm: -e needs an argument\n")),
+        ("-e on the input", ["-e", "prog.pxs", "prog.pxs"], "/prog.pxs",
+         lambda r: r[0] == 2 and r[1] == open(prog, "rb").read()
+         and r[2] == "asm: the -e file must differ from the input and output files\n"),
+        ("-e on the output", ["-e", "old.pxe", "-o", "old.pxe", "prog.pxs"], "/old.pxe",
+         lambda r: r[0] == 2 and r[1] == b"an older output\n"),
+        ("-e in a directory that cannot be written", ["-e", "/apps/e.txt", "prog.pxs"], "/prog.pxe",
+         lambda r: r[0] == 1 and r[1] == b"" and r[2].startswith("asm: cannot write '/apps/e.txt': ")),
+        ("-e empties the file on success", ["-e", "olderr.txt", "prog.pxs"], "/olderr.txt",
+         lambda r: r[0] == 0 and r[1] == b"" and r[2] == ""),
     ]
     for name, args, out, ok in cases:
         got = env.sim(files, args, out=out)
         env.check("cli " + name, None, got, expect_differs=ok)
-    return len(cases) + part_cli_big(env, d)
+    # -e with errors: the file holds exactly what asm printed on stderr, which
+    # is what pxasm prints
+    want = env.host(d, ["bad.pxs"])
+    got = env.sim(files, ["-e", "olderr.txt", "bad.pxs"], out="/olderr.txt")
+    env.check("cli -e holds the diagnostics", (want[0], want[2], want[2]),
+              (got[0], got[1].decode("utf-8", "replace"), got[2]))
+    return len(cases) + 1 + part_cli_big(env, d)
 
 
 def part_cli_big(env, d):
