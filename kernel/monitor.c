@@ -825,6 +825,8 @@ void monitor_breakpoint_hits(void)
 	monitor_enter("breakpoint");
 }
 
+bool monitor_active(void) { return active; }
+
 void monitor_enter(const char *why)
 {
 	if (active)

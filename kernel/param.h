@@ -113,6 +113,7 @@
                                   * full-screen programs (edit) draw an 80 x 24 screen */
 #define CONSOLE_FRAME_US 40000   /* the screen console starts a drawing pass at most once per this, us (25/s) */
 #define CONSOLE_DRAW_US  2000    /* ... and draws at most this long between two quanta, us */
+#define KLOG_REDRAW_MAX  512     /* longest line a log line interrupts that is drawn again after it, bytes */
 #define KLOG_BACKLOG     8192    /* console text waiting for room in the serial ring, bytes: what the
                                   * kernel writes while the scheduler runs never waits (kernel/klog.c) */
 

@@ -96,6 +96,7 @@ void vt_init(struct vt *v, int view_rows, int cols, uint32_t fg, uint32_t bg)
 	v->def_bg = bg;
 	reset_sgr(v);
 	v->fg_rgb = v->bg_rgb = 0;
+	v->kernel_color = false;
 	v->state = VT_GROUND;
 	v->nbytes = v->nparam = 0;
 	v->utf8_need = 0;
@@ -107,11 +108,28 @@ void vt_init(struct vt *v, int view_rows, int cols, uint32_t fg, uint32_t bg)
 
 void vt_set_color(struct vt *v, uint32_t fg)
 {
-	reset_sgr(v);
-	if (fg != v->def_fg) {
-		v->fg_index = COLOR_RGB;
-		v->fg_rgb = fg;
+	if (fg == v->def_fg) {
+		if (v->kernel_color) {
+			v->attr = v->saved_attr;
+			v->fg_index = v->saved_fg_index;
+			v->bg_index = v->saved_bg_index;
+			v->fg_rgb = v->saved_fg_rgb;
+			v->bg_rgb = v->saved_bg_rgb;
+			v->kernel_color = false;
+		}
+		return;
 	}
+	if (!v->kernel_color) {
+		v->saved_attr = v->attr;
+		v->saved_fg_index = v->fg_index;
+		v->saved_bg_index = v->bg_index;
+		v->saved_fg_rgb = v->fg_rgb;
+		v->saved_bg_rgb = v->bg_rgb;
+		v->kernel_color = true;
+	}
+	reset_sgr(v);
+	v->fg_index = COLOR_RGB;
+	v->fg_rgb = fg;
 }
 
 /* line_feed: next row, column 0; at the bottom the grid scrolls up a row. */

@@ -61,6 +61,10 @@ struct vt {
 	int16_t fg_index, bg_index; /* 0..255: palette; -1: default; -2: *_rgb */
 	uint32_t fg_rgb, bg_rgb;
 	uint32_t def_fg, def_bg;  /* pixel words (FB_RGB) */
+	bool kernel_color;        /* vt_set_color's colour is on; the SGR state below waits */
+	uint8_t saved_attr;
+	int16_t saved_fg_index, saved_bg_index;
+	uint32_t saved_fg_rgb, saved_bg_rgb;
 	uint8_t state;            /* parser state (vt.c) */
 	uint8_t nbytes;           /* parameter bytes of the sequence so far */
 	uint8_t nparam;
@@ -83,9 +87,10 @@ void vt_init(struct vt *v, int view_rows, int cols, uint32_t fg, uint32_t bg);
  * safe); a sequence or UTF-8 character split between calls is kept. */
 void vt_write(struct vt *v, const char *s, size_t n);
 
-/* vt_set_color: the following characters in colour `fg` (a pixel word) on
- * the default background, bold and reverse off (as SGR 0, then `fg`): the
- * kernel's own colours (log levels, panic reports). */
+/* vt_set_color: the kernel's own colours (log levels, stderr, panic
+ * reports): `fg` other than the default foreground: the following characters
+ * in `fg` on the default background, bold and reverse off, the SGR state the
+ * guests set kept aside; the default foreground: that SGR state back. */
 void vt_set_color(struct vt *v, uint32_t fg);
 
 /* vt_cell: the character (Latin-1) and colours of grid row `row`, column

@@ -115,13 +115,11 @@ class PythonTests(unittest.TestCase):
         and cursor when it was entered), leave it: (rows, (row, column))."""
         self.vm.send("\x1c")
         self.expect(r"pxmon> ")
-        start = len(self.vm.output)
         self.vm.send("console\r")
-        end = self.expect(r"pxmon> ").start()
-        out = self.vm.output[start:end]
-        m = re.search(r"console: (\d+) rows x \d+ columns, the screen shows rows \d+\.\.\d+, "
-                      r"cursor at row (\d+) column (\d+)", out)
-        self.assertIsNotNone(m, out)
+        m = self.expect(r"console: (\d+) rows x \d+ columns, the screen shows rows \d+\.\.\d+, "
+                        r"cursor at row (\d+) column (\d+)")
+        end = self.expect(r"(?m)^pxmon> ").start()  # a row may hold "pxmon> " too
+        out = self.vm.output[m.start():end]
         rows = re.findall(r"(?m)^ *\d+[ >]\|(.*?)\r?$", out)
         self.assertEqual(len(rows), int(m.group(1)), out)
         self.vm.send("continue\r")

@@ -284,14 +284,22 @@ static void test_sgr(void **state)
 	wr(&vt, "\x1b[0;31;42m\x1b[K");
 	assert_int_equal(bg_at(&vt, 1, 20), FB_RGB(0, 205, 0));
 	assert_int_equal(fg_at(&vt, 1, 20), FG);
-	/* The kernel's colours: plain, on the default background. */
+	/* The kernel's colours: plain, on the default background; the guest's
+	 * SGR state (red on green) comes back after them. */
 	vt_set_color(&vt, FB_RGB(1, 1, 1));
 	wr(&vt, "\r\nk");
+	vt_set_color(&vt, FB_RGB(2, 2, 2));
+	wr(&vt, "K");
 	assert_int_equal(fg_at(&vt, 2, 0), FB_RGB(1, 1, 1));
 	assert_int_equal(bg_at(&vt, 2, 0), BG);
+	assert_int_equal(fg_at(&vt, 2, 1), FB_RGB(2, 2, 2));
 	vt_set_color(&vt, FG);
-	wr(&vt, "\x1b[1ml");
-	assert_int_equal(fg_at(&vt, 2, 1), FB_RGB(255, 255, 255));
+	wr(&vt, "g");
+	assert_int_equal(fg_at(&vt, 2, 2), red);
+	assert_int_equal(bg_at(&vt, 2, 2), FB_RGB(0, 205, 0));
+	vt_set_color(&vt, FG); /* no kernel colour on: nothing changes */
+	wr(&vt, "\x1b[0;1ml");
+	assert_int_equal(fg_at(&vt, 2, 3), FB_RGB(255, 255, 255));
 }
 
 /* The allowlist is the escaper's: the finals the terminal acts on are
