@@ -187,7 +187,10 @@ void console_text_save(void)
 	saved_col = vt.col;
 	saved_view_top = vt.view_top;
 	for (int r = 0; r < vt.rows; r++)
-		memcpy(saved[r], vt.ch[(vt.top + r) % vt.rows], (size_t)vt.cols);
+		for (int c = 0; c < vt.cols; c++) {
+			uint32_t fg, bg;
+			vt_cell(&vt, r, c, &saved[r][c], &fg, &bg);
+		}
 }
 
 int console_text_saved(struct console_text *t)

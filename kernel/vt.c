@@ -64,17 +64,40 @@ static int clamp(int x, int lo, int hi) { return x < lo ? lo : x > hi ? hi : x; 
 
 static int ring(const struct vt *v, int row) { return (v->top + row) % v->rows; }
 
-/* erase: cells [c0, c1) of grid row `row` become blanks in the current background. */
+/* materialize: a row marked blank gets its blank cells (before it changes). */
+static void materialize(struct vt *v, int r)
+{
+	if (!v->blank[r])
+		return;
+	for (int c = 0; c < v->cols; c++) {
+		v->ch[r][c] = ' ';
+		v->fg[r][c] = v->def_fg;
+		v->bg[r][c] = v->blank_bg[r];
+	}
+	v->blank[r] = false;
+}
+
+/* erase: cells [c0, c1) of grid row `row` become blanks in the current
+ * background: a whole row is only marked so (O(1)), a row that is all such
+ * blanks already is left alone. */
 static void erase(struct vt *v, int row, int c0, int c1)
 {
 	int r = ring(v, row);
-	uint32_t fg = v->def_fg, bg = cur_bg(v);
+	uint32_t bg = cur_bg(v);
+	if (c0 >= c1 || (v->blank[r] && v->blank_bg[r] == bg))
+		return;
+	v->gen++;
+	if (c0 == 0 && c1 == v->cols) {
+		v->blank[r] = true;
+		v->blank_bg[r] = bg;
+		return;
+	}
+	materialize(v, r);
 	for (int c = c0; c < c1; c++) {
 		v->ch[r][c] = ' ';
-		v->fg[r][c] = fg;
+		v->fg[r][c] = v->def_fg;
 		v->bg[r][c] = bg;
 	}
-	v->gen++;
 }
 
 static void reset_sgr(struct vt *v)
@@ -102,8 +125,10 @@ void vt_init(struct vt *v, int view_rows, int cols, uint32_t fg, uint32_t bg)
 	v->utf8_need = 0;
 	v->utf8_cp = 0;
 	v->gen = 0;
-	for (int r = 0; r < v->rows; r++)
-		erase(v, r, 0, v->cols);
+	for (int r = 0; r < v->rows; r++) {
+		v->blank[r] = true;
+		v->blank_bg[r] = bg;
+	}
 }
 
 void vt_set_color(struct vt *v, uint32_t fg)
@@ -158,6 +183,7 @@ static void put(struct vt *v, uint32_t c)
 		fg = bg;
 		bg = t;
 	}
+	materialize(v, r);
 	v->ch[r][v->col] = c <= 0xFF && !(c >= 0x80 && c < 0xA0) ? (uint8_t)c : '?';
 	v->fg[r][v->col] = fg;
 	v->bg[r][v->col] = bg;
@@ -422,7 +448,7 @@ size_t vt_text_utf8(const uint8_t *cells, int n, char *out, size_t cap)
 
 size_t vt_row_text(const struct vt *v, int row, char *out, size_t cap)
 {
-	if (row < 0 || row >= v->rows)
+	if (row < 0 || row >= v->rows || v->blank[ring(v, row)])
 		return vt_text_utf8(NULL, 0, out, cap);
 	return vt_text_utf8(v->ch[ring(v, row)], v->cols, out, cap);
 }

@@ -23,7 +23,9 @@
  * Every coordinate is clamped to the grid, a parameter saturates, a sequence
  * with more than ESCAPE_CSI_MAX parameter bytes is dropped whole, and any
  * other control byte or sequence is ignored, so no input can index outside
- * the grid and each byte costs O(1) but for an erase or a scroll (O(cells)).
+ * the grid. Erasing a whole row only marks it blank (its cells are filled
+ * when a character is next written in it), so a byte costs O(columns) at
+ * most, an erase in display O(rows), whatever the input.
  * A character written in the last column sets the VT100 last-column flag:
  * the next one starts the next row. UTF-8 is decoded; a character in
  * Latin-1 takes its glyph, any other one shows as '?'. Erased cells take the
@@ -72,6 +74,8 @@ struct vt {
 	uint8_t utf8_need;        /* continuation bytes still to come */
 	uint32_t utf8_cp;
 	uint64_t gen;             /* bumped by every change of cells, cursor or window */
+	bool blank[CONSOLE_ROWS_MAX];      /* ring row is all blanks on blank_bg (its cells are stale) */
+	uint32_t blank_bg[CONSOLE_ROWS_MAX];
 	uint8_t ch[CONSOLE_ROWS_MAX][CONSOLE_COLS_MAX]; /* Latin-1; ring of rows */
 	uint32_t fg[CONSOLE_ROWS_MAX][CONSOLE_COLS_MAX];
 	uint32_t bg[CONSOLE_ROWS_MAX][CONSOLE_COLS_MAX];
@@ -98,6 +102,12 @@ void vt_set_color(struct vt *v, uint32_t fg);
 static inline void vt_cell(const struct vt *v, int row, int col, uint8_t *ch, uint32_t *fg, uint32_t *bg)
 {
 	int r = (v->top + row) % v->rows;
+	if (v->blank[r]) {
+		*ch = ' ';
+		*fg = v->def_fg;
+		*bg = v->blank_bg[r];
+		return;
+	}
 	*ch = v->ch[r][col];
 	*fg = v->fg[r][col];
 	*bg = v->bg[r][col];

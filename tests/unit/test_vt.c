@@ -237,6 +237,29 @@ static void test_erase(void **state)
 	for (int r = 0; r < vt.rows; r++)
 		assert_string_equal(row(&vt, r), "");
 	cursor_is(&vt, 2, 4);
+	/* Blank rows are not erased again: erasing a blank grid changes
+	 * nothing (the generation moves once, for the sequence). */
+	vt_init(&vt, 4, 10, FG, BG);
+	uint64_t g = vt.gen;
+	wr(&vt, "\x1b[2J\x1b[J\x1b[2K");
+	assert_int_equal(vt.gen - g, 3);
+	wr(&vt, "\x1b[44m\x1b[2J"); /* another background: erased */
+	assert_int_equal(bg_at(&vt, 5, 5), FB_RGB(0, 0, 238));
+	assert_int_equal(fg_at(&vt, 5, 5), FG);
+	assert_true(vt.gen - g > 4 + VT_ROWS_MIN - 1);
+	/* A row marked blank gets its cells when written: the rest of it keeps
+	 * the erase's background, not the writer's. */
+	wr(&vt, "\x1b[6;3H\x1b[41mx\x1b[K");
+	assert_string_equal(row(&vt, 5), "  x");
+	assert_int_equal(bg_at(&vt, 5, 0), FB_RGB(0, 0, 238));
+	assert_int_equal(bg_at(&vt, 5, 2), FB_RGB(205, 0, 0));
+	assert_int_equal(bg_at(&vt, 5, 3), FB_RGB(205, 0, 0));
+	assert_int_equal(bg_at(&vt, 4, 3), FB_RGB(0, 0, 238));
+	wr(&vt, "\x1b[44m\x1b[1K"); /* to the cursor (column 3), inclusive */
+	assert_int_equal(bg_at(&vt, 5, 2), FB_RGB(0, 0, 238));
+	assert_int_equal(bg_at(&vt, 5, 3), FB_RGB(0, 0, 238));
+	assert_int_equal(bg_at(&vt, 5, 4), FB_RGB(205, 0, 0));
+	assert_string_equal(row(&vt, 5), "");
 	/* Unknown modes do nothing. */
 	fill(&vt);
 	wr(&vt, "\x1b[3;5H\x1b[5J\x1b[3K\x1b[3J");
