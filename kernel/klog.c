@@ -96,11 +96,6 @@ static bool backlog_add(const char *s, size_t n)
 	return true;
 }
 
-/* emit: escaped bytes to both consoles. With interrupts off (early boot, a
- * panic, a CPU exception) they are on the line and the screen before it
- * returns. Otherwise they never wait for the serial line: what does not fit
- * in the ring goes to the backlog, and when that is full too it is dropped
- * and counted (the monitor, klog_set_wait, waits instead, bounded). */
 static void emit(const char *s, size_t n);
 
 /* redraw: the line log lines interrupted, drawn again (before other output);
@@ -162,6 +157,13 @@ static void fresh_line(void)
 
 void klog_set_input_line(bool (*open)(void)) { input_line_open = open; }
 
+/* emit: escaped bytes to both consoles. With interrupts off (early boot, a
+ * panic, a CPU exception) they are on the line and the screen before it
+ * returns. Otherwise they never wait for the serial line: what does not fit
+ * in the ring goes to the backlog, and when that is full too it is dropped
+ * and counted (the monitor, klog_set_wait, waits instead, bounded). Other
+ * output than a log line first draws a line log lines cut again (redraw);
+ * every unit is kept as part of the consoles' line (track_line). */
 static void emit(const char *s, size_t n)
 {
 	if (!n)
