@@ -33,8 +33,8 @@ static uint8_t shown[CONSOLE_ROWS_MAX][CONSOLE_COLS_MAX];
 static uint32_t shown_fg[CONSOLE_ROWS_MAX][CONSOLE_COLS_MAX];
 static uint32_t shown_bg[CONSOLE_ROWS_MAX][CONSOLE_COLS_MAX];
 static uint64_t pass_gen;   /* vt.gen when the pass in progress started */
-static bool in_pass;        /* a pass is in progress (next_row: where it goes on) */
-static int next_row;
+static bool in_pass;        /* a pass is in progress (next_row, next_col: where it goes on) */
+static int next_row, next_col;
 static uint64_t pass_us;    /* when the last pass started */
 static bool deferred;       /* console_defer: writes no longer draw */
 static uint32_t cur_color = CONSOLE_DEFAULT_COLOR;
@@ -47,46 +47,49 @@ static size_t early_len;
 static uint8_t saved[CONSOLE_ROWS_MAX][CONSOLE_COLS_MAX];
 static int saved_rows, saved_cols, saved_row, saved_col, saved_view_top;
 
-/* draw_row: draw the cells of screen row `r` that differ from what the
- * screen shows (the cursor's cell in reverse video); returns how many it drew. */
-static int draw_row(int r)
+/* draw_cell: draw the cell at screen row `r`, column `c` if it differs from
+ * what the screen shows (the cursor's cell in reverse video); returns
+ * whether it drew. */
+static bool draw_cell(int r, int c)
 {
-	int gr = vt.view_top + r, n = 0;
-	for (int c = 0; c < cols; c++) {
-		uint8_t ch;
-		uint32_t fg, bg;
-		vt_cell(&vt, gr, c, &ch, &fg, &bg);
-		if (gr == vt.row && c == vt.col) {
-			uint32_t t = fg;
-			fg = bg;
-			bg = t;
-		}
-		if (shown[r][c] == ch && shown_fg[r][c] == fg && shown_bg[r][c] == bg)
-			continue;
-		char g = (char)ch;
-		fb_text(&fb, font, ox + c * (int)font->width, oy + r * (int)font->height, &g, 1, fg, bg);
-		shown[r][c] = ch;
-		shown_fg[r][c] = fg;
-		shown_bg[r][c] = bg;
-		n++;
+	int gr = vt.view_top + r;
+	uint8_t ch;
+	uint32_t fg, bg;
+	vt_cell(&vt, gr, c, &ch, &fg, &bg);
+	if (gr == vt.row && c == vt.col) {
+		uint32_t t = fg;
+		fg = bg;
+		bg = t;
 	}
-	return n;
+	if (shown[r][c] == ch && shown_fg[r][c] == fg && shown_bg[r][c] == bg)
+		return false;
+	char g = (char)ch;
+	fb_text(&fb, font, ox + c * (int)font->width, oy + r * (int)font->height, &g, 1, fg, bg);
+	shown[r][c] = ch;
+	shown_fg[r][c] = fg;
+	shown_bg[r][c] = bg;
+	return true;
 }
 
 /* draw: go on with the pass (or start one), for at most `budget_us` (0: to
- * its end). */
+ * its end), checked after every glyph drawn (a row of them can take
+ * milliseconds under TCG). */
 static void draw(uint64_t budget_us)
 {
 	uint64_t t0 = timer_us();
 	if (!in_pass) {
 		in_pass = true;
-		next_row = 0;
+		next_row = next_col = 0;
 		pass_gen = vt.gen;
 		pass_us = t0;
 	}
 	while (next_row < rows) {
-		draw_row(next_row++);
-		if (budget_us && timer_us() - t0 >= budget_us)
+		bool drew = draw_cell(next_row, next_col);
+		if (++next_col == cols) {
+			next_col = 0;
+			next_row++;
+		}
+		if (drew && budget_us && timer_us() - t0 >= budget_us)
 			return;
 	}
 	in_pass = false;
