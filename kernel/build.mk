@@ -10,7 +10,7 @@ KERNEL_REQ := $(WARN_REQ) -ffreestanding -fno-stack-protector -fno-stack-check \
 
 # The portable code: compiled freestanding into the kernel and hosted into the
 # tools (pxsim, pxbench), the tests and the VM fuzz target.
-KERNEL_PORTABLE_SRC := kernel/vram.c kernel/vram_watch.c
+KERNEL_PORTABLE_SRC := kernel/vram.c kernel/vram_watch.c kernel/vt.c
 PORTABLE_SRC        := $(PXVM_SRC) $(KERNEL_PORTABLE_SRC) $(DRIVERS_HOST_SRC)
 PORTABLE_HOST_OBJ   := $(call host_obj,$(PORTABLE_SRC))
 
@@ -50,6 +50,12 @@ $(KERNEL_ELF): $(KERNEL_OBJ) kernel/kernel.ld
 		-o $@ $(KERNEL_OBJ)
 
 ALL_TARGETS += $(KERNEL_ELF)
+
+# The screen console's terminal (kernel/vt.h, portable): sequences in, cells checked.
+UNIT_TESTS += $(BUILD)/tests/test_vt
+$(BUILD)/tests/test_vt: $(BUILD)/host/tests/unit/test_vt.o $(call host_obj,kernel/vt.c $(PXVM_ESCAPE_SRC))
+	@mkdir -p $(@D)
+	$(HOSTCC) $(HOST_CFLAGS) $^ -o $@ -lcmocka
 
 # The serial transmit ring (kernel/txring.h, portable) on the host.
 UNIT_TESTS += $(BUILD)/tests/test_txring

@@ -1,8 +1,9 @@
 /*
  * console.c — the screen console; see console.h.
  *
- * The console keeps its text and colours in RAM; writing only changes that
- * RAM (a scroll moves the ring's top), never VRAM. Drawing is done between
+ * The console keeps its text and colours in RAM, in a terminal grid that
+ * acts on the escaper's allowed CSI sequences (kernel/vt.h); writing only
+ * changes that RAM (a scroll moves the ring's top), never VRAM. Drawing is done between
  * quanta by console_poll, in passes: a pass starts at most once per
  * CONSOLE_FRAME_US, draws only the cells whose character or colour differs
  * from what the screen shows (a shadow of it is kept: VRAM is never read
@@ -15,123 +16,91 @@
  */
 #include "console.h"
 #include "param.h"
+#include "vt.h"
 #include "pxvm/port.h"
 #include "drivers/timer.h"
 
 #define BG FB_RGB(0, 0, 0)
-#define ESC 0x1B
 
 static struct fb fb;
 static const struct font *font;
-static int ox, oy, cols, rows;
+static int ox, oy, cols, rows;  /* rows: the rows the screen shows (vt.view_rows) */
 static bool attached;
 
-static char text[CONSOLE_ROWS_MAX][CONSOLE_COLS_MAX];
-static uint32_t color[CONSOLE_ROWS_MAX][CONSOLE_COLS_MAX];
-static int top;        /* ring index of the first visible row */
-static int cur_row;    /* visible row of the cursor, 0..rows-1 */
-static int cur_col;
-static uint32_t cur_color = CONSOLE_DEFAULT_COLOR;
+static struct vt vt;            /* the text, its colours, the cursor (kernel/vt.h) */
 /* What VRAM shows at each visible cell, so a pass draws only what changed. */
-static char shown[CONSOLE_ROWS_MAX][CONSOLE_COLS_MAX];
-static uint32_t shown_color[CONSOLE_ROWS_MAX][CONSOLE_COLS_MAX];
-static uint64_t gen;        /* bumped by every change of the text */
-static uint64_t pass_gen;   /* gen when the pass in progress started */
-static bool in_pass;        /* a pass is in progress (next_row: where it goes on) */
-static int next_row;
+static uint8_t shown[CONSOLE_ROWS_MAX][CONSOLE_COLS_MAX];
+static uint32_t shown_fg[CONSOLE_ROWS_MAX][CONSOLE_COLS_MAX];
+static uint32_t shown_bg[CONSOLE_ROWS_MAX][CONSOLE_COLS_MAX];
+static uint64_t pass_gen;   /* vt.gen when the pass in progress started */
+static bool in_pass;        /* a pass is in progress (next_row, next_col: where it goes on) */
+static int next_row, next_col;
 static uint64_t pass_us;    /* when the last pass started */
 static bool deferred;       /* console_defer: writes no longer draw */
-static enum { S_TEXT, S_ESC, S_CSI } seq; /* inside a CSI sequence (not drawn) */
+static uint32_t cur_color = CONSOLE_DEFAULT_COLOR;
 
 /* Before attach, keep early output to replay it. */
 static char early[4096];
 static size_t early_len;
 
-static int ring(int visible_row) { return (top + visible_row) % rows; }
+/* The grid's text kept by console_text_save (the monitor, on entry). */
+static uint8_t saved[CONSOLE_ROWS_MAX][CONSOLE_COLS_MAX];
+static int saved_rows, saved_cols, saved_row, saved_col, saved_view_top;
 
-/* draw_row: draw the cells of visible row `r` that differ from what the
- * screen shows; returns how many it drew. */
-static int draw_row(int r)
+/* draw_cell: draw the cell at screen row `r`, column `c` if it differs from
+ * what the screen shows (the cursor's cell in reverse video); returns
+ * whether it drew. */
+static bool draw_cell(int r, int c)
 {
-	int rr = ring(r), n = 0;
-	for (int c = 0; c < cols; c++) {
-		char ch = text[rr][c] ? text[rr][c] : ' ';
-		if (shown[r][c] == ch && shown_color[r][c] == color[rr][c])
-			continue;
-		fb_text(&fb, font, ox + c * (int)font->width, oy + r * (int)font->height, &ch, 1, color[rr][c], BG);
-		shown[r][c] = ch;
-		shown_color[r][c] = color[rr][c];
-		n++;
+	int gr = vt.view_top + r;
+	uint8_t ch;
+	uint32_t fg, bg;
+	vt_cell(&vt, gr, c, &ch, &fg, &bg);
+	if (gr == vt.row && c == vt.col) {
+		uint32_t t = fg;
+		fg = bg;
+		bg = t;
 	}
-	return n;
+	if (shown[r][c] == ch && shown_fg[r][c] == fg && shown_bg[r][c] == bg)
+		return false;
+	char g = (char)ch;
+	fb_text(&fb, font, ox + c * (int)font->width, oy + r * (int)font->height, &g, 1, fg, bg);
+	shown[r][c] = ch;
+	shown_fg[r][c] = fg;
+	shown_bg[r][c] = bg;
+	return true;
 }
 
 /* draw: go on with the pass (or start one), for at most `budget_us` (0: to
- * its end). */
+ * its end), checked after every glyph drawn (a row of them can take
+ * milliseconds under TCG). */
 static void draw(uint64_t budget_us)
 {
 	uint64_t t0 = timer_us();
 	if (!in_pass) {
 		in_pass = true;
-		next_row = 0;
-		pass_gen = gen;
+		next_row = next_col = 0;
+		pass_gen = vt.gen;
 		pass_us = t0;
 	}
 	while (next_row < rows) {
-		draw_row(next_row++);
-		if (budget_us && timer_us() - t0 >= budget_us)
+		bool drew = draw_cell(next_row, next_col);
+		if (++next_col == cols) {
+			next_col = 0;
+			next_row++;
+		}
+		if (drew && budget_us && timer_us() - t0 >= budget_us)
 			return;
 	}
 	in_pass = false;
 }
 
-static void newline(void)
+void console_set_color(uint32_t c)
 {
-	cur_col = 0;
-	if (cur_row + 1 < rows) {
-		cur_row++;
-		return;
-	}
-	/* Scroll: the oldest row becomes the new, empty bottom row; the screen
-	 * follows at the next frame. */
-	memset(text[top], 0, sizeof(text[top]));
-	top = (top + 1) % rows;
-	gen++;
+	cur_color = c;
+	if (attached)
+		vt_set_color(&vt, c);
 }
-
-static void put(char ch)
-{
-	/* The output escaper lets only CSI sequences through (pxvm/escape.h);
-	 * the screen console does not act on them, and does not draw them. */
-	if (seq == S_ESC) {
-		seq = ch == '[' ? S_CSI : S_TEXT;
-		return;
-	}
-	if (seq == S_CSI) {
-		if ((uint8_t)ch >= 0x40 && (uint8_t)ch <= 0x7E)
-			seq = S_TEXT;
-		return;
-	}
-	switch (ch) {
-	case ESC: seq = S_ESC; return;
-	case '\n': newline(); return;
-	case '\r': cur_col = 0; return;
-	case '\b': if (cur_col > 0) cur_col--; return;
-	case '\t':
-		do put(' '); while (cur_col % 8 && cur_col < cols);
-		return;
-	default: break;
-	}
-	if (cur_col >= cols)
-		newline();
-	int rr = ring(cur_row);
-	text[rr][cur_col] = ch;
-	color[rr][cur_col] = cur_color;
-	gen++;
-	cur_col++;
-}
-
-void console_set_color(uint32_t c) { cur_color = c; }
 
 void console_screen_write(const char *s, size_t n)
 {
@@ -140,8 +109,7 @@ void console_screen_write(const char *s, size_t n)
 			early[early_len++] = s[i];
 		return;
 	}
-	for (size_t i = 0; i < n; i++)
-		put(s[i]);
+	vt_write(&vt, s, n);
 	if (!deferred)
 		console_flush();
 }
@@ -155,7 +123,7 @@ const char *console_early_text(size_t *n)
 }
 
 /* changed: whether the text differs from what the last complete pass drew. */
-static bool changed(void) { return in_pass || gen != pass_gen; }
+static bool changed(void) { return in_pass || vt.gen != pass_gen; }
 
 void console_poll(void)
 {
@@ -186,19 +154,17 @@ void console_attach(const struct fb *f, const struct font *fnt, int x, int y, in
 	if (rows > CONSOLE_ROWS_MAX) rows = CONSOLE_ROWS_MAX;
 	if (cols < 1 || rows < 1)
 		return;
-	memset(text, 0, sizeof(text));
-	for (int r = 0; r < CONSOLE_ROWS_MAX; r++)
-		for (int c = 0; c < CONSOLE_COLS_MAX; c++)
-			color[r][c] = CONSOLE_DEFAULT_COLOR;
-	top = cur_row = cur_col = 0;
-	seq = S_TEXT;
+	vt_init(&vt, rows, cols, CONSOLE_DEFAULT_COLOR, BG);
+	vt_set_color(&vt, cur_color);
 	fb_fill(&fb, x, y, w, h, BG);
 	memset(shown, ' ', sizeof(shown)); /* the fill: blank cells */
 	for (int r = 0; r < CONSOLE_ROWS_MAX; r++)
-		for (int c = 0; c < CONSOLE_COLS_MAX; c++)
-			shown_color[r][c] = CONSOLE_DEFAULT_COLOR;
+		for (int c = 0; c < CONSOLE_COLS_MAX; c++) {
+			shown_fg[r][c] = CONSOLE_DEFAULT_COLOR;
+			shown_bg[r][c] = BG;
+		}
 	in_pass = false;
-	gen = pass_gen = 0;
+	pass_gen = vt.gen - 1; /* the cursor is still to be drawn */
 	attached = true;
 	console_screen_write(early, early_len);
 	early_len = 0;
@@ -212,4 +178,40 @@ void console_grow_to_bottom(void)
 	int h = (int)fb.height - oy;
 	attached = false;
 	console_attach(&fb, font, ox, oy, cols * (int)font->width, h);
+}
+
+void console_text_save(void)
+{
+	if (!attached)
+		return;
+	saved_rows = vt.rows;
+	saved_cols = vt.cols;
+	saved_row = vt.row;
+	saved_col = vt.col;
+	saved_view_top = vt.view_top;
+	for (int r = 0; r < vt.rows; r++)
+		for (int c = 0; c < vt.cols; c++) {
+			uint32_t fg, bg;
+			vt_cell(&vt, r, c, &saved[r][c], &fg, &bg);
+		}
+}
+
+int console_text_saved(struct console_text *t)
+{
+	if (!saved_rows)
+		return -1;
+	t->rows = saved_rows;
+	t->cols = saved_cols;
+	t->row = saved_row;
+	t->col = saved_col;
+	t->view_top = saved_view_top;
+	t->view_rows = rows;
+	return 0;
+}
+
+size_t console_text_row(int row, char *out, size_t cap)
+{
+	if (row < 0 || row >= saved_rows)
+		return vt_text_utf8(NULL, 0, out, cap);
+	return vt_text_utf8(saved[row], saved_cols, out, cap);
 }

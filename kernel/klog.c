@@ -34,6 +34,14 @@ static size_t bl_len;
 static bool may_wait;              /* klog_set_wait: the monitor's output waits for room */
 static uint64_t bl_units, bl_dropped, bl_dropped_told;
 
+/* The line the consoles are on: what was emitted since the last LF (up to
+ * KLOG_REDRAW_MAX bytes; cur_long: more), so that a log line starts on a
+ * fresh line and the input line it cut is drawn again after it (redraw). */
+static char cur_line[KLOG_REDRAW_MAX], redraw_line[KLOG_REDRAW_MAX];
+static size_t cur_len, redraw_len;
+static bool cur_long, redraw_pending, in_log;
+static bool (*input_line_open)(void);
+
 /* Process output: one escaper, owned by the process that wrote last, so a
  * sequence a process splits between two writes is held, not cut or shown. */
 static struct escaper guest_esc;
@@ -88,15 +96,81 @@ static bool backlog_add(const char *s, size_t n)
 	return true;
 }
 
+static void emit(const char *s, size_t n);
+
+/* redraw: the line log lines interrupted, drawn again (before other output);
+ * not while the monitor is open (klog_set_wait): after it. */
+static void redraw(void)
+{
+	if (!redraw_pending || may_wait)
+		return;
+	redraw_pending = false;
+	emit(redraw_line, redraw_len);
+}
+
+/* track_line: keep the line the consoles are on, after escaped unit s[0..n). */
+static void track_line(const char *s, size_t n)
+{
+	size_t i = n;
+	while (i && s[i - 1] != '\n')
+		i--;
+	if (i) {
+		cur_len = 0;
+		cur_long = false;
+	}
+	if (cur_long || n - i > sizeof(cur_line) - cur_len) {
+		cur_long = true;
+		return;
+	}
+	memcpy(cur_line + cur_len, s + i, n - i);
+	cur_len += n - i;
+}
+
+/* same_row: whether escaped line s[0..n) keeps the cursor in its row (no
+ * CSI A, B, H, f or J: the escaper lets no other ESC through). */
+static bool same_row(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] != 0x1B)
+			continue;
+		while (i + 1 < n && (s[i + 1] == '[' || s[i + 1] == ';' || (s[i + 1] >= '0' && s[i + 1] <= '9')))
+			i++;
+		if (i + 1 < n && s[i + 1] && strchr("ABHfJ", s[i + 1]))
+			return false;
+	}
+	return true;
+}
+
+/* fresh_line: before a log line: end the line the consoles are in the middle
+ * of, keeping it to draw again if a reader is typing it. */
+static void fresh_line(void)
+{
+	if (!cur_len && !cur_long)
+		return;
+	if (!cur_long && input_line_open && input_line_open() && same_row(cur_line, cur_len)) {
+		memcpy(redraw_line, cur_line, cur_len);
+		redraw_len = cur_len;
+		redraw_pending = true;
+	}
+	emit("\n", 1);
+}
+
+void klog_set_input_line(bool (*open)(void)) { input_line_open = open; }
+
 /* emit: escaped bytes to both consoles. With interrupts off (early boot, a
  * panic, a CPU exception) they are on the line and the screen before it
  * returns. Otherwise they never wait for the serial line: what does not fit
  * in the ring goes to the backlog, and when that is full too it is dropped
- * and counted (the monitor, klog_set_wait, waits instead, bounded). */
+ * and counted (the monitor, klog_set_wait, waits instead, bounded). Other
+ * output than a log line first draws a line log lines cut again (redraw);
+ * every unit is kept as part of the consoles' line (track_line). */
 static void emit(const char *s, size_t n)
 {
 	if (!n)
 		return;
+	if (!in_log)
+		redraw();
+	track_line(s, n);
 	debugcon_write(s, n); /* when configured: a port write per byte, synchronous */
 	console_screen_write(s, n);
 	if (!intr_on()) {
@@ -174,6 +248,7 @@ size_t klog_guest_room(void)
 
 void klog_poll(void)
 {
+	redraw();
 	if (bl_len)
 		backlog_flush(false); /* before the ring's wake-ups: kernel text goes first */
 	serial_poll();
@@ -210,7 +285,10 @@ void klog(enum klog_level level, const char *sys, const char *fmt, ...)
 	va_end(ap);
 	size_t len = strlen(buf);
 	buf[len++] = '\n';
+	in_log = true;
+	fresh_line();
 	console_set_color(level_colors[level]);
 	klog_write(buf, len);
 	console_set_color(CONSOLE_DEFAULT_COLOR);
+	in_log = false;
 }

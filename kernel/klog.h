@@ -6,6 +6,11 @@
  *   [    1.234567] INFO  pixelfs: mounted 5 files
  * with the time since the loader started (TSC-based, see drivers/timer.h) and a
  * level. Lines below the level set by the `loglevel=` boot option are dropped.
+ * A log line starts on a fresh line: when the consoles are in the middle of
+ * one (a prompt, a half-typed line, output without its newline), a newline
+ * comes first; and when that line is the one a reader is typing
+ * (klog_set_input_line), it is drawn again after the log lines, before the
+ * next output or at the next klog_poll, so the typing goes on under them.
  */
 #ifndef PXOS_KLOG_H
 #define PXOS_KLOG_H
@@ -71,6 +76,13 @@ size_t klog_guest_room(void);
  * interrupt does, run its wake-ups, and redraw the screen console if it
  * scrolled (at most once per CONSOLE_FRAME_US). */
 void klog_poll(void);
+
+/* klog_set_input_line: `open` says whether the line the consoles are on is
+ * being typed (the console's reader waits for input); klog redraws such a
+ * line after the log lines that interrupted it, unless it moved the cursor
+ * to another row (CSI A, B, H, f, J: a full-screen program's) or was longer
+ * than KLOG_REDRAW_MAX bytes. kmain registers it. */
+void klog_set_input_line(bool (*open)(void));
 
 /* klog_error_count: number of KLOG_ERROR lines so far (the boot's health). */
 unsigned klog_error_count(void);

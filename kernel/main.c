@@ -41,6 +41,8 @@
 #include "drivers/debugcon.h"
 #include "pxvm/host.h"
 #include "pxvm/sched.h"
+#include "pxvm/proc.h"
+#include "pxvm/tty.h"
 #include "pxvm/hv.h"
 #include "pxvm/py/pyproc.h"
 
@@ -139,6 +141,15 @@ static void start_init(void)
 	kinfo("init", "started %s as pid %d", path, pid);
 }
 
+/* input_line_open: the console's reader waits for input, so the line the
+ * consoles are on is being typed (klog_set_input_line); not while the
+ * monitor is open (its own prompt follows). */
+static bool input_line_open(void)
+{
+	struct proc *p = proc_find(tty_foreground());
+	return p && p->state == PROC_BLOCKED && p->block == BLOCK_READ && !monitor_active();
+}
+
 /* main_loop: run processes for ever. Interrupts are on: their handlers fill
  * the input rings, and pxhost_poll (between quanta) moves the bytes on and
  * opens the monitor on its hot key. When processes are alive but none can
@@ -148,6 +159,7 @@ static void main_loop(void) __attribute__((noreturn));
 static void main_loop(void)
 {
 	console_defer(); /* from now on the screen console is drawn between quanta */
+	klog_set_input_line(input_line_open);
 	for (;;) {
 		if (sched_run(0) > 0) {
 			pxhost_poll();

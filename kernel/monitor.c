@@ -3,6 +3,7 @@
  */
 #include "monitor.h"
 #include "klog.h"
+#include "console.h"
 #include "lib.h"
 #include "cpu.h"
 #include "pmm.h"
@@ -616,6 +617,29 @@ static void cmd_irq(int argc, char **argv)
 	klog_report();
 }
 
+/* cmd_console: the screen console's text as it was when the monitor was
+ * entered (console_text_save): every row of its grid, '>' marking the rows
+ * the screen showed. */
+static void cmd_console(int argc, char **argv)
+{
+	(void)argc, (void)argv;
+	static char text[2 * CONSOLE_COLS_MAX + 1];
+	struct console_text t;
+	if (console_text_saved(&t) != 0) {
+		kprintf("console: no screen console\n");
+		return;
+	}
+	kprintf("console: %d rows x %d columns, the screen shows rows %d..%d, cursor at row %d column %d "
+	        "(when the monitor was entered)\n", t.rows, t.cols, t.view_top, t.view_top + t.view_rows - 1,
+	        t.row, t.col);
+	for (int r = 0; r < t.rows; r++) {
+		size_t n = console_text_row(r, text, sizeof(text));
+		kprintf("%3d%c|", r, r >= t.view_top && r < t.view_top + t.view_rows ? '>' : ' ');
+		klog_write(text, n);
+		kprintf("\n");
+	}
+}
+
 static void cmd_hwinfo(int argc, char **argv)
 {
 	(void)argc, (void)argv;
@@ -704,6 +728,7 @@ static const struct {
 	{ "irq", "", "interrupt counts, input rings, idle", cmd_irq },
 	{ "hwinfo", "", "hardware report: CPU, memory, ACPI, screen, timers, interrupts, console", cmd_hwinfo },
 	{ "regions", "", "VRAM regions and process slots", cmd_regions },
+	{ "console", "", "the screen console's text when the monitor was entered: rows, cursor, shown rows", cmd_console },
 	{ "page", "[N|next]", "show page N (or the next) of processes in the slots; alone: which", cmd_page },
 	{ "fs", "", "PixelFS directory (rejected files marked)", cmd_fs },
 	{ "fault", "ud|pf|de|gp", "raise a CPU exception (tests the handler; halts)", cmd_fault },
@@ -804,6 +829,8 @@ void monitor_breakpoint_hits(void)
 	monitor_enter("breakpoint");
 }
 
+bool monitor_active(void) { return active; }
+
 void monitor_enter(const char *why)
 {
 	if (active)
@@ -812,6 +839,7 @@ void monitor_enter(const char *why)
 	leave = false;
 	vram_refresh(timer_us(), true); /* the screen shows the state being inspected */
 	input_monitor_open();
+	console_text_save(); /* `console` shows the screen as it was, before the monitor wrote on it */
 	if (uart_present() || ps2kbd_present())
 		kinfo("monitor", "%s: debug monitor (help lists commands, continue resumes)", why);
 	else

@@ -28,6 +28,9 @@ void monitor_enter(const char *why);
 void monitor_breakpoint_hits(void);
 
 
+/* monitor_active: whether the monitor is open (serving commands). */
+bool monitor_active(void);
+
 /* monitor_execute: run one command line (for tests and for monitor_enter). */
 void monitor_execute(char *line);
 

@@ -115,8 +115,11 @@
 #define KLOG_CHUNK       256     /* console output escaped at a time, bytes (4x that on the stack) */
 #define CONSOLE_COLS_MAX 320     /* on-screen console text buffer */
 #define CONSOLE_ROWS_MAX 120
+#define VT_ROWS_MIN      24      /* rows of the screen console's grid however few it shows (kernel/vt.h):
+                                  * full-screen programs (edit) draw an 80 x 24 screen */
 #define CONSOLE_FRAME_US 40000   /* the screen console starts a drawing pass at most once per this, us (25/s) */
 #define CONSOLE_DRAW_US  2000    /* ... and draws at most this long between two quanta, us */
+#define KLOG_REDRAW_MAX  512     /* longest line a log line interrupts that is drawn again after it, bytes */
 #define KLOG_BACKLOG     8192    /* console text waiting for room in the serial ring, bytes: what the
                                   * kernel writes while the scheduler runs never waits (kernel/klog.c) */
 

@@ -50,7 +50,7 @@ static size_t release(struct escaper *e, char *o)
 	return n;
 }
 
-static int csi_final(uint8_t b)
+int escape_csi_final(uint8_t b)
 {
 	switch (b) {
 	case 'A': case 'B': case 'C': case 'D': case 'G': case 'H': case 'J': case 'K':
@@ -128,7 +128,7 @@ static size_t step(struct escaper *e, uint8_t b, char *o)
 				}
 				break; /* too many parameters */
 			}
-			if (csi_final(b)) {
+			if (escape_csi_final(b)) {
 				for (unsigned i = 0; i < e->len; i++)
 					o[n++] = (char)e->hold[i];
 				o[n++] = (char)b;

@@ -60,6 +60,11 @@ size_t escape_run(struct escaper *e, const void *in, size_t n, char *out);
  * return their count; *e is fresh afterwards. */
 size_t escape_flush(struct escaper *e, char *out);
 
+/* escape_csi_final: whether `b` is the final byte of an allowed CSI
+ * sequence (the allowlist above: A B C D G H J K f m). The one definition:
+ * the screen console's parser (kernel/vt.h) acts on exactly these. */
+int escape_csi_final(uint8_t b);
+
 /* escape_pending: whether bytes are held (an unfinished sequence). */
 int escape_pending(const struct escaper *e);
 

@@ -26,8 +26,8 @@ environment runs only those, in that order, while working on them. The backgroun
     key's to the monitor's prompt) stays under LATENCY_MAX_US;
   - `kill %JOB` ends the whole job and `jobs` and `ps` show nothing left.
 
-The cases: output floods (WRITEs of 4096 newlines, or of 4096 glyphs, for
-ever), two redraw
+The cases: output floods (WRITEs of 4096 newlines, or of 4096 glyphs, or of
+4096 bytes of allowed CSI sequences, for ever), two redraw
 floods (LAYER_USE show, full-canvas RECT) with a screendump, a fork bomb and
 a spawn bomb (stopped by the job limit with a clear error; two fork bombs
 fill the process table and the shell's builtin ps, jobs and kill still see
@@ -85,7 +85,7 @@ SLOW_RATE = 4000          # bytes/s the backpressure case reads
 FORGED_ID = 0x0BADF00D
 BRIDGE_RETRIES = 8        # kernel/param.h
 STORM_SESSION = 0x7E570002
-CASES = ("frames", "flood", "text", "layers", "rects", "forkbomb", "spawnbomb", "chain", "nofg", "catch",
+CASES = ("frames", "flood", "text", "csi", "layers", "rects", "forkbomb", "spawnbomb", "chain", "nofg", "catch",
          "monitor_kill", "backpressure", "storms", "keyboard", "shell_restart", "replace", "fillfs", "nullcall")
 KEYS = {" ": "spc", "-": "minus", "\r": "ret", "\x1c": "ctrl-backslash"}  # HMP sendkey names
 FILE_PROGRAMS = ("replace", "fillfs", "nullcall")  # tests/programs/NAME.pxs as /test/NAME
@@ -245,6 +245,14 @@ class HostileTests(unittest.TestCase):
     def case_text(self, vm):
         job = self.background("text")
         self.latency("text")
+        self.end_job(job)
+
+    def case_csi(self, vm):
+        """A flood of allowed CSI sequences (erase in display in two
+        colours, cursor positions past the grid): the screen console's
+        terminal (kernel/vt.c) costs the kernel no latency."""
+        job = self.background("csi")
+        self.latency("csi")
         self.end_job(job)
 
     def case_layers(self, vm):

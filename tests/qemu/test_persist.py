@@ -28,7 +28,9 @@ build/tests/qemu/persist-home/ (emptied first) for both boots:
   5. edit from the PS/2 keyboard, then from a USB keyboard (-M i8042=off,
      qemu-xhci, usb-kbd), typed with HMP sendkey: letters, Enter, arrows,
      Home, End, PgUp, PgDn, Delete, Backspace, Ctrl-S, Ctrl-Q; `cat` shows
-     the file.
+     the file; from the PS/2 keyboard, edit's screen is checked on the
+     screen console too (its rows in the monitor's `console`, the text on a
+     screendump).
 Logs: build/tests/qemu/persist-*/. Last line: "persist: N passed, N failed".
 """
 
@@ -216,13 +218,46 @@ class EditKeyboardTests(unittest.TestCase):
             time.sleep(0.05)
 
     def test_edit_from_the_keyboard(self):
-        self.edit_with_keys("persist-ps2", (), r"input: keyboards: PS/2")
+        self.edit_with_keys("persist-ps2", (), r"input: keyboards: PS/2", screen=True)
 
     def test_edit_from_a_usb_keyboard(self):
         self.edit_with_keys("persist-usb", ("-M", "i8042=off", "-device", "qemu-xhci,id=xhci",
                                             "-device", "usb-kbd,bus=xhci.0"), r"input: keyboards: USB")
 
-    def edit_with_keys(self, name, qemu_args, keyboard):
+    def screen_console(self, vm):
+        """edit's screen on the screen console (kernel/vt.c): its 24 rows in
+        the console's text (the monitor's `console`), the rows around the
+        cursor on the screen (a screendump, read with the console's font).
+        Left, Right make edit draw its whole screen first; a kernel log line
+        drawn over it since (a slow quantum under load, as on any terminal)
+        means drawing it again."""
+        logline = re.compile(r"\[ *\d+\.\d+\] (INFO|WARN|ERROR) ")
+        for attempt in range(3):
+            self.keys(vm, "left", "right")
+            time.sleep(0.5)  # the console is drawn at frame rate
+            shot = vm.screendump(os.path.join(vm.dir, "edit.png"))
+            vm.send("\x1c")
+            vm.expect(r"pxmon> ", CFG["timeout"])
+            vm.send("console\r")
+            head = vm.expect(r"console: (\d+) rows x \d+ columns, the screen shows rows (\d+)\.\.\d+, "
+                             r"cursor at row (\d+) column (\d+)", CFG["timeout"])
+            end = vm.expect(r"(?m)^pxmon> ", CFG["timeout"]).start()  # a row may hold "pxmon> " too
+            out = vm.output[head.start():end]
+            vm.send("continue\r")
+            rows = re.findall(r"(?m)^ *\d+[ >]\|(.*?)\r?$", out)
+            if not any(logline.search(r) for r in rows):
+                break
+        self.assertEqual(len(rows), 24, out)
+        self.assertEqual(rows[:2], ["0ab", "def!"], out)
+        self.assertEqual(rows[2:22], ["~"] * 20, out)
+        self.assertRegex(rows[22], r"^ *k\.txt.*line 1/2, col 4", out)
+        self.assertEqual(rows[23], "^S save  ^Q quit  ^F search  arrows Home End PgUp PgDn move", out)
+        self.assertEqual([int(g) for g in head.groups()[1:]], [0, 0, 3], "the window and the cursor at the text's top")
+        font = pxqemu.ScreenFont(os.path.join(CFG["build"], "fonts", "terminus16.psf"))
+        for text in ("0ab", "def!"):
+            self.assertIsNotNone(pxqemu.find_text(shot, font, text), "%r on the screen" % text)
+
+    def edit_with_keys(self, name, qemu_args, keyboard, screen=False):
         vm = pxqemu.Qemu(CFG["img"], name, build=CFG["build"], extra_args=qemu_args)
         self.addCleanup(vm.close)
         vm.expect(keyboard, CFG["timeout"])
@@ -237,6 +272,8 @@ class EditKeyboardTests(unittest.TestCase):
                   "backspace",               # 0ab
                   "left", "right", "ctrl-s")
         vm.expect(r"saved 8 bytes to k\.txt", CFG["timeout"])
+        if screen:
+            self.screen_console(vm)
         self.keys(vm, "ctrl-q")
         vm.expect(PROMPT, CFG["timeout"])
         vm.send("cat k.txt\r")

@@ -9,7 +9,9 @@ added, its serial port connected to build/tools/pxbridge with a scripted
 backend (--script), the way `make run` does. Typed on the console:
   - `hellopy.py a b`: a .py program run by name from the shell, its argv,
     prints, exit status;
-  - the REPL (`python`): expressions, Up-arrow history and editing, a
+  - the REPL (`python`): expressions, Up-arrow history and editing (the
+    edited line on the screen console: the monitor's `console` and a
+    screendump), a
     loop over continuation lines, a traceback that leaves the REPL running, Ctrl-C ending a busy loop with
     KeyboardInterrupt (the REPL goes on), `import pxos` and
     `pxos.write_pixel` (the pixel checked in a screendump of the process's
@@ -108,6 +110,21 @@ class PythonTests(unittest.TestCase):
         end = self.expect(prompt).start()
         return pxqemu.strip_ansi(self.vm.output[start:end])
 
+    def console_text(self):
+        """Enter the monitor, read its `console` (the screen console's rows
+        and cursor when it was entered), leave it: (rows, (row, column))."""
+        self.vm.send("\x1c")
+        self.expect(r"pxmon> ")
+        self.vm.send("console\r")
+        m = self.expect(r"console: (\d+) rows x \d+ columns, the screen shows rows \d+\.\.\d+, "
+                        r"cursor at row (\d+) column (\d+)")
+        end = self.expect(r"(?m)^pxmon> ").start()  # a row may hold "pxmon> " too
+        out = self.vm.output[m.start():end]
+        rows = re.findall(r"(?m)^ *\d+[ >]\|(.*?)\r?$", out)
+        self.assertEqual(len(rows), int(m.group(1)), out)
+        self.vm.send("continue\r")
+        return rows, (int(m.group(2)), int(m.group(3)))
+
     def test_python_session(self):
         vm = self.vm
         self.expect(r"fpu: SSE on")
@@ -133,6 +150,23 @@ class PythonTests(unittest.TestCase):
         self.type("\x1b[A", r"(?m)^42\r?$")
         self.type("\x1b[A\x7f8", r"(?m)^48\r?$")
         self.assertNotIn("^[", vm.output[start:], "the line editor's redraws were escaped")
+        # The screen console draws those redraws (kernel/vt.c): Up recalls
+        # "12345 + 1", Left x4, Backspace, "9" edit it in its middle; the
+        # monitor's `console` (the screen's text as the monitor was entered)
+        # and a screendump show the line that ran, no stale characters.
+        self.type("12345 + 1", r"(?m)^12346\r?$")
+        self.type("\x1b[A\x1b[D\x1b[D\x1b[D\x1b[D\x7f9", r"(?m)^12350\r?$")
+        time.sleep(0.5)  # the console is drawn at frame rate
+        shot = vm.screendump(os.path.join(vm.dir, "repl-console.png"))
+        rows, cursor = self.console_text()
+        # (a kernel log line, e.g. a slow quantum under load, may stand between)
+        text = [r for r in rows if not re.match(r"\[ *\d+\.\d+\] (INFO|WARN|ERROR) ", r)]
+        i = text.index(">>> 12349 + 1")
+        self.assertEqual(text[i - 2:i + 3], [">>> 12345 + 1", "12346", ">>> 12349 + 1", "12350", ">>>"])
+        self.assertEqual(cursor, (max(j for j, r in enumerate(rows) if r == ">>>"), 4), "the cursor after the prompt")
+        font = pxqemu.ScreenFont(os.path.join(CFG["build"], "fonts", "terminus16.psf"))
+        self.assertIsNotNone(pxqemu.find_text(shot, font, ">>> 12349 + 1"), "the edited line on the screen")
+        self.assertIsNone(pxqemu.find_text(shot, font, "1234 + 1"), "no stale redraw on the screen")
         self.type("2 ** 0.5", r"1\.414213562")
         out = self.type("for i in range(4):", prompt=r"\.\.\. ")
         self.type("    print('sq', i * i)", prompt=r"\.\.\. ")

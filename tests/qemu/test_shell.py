@@ -227,6 +227,31 @@ class ShellTests(unittest.TestCase):
         self.expect(PROMPT)
         self.command("echo back from the monitor", r"(?m)^back from the monitor\r?$")
 
+        # A log line while a line is being typed (kernel/klog.c): it starts
+        # on a fresh line, and the typed line is drawn again under it, on the
+        # serial line and on the screen console (the monitor's `console`);
+        # the typing goes on.
+        vm.send("sleep 500 &\r")
+        job = self.expect(r"(?m)^\[(\d+)\] sleep\r?$").group(1)
+        self.expect(PROMPT)
+        vm.send("echo ty")
+        self.expect(r"echo ty\r?\n\[ *[\d.]+\] INFO  sched: pid %s \(sleep\) exited with status 0"
+                    r"\r?\nsh\$ echo ty" % job)
+        vm.send("\x1c")
+        self.expect(r"pxmon> ")
+        vm.send("console\r")
+        head = self.expect(r"console: \d+ rows x \d+ columns, the screen shows rows \d+\.\.\d+, "
+                           r"cursor at row (\d+) column (\d+)")
+        end = self.expect(r"(?m)^pxmon> ").start()  # a row may hold "pxmon> " too
+        out = vm.output[head.start():end]
+        rows = re.findall(r"(?m)^ *\d+[ >]\|(.*?)\r?$", out)
+        i = max(i for i, r in enumerate(rows) if r == "sh$ echo ty")
+        self.assertRegex(rows[i - 1], r"^\[ *[\d.]+\] INFO  sched: pid %s \(sleep\) exited with status 0$" % job)
+        self.assertEqual(rows[i - 2], "sh$ echo ty", out)
+        self.assertEqual((int(head.group(1)), int(head.group(2))), (i, 11), "the cursor after the typed text")
+        vm.send("continue\r")
+        self.command("ped", r"(?m)^typed\r?$", r"\[%s\] done sleep \(status 0\)" % job)
+
         # A background job collected with wait.
         vm.send("sleep 300 &\r")
         m = self.expect(r"(?m)^\[(\d+)\] sleep\r?$")
