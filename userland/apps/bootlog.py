@@ -32,13 +32,24 @@ def important(line):
     return " WARN " in line or " ERROR " in line
 
 
+def size(lines):
+    return sum(len(s) + 1 for s in lines)
+
+
 def fit(lines, budget):
     """The lines to send within `budget` bytes: all of them when they fit;
-    else the warnings and errors (at most half the budget, the first ones)
-    and then the newest lines, in the log's order, with a note at each gap."""
-    if sum(len(s) + 1 for s in lines) <= budget:
-        return lines
-    budget -= 200  # room for the notes at the gaps
+    else the warnings and errors (at most half the room, the first ones)
+    and then the newest lines, in the log's order, with a note at each gap
+    (the room shrinks until the notes fit too)."""
+    room = budget
+    out = lines
+    while size(out) > budget:
+        out = choose(lines, room)
+        room -= 100
+    return out
+
+
+def choose(lines, budget):
     keep, used = set(), 0
     for i, s in enumerate(lines):
         if important(s) and used + len(s) + 1 <= budget // 2:
