@@ -55,7 +55,7 @@ $(BUILD)/tests/test_pci: $(BUILD)/host/tests/unit/test_pci.o $(BUILD)/host/drive
 UNIT_TESTS += $(BUILD)/tests/test_uart $(BUILD)/tests/test_spcr $(BUILD)/tests/test_uartsel
 $(BUILD)/tests/test_uart: $(call host_obj,tests/unit/test_uart.c drivers/uart16550.c)
 $(BUILD)/tests/test_spcr: $(call host_obj,tests/unit/test_spcr.c drivers/spcr.c)
-$(BUILD)/tests/test_uartsel: $(call host_obj,tests/unit/test_uartsel.c kernel/uartsel_opt.c)
+$(BUILD)/tests/test_uartsel: $(call host_obj,tests/unit/test_uartsel.c kernel/uartsel_opt.c kernel/numparse.c)
 $(BUILD)/tests/test_uart $(BUILD)/tests/test_spcr $(BUILD)/tests/test_uartsel:
 	@mkdir -p $(@D)
 	$(HOSTCC) $(HOST_CFLAGS) $^ -o $@ -lcmocka

@@ -37,6 +37,47 @@ static void describe(const struct usb_dev *d, char *what, size_t n)
 		snprintf(what, n, "%s", d->note ? d->note : "no driver");
 }
 
+/* each_device: show(d, where, what) for every device in use, `where` its
+ * place (usb_where) and `what` its driver's part (describe); how many. */
+static unsigned each_device(void (*show)(const struct usb_dev *d, const char *where, const char *what))
+{
+	unsigned n = 0;
+	for (unsigned i = 0; i < USB_DEVICES_MAX; i++) {
+		const struct usb_dev *d = &usb_devs[i];
+		if (!d->used)
+			continue;
+		char where[64], what[120];
+		usb_where(d, where, sizeof(where));
+		describe(d, what, sizeof(what));
+		show(d, where, what);
+		n++;
+	}
+	return n;
+}
+
+/* count_line: "N devices, K keyboards" after `prefix`. */
+static void count_line(const char *prefix, unsigned n)
+{
+	kprintf("%s%u device%s, %u keyboard%s\n", prefix, n, n == 1 ? "" : "s", usb_keyboards(),
+	        usb_keyboards() == 1 ? "" : "s");
+}
+
+/* USB tiers (USB 2.0 §4.1.1): the root hub is tier 1, so a device at depth
+ * 0 (on a root port) is tier 2. */
+static void hwinfo_line(const struct usb_dev *d, const char *where, const char *what)
+{
+	kprintf("usb: %s: %04x:%04x %s speed, class %02x/%02x/%02x, tier %u, slot %u \"%s\": %s\n", where,
+	        d->info.vid, d->info.pid, usb_speed_name(d->speed), d->cls, d->subclass, d->protocol, d->depth + 2u,
+	        d->slot, d->product, what);
+}
+
+static void monitor_line(const struct usb_dev *d, const char *where, const char *what)
+{
+	kprintf("  %4u  %4u  %-25s %-6s  %04x:%04x  %02x/%02x/%02x  %s \"%s\"\n", d->slot, d->depth + 2u, where,
+	        usb_speed_name(d->speed), d->info.vid, d->info.pid, d->cls, d->subclass, d->protocol, what,
+	        d->product);
+}
+
 void usb_hwinfo(void)
 {
 	char line[200];
@@ -46,22 +87,9 @@ void usb_hwinfo(void)
 		xhci_describe(xhci_get(i), line, sizeof(line));
 		kprintf("usb: controller %s\n", line);
 	}
-	unsigned n = 0;
-	for (unsigned i = 0; i < USB_DEVICES_MAX; i++) {
-		const struct usb_dev *d = &usb_devs[i];
-		if (!d->used)
-			continue;
-		char where[64], what[120];
-		usb_where(d, where, sizeof(where));
-		describe(d, what, sizeof(what));
-		kprintf("usb: %s: %04x:%04x %s speed, class %02x/%02x/%02x, tier %u, slot %u \"%s\": %s\n", where,
-		        d->info.vid, d->info.pid, usb_speed_name(d->speed), d->cls, d->subclass, d->protocol, d->depth + 2u,
-		        d->slot, d->product, what);
-		n++;
-	}
+	unsigned n = each_device(hwinfo_line);
 	if (xhci_count())
-		kprintf("usb: %u device%s, %u keyboard%s\n", n, n == 1 ? "" : "s", usb_keyboards(),
-		        usb_keyboards() == 1 ? "" : "s");
+		count_line("usb: ", n);
 }
 
 void usb_monitor_cmd(int argc, char **argv)
@@ -81,19 +109,5 @@ void usb_monitor_cmd(int argc, char **argv)
 				list_ports(&usb_roots[k]);
 	}
 	kprintf("  slot  tier  where                     speed   VID:PID    class     driver\n");
-	unsigned n = 0;
-	for (unsigned i = 0; i < USB_DEVICES_MAX; i++) {
-		const struct usb_dev *d = &usb_devs[i];
-		if (!d->used)
-			continue;
-		char where[64], what[120];
-		usb_where(d, where, sizeof(where));
-		describe(d, what, sizeof(what));
-		/* USB tiers (USB 2.0 §4.1.1): the root hub is tier 1. */
-		kprintf("  %4u  %4u  %-25s %-6s  %04x:%04x  %02x/%02x/%02x  %s \"%s\"\n", d->slot, d->depth + 2u, where,
-		        usb_speed_name(d->speed), d->info.vid, d->info.pid, d->cls, d->subclass, d->protocol, what,
-		        d->product);
-		n++;
-	}
-	kprintf("  %u device%s, %u keyboard%s\n", n, n == 1 ? "" : "s", usb_keyboards(), usb_keyboards() == 1 ? "" : "s");
+	count_line("  ", each_device(monitor_line));
 }

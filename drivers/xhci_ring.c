@@ -9,6 +9,16 @@
  * likewise an event's fields are read only after its cycle bit. */
 #define ring_barrier() __asm__ volatile("" ::: "memory")
 
+/* clear_trbs: n TRBs at mem all zero (cycle bit 0: none is the consumer's). */
+static void clear_trbs(volatile struct xhci_trb *mem, uint32_t n)
+{
+	for (uint32_t i = 0; i < n; i++) {
+		mem[i].param = 0;
+		mem[i].status = 0;
+		mem[i].control = 0;
+	}
+}
+
 void xhci_ring_init(struct xhci_ring *r, volatile struct xhci_trb *mem, uint64_t bus, uint32_t n)
 {
 	r->trb = mem;
@@ -16,11 +26,7 @@ void xhci_ring_init(struct xhci_ring *r, volatile struct xhci_trb *mem, uint64_t
 	r->n = n;
 	r->enq = 0;
 	r->cycle = 1;
-	for (uint32_t i = 0; i < n; i++) {
-		mem[i].param = 0;
-		mem[i].status = 0;
-		mem[i].control = 0;
-	}
+	clear_trbs(mem, n);
 	mem[n - 1].param = bus;
 	mem[n - 1].control = XHCI_TRB_TYPE(TRB_LINK) | XHCI_TRB_TC;   /* cycle 0: not yet the HC's */
 }
@@ -65,11 +71,7 @@ void xhci_event_init(struct xhci_event_ring *e, volatile struct xhci_trb *mem, u
 	e->n = n;
 	e->deq = 0;
 	e->cycle = 1;
-	for (uint32_t i = 0; i < n; i++) {
-		mem[i].param = 0;
-		mem[i].status = 0;
-		mem[i].control = 0;
-	}
+	clear_trbs(mem, n);
 }
 
 bool xhci_event_next(struct xhci_event_ring *e, struct xhci_trb *out)

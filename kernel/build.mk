@@ -20,7 +20,7 @@ KERNEL_C_SRC := kernel/main.c kernel/lib.c boot/fmt.c kernel/klog.c \
 	kernel/pngload.c kernel/pngsave.c kernel/snapshot.c kernel/monitor.c kernel/bootcheck.c kernel/cmdline.c \
 	kernel/pxhost.c kernel/irq.c kernel/input.c kernel/bridge.c kernel/persist.c kernel/serial.c kernel/clock.c kernel/hwinfo.c \
 	kernel/vmm.c kernel/pagemap.c kernel/mtrr.c kernel/fbbench.c kernel/watchmon.c kernel/fpu.c \
-	kernel/uartsel.c kernel/uartsel_opt.c \
+	kernel/uartsel.c kernel/uartsel_opt.c kernel/numparse.c \
 	$(KERNEL_PORTABLE_SRC) $(DRIVERS_KERNEL_SRC) $(PXVM_SRC)
 # The input rings' shared arrival stamp (kernel/ring.h).
 KERNEL_C_SRC += kernel/ring.c
@@ -54,6 +54,12 @@ ALL_TARGETS += $(KERNEL_ELF)
 # The serial transmit ring (kernel/txring.h, portable) on the host.
 UNIT_TESTS += $(BUILD)/tests/test_txring
 $(BUILD)/tests/test_txring: $(BUILD)/host/tests/unit/test_txring.o
+	@mkdir -p $(@D)
+	$(HOSTCC) $(HOST_CFLAGS) $^ -o $@ -lcmocka
+
+# Numbers in text (kernel/numparse.c, portable: the kernel's and test_uartsel's).
+UNIT_TESTS += $(BUILD)/tests/test_numparse
+$(BUILD)/tests/test_numparse: $(call host_obj,tests/unit/test_numparse.c kernel/numparse.c)
 	@mkdir -p $(@D)
 	$(HOSTCC) $(HOST_CFLAGS) $^ -o $@ -lcmocka
 

@@ -29,7 +29,7 @@ int abs(int v);
 int snprintf(char *buf, size_t n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 int vsnprintf(char *buf, size_t n, const char *fmt, va_list ap);
 
-/* parse_u64: parse decimal or 0x-hex `s` (whole string); returns 0 and *out, or -1. */
-int parse_u64(const char *s, uint64_t *out);
+/* parse_u64 (decimal or 0x-hex text to a number): kernel/numparse.h, portable. */
+#include "kernel/numparse.h"
 
 #endif /* PXOS_KLIB_H */

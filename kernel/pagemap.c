@@ -217,18 +217,27 @@ static uint64_t advance(uint64_t va, uint64_t n, uint64_t end)
 	return (va + n < va || va + n > end) ? end : va + n;
 }
 
+/* next_leaf: the leaf entry that maps *va, or the first mapped address after
+ * it below `end` (*va moved past the holes), its level in *lvl; NULL (*va =
+ * end) when nothing below end is mapped. */
+static uint64_t *next_leaf(const struct pagemap *pm, uint64_t *va, uint64_t end, int *lvl)
+{
+	while (*va < end) {
+		uint64_t skip;
+		uint64_t *e = find_leaf(pm, *va, lvl, &skip);
+		if (e)
+			return e;
+		*va = advance(*va, skip, end);
+	}
+	return 0;
+}
+
 int pagemap_split_mixed(struct pagemap *pm, uint64_t va, uint64_t end,
 			bool (*uniform)(void *ctx, uint64_t pa, uint64_t size), void *ctx)
 {
-	int splits = 0;
-	while (va < end) {
-		int lvl;
-		uint64_t skip;
-		uint64_t *e = find_leaf(pm, va, &lvl, &skip);
-		if (!e) {
-			va = advance(va, skip, end);
-			continue;
-		}
+	int splits = 0, lvl;
+	uint64_t *e;
+	while ((e = next_leaf(pm, &va, end, &lvl)) != 0) {
 		uint64_t sz = lvl_size(lvl);
 		uint64_t base = va & ~(sz - 1);
 		if (lvl == 1) {                 /* a table of 4 KiB pages: nothing to split */
@@ -250,14 +259,8 @@ int pagemap_split_mixed(struct pagemap *pm, uint64_t va, uint64_t end,
 void pagemap_count(const struct pagemap *pm, uint64_t va, uint64_t end, uint64_t counts[3])
 {
 	counts[0] = counts[1] = counts[2] = 0;
-	while (va < end) {
-		int lvl;
-		uint64_t skip;
-		uint64_t *e = find_leaf(pm, va, &lvl, &skip);
-		if (!e) {
-			va = advance(va, skip, end);
-			continue;
-		}
+	int lvl;
+	while (next_leaf(pm, &va, end, &lvl)) {
 		counts[lvl - 1]++;
 		uint64_t sz = lvl_size(lvl);
 		va = advance(va & ~(sz - 1), sz, end);

@@ -4,45 +4,13 @@
  */
 #include "uartsel.h"
 #include "pxvm/port.h"
+#include "numparse.h"
 #include "boot/bootinfo.h"
 
 #define BAUD_MAX  4000000u
 #define CLOCK_MIN 16u
 #define IO_TOP    0x10000u
 #define UEFI_PERSISTENT_MEMORY 14u
-
-/* number: a decimal or 0x-hex number at *p, ending at one of `ends` or NUL;
- * *p moves past it. -1 when there is no digit, a bad digit or overflow. */
-static int number(const char **p, const char *ends, bool hex_only, uint64_t *out)
-{
-	const char *s = *p;
-	unsigned base = hex_only ? 16 : 10;
-	if (!hex_only && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
-		base = 16;
-		s += 2;
-	}
-	uint64_t v = 0;
-	const char *start = s;
-	for (; *s && !strchr(ends, *s); s++) {
-		unsigned d;
-		if (*s >= '0' && *s <= '9')
-			d = (unsigned)(*s - '0');
-		else if (base == 16 && *s >= 'a' && *s <= 'f')
-			d = (unsigned)(*s - 'a' + 10);
-		else if (base == 16 && *s >= 'A' && *s <= 'F')
-			d = (unsigned)(*s - 'A' + 10);
-		else
-			return -1;
-		if (v > (UINT64_MAX - d) / base)
-			return -1;
-		v = v * base + d;
-	}
-	if (s == start)
-		return -1;
-	*p = s;
-	*out = v;
-	return 0;
-}
 
 static int fail(struct uartsel_opt *o, char *err, size_t errlen, const char *what, const char *detail)
 {
@@ -60,7 +28,7 @@ static int bdf(const char **p, struct uartsel_opt *o)
 	unsigned n = 0;
 	const char *s = *p;
 	for (;;) {
-		if (n == 4 || number(&s, ":.,", true, &f[n]))
+		if (n == 4 || parse_u64_prefix(&s, ":.,", 16, &f[n]))
 			return -1;
 		n++;
 		if (*s == ':') {
@@ -74,7 +42,7 @@ static int bdf(const char **p, struct uartsel_opt *o)
 		return -1;
 	s++;
 	uint64_t fn;
-	if (number(&s, ",", true, &fn))
+	if (parse_u64_prefix(&s, ",", 16, &fn))
 		return -1;
 	uint64_t seg = n == 3 ? f[0] : 0, bus = f[n - 2], dev = f[n - 1];
 	if (seg > 0xFFFF || bus > 0xFF || dev > 0x1F || fn > 7)
@@ -118,12 +86,12 @@ int uartsel_parse(const char *s, struct uartsel_opt *o, char *err, size_t errlen
 	}
 	if (!matched && !strncmp(p, "io:", 3)) {
 		p += 3;
-		if (number(&p, ",", false, &o->addr))
+		if (parse_u64_prefix(&p, ",", 0, &o->addr))
 			return fail(o, err, errlen, "serial=io: bad I/O port number", s);
 		o->kind = UARTSEL_IO;
 	} else if (!matched && !strncmp(p, "mmio:", 5)) {
 		p += 5;
-		if (number(&p, ",", false, &o->addr))
+		if (parse_u64_prefix(&p, ",", 0, &o->addr))
 			return fail(o, err, errlen, "serial=mmio: bad address", s);
 		o->kind = UARTSEL_MMIO;
 	} else if (!matched && !strncmp(p, "pci:", 4)) {
@@ -132,7 +100,7 @@ int uartsel_parse(const char *s, struct uartsel_opt *o, char *err, size_t errlen
 			return fail(o, err, errlen, "serial=pci: wants [SEG:]BB:DD.F in hex (bus <= ff, device <= 1f, function <= 7)", s);
 		o->kind = UARTSEL_PCI;
 	} else if (!matched) {
-		if (number(&p, ",", false, &o->addr))
+		if (parse_u64_prefix(&p, ",", 0, &o->addr))
 			return fail(o, err, errlen, "serial= unknown (off, com1, com2, io:PORT, mmio:ADDR, pci:BB:DD.F, spcr, dbg2)", s);
 		o->kind = UARTSEL_IO;
 	}
@@ -148,7 +116,7 @@ int uartsel_parse(const char *s, struct uartsel_opt *o, char *err, size_t errlen
 			return fail(o, err, errlen, "serial= unknown option (width=, stride=, baud=, clock=)", s);
 		p += strlen(keys[k]);
 		uint64_t v;
-		if (number(&p, ",", false, &v))
+		if (parse_u64_prefix(&p, ",", 0, &v))
 			return fail(o, err, errlen, "serial= bad number", s);
 		bool shape = k < 2;
 		if (o->kind == UARTSEL_OFF || (shape && (o->kind == UARTSEL_SPCR || o->kind == UARTSEL_DBG2)))

@@ -315,15 +315,24 @@ static int writable(const char *path)
 	return t == TREE_NONE ? -PXE_EROFS : (int)t;
 }
 
-int vfs_create(const char *path_in)
+/* writable_path: `path_in` (absolute or relative, as vfs_resolve takes it)
+ * resolved into path[PXFS_PATH_MAX] for a change to the file there: its
+ * writable tree, or vfs_resolve's error, -PXE_EINVAL for "/" itself,
+ * -PXE_EROFS outside every writable tree. */
+static int writable_path(const char *path_in, char *path)
 {
-	char path[PXFS_PATH_MAX];
 	int e = vfs_resolve(path_in, path);
 	if (e)
 		return e;
 	if (!strcmp(path, "/"))
 		return -PXE_EINVAL;
-	int t = writable(path);
+	return writable(path);
+}
+
+int vfs_create(const char *path_in)
+{
+	char path[PXFS_PATH_MAX];
+	int t = writable_path(path_in, path);
 	if (t < 0)
 		return t;
 	int r = find_ram(path);
@@ -332,7 +341,7 @@ int vfs_create(const char *path_in)
 		changed(path);
 		return 0;
 	}
-	e = check_new_path(path);
+	int e = check_new_path(path);
 	if (e)
 		return e;
 	r = new_ram(path, (enum tree)t);
@@ -512,12 +521,8 @@ int vfs_stat(const char *path_in, uint32_t out[3])
 int vfs_unlink(const char *path_in)
 {
 	char path[PXFS_PATH_MAX];
-	int e = vfs_resolve(path_in, path);
-	if (e)
-		return e;
-	if (!strcmp(path, "/"))
-		return -PXE_EINVAL;
-	if ((e = writable(path)) < 0)
+	int e = writable_path(path_in, path);
+	if (e < 0)
 		return e;
 	int r = find_ram(path);
 	if (r < 0)
@@ -575,12 +580,7 @@ int vfs_home_file(uint32_t index, const char **path, struct vfs_file *out)
 int vfs_put_new(const char *path_in, const void *data, uint32_t size)
 {
 	char path[PXFS_PATH_MAX];
-	int e = vfs_resolve(path_in, path);
-	if (e)
-		return e;
-	if (!strcmp(path, "/"))
-		return -PXE_EINVAL;
-	int t = writable(path);
+	int e, t = writable_path(path_in, path);
 	if (t < 0)
 		return t;
 	struct vfs_file f;

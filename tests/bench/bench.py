@@ -66,6 +66,11 @@ REPO = os.path.dirname(os.path.dirname(HERE))
 # standard library's modules of the same name (unittest imports copy).
 sys.path = [p for p in sys.path if os.path.realpath(p or ".") != os.path.realpath(HERE)]
 sys.path.insert(0, os.path.join(REPO, "tests", "qemu"))
+# Imported here, not where they are used: `bench.py --help` (test_bench, in
+# make test) then imports everything make bench does, so a module that breaks
+# the imports (a script here shadowing the standard library) fails make test.
+import tempfile  # noqa: E402
+import pxqemu  # noqa: E402
 
 BENCHES = [  # name, description
     ("loop", "10^8 additions mod 2^32"),
@@ -236,7 +241,6 @@ def print_watch(rows, runs):
 
 
 def run_qemu(build, n):
-    import pxqemu
     img = os.path.join(build, "pxos.img")
     stage = os.path.join(build, "tests", "bench", "qemu-rootfs")
     shutil.rmtree(stage, ignore_errors=True)
@@ -257,7 +261,6 @@ def run_qemu(build, n):
 def run_asm(build, runs, rate):
     """asm assembling sh.pxs: (pxVM instructions, seconds at `rate` instructions/s,
     host pxasm CPU seconds). Both outputs must be the same bytes."""
-    import tempfile
     tmp = tempfile.mkdtemp(prefix="bench-asm.")
     try:
         sh = os.path.join(REPO, "userland", "boot", "sh.pxs")
@@ -337,7 +340,6 @@ def kernel_sizes(build):
 def boot_to_prompt(build):
     """Boot the built image in QEMU: (kernel log time of the shell's start in ms
     since loader entry, wall seconds from QEMU's start to the prompt)."""
-    import pxqemu
     t0 = time.monotonic()
     with pxqemu.Qemu(os.path.join(build, "pxos.img"), "bench-boot", build=build) as vm:
         m = vm.expect(r"\[ *(\d+)\.(\d+)\] INFO  sched: spawned pid \d+ /boot/sh ", timeout=300)

@@ -30,10 +30,10 @@ $(BUILD)/tests/bench/%.pxe: tests/bench/%.pxs tests/bench/benchlib.pxs $(PXASM) 
 	$(PXASM) $(PXASM_FLAGS) -I tests/bench -o $@ -l $(@:.pxe=.lst) $<
 
 UNIT_TESTS += $(BUILD)/tests/test_bench
-$(BUILD)/tests/test_bench: tests/bench/test_bench.sh $(PXBENCH) $(PXBENCH_NOWATCH) $(BENCH_PXE)
+$(BUILD)/tests/test_bench: tests/bench/test_bench.sh tests/bench/bench.py $(PXBENCH) $(PXBENCH_NOWATCH) $(BENCH_PXE)
 	@mkdir -p $(@D)
-	printf '#!/bin/sh\nexec /bin/sh %s %s %s "$$@"\n' '$(abspath tests/bench/test_bench.sh)' \
-		'$(abspath $(PXBENCH))' '$(abspath $(BUILD)/tests/bench)' > $@
+	printf '#!/bin/sh\nexec /bin/sh %s %s %s %s "$$@"\n' '$(abspath tests/bench/test_bench.sh)' \
+		'$(abspath $(PXBENCH))' '$(abspath $(BUILD)/tests/bench)' '$(PYTHON)' > $@
 	chmod +x $@
 
 # MicroPython's unix port from the same fetched source with the same language

@@ -1,12 +1,14 @@
 #!/bin/sh
-# test_bench.sh PXBENCH BENCHDIR — the benchmark programs of `make bench`, run
+# test_bench.sh PXBENCH BENCHDIR PYTHON — the benchmark programs of `make bench`, run
 # once at a small size: pxVM (bare interpreter and under the scheduler), Lua
 # 5.4 and LuaJIT (-joff and with its JIT) must all print the result computed
 # in C by `pxbench ref`; so must the watched interpreter and the one built
 # without watching (pxbench-nowatch, the baseline of make bench's watching
-# table), whose plain run loop must be the same machine code as pxOS's.
+# table), whose plain run loop must be the same machine code as pxOS's. And
+# bench.py itself starts as make bench starts it (PYTHON tests/bench/bench.py:
+# its folder first on the module path) and imports all it uses.
 set -u
-PXBENCH=$1 DIR=$2
+PXBENCH=$1 DIR=$2 PYTHON=$3
 root=$(cd "$(dirname "$0")/../.." && pwd)
 LUA=${LUA:-lua5.4}
 LUAJIT=${LUAJIT:-luajit}
@@ -76,6 +78,13 @@ check "qbench report" "$want" "$out"
 # A wrong result is caught: pxbench procs fails when the copies disagree or fault.
 "$PXBENCH" procs 2 "$DIR/qbench.pxe" 0 >/dev/null 2>&1; rc=$?
 check "pxbench procs fails on a non-zero exit or differing output" 1 "$rc"
+
+# make bench's script: started the way make bench starts it, it imports every
+# module it uses (pxqemu, unittest, ...) before reading its options; a
+# benchmark script beside it that shadowed a standard module (copy.py: unittest
+# imports copy) broke that, and make bench with it.
+out=$("$PYTHON" "$root/tests/bench/bench.py" --help 2>&1); rc=$?
+check "bench.py starts and imports all it uses" "0: usage: bench.py" "$rc: $(echo "$out" | head -n 1 | cut -c 1-15)"
 
 [ $fail -eq 0 ] && echo "bench programs: all $n checks passed"
 exit $fail

@@ -361,3 +361,19 @@ int th_spawn(const char *path, const char *args)
 	}
 	return pid;
 }
+
+struct proc *th_spawn_proc(const char *path)
+{
+	struct proc *p = proc_find((uint32_t)th_spawn(path, 0));
+	if (!p) {
+		fprintf(stderr, "th_spawn_proc %s: no process\n", path);
+		abort();
+	}
+	return p;
+}
+
+void th_run_all(void)
+{
+	th_no_idle = 1;
+	sched_run(0);
+}

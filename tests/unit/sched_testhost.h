@@ -106,4 +106,12 @@ uint8_t *th_assemble(const char *src, size_t *size);
 /* th_spawn: sched_spawn that aborts the test when it fails. */
 int th_spawn(const char *path, const char *args);
 
+/* th_spawn_proc: th_spawn (no arguments), the new process itself. */
+struct proc;
+struct proc *th_spawn_proc(const char *path);
+
+/* th_run_all: th_no_idle set, the scheduler runs until every process is
+ * blocked or ended. */
+void th_run_all(void);
+
 #endif /* SCHED_TESTHOST_H */

@@ -49,6 +49,29 @@ static uint32_t res(uint32_t pid, uint32_t i)
 
 static uint32_t live_in(uint32_t pgid) { return proc_group_count(pgid, true); }
 
+/* boot_shell: the test platform booted with /bin/sh (pxasm source `sh`) and
+ * `path` (source `src`), the shell started; its pid. */
+static uint32_t boot_shell(const char *sh, const char *path, const char *src)
+{
+	const struct th_file f[] = { { "/bin/sh", sh, 0, 0 }, { path, src, 0, 0 } };
+	th_boot(W, H, f, 2);
+	return (uint32_t)th_spawn("/bin/sh", 0);
+}
+
+/* boot_one: the test platform booted with /bin/t (pxasm source `src`) alone,
+ * started; its pid. */
+static uint32_t boot_one(const char *src)
+{
+	const struct th_file f[] = { { "/bin/t", src, 0, 0 } };
+	th_boot(W, H, f, 1);
+	return (uint32_t)th_spawn("/bin/t", 0);
+}
+
+/* sh: spawns PROG (a job of its own), stores its pid at RES+0, parks. */
+#define SPAWN_SHELL(prog) PRELUDE \
+	" IMM32 R1, prog\n IMM8 R2, 0\n SYSCALL SYS_SPAWN\n STW R0, [R6 + 0]\n JMP park\n" \
+	"prog: .string \"" prog "\"\n"
+
 /* ---- sessions and groups ------------------------------------------------------- */
 
 static void test_sessions_groups_and_setpgid(void **state)
@@ -114,9 +137,7 @@ static void test_sessions_groups_and_setpgid(void **state)
 static void test_setsid_for_children_of_pid1(void **state)
 {
 	(void)state;
-	const char init[] = PRELUDE
-		" IMM32 R1, sh\n IMM8 R2, 0\n SYSCALL SYS_SPAWN\n STW R0, [R6 + 0]\n JMP park\n"
-		"sh: .string \"/bin/sh\"\n";
+	const char init[] = SPAWN_SHELL("/bin/sh");
 	const char sh[] = PRELUDE
 		" SYSCALL SYS_SETSID\n STW R0, [R6 + 0]\n SYSCALL SYS_SETSID\n STW R0, [R6 + 4]\n"
 		" SYSCALL SYS_FORK\n JZ R0, park\n STW R0, [R6 + 8]\n JMP park\n";
@@ -139,9 +160,7 @@ static void test_setsid_for_children_of_pid1(void **state)
 static void test_fork_bomb_stops_at_the_job_limit(void **state)
 {
 	(void)state;
-	const char sh[] = PRELUDE
-		" IMM32 R1, bomb\n IMM8 R2, 0\n SYSCALL SYS_SPAWN\n STW R0, [R6 + 0]\n JMP park\n"
-		"bomb: .string \"/bin/bomb\"\n";
+	const char sh[] = SPAWN_SHELL("/bin/bomb");
 	/* Every process forks for ever; the first refusal's code goes to RES. */
 	const char bomb[] = PRELUDE
 		"again:\n SYSCALL SYS_FORK\n IMM8 R1, 0\n BGE R0, R1, again\n"
@@ -177,11 +196,9 @@ static void test_fork_and_exit_chain_keeps_its_group(void **state)
 		" IMM32 R1, chain\n IMM8 R2, 0\n SYSCALL SYS_SPAWN\n STW R0, [R6 + 0]\n"
 		"reap:\n IMM8 R1, 0\n SYSCALL SYS_WAIT\n JMP reap\n" /* reaps what comes to it */
 		"chain: .string \"/bin/chain\"\n";
-	const struct th_file f[] = { { "/bin/sh", sh, 0, 0 }, { "/bin/chain", chain, 0, 0 } };
-	th_boot(W, H, f, 2);
-	int s = th_spawn("/bin/sh", 0);
+	uint32_t s = boot_shell(sh, "/bin/chain", chain);
 	sched_run(400000);
-	uint32_t job = res((uint32_t)s, 0);
+	uint32_t job = res(s, 0);
 	assert_null(proc_find(job)); /* the first process is long gone */
 	assert_true(live_in(job) >= 1 && live_in(job) <= 2);
 	uint32_t now = 0;
@@ -202,14 +219,10 @@ static void test_chain_nobody_waits_for_stops(void **state)
 	const char chain[] = PRELUDE
 		"round:\n SYSCALL SYS_FORK\n JZ R0, round\n IMM8 R1, 0\n BLT R0, R1, round\n"
 		" IMM8 R1, 0\n SYSCALL SYS_EXIT\n";
-	const char sh[] = PRELUDE
-		" IMM32 R1, chain\n IMM8 R2, 0\n SYSCALL SYS_SPAWN\n STW R0, [R6 + 0]\n JMP park\n"
-		"chain: .string \"/bin/chain\"\n";
-	const struct th_file f[] = { { "/bin/sh", sh, 0, 0 }, { "/bin/chain", chain, 0, 0 } };
-	th_boot(W, H, f, 2);
-	int s = th_spawn("/bin/sh", 0);
+	const char sh[] = SPAWN_SHELL("/bin/chain");
+	uint32_t s = boot_shell(sh, "/bin/chain", chain);
 	sched_run(400000);
-	uint32_t job = res((uint32_t)s, 0);
+	uint32_t job = res(s, 0);
 	assert_int_equal(proc_group_count(job, false), JOB_PROCS_MAX);
 	assert_int_equal(live_in(job), 1);
 	char want[96];
@@ -228,14 +241,10 @@ static void test_spawn_bomb_stops_at_the_job_limit(void **state)
 		"again:\n IMM32 R1, self\n IMM8 R2, 0\n SYSCALL SYS_SPAWN\n IMM8 R1, 0\n BGE R0, R1, again\n"
 		" STW R0, [R6 + 0]\n JMP again\n"
 		"self: .string \"/bin/sb\"\n";
-	const char sh[] = PRELUDE
-		" IMM32 R1, sb\n IMM8 R2, 0\n SYSCALL SYS_SPAWN\n STW R0, [R6 + 0]\n JMP park\n"
-		"sb: .string \"/bin/sb\"\n";
-	const struct th_file f[] = { { "/bin/sh", sh, 0, 0 }, { "/bin/sb", sb, 0, 0 } };
-	th_boot(W, H, f, 2);
-	int s = th_spawn("/bin/sh", 0);
+	const char sh[] = SPAWN_SHELL("/bin/sb");
+	uint32_t s = boot_shell(sh, "/bin/sb", sb);
 	sched_run(3000000);
-	uint32_t job = res((uint32_t)s, 0);
+	uint32_t job = res(s, 0);
 	assert_int_equal(proc_group_count(job, false), JOB_PROCS_MAX);
 	assert_int_equal(res(job, 0), (uint32_t)-PXE_EPROCLIM);
 	assert_int_equal(job_kill(0, job), JOB_PROCS_MAX);
@@ -260,17 +269,15 @@ static void test_ctrl_c_ends_the_whole_job(void **state)
 		" SYSCALL SYS_FORK\n JZ R0, spin\n SYSCALL SYS_FORK\n JZ R0, spin\n SYSCALL SYS_FORK\n"
 		"spin:\n ADDI R5, R5, 1\n JMP spin\n";
 	const char sh[] = FG_SHELL("/bin/family");
-	const struct th_file f[] = { { "/bin/sh", sh, 0, 0 }, { "/bin/family", family, 0, 0 } };
-	th_boot(W, H, f, 2);
-	int s = th_spawn("/bin/sh", 0);
+	uint32_t s = boot_shell(sh, "/bin/family", family);
 	sched_run(300000);
-	uint32_t job = res((uint32_t)s, 2);
+	uint32_t job = res(s, 2);
 	assert_int_equal(live_in(job), 4);
 	tty_input("\x03", 1);
 	assert_int_equal(live_in(job), 0);       /* every process of the job, not its first alone */
 	sched_run(100000);
-	assert_int_equal(res((uint32_t)s, 0), PXVM_STATUS_KILLED);
-	assert_int_equal(tty_foreground(), (uint32_t)s);
+	assert_int_equal(res(s, 0), PXVM_STATUS_KILLED);
+	assert_int_equal(tty_foreground(), s);
 }
 
 static void test_ctrl_c_caught_then_again_within_a_second(void **state)
@@ -282,12 +289,10 @@ static void test_ctrl_c_caught_then_again_within_a_second(void **state)
 		"spin:\n IMM8 R1, INTR_TAKE\n SYSCALL SYS_INTR\n JZ R0, spin\n"
 		" LDW R1, [R6 + 0]\n ADDI R1, R1, 1\n STW R1, [R6 + 0]\n JMP spin\n";
 	const char sh[] = FG_SHELL("/bin/catch");
-	const struct th_file f[] = { { "/bin/sh", sh, 0, 0 }, { "/bin/catch", catcher, 0, 0 } };
-	th_boot(W, H, f, 2);
+	uint32_t s = boot_shell(sh, "/bin/catch", catcher);
 	th_tick_us = 0;                           /* the test keeps the time */
-	int s = th_spawn("/bin/sh", 0);
 	sched_run(200000);
-	uint32_t c = res((uint32_t)s, 2);
+	uint32_t c = res(s, 2);
 	th_now_us = 1000000;
 	tty_input("\x03", 1);
 	sched_run(200000);
@@ -301,19 +306,19 @@ static void test_ctrl_c_caught_then_again_within_a_second(void **state)
 	tty_input("\x03", 1);
 	assert_int_equal(live_in(c), 0);
 	sched_run(100000);
-	assert_int_equal(res((uint32_t)s, 0), PXVM_STATUS_KILLED);
+	assert_int_equal(res(s, 0), PXVM_STATUS_KILLED);
 	/* The shell at its prompt (blocked in READ): every Ctrl-C is -EINTR. */
 	th_now_us = 3100000;
 	tty_input("\x03", 1);
 	sched_run(100000);
-	assert_int_equal(res((uint32_t)s, 1), (uint32_t)-PXE_EINTR);
-	res((uint32_t)s, 1);
-	proc_find((uint32_t)s)->vm.mem[RES / 4 + 1] = 0;
+	assert_int_equal(res(s, 1), (uint32_t)-PXE_EINTR);
+	res(s, 1);
+	proc_find(s)->vm.mem[RES / 4 + 1] = 0;
 	th_now_us = 3200000;
 	tty_input("\x03", 1);
 	sched_run(100000);
-	assert_int_equal(res((uint32_t)s, 1), (uint32_t)-PXE_EINTR);
-	assert_int_equal(proc_find((uint32_t)s)->state, PROC_BLOCKED);
+	assert_int_equal(res(s, 1), (uint32_t)-PXE_EINTR);
+	assert_int_equal(proc_find(s)->state, PROC_BLOCKED);
 }
 
 /* SETFG 0 then spinning gives no shelter: the first Ctrl-C ends it. */
@@ -322,17 +327,15 @@ static void test_setfg_self_is_no_shelter(void **state)
 	(void)state;
 	const char nofg[] = PRELUDE " IMM8 R1, 0\n SYSCALL SYS_SETFG\n STW R0, [R6 + 0]\nspin:\n JMP spin\n";
 	const char sh[] = FG_SHELL("/bin/nofg");
-	const struct th_file f[] = { { "/bin/sh", sh, 0, 0 }, { "/bin/nofg", nofg, 0, 0 } };
-	th_boot(W, H, f, 2);
-	int s = th_spawn("/bin/sh", 0);
+	uint32_t s = boot_shell(sh, "/bin/nofg", nofg);
 	sched_run(200000);
-	uint32_t n = res((uint32_t)s, 2);
+	uint32_t n = res(s, 2);
 	assert_int_equal(res(n, 0), 0);
 	assert_int_equal(tty_foreground(), n);
 	tty_input("\x03", 1);
 	sched_run(100000);
-	assert_int_equal(res((uint32_t)s, 0), PXVM_STATUS_KILLED);
-	assert_int_equal(tty_foreground(), (uint32_t)s);
+	assert_int_equal(res(s, 0), PXVM_STATUS_KILLED);
+	assert_int_equal(tty_foreground(), s);
 }
 
 /* ---- raw mode ---------------------------------------------------------------------- */
@@ -349,30 +352,28 @@ static void test_raw_mode(void **state)
 		" IMM8 R1, TTY_COOKED\n SYSCALL SYS_TTYMODE\n STW R0, [R6 + 16]\n"
 		" IMM8 R1, 0\n IMM32 R2, 0xA020\n IMM8 R3, 16\n SYSCALL SYS_READ\n STW R0, [R6 + 20]\n"
 		" JMP park\n";
-	const struct th_file f[] = { { "/bin/t", src, 0, 0 } };
-	th_boot(W, H, f, 1);
-	int p = th_spawn("/bin/t", 0);
+	uint32_t p = boot_one(src);
 	sched_run(0);
-	assert_int_equal(res((uint32_t)p, 0), (uint32_t)-PXE_EINVAL);
-	assert_int_equal(res((uint32_t)p, 1), PXVM_TTY_COOKED);
-	assert_int_equal(proc_find((uint32_t)p)->block, BLOCK_READ);
+	assert_int_equal(res(p, 0), (uint32_t)-PXE_EINVAL);
+	assert_int_equal(res(p, 1), PXVM_TTY_COOKED);
+	assert_int_equal(proc_find(p)->block, BLOCK_READ);
 	/* Raw: no echo, a READ returns what is there, escape sequences and
 	 * Ctrl-D are bytes like the others. */
 	tty_input("a", 1);
 	sched_run(0);
 	tty_input("b\x1b[A\x04", 5);
 	sched_run(0);
-	assert_int_equal(res((uint32_t)p, 2), 1);
-	assert_int_equal(res((uint32_t)p, 3), 5);
-	const uint8_t *m = (const uint8_t *)proc_find((uint32_t)p)->vm.mem;
+	assert_int_equal(res(p, 2), 1);
+	assert_int_equal(res(p, 3), 5);
+	const uint8_t *m = (const uint8_t *)proc_find(p)->vm.mem;
 	assert_memory_equal(m + 0xA000, "a", 1);
 	assert_memory_equal(m + 0xA010, "b\x1b[A\x04", 5);
 	assert_int_equal(th_out_len, 0);
 	/* Back to cooked: edited lines, echoed. */
-	assert_int_equal(res((uint32_t)p, 4), PXVM_TTY_RAW);
+	assert_int_equal(res(p, 4), PXVM_TTY_RAW);
 	tty_input("xq\x7fy\r", 5);
 	sched_run(0);
-	assert_int_equal(res((uint32_t)p, 5), 3);
+	assert_int_equal(res(p, 5), 3);
 	assert_memory_equal(m + 0xA020, "xy\n", 3);
 	assert_string_equal(th_out, "xq\b \by\n");
 }
@@ -387,16 +388,14 @@ static void test_raw_mode_ctrl_c_is_no_byte(void **state)
 		" IMM8 R1, 0\n IMM32 R2, 0xA000\n IMM8 R3, 16\n SYSCALL SYS_READ\n STW R0, [R6 + 0]\n"
 		" IMM8 R1, 0\n IMM32 R2, 0xA000\n IMM8 R3, 16\n SYSCALL SYS_READ\n STW R0, [R6 + 4]\n"
 		" JMP park\n";
-	const struct th_file f[] = { { "/bin/t", src, 0, 0 } };
-	th_boot(W, H, f, 1);
-	int p = th_spawn("/bin/t", 0);
+	uint32_t p = boot_one(src);
 	sched_run(0);
 	tty_input("\x03", 1);
 	sched_run(0);
-	assert_int_equal(res((uint32_t)p, 0), (uint32_t)-PXE_EINTR);
+	assert_int_equal(res(p, 0), (uint32_t)-PXE_EINTR);
 	tty_input("z", 1);
 	sched_run(0);
-	assert_int_equal(res((uint32_t)p, 1), 1);
+	assert_int_equal(res(p, 1), 1);
 	assert_int_equal(th_out_len, 0); /* not even "^C": the program draws its screen */
 }
 
@@ -489,9 +488,7 @@ static void test_fault_report_of_imm32_in_the_last_word(void **state)
 	const char src[] = PRELUDE
 		" LOAD R2, tmpl\n IMM32 R3, 0xFFFC\n STW R2, [R3]\n JR R3\n"
 		"tmpl: IMM32 R1, 0x12345678\n";
-	const struct th_file f[] = { { "/bin/t", src, 0, 0 } };
-	th_boot(W, H, f, 1);
-	th_spawn("/bin/t", 0);
+	boot_one(src);
 	sched_run(0);
 	assert_non_null(strstr(th_warn_log, "pc 0xfffc"));
 	assert_non_null(strstr(th_warn_log, "(IMM32 R1, ? ; value word past the end of memory)"));
@@ -501,10 +498,8 @@ static void test_quantum_overrun_is_logged(void **state)
 {
 	(void)state;
 	const char src[] = ".include \"pxos.inc\"\n_start:\n SYSCALL SYS_GETPID\n JMP _start\n";
-	const struct th_file f[] = { { "/bin/t", src, 0, 0 } };
-	th_boot(W, H, f, 1);
+	boot_one(src);
 	th_clock_step_us = 5; /* a slow machine: every clock reading costs 5 us */
-	th_spawn("/bin/t", 0);
 	sched_run(200000);
 	assert_non_null(strstr(th_last_warning, "one quantum took"));
 	assert_non_null(strstr(th_last_warning, "slowest system call GETPID"));
@@ -516,9 +511,7 @@ static void test_input_latency_log(void **state)
 	(void)state;
 	const char src[] = PRELUDE
 		"read:\n IMM8 R1, 0\n IMM32 R2, 0xA000\n IMM8 R3, 64\n SYSCALL SYS_READ\n JMP read\n";
-	const struct th_file f[] = { { "/bin/t", src, 0, 0 } };
-	th_boot(W, H, f, 1);
-	th_spawn("/bin/t", 0);
+	boot_one(src);
 	th_no_idle = 1;
 	sched_run(0);
 	th_now_us = 1000000;

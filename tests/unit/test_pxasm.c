@@ -29,6 +29,7 @@
 #include "pxvm/disasm.h"
 #include "pxvm/isa.h"
 #include "tools/pxasm/pxasm.h"
+#include "tooltest.h"
 
 /* ---- Helpers ----------------------------------------------------------------------- */
 
@@ -886,35 +887,6 @@ static void test_listing(void **state)
 /* ---- The command-line tool ------------------------------------------------------------------------ */
 
 static char tool[PATH_MAX + 16];
-static char tmpdir[64];
-
-static int run(const char *const *argv, const char *errfile)
-{
-	pid_t pid = fork();
-	assert_true(pid >= 0);
-	if (pid == 0) {
-		if (errfile && !freopen(errfile, "w", stderr))
-			_exit(127);
-		if (!freopen("/dev/null", "w", stdout))
-			_exit(127);
-		execv(argv[0], (char *const *)argv);
-		_exit(127);
-	}
-	int st;
-	assert_int_equal(waitpid(pid, &st, 0), pid);
-	assert_true(WIFEXITED(st));
-	return WEXITSTATUS(st);
-}
-
-static char *slurp(const char *path, size_t *len)
-{
-	char *text = NULL;
-	if (pxasm_read_file(NULL, path, &text, len) != 0)
-		return NULL;
-	text = realloc(text, *len + 1);
-	text[*len] = '\0';
-	return text;
-}
 
 static void put_file(const char *path, const char *text)
 {
@@ -935,25 +907,22 @@ static int cli_setup(void **state)
 	*strrchr(self, '/') = '\0'; /* $BUILD/tests */
 	*strrchr(self, '/') = '\0'; /* $BUILD */
 	snprintf(tool, sizeof tool, "%s/tools/pxasm", self);
-	snprintf(tmpdir, sizeof tmpdir, "/tmp/pxasm-test-XXXXXX");
-	return mkdtemp(tmpdir) ? 0 : -1;
+	return tooltest_tmpdir_make("pxasm");
 }
 
 static int cli_teardown(void **state)
 {
 	(void)state;
-	char cmd[128];
-	snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
-	return system(cmd) == 0 ? 0 : -1;
+	return tooltest_tmpdir_remove();
 }
 
 /* The text in file `errfile` must contain `want`. */
 static void expect_stderr(const char *errfile, const char *want)
 {
 	size_t len;
-	char *msg = slurp(errfile, &len);
-	if (!msg || !strstr(msg, want))
-		fail_msg("stderr:\n%s\nlacks:\n%s", msg ? msg : "(unreadable)", want);
+	char *msg = tooltest_slurp(errfile, &len);
+	if (!strstr(msg, want))
+		fail_msg("stderr:\n%s\nlacks:\n%s", msg, want);
 	free(msg);
 }
 
@@ -961,32 +930,32 @@ static void test_cli(void **state)
 {
 	(void)state;
 	char src[PATH_MAX], out[PATH_MAX], lst[PATH_MAX], err[PATH_MAX], bin[PATH_MAX], bad[PATH_MAX];
-	snprintf(src, sizeof src, "%s/prog.pxs", tmpdir);
-	snprintf(out, sizeof out, "%s/out.pxe", tmpdir);
-	snprintf(lst, sizeof lst, "%s/out.lst", tmpdir);
-	snprintf(err, sizeof err, "%s/err.txt", tmpdir);
-	snprintf(bin, sizeof bin, "%s/prog.bin", tmpdir);
-	snprintf(bad, sizeof bad, "%s/bad.pxs", tmpdir);
+	snprintf(src, sizeof src, "%s/prog.pxs", tooltest_tmpdir);
+	snprintf(out, sizeof out, "%s/out.pxe", tooltest_tmpdir);
+	snprintf(lst, sizeof lst, "%s/out.lst", tooltest_tmpdir);
+	snprintf(err, sizeof err, "%s/err.txt", tooltest_tmpdir);
+	snprintf(bin, sizeof bin, "%s/prog.bin", tooltest_tmpdir);
+	snprintf(bad, sizeof bad, "%s/bad.pxs", tooltest_tmpdir);
 	put_file(src, "NOP\n_start: IMM8 R1, 7\nHALT\n");
 
 	const char *a1[] = { tool, "-o", out, "-l", lst, src, NULL };
-	assert_int_equal(run(a1, err), 0);
+	assert_int_equal(tooltest_run(a1, NULL, err), 0);
 	size_t len;
-	char *img = slurp(out, &len);
+	char *img = tooltest_slurp(out, &len);
 	assert_non_null(img);
 	static const uint8_t want[] = { 'P', 'X', 'E', '1', 1, 0, 0, 0, 0x04, 0x02, 0, 0, 12, 0, 0, 0,
 					0x01, 0, 0, 0, 0x10, 0x01, 0x07, 0, 0, 0, 0, 0 };
 	assert_int_equal(len, sizeof want);
 	assert_memory_equal(img, want, sizeof want);
 	free(img);
-	char *listing = slurp(lst, &len);
+	char *listing = tooltest_slurp(lst, &len);
 	assert_non_null(listing);
 	assert_non_null(strstr(listing, "0204  00070110"));
 	free(listing);
 
 	const char *a2[] = { tool, "--raw", src, NULL }; /* default name: prog.bin */
-	assert_int_equal(run(a2, err), 0);
-	img = slurp(bin, &len);
+	assert_int_equal(tooltest_run(a2, NULL, err), 0);
+	img = tooltest_slurp(bin, &len);
 	assert_non_null(img);
 	assert_int_equal(len, 12);
 	assert_memory_equal(img, want + 16, 12);
@@ -995,57 +964,57 @@ static void test_cli(void **state)
 	/* errors: status 1, the diagnostic with source and caret, the old output kept */
 	put_file(bad, "NOP\nJMP  nowhere\n");
 	const char *a3[] = { tool, "-o", out, bad, NULL };
-	assert_int_equal(run(a3, err), 1);
-	char *msg = slurp(err, &len);
+	assert_int_equal(tooltest_run(a3, NULL, err), 1);
+	char *msg = tooltest_slurp(err, &len);
 	char expect[PATH_MAX + 128];
 	snprintf(expect, sizeof expect, "%s:2:6: error: unknown label 'nowhere'\nJMP  nowhere\n     ^\n", bad);
 	if (!strstr(msg, expect))
 		fail_msg("stderr:\n%s\nlacks:\n%s", msg, expect);
 	assert_non_null(strstr(msg, "1 error; no output written"));
 	free(msg);
-	img = slurp(out, &len);
+	img = tooltest_slurp(out, &len);
 	assert_int_equal(len, sizeof want);
 	assert_memory_equal(img, want, sizeof want);
 	free(img);
 	char badout[PATH_MAX];
-	snprintf(badout, sizeof badout, "%s/bad.pxe", tmpdir);
+	snprintf(badout, sizeof badout, "%s/bad.pxe", tooltest_tmpdir);
 	const char *a4[] = { tool, bad, NULL };
-	assert_int_equal(run(a4, err), 1);
+	assert_int_equal(tooltest_run(a4, NULL, err), 1);
 	assert_int_equal(access(badout, F_OK), -1); /* no output file on error */
 
 	/* command-line mistakes: status 2 and a message */
 	const char *a5[] = { tool, NULL };
-	assert_int_equal(run(a5, err), 2);
+	assert_int_equal(tooltest_run(a5, NULL, err), 2);
 	expect_stderr(err, "pxasm: no input file\n");
 	const char *a6[] = { tool, "--bogus", src, NULL };
-	assert_int_equal(run(a6, err), 2);
+	assert_int_equal(tooltest_run(a6, NULL, err), 2);
 	expect_stderr(err, "pxasm: unknown option '--bogus'\n");
 	const char *a7[] = { tool, "-o", NULL };
-	assert_int_equal(run(a7, err), 2);
+	assert_int_equal(tooltest_run(a7, NULL, err), 2);
 	expect_stderr(err, "pxasm: -o needs an argument\n");
 	const char *a7b[] = { tool, src, bad, NULL };
-	assert_int_equal(run(a7b, err), 2);
+	assert_int_equal(tooltest_run(a7b, NULL, err), 2);
 	char two[2 * PATH_MAX + 64];
 	snprintf(two, sizeof two, "pxasm: more than one input file ('%s' and '%s')\n", src, bad);
 	expect_stderr(err, two);
 	const char *a7c[] = { tool, "-o", src, src, NULL };
-	assert_int_equal(run(a7c, err), 2);
+	assert_int_equal(tooltest_run(a7c, NULL, err), 2);
 	expect_stderr(err, "pxasm: the input, output and listing files must differ\n");
 	char nodir[PATH_MAX + 16];
-	snprintf(nodir, sizeof nodir, "%s/no/such/dir/x.pxe", tmpdir);
+	snprintf(nodir, sizeof nodir, "%s/no/such/dir/x.pxe", tooltest_tmpdir);
 	const char *a7d[] = { tool, "-o", nodir, src, NULL };
-	assert_int_equal(run(a7d, err), 1);
+	assert_int_equal(tooltest_run(a7d, NULL, err), 1);
 	char cw[2 * PATH_MAX];
 	snprintf(cw, sizeof cw, "pxasm: cannot write '%s': No such file or directory\n", nodir);
 	expect_stderr(err, cw);
 	const char *a7e[] = { tool, "/dev/zero", NULL };
-	assert_int_equal(run(a7e, err), 1);
+	assert_int_equal(tooltest_run(a7e, NULL, err), 1);
 	expect_stderr(err, "pxasm: cannot read '/dev/zero': not a regular file\n");
 	char missing[PATH_MAX];
-	snprintf(missing, sizeof missing, "%s/missing.pxs", tmpdir);
+	snprintf(missing, sizeof missing, "%s/missing.pxs", tooltest_tmpdir);
 	const char *a8[] = { tool, missing, NULL };
-	assert_int_equal(run(a8, err), 1);
-	msg = slurp(err, &len);
+	assert_int_equal(tooltest_run(a8, NULL, err), 1);
+	msg = tooltest_slurp(err, &len);
 	assert_non_null(strstr(msg, "cannot read"));
 	free(msg);
 }
@@ -1059,22 +1028,22 @@ static void test_cli_include_files(void **state)
 	char src[PATH_MAX], lib[PATH_MAX], out[PATH_MAX], err[PATH_MAX];
 	snprintf(src, sizeof src, "%s/prog.pxs", dir);
 	snprintf(lib, sizeof lib, "%s/lib", dir);
-	snprintf(out, sizeof out, "%s/prog.pxe", tmpdir);
-	snprintf(err, sizeof err, "%s/err.txt", tmpdir);
+	snprintf(out, sizeof out, "%s/prog.pxe", tooltest_tmpdir);
+	snprintf(err, sizeof err, "%s/err.txt", tooltest_tmpdir);
 	struct stat sb;
 	if (stat(src, &sb) != 0)
 		fail_msg("%s not found: run from the repository root or set PXASM_TEST_DIR", src);
 	const char *argv[] = { tool, "-I", lib, "-o", out, src, NULL };
-	assert_int_equal(run(argv, err), 0);
+	assert_int_equal(tooltest_run(argv, NULL, err), 0);
 
 	size_t len, slen;
-	char *text = slurp(src, &slen);
+	char *text = tooltest_slurp(src, &slen);
 	const char *dirs[] = { lib };
 	struct pxasm_options opt = { dirs, 1, NULL, NULL, 0 };
 	struct pxasm_result r;
 	if (pxasm_assemble(src, text, slen, &opt, &r) != 0)
 		fail_diags("prog.pxs", text, &r);
-	char *img = slurp(out, &len);
+	char *img = tooltest_slurp(out, &len);
 	assert_int_equal(len, 16 + r.image_size);
 	assert_memory_equal(img + 16, r.image, r.image_size);
 	/* spot checks: the constants from inc/defs.pxs and the macro from lib/util.pxs */

@@ -27,18 +27,10 @@
 #include "tools/common/hostio.h"
 #include "tools/pxasm/pxasm.h"
 #include "tools/pxdiff/pxdiff.h"
+#include "tooltest.h"
 
 #define W 400
 #define H 300
-static char tmpdir[64];
-
-static const char *env(const char *name)
-{
-	const char *v = getenv(name);
-	if (!v)
-		fail_msg("%s is not set (run the build's wrapper)", name);
-	return v;
-}
 
 /* ---- synthetic screens ------------------------------------------------------- */
 
@@ -265,7 +257,7 @@ static void test_refused_pictures(void **state)
 	/* Files: missing, not a picture, a truncated PNG. */
 	assert_int_equal(pxdiff_load("/nonexistent.png", &m, err, sizeof err), -1);
 	assert_non_null(strstr(err, "/nonexistent.png: "));
-	snprintf(path, sizeof path, "%s/text.png", tmpdir);
+	snprintf(path, sizeof path, "%s/text.png", tooltest_tmpdir);
 	FILE *f = fopen(path, "w");
 	fputs("hello", f);
 	fclose(f);
@@ -310,26 +302,17 @@ static int sh(const char *fmt, ...)
 	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
-static char *slurp(const char *path)
-{
-	uint8_t *data;
-	size_t len;
-	if (hostio_read_file(path, &data, &len) != 0)
-		fail_msg("cannot read %s", path);
-	return (char *)data;
-}
-
 static void test_pairs_from_pxsim(void **state)
 {
 	(void)state;
-	const char *inc[] = { env("PXDIFF_INC") };
+	const char *inc[] = { tooltest_env("PXDIFF_INC") };
 	struct pxasm_options opt = { inc, 1, NULL, NULL, 0 };
 	struct pxasm_result r;
 	if (pxasm_assemble("counter.pxs", counter_src, strlen(counter_src), &opt, &r) != 0)
 		fail_msg("counter.pxs does not assemble");
 	uint32_t counter = sym(&r, "counter"), result = sym(&r, "result"), patch = sym(&r, "patch");
 	char pxe[128], out[128], a[128], b[128], c[128], marked[128], line[256];
-	snprintf(pxe, sizeof pxe, "%s/counter.pxe", tmpdir);
+	snprintf(pxe, sizeof pxe, "%s/counter.pxe", tooltest_tmpdir);
 	uint8_t hdr[16];
 	pxasm_pxe_header(&r, hdr);
 	FILE *f = fopen(pxe, "wb");
@@ -337,25 +320,25 @@ static void test_pairs_from_pxsim(void **state)
 	fwrite(r.image, 1, r.image_size, f);
 	fclose(f);
 	pxasm_result_free(&r);
-	snprintf(a, sizeof a, "%s/a.png", tmpdir);
-	snprintf(b, sizeof b, "%s/b.png", tmpdir);
-	snprintf(c, sizeof c, "%s/c.png", tmpdir);
-	snprintf(out, sizeof out, "%s/out.txt", tmpdir);
-	snprintf(marked, sizeof marked, "%s/marked.png", tmpdir);
+	snprintf(a, sizeof a, "%s/a.png", tooltest_tmpdir);
+	snprintf(b, sizeof b, "%s/b.png", tooltest_tmpdir);
+	snprintf(c, sizeof c, "%s/c.png", tooltest_tmpdir);
+	snprintf(out, sizeof out, "%s/out.txt", tooltest_tmpdir);
+	snprintf(marked, sizeof marked, "%s/marked.png", tooltest_tmpdir);
 	/* A: one quantum in (counting); B: parked, the IMM8 rewritten; C: B again. */
-	assert_int_equal(sh("%s --quiet --max-steps 20000 --png %s %s 2>/dev/null", env("PXSIM"), a, pxe), 124);
-	assert_int_equal(sh("%s --quiet --png %s %s 2>/dev/null", env("PXSIM"), b, pxe), 125);
-	assert_int_equal(sh("%s --quiet --png %s %s 2>/dev/null", env("PXSIM"), c, pxe), 125);
+	assert_int_equal(sh("%s --quiet --max-steps 20000 --png %s %s 2>/dev/null", tooltest_env("PXSIM"), a, pxe), 124);
+	assert_int_equal(sh("%s --quiet --png %s %s 2>/dev/null", tooltest_env("PXSIM"), b, pxe), 125);
+	assert_int_equal(sh("%s --quiet --png %s %s 2>/dev/null", tooltest_env("PXSIM"), c, pxe), 125);
 
 	/* The same moment twice: no difference, status 0. */
-	assert_int_equal(sh("%s %s %s > %s", env("PXDIFF"), b, c, out), 0);
-	char *t = slurp(out);
+	assert_int_equal(sh("%s %s %s > %s", tooltest_env("PXDIFF"), b, c, out), 0);
+	char *t = tooltest_slurp(out, NULL);
 	assert_non_null(strstr(t, "summary: 0 of 8 processes changed: 0 words, 0 canvas pixels"));
 	free(t);
 
 	/* A to B: exactly the counter, the rewritten instruction and the result. */
-	assert_int_equal(sh("%s -o %s %s %s > %s", env("PXDIFF"), marked, a, b, out), 1);
-	t = slurp(out);
+	assert_int_equal(sh("%s -o %s %s %s > %s", tooltest_env("PXDIFF"), marked, a, b, out), 1);
+	t = tooltest_slurp(out, NULL);
 	assert_non_null(strstr(t, "slot 0: 3 words of memory changed, 0 canvas pixels\n"));
 	snprintf(line, sizeof line, "  0x%04x  code  IMM8 R2, 7                   -> IMM8 R2, 9\n", patch);
 	assert_non_null(strstr(t, line));
@@ -381,32 +364,29 @@ static void test_pairs_from_pxsim(void **state)
 	pxdiff_free(&mb);
 
 	/* -q: the summary lines; bad usage and unreadable pictures: status 2. */
-	assert_int_equal(sh("%s -q %s %s > %s", env("PXDIFF"), a, b, out), 1);
-	t = slurp(out);
+	assert_int_equal(sh("%s -q %s %s > %s", tooltest_env("PXDIFF"), a, b, out), 1);
+	t = tooltest_slurp(out, NULL);
 	assert_null(strstr(t, "code"));
 	assert_null(strstr(t, "unchanged"));
 	free(t);
-	assert_int_equal(sh("%s %s > /dev/null 2>&1", env("PXDIFF"), a), 2);
-	assert_int_equal(sh("%s %s %s/none.png > /dev/null 2>%s", env("PXDIFF"), a, tmpdir, out), 2);
-	t = slurp(out);
+	assert_int_equal(sh("%s %s > /dev/null 2>&1", tooltest_env("PXDIFF"), a), 2);
+	assert_int_equal(sh("%s %s %s/none.png > /dev/null 2>%s", tooltest_env("PXDIFF"), a, tooltest_tmpdir, out), 2);
+	t = tooltest_slurp(out, NULL);
 	assert_non_null(strstr(t, "none.png"));
 	free(t);
-	assert_int_equal(sh("%s --words 0 %s %s > /dev/null 2>&1", env("PXDIFF"), a, b), 2);
+	assert_int_equal(sh("%s --words 0 %s %s > /dev/null 2>&1", tooltest_env("PXDIFF"), a, b), 2);
 }
 
 static int setup(void **state)
 {
 	(void)state;
-	snprintf(tmpdir, sizeof tmpdir, "/tmp/pxdiff-test-XXXXXX");
-	return mkdtemp(tmpdir) ? 0 : -1;
+	return tooltest_tmpdir_make("pxdiff");
 }
 
 static int teardown(void **state)
 {
 	(void)state;
-	char cmd[128];
-	snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
-	return system(cmd) == 0 ? 0 : -1;
+	return tooltest_tmpdir_remove();
 }
 
 int main(void)

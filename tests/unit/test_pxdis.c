@@ -28,6 +28,7 @@
 #include "tools/pxasm/pxasm.h"
 #include "tools/common/hostio.h"
 #include "tools/pxdis/pxdis.h"
+#include "tooltest.h"
 
 /* ---- Helpers ------------------------------------------------------------------------ */
 
@@ -498,43 +499,6 @@ static void test_slot_record(void **state)
 
 /* ---- A tile from a real screendump ------------------------------------------------------------ */
 
-static char tmpdir[64];
-
-static int run(const char *const *argv, const char *outfile, const char *errfile)
-{
-	pid_t pid = fork();
-	assert_true(pid >= 0);
-	if (pid == 0) {
-		if (!freopen(errfile ? errfile : "/dev/null", "w", stderr))
-			_exit(127);
-		if (!freopen(outfile ? outfile : "/dev/null", "w", stdout))
-			_exit(127);
-		execv(argv[0], (char *const *)argv);
-		_exit(127);
-	}
-	int st;
-	assert_int_equal(waitpid(pid, &st, 0), pid);
-	assert_true(WIFEXITED(st));
-	return WEXITSTATUS(st);
-}
-
-static const char *env(const char *name)
-{
-	const char *v = getenv(name);
-	if (!v)
-		fail_msg("%s is not set: run this test through build/tests/test_pxdis", name);
-	return v;
-}
-
-static char *slurp(const char *path, size_t *len)
-{
-	uint8_t *d;
-	assert_int_equal(hostio_read_file(path, &d, len), 0);
-	d = realloc(d, *len + 1);
-	d[*len] = 0;
-	return (char *)d;
-}
-
 /* The text of the line for address `addr` in a disassembly with address
  * comments ("        TEXT   ; 0200: ..."), without its comment; NULL if no
  * line starts there. *amb: whether the line is marked "??". */
@@ -571,16 +535,16 @@ static void test_tile_from_screendump(void **state)
 {
 	(void)state;
 	char src[PATH_MAX], pxe[PATH_MAX], png[PATH_MAX], lib[PATH_MAX], out[PATH_MAX], err[PATH_MAX];
-	snprintf(src, sizeof src, "%s/tests/unit/pxdis/tile.pxs", env("PXDIS_SRC"));
-	snprintf(lib, sizeof lib, "%s/userland/lib", env("PXDIS_SRC"));
-	snprintf(pxe, sizeof pxe, "%s/tile.pxe", tmpdir);
-	snprintf(png, sizeof png, "%s/shot.png", tmpdir);
-	snprintf(out, sizeof out, "%s/out.pxs", tmpdir);
-	snprintf(err, sizeof err, "%s/err.txt", tmpdir);
-	const char *as[] = { env("PXASM"), "-I", env("PXDIS_INC"), "-I", lib, "-o", pxe, src, NULL };
-	assert_int_equal(run(as, NULL, err), 0);
-	const char *rn[] = { env("PXDIS_RUNNER"), "--quiet", "--png", png, pxe, NULL };
-	assert_int_equal(run(rn, NULL, err), 0);
+	snprintf(src, sizeof src, "%s/tests/unit/pxdis/tile.pxs", tooltest_env("PXDIS_SRC"));
+	snprintf(lib, sizeof lib, "%s/userland/lib", tooltest_env("PXDIS_SRC"));
+	snprintf(pxe, sizeof pxe, "%s/tile.pxe", tooltest_tmpdir);
+	snprintf(png, sizeof png, "%s/shot.png", tooltest_tmpdir);
+	snprintf(out, sizeof out, "%s/out.pxs", tooltest_tmpdir);
+	snprintf(err, sizeof err, "%s/err.txt", tooltest_tmpdir);
+	const char *as[] = { tooltest_env("PXASM"), "-I", tooltest_env("PXDIS_INC"), "-I", lib, "-o", pxe, src, NULL };
+	assert_int_equal(tooltest_run(as, NULL, err), 0);
+	const char *rn[] = { tooltest_env("PXDIS_RUNNER"), "--quiet", "--png", png, pxe, NULL };
+	assert_int_equal(tooltest_run(rn, NULL, err), 0);
 
 	/* the program as assembled */
 	size_t len;
@@ -653,7 +617,7 @@ static void test_tile_from_screendump(void **state)
 
 	/* the same screen as a PPM (what QEMU's screendump writes by default) */
 	char ppm[PATH_MAX];
-	snprintf(ppm, sizeof ppm, "%s/shot.ppm", tmpdir);
+	snprintf(ppm, sizeof ppm, "%s/shot.ppm", tooltest_tmpdir);
 	FILE *pf = fopen(ppm, "wb");
 	assert_non_null(pf);
 	fprintf(pf, "P6\n%u %u\n255\n", (unsigned)shot.width, (unsigned)shot.height);
@@ -673,23 +637,23 @@ static void test_tile_from_screendump(void **state)
 
 	/* the command line: --slot and --tile agree, and warn about the lost bits */
 	char out2[PATH_MAX], tilearg[32];
-	snprintf(out2, sizeof out2, "%s/out2.pxs", tmpdir);
+	snprintf(out2, sizeof out2, "%s/out2.pxs", tooltest_tmpdir);
 	snprintf(tilearg, sizeof tilearg, "%u,%u", (unsigned)x, (unsigned)y);
-	const char *d1[] = { env("PXDIS"), "--slot", "0", "-o", out, png, NULL };
-	assert_int_equal(run(d1, NULL, err), 0);
-	char *e = slurp(err, &len);
+	const char *d1[] = { tooltest_env("PXDIS"), "--slot", "0", "-o", out, png, NULL };
+	assert_int_equal(tooltest_run(d1, NULL, err), 0);
+	char *e = tooltest_slurp(err, &len);
 	assert_non_null(strstr(e, "bits 24..31 of every word are lost"));
 	free(e);
-	const char *d2[] = { env("PXDIS"), "--tile", tilearg, "-o", out2, png, NULL };
-	assert_int_equal(run(d2, NULL, err), 0);
-	char *t1 = slurp(out, &len), *t2 = slurp(out2, &len);
+	const char *d2[] = { tooltest_env("PXDIS"), "--tile", tilearg, "-o", out2, png, NULL };
+	assert_int_equal(tooltest_run(d2, NULL, err), 0);
+	char *t1 = tooltest_slurp(out, &len), *t2 = tooltest_slurp(out2, &len);
 	assert_string_equal(strchr(t1, '\n'), strchr(t2, '\n')); /* all but the title line */
 	assert_non_null(strstr(t1, "IMM8 R1, 3"));
 	free(t1);
 	free(t2);
-	const char *d3[] = { env("PXDIS"), "--slot", "99", png, NULL };
-	assert_int_equal(run(d3, NULL, err), 1);
-	e = slurp(err, &len);
+	const char *d3[] = { tooltest_env("PXDIS"), "--slot", "99", png, NULL };
+	assert_int_equal(tooltest_run(d3, NULL, err), 1);
+	e = tooltest_slurp(err, &len);
 	assert_non_null(strstr(e, "pxdis: no slot 99: the screen has"));
 	free(e);
 }
@@ -700,67 +664,64 @@ static void test_cli(void **state)
 {
 	(void)state;
 	char bin[PATH_MAX], err[PATH_MAX], out[PATH_MAX];
-	snprintf(bin, sizeof bin, "%s/x.bin", tmpdir);
-	snprintf(err, sizeof err, "%s/err.txt", tmpdir);
-	snprintf(out, sizeof out, "%s/x.pxs", tmpdir);
+	snprintf(bin, sizeof bin, "%s/x.bin", tooltest_tmpdir);
+	snprintf(err, sizeof err, "%s/err.txt", tooltest_tmpdir);
+	snprintf(out, sizeof out, "%s/x.pxs", tooltest_tmpdir);
 	FILE *f = fopen(bin, "wb");
 	uint8_t b[8];
 	put32(b, PXVM_ENCODE(PXVM_OP_IMM8, 1, 0, 7));
 	put32(b + 4, 0);
 	fwrite(b, 1, 8, f);
 	fclose(f);
-	const char *tool = env("PXDIS");
+	const char *tool = tooltest_env("PXDIS");
 	size_t len;
 
 	const char *a1[] = { tool, "--raw", "-o", out, bin, NULL };
-	assert_int_equal(run(a1, NULL, err), 0);
-	char *t = slurp(out, &len);
+	assert_int_equal(tooltest_run(a1, NULL, err), 0);
+	char *t = tooltest_slurp(out, &len);
 	assert_non_null(strstr(t, "IMM8 R1, 7"));
 	free(t);
 	const char *a2[] = { tool, bin, NULL }; /* not a .pxe */
-	assert_int_equal(run(a2, NULL, err), 1);
-	t = slurp(err, &len);
+	assert_int_equal(tooltest_run(a2, NULL, err), 1);
+	t = tooltest_slurp(err, &len);
 	assert_non_null(strstr(t, "not a .pxe: 8 bytes, shorter than the 16-byte header (--raw shows the bytes"));
 	free(t);
 	const char *a3[] = { tool, NULL };
-	assert_int_equal(run(a3, NULL, err), 2);
+	assert_int_equal(tooltest_run(a3, NULL, err), 2);
 	const char *a4[] = { tool, "--bogus", bin, NULL };
-	assert_int_equal(run(a4, NULL, err), 2);
+	assert_int_equal(tooltest_run(a4, NULL, err), 2);
 	const char *a5[] = { tool, "--raw", "--base", "0x10001", bin, NULL };
-	assert_int_equal(run(a5, NULL, err), 2);
+	assert_int_equal(tooltest_run(a5, NULL, err), 2);
 	const char *a6[] = { tool, "--base", "0x400", bin, NULL };
-	assert_int_equal(run(a6, NULL, err), 2);
+	assert_int_equal(tooltest_run(a6, NULL, err), 2);
 	const char *a7[] = { tool, "--tile", "1", bin, NULL };
-	assert_int_equal(run(a7, NULL, err), 1); /* not a PNG: read before the argument */
+	assert_int_equal(tooltest_run(a7, NULL, err), 1); /* not a PNG: read before the argument */
 	const char *a8[] = { tool, "--raw", "--base", "0x400", "--entry", "0x404", "-o", out, bin, NULL };
-	assert_int_equal(run(a8, NULL, err), 0);
-	t = slurp(out, &len);
+	assert_int_equal(tooltest_run(a8, NULL, err), 0);
+	t = tooltest_slurp(out, &len);
 	assert_non_null(strstr(t, ".org 0x0400"));
 	free(t);
 	const char *a9[] = { tool, "--fs", "/nonexistent.png", "/apps/x", NULL };
-	assert_int_equal(run(a9, NULL, err), 1);
+	assert_int_equal(tooltest_run(a9, NULL, err), 1);
 	const char *a10[] = { tool, "--raw", "/nonexistent.bin", NULL };
-	assert_int_equal(run(a10, NULL, err), 1);
-	t = slurp(err, &len);
+	assert_int_equal(tooltest_run(a10, NULL, err), 1);
+	t = tooltest_slurp(err, &len);
 	assert_non_null(strstr(t, "pxdis: cannot read '/nonexistent.bin': No such file or directory"));
 	free(t);
 	const char *a11[] = { tool, "--slot", "0", "--raw", bin, NULL };
-	assert_int_equal(run(a11, NULL, err), 2);
+	assert_int_equal(tooltest_run(a11, NULL, err), 2);
 }
 
 static int setup(void **state)
 {
 	(void)state;
-	snprintf(tmpdir, sizeof tmpdir, "/tmp/pxdis-test-XXXXXX");
-	return mkdtemp(tmpdir) ? 0 : -1;
+	return tooltest_tmpdir_make("pxdis");
 }
 
 static int teardown(void **state)
 {
 	(void)state;
-	char cmd[128];
-	snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
-	return system(cmd) == 0 ? 0 : -1;
+	return tooltest_tmpdir_remove();
 }
 
 int main(void)

@@ -40,20 +40,6 @@ static const struct th_file files[] = {
 	{ "/bin/quick", quick_src, 0, 0 },
 };
 
-static struct proc *spawn(const char *path)
-{
-	struct proc *p = proc_find((uint32_t)th_spawn(path, 0));
-	assert_non_null(p);
-	return p;
-}
-
-/* run: until everything is blocked or ended. */
-static void run(void)
-{
-	th_no_idle = 1;
-	sched_run(0);
-}
-
 /* shows: slot `s`'s tile and canvas are p's memory and canvas, pixel for pixel. */
 static void assert_slot_shows(uint32_t s, const struct proc *p)
 {
@@ -85,10 +71,10 @@ static void test_no_screen_every_process_runs_unseen(void **state)
 	assert_int_equal(view_slots(), 0);
 	struct proc *p[NPROC];
 	for (uint32_t i = 0; i < NPROC - 1; i++)
-		p[i] = spawn("/bin/park");
-	struct proc *q = spawn("/bin/quick");
+		p[i] = th_spawn_proc("/bin/park");
+	struct proc *q = th_spawn_proc("/bin/quick");
 	assert_int_equal(sched_spawn("/bin/park", 0, 0), -PXE_EAGAIN); /* the table is full, not the screen */
-	run();
+	th_run_all();
 	assert_int_equal(sched_reaped_status(q->pid, &(uint32_t){ 0 }), 0);
 	assert_non_null(strstr(th_out, "quick\n"));
 	for (uint32_t i = 0; i < NPROC - 1; i++) {
@@ -109,8 +95,8 @@ static void test_slots_fill_linger_and_go_to_unseen_processes(void **state)
 {
 	(void)state;
 	assert_int_equal(th_boot(640, 480, files, 2), 2);
-	struct proc *a = spawn("/bin/park"), *b = spawn("/bin/quick");
-	run();
+	struct proc *a = th_spawn_proc("/bin/park"), *b = th_spawn_proc("/bin/quick");
+	th_run_all();
 	assert_int_equal(a->slot, 0);
 	assert_slot_shows(0, a);
 	/* quick ended: its slot keeps its last image, labelled ended. */
@@ -122,8 +108,8 @@ static void test_slots_fill_linger_and_go_to_unseen_processes(void **state)
 	assert_int_equal(fb_get(&th_fb, s1->tile.x + PXVM_SYS_PID / 4, s1->tile.y) & 0xFFFFFFu, 2); /* its pid */
 	(void)b;
 	/* The next process takes the ended slot; one more runs unseen. */
-	struct proc *c = spawn("/bin/park"), *d = spawn("/bin/park");
-	run();
+	struct proc *c = th_spawn_proc("/bin/park"), *d = th_spawn_proc("/bin/park");
+	th_run_all();
 	assert_int_equal(c->slot, 1);
 	assert_int_equal(d->slot, PROC_NO_SLOT);
 	assert_int_equal(slot_info(proc_index(d)), (uint32_t)PXVM_SLOT_NONE);
@@ -132,7 +118,7 @@ static void test_slots_fill_linger_and_go_to_unseen_processes(void **state)
 	assert_non_null(d->canvas); /* it drew while unseen */
 	/* A slot freed goes to the unseen process, with everything it drew. */
 	assert_int_equal(sched_kill(0, a->pid), 0);
-	run();
+	th_run_all();
 	assert_int_equal(d->slot, 0);
 	assert_slot_shows(0, d);
 	assert_slot_shows(1, c);
@@ -143,18 +129,18 @@ static void test_foreground_is_shown_first(void **state)
 {
 	(void)state;
 	th_boot(640, 480, files, 2);
-	struct proc *a = spawn("/bin/park"), *b = spawn("/bin/park"), *c = spawn("/bin/park");
-	run();
+	struct proc *a = th_spawn_proc("/bin/park"), *b = th_spawn_proc("/bin/park"), *c = th_spawn_proc("/bin/park");
+	th_run_all();
 	assert_int_equal(c->slot, PROC_NO_SLOT);
 	tty_set_foreground(c->pid);
-	run();
+	th_run_all();
 	assert_int_equal(c->slot, 0); /* the slot assigned longest ago: a's */
 	assert_int_equal(a->slot, PROC_NO_SLOT);
 	assert_int_equal(b->slot, 1);
 	assert_slot_shows(0, c);
 	/* When a shown process ends, the unseen one gets its slot. */
 	assert_int_equal(sched_kill(0, b->pid), 0);
-	run();
+	th_run_all();
 	assert_int_equal(a->slot, 1);
 	assert_slot_shows(1, a);
 }
@@ -165,8 +151,8 @@ static void test_paging_walks_through_every_process(void **state)
 	th_boot(640, 480, files, 2);
 	struct proc *p[5];
 	for (int i = 0; i < 5; i++)
-		p[i] = spawn("/bin/park");
-	run();
+		p[i] = th_spawn_proc("/bin/park");
+	th_run_all();
 	assert_int_equal(view_page_count(), 3);
 	assert_int_equal(view_page_index(), 0);
 	view_page(-1);

@@ -124,6 +124,24 @@ struct alu_case {
 	uint32_t op, b, c, want;
 };
 
+/* run_alu_cases: each case as OP R3, R1, R2 with R1 = b, R2 = c on a fresh
+ * machine: R3 must be `want`, R1 and R2 untouched. */
+static void run_alu_cases(const struct alu_case *cases, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		pxvm_init(&vm, mem);
+		vm.r[1] = cases[i].b;
+		vm.r[2] = cases[i].c;
+		uint32_t prog[] = { PXVM_ENCODE(cases[i].op, 3, 1, 2), HALT };
+		assert_int_equal(run_words(prog, 2, 10), PXVM_RUN_HALT);
+		if (vm.r[3] != cases[i].want)
+			fail_msg("case %zu: %s 0x%x, 0x%x gave 0x%x, want 0x%x", i, pxvm_opinfo(cases[i].op)->name,
+			         cases[i].b, cases[i].c, vm.r[3], cases[i].want);
+		assert_int_equal(vm.r[1], cases[i].b); /* sources untouched */
+		assert_int_equal(vm.r[2], cases[i].c);
+	}
+}
+
 static void test_alu(void **state)
 {
 	(void)state;
@@ -149,16 +167,7 @@ static void test_alu(void **state)
 		{ PXVM_OP_SLT, (uint32_t)-1, 0, 1 },
 		{ PXVM_OP_SLTU, (uint32_t)-1, 0, 0 },
 	};
-	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		pxvm_init(&vm, mem);
-		vm.r[1] = cases[i].b;
-		vm.r[2] = cases[i].c;
-		uint32_t prog[] = { PXVM_ENCODE(cases[i].op, 3, 1, 2), HALT };
-		assert_int_equal(run_words(prog, 2, 10), PXVM_RUN_HALT);
-		if (vm.r[3] != cases[i].want)
-			fail_msg("case %zu: %s 0x%x, 0x%x gave 0x%x, want 0x%x", i, pxvm_opinfo(cases[i].op)->name,
-			         cases[i].b, cases[i].c, vm.r[3], cases[i].want);
-	}
+	run_alu_cases(cases, sizeof(cases) / sizeof(cases[0]));
 }
 
 static void test_unary_and_addi(void **state)
@@ -444,18 +453,7 @@ static void test_alu_edges(void **state)
 		{ PXVM_OP_OR, 0, 0, 0 },
 		{ PXVM_OP_XOR, 0xFFFFFFFFu, 0xFFFFFFFFu, 0 },
 	};
-	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		pxvm_init(&vm, mem);
-		vm.r[1] = cases[i].b;
-		vm.r[2] = cases[i].c;
-		uint32_t prog[] = { PXVM_ENCODE(cases[i].op, 3, 1, 2), HALT };
-		assert_int_equal(run_words(prog, 2, 10), PXVM_RUN_HALT);
-		if (vm.r[3] != cases[i].want)
-			fail_msg("case %zu: %s 0x%x, 0x%x gave 0x%x, want 0x%x", i, pxvm_opinfo(cases[i].op)->name,
-			         cases[i].b, cases[i].c, vm.r[3], cases[i].want);
-		assert_int_equal(vm.r[1], cases[i].b); /* sources untouched */
-		assert_int_equal(vm.r[2], cases[i].c);
-	}
+	run_alu_cases(cases, sizeof(cases) / sizeof(cases[0]));
 	/* One register as destination and both sources. */
 	pxvm_init(&vm, mem);
 	vm.r[4] = 21;

@@ -115,20 +115,6 @@ static const struct th_file files[] = {
 };
 #define NFILES (sizeof(files) / sizeof(files[0]))
 
-static struct proc *spawn(const char *path)
-{
-	struct proc *p = proc_find((uint32_t)th_spawn(path, 0));
-	assert_non_null(p);
-	return p;
-}
-
-/* run: until everything is blocked or ended. */
-static void run(void)
-{
-	th_no_idle = 1;
-	sched_run(0);
-}
-
 /* label: the address of `name` in a program, from its listing-free layout:
  * found by searching the process's memory for the word `w` from 0x0200. */
 static uint32_t find_word(const struct proc *p, uint32_t w)
@@ -157,14 +143,14 @@ static void test_overlay_is_never_read_back(void **state)
 {
 	(void)state;
 	th_boot(1280, 800, files, NFILES);
-	struct proc *p = spawn("/bin/selfmod");
+	struct proc *p = th_spawn_proc("/bin/selfmod");
 	const struct vram_slot *s = &vram_layout()->slot[p->slot];
 	/* The frame and the canvas before watching. */
 	uint32_t frame_top[PXVM_TILE_W + 4], canvas_before = px(s->canvas.x + 5, s->canvas.y + 5);
 	for (int x = 0; x < (int)PXVM_TILE_W + 4; x++)
 		frame_top[x] = px(s->tile.x - 2 + x, s->tile.y - 1);
 	assert_int_equal(proc_pxvm_watch(p, WATCH_ALL), 0);
-	run();
+	th_run_all();
 	assert_int_equal(p->state, PROC_BLOCKED);
 	vram_refresh(th_now_us, true);
 	assert_tile_is_memory(p);
@@ -213,14 +199,14 @@ static void test_a_watched_process_ends(void **state)
 	(void)state;
 	th_boot(1280, 800, files, NFILES);
 	assert_int_equal(vram_layout()->nslots, 8);
-	struct proc *p = spawn("/bin/selfmod");
+	struct proc *p = th_spawn_proc("/bin/selfmod");
 	uint32_t slot = p->slot;
 	const struct vram_slot *s = &vram_layout()->slot[slot];
 	uint32_t frame_top[PXVM_TILE_W + 4];
 	for (int x = 0; x < (int)PXVM_TILE_W + 4; x++)
 		frame_top[x] = px(s->tile.x - 2 + x, s->tile.y - 1);
 	assert_int_equal(proc_pxvm_watch(p, WATCH_ALL), 0);
-	run();
+	th_run_all();
 	vram_refresh(th_now_us, true);
 	uint32_t k = p->vm.pc >> 2;
 	int x = s->canvas.x + (int)(k % PXVM_TILE_W), y = s->canvas.y + (int)(k / PXVM_TILE_W);
@@ -236,9 +222,9 @@ static void test_a_watched_process_ends(void **state)
 	/* Seven more fill the free slots; the eighth takes the ended one. */
 	struct proc *q[8];
 	for (int i = 0; i < 8; i++)
-		q[i] = spawn("/bin/worker");
+		q[i] = th_spawn_proc("/bin/worker");
 	assert_int_equal(q[7]->slot, slot);
-	run();
+	th_run_all();
 	vram_refresh(th_now_us, true);
 	const struct vram_slot *o = &vram_layout()->slot[q[0]->slot];
 	assert_int_equal(px(x, y), px(o->canvas.x + (x - s->canvas.x), o->canvas.y + (y - s->canvas.y)));
@@ -255,9 +241,9 @@ static void test_who_wrote_this_word(void **state)
 	(void)state;
 	char buf[4096];
 	th_boot(0, 0, files, NFILES); /* no screen: the log does not need one */
-	struct proc *p = spawn("/bin/selfmod");
+	struct proc *p = th_spawn_proc("/bin/selfmod");
 	assert_int_equal(proc_pxvm_watch(p, WATCH_LOG), 0);
-	run();
+	th_run_all();
 	uint32_t counter = find_word(p, 500), result = find_word(p, 9), patch = find_word(p, 0x00090210u);
 	/* counter: 500 stores by the same STORE, newest first, with their steps. */
 	assert_int_equal(watch_who(p->vm.watch, counter, 3, buf, sizeof(buf)), 3);
@@ -278,9 +264,9 @@ static void test_who_wrote_this_word(void **state)
 	assert_int_equal(p->vm.watch->writes, 502);
 
 	/* The kernel's answer to FS_READ is logged as the kernel's, for the SYSCALL. */
-	struct proc *r = spawn("/bin/reader");
+	struct proc *r = th_spawn_proc("/bin/reader");
 	assert_int_equal(proc_pxvm_watch(r, WATCH_LOG), 0);
-	run();
+	th_run_all();
 	assert_memory_equal((uint8_t *)r->vm.mem + 0x8000, data_text, 16);
 	assert_int_equal(watch_who(r->vm.watch, 0x800C, WATCH_WHO_MAX, buf, sizeof(buf)), 1);
 	assert_non_null(strstr(buf, "the kernel, answering"));
@@ -313,10 +299,10 @@ static void test_watching_changes_nothing(void **state)
 	for (int k = 0; k < 2; k++) {
 		rng_seed(11);
 		th_boot(640, 480, files, NFILES);
-		struct proc *p = spawn("/bin/worker");
+		struct proc *p = th_spawn_proc("/bin/worker");
 		if (k)
 			assert_int_equal(proc_pxvm_watch(p, WATCH_ALL), 0);
-		run();
+		th_run_all();
 		mem[k] = malloc(PXVM_MEM_SIZE);
 		memcpy(mem[k], p->vm.mem, PXVM_MEM_SIZE);
 		steps[k] = p->vm.steps;
@@ -344,9 +330,9 @@ static void scenario(uint32_t rate, struct picture *out, uint64_t *flips)
 	rng_seed(2024);
 	th_boot(1280, 800, files, NFILES);
 	struct proc *w[2];
-	w[0] = spawn("/bin/worker");
-	struct proc *s = spawn("/bin/spinner");
-	w[1] = spawn("/bin/worker");
+	w[0] = th_spawn_proc("/bin/worker");
+	struct proc *s = th_spawn_proc("/bin/spinner");
+	w[1] = th_spawn_proc("/bin/worker");
 	assert_int_equal(pxvm_set_imperfect(&s->vm, rate, 0, 0), 0);
 	th_no_idle = 1;
 	sched_run(4000000);
@@ -356,7 +342,7 @@ static void scenario(uint32_t rate, struct picture *out, uint64_t *flips)
 	*flips = s->vm.imp.flips;
 	if (s->state != PROC_FREE && s->state != PROC_ZOMBIE) /* flips may have made a loop that never faults */
 		assert_int_equal(sched_kill(0, s->pid), 0);
-	run(); /* the workers finish in any case */
+	th_run_all(); /* the workers finish in any case */
 	vram_refresh(th_now_us, true);
 	for (int k = 0; k < 2; k++) {
 		assert_int_equal(w[k]->state, PROC_BLOCKED);
@@ -414,11 +400,11 @@ static void mutate(uint64_t seed, enum how how, struct outcome *o)
 {
 	rng_seed(seed);
 	th_boot(1280, 800, files, NFILES);
-	struct proc *m = spawn("/bin/mutant"); /* the kernel's first: root stream 0 in every case */
+	struct proc *m = th_spawn_proc("/bin/mutant"); /* the kernel's first: root stream 0 in every case */
 	assert_int_equal(pxvm_set_imperfect(&m->vm, 5000, 0x8000, 0x9000), 0);
 	if (how == CROWDED) /* busy neighbours: the mutants' quanta interleave with theirs */
 		for (int k = 0; k < 3; k++)
-			spawn("/bin/worker");
+			th_spawn_proc("/bin/worker");
 	if (how == STEPPED) { /* odd-sized pieces, out of turn, the child first */
 		for (int guard = 0; guard < 100000; guard++) {
 			int ran = 0;
@@ -433,7 +419,7 @@ static void mutate(uint64_t seed, enum how how, struct outcome *o)
 				break;
 		}
 	}
-	run();
+	th_run_all();
 	struct proc *c = 0;
 	for (uint32_t i = 0; i < NPROC; i++)
 		if (proc_at(i)->state != PROC_FREE && proc_at(i)->ppid == m->pid)
@@ -488,7 +474,7 @@ static void test_imperfect_rate(void **state)
 	static const uint32_t rates[] = { 1, 100, 20000, 500000, 1000000 };
 	th_boot(0, 0, files, NFILES);
 	for (size_t i = 0; i < sizeof(rates) / sizeof(rates[0]); i++) {
-		struct proc *p = spawn("/bin/spinner");
+		struct proc *p = th_spawn_proc("/bin/spinner");
 		memset(p->vm.mem + (0x4000 >> 2), 0, 16);
 		assert_int_equal(pxvm_set_imperfect(&p->vm, rates[i], 0x4000, 0x4010), 0);
 		uint64_t n = rates[i] < 100 ? 20000000 : 2000000;
@@ -503,7 +489,7 @@ static void test_imperfect_rate(void **state)
 				fail_msg("rate %u: word 0x%04x outside the range changed", rates[i], a);
 		assert_int_equal(sched_kill(0, p->pid), 0);
 	}
-	struct proc *p = spawn("/bin/spinner");
+	struct proc *p = th_spawn_proc("/bin/spinner");
 	assert_int_equal(pxvm_set_imperfect(&p->vm, 1000001, 0, 0), -PXE_EINVAL);
 	assert_int_equal(pxvm_set_imperfect(&p->vm, 5, 0x100, 0x100), -PXE_EINVAL);
 	assert_int_equal(pxvm_set_imperfect(&p->vm, 5, 0, 0x10001), -PXE_EINVAL);
@@ -518,8 +504,8 @@ static void test_imperfect_syscall(void **state)
 {
 	(void)state;
 	th_boot(0, 0, files, NFILES);
-	struct proc *p = spawn("/bin/setter");
-	run();
+	struct proc *p = th_spawn_proc("/bin/setter");
+	th_run_all();
 	assert_int_equal(at(p, 0xD000), 0);                      /* no mode before */
 	assert_int_equal(at(p, 0xD004), 1000);                   /* KEEP only asks */
 	assert_int_equal((int32_t)at(p, 0xD008), -PXE_EINVAL);   /* rate above the maximum */
@@ -548,18 +534,18 @@ static void test_streams_follow_the_lineage(void **state)
 	(void)state;
 	th_boot(0, 0, files, NFILES);
 	rng_seed(5);
-	struct rng_stream first = spawn("/bin/worker")->vm.rng, second = spawn("/bin/worker")->vm.rng;
+	struct rng_stream first = th_spawn_proc("/bin/worker")->vm.rng, second = th_spawn_proc("/bin/worker")->vm.rng;
 	assert_true(memcmp(&first, &second, sizeof(first)) != 0);
 	rng_seed(5); /* the k-th process the kernel starts after a seed gets the k-th root stream */
-	assert_memory_equal(&spawn("/bin/worker")->vm.rng, &first, sizeof(first));
-	assert_memory_equal(&spawn("/bin/worker")->vm.rng, &second, sizeof(first));
+	assert_memory_equal(&th_spawn_proc("/bin/worker")->vm.rng, &first, sizeof(first));
+	assert_memory_equal(&th_spawn_proc("/bin/worker")->vm.rng, &second, sizeof(first));
 	/* Draws of the system's generator do not move them. */
 	rng_seed(5);
 	for (int i = 0; i < 10; i++)
 		rng_next64();
-	assert_memory_equal(&spawn("/bin/worker")->vm.rng, &first, sizeof(first));
+	assert_memory_equal(&th_spawn_proc("/bin/worker")->vm.rng, &first, sizeof(first));
 	rng_seed(6);
-	assert_true(memcmp(&spawn("/bin/worker")->vm.rng, &first, sizeof(first)) != 0);
+	assert_true(memcmp(&th_spawn_proc("/bin/worker")->vm.rng, &first, sizeof(first)) != 0);
 }
 
 /* The pxVM snapshot record carries the stream and imperfect mode: restored,
@@ -569,7 +555,7 @@ static void test_snapshot_keeps_streams_and_mode(void **state)
 	(void)state;
 	rng_seed(3);
 	th_boot(0, 0, files, NFILES);
-	struct proc *p = spawn("/bin/worker");
+	struct proc *p = th_spawn_proc("/bin/worker");
 	assert_int_equal(pxvm_set_imperfect(&p->vm, 30000, 0xB000, 0xB100), 0);
 	assert_int_equal(sched_step(p, 4321), 0);
 	uint8_t *snap = malloc(PROC_PXVM_SNAP_SIZE);
@@ -615,7 +601,7 @@ static char *mutants_run(uint64_t seed, int crowded)
 	int pid = th_spawn("/apps/mutants", "80");
 	if (crowded)
 		for (int k = 0; k < 3; k++)
-			spawn("/bin/worker");
+			th_spawn_proc("/bin/worker");
 	th_no_idle = 0;
 	sched_run(0);
 	uint32_t st = 1;

@@ -5,7 +5,8 @@
 HOSTIO_SRC := tools/common/hostio.c $(PXVM_PNG_SRC) $(PXVM_CRC_SRC)
 HOSTIO_OBJ := $(call host_obj,$(HOSTIO_SRC))
 
-# The row-0 layout record of a pxOS screendump (kernel/vram.h), for pxdis and pxdiff.
+# The row-0 layout record of a pxOS screendump (kernel/vram.h), for pxdis and
+# pxdiff; its errors go through hostio_fail, so a user links HOSTIO_SRC too.
 VRECORD_SRC := tools/common/vrecord.c
 
 # Snapshot files (tools/common/snapfile.h): the format (pxvm/snapfmt.c); stb's

@@ -2,6 +2,7 @@
  * hostio.c — file and image input for the host tools; see hostio.h.
  */
 #include <errno.h>
+#include <stdarg.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,6 +25,21 @@
 #define STB_IMAGE_WRITE_IMPLEMENTATION
 #include <stb/stb_image_write.h>
 #pragma GCC diagnostic pop
+
+/* finish_read: the end of a read of n bytes into buf (room for n + 1):
+ * on error rc, buf freed and rc; else the NUL after the data, *data and *len
+ * set, 0. */
+static int finish_read(uint8_t *buf, size_t n, int rc, uint8_t **data, size_t *len)
+{
+	if (rc) {
+		free(buf);
+		return rc;
+	}
+	buf[n] = 0;
+	*data = buf;
+	*len = n;
+	return 0;
+}
 
 int hostio_read_file(const char *path, uint8_t **data, size_t *len)
 {
@@ -52,14 +68,7 @@ int hostio_read_file(const char *path, uint8_t **data, size_t *len)
 	}
 	int rc = ferror(f) ? EIO : 0;
 	fclose(f);
-	if (rc) {
-		free(buf);
-		return rc;
-	}
-	buf[n] = 0;
-	*data = buf;
-	*len = n;
-	return 0;
+	return finish_read(buf, n, rc, data, len);
 }
 
 int hostio_read_regular(const char *path, size_t max, uint8_t **data, size_t *len)
@@ -112,14 +121,17 @@ int hostio_read_regular(const char *path, size_t max, uint8_t **data, size_t *le
 		}
 	}
 	close(fd);
-	if (rc) {
-		free(buf);
-		return rc;
-	}
-	buf[n] = 0;
-	*data = buf;
-	*len = n;
-	return 0;
+	return finish_read(buf, n, rc, data, len);
+}
+
+int hostio_fail(char *err, size_t cap, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	if (cap)
+		vsnprintf(err, cap, fmt, ap);
+	va_end(ap);
+	return -1;
 }
 
 const char *hostio_strerror(int rc)

@@ -31,6 +31,11 @@ int hostio_read_regular(const char *path, size_t max, uint8_t **data, size_t *le
 /* hostio_strerror: text of a hostio result (0, an errno value or HOSTIO_ENOTREG). */
 const char *hostio_strerror(int rc);
 
+/* hostio_fail: the tools' error report: printf-style `fmt` into err (cap
+ * bytes, always NUL-terminated; nothing when cap is 0). Returns -1, for
+ * `return hostio_fail(err, cap, ...)`. */
+int hostio_fail(char *err, size_t cap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
 /* A decoded image: `channels` bytes per pixel (3 = RGB, 4 = RGBA), rows top
  * to bottom, no padding. Release with hostio_image_free. */
 struct hostio_image {

@@ -2,21 +2,9 @@
  * vrecord.c — reading the row-0 layout record of a pxOS screendump; see
  * vrecord.h.
  */
-#include <stdarg.h>
-#include <stdio.h>
 #include "tools/common/vrecord.h"
+#include "tools/common/hostio.h"
 #include "pxvm/abi.h"
-
-static int fail(char *err, size_t cap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int fail(char *err, size_t cap, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	if (cap)
-		vsnprintf(err, cap, fmt, ap);
-	va_end(ap);
-	return -1;
-}
 
 /* The 24-bit value of pixel x of row 0. */
 static uint32_t rec(const uint8_t *rgb, uint32_t x)
@@ -29,27 +17,27 @@ int vrecord_read(const uint8_t *rgb, uint32_t width, uint32_t height, const char
                  char *err, size_t cap)
 {
 	if (width < VRECORD_SLOTS || !height || rec(rgb, 0) != VRECORD_MAGIC)
-		return fail(err, cap, "no pxOS layout record in row 0 (it starts with the colour 0x%06X, not "
+		return hostio_fail(err, cap, "no pxOS layout record in row 0 (it starts with the colour 0x%06X, not "
 			    "'pxO' 0x%06X): not a pxOS screen, or scaled or cropped; use --tile X,Y",
 			    width && height ? (unsigned)rec(rgb, 0) : 0u, (unsigned)VRECORD_MAGIC);
 	uint32_t ver = rec(rgb, 1);
 	r->major = (ver >> 8) & 0xFFu;
 	r->minor = ver >> 16;
 	if ((ver & 0xFFu) != 'S' || r->major != 0)
-		return fail(err, cap, "layout record version %u.%u: %s reads version 0.x", (unsigned)r->major,
+		return hostio_fail(err, cap, "layout record version %u.%u: %s reads version 0.x", (unsigned)r->major,
 			    (unsigned)r->minor, tool);
 	r->width = rec(rgb, 2);
 	r->height = rec(rgb, 3);
 	if (r->width != width || r->height != height)
-		return fail(err, cap, "the layout record is for a %u x %u screen, the PNG is %u x %u (scaled?)",
+		return hostio_fail(err, cap, "the layout record is for a %u x %u screen, the PNG is %u x %u (scaled?)",
 			    (unsigned)r->width, (unsigned)r->height, (unsigned)width, (unsigned)height);
 	r->nslots = rec(rgb, 4);
 	r->tile = rec(rgb, 5);
 	if (r->tile != PXVM_TILE_W)
-		return fail(err, cap, "the layout record has tiles of %u pixels, pxVM's are %u", (unsigned)r->tile,
+		return hostio_fail(err, cap, "the layout record has tiles of %u pixels, pxVM's are %u", (unsigned)r->tile,
 			    (unsigned)PXVM_TILE_W);
 	if (r->nslots > (width - VRECORD_SLOTS) / 4)
-		return fail(err, cap, "the layout record claims %u slots, more than row 0 can hold",
+		return hostio_fail(err, cap, "the layout record claims %u slots, more than row 0 can hold",
 			    (unsigned)r->nslots);
 	for (uint32_t i = 0; i < VRECORD_REGIONS; i++) {
 		r->region_y[i] = rec(rgb, 6 + 2 * i);

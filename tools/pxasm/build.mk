@@ -12,9 +12,13 @@ $(PXASM): $(BUILD)/host/tools/pxasm/main.o $(PXASM_LIB_OBJ)
 	@mkdir -p $(@D)
 	$(HOSTCC) $(HOST_CFLAGS) -o $@ $^
 
+# The command-line tools' tests share tests/unit/tooltest.c (environment,
+# running the tool, reading its files, a scratch directory).
+TOOLTEST_OBJ := $(BUILD)/host/tests/unit/tooltest.o
+
 # Unit tests (cmocka): the assembler library, and the disassembler round trip.
 # test_pxasm also runs $(PXASM) itself for the command-line checks.
-$(BUILD)/tests/test_pxasm: $(BUILD)/host/tests/unit/test_pxasm.o $(PXASM_LIB_OBJ) | $(PXASM)
+$(BUILD)/tests/test_pxasm: $(BUILD)/host/tests/unit/test_pxasm.o $(TOOLTEST_OBJ) $(PXASM_LIB_OBJ) | $(PXASM)
 	@mkdir -p $(@D)
 	$(HOSTCC) $(HOST_CFLAGS) -o $@ $(filter %.o,$^) -lcmocka
 

@@ -13,7 +13,7 @@ $(PXDIFF): $(BUILD)/host/tools/pxdiff/main.o $(PXDIFF_LIB_OBJ)
 # code or data, the marked image, refused inputs); then pairs of screens
 # pxsim draws of one program at two moments, through the command line.
 UNIT_TESTS += $(BUILD)/tests/test_pxdiff
-$(BUILD)/tests/test_pxdiff.bin: $(BUILD)/host/tests/unit/test_pxdiff.o $(PXDIFF_LIB_OBJ) $(PXASM_LIB_OBJ)
+$(BUILD)/tests/test_pxdiff.bin: $(BUILD)/host/tests/unit/test_pxdiff.o $(TOOLTEST_OBJ) $(PXDIFF_LIB_OBJ) $(PXASM_LIB_OBJ)
 	@mkdir -p $(@D)
 	$(HOSTCC) $(HOST_CFLAGS) -o $@ $^ -lcmocka -lm
 

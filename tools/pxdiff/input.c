@@ -3,7 +3,6 @@
  * pxdiff.h. Files and images come through tools/common/hostio.c (stb_image,
  * PNG checked first), the row-0 record through tools/common/vrecord.c.
  */
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -11,17 +10,6 @@
 #include "tools/common/vrecord.h"
 #include "tools/pxdis/pxdis.h"
 #include "tools/pxdiff/pxdiff.h"
-
-static int fail(char *err, size_t cap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int fail(char *err, size_t cap, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	if (cap)
-		vsnprintf(err, cap, fmt, ap);
-	va_end(ap);
-	return -1;
-}
 
 int pxdiff_map_code(struct pxdiff_proc *p)
 {
@@ -62,7 +50,7 @@ int pxdiff_from_screen(const uint8_t *rgb, uint32_t w, uint32_t h, struct pxdiff
 	m->proc = calloc(r.nslots ? r.nslots : 1, sizeof(*m->proc));
 	if (!m->rgb || !m->proc) {
 		pxdiff_free(m);
-		return fail(err, cap, "out of memory");
+		return hostio_fail(err, cap, "out of memory");
 	}
 	memcpy(m->rgb, rgb, (size_t)w * h * 3);
 	for (uint32_t s = 0; s < r.nslots; s++) {
@@ -71,7 +59,7 @@ int pxdiff_from_screen(const uint8_t *rgb, uint32_t w, uint32_t h, struct pxdiff
 		if (tx > w || w - tx < PXVM_TILE_W || ty > h || h - ty < PXVM_TILE_H || cx > w ||
 		    w - cx < PXVM_TILE_W || cy > h || h - cy < PXVM_TILE_H) {
 			pxdiff_free(m);
-			return fail(err, cap, "the layout record puts slot %u (tile %u,%u, canvas %u,%u) outside the %u x %u "
+			return hostio_fail(err, cap, "the layout record puts slot %u (tile %u,%u, canvas %u,%u) outside the %u x %u "
 			            "screen", (unsigned)s, (unsigned)tx, (unsigned)ty, (unsigned)cx, (unsigned)cy,
 			            (unsigned)w, (unsigned)h);
 		}
@@ -90,7 +78,7 @@ int pxdiff_from_screen(const uint8_t *rgb, uint32_t w, uint32_t h, struct pxdiff
 		}
 		if (pxdiff_map_code(p) != 0) {
 			pxdiff_free(m);
-			return fail(err, cap, "out of memory");
+			return hostio_fail(err, cap, "out of memory");
 		}
 	}
 	return 0;
@@ -112,7 +100,7 @@ static int screendump_load(const char *path, struct pxdiff_machine *m, char *err
 	char why[256];
 	int rc = pxdiff_from_screen(img.px, img.width, img.height, m, why, sizeof(why));
 	hostio_image_free(&img);
-	return rc ? fail(err, cap, "%s: %s", path, why) : 0;
+	return rc ? hostio_fail(err, cap, "%s: %s", path, why) : 0;
 }
 
 static const struct pxdiff_reader screendump = { "screendump", screendump_probe, screendump_load };
@@ -127,12 +115,12 @@ int pxdiff_load(const char *path, struct pxdiff_machine *m, char *err, size_t ca
 	memset(m, 0, sizeof(*m));
 	int e = hostio_read_regular(path, HOSTIO_IMAGE_FILE_MAX, &data, &n);
 	if (e)
-		return fail(err, cap, "%s: %s", path, hostio_strerror(e));
+		return hostio_fail(err, cap, "%s: %s", path, hostio_strerror(e));
 	const struct pxdiff_reader *const *r = pxdiff_readers;
 	while (*r && !(*r)->probe(data, n))
 		r++;
 	free(data);
 	if (!*r)
-		return fail(err, cap, "%s: not a picture pxdiff reads (a PNG or PPM screendump of pxOS)", path);
+		return hostio_fail(err, cap, "%s: not a picture pxdiff reads (a PNG or PPM screendump of pxOS)", path);
 	return (*r)->load(path, m, err, cap);
 }

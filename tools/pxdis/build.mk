@@ -17,7 +17,7 @@ UNIT_TESTS  += $(PXDIS_TESTS)
 # cmocka: the library (layout, labels, strings, ambiguity, loaders) and a tile
 # from a screendump that the runner drew; test_pxdis runs $(PXDIS_RUNNER) and
 # $(PXASM) itself, given through the environment by this wrapper.
-$(BUILD)/tests/test_pxdis.bin: $(BUILD)/host/tests/unit/test_pxdis.o $(PXDIS_LIB_OBJ) $(PXASM_LIB_OBJ)
+$(BUILD)/tests/test_pxdis.bin: $(BUILD)/host/tests/unit/test_pxdis.o $(TOOLTEST_OBJ) $(PXDIS_LIB_OBJ) $(PXASM_LIB_OBJ)
 	@mkdir -p $(@D)
 	$(HOSTCC) $(HOST_CFLAGS) -o $@ $^ -lcmocka -lm
 

@@ -4,7 +4,6 @@
  * images are read by tools/common/hostio.c (stb_image for PNG and PPM).
  */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,17 +13,6 @@
 #include "tools/common/vrecord.h"
 #include "tools/pxdis/pxdis.h"
 
-
-static int fail(char *err, size_t cap, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int fail(char *err, size_t cap, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	if (cap)
-		vsnprintf(err, cap, fmt, ap);
-	va_end(ap);
-	return -1;
-}
 
 static uint32_t le32(const uint8_t *p)
 {
@@ -36,13 +24,13 @@ int pxdis_from_raw(const uint8_t *data, size_t len, uint32_t base, uint32_t entr
 {
 	memset(img, 0, sizeof *img);
 	if (base & 3u)
-		return fail(err, cap, "base 0x%X is not 4-aligned", (unsigned)base);
+		return hostio_fail(err, cap, "base 0x%X is not 4-aligned", (unsigned)base);
 	if (base > PXVM_MEM_SIZE || len > PXVM_MEM_SIZE - base)
-		return fail(err, cap, "%zu bytes at 0x%04X do not fit in the 64 KiB of a process", len,
+		return hostio_fail(err, cap, "%zu bytes at 0x%04X do not fit in the 64 KiB of a process", len,
 			    (unsigned)base);
 	img->bytes = malloc(len + 1);
 	if (!img->bytes)
-		return fail(err, cap, "out of memory");
+		return hostio_fail(err, cap, "out of memory");
 	if (len)
 		memcpy(img->bytes, data, len);
 	img->size = len;
@@ -55,26 +43,26 @@ int pxdis_from_pxe(const uint8_t *file, size_t len, struct pxdis_image *img, cha
 {
 	memset(img, 0, sizeof *img);
 	if (len < PXE_HEADER_SIZE)
-		return fail(err, cap, "not a .pxe: %zu bytes, shorter than the 16-byte header", len);
+		return hostio_fail(err, cap, "not a .pxe: %zu bytes, shorter than the 16-byte header", len);
 	if (le32(file) != PXE_MAGIC)
-		return fail(err, cap, "not a .pxe: no \"PXE1\" magic");
+		return hostio_fail(err, cap, "not a .pxe: no \"PXE1\" magic");
 	uint32_t version = (uint32_t)file[4] | (uint32_t)file[5] << 8;
 	uint32_t flags = (uint32_t)file[6] | (uint32_t)file[7] << 8;
 	uint32_t entry = le32(file + 8), size = le32(file + 12);
 	if (version != PXE_VERSION)
-		return fail(err, cap, "unsupported .pxe version %u (pxasm writes %u)", (unsigned)version,
+		return hostio_fail(err, cap, "unsupported .pxe version %u (pxasm writes %u)", (unsigned)version,
 			    (unsigned)PXE_VERSION);
 	if (flags != 0)
-		return fail(err, cap, ".pxe flags 0x%04X: pxasm writes 0", (unsigned)flags);
+		return hostio_fail(err, cap, ".pxe flags 0x%04X: pxasm writes 0", (unsigned)flags);
 	if ((size & 3u) || size > PXVM_IMAGE_MAX)
-		return fail(err, cap, "bad image size %u in the .pxe header (a multiple of 4, at most %u)",
+		return hostio_fail(err, cap, "bad image size %u in the .pxe header (a multiple of 4, at most %u)",
 			    (unsigned)size, (unsigned)PXVM_IMAGE_MAX);
 	if (len - PXE_HEADER_SIZE != size)
-		return fail(err, cap, "the .pxe header says %u image bytes, the file has %zu", (unsigned)size,
+		return hostio_fail(err, cap, "the .pxe header says %u image bytes, the file has %zu", (unsigned)size,
 			    len - PXE_HEADER_SIZE);
 	if ((entry & 3u) || ((entry < PXVM_IMAGE_BASE || entry - PXVM_IMAGE_BASE >= size) &&
 			     !(size == 0 && entry == PXVM_IMAGE_BASE)))
-		return fail(err, cap, "entry point 0x%04X is not a 4-aligned address in the image 0x%04X..0x%04X",
+		return hostio_fail(err, cap, "entry point 0x%04X is not a 4-aligned address in the image 0x%04X..0x%04X",
 			    (unsigned)entry, (unsigned)PXVM_IMAGE_BASE, (unsigned)(PXVM_IMAGE_BASE + size));
 	if (pxdis_from_raw(file + PXE_HEADER_SIZE, size, PXVM_IMAGE_BASE, entry, img, err, cap) != 0)
 		return -1;
@@ -94,11 +82,11 @@ int pxdis_fs_file(const char *png, const char *path, uint8_t **data, size_t *len
 	struct pxfs_file file;
 	int rc = pxfs_mount(&fs, img.px, img.width, img.height, bad, NULL, NULL);
 	if (rc != 0)
-		fail(err, cap, "%s: %s", png, pxfs_strerror(rc));
+		hostio_fail(err, cap, "%s: %s", png, pxfs_strerror(rc));
 	else if (pxfs_lookup(&fs, path, &file) != 0)
-		rc = fail(err, cap, "%s: no file '%s' (or it failed its checks; see `pxfs verify`)", png, path);
+		rc = hostio_fail(err, cap, "%s: no file '%s' (or it failed its checks; see `pxfs verify`)", png, path);
 	else if (!(*data = malloc(file.size + 1u)))
-		rc = fail(err, cap, "out of memory");
+		rc = hostio_fail(err, cap, "out of memory");
 	else {
 		memcpy(*data, file.data, file.size);
 		*len = file.size;
@@ -141,7 +129,7 @@ int pxdis_shot_slot(const struct pxdis_shot *s, uint32_t slot, uint32_t *x, uint
 	if (vrecord_read(s->rgb, s->width, s->height, "pxdis", &r, err, cap) != 0)
 		return -1;
 	if (slot >= r.nslots)
-		return fail(err, cap, "no slot %u: the screen has %u slot%s (0..%u)", (unsigned)slot,
+		return hostio_fail(err, cap, "no slot %u: the screen has %u slot%s (0..%u)", (unsigned)slot,
 			    (unsigned)r.nslots, r.nslots == 1 ? "" : "s", r.nslots ? (unsigned)r.nslots - 1 : 0u);
 	vrecord_slot(&r, slot, x, y, &cx, &cy);
 	return 0;
@@ -152,10 +140,10 @@ int pxdis_from_tile(const struct pxdis_shot *s, uint32_t x, uint32_t y, uint32_t
 {
 	memset(img, 0, sizeof *img);
 	if (x >= s->width || y >= s->height || s->width - x < PXVM_TILE_W || s->height - y < PXVM_TILE_H)
-		return fail(err, cap, "a 128x128 tile at (%u,%u) does not fit in the %u x %u screen", (unsigned)x,
+		return hostio_fail(err, cap, "a 128x128 tile at (%u,%u) does not fit in the %u x %u screen", (unsigned)x,
 			    (unsigned)y, (unsigned)s->width, (unsigned)s->height);
 	if ((from & 3u) || (to & 3u) || from >= PXVM_MEM_SIZE || to > PXVM_MEM_SIZE || (to && to <= from))
-		return fail(err, cap, "bad range 0x%04X..0x%04X: 4-aligned, start below end, end at most 0x10000",
+		return hostio_fail(err, cap, "bad range 0x%04X..0x%04X: 4-aligned, start below end, end at most 0x10000",
 			    (unsigned)from, (unsigned)to);
 	uint8_t mem[PXVM_MEM_SIZE];
 	for (uint32_t i = 0; i < PXVM_MEM_WORDS; i++) {
@@ -176,7 +164,7 @@ int pxdis_from_tile(const struct pxdis_shot *s, uint32_t x, uint32_t y, uint32_t
 	img->known = malloc(img->size + 1);
 	if (!img->known) {
 		pxdis_image_free(img);
-		return fail(err, cap, "out of memory");
+		return hostio_fail(err, cap, "out of memory");
 	}
 	for (size_t i = 0; i < img->size; i++)
 		img->known[i] = ((from + i) & 3u) != 3u;
