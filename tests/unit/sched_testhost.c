@@ -161,8 +161,6 @@ size_t pxhost_klog_read(uint32_t from, char *dst, size_t len, uint32_t *next)
 	return logring_read(&th_keep, from, dst, len, next);
 }
 
-void th_klog_add(const char *line) { logring_add(&th_keep, line, strlen(line)); }
-
 void pxhost_log(int level, const char *fmt, ...)
 {
 	va_list ap;

@@ -52,8 +52,6 @@ void th_out_clear(void);
 /* Counters: pxhost_poll and pxhost_idle calls, log lines at level >= 2;
  * the last of those lines, and all of them (one a line, cut at its size). */
 extern unsigned th_polls, th_idles, th_warnings;
-/* th_klog_add: a line into the kept log (KLOG_READ) as pxhost_log adds one. */
-void th_klog_add(const char *line);
 extern char th_last_warning[256], th_warn_log[1 << 14];
 
 /* Console input: when th_input is set, pxhost_poll feeds its bytes to the
