@@ -557,9 +557,15 @@ class HostileTests(unittest.TestCase):
         self.end_py(job)
 
     def case_py_flood(self, vm):
-        """print in a loop in the background: input is not stalled."""
+        """print in a loop in the background: input is not stalled, and the
+        flood loses nothing (its writes wait for the line: BLOCK_OUTPUT)."""
         job = self.start_py("flood")
-        self.seen(r"pyhostile flood 100 x")
+        # 400 lines are more than the serial ring and the backlog hold: a
+        # writer that did not wait would have lost some by then
+        self.seen(r"pyhostile flood 400 x")
+        lines = re.findall(r"(?m)^pyhostile flood (\d+) (x*)\r?$", pxqemu.strip_ansi(vm.output[self.mark:]))
+        self.assertEqual([(int(n), len(x)) for n, x in lines[:400]], [(n, 64) for n in range(400)],
+                         "the first 400 lines of the flood, whole and in order")
         self.answers("py_flood")
         self.latency("py_flood")
         self.end_py(job)
