@@ -18,7 +18,7 @@ KERNEL_C_SRC := kernel/main.c kernel/lib.c boot/fmt.c kernel/klog.c \
 	kernel/console.c kernel/gdt.c kernel/idt.c kernel/trap.c kernel/pmm.c \
 	kernel/heap.c kernel/panic.c kernel/power.c kernel/ramdisk.c \
 	kernel/pngload.c kernel/pngsave.c kernel/snapshot.c kernel/monitor.c kernel/bootcheck.c kernel/cmdline.c \
-	kernel/pxhost.c kernel/irq.c kernel/input.c kernel/bridge.c kernel/persist.c kernel/serial.c kernel/clock.c kernel/hwinfo.c \
+	kernel/pxhost.c kernel/pymem.c kernel/irq.c kernel/input.c kernel/bridge.c kernel/persist.c kernel/serial.c kernel/clock.c kernel/hwinfo.c \
 	kernel/vmm.c kernel/pagemap.c kernel/mtrr.c kernel/fbbench.c kernel/watchmon.c kernel/fpu.c \
 	kernel/uartsel.c kernel/uartsel_opt.c kernel/numparse.c \
 	$(KERNEL_PORTABLE_SRC) $(DRIVERS_KERNEL_SRC) $(PXVM_SRC)

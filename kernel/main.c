@@ -24,6 +24,7 @@
 #include "panic.h"
 #include "param.h"
 #include "pmm.h"
+#include "pymem.h"
 #include "power.h"
 #include "ramdisk.h"
 #include "snapshot.h"
@@ -187,6 +188,7 @@ void kmain(struct pxos_bootinfo *bi)
 	if (pmm_init(bi) != 0)
 		panic("kmain: the UEFI memory map has no usable memory");
 	kinfo("pmm", "%zu MiB free for the kernel", pmm_free_pages() / 256);
+	pymem_init(); /* first: the Python arena at the same address in every boot */
 	vmm_init(bi, fb_ok);
 	hwinfo_init(bi);
 	acpi_init(bi->acpi_rsdp);

@@ -782,6 +782,10 @@ static void read_line(char *buf, size_t cap)
 			irq_idle();
 			continue;
 		}
+		if ((c == '\r' || (c == '\n' && !ed.after_cr)) && ed.len < cap) {
+			buf[ed.len] = '\0';
+			snapshot_monitor_line(buf); /* before the Enter is echoed */
+		}
 		enum lineedit_event e = lineedit_feed(&ed, (uint8_t)c);
 		last_cr = ed.after_cr;
 		if (e == LE_LINE) {

@@ -66,6 +66,8 @@
 #define PY_STACK_MARGIN  (12 * 1024) /* C stack kept below MicroPython's RecursionError limit (interrupt frames, calls without a check) */
 #define PY_MIRROR_US     VRAM_FRAME_US /* the tile's heap window is copied at most this often */
 #define PY_QUANTUM_US    2000    /* a Python process's quantum ends after this long, even with hooks left */
+#define PY_ARENA_BLOCKS  64      /* 68 KiB blocks of Python memory reserved at boot (6 a process: kernel/pymem.c) */
+#define PY_ARENA_PHYS    0x4000000 /* where that arena goes when free (64 MiB), so every boot has it at one address */
 #define PY_CHECK_HOOKS   128     /* at most this many budget units (hooks) between two reads of the clock (fewer when hooks are slow) */
 
 /* Console (pxvm/tty.c, docs/isolation.md "The console contract") */

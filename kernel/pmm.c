@@ -137,6 +137,21 @@ uint64_t pmm_alloc_below(size_t n, uint64_t limit)
 	return 0;
 }
 
+uint64_t pmm_alloc_at(uint64_t addr, size_t n)
+{
+	uint64_t first = addr / PAGE_SIZE;
+	if (!n || addr % PAGE_SIZE || first < LOW_MEMORY_LIMIT / PAGE_SIZE || first > npages || n > npages - first)
+		return 0;
+	for (uint64_t p = first; p < first + n; p++)
+		if (test_bit(p))
+			return 0;
+	for (uint64_t p = first; p < first + n; p++)
+		set_bit(p);
+	free_now -= n;
+	memset((void *)(uintptr_t)addr, 0, n * PAGE_SIZE);
+	return addr;
+}
+
 void pmm_free(uint64_t addr, size_t n)
 {
 	uint64_t first = addr / PAGE_SIZE;

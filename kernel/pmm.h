@@ -29,6 +29,12 @@ uint64_t pmm_alloc(size_t n);
  * (DMA for devices that address only 32 bits: limit 1 << 32). */
 uint64_t pmm_alloc_below(size_t n, uint64_t limit);
 
+/* pmm_alloc_at: the `n` pages at `addr` exactly (page-aligned), zeroed, when
+ * every one is free RAM: returns addr, or 0 (any of them in use, not RAM, below
+ * 1 MiB or past the bitmap). For memory that must be where it was in an earlier
+ * boot (kernel/pymem.c: a Python process of a snapshot). */
+uint64_t pmm_alloc_at(uint64_t addr, size_t n);
+
 /* pmm_free: give back `n` pages at `addr` (as returned by pmm_alloc). Freeing a
  * page that is already free panics. */
 void pmm_free(uint64_t addr, size_t n);

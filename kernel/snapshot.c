@@ -50,20 +50,42 @@ static uint8_t *picture(uint64_t now, uint32_t *w, uint32_t *h)
 	return rgb;
 }
 
+/* The picture taken when the monitor's `snapshot` line was entered
+ * (snapshot_monitor_line), for that command's build. */
+static struct {
+	uint8_t *rgb;
+	uint32_t w, h;
+} early;
+
+void snapshot_monitor_line(const char *line)
+{
+	while (*line == ' ')
+		line++;
+	size_t n = strlen(line);
+	while (n && line[n - 1] == ' ')
+		n--;
+	if (n != 8 || memcmp(line, "snapshot", 8))
+		return;
+	kfree(early.rgb);
+	early.rgb = picture(pxhost_time_us(), &early.w, &early.h); /* NULL: build takes one itself */
+}
+
 /* build: the snapshot file of the machine now (between quanta), on the heap
  * (*flen bytes), with a line on the console saying what it holds; NULL when
- * out of memory (said too). */
+ * out of memory (said too). The picture is the one taken when the command
+ * was entered, if it was (snapshot_monitor_line), else the screen now. */
 static uint8_t *build(size_t *flen)
 {
 	uint64_t now = pxhost_time_us();
 	size_t n = snap_state_save(0, 0, now), zlen = 0, plen = 0;
-	uint32_t w = 0, h = 0;
-	uint8_t *state = kmalloc(n), *rgb = 0, *z = 0, *png = 0, *file = 0;
+	uint32_t w = early.w, h = early.h;
+	uint8_t *state = kmalloc(n), *rgb = early.rgb, *z = 0, *png = 0, *file = 0;
+	early.rgb = 0;
 	*flen = 0;
 	if (!state || snap_state_save(state, n, now) != n)
 		goto out;
 	uint32_t crc = snap_state_crc(state, n);
-	if (!(rgb = picture(now, &w, &h)) || !(z = zlib_compress(state, n, &zlen)) ||
+	if ((!rgb && !(rgb = picture(now, &w, &h))) || !(z = zlib_compress(state, n, &zlen)) ||
 	    !(png = png_encode_rgb(rgb, w, h, &plen)))
 		goto out;
 	kfree(rgb);
@@ -117,6 +139,8 @@ void snapshot_monitor_cmd(int argc, char **argv)
 	(void)argc;
 	(void)argv;
 	if (bridge_snapshot_active()) {
+		kfree(early.rgb);
+		early.rgb = 0;
 		kprintf("snapshot: one is being sent (%zu bytes so far)\n", bridge_snapshot_progress());
 		return;
 	}

@@ -10,6 +10,14 @@
  * result (bytes, time, CRC-32, or why nothing was sent) on the console. */
 void snapshot_monitor_cmd(int argc, char **argv);
 
+/* snapshot_monitor_line: the monitor's line `line` (NUL-terminated) is about
+ * to be ended by the Enter just typed, before anything is echoed or printed:
+ * when it is the `snapshot` command, the picture is taken now (the screen as
+ * it shows the command, cursor and all), and that command's snapshot holds
+ * it; so the picture is the screen at a moment a screendump can see too
+ * (tests/qemu/test_snapshot.py compares them whole). */
+void snapshot_monitor_line(const char *line);
+
 #include <stdint.h>
 
 /* snapshot_request: the SNAPSHOT system call's platform side (pxhost_snapshot):

@@ -37,6 +37,24 @@ uint64_t pxhost_time_us(void);
 uint32_t *pxhost_mem_alloc(void);
 void pxhost_mem_free(uint32_t *mem);
 
+/* pxhost_fixed_alloc / pxhost_fixed_free: one block of PXVM_MEM_ALLOC_WORDS
+ * 32-bit words, zeroed, 16-byte aligned (page-aligned where the platform
+ * places blocks), for state that holds native pointers
+ * (a Python process's pixel memory, C stack and heap: pxvm/py/pyproc.h).
+ * `at` 0: a block wherever the platform keeps them (the same places in every
+ * run of one build on one machine, as far as it can: the kernel's arena, a
+ * fixed range in pxsim); `at` nonzero: the block at exactly that address
+ * (one this call handed out in an earlier run: a snapshot's), NULL when it
+ * is in use or the platform cannot place blocks. NULL when out of memory.
+ * Freeing NULL does nothing. */
+void *pxhost_fixed_alloc(uintptr_t at);
+void pxhost_fixed_free(void *mem);
+
+/* pxhost_code_id: the identity of the running binary's code: CRC-32 (ISO-HDLC)
+ * of its text and read-only data, computed once; 0 when the platform cannot
+ * tell (then state that needs the identical build is never resumed). */
+uint32_t pxhost_code_id(void);
+
 /* pxhost_log: a kernel log line from the process core (level as in
  * kernel/klog.h: 0 debug, 1 info, 2 warn, 3 error). */
 void pxhost_log(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

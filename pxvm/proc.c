@@ -177,6 +177,8 @@ void proc_kind_add(const struct proc_ops *ops)
 	kinds[nkinds++] = ops;
 }
 
+const struct proc_ops *proc_kind_at(uint32_t i) { return i < nkinds ? kinds[i] : 0; }
+
 const struct proc_ops *proc_kind_find(const char *name)
 {
 	for (uint32_t i = 0; i < nkinds; i++)

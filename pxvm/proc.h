@@ -105,7 +105,10 @@ struct proc_ops {
 	 * -PXE_EINVAL for bytes that are not one of this kind's snapshots (the
 	 * whole snapshot is refused), or -PXE_ENOEXEC for a valid record this
 	 * machine cannot resume (another build, other addresses: the process
-	 * ends with PXVM_STATUS_NOT_RESUMABLE and the rest goes on). */
+	 * ends with PXVM_STATUS_NOT_RESUMABLE and the rest goes on; the kind
+	 * logs why). snap.c's check pass calls it on an entry this kind did
+	 * not alloc (pxVM memory, kind_state NULL): a kind whose state lives
+	 * elsewhere then only checks the bytes. */
 	int (*restore)(struct proc *p, const uint8_t *in, size_t n);
 };
 
@@ -215,6 +218,10 @@ void proc_gone(struct proc *p);
  * one again does nothing. proc_init forgets them all. */
 #define PROC_KINDS_MAX 4
 void proc_kind_add(const struct proc_ops *ops);
+
+/* proc_kind_at: the `i`th registered kind (0 first), NULL past the last
+ * (a reset that must keep them: snap_state_load). */
+const struct proc_ops *proc_kind_at(uint32_t i);
 
 /* proc_kind_find: the registered kind called `name`, or NULL. */
 const struct proc_ops *proc_kind_find(const char *name);

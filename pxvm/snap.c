@@ -116,9 +116,12 @@ static int sysc_load(struct snapr *r, struct load *l)
 
 /* ---- PROC: the process table ---------------------------------------------- */
 
+/* kind_by_name: the kind a record names, NULL for one this build does not
+ * have (the Python kind only where it is registered: py_proc_init). */
 static const struct proc_ops *kind_by_name(const char *name)
 {
-	return strcmp(name, proc_pxvm_ops.name) ? 0 : &proc_pxvm_ops;
+	const struct proc_ops *k = proc_kind_find(name);
+	return k ? k : strcmp(name, proc_pxvm_ops.name) ? 0 : &proc_pxvm_ops;
 }
 
 static void layer_save(struct snapw *w, const uint32_t *words)
@@ -131,7 +134,7 @@ static void layer_save(struct snapw *w, const uint32_t *words)
 
 static void proc_save(struct snapw *w, uint64_t now_us)
 {
-	static uint8_t rec[PROC_PXVM_SNAP_SIZE];
+	static uint8_t rec[SNAP_RECORD_MAX];
 	uint32_t n = 0;
 	for (uint32_t i = 0; i < NPROC; i++)
 		n += proc_at(i)->state != PROC_FREE;
@@ -202,7 +205,9 @@ static int load_layer_words(uint32_t **dst, const uint8_t *src)
 }
 
 /* scratch: a process entry the check pass restores records into, so a kind
- * checks its own record without touching the table. */
+ * checks its own record without touching the table. Its memory is a pxVM
+ * process's and its kind_state NULL: a kind whose state lives elsewhere
+ * (Python) sees it was not alloc'd by it and only checks the bytes. */
 static struct proc scratch;
 
 static int fail(struct load *l, const char *what)
@@ -248,6 +253,7 @@ static int proc_load(struct snapr *r, struct load *l)
 				if (!scratch.vm.mem && proc_pxvm_ops.alloc(&scratch))
 					return -PXE_ENOMEM;
 				scratch.ops = ops;
+				scratch.kind_state = 0;
 				int r = ops->restore(&scratch, e.record, e.record_len);
 				if (r && r != -PXE_ENOEXEC)
 					return fail(l, "a process record its kind refuses");
@@ -297,6 +303,16 @@ static int proc_load(struct snapr *r, struct load *l)
 			}
 		} else if (e.record_len) {
 			l->gone[e.index] = true; /* a kind this build does not have */
+		}
+		if (l->gone[e.index]) {
+			/* Until it is ended (below, once every section is loaded) it
+			 * stands in as a pxVM process with empty memory, so what the
+			 * later sections do to it (a call in flight failed into its trap
+			 * page, its tile shown) touches memory of its own. */
+			p->ops = &proc_pxvm_ops;
+			p->kind_state = 0;
+			if (proc_pxvm_ops.alloc(p))
+				return -PXE_ENOMEM;
 		}
 		if (e.canvas && load_layer_words(&p->canvas, e.canvas))
 			return -PXE_ENOMEM;
@@ -463,6 +479,19 @@ int snap_state_info(const uint8_t *raw, size_t n, struct snap_info *info, char *
 	return 0;
 }
 
+/* reset: an empty process core (sched_init), with the kinds registered now
+ * (sched_init forgets all but pxVM's: the Python kind stays). */
+static void reset(const struct pxfs *fs, uint32_t nslots)
+{
+	const struct proc_ops *kinds[PROC_KINDS_MAX];
+	uint32_t k = 0;
+	while (k < PROC_KINDS_MAX && (kinds[k] = proc_kind_at(k)) != 0)
+		k++;
+	sched_init(fs, nslots);
+	for (uint32_t i = 0; i < k; i++)
+		proc_kind_add(kinds[i]);
+}
+
 int snap_state_load(const uint8_t *raw, size_t n, uint64_t now_us, const struct pxfs *fs, uint32_t nslots,
                     char *why, size_t why_cap)
 {
@@ -479,11 +508,11 @@ int snap_state_load(const uint8_t *raw, size_t n, uint64_t now_us, const struct 
 	}
 	if (e)
 		return e;
-	sched_init(fs, nslots);
+	reset(fs, nslots);
 	l.apply = true;
 	e = walk(raw, n, &l);
 	if (e) {
-		sched_init(fs, nslots); /* only memory can fail now: leave the core empty */
+		reset(fs, nslots); /* only memory can fail now: leave the core empty */
 		return e;
 	}
 	vfs_snap_settle();

@@ -75,7 +75,7 @@ const char *snapfmt_proc_next(struct snapr *r, struct snap_proc *p)
 	p->record_len = snapr_u32(r);
 	if (r->bad)
 		return "a truncated process entry";
-	if (p->record_len > 4u * PXVM_MEM_SIZE)
+	if (p->record_len > SNAP_RECORD_MAX)
 		return "a process record larger than any kind's";
 	p->record = p->record_len ? snapr_ptr(r, p->record_len) : 0;
 	for (int k = 0; k < 2; k++) {

@@ -17,13 +17,17 @@
 
 #define SNAP_CHUNK_TYPE   "pxSt"     /* ancillary, private, reserved bit clear, safe to copy */
 #define SNAP_MAGIC        0x4E535850u /* "PXSN" */
-#define SNAP_FORMAT       1u          /* this build writes and reads format 1 */
+#define SNAP_FORMAT       2u          /* this build writes format 2 and reads 1 and 2 */
 #define SNAP_F_ZLIB       1u          /* the payload is a zlib stream */
 #define SNAP_BUILD_ID_MAX 48u
 #define SNAP_HEAD_SIZE    (5u * 4u + SNAP_BUILD_ID_MAX)
-/* The largest state a reader accepts: every process with its memory, canvas
- * and back layer, every RAM file, and room for the small sections. */
-#define SNAP_STATE_MAX    ((size_t)NPROC * (3u * PXVM_MEM_SIZE + 4096u) + \
+/* The largest process record of any kind (format 2; format 1's was 4 x 64 KiB):
+ * a Python process's, with its heap blocks, its C stack and its pixel memory
+ * (pxvm/py/pyproc.c). */
+#define SNAP_RECORD_MAX   ((PY_HEAP_BLOCKS + 2u) * (PXVM_MEM_SIZE + 4u) + 4096u)
+/* The largest state a reader accepts: every process with its largest record,
+ * canvas and back layer, every RAM file, and room for the small sections. */
+#define SNAP_STATE_MAX    ((size_t)NPROC * (SNAP_RECORD_MAX + 2u * PXVM_MEM_SIZE + 4096u) + \
                            (size_t)VFS_RAM_FILES * (VFS_FILE_MAX + 256u) + 1024u * 1024u)
 
 /* snap_build_id: this build's id ("pxOS VERSION GITREV", '+' after the

@@ -99,6 +99,13 @@ size_t pxhost_output(uint32_t pid, int fd, const char *s, size_t n)
 }
 void pxhost_output_wait(void) {} /* never asked: everything is taken */
 uint32_t *pxhost_mem_alloc(void) { return malloc(PXVM_MEM_ALLOC_WORDS * sizeof(uint32_t)); }
+/* Blocks for native pointers: malloc's; never placed (`at`: NULL). */
+void *pxhost_fixed_alloc(uintptr_t at) { return at ? 0 : calloc(PXVM_MEM_ALLOC_WORDS, sizeof(uint32_t)); }
+
+void pxhost_fixed_free(void *mem) { free(mem); }
+
+uint32_t pxhost_code_id(void) { return 0; }
+
 void pxhost_mem_free(uint32_t *mem) { free(mem); }
 /* The screen's tables at their frame rate, as the kernel redraws them. */
 void pxhost_poll(void) { vram_refresh(pxhost_time_us(), false); }

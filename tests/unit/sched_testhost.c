@@ -2,6 +2,7 @@
  * sched_testhost.c — the one test platform for pxvm/ (see sched_testhost.h).
  */
 #include <stdarg.h>
+#include <sys/mman.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
@@ -159,6 +160,74 @@ static struct logring th_keep = { th_keep_buf, KLOG_KEEP, 0, 0 };
 size_t pxhost_klog_read(uint32_t from, char *dst, size_t len, uint32_t *next)
 {
 	return logring_read(&th_keep, from, dst, len, next);
+}
+
+/* Blocks for native pointers (sched_testhost.h th_fixed_place). Placed:
+ * anonymous mappings from TH_FIXED_BASE on, the lowest free slot first. */
+int th_fixed_place;
+#define TH_FIXED_BASE  0x3E0000000000ull
+#define TH_FIXED_SLOTS 1024u
+#define TH_FIXED_BYTES (((size_t)PXVM_MEM_ALLOC_WORDS * 4u + 4095u) & ~(size_t)4095u)
+
+static void *th_map_at(uintptr_t at)
+{
+	void *m = mmap((void *)at, TH_FIXED_BYTES, PROT_READ | PROT_WRITE,
+	               MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+	if (m == MAP_FAILED)
+		return 0;
+	if ((uintptr_t)m != at) {
+		munmap(m, TH_FIXED_BYTES);
+		return 0;
+	}
+	th_live_allocs++;
+	return m;
+}
+
+static int th_placed(const void *mem)
+{
+	uint64_t a = (uintptr_t)mem;
+	return a >= TH_FIXED_BASE && a < TH_FIXED_BASE + (uint64_t)TH_FIXED_SLOTS * TH_FIXED_BYTES;
+}
+
+void *pxhost_fixed_alloc(uintptr_t at)
+{
+	if (!th_fixed_place) {
+		uint32_t *m = at ? 0 : pxhost_mem_alloc();
+		if (m)
+			memset(m, 0, PXVM_MEM_ALLOC_WORDS * sizeof(uint32_t));
+		return m;
+	}
+	if (at)
+		return th_placed((void *)at) && (at - TH_FIXED_BASE) % TH_FIXED_BYTES == 0 ? th_map_at(at) : 0;
+	for (uint32_t k = 0; k < TH_FIXED_SLOTS; k++) {
+		void *m = th_map_at((uintptr_t)(TH_FIXED_BASE + (uint64_t)k * TH_FIXED_BYTES));
+		if (m)
+			return m;
+	}
+	return 0;
+}
+
+void pxhost_fixed_free(void *mem)
+{
+	if (!mem)
+		return;
+	if (!th_placed(mem)) {
+		pxhost_mem_free(mem);
+		return;
+	}
+	munmap(mem, TH_FIXED_BYTES);
+	th_live_allocs--;
+}
+
+extern const char __executable_start[], etext[];
+
+uint32_t pxhost_code_id(void)
+{
+	uint32_t id = 0;
+	if (th_fixed_place) /* a simple sum: this binary stays the same within one run */
+		for (const char *c = __executable_start; c < etext; c += 64)
+			id = id * 31u + (uint8_t)*c;
+	return th_fixed_place ? id | 1u : 0;
 }
 
 void pxhost_log(int level, const char *fmt, ...)

@@ -77,7 +77,14 @@ extern int th_snapshot_result;
 extern int (*th_llm_submit)(uint32_t id, uint32_t kind, const char *model, const char *prompt, uint32_t len);
 extern void (*th_llm_cancel)(uint32_t id);
 
-/* Blocks from pxhost_mem_alloc not yet freed. */
+/* pxhost_fixed_alloc: 0 (the default): ordinary guarded blocks, never placed
+ * (`at` gets NULL) and pxhost_code_id 0, so a Python process is never
+ * resumed; 1: blocks mapped at fixed addresses (placed on request, as pxsim
+ * does) and the code's identity known, so a Python process snapshotted in
+ * this test process can go on in it. Either way they count as allocations. */
+extern int th_fixed_place;
+
+/* Blocks from pxhost_mem_alloc (and pxhost_fixed_alloc) not yet freed. */
 extern long th_live_allocs;
 
 /* th_guards_ok: whether the guard words around every live pxhost_mem_alloc

@@ -364,6 +364,53 @@ static void test_llm_in_flight_fails(void **state)
 	free(s);
 }
 
+/* A process that cannot be resumed (its kind renamed to one this build does
+ * not have) while its LLM call, raised through the trap page, is in flight:
+ * failing the call on resume writes into its trap page, which must be
+ * memory of its own until it is ended NOT_RESUMABLE; the others go on. */
+static void test_gone_with_call_in_flight(void **state)
+{
+	(void)state;
+	static const char trap[] = ".include \"pxos.inc\"\n_start:\n IMM32 R2, args\n IMM32 R3, 0xF001\n IMM8 R4, 12\n"
+		"copy:\n LDB R1, [R2 + 0]\n STB R1, [R3 + 0]\n ADDI R2, R2, 1\n ADDI R3, R3, 1\n DJNZ R4, copy\n"
+		" IMM32 R3, 0xF000\n IMM8 R1, 2\n STB R1, [R3 + 0]\n HALT\n"
+		".align 4\nargs: .word q\n .word 0x01000000\n .word 0x9000\nq: .string \"hello?\"\n";
+	static const char spin[] = ".include \"pxos.inc\"\n_start:\n ADDI R1, R1, 1\n JMP _start\n";
+	const struct th_file f[] = { { "/bin/t", trap, 0, 0 }, { "/bin/s", spin, 0, 0 } };
+	th_boot(0, 0, f, 2);
+	th_llm_submit = llm_submit;
+	int t = th_spawn("/bin/t", 0), sp = th_spawn("/bin/s", 0);
+	sched_run(100000);
+	struct proc *p = proc_find((uint32_t)t);
+	assert_int_equal(p->state, PROC_BLOCKED);
+	assert_int_equal(p->block, BLOCK_TRAP);
+	assert_int_equal(hv_inflight(), 1);
+	size_t len;
+	uint8_t *s = take(&len);
+	struct snap_section sec;
+	assert_int_equal(snapfmt_find(s, len, "PROC", &sec), 0);
+	struct snapr r = { sec.body + 4, sec.len - 4, 0, false };
+	struct snap_proc e;
+	size_t first = (size_t)(sec.body - s) + 4;
+	assert_null(snapfmt_proc_next(&r, &e));
+	assert_int_equal(e.pid, (uint32_t)t);
+	memcpy(s + first + 4, "zzzz\0\0\0\0", 8);
+	th_boot(0, 0, f, 2);
+	char why[200];
+	assert_int_equal(snap_state_load(s, len, th_now_us, vfs_fs(), 0, why, sizeof(why)), 0);
+	uint32_t st;
+	assert_null(proc_find((uint32_t)t));
+	assert_int_equal(sched_reaped_status((uint32_t)t, &st), 0);
+	assert_int_equal(st, PXVM_STATUS_NOT_RESUMABLE);
+	assert_int_equal(hv_inflight(), 0);
+	struct proc *ps = proc_find((uint32_t)sp);
+	assert_non_null(ps);
+	uint64_t before = ps->vm.steps;
+	sched_run(100000);
+	assert_true(ps->vm.steps > before);
+	free(s);
+}
+
 /* A process of a kind this build does not have (here: renamed "python") ends
  * with STATUS_NOT_RESUMABLE; the others go on. */
 static void test_unknown_kind_not_resumable(void **state)
@@ -591,6 +638,7 @@ int main(void)
 		cmocka_unit_test(test_resume_on_another_screen),
 		cmocka_unit_test(test_sleep_rebased),
 		cmocka_unit_test(test_llm_in_flight_fails),
+		cmocka_unit_test(test_gone_with_call_in_flight),
 		cmocka_unit_test(test_unknown_kind_not_resumable),
 		cmocka_unit_test(test_snapshot_syscall),
 		cmocka_unit_test(test_damaged_states_refused),

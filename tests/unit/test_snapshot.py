@@ -95,7 +95,7 @@ def restate(data, raw, fmt=None, flags=1, length=None):
         if t == b"pxSt":
             head = bytearray(d[:68])
     payload = zlib.compress(raw) if flags & 1 else raw
-    struct.pack_into("<IIII", head, 4, fmt if fmt is not None else 1, flags,
+    struct.pack_into("<IIII", head, 4, fmt if fmt is not None else 2, flags,
                      length if length is not None else len(raw), zlib.crc32(raw) & 0xFFFFFFFF)
     return png_with_chunk(data, bytes(head) + payload)
 
@@ -223,7 +223,7 @@ rc, out, err = pxsim("--fs", FS, "--add", wpxe + "=/apps/w", "--snapshot-at", "1
 r = subprocess.run([PXFS, "snapshot", wp], capture_output=True)
 info = r.stdout.decode()
 check("pxfs snapshot: head, sections, processes, RAM files",
-      r.returncode == 0 and "format 1" in info and "PROC v2" in info and " w\n" in info and "/tmp/note.txt" in info,
+      r.returncode == 0 and "format 2" in info and "PROC v2" in info and " w\n" in info and "/tmp/note.txt" in info,
       info + r.stderr.decode())
 r = subprocess.run([PXFS, "snapshot", wp, "/tmp/note.txt"], capture_output=True)
 check("pxfs snapshot SNAP PATH: a RAM file's bytes", r.returncode == 0 and r.stdout == b"written before a snap",
@@ -273,6 +273,101 @@ if files:
 rc, out, err = pxsim("--fs", FS, "--boot", "--type", "snapshot\\n", "--max-steps", "30000000")
 check("/apps/snapshot without anywhere to send it: no host bridge", "no host bridge" in err, err[-300:])
 
+# ---- Python processes go on on the identical build ----------------------------------
+# A Python counter (blocked in SLEEP between lines) with a pxVM child: snapshot
+# mid-run, resume in a new pxsim (the same binary): the output goes on from
+# where it was, as straight through, and the final state is bit-identical.
+# The same snapshot with its Python record changed (another build id, another
+# code CRC, a block at an address it cannot have) ends the Python process
+# NOT_RESUMABLE with that reason logged, while the pxVM child goes on.
+cpy = os.path.join(tmp, "count.py")
+open(cpy, "w").write("""import pxos
+kid = pxos.spawn("/apps/sleep", "300")
+n = 0
+for i in range(30):
+    n += i * i
+    print("count", i, n)
+    pxos.sleep(0.02)
+print("child", pxos.wait(kid)[1], "done", n)
+""")
+pyargs = ["--fs", FS, "--add", cpy + "=/apps/count.py"]
+pyp, pyq = os.path.join(tmp, "py.png"), os.path.join(tmp, "pyend.png")
+rc0, out0, err0 = pxsim(*pyargs, "--snapshot-at", "10000", pyq, "--max-steps", "10000", "/apps/count.py")
+check("python: the counter runs to its end straight through",
+      rc0 == 0 and b"count 29 8555" in out0 and b"child 0 done 8555" in out0, f"rc {rc0} {out0[-200:]} {err0[-300:]}")
+for n in (6500, 5200, 4600):  # spawn is charged 4096; the child sleeps to about 6000
+    rc1, out1, err1 = pxsim(*pyargs, "--snapshot-at", str(n), pyp, "--max-steps", str(n), "/apps/count.py")
+    rc2, out2, err2 = pxsim(*pyargs, "--resume", pyp, "--snapshot-at", "10000", os.path.join(tmp, "pyb.png"),
+                            "--max-steps", "10000")
+    what = f"python: snapshot at {n}, resumed by the same pxsim"
+    check(what + ": it was mid-run", out1.count(b"count ") not in (0, 30), out1[-200:])
+    check(what + ": the output goes on where it was", out1 + out2 == out0 and rc2 == 0,
+          f"{out1[-80:]!r} + {out2[:80]!r}; {err2[-300:]}")
+    check(what + ": the final state is bit-identical", state(os.path.join(tmp, "pyb.png")) == state(pyq), err2[-300:])
+
+pyraw = state(pyp)
+at = pyraw.find(b"PYSN\x02\x00\x00\x00")
+check("python: the snapshot holds a Python record, version 2", at > 0)
+
+
+def patched(offset, data):
+    raw = bytearray(pyraw)
+    raw[at + offset:at + offset + len(data)] = data
+    return restate(open(pyp, "rb").read(), bytes(raw))
+
+
+code_id = struct.unpack("<I", pyraw[at + 56:at + 60])[0]
+for what, data, reason in [
+        ("another build id", patched(8, b"pxOS 0.0 000000000000".ljust(48, b"\0")), "taken by build \"pxOS 0.0"),
+        ("another code CRC", patched(56, struct.pack("<I", code_id ^ 1)), "its code's CRC-32 was"),
+        # heap block 0 at the address of the stack block (claimed just before it)
+        ("a block it cannot have", patched(184, pyraw[at + 176:at + 184]),
+         "its memory at 0x%x cannot be had" % struct.unpack("<Q", pyraw[at + 176:at + 184])[0])]:
+    bad = os.path.join(tmp, "pybad.png")
+    open(bad, "wb").write(data)
+    r = subprocess.run([PXSIM, *pyargs, "--resume", bad, "--max-steps", "10000"], capture_output=True, timeout=120)
+    err = r.stderr.decode(errors="replace")
+    check(f"python: {what}: not resumable, the reason logged, the pxVM child goes on",
+          "not resumable: " + reason in err and "pid 1 (count.py) exited with status 1024" in err and
+          "pid 2 (sleep) exited with status 0" in err and b"count" not in r.stdout,
+          f"rc {r.returncode} {r.stdout[-200:]} {err[-600:]}")
+
+# ---- format 1 is still read -----------------------------------------------------------
+# A format-1 snapshot (the head says 1) resumes as before; its Python record was
+# only a marker: that process ends not resumable, saying why, the child goes on.
+v1 = os.path.join(tmp, "v1.png")
+open(v1, "wb").write(restate(open(pyp, "rb").read(), pyraw, fmt=1))
+r = subprocess.run([PXSIM, *pyargs, "--resume", v1, "--max-steps", "10000"], capture_output=True, timeout=120)
+check("format 1: a format-1 head is read, its Python process goes on",
+      r.returncode == 0 and b"child 0 done 8555" in r.stdout, r.stderr.decode(errors="replace")[-300:])
+
+
+def with_record(rec):
+    """pyraw with the Python record replaced by `rec` (PROC's length made right)."""
+    rl = struct.unpack("<I", pyraw[at - 4:at])[0]
+    raw1 = bytearray(pyraw[:at - 4] + struct.pack("<I", len(rec)) + rec + pyraw[at + rl:])
+    pos = 0
+    while pos < len(raw1):
+        n = struct.unpack("<I", raw1[pos + 8:pos + 12])[0]
+        if raw1[pos:pos + 4] == b"PROC":
+            struct.pack_into("<I", raw1, pos + 8, n - (rl - len(rec)))
+            break
+        pos += 12 + n
+    return bytes(raw1)
+
+
+for what, fmt, rec, reason in [
+        ("format 1: its Python marker", 1, b"python\0\1", "the snapshot's format 1 kept no Python state"),
+        ("another build's record of another layout (cut after its build id)", 2,
+         b"PYSN\2\0\0\0" + b"pxOS 9.9 000000000000".ljust(48, b"\0"), "taken by build \"pxOS 9.9")]:
+    open(v1, "wb").write(restate(open(pyp, "rb").read(), with_record(rec), fmt=fmt))
+    r = subprocess.run([PXSIM, *pyargs, "--resume", v1, "--max-steps", "10000"], capture_output=True, timeout=120)
+    err = r.stderr.decode(errors="replace")
+    check(what + ": not refused, the process ends not resumable saying why, the child goes on",
+          "not resumable: " + reason in err and
+          "pid 1 (count.py) exited with status 1024" in err and "pid 2 (sleep) exited with status 0" in err,
+          err[-600:])
+
 # ---- refusals -----------------------------------------------------------------------
 good = open(ap, "rb").read()
 raw = state(ap)
@@ -291,7 +386,7 @@ refused("the first 40 bytes", good[:40], "truncated")
 bad = bytearray(good)
 bad[len(bad) // 2] ^= 0x55
 refused("a flipped byte (PNG CRC)", bytes(bad), "bad CRC")
-refused("a newer format", restate(good, raw, fmt=2), "newer")
+refused("a newer format", restate(good, raw, fmt=3), "newer")
 refused("unknown flags", restate(good, raw, flags=3), "flags")
 refused("a hostile state size", restate(good, raw, flags=0, length=0xFFFFFFF0), "larger")
 refused("a state that fails its CRC", png_with_chunk(good, [d for t, d in chunks(good) if t == b"pxSt"][0][:-9] +

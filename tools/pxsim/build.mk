@@ -5,9 +5,13 @@ PXSIM_SRC := tools/pxsim/main.c tools/pxsim/host.c tools/pxsim/snapshot.c
 PXSIM_OBJ := $(call uniq,$(call host_obj,$(PXSIM_SRC)) $(PORTABLE_HOST_OBJ) $(SNAPFILE_OBJ) $(HOSTIO_OBJ) $(PY_HOST_OBJ))
 ALL_TARGETS += $(PXSIM)
 
+# Linked without PIE: a Python process's heap and C stack point into pxsim's
+# code and data, which then stay at the same addresses in every run (ASLR
+# moves only a PIE), so a snapshot's Python process can go on in another
+# pxsim run of the same binary (docs/snapshots.md).
 $(PXSIM): $(PXSIM_OBJ)
 	@mkdir -p $(@D)
-	$(HOSTCC) $(HOST_CFLAGS) $^ -o $@ $(PY_HOST_LDFLAGS) -lm
+	$(HOSTCC) $(HOST_CFLAGS) -no-pie $^ -o $@ $(PY_HOST_LDFLAGS) -lm
 
 # Shell-level test of the simulator, the shell and the tools on the built
 # ramdisk (tests/unit/test_pxsim.sh).

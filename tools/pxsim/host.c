@@ -21,8 +21,9 @@
  * (Ctrl-D), as from a pipe. Timed input (pxsim_script_at) is typed when the
  * clock reaches its time, whatever runs.
  */
-#define _POSIX_C_SOURCE 200809L
+/* _DEFAULT_SOURCE (HOST_REQ): MAP_FIXED_NOREPLACE, MAP_ANONYMOUS */
 #include <errno.h>
+#include <sys/mman.h>
 #include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -32,6 +33,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "kernel/vram.h"
+#include "pxvm/crc32.h"
 #include "pxvm/host.h"
 #include "pxvm/logring.h"
 #include "pxvm/sched.h"
@@ -112,6 +114,67 @@ static struct logring keep = { keep_buf, KLOG_KEEP, 0, 0 };
 size_t pxhost_klog_read(uint32_t from, char *dst, size_t len, uint32_t *next)
 {
 	return logring_read(&keep, from, dst, len, next);
+}
+
+/* Blocks for native pointers (Python processes): anonymous mappings in a
+ * range of the address space nothing else uses, PXSIM_FIXED_BASE on, one
+ * slot of whole pages per block, the lowest free slot first, so a run of
+ * one build gives the same addresses every time, and a resumed pxsim gets
+ * a snapshot's blocks back where they were (MAP_FIXED_NOREPLACE: never over
+ * anything mapped). pxsim is linked without PIE (tools/pxsim/build.mk), so
+ * its code and data, which these blocks point into, do not move either. */
+#define PXSIM_FIXED_BASE  0x3F0000000000ull
+#define PXSIM_FIXED_SLOTS 4096u
+#define PXSIM_FIXED_BYTES (((size_t)PXVM_MEM_ALLOC_WORDS * 4u + 4095u) & ~(size_t)4095u)
+static uint32_t fixed_hint; /* no free slot below this one */
+
+static void *map_at(uintptr_t at)
+{
+	void *m = mmap((void *)at, PXSIM_FIXED_BYTES, PROT_READ | PROT_WRITE,
+	               MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+	if (m == MAP_FAILED)
+		return 0;
+	if ((uintptr_t)m != at) { /* a kernel older than MAP_FIXED_NOREPLACE took it as a hint */
+		munmap(m, PXSIM_FIXED_BYTES);
+		return 0;
+	}
+	return m;
+}
+
+void *pxhost_fixed_alloc(uintptr_t at)
+{
+	if (at)
+		return at % 4096u ? 0 : map_at(at);
+	for (uint32_t k = fixed_hint; k < PXSIM_FIXED_SLOTS; k++) {
+		void *m = map_at((uintptr_t)(PXSIM_FIXED_BASE + (uint64_t)k * PXSIM_FIXED_BYTES));
+		if (m) {
+			fixed_hint = k + 1;
+			return m;
+		}
+	}
+	return 0;
+}
+
+void pxhost_fixed_free(void *mem)
+{
+	if (!mem)
+		return;
+	uint64_t a = (uintptr_t)mem;
+	if (a >= PXSIM_FIXED_BASE && (a - PXSIM_FIXED_BASE) / PXSIM_FIXED_BYTES < fixed_hint)
+		fixed_hint = (uint32_t)((a - PXSIM_FIXED_BASE) / PXSIM_FIXED_BYTES);
+	munmap(mem, PXSIM_FIXED_BYTES);
+}
+
+/* The code's identity: CRC-32 of the executable's text (GNU ld's
+ * __executable_start and etext bound it). */
+extern const char __executable_start[], etext[];
+
+uint32_t pxhost_code_id(void)
+{
+	static uint32_t id;
+	if (!id)
+		id = crc32_update(0, __executable_start, (size_t)(etext - __executable_start));
+	return id ? id : 1;
 }
 
 void pxhost_log(int level, const char *fmt, ...)

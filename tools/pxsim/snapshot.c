@@ -13,6 +13,7 @@
 #include "pxvm/host.h"
 #include "pxvm/sched.h"
 #include "pxvm/snap.h"
+#include "pxvm/py/pyproc.h"
 #include "tools/common/snapfile.h"
 
 uint8_t *pxsim_screen_rgb(const struct fb *fb)
@@ -79,6 +80,7 @@ int pxsim_resume(const char *path, const struct pxfs *fs, uint32_t nslots, uint3
 	if (strcmp(sf.info.build_id, snap_build_id()))
 		fprintf(stderr, "pxsim: %s: taken by %s, resumed by %s\n", path, sf.info.build_id, snap_build_id());
 	uint64_t now = pxsim_clock_resume(sf.info.clock_us, sf.info.steps + sf.info.charged);
+	py_proc_init(); /* the kinds a snapshot's processes may be of (snap_state_load keeps them) */
 	if (snap_state_load(sf.state, sf.state_len, now, fs, nslots, why, sizeof(why))) {
 		fprintf(stderr, "pxsim: %s: refused: %s\n", path, why);
 		snapfile_free(&sf);
