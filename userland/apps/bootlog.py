@@ -3,7 +3,7 @@
 # workflow 2 of seed 000 (docs/python.md).
 #
 #   bootlog.py            ask the LLM, print its answer
-#   bootlog.py --prompt   print the prompt it would send, ask nothing
+#   bootlog.py --prompt   print the prompt it would send and its size, ask nothing
 #
 # The prompt fits in pxos.PROMPT_MAX bytes: when the log is longer, it keeps
 # the warnings and errors and the newest lines, and says where lines were
@@ -87,6 +87,7 @@ def main():
     prompt = head + "\n".join(fit(lines, pxos.PROMPT_MAX - len(head) - 1)) + "\n"
     if "--prompt" in sys.argv[1:]:
         print(prompt, end="")
+        print("bootlog: a prompt of %d bytes from %d log lines" % (len(prompt), len(lines)))
         return 0
     print("bootlog: asking the LLM about %d log lines (%d bytes of prompt) ..." % (len(lines), len(prompt)))
     try:
