@@ -17,6 +17,7 @@
 #include "drivers/debugcon.h"
 #include "drivers/timer.h"
 #include "pxvm/escape.h"
+#include "pxvm/logring.h"
 
 #define RFLAGS_IF (1u << 9)
 #define CHUNK KLOG_CHUNK
@@ -46,6 +47,12 @@ static bool (*input_line_open)(void);
  * sequence a process splits between two writes is held, not cut or shown. */
 static struct escaper guest_esc;
 static uint32_t guest_owner;
+
+/* The newest log lines (klog's, not kprintf's text), for readers: KLOG_READ,
+ * pxos.klog, dmesg. Written and read with interrupts off, so a line logged
+ * by an interrupt handler never lands in the middle of a read. */
+static char keep_buf[KLOG_KEEP];
+static struct logring keep = { keep_buf, KLOG_KEEP, 0, 0 };
 
 static const char *const level_names[] = { "DEBUG", "INFO ", "WARN ", "ERROR" };
 static const uint32_t level_colors[] = {
@@ -255,6 +262,16 @@ void klog_poll(void)
 	console_poll();
 }
 
+size_t klog_read(uint32_t from, char *dst, size_t len, uint32_t *next)
+{
+	uint64_t flags = read_rflags();
+	cli();
+	size_t n = logring_read(&keep, from, dst, len, next);
+	if (flags & RFLAGS_IF)
+		sti();
+	return n;
+}
+
 void kprintf(const char *fmt, ...)
 {
 	char buf[KLOG_LINE_MAX];
@@ -285,6 +302,11 @@ void klog(enum klog_level level, const char *sys, const char *fmt, ...)
 	va_end(ap);
 	size_t len = strlen(buf);
 	buf[len++] = '\n';
+	uint64_t flags = read_rflags();
+	cli();
+	logring_add(&keep, buf, len);
+	if (flags & RFLAGS_IF)
+		sti();
 	in_log = true;
 	fresh_line();
 	console_set_color(level_colors[level]);

@@ -84,6 +84,13 @@ void klog_poll(void);
  * than KLOG_REDRAW_MAX bytes. kmain registers it. */
 void klog_set_input_line(bool (*open)(void));
 
+/* klog_read: up to `len` bytes of the newest log lines (the last KLOG_KEEP
+ * bytes of klog's lines, ASCII: pxvm/logring.h) from position `from` into
+ * dst; *next = the position after them; returns the bytes copied. An old
+ * position reads from the oldest line kept. Any process may read them
+ * (KLOG_READ): no line holds a secret (docs/pxvm-abi.md). */
+size_t klog_read(uint32_t from, char *dst, size_t len, uint32_t *next);
+
 /* klog_error_count: number of KLOG_ERROR lines so far (the boot's health). */
 unsigned klog_error_count(void);
 

@@ -122,6 +122,8 @@
 #define KLOG_REDRAW_MAX  512     /* longest line a log line interrupts that is drawn again after it, bytes */
 #define KLOG_BACKLOG     8192    /* console text waiting for room in the serial ring, bytes: what the
                                   * kernel writes while the scheduler runs never waits (kernel/klog.c) */
+#define KLOG_KEEP        16384   /* the newest log lines kept for readers (KLOG_READ, dmesg), bytes */
+#define KLOG_READ_MAX    4096    /* bytes one pxos.klog() call returns at most */
 
 /* Output escaper (pxvm/escape.c, docs/isolation.md) */
 #define ESCAPE_CSI_MAX   16      /* parameter bytes (digits, ';') of an allowed CSI sequence */

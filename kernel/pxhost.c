@@ -149,4 +149,9 @@ int pxhost_idle(uint64_t until_us)
 	return 0;
 }
 
+size_t pxhost_klog_read(uint32_t from, char *dst, size_t len, uint32_t *next)
+{
+	return klog_read(from, dst, len, next);
+}
+
 /* pxhost_llm_submit and pxhost_llm_cancel: kernel/bridge.c. */

@@ -143,6 +143,7 @@ const char *pxvm_fault_text(uint32_t f);
 	X(UNLINK,   50,   64, "R1=path",                  "remove a file of /home or /tmp")                    \
 	X(RENAME,   51,   64, "R1=from R2=to",            "rename a file within /home or /tmp, replacing `to` in one step") \
 	X(FS_USAGE, 52,   64, "R1=path R2=buf",           "buf = { files, files max, bytes, bytes max } of the tree (/home or /tmp) holding path") \
+	X(KLOG_READ, 53,  32, "R1=buf R2=len R3=offset", "copy the kernel log's kept lines from byte offset R3 (older: from the oldest kept); R0 = bytes copied, R1 = the next offset; R1-R0 != R3: lines were lost") \
 	X(IMPERFECT, 60,  16, "R1=pid R2=rate R3=lo R4=hi", "imperfect mode of pid (0: the caller) or a descendant: R2 bit flips per million instructions (0 off, IMPERFECT_KEEP: ask) in bytes [R3, R4) (0, 0: all); R0 = the previous rate, R1 = flips so far") \
 	X(SNAPSHOT, 61,   64, "",                         "ask for a snapshot of the machine, sent to the host bridge (the console's foreground only, one per SNAP_GAP_MS)")
 

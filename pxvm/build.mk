@@ -9,7 +9,7 @@ PXVM_CRC_SRC   := pxvm/crc32.c
 PXVM_FS_SRC    := $(PXVM_CRC_SRC) pxvm/pixelfs.c
 PXVM_OS_SRC    := pxvm/sched.c pxvm/job.c pxvm/syscall.c pxvm/hv.c pxvm/ipc.c pxvm/vfs.c pxvm/tty.c \
 	pxvm/debug.c pxvm/proc.c pxvm/proc_pxvm.c pxvm/view.c pxvm/canvas.c pxvm/lineedit.c \
-	pxvm/snap.c
+	pxvm/snap.c pxvm/logring.c
 # The serial bridge's frame codec (kernel/bridge.c and tools/pxbridge); it uses
 # PXVM_CRC_SRC too.
 PXVM_FRAME_SRC := pxvm/frame.c
@@ -96,3 +96,9 @@ UNIT_TESTS += $(BUILD)/tests/test_pngcheck
 $(BUILD)/tests/test_pngcheck: $(BUILD)/host/tests/unit/test_pngcheck.o $(call host_obj,$(PXVM_PNG_SRC) $(PXVM_CRC_SRC))
 	@mkdir -p $(@D)
 	$(HOSTCC) $(HOST_CFLAGS) $^ -o $@ -lcmocka -lm
+
+# The kernel log's kept lines (KLOG_READ, pxos.klog, dmesg).
+UNIT_TESTS += $(BUILD)/tests/test_logring
+$(BUILD)/tests/test_logring: $(BUILD)/host/tests/unit/test_logring.o $(BUILD)/host/pxvm/logring.o
+	@mkdir -p $(@D)
+	$(HOSTCC) $(HOST_CFLAGS) $^ -o $@ -lcmocka

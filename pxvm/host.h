@@ -59,6 +59,12 @@ uint32_t pxhost_code_id(void);
  * kernel/klog.h: 0 debug, 1 info, 2 warn, 3 error). */
 void pxhost_log(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* pxhost_klog_read: up to `len` bytes of the kernel log's kept lines from
+ * position `from` into dst (pxvm/logring.h logring_read: an old position
+ * reads from the oldest kept line); *next = the position after them. Returns
+ * the bytes copied. The platform keeps the lines it logs (KLOG_KEEP bytes). */
+size_t pxhost_klog_read(uint32_t from, char *dst, size_t len, uint32_t *next);
+
 /* pxhost_panic: an invariant of the process core is broken (a bug, never a
  * guest's doing): stop with `why` ("func: reason"). Does not return. */
 void pxhost_panic(const char *why) __attribute__((noreturn));

@@ -707,10 +707,31 @@ void hv_proc_gone(struct proc *p)
 		}
 }
 
+/* interrupted: Ctrl-C came for the caller of `r`, which catches it (the
+ * console leaves it pending: pxvm/tty.c): the call is cancelled (the bridge
+ * is told; a late reply finds no id and is dropped) and ends at once with
+ * -PXE_EINTR, as a caught Ctrl-C ends a READ or a SLEEP. */
+static bool interrupted(struct hv_req *r)
+{
+	struct proc *p = proc_find(r->pid);
+	if (!p || !p->intr_pending || p->state != PROC_BLOCKED || p->block != BLOCK_TRAP)
+		return false;
+	p->intr_pending = false;
+	p->sys_errors++;
+	pxhost_llm_cancel(r->id);
+	stats.cancelled++;
+	deliver(p, r->via_syscall, -PXE_EINTR, 0, 0);
+	proc_wake(p);
+	r->id = 0;
+	return true;
+}
+
 void hv_poll(uint64_t now_us)
 {
 	for (uint32_t i = 0; i < HV_INFLIGHT_MAX; i++)
-		if (reqs[i].id && now_us >= reqs[i].deadline_us) {
+		if (reqs[i].id && interrupted(&reqs[i]))
+			continue;
+		else if (reqs[i].id && now_us >= reqs[i].deadline_us) {
 			pxhost_llm_cancel(reqs[i].id);
 			stats.timedout++;
 			finish(&reqs[i], -PXE_ETIMEDOUT);

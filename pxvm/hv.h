@@ -88,7 +88,10 @@ void hv_llm_alive(uint32_t id);
 void hv_proc_gone(struct proc *p);
 
 /* hv_poll: expire requests past their deadline (called with the clock):
- * each ends with -PXE_ETIMEDOUT and is cancelled on the platform. */
+ * each ends with -PXE_ETIMEDOUT and is cancelled on the platform. A request
+ * whose caller catches Ctrl-C (INTR_CATCH) and got one while it waited (the
+ * console left it pending, pxvm/tty.c) is cancelled the same way and ends
+ * with -PXE_EINTR at once (Python: KeyboardInterrupt). */
 void hv_poll(uint64_t now_us);
 
 /* hv_next_deadline: the earliest deadline (pxhost_time_us) of a request in

@@ -293,6 +293,33 @@ static enum sys_result sys_FS_USAGE(struct proc *p)
 	return ret(p, e ? e : pxvm_write(&p->vm, p->vm.r[2], us, sizeof(us)));
 }
 
+/* KLOG_READ: the kernel log's kept lines (pxvm/logring.h), for any process:
+ * the log holds nothing secret (docs/pxvm-abi.md says what it holds). The
+ * copy is charged per byte, as file reads are, and is at most KLOG_KEEP. */
+static enum sys_result sys_KLOG_READ(struct proc *p)
+{
+	uint32_t buf = p->vm.r[1], len = p->vm.r[2], at = p->vm.r[3], done = 0;
+	if (!pxvm_range_ok(buf, len))
+		return ret(p, -PXE_EFAULT);
+	if (len > KLOG_KEEP)
+		len = KLOG_KEEP;
+	while (done < len) {
+		char chunk[256];
+		uint32_t want = len - done < sizeof(chunk) ? len - done : (uint32_t)sizeof(chunk), next;
+		size_t n = pxhost_klog_read(at, chunk, want, &next);
+		if (done && next - (uint32_t)n != at)
+			break; /* lines were dropped between two pieces: stop before the gap */
+		pxvm_write(&p->vm, buf + done, chunk, (uint32_t)n); /* in range: checked above */
+		done += (uint32_t)n;
+		at = next;
+		if (n < want)
+			break;
+	}
+	charge(p, done >> SYS_COST_COPY_SHIFT);
+	p->vm.r[1] = at;
+	return ret(p, (int)done);
+}
+
 /* ---- processes --------------------------------------------------------------- */
 
 static enum sys_result sys_EXIT(struct proc *p)

@@ -3,7 +3,12 @@
  *
  * Cooked mode: typed bytes are edited into a line by the line editor
  * (pxvm/lineedit.h: appending, BS/DEL, Ctrl-U, CR/LF/CR LF, ESC sequences
- * swallowed), echoed through pxhost_output as pid 0. What the console adds:
+ * swallowed), echoed through pxhost_output as pid 0 — as it is typed while
+ * the foreground process waits in a cooked READ with no line queued for it;
+ * typed ahead (while it computes, or behind a line it has not read yet), a
+ * line is echoed when a cooked READ takes it, and never by the tty when a
+ * raw READ does (the raw reader shows what it takes, as the Python REPL's
+ * line editor does: so typed-ahead keys appear once). What the console adds:
  *   Ctrl-^ (Ctrl-6)  (VIEW_PAGE_KEY) shows the next page of processes in the
  *                    visible slots (pxvm/view.h); never part of the input
  *   Ctrl-]           (WATCH_KEY) watching on or off for the foreground
@@ -34,6 +39,7 @@
 #include "port.h"
 
 #define TTY_EOF 0x100u /* end-of-input mark in the queue */
+#define TTY_UNSHOWN 0x200u /* queue flag: a byte typed ahead, not echoed yet */
 #define CTRL_C  0x03u
 
 static uint16_t queue[TTY_INPUT_MAX];
@@ -41,6 +47,7 @@ static uint64_t stamp[TTY_INPUT_MAX]; /* when each queued byte was typed */
 static uint32_t q_head, q_count;
 static char line[TTY_LINE_MAX];
 static struct lineedit ed;  /* the line being typed, in `line` */
+static bool ed_shown;       /* ... is on the screen (echoed as typed) */
 static uint32_t fg;         /* foreground pid, 0 = none */
 static uint64_t typing_us;  /* when the bytes being taken in were typed */
 static uint64_t intr_us;    /* the last Ctrl-C given as an interrupt, 0 = none */
@@ -48,13 +55,18 @@ static uint32_t intr_pgid;  /* ... to this group */
 static uint64_t write_seq;  /* order of blocked writers */
 static struct tty_latency lat;
 
-static void echo_to(void *ctx, const char *s, size_t n)
+static void echo(const char *s, size_t n)
 {
-	(void)ctx;
 	(void)pxhost_output(0, 1, s, n); /* the platform takes its own echo whole */
 }
 
-static void echo(const char *s, size_t n) { echo_to(0, s, n); }
+/* echo_to: the line editor's echo, shown only while its line is (ed_shown). */
+static void echo_to(void *ctx, const char *s, size_t n)
+{
+	(void)ctx;
+	if (ed_shown)
+		echo(s, n);
+}
 
 /* tty_proc_gone: `p` ended; if it was the foreground, the console passes on. */
 static void tty_proc_gone(struct proc *p);
@@ -64,6 +76,7 @@ void tty_init(void)
 	proc_on_gone(tty_proc_gone);
 	q_head = q_count = 0;
 	lineedit_init(&ed, line, sizeof(line), echo_to, 0); /* room kept for the '\n' */
+	ed_shown = false;
 	fg = 0;
 	intr_us = 0;
 	intr_pgid = 0;
@@ -127,8 +140,11 @@ static void deliver(struct proc *p)
 		p->typed_us = typed;
 		return;
 	}
+	uint32_t unshown = 0, from = 0; /* typed-ahead bytes, echoed now for a cooked reader */
 	while (q_count && n < p->io_len && n < sizeof(out) && queue[q_head] != TTY_EOF) {
 		uint8_t c = (uint8_t)queue[q_head];
+		if ((queue[q_head] & TTY_UNSHOWN) && !unshown++)
+			from = n;
 		typed = stamp[q_head];
 		out[n++] = c;
 		q_head = (q_head + 1) % TTY_INPUT_MAX;
@@ -136,6 +152,8 @@ static void deliver(struct proc *p)
 		if (c == '\n' && !p->tty_raw)
 			break;
 	}
+	if (unshown && !p->tty_raw)
+		echo((const char *)out + from, n - from); /* a line is queued whole: its bytes are all unshown */
 	pxvm_write(&p->vm, p->io_buf, out, n); /* range checked in tty_read */
 	p->vm.r[0] = n;
 	p->typed_us = typed;
@@ -162,19 +180,39 @@ static bool push(uint16_t v)
 	return true;
 }
 
-/* commit: make the edited line (plus `nl`) readable. */
+/* commit: make the edited line (plus `nl`) readable; a line not shown
+ * yet is marked so, to be echoed when a cooked READ takes it. */
 static void commit(bool nl)
 {
+	uint16_t mark = ed_shown ? 0 : TTY_UNSHOWN;
 	if (q_count + ed.len + nl > TTY_INPUT_MAX) {
 		pxhost_log(2, "tty: input queue full, line of %u bytes dropped", ed.len);
 	} else {
 		for (uint32_t i = 0; i < ed.len; i++)
-			push((uint8_t)line[i]);
+			push((uint8_t)line[i] | mark);
 		if (nl)
-			push('\n');
+			push('\n' | mark);
 	}
 	lineedit_clear(&ed);
+	ed_shown = false;
 	try_deliver();
+}
+
+/* reader_waits: the foreground process waits in a cooked READ and no line
+ * is queued for it: what is typed now is its input, echoed as typed. */
+static bool reader_waits(void)
+{
+	struct proc *f = fg_proc();
+	return f && !f->tty_raw && f->state == PROC_BLOCKED && f->block == BLOCK_READ && !q_count;
+}
+
+/* show_line: the line typed ahead so far is for the reader now: on the screen. */
+static void show_line(void)
+{
+	if (ed_shown)
+		return;
+	ed_shown = true;
+	echo(line, ed.len);
 }
 
 /* interruptible: block reasons a caught Ctrl-C ends with -EINTR. */
@@ -190,6 +228,7 @@ static void interrupt(void)
 	if (!f || !f->tty_raw)
 		echo("^C\n", 3);
 	lineedit_clear(&ed);
+	ed_shown = false;
 	q_count = 0;
 	if (!f)
 		return;
@@ -237,6 +276,8 @@ static void input_byte(uint8_t c)
 		push(c); /* delivered when the whole batch is in (tty_input_at) */
 		return;
 	}
+	if (!ed_shown && reader_waits())
+		show_line();
 	switch (lineedit_feed(&ed, c)) {
 	case LE_LINE:
 		commit(true);
@@ -290,6 +331,8 @@ int tty_read(struct proc *p, uint32_t buf, uint32_t len)
 		return 0;
 	}
 	proc_block(p, BLOCK_READ);
+	if (p->pid == fg && !p->tty_raw && ed.len)
+		show_line(); /* what was typed meanwhile appears after its prompt */
 	return 1;
 }
 
@@ -302,6 +345,7 @@ int tty_mode(struct proc *p, uint32_t mode)
 		for (uint32_t i = 0; i < ed.len; i++) /* what was typed is kept */
 			push((uint8_t)line[i]);
 		lineedit_clear(&ed);
+		ed_shown = false;
 	}
 	p->tty_raw = mode == PXVM_TTY_RAW;
 	return old;
@@ -438,7 +482,7 @@ void tty_snap_save(struct snapw *w, uint64_t now_us)
 	snapw_u32(w, fg);
 	snapw_u32(w, q_count);
 	for (uint32_t k = 0; k < q_count; k++)
-		snapw_u32(w, queue[(q_head + k) % TTY_INPUT_MAX]);
+		snapw_u32(w, queue[(q_head + k) % TTY_INPUT_MAX] & ~TTY_UNSHOWN); /* resumed: echoed or not, as shown */
 	snapw_u32(w, ed.len);
 	snapw_bytes(w, line, ed.len);
 	snapw_u32(w, ed.esc);
@@ -482,6 +526,7 @@ int tty_snap_load(struct snapr *r, bool apply, uint64_t now_us)
 	ed.len = len;
 	ed.esc = (uint8_t)esc;
 	ed.after_cr = cr;
+	ed_shown = len > 0; /* on the snapshot's screen already, if anywhere */
 	intr_us = intr_ago ? (now_us > intr_ago ? now_us - intr_ago : 1) : 0;
 	intr_pgid = ipgid;
 	write_seq = wseq;

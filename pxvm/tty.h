@@ -5,14 +5,17 @@
  * The console contract (docs/isolation.md, docs/pxvm-abi.md "Console input")
  * is kept here, once, for every platform:
  *   - Typed bytes (PS/2 keyboard, serial line) arrive through tty_input*;
- *     in cooked mode (the default) a line discipline edits, echoes and hands
- *     complete lines to the foreground process's READ on fd 0; in raw mode
+ *     in cooked mode (the default) a line discipline edits, echoes (as typed
+ *     while the foreground waits in READ; typed ahead, when a cooked READ
+ *     takes the line) and hands complete lines to the foreground
+ *     process's READ on fd 0; in raw mode
  *     (TTYMODE, per process, in force while it is the foreground) the bytes
  *     go to it as typed: no echo, no editing, escape sequences passed
  *     through, READ returns what is there (at least one byte).
  *   - Ctrl-C is never data. It ends the foreground job (its process group)
  *     unless the foreground process catches it (INTR); then it is an
- *     interrupt: a blocked READ, SLEEP, WAIT or IPC_RECV returns -EINTR,
+ *     interrupt: a blocked READ, SLEEP, WAIT or IPC_RECV returns -EINTR
+ *     (an LLM call too, when hv_poll next runs: pxvm/hv.h),
  *     else it stays pending (the next console READ returns -EINTR, INTR_TAKE
  *     reports it). A second Ctrl-C within TTY_INTR_KILL_US of a caught one
  *     ends the job all the same, unless the process is then waiting in READ

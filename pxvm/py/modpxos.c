@@ -452,6 +452,22 @@ static mp_obj_t pxos_log(mp_obj_t msg)
 }
 static MP_DEFINE_CONST_FUN_OBJ_1(pxos_log_obj, pxos_log);
 
+/* klog(offset=0) -> (text, next): up to KLOG_READ_MAX bytes of the kernel
+ * log's kept lines from byte `offset` (system call KLOG_READ); text '' when
+ * nothing is newer; next - len(text) > offset: lines before were lost. */
+static mp_obj_t pxos_klog(size_t n_args, const mp_obj_t *args)
+{
+	uint32_t from = n_args ? (uint32_t)mp_obj_get_int_truncated(args[0]) : 0, next;
+	vstr_t v;
+	vstr_init(&v, KLOG_READ_MAX);
+	size_t n = pxhost_klog_read(from, v.buf, KLOG_READ_MAX, &next);
+	v.len = n;
+	py_charge(32 + (n >> SYS_COST_COPY_SHIFT));
+	mp_obj_t t[2] = { mp_obj_new_str_from_vstr(&v), mp_obj_new_int_from_uint(next) };
+	return mp_obj_new_tuple(2, t);
+}
+static MP_DEFINE_CONST_FUN_OBJ_VAR_BETWEEN(pxos_klog_obj, 0, 1, pxos_klog);
+
 /* ---- drawing on the canvas ----------------------------------------------------- */
 
 static mp_obj_t pxos_rect(size_t n_args, const mp_obj_t *a)
@@ -767,6 +783,8 @@ static const mp_rom_map_elem_t pxos_globals_table[] = {
 	{ MP_ROM_QSTR(MP_QSTR_sample_noise), MP_ROM_PTR(&pxos_sample_noise_obj) },
 	{ MP_ROM_QSTR(MP_QSTR_sample_uniform), MP_ROM_PTR(&pxos_sample_uniform_obj) },
 	{ MP_ROM_QSTR(MP_QSTR_log), MP_ROM_PTR(&pxos_log_obj) },
+	{ MP_ROM_QSTR(MP_QSTR_klog), MP_ROM_PTR(&pxos_klog_obj) },
+	{ MP_ROM_QSTR(MP_QSTR_PROMPT_MAX), MP_ROM_INT(HV_PROMPT_MAX) },
 	/* drawing */
 	{ MP_ROM_QSTR(MP_QSTR_rect), MP_ROM_PTR(&pxos_rect_obj) },
 	{ MP_ROM_QSTR(MP_QSTR_pixel), MP_ROM_PTR(&pxos_pixel_obj) },

@@ -29,23 +29,44 @@ void py_state_load(const void *src) { memcpy(&mp_state_ctx, src, sizeof(mp_state
 
 /* ---- output ---------------------------------------------------------------- */
 
+/* out_fd: a program's output on fd 1 or 2, as a pxVM WRITE: through the
+ * console's writer queue (tty_write), staged in the process's pixel memory
+ * from PY_REPLY_BASE (free between calls: a reply is copied out as soon as
+ * it comes); when the console's output is full (a slow serial line) the
+ * process blocks (BLOCK_OUTPUT) until its turn, so a print loop neither
+ * loses its text nor crowds out the other writers. */
 static void out_fd(int fd, const char *s, size_t n)
 {
 	struct proc *p = py_current();
-	if (!n)
-		return;
-	pxhost_output(p->pid, fd, s, n);
 	py_charge((uint64_t)n * SYS_COST_CONSOLE_BYTE);
+	while (n) {
+		uint32_t k = n < PY_BRIDGE_END - PY_REPLY_BASE ? (uint32_t)n : PY_BRIDGE_END - PY_REPLY_BASE;
+		pxvm_write(&p->vm, PY_REPLY_BASE, s, k);
+		if (tty_write(p, fd, PY_REPLY_BASE, k, 0))
+			py_block(); /* written when the console has room, in the writers' order */
+		s += k;
+		n -= k;
+	}
 }
 
 /* rl_quiet: set while the REPL's line editor replays a line (below): its
- * screen output is dropped then, since it is already on the screen. */
-static bool rl_quiet;
+ * screen output is dropped then, since it is already on the screen.
+ * rl_echo: set while the line editor runs (shared/readline's one state, see
+ * below): its output is the echo of the keys typed, taken whole as the
+ * console's own echo is (pxhost_output pid 0: never blocks), so the editor
+ * never stops half-way through a key while another REPL takes it over. */
+static bool rl_quiet, rl_echo;
 
 mp_uint_t mp_hal_stdout_tx_strn(const char *str, size_t len)
 {
-	if (!rl_quiet)
+	if (rl_quiet)
+		return len;
+	if (rl_echo) {
+		pxhost_output(0, 1, str, len);
+		py_charge((uint64_t)len * SYS_COST_CONSOLE_BYTE);
+	} else {
 		out_fd(1, str, len);
+	}
 	return len;
 }
 
@@ -158,7 +179,9 @@ static int py_repl_readline(vstr_t *line, const char *prompt)
 	size_t start = line->len;
 	vstr_reset(keys);
 	tty_mode(p, PXVM_TTY_RAW);
+	rl_echo = true;
 	readline_init(line, prompt);
+	rl_echo = false;
 	rl_owner = p->pid;
 	int r;
 	for (;;) {
@@ -180,7 +203,9 @@ static int py_repl_readline(vstr_t *line, const char *prompt)
 		if (c == 'O' && keys->len && keys->buf[keys->len - 1] == 0x1b)
 			c = '['; /* ESC O A..D, H, F (a terminal's application cursor keys): as ESC [ */
 		vstr_add_byte(keys, (byte)c);
+		rl_echo = true;
 		r = readline_process_char(c == '\n' ? '\r' : c); /* LF: a keyboard's Enter */
+		rl_echo = false;
 		if (r == 0)
 			break;
 		if (r == CHAR_CTRL_C || r == CHAR_CTRL_D)

@@ -41,6 +41,7 @@
 #include "kernel/param.h"
 #include "kernel/vram.h"
 #include "pxvm/host.h"
+#include "pxvm/logring.h"
 #include "pxvm/pixelfs.h"
 #include "pxvm/sched.h"
 #include "pxvm/vm.h"
@@ -120,8 +121,23 @@ void pxhost_panic(const char *why)
 	abort();
 }
 
+/* The log's newest lines, as the kernel keeps them (KLOG_READ). */
+static char keep_buf[KLOG_KEEP];
+static struct logring keep = { keep_buf, KLOG_KEEP, 0, 0 };
+
+size_t pxhost_klog_read(uint32_t from, char *dst, size_t len, uint32_t *next)
+{
+	return logring_read(&keep, from, dst, len, next);
+}
+
 void pxhost_log(int level, const char *fmt, ...)
 {
+	char line[KLOG_LINE_MAX];
+	va_list lp;
+	va_start(lp, fmt);
+	vsnprintf(line, sizeof(line), fmt, lp);
+	va_end(lp);
+	logring_add(&keep, line, strlen(line));
 	if (level < 2)
 		return;
 	warnings++;

@@ -26,6 +26,13 @@ environment runs only those, in that order, while working on them. The backgroun
     key's to the monitor's prompt) stays under LATENCY_MAX_US;
   - `kill %JOB` ends the whole job and `jobs` and `ps` show nothing left.
 
+Python programs join them (/test/hostile.py MODE, HOSTILE_PY): a busy loop
+and a print flood in the background (the shell and the monitor answer in
+time, `kill` ends them), a memory hog and deep recursion (each ends alone
+with MemoryError / RecursionError), forged bridge frames printed (none
+reaches the line as a frame), KeyboardInterrupt caught and spinning on
+(the second Ctrl-C ends it).
+
 The cases: output floods (WRITEs of 4096 newlines, or of 4096 glyphs, or of
 4096 bytes of allowed CSI sequences, for ever), two redraw
 floods (LAYER_USE show, full-canvas RECT) with a screendump, a fork bomb and
@@ -86,10 +93,49 @@ FORGED_ID = 0x0BADF00D
 BRIDGE_RETRIES = 8        # kernel/param.h
 STORM_SESSION = 0x7E570002
 CASES = ("frames", "flood", "text", "csi", "layers", "rects", "forkbomb", "spawnbomb", "chain", "nofg", "catch",
-         "monitor_kill", "backpressure", "storms", "keyboard", "shell_restart", "replace", "fillfs", "nullcall")
+         "monitor_kill", "backpressure", "storms", "keyboard", "shell_restart", "replace", "fillfs", "nullcall",
+         "py_busy", "py_flood", "py_memory", "py_recursion", "py_frames", "py_catch")
 KEYS = {" ": "spc", "-": "minus", "\r": "ret", "\x1c": "ctrl-backslash"}  # HMP sendkey names
 FILE_PROGRAMS = ("replace", "fillfs", "nullcall")  # tests/programs/NAME.pxs as /test/NAME
 QUOTA = r"then: quota of /home or /tmp used up"
+PY_SH = r"sh: \S*python \(pid \d+\)"  # the shell's report on a Python program's end
+
+# /test/hostile.py MODE: the hostile Python programs (issue 12: Python guests
+# join the hostile suite). Each says it runs, then misbehaves for ever or
+# until the kernel ends it.
+HOSTILE_PY = b"""\
+# /test/hostile.py MODE - hostile Python programs (tests/qemu/test_hostile.py)
+import sys
+import pxos
+mode = sys.argv[1]
+print("pyhostile: %s running as pid %d" % (mode, pxos.getpid()))
+if mode == "busy":
+    while True:
+        pass
+elif mode == "flood":
+    n = 0
+    while True:
+        print("pyhostile flood", n, "x" * 64)
+        n += 1
+elif mode == "memory":
+    keep = []
+    while True:
+        keep.append(bytearray(4096))
+elif mode == "recursion":
+    def down(n):
+        return down(n + 1) + 1
+    down(0)
+elif mode == "frames":
+    with open("/test/frames.txt") as f:
+        print(f.read(), end="")
+elif mode == "catch":
+    while True:
+        try:
+            while True:
+                pass
+        except KeyboardInterrupt:
+            print("pyhostile: caught KeyboardInterrupt, spinning on")
+"""
 
 
 def hostile_image(build):
@@ -101,6 +147,8 @@ def hostile_image(build):
     os.makedirs(os.path.join(stage, "test"))
     for name in ("hostile",) + FILE_PROGRAMS:
         shutil.copy(os.path.join(build, "tests", "programs", name + ".pxe"), os.path.join(stage, "test", name))
+    with open(os.path.join(stage, "test", "hostile.py"), "wb") as f:
+        f.write(HOSTILE_PY)
     with open(os.path.join(stage, "test", "frames.txt"), "wb") as f:
         for kind in "HhQANKPEXC":
             f.write(pxframe.encode(kind, FORGED_ID, 1, b"hostile " + kind.encode(), key=FORGED_ID))
@@ -489,6 +537,79 @@ class HostileTests(unittest.TestCase):
                 r"pid (\d+) \(nullcall\) stopped by fault 10: RET on an empty stack",
                 r"sh: /test/nullcall \(pid \d+\) stopped by fault 10")
         self.sh("echo still here", r"(?m)^still here\r?$")
+
+    # -- Python programs (issue 12) ---------------------------------------------------
+
+    def start_py(self, mode):
+        """`python /test/hostile.py MODE &`: returns its job (= its pid)."""
+        self.mark = len(self.vm.output)
+        self.vm.send("python /test/hostile.py %s &\r" % mode)
+        job = int(self.expect(r"(?m)^\[(\d+)\] python\r?$").group(1))
+        self.expect(r"pyhostile: %s running as pid %d" % (mode, job))
+        return job
+
+    def end_py(self, job):
+        """kill %JOB ends it; jobs and ps show nothing of it."""
+        self.sh("kill %%%d" % job)
+        out, _ = self.sh("jobs")
+        self.assertNotRegex(out, r"\[%d\]" % job, "job %d still listed:\n%s" % (job, out))
+        out, _ = self.sh("ps", r"ps: \d+ processes")
+        self.assertNotRegex(out, r"(?m)^ +%d +\d+ " % job, "pid %d still runs:\n%s" % (job, out))
+
+    def case_py_busy(self, vm):
+        """`while True: pass` in the background: the shell and the monitor answer in time."""
+        job = self.start_py("busy")
+        time.sleep(1.5)
+        self.answers("py_busy")
+        self.latency("py_busy")
+        self.end_py(job)
+
+    def case_py_flood(self, vm):
+        """print in a loop in the background: input is not stalled, and the
+        flood loses nothing (its writes wait for the line: BLOCK_OUTPUT)."""
+        job = self.start_py("flood")
+        # 400 lines are more than the serial ring and the backlog hold: a
+        # writer that did not wait would have lost some by then
+        self.seen(r"pyhostile flood 400 x")
+        lines = re.findall(r"(?m)^pyhostile flood (\d+) (x*)\r?$", pxqemu.strip_ansi(vm.output[self.mark:]))
+        self.assertEqual([(int(n), len(x)) for n, x in lines[:400]], [(n, 64) for n in range(400)],
+                         "the first 400 lines of the flood, whole and in order")
+        self.answers("py_flood")
+        self.latency("py_flood")
+        self.end_py(job)
+
+    def case_py_memory(self, vm):
+        """A memory hog ends alone with MemoryError; the shell goes on."""
+        out, _ = self.sh("python /test/hostile.py memory", r"MemoryError", PY_SH + r" exited with status 1")
+        self.assertNotRegex(out, r"panic|\] ERROR ")
+        self.answers("py_memory")
+
+    def case_py_recursion(self, vm):
+        """Deep recursion ends alone with RecursionError; the shell goes on."""
+        self.sh("python /test/hostile.py recursion", r"(RuntimeError|RecursionError): maximum recursion depth exceeded",
+                PY_SH + r" exited with status 1")
+        self.answers("py_recursion")
+
+    def case_py_frames(self, vm):
+        """A Python program printing forged bridge frames: none reaches the line as a frame."""
+        start = len(self.raw_line(vm))
+        self.sh("python /test/hostile.py frames", r"frames-end")
+        line = self.raw_line(vm, start)
+        self.assertFalse([fr for fr in pxframe.decode_all(line) if fr.id == FORGED_ID],
+                         "a Python program's frame reached the line")
+        self.assertIn(b"^[_PXB2Q", line, "the frames are shown as text")
+
+    def case_py_catch(self, vm):
+        """Catches KeyboardInterrupt and spins on: the second Ctrl-C within a second ends it."""
+        vm.send("python /test/hostile.py catch\r")
+        self.expect(r"pyhostile: catch running as pid (\d+)")
+        time.sleep(1)
+        vm.send("\x03")
+        self.expect(r"pyhostile: caught KeyboardInterrupt, spinning on", SHELL_CEILING_S)
+        vm.send("\x03")
+        self.expect(PY_SH + r" killed", SHELL_CEILING_S)
+        self.expect(PROMPT)
+        self.answers("py_catch")
 
     # -- the one boot ------------------------------------------------------------------
 

@@ -9,14 +9,23 @@ added, its serial port connected to build/tools/pxbridge with a scripted
 backend (--script), the way `make run` does. Typed on the console:
   - `hellopy.py a b`: a .py program run by name from the shell, its argv,
     prints, exit status;
-  - the REPL (`python`): expressions, Up-arrow history and editing (the
+  - the REPL (`python`), with a line typed ahead while it starts (shown
+    once, after its first prompt): expressions, Up-arrow history and editing (the
     edited line on the screen console: the monitor's `console` and a
     screendump), a
     loop over continuation lines, a traceback that leaves the REPL running, Ctrl-C ending a busy loop with
     KeyboardInterrupt (the REPL goes on), `import pxos` and
     `pxos.write_pixel` (the pixel checked in a screendump of the process's
     canvas), `pxos.call_llm(...)` answered by pxbridge's scripted backend,
-    `pxos.fork()` refused with ENOSYS, exit with `exit(3)` (status 3);
+    `pxos.fork()` refused with ENOSYS, `pxos.klog` reading the kernel log,
+    Ctrl-C during a slow `pxos.call_llm` (KeyboardInterrupt at once, the
+    call cancelled on the bridge, the next call answered), FUZZ_LINES
+    random and garbled lines (seeded) that leave the REPL answering, exit
+    with `exit(3)` (status 3);
+  - `dmesg` prints the kernel log; `bootlog.py --prompt` builds a prompt
+    within PROMPT_MAX from it, `bootlog.py` prints the scripted answer;
+  - a pxVM program in CALL_LLM (tests/programs/llmintr.pxs): Ctrl-C with
+    INTR_CATCH ends the call at once with -EINTR, by default ends the job;
   - RUN_PYTHON from a pxVM program: `runpy /apps/hellopy.py x` gets the
     pid of a Python child that runs with argv ['x'] and exits 0 for its
     WAIT; a .pxe given to it gives -ENOEXEC, a missing file -ENOENT;
@@ -31,6 +40,7 @@ Logs and screenshots: build/tests/qemu/python-*/. Last line: "python: N passed, 
 """
 
 import os
+import random
 import re
 import shutil
 import subprocess
@@ -45,12 +55,29 @@ CFG = {}
 PROMPT = r"sh\$ "
 PY = r">>> "
 ENOEXEC, ENOENT, ENOSYS = 5, 2, 1  # pxvm/abi.h PXVM_ERRORS (checked below against pxos.E*)
+EINTR = 23
+PROMPT_MAX = 4096  # HV_PROMPT_MAX (kernel/param.h)
+FUZZ_LINES, FUZZ_SEED = 200, 1207
+# Snippets the REPL fuzz garbles (none loops or waits for long when whole).
+FUZZ_CORPUS = ["x = 1", "def f(a, b=2):", "  return a +", "print('hi', end='')", "[1, 2, (3,", "{'k': [",
+               "lambda q: q.r", "import pxos", "1 / 0", "'unterminated", '"""doc', "class C:", "  pass",
+               "if x == 1:", "else:", "try:", "except Exception as e:", "pxos.read_pixel(-1)",
+               "pxos.klog(123)", "b'\\xff' + 'a'", "0x_ff", "1e400", "@dec", "yield", "return",
+               "async def g():", "global x", "del x", "x[::2]", "f(*[], **{})", "not not", "a if b"]
 
 SCRIPT = """\
-# test_python: the answer pxos.call_llm gets, and the oracle's
+# test_python: the answer pxos.call_llm gets, and the oracle's; a call that
+# is interrupted before its slow answer comes; bootlog.py's answer
 rule: pyhello
 kind: llm
 reply: hello from the scripted model
+rule: slowpoke
+kind: llm
+delay: 60000
+reply: this answer comes too late
+rule: kernel log of pxOS
+kind: llm
+reply: the boot went well: no errors
 rule: *
 kind: oracle
 reply: yes
@@ -70,12 +97,13 @@ while True:
 
 
 def guest_image(build):
-    """The disk image with /test/runpy and /test/spin.py."""
+    """The disk image with /test/runpy, /test/llmintr and /test/spin.py."""
     stage = os.path.join(build, "tests", "qemu", "variants", "python-rootfs")
     shutil.rmtree(stage, ignore_errors=True)
     shutil.copytree(os.path.join(build, "rootfs"), stage)
     os.makedirs(os.path.join(stage, "test"))
-    shutil.copy(os.path.join(build, "tests", "programs", "runpy.pxe"), os.path.join(stage, "test", "runpy"))
+    for name in ("runpy", "llmintr"):
+        shutil.copy(os.path.join(build, "tests", "programs", name + ".pxe"), os.path.join(stage, "test", name))
     with open(os.path.join(stage, "test", "spin.py"), "wb") as f:
         f.write(SPIN_PY)
     ramdisk = stage + ".png"
@@ -125,6 +153,61 @@ class PythonTests(unittest.TestCase):
         self.vm.send("continue\r")
         return rows, (int(m.group(2)), int(m.group(3)))
 
+    def wait_bridge_log(self, pattern, timeout=20):
+        """Wait until pxbridge's log has `pattern`."""
+        deadline = time.monotonic() + timeout * pxqemu.TIMEOUT_SCALE
+        while True:
+            with open(self.vm.bridge_log, errors="replace") as f:
+                if re.search(pattern, f.read()):
+                    return
+            self.assertLess(time.monotonic(), deadline, "pxbridge never logged %r" % pattern)
+            time.sleep(0.2)
+
+    def fuzz_repl(self):
+        """FUZZ_LINES random and garbled lines (seeded: FUZZ_SEED) typed into
+        the REPL one after another: whatever they do (syntax errors,
+        exceptions, open blocks and strings), the REPL goes on answering
+        and the kernel logs no error (checked at the end of the session)."""
+        vm = self.vm
+        rnd = random.Random(FUZZ_SEED)
+        # printable ASCII, Tab (completion), the raw REPL's keys, DEL, a
+        # byte outside ASCII, whole cursor-key sequences (a bare ESC at the
+        # end of a line would rightly wait for the rest of its sequence)
+        alphabet = [chr(c) for c in range(0x20, 0x7F)] + ["\t", "\x01", "\x02", "\x05", "\x7f", "\xe9",
+                                                          "\x1b[A", "\x1b[B", "\x1b[C", "\x1b[D", "\x1bOH"]
+        t0 = time.monotonic()
+        for i in range(FUZZ_LINES):
+            kind = rnd.random()
+            if kind < 0.1:
+                line = ""  # ends an open block
+            elif kind < 0.4:
+                line = "".join(rnd.choice(alphabet) for _ in range(rnd.randint(0, 120)))
+            else:
+                line = list(rnd.choice(FUZZ_CORPUS) + rnd.choice(["", " ", ")", ":", "]"]) + rnd.choice(FUZZ_CORPUS))
+                for _ in range(rnd.randint(0, 4)):
+                    at = rnd.randint(0, len(line))
+                    op = rnd.random()
+                    if op < 0.4:
+                        line.insert(at, rnd.choice(alphabet))
+                    elif op < 0.7 and line:
+                        del line[min(at, len(line) - 1)]
+                    elif line:
+                        line[min(at, len(line) - 1)] = rnd.choice(alphabet)
+                line = "".join(line)
+            start = len(vm.output)
+            vm.send(line.encode("latin-1") + b"\r")
+            # the next prompt, after the line's echo and its result
+            deadline = time.monotonic() + CFG["timeout"]
+            while not re.search(r"(>>>|\.\.\.) $", vm.output[start:]):
+                self.assertLess(time.monotonic(), deadline, "fuzz line %d %r: no prompt\n%s" % (i, line, vm.tail()))
+                time.sleep(0.02)
+        # Out of any open block or string, then the REPL answers.
+        vm.send("\x03")
+        self.expect(PY)
+        self.type("1+1", r"(?m)^2\r?$")
+        print("  REPL fuzz: %d lines (seed %d) in %.1f s" % (FUZZ_LINES, FUZZ_SEED, time.monotonic() - t0),
+              file=sys.stderr)
+
     def test_python_session(self):
         vm = self.vm
         self.expect(r"fpu: SSE on")
@@ -136,13 +219,19 @@ class PythonTests(unittest.TestCase):
                   r"sum of squares below 1000: 332833500",
                   r"pid \d+ \(hellopy\.py\) exited with status 0", prompt=PROMPT)
 
-        # The REPL.
-        vm.send("python\r")
+        # The REPL, with a line typed ahead while it starts: it appears once,
+        # after the first prompt (the tty does not echo a line typed ahead;
+        # the REPL's line editor shows it).
+        start = len(vm.output)
+        vm.send("python\r6 * 7\r")
         m = self.expect(r"spawned pid (\d+) /apps/python \(parent \d+\) in slot (\d+)")
         py_pid, py_slot = int(m.group(1)), int(m.group(2))
         self.expect(r"MicroPython 1\.25\.0 on pxOS")
+        self.expect(r"(?m)^42\r?$")
         self.expect(PY)
-        self.type("6 * 7", r"(?m)^42\r?$")
+        typed_ahead = pxqemu.strip_ansi(vm.output[start:])
+        self.assertEqual(typed_ahead.count("6 * 7"), 1, "the typed-ahead line shows once:\n" + typed_ahead)
+        self.assertRegex(typed_ahead, r">>> 6 \* 7\r*\n42")
         # History and line editing (shared/readline over raw mode): Up
         # recalls "6 * 7"; Up, Backspace, "8" makes "6 * 8"; the redraws
         # pass the console escaper (no ^[ shown on the line).
@@ -203,9 +292,82 @@ class PythonTests(unittest.TestCase):
                          "the pixel the REPL wrote, on the canvas of slot %d" % py_slot)
         self.type("pxos.call_llm('pyhello, are you there?')", r"'hello from the scripted model'")
         self.type("pxos.fork()", r"OSError: \(%d, 'no such system call'\)" % ENOSYS)
+        # The kernel log: its kept lines from offset 0, at most 4 KiB a
+        # call, then nothing newer; none lost since boot (offset = length).
+        self.type("log, off = '', 0")
+        self.type("while True:", prompt=r"\.\.\. ")
+        self.type("    t, off = pxos.klog(off)", prompt=r"\.\.\. ")
+        self.type("    if not t: break", prompt=r"\.\.\. ")
+        self.type("    log += t", prompt=r"\.\.\. ")
+        self.type("")
+        self.type("print('klog', len(log) > 1000, off == len(log), 'INFO  fpu: SSE on' in log, log[-1:] == chr(10))",
+                  r"klog True True True True")
+        self.type("len(pxos.klog(0)[0]) == min(len(log), 4096), pxos.klog(off) == ('', off)", r"\(True, True\)")
+        self.type("pxos.PROMPT_MAX", r"(?m)^%d\r?$" % PROMPT_MAX)
+        # Ctrl-C during a slow call_llm: KeyboardInterrupt at once, the call
+        # cancelled on the bridge; the next call gets its own answer.
+        vm.send("pxos.call_llm('slowpoke, take your time')\r")
+        time.sleep(2)
+        t0 = time.monotonic()
+        vm.send("\x03")
+        self.expect(r"KeyboardInterrupt")
+        self.expect(PY)
+        took = time.monotonic() - t0
+        self.assertLess(took, 10, "KeyboardInterrupt came %.1f s after Ctrl-C (the answer takes 60 s)" % took)
+        print("  Ctrl-C during call_llm: KeyboardInterrupt after %.2f s" % took, file=sys.stderr)
+        self.type("pxos.call_llm('pyhello again')", r"'hello from the scripted model'")
+        self.wait_bridge_log(r"cancelled by pxOS")
+        self.fuzz_repl()
         vm.send("exit(3)\r")
         self.expect(r"pid %d \(python\) exited with status 3" % py_pid)
         self.expect(PROMPT)
+
+        # The kernel log from the shell, and the boot-log reader.
+        out = self.type("dmesg", r"INFO  fpu: SSE on", r"spawned pid \d+ /apps/dmesg", prompt=PROMPT)
+        self.assertNotIn("dmesg:", out, "the boot's lines are all kept")
+        log_bytes = sum(len(s) + 1 for s in re.findall(r"(?m)^\[ *[\d.]+\] (?:INFO |WARN |ERROR) [^\r\n]*", out))
+        out = self.type("bootlog.py --prompt", r"What happened at boot, and is anything wrong\?",
+                        r"pid \d+ \(bootlog\.py\) exited with status 0", prompt=PROMPT)
+        size = int(re.search(r"bootlog: a prompt of (\d+) bytes from \d+ log lines", out).group(1))
+        self.assertLessEqual(size, PROMPT_MAX)
+        # The prompt as printed, to its newest line, bootlog's own start (a
+        # kernel line logged after bootlog read the log may come between the
+        # prompt's lines and its size on the console, so it is cut there).
+        body = out[out.index("Below is the kernel log"):]
+        m = list(re.finditer(r"INFO  sched: spawned pid \d+ /apps/bootlog\.py[^\n]*\n", body))
+        self.assertTrue(m, "bootlog's own start is the prompt's newest line")
+        body = body[:m[-1].end()]
+        self.assertLessEqual(len(body.replace("\r\n", "\n")), size)
+        # when the log is longer than a prompt takes, older lines are left
+        # out with a note
+        if log_bytes > PROMPT_MAX - 200:
+            self.assertRegex(body, r"\[\.\.\. \d+ lines left out \.\.\.\]")
+        else:
+            self.assertIn("INFO  fpu: SSE on", body)
+        self.type("bootlog.py", r"bootlog: asking the LLM about \d+ log lines",
+                  r"(?m)^the boot went well: no errors\r?$", r"pid \d+ \(bootlog\.py\) exited with status 0",
+                  prompt=PROMPT)
+
+        # A pxVM program in CALL_LLM: Ctrl-C with INTR_CATCH ends the call
+        # with -EINTR at once; by default it ends the job.
+        vm.send("/test/llmintr catch slowpoke-pxvm\r")
+        self.expect(r"llmintr: asking")
+        time.sleep(1.5)
+        t0 = time.monotonic()
+        vm.send("\x03")
+        self.expect(r"llmintr: result %d" % (2**32 - EINTR))
+        self.assertLess(time.monotonic() - t0, 10)
+        self.expect(PROMPT)
+        start = len(vm.output)
+        vm.send("/test/llmintr default slowpoke-pxvm\r")
+        self.expect(r"llmintr: asking")
+        time.sleep(1.5)
+        t0 = time.monotonic()
+        vm.send("\x03")
+        self.expect(r"sh: /test/llmintr \(pid \d+\) killed")
+        self.assertLess(time.monotonic() - t0, 10)
+        self.expect(PROMPT)
+        self.assertNotIn("llmintr: result", vm.output[start:])
 
         # RUN_PYTHON from a pxVM program.
         out = self.type("/test/runpy /apps/hellopy.py x", r"runpy: result (\d+)",
@@ -281,7 +443,8 @@ def main():
         cfg["pxbridge"] = os.path.join(cfg["build"], "tools", "pxbridge")
         return (PythonTests,)
     return pxqemu.test_main("python", __doc__, CFG, suites,
-                            need=("tools/pxbridge", "tools/pxfs", "tests/programs/runpy.pxe"))
+                            need=("tools/pxbridge", "tools/pxfs", "tests/programs/runpy.pxe",
+                                  "tests/programs/llmintr.pxe"))
 
 
 if __name__ == "__main__":

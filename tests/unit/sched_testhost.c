@@ -11,6 +11,7 @@
 #include "boot/bootinfo.h"
 #include "kernel/vram.h"
 #include "pxvm/host.h"
+#include "pxvm/logring.h"
 #include "pxvm/pixelfs.h"
 #include "pxvm/sched.h"
 #include "pxvm/tty.h"
@@ -153,6 +154,15 @@ void pxhost_mem_free(uint32_t *mem)
 	free(mem - TH_GUARD_WORDS);
 }
 
+/* The log's newest lines, as the kernel keeps them (KLOG_READ). */
+static char th_keep_buf[KLOG_KEEP];
+static struct logring th_keep = { th_keep_buf, KLOG_KEEP, 0, 0 };
+
+size_t pxhost_klog_read(uint32_t from, char *dst, size_t len, uint32_t *next)
+{
+	return logring_read(&th_keep, from, dst, len, next);
+}
+
 /* Blocks for native pointers (sched_testhost.h th_fixed_place). Placed:
  * anonymous mappings from TH_FIXED_BASE on, the lowest free slot first. */
 int th_fixed_place;
@@ -224,6 +234,11 @@ uint32_t pxhost_code_id(void)
 void pxhost_log(int level, const char *fmt, ...)
 {
 	va_list ap;
+	char line[KLOG_LINE_MAX];
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	logring_add(&th_keep, line, strlen(line));
 	if (level >= 2) {
 		th_warnings++;
 		va_start(ap, fmt);

@@ -88,7 +88,7 @@ check "boot: init runs /boot/initrc" sh -c "grep -q 'init: /apps/hello exited wi
 check "boot: init starts the shell" has "init: started the shell /boot/sh as pid 4"
 check "the shell prompts and the tty echoes the input" has 'sh\$ echo hello   world'
 check "help lists the builtins" sh -c "grep -q '  history  ' '$tmp/out' && grep -q '  kill PID|%JOB...' '$tmp/out' && grep -q '  ps  ' '$tmp/out'"
-check "help lists the programs in /apps" sh -c "grep '^Programs in /apps:' '$tmp/out' | grep -q ' cat cp df edit forkdemo hello ls .*mv .*pingpong primes ps rm sleep snapshot swarm'"
+check "help lists the programs in /apps" sh -c "grep '^Programs in /apps:' '$tmp/out' | grep -q ' cat cp df dmesg edit forkdemo hello ls .*mv .*pingpong primes ps rm sleep snapshot swarm'"
 check "echo" has "^hello   world\$"
 check "ls / shows the directories" sh -c "grep -q '^dir  *- apps/' '$tmp/out' && grep -q '^dir  *- boot/' '$tmp/out'"
 check "ls /apps shows programs with their sizes" grep -q "^program  *[0-9][0-9]* forkdemo" "$tmp/out"

@@ -205,6 +205,19 @@ static const char api_py[] =
 	"err(lambda: pxos.sample_uniform(1, 1), ValueError)\n"
 	"# the log: stderr\n"
 	"pxos.log('a log line')\n"
+	"# the kernel log's kept lines (KLOG_READ), at most 4 KiB a call\n"
+	"whole, at = '', 0\n"
+	"while True:\n"
+	"    t, at = pxos.klog(at)\n"
+	"    check(len(t) <= 4096, 'klog piece')\n"
+	"    if not t: break\n"
+	"    whole += t\n"
+	"check('spawned pid' in whole and whole.endswith('\\n'), 'klog text')\n"
+	"check(pxos.klog(at) == ('', at), 'klog: nothing newer')\n"
+	"check(pxos.klog(at - 5) == (whole[-5:], at), 'klog from inside')\n"
+	"check(pxos.klog(at + 100) == pxos.klog(0), 'klog: an offset not in the log reads from the oldest kept')\n"
+	"err(lambda: pxos.klog('x'), TypeError)\n"
+	"check(pxos.PROMPT_MAX == 4096, 'PROMPT_MAX')\n"
 	"# drawing\n"
 	"pxos.rect(0, 0, 10, 10, (9, 9, 9))\n"
 	"check(pxos.read_pixel(9 * 128 + 9) == (9, 9, 9, 0), 'rect')\n"
@@ -479,6 +492,39 @@ static void test_kill_waiting(void **state)
 	uint32_t st;
 	assert_int_equal(sched_reaped_status((uint32_t)a, &st), 0);
 	assert_int_equal(st, PXVM_STATUS_KILLED);
+	no_leak();
+}
+
+/* Ctrl-C while a Python process waits for the LLM: KeyboardInterrupt at
+ * once (at the scheduler's next pass), the call cancelled on the platform,
+ * the late answer dropped by its id; the program goes on. */
+static void test_ctrl_c_call_llm(void **state)
+{
+	(void)state;
+	fs_reset();
+	add_py("/bin/ask.py", "import pxos\n"
+	                      "try:\n    pxos.call_llm('please wait')\nexcept KeyboardInterrupt:\n    print('call interrupted')\n"
+	                      "print('then', pxos.call_llm('again'))\n");
+	boot();
+	int a = th_spawn("/bin/ask.py", 0);
+	tty_set_foreground((uint32_t)a);
+	th_no_idle = 1;
+	sched_run(0);
+	assert_int_equal(nsub, 1);
+	struct proc *p = proc_find((uint32_t)a);
+	assert_int_equal(p->state, PROC_BLOCKED);
+	assert_int_equal(p->block, BLOCK_TRAP);
+	tty_input("\x03", 1);
+	th_no_idle = 0;
+	sched_run(0);
+	assert_int_equal(ncancel, 1);
+	hv_llm_reply(sub[0].id, 0, "late", 4, 0); /* dropped: nobody waits for it */
+	expect_out("call interrupted");
+	expect_out("then It is yes.");
+	uint32_t st;
+	assert_int_equal(sched_reaped_status((uint32_t)a, &st), 0);
+	assert_int_equal(st, 0);
+	assert_null(strstr(th_out, "late"));
 	no_leak();
 }
 
@@ -1030,6 +1076,7 @@ int main(void)
 		cmocka_unit_test(test_traceback_and_exit),
 		cmocka_unit_test(test_three_at_once),
 		cmocka_unit_test(test_kill_waiting),
+		cmocka_unit_test(test_ctrl_c_call_llm),
 		cmocka_unit_test(test_snapshot_not_resumable),
 		cmocka_unit_test(test_snapshot_resumes),
 		cmocka_unit_test(test_snapshot_resumes_repl),

@@ -246,7 +246,11 @@ static void test_error_paths_of_every_call(void **state)
 		/* numbers nobody serves */
 		{ "", "0", E(NOSYS) },
 		{ "", "13", E(NOSYS) },
-		{ "", "53", E(NOSYS) },
+		{ "", "54", E(NOSYS) },
+		/* KLOG_READ: the log's kept lines (the spawn's line at least) */
+		{ "IMM32 R1, 0xFFF8\n IMM8 R2, 16\n IMM8 R3, 0", "SYS_KLOG_READ", E(FAULT) },
+		{ "IMM32 R1, buf\n IMM8 R2, 16\n IMM8 R3, 0", "SYS_KLOG_READ", 16 },
+		{ "IMM32 R1, buf\n IMM8 R2, 0\n IMM8 R3, 0", "SYS_KLOG_READ", 0 },
 		{ "", "63", E(NOSYS) },
 		{ "", "0xFFFF", E(NOSYS) },
 	};

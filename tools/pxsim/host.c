@@ -35,6 +35,7 @@
 #include "kernel/vram.h"
 #include "pxvm/crc32.h"
 #include "pxvm/host.h"
+#include "pxvm/logring.h"
 #include "pxvm/sched.h"
 #include "pxvm/tty.h"
 #include "pxvm/vm.h"
@@ -105,6 +106,16 @@ uint32_t *pxhost_mem_alloc(void) { return malloc(PXVM_MEM_ALLOC_WORDS * sizeof(u
 
 void pxhost_mem_free(uint32_t *mem) { free(mem); }
 
+/* The log's newest lines, as the kernel keeps them (KLOG_READ, pxos.klog):
+ * every line, shown or not (--quiet). */
+static char keep_buf[KLOG_KEEP];
+static struct logring keep = { keep_buf, KLOG_KEEP, 0, 0 };
+
+size_t pxhost_klog_read(uint32_t from, char *dst, size_t len, uint32_t *next)
+{
+	return logring_read(&keep, from, dst, len, next);
+}
+
 /* Blocks for native pointers (Python processes): anonymous mappings in a
  * range of the address space nothing else uses, PXSIM_FIXED_BASE on, one
  * slot of whole pages per block, the lowest free slot first, so a run of
@@ -169,16 +180,18 @@ uint32_t pxhost_code_id(void)
 void pxhost_log(int level, const char *fmt, ...)
 {
 	static const char *const names[] = { "DEBUG", "INFO ", "WARN ", "ERROR" };
-	if (pxsim_quiet && level < 2)
-		return;
+	char line[KLOG_LINE_MAX];
 	uint64_t us = pxhost_time_us();
-	fprintf(stderr, "[%5llu.%06llu] %s sched: ", (unsigned long long)(us / 1000000),
-	        (unsigned long long)(us % 1000000), names[level < 0 ? 0 : level > 3 ? 3 : level]);
+	int n = snprintf(line, sizeof(line), "[%5llu.%06llu] %s sched: ", (unsigned long long)(us / 1000000),
+	                 (unsigned long long)(us % 1000000), names[level < 0 ? 0 : level > 3 ? 3 : level]);
 	va_list ap;
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vsnprintf(line + n, sizeof(line) - (size_t)n, fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+	logring_add(&keep, line, strlen(line));
+	if (pxsim_quiet && level < 2)
+		return;
+	fprintf(stderr, "%s\n", line);
 }
 
 /* ---- scripted input ---------------------------------------------------------- */
