@@ -722,7 +722,7 @@ static bool interrupted(struct hv_req *r)
 	stats.cancelled++;
 	deliver(p, r->via_syscall, -PXE_EINTR, 0, 0);
 	proc_wake(p);
-	r->id = 0;
+	release(r); /* and its conversation block (LLM_CHAT) */
 	return true;
 }
 

@@ -52,6 +52,12 @@ static int fake_submit(uint32_t id, uint32_t kind, const char *model, const char
 	sub[nsub].kind = kind;
 	memcpy(sub[nsub].prompt, prompt, len);
 	sub[nsub].prompt[len] = 0;
+	/* The platform's prompt is len bytes, not a C string, and a conversation
+	 * (LLM_CHAT) holds NULs in its encoding: the copy with them as spaces. */
+	for (uint32_t i = 0; i < len; i++)
+		if (!sub[nsub].prompt[i])
+			sub[nsub].prompt[i] = ' ';
+	prompt = sub[nsub].prompt;
 	nsub++;
 	const char *r = reply_now;
 	if (!r) /* by the question: the oracle's "yes?" / "no?" / anything else */
@@ -525,6 +531,34 @@ static void test_ctrl_c_call_llm(void **state)
 	assert_int_equal(sched_reaped_status((uint32_t)a, &st), 0);
 	assert_int_equal(st, 0);
 	assert_null(strstr(th_out, "late"));
+	no_leak();
+}
+
+/* The same for a conversation (LLM_CHAT): the call is cancelled and its
+ * conversation block freed (no_leak), and the next chat is answered. */
+static void test_ctrl_c_chat(void **state)
+{
+	(void)state;
+	fs_reset();
+	add_py("/bin/chat.py", "import pxos\n"
+	                       "try:\n    pxos.chat([('user', 'please wait')])\nexcept KeyboardInterrupt:\n    print('chat interrupted')\n"
+	                       "print('then', pxos.chat([('user', 'again')]))\n");
+	boot();
+	int a = th_spawn("/bin/chat.py", 0);
+	tty_set_foreground((uint32_t)a);
+	th_no_idle = 1;
+	sched_run(0);
+	assert_int_equal(nsub, 1);
+	tty_input("\x03", 1);
+	th_no_idle = 0;
+	sched_run(0);
+	assert_int_equal(ncancel, 1);
+	hv_llm_reply(sub[0].id, 0, "late", 4, 0); /* dropped: nobody waits for it */
+	expect_out("chat interrupted");
+	expect_out("then It is yes.");
+	uint32_t st;
+	assert_int_equal(sched_reaped_status((uint32_t)a, &st), 0);
+	assert_int_equal(st, 0);
 	no_leak();
 }
 
@@ -1077,6 +1111,7 @@ int main(void)
 		cmocka_unit_test(test_three_at_once),
 		cmocka_unit_test(test_kill_waiting),
 		cmocka_unit_test(test_ctrl_c_call_llm),
+		cmocka_unit_test(test_ctrl_c_chat),
 		cmocka_unit_test(test_snapshot_not_resumable),
 		cmocka_unit_test(test_snapshot_resumes),
 		cmocka_unit_test(test_snapshot_resumes_repl),
