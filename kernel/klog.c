@@ -43,6 +43,16 @@ static size_t cur_len, redraw_len;
 static bool cur_long, redraw_pending, in_log;
 static bool (*input_line_open)(void);
 
+/* Log lines held while a process writes a line (hold_add), each stored as
+ * its level, a 2-byte length and the text: printed when that line ends
+ * (emit) or KLOG_HOLD_US after the first was held (klog_poll). */
+static char hold[KLOG_HOLD];
+static size_t hold_len;
+static uint64_t hold_since_us;
+static bool hold_flushing;
+static void hold_flush(void);
+static bool guest_line_open(void);
+
 /* Process output: one escaper, owned by the process that wrote last, so a
  * sequence a process splits between two writes is held, not cut or shown. */
 static struct escaper guest_esc;
@@ -244,6 +254,8 @@ size_t klog_guest_output(uint32_t pid, const char *s, size_t n, bool all)
 		emit(out, escape_run(&guest_esc, s + done, k, out));
 		done += k;
 	}
+	if (hold_len && !cur_len && !cur_long)
+		hold_flush(); /* the line ended: the log lines held meanwhile */
 	return done;
 }
 
@@ -255,6 +267,8 @@ size_t klog_guest_room(void)
 
 void klog_poll(void)
 {
+	if (hold_len && (!guest_line_open() || may_wait || timer_us() - hold_since_us >= KLOG_HOLD_US))
+		hold_flush();
 	redraw();
 	if (bl_len)
 		backlog_flush(false); /* before the ring's wake-ups: kernel text goes first */
@@ -282,6 +296,71 @@ void kprintf(const char *fmt, ...)
 	klog_write(buf, strlen(buf));
 }
 
+/* log_line: one formatted log line (with its LF) to the consoles, on a
+ * fresh line, in its level's colour. */
+static void log_line(enum klog_level level, const char *buf, size_t len)
+{
+	in_log = true;
+	fresh_line();
+	console_set_color(level_colors[level]);
+	klog_write(buf, len);
+	console_set_color(CONSOLE_DEFAULT_COLOR);
+	in_log = false;
+}
+
+/* guest_line_open: a process's output left the consoles in the middle of a
+ * line, and no reader is typing it (that line is drawn again instead). */
+static bool guest_line_open(void)
+{
+	return (cur_len || cur_long) && !(input_line_open && input_line_open());
+}
+
+/* hold_add: keep log line buf[0..len) of `level` until the line a process is
+ * writing ends (or KLOG_HOLD_US passes: hold_flush), so log lines do not cut
+ * a process's output line in two. Interrupts off. False when it does not fit
+ * (the caller prints it now, after the held ones). */
+static bool hold_add(enum klog_level level, const char *buf, size_t len)
+{
+	if (len > 0xFFFF || hold_len + 3 + len > sizeof(hold))
+		return false;
+	if (!hold_len)
+		hold_since_us = timer_us();
+	hold[hold_len] = (char)level;
+	hold[hold_len + 1] = (char)(len & 0xFF);
+	hold[hold_len + 2] = (char)(len >> 8);
+	memcpy(hold + hold_len + 3, buf, len);
+	hold_len += 3 + len;
+	return true;
+}
+
+/* hold_flush: print the held log lines, oldest first (each taken out with
+ * interrupts off, printed with them as they were). */
+static void hold_flush(void)
+{
+	char line[KLOG_LINE_MAX + 1];
+	while (!hold_flushing) {
+		uint64_t flags = read_rflags();
+		cli();
+		if (!hold_len) {
+			if (flags & RFLAGS_IF)
+				sti();
+			return;
+		}
+		enum klog_level level = (enum klog_level)hold[0];
+		size_t len = (uint8_t)hold[1] | (size_t)(uint8_t)hold[2] << 8;
+		if (len > sizeof(line))
+			len = sizeof(line);
+		memcpy(line, hold + 3, len);
+		memmove(hold, hold + 3 + len, hold_len - 3 - len);
+		hold_len -= 3 + len;
+		if (flags & RFLAGS_IF)
+			sti();
+		hold_flushing = true;
+		log_line(level, line, len);
+		hold_flushing = false;
+	}
+}
+
 void klog(enum klog_level level, const char *sys, const char *fmt, ...)
 {
 	if ((unsigned)level > KLOG_ERROR)
@@ -305,12 +384,12 @@ void klog(enum klog_level level, const char *sys, const char *fmt, ...)
 	uint64_t flags = read_rflags();
 	cli();
 	logring_add(&keep, buf, len);
+	bool held = level < KLOG_ERROR && (flags & RFLAGS_IF) && !may_wait && guest_line_open() &&
+	            hold_add(level, buf, len);
 	if (flags & RFLAGS_IF)
 		sti();
-	in_log = true;
-	fresh_line();
-	console_set_color(level_colors[level]);
-	klog_write(buf, len);
-	console_set_color(CONSOLE_DEFAULT_COLOR);
-	in_log = false;
+	if (held)
+		return;
+	hold_flush(); /* lines held before this one go first */
+	log_line(level, buf, len);
 }

@@ -122,6 +122,8 @@
 #define KLOG_REDRAW_MAX  512     /* longest line a log line interrupts that is drawn again after it, bytes */
 #define KLOG_BACKLOG     8192    /* console text waiting for room in the serial ring, bytes: what the
                                   * kernel writes while the scheduler runs never waits (kernel/klog.c) */
+#define KLOG_HOLD        2048    /* log lines (INFO, WARN) held while a process writes a line, bytes */
+#define KLOG_HOLD_US     250000  /* ... at most this long, us: then they cut the line (kernel/klog.c) */
 #define KLOG_KEEP        16384   /* the newest log lines kept for readers (KLOG_READ, dmesg), bytes */
 #define KLOG_READ_MAX    4096    /* bytes one pxos.klog() call returns at most */
 

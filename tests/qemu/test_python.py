@@ -86,6 +86,18 @@ reply: yes
 ORGANISM_COLOURS = [(255, 96, 96), (96, 255, 96), (96, 160, 255), (255, 220, 64),
                     (255, 128, 255), (64, 255, 255), (255, 160, 64), (220, 220, 220)]
 
+HALFLINE_PY = b"""\
+# /test/halfline.py - a line written in two pieces with a log line between
+# them (tests/qemu/test_python.py): the kernel holds the log line (INFO
+# "spawned pid ...") until the line ends (kernel/klog.c, KLOG_HOLD_US).
+import pxos
+print("halfline: left-", end="")
+pid = pxos.spawn("/apps/sleep", "0")
+pxos.sleep_ms(100)
+print("right")
+pxos.wait(pid)
+"""
+
 SPIN_PY = b"""\
 # /test/spin.py - a busy Python loop (tests/qemu/test_python.py)
 import pxos
@@ -97,7 +109,7 @@ while True:
 
 
 def guest_image(build):
-    """The disk image with /test/runpy, /test/llmintr and /test/spin.py."""
+    """The disk image with /test/runpy, /test/llmintr, /test/spin.py and /test/halfline.py."""
     stage = os.path.join(build, "tests", "qemu", "variants", "python-rootfs")
     shutil.rmtree(stage, ignore_errors=True)
     shutil.copytree(os.path.join(build, "rootfs"), stage)
@@ -106,6 +118,8 @@ def guest_image(build):
         shutil.copy(os.path.join(build, "tests", "programs", name + ".pxe"), os.path.join(stage, "test", name))
     with open(os.path.join(stage, "test", "spin.py"), "wb") as f:
         f.write(SPIN_PY)
+    with open(os.path.join(stage, "test", "halfline.py"), "wb") as f:
+        f.write(HALFLINE_PY)
     ramdisk = stage + ".png"
     subprocess.run([os.path.join(build, "tools", "pxfs"), "build", ramdisk, stage],
                    check=True, stdout=subprocess.DEVNULL)
@@ -218,6 +232,11 @@ class PythonTests(unittest.TestCase):
         self.type("hellopy.py a b", r"hello from Python, pid \d+ args \['a', 'b'\]",
                   r"sum of squares below 1000: 332833500",
                   r"pid \d+ \(hellopy\.py\) exited with status 0", prompt=PROMPT)
+
+        # A log line while a program writes a line waits for its end.
+        out = self.type("/test/halfline.py", r"halfline: left-right\r\n",
+                        r"pid \d+ \(halfline\.py\) exited with status 0", prompt=PROMPT)
+        self.assertRegex(out, r"right\r?\n(.*\n)*.*spawned pid \d+ /apps/sleep", out)
 
         # The REPL, with a line typed ahead while it starts: it appears once,
         # after the first prompt (the tty does not echo a line typed ahead;
