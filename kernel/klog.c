@@ -228,6 +228,8 @@ void klog_write(const char *s, size_t n)
 {
 	struct escaper e;
 	char out[ESCAPE_OUT_MAX(CHUNK)];
+	if (!in_log && hold_len && intr_on())
+		hold_flush(); /* kernel text (the monitor, echo) comes after the log lines before it */
 	escape_init(&e);
 	while (n) {
 		size_t k = n < CHUNK ? n : CHUNK;
