@@ -949,6 +949,26 @@ static void test_apps(void **state)
 
 /* ---- Snapshots --------------------------------------------------------------------- */
 
+/* snapshot_now: the machine's state as a snapshot image (malloc'd; the
+ * caller frees it), *n bytes. */
+static uint8_t *snapshot_now(size_t *n)
+{
+	*n = snap_state_save(0, 0, th_now_us);
+	uint8_t *img = malloc(*n);
+	assert_non_null(img);
+	assert_int_equal(snap_state_save(img, *n, th_now_us), *n);
+	return img;
+}
+
+/* resume: load snapshot img[0..n) on the machine booted again; the test
+ * fails with the reason if it is refused. */
+static void resume(const uint8_t *img, size_t n)
+{
+	char why[200];
+	if (snap_state_load(img, n, th_now_us, vfs_fs(), 0, why, sizeof(why)) != 0)
+		fail_msg("snapshot refused: %s", why);
+}
+
 /* A Python process's state is native pointers: it resumes only where its
  * blocks can be had at their old addresses on the identical build, which this
  * test platform cannot do (pxhost_code_id 0). A snapshot holding one resumes
@@ -968,10 +988,8 @@ static void test_snapshot_not_resumable(void **state)
 		th_now_us += 200;
 	}
 	assert_non_null(proc_find((uint32_t)py));
-	size_t n = snap_state_save(0, 0, th_now_us);
-	uint8_t *img = malloc(n);
-	assert_non_null(img);
-	assert_int_equal(snap_state_save(img, n, th_now_us), n);
+	size_t n;
+	uint8_t *img = snapshot_now(&n);
 	assert_int_equal(sched_kill(0, (uint32_t)py), 0);
 	assert_int_equal(sched_kill(0, (uint32_t)vm), 0);
 
@@ -979,9 +997,7 @@ static void test_snapshot_not_resumable(void **state)
 	add_py("/bin/busy.py", "while True:\n    pass\n");
 	add_pxs("/bin/spin", ".include \"pxos.inc\"\n_start:\n ADDI R1, R1, 1\n JMP _start\n");
 	boot();
-	char why[200];
-	if (snap_state_load(img, n, th_now_us, vfs_fs(), 0, why, sizeof(why)) != 0)
-		fail_msg("snapshot refused: %s", why);
+	resume(img, n);
 	uint32_t st;
 	assert_null(proc_find((uint32_t)py));
 	assert_int_equal(sched_reaped_status((uint32_t)py, &st), 0);
@@ -1021,10 +1037,8 @@ static void test_snapshot_resumes(void **state)
 	if (p->block != BLOCK_TRAP || hv_inflight() != 1)
 		fail_msg("not waiting for its call (state %d, block %d); output:\n%s", p->state, p->block, th_out);
 	expect_out("asking");
-	size_t n = snap_state_save(0, 0, th_now_us);
-	uint8_t *img = malloc(n);
-	assert_non_null(img);
-	assert_int_equal(snap_state_save(img, n, th_now_us), n);
+	size_t n;
+	uint8_t *img = snapshot_now(&n);
 	assert_int_equal(sched_kill(0, (uint32_t)py), 0);
 	sched_run(0);
 	assert_null(proc_find((uint32_t)py));
@@ -1033,9 +1047,7 @@ static void test_snapshot_resumes(void **state)
 	add_py("/bin/ask.py", ask);
 	boot();
 	th_out_clear();
-	char why[200];
-	if (snap_state_load(img, n, th_now_us, vfs_fs(), 0, why, sizeof(why)) != 0)
-		fail_msg("snapshot refused: %s", why);
+	resume(img, n);
 	p = proc_find((uint32_t)py);
 	assert_non_null(p);
 	assert_int_equal(hv_inflight(), 0);
@@ -1071,10 +1083,8 @@ static void test_snapshot_resumes_repl(void **state)
 	struct proc *p = proc_find((uint32_t)py);
 	assert_non_null(p);
 	assert_int_equal(p->block, BLOCK_READ);
-	size_t n = snap_state_save(0, 0, th_now_us);
-	uint8_t *img = malloc(n);
-	assert_non_null(img);
-	assert_int_equal(snap_state_save(img, n, th_now_us), n);
+	size_t n;
+	uint8_t *img = snapshot_now(&n);
 	assert_int_equal(sched_kill(0, (uint32_t)py), 0);
 	sched_run(0);
 	assert_null(proc_find((uint32_t)py));
@@ -1083,9 +1093,7 @@ static void test_snapshot_resumes_repl(void **state)
 	add_py("/bin/python", repl);
 	boot();
 	th_out_clear();
-	char why[200];
-	if (snap_state_load(img, n, th_now_us, vfs_fs(), 0, why, sizeof(why)) != 0)
-		fail_msg("snapshot refused: %s", why);
+	resume(img, n);
 	th_no_idle = 0;
 	th_input = ")\n\x04";
 	sched_run(0);
