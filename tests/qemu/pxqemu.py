@@ -66,6 +66,24 @@ class QemuExited(QemuError):
     """QEMU ended while expect() was waiting for output."""
 
 
+def wait_file(path, want, timeout=60):
+    """Wait until the host file `path` holds `want` (bytes; None: is gone),
+    at most timeout seconds (times PXQEMU_TIMEOUT_SCALE); AssertionError (a
+    test failure) with what it holds otherwise."""
+    deadline = time.monotonic() + timeout * TIMEOUT_SCALE
+    got = None
+    while time.monotonic() < deadline:
+        try:
+            with open(path, "rb") as f:
+                got = f.read()
+        except FileNotFoundError:
+            got = None
+        if got == want:
+            return
+        time.sleep(0.2)
+    raise AssertionError("%s holds %r, not %r" % (path, got and got[:200], want and want[:200]))
+
+
 def strip_ansi(text):
     """Return text without ANSI/VT100 escape sequences (OVMF's console uses them)."""
     return _ANSI.sub("", text)

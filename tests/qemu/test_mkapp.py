@@ -87,21 +87,6 @@ class MkappTests(unittest.TestCase):
     def expect(self, vm, pattern, timeout=None):
         return vm.expect(pattern, timeout or CFG["timeout"])
 
-    def wait_file(self, path, want, timeout=60):
-        """Wait until the host file `path` holds `want`."""
-        deadline = time.monotonic() + timeout * pxqemu.TIMEOUT_SCALE
-        got = None
-        while time.monotonic() < deadline:
-            try:
-                with open(path, "rb") as f:
-                    got = f.read()
-            except FileNotFoundError:
-                got = None
-            if got == want:
-                return
-            time.sleep(0.2)
-        self.fail("%s holds %r, not %r" % (path, got and got[:200], want[:200]))
-
     def test_mkapp_session(self):
         build = CFG["build"]
         tmp = os.path.join(build, "tests", "qemu", "mkapp-files")
@@ -172,9 +157,9 @@ class MkappTests(unittest.TestCase):
         self.assertEqual(canvas.get_pixel(5, 5), BLUE)
 
         # the files, in pxOS and in pxbridge's directory
-        self.wait_file(os.path.join(home, "sunset.pxs"), final_code.encode())
-        self.wait_file(os.path.join(home, "sunset.pxe"), final_pxe)
-        self.wait_file(os.path.join(home, "sunset.reply"), final_answer.encode())
+        pxqemu.wait_file(os.path.join(home, "sunset.pxs"), final_code.encode())
+        pxqemu.wait_file(os.path.join(home, "sunset.pxe"), final_pxe)
+        pxqemu.wait_file(os.path.join(home, "sunset.reply"), final_answer.encode())
         self.assertFalse([n for n in os.listdir(home) if n.endswith(".err")], "asm's error file stays in /tmp")
         # the program beside its source: edit draws the text on its canvas
         vm.send("edit sunset.pxs\r")
@@ -213,7 +198,7 @@ class MkappTests(unittest.TestCase):
         d = shot.crop(cx, cy, 128, 128).data
         green = sum(1 for i in range(0, len(d), 3) if (d[i], d[i + 1], d[i + 2]) == GREEN)
         self.assertEqual(green, 64 * 32, "the green 64x32 bar on the canvas of slot %d" % slot)
-        self.wait_file(os.path.join(home, "bars.py"), script_replies(PY_SCRIPT)[1][0].split(
+        pxqemu.wait_file(os.path.join(home, "bars.py"), script_replies(PY_SCRIPT)[1][0].split(
             "```python\n", 1)[1].split("```", 1)[0].encode())
 
         text = pxqemu.strip_ansi(vm.output)

@@ -68,21 +68,6 @@ class PersistTests(unittest.TestCase):
     def expect(self, vm, pattern, timeout=None):
         return vm.expect(pattern, timeout or CFG["timeout"])
 
-    def wait_file(self, path, want, timeout=60):
-        """Wait until the host file `path` holds `want` (None: is gone)."""
-        deadline = time.monotonic() + timeout * pxqemu.TIMEOUT_SCALE
-        got = None
-        while time.monotonic() < deadline:
-            try:
-                with open(path, "rb") as f:
-                    got = f.read()
-            except FileNotFoundError:
-                got = None
-            if got == want:
-                return
-            time.sleep(0.2)
-        self.fail("%s holds %r, not %r" % (path, got, want))
-
     def host_pxe(self):
         """What the host's pxasm makes of SOURCE (asm inside pxOS gives the same bytes)."""
         tmp = os.path.join(CFG["build"], "tests", "qemu", "persist-pxasm")
@@ -122,15 +107,15 @@ class PersistTests(unittest.TestCase):
         self.expect(vm, PROMPT)
         vm.send("cp /apps/hello prog\r")
         self.expect(vm, PROMPT)
-        self.wait_file(os.path.join(home, "hi.pxs"), SOURCE)
-        self.wait_file(os.path.join(home, "hi"), self.host_pxe())
+        pxqemu.wait_file(os.path.join(home, "hi.pxs"), SOURCE)
+        pxqemu.wait_file(os.path.join(home, "hi"), self.host_pxe())
         with open(os.path.join(CFG["build"], "rootfs", "apps", "hello.pxe"), "rb") as f:
             hello = f.read()
-        self.wait_file(os.path.join(home, "prog"), hello)
+        pxqemu.wait_file(os.path.join(home, "prog"), hello)
         self.assertIn("home: kept hi.pxs (%d bytes" % len(SOURCE), vm.log_text())
         vm.send("rm prog\r")
         self.expect(vm, PROMPT)
-        self.wait_file(os.path.join(home, "prog"), None)
+        pxqemu.wait_file(os.path.join(home, "prog"), None)
         for _ in range(50):  # the temporary files (hi.pxs~ed, hi.tmp) go too
             left = sorted(os.listdir(home))
             if left == ["hi", "hi.pxs"]:
@@ -172,7 +157,7 @@ class PersistTests(unittest.TestCase):
         vm.send(" cp /apps/hello big\r")
         self.expect(vm, PROMPT)
         big = os.path.join(home, "big")
-        self.wait_file(big, old)
+        pxqemu.wait_file(big, old)
         vm.send(" cp /apps/asm big\r")
         deadline = time.monotonic() + 60 * pxqemu.TIMEOUT_SCALE
         part = []
@@ -185,7 +170,7 @@ class PersistTests(unittest.TestCase):
             self.assertEqual(f.read(), old, "the old version is intact on the host")
         self.assertTrue(os.path.exists(os.path.join(home, part[0])), "a killed pxbridge cleans nothing")
         vm.restart_bridge(bridge_args=("--offline", "--home", home))
-        self.wait_file(big, new, timeout=120)  # the kernel sends it again to the new bridge
+        pxqemu.wait_file(big, new, timeout=120)  # the kernel sends it again to the new bridge
         self.assertFalse([n for n in os.listdir(home) if n.startswith(".pxhome-")],
                          "the new pxbridge removed the unfinished transfer")
         self.assertIn("home: removed %s, an unfinished transfer" % part[0], vm.log_text())
