@@ -364,6 +364,23 @@ static void test_llm_in_flight_fails(void **state)
 	free(s);
 }
 
+
+/* resumed_without: load snapshot s[0..len) on the machine booted again: it
+ * is taken, pid `gone` ended with STATUS_NOT_RESUMABLE and pid `goes` runs on. */
+static void resumed_without(const uint8_t *s, size_t len, int gone, int goes)
+{
+	char why[200];
+	assert_int_equal(snap_state_load(s, len, th_now_us, vfs_fs(), 0, why, sizeof(why)), 0);
+	uint32_t st;
+	assert_null(proc_find((uint32_t)gone));
+	assert_int_equal(sched_reaped_status((uint32_t)gone, &st), 0);
+	assert_int_equal(st, PXVM_STATUS_NOT_RESUMABLE);
+	struct proc *p = proc_find((uint32_t)goes);
+	assert_non_null(p);
+	uint64_t before = p->vm.steps;
+	sched_run(100000);
+	assert_true(p->vm.steps > before);
+}
 /* A process that cannot be resumed (its kind renamed to one this build does
  * not have) while its LLM call, raised through the trap page, is in flight:
  * failing the call on resume writes into its trap page, which must be
@@ -396,18 +413,8 @@ static void test_gone_with_call_in_flight(void **state)
 	assert_int_equal(e.pid, (uint32_t)t);
 	memcpy(s + first + 4, "zzzz\0\0\0\0", 8);
 	th_boot(0, 0, f, 2);
-	char why[200];
-	assert_int_equal(snap_state_load(s, len, th_now_us, vfs_fs(), 0, why, sizeof(why)), 0);
-	uint32_t st;
-	assert_null(proc_find((uint32_t)t));
-	assert_int_equal(sched_reaped_status((uint32_t)t, &st), 0);
-	assert_int_equal(st, PXVM_STATUS_NOT_RESUMABLE);
+	resumed_without(s, len, t, sp);
 	assert_int_equal(hv_inflight(), 0);
-	struct proc *ps = proc_find((uint32_t)sp);
-	assert_non_null(ps);
-	uint64_t before = ps->vm.steps;
-	sched_run(100000);
-	assert_true(ps->vm.steps > before);
 	free(s);
 }
 
@@ -432,17 +439,7 @@ static void test_unknown_kind_not_resumable(void **state)
 	assert_int_equal(e.pid, (uint32_t)a);
 	memcpy(s + second + 4, "python\0\0", 8);
 	th_boot(0, 0, f, 2);
-	char why[200];
-	assert_int_equal(snap_state_load(s, len, th_now_us, vfs_fs(), 0, why, sizeof(why)), 0);
-	uint32_t st;
-	assert_null(proc_find((uint32_t)b));
-	assert_int_equal(sched_reaped_status((uint32_t)b, &st), 0);
-	assert_int_equal(st, PXVM_STATUS_NOT_RESUMABLE);
-	struct proc *pa = proc_find((uint32_t)a);
-	assert_non_null(pa);
-	uint64_t before = pa->vm.steps;
-	sched_run(100000);
-	assert_true(pa->vm.steps > before);
+	resumed_without(s, len, b, a);
 	free(s);
 }
 
