@@ -11,6 +11,14 @@
 
 const char *snap_build_id(void) { return "pxOS " PXOS_VERSION_STRING " " PXOS_BUILD_REV; }
 
+void snapw_build_id(struct snapw *w)
+{
+	char id[SNAP_BUILD_ID_MAX];
+	memset(id, 0, sizeof(id));
+	snprintf(id, sizeof(id), "%s", snap_build_id());
+	snapw_bytes(w, id, sizeof(id));
+}
+
 uint32_t snap_state_crc(const uint8_t *raw, size_t n) { return crc32(raw, n); }
 
 int snapfmt_section_next(struct snapr *r, struct snap_section *s)
@@ -121,15 +129,12 @@ const uint8_t *snapfmt_pxvm_memory(const struct snap_proc *p, uint32_t *pc, uint
 void snap_chunk_head(uint8_t *head, size_t state_len, uint32_t state_crc, bool zlib)
 {
 	struct snapw w = { head, SNAP_HEAD_SIZE, 0 };
-	char id[SNAP_BUILD_ID_MAX];
-	memset(id, 0, sizeof(id));
-	snprintf(id, sizeof(id), "%s", snap_build_id());
 	snapw_u32(&w, SNAP_MAGIC);
 	snapw_u32(&w, SNAP_FORMAT);
 	snapw_u32(&w, zlib ? SNAP_F_ZLIB : 0);
 	snapw_u32(&w, (uint32_t)state_len);
 	snapw_u32(&w, state_crc);
-	snapw_bytes(&w, id, sizeof(id));
+	snapw_build_id(&w);
 }
 
 int snap_chunk_parse(const uint8_t *data, size_t n, struct snap_info *info, char *why, size_t why_cap)

@@ -34,6 +34,10 @@
  * revision for uncommitted changes), NUL-terminated. */
 const char *snap_build_id(void);
 
+/* snapw_build_id: append this build's id as a NUL-padded field of
+ * SNAP_BUILD_ID_MAX bytes (the chunk head's and a Python record's). */
+void snapw_build_id(struct snapw *w);
+
 /* What the head of a pxSt chunk says (snap_chunk_parse). */
 struct snap_info {
 	uint32_t format, flags;

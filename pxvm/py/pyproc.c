@@ -364,12 +364,9 @@ static size_t py_snapshot(const struct proc *p, uint8_t *out, size_t cap)
 	if (sp_off < head_len || sp_off > PY_BLOCK_BYTES)
 		pxhost_panic("py_snapshot: the saved stack pointer is outside the stack");
 	struct snapw w = { out, cap, 0 };
-	char id[SNAP_BUILD_ID_MAX];
-	memset(id, 0, sizeof(id));
-	snprintf(id, sizeof(id), "%s", snap_build_id());
 	snapw_u32(&w, PY_SNAP_MAGIC);
 	snapw_u32(&w, PY_SNAP_VERSION);
-	snapw_bytes(&w, id, sizeof(id));
+	snapw_build_id(&w);
 	snapw_u32(&w, pxhost_code_id());
 	snapw_u64(&w, (uint64_t)(uintptr_t)py_main);
 	snapw_u64(&w, (uint64_t)(uintptr_t)&py_budget);
